@@ -1,0 +1,45 @@
+import type { HandlerContext } from "@connectrpc/connect";
+import { InvalidArgumentError } from "../registry/errors.js";
+import type { CallContext, ListRequest } from "../registry/types.js";
+
+/** Header naming the caller until authentication provides an identity. */
+export const ACTOR_HEADER = "x-actor";
+
+/** The caller and cancellation signal of an RPC, as the registry needs them. */
+export function callContext(ctx: HandlerContext): CallContext {
+  const actor = ctx.requestHeader.get(ACTOR_HEADER)?.trim() || "anonymous";
+  if (actor.length > 255 || /[\u0000-\u001f\u007f]/.test(actor)) {
+    throw InvalidArgumentError.field(ACTOR_HEADER, "must be at most 255 printable characters");
+  }
+  return { actor, signal: ctx.signal };
+}
+
+/** The list fields every List request has. */
+export function listRequest(req: {
+  pageSize: number;
+  pageToken: string;
+  filter: string;
+  orderBy: string;
+  showTotalSize: boolean;
+}): ListRequest {
+  return {
+    pageSize: req.pageSize,
+    pageToken: req.pageToken,
+    filter: req.filter,
+    orderBy: req.orderBy,
+    showTotalSize: req.showTotalSize,
+  };
+}
+
+/** Exactly one of the named request fields must be set; returns its name. */
+export function exactlyOne(fields: Record<string, string>): string {
+  const set = Object.keys(fields).filter((k) => fields[k] !== "");
+  if (set.length !== 1) {
+    const names = Object.keys(fields).join(", ");
+    throw new InvalidArgumentError(
+      `set exactly one of ${names}`,
+      Object.keys(fields).map((field) => ({ field, description: `set exactly one of ${names}` })),
+    );
+  }
+  return set[0]!;
+}

@@ -1,0 +1,67 @@
+import { startApp } from "./app.js";
+import { ConfigError, parseConfig, USAGE } from "./config.js";
+import { createLogger } from "./logger.js";
+import { createDialect } from "./store/open-store.js";
+import { migrateToLatest } from "./store/kysely/migrate.js";
+
+/** The `model-registry` command: serve (default) or migrate. */
+async function main(): Promise<number> {
+  let config;
+  try {
+    config = parseConfig(process.argv.slice(2), process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  if (config.command === "help") {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const logger = createLogger(config.logLevel);
+  const where = redact(config.database);
+
+  if (config.command === "migrate") {
+    const dialect = await createDialect({ database: config.database, poolSize: 1 });
+    try {
+      const applied = await migrateToLatest(dialect.db);
+      process.stdout.write(applied.length ? `applied: ${applied.join(", ")}\n` : "schema is up to date\n");
+      return 0;
+    } finally {
+      await dialect.db.destroy();
+    }
+  }
+
+  const app = await startApp({ database: config.database, host: config.host, port: config.port, poolSize: config.poolSize, logger });
+  logger.info("listening", { url: app.server.url, database: where });
+  process.stdout.write(`model-registry listening on ${app.server.url} (gRPC, gRPC-Web, Connect) with database ${where}\n`);
+
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      logger.info("shutting down", { signal });
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      resolve();
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
+  await app.close();
+  logger.info("stopped");
+  return 0;
+}
+
+/** Hides a password in a database URL. */
+function redact(url: string): string {
+  return url.replace(/\/\/([^:/@]+):[^@]*@/, "//$1:***@");
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`model-registry: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);

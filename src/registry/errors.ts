@@ -1,0 +1,81 @@
+/**
+ * Domain errors. They carry machine-readable facts, never transport codes: the API edge maps
+ * each class to a status once (src/api/errors.ts).
+ */
+
+/** One invalid request field. */
+export interface FieldViolation {
+  field: string;
+  description: string;
+}
+
+export abstract class RegistryError extends Error {
+  /** UPPER_SNAKE_CASE reason that clients may branch on (google.rpc.ErrorInfo.reason). */
+  abstract readonly reason: string;
+}
+
+export class InvalidArgumentError extends RegistryError {
+  override name = "InvalidArgumentError";
+  readonly reason: string;
+  constructor(
+    message: string,
+    readonly violations: FieldViolation[] = [],
+    reason = "INVALID_ARGUMENT",
+  ) {
+    super(message);
+    this.reason = reason;
+  }
+
+  /** One error for a single bad field, with the field path in the message. */
+  static field(field: string, description: string, reason?: string): InvalidArgumentError {
+    return new InvalidArgumentError(`${field}: ${description}`, [{ field, description }], reason);
+  }
+}
+
+export class NotFoundError extends RegistryError {
+  override name = "NotFoundError";
+  readonly reason = "NOT_FOUND";
+  constructor(readonly resource: string) {
+    super(`${resource} not found`);
+  }
+}
+
+export class AlreadyExistsError extends RegistryError {
+  override name = "AlreadyExistsError";
+  readonly reason: string;
+  constructor(message: string, reason = "ALREADY_EXISTS") {
+    super(message);
+    this.reason = reason;
+  }
+}
+
+export class EtagMismatchError extends RegistryError {
+  override name = "EtagMismatchError";
+  readonly reason = "ETAG_MISMATCH";
+  constructor(resource: string, readonly currentEtag: string) {
+    super(`etag mismatch for ${resource}: it was changed since it was read`);
+  }
+}
+
+export class FailedPreconditionError extends RegistryError {
+  override name = "FailedPreconditionError";
+  constructor(message: string, readonly reason: string) {
+    super(message);
+  }
+}
+
+export class ResourceExhaustedError extends RegistryError {
+  override name = "ResourceExhaustedError";
+  constructor(message: string, readonly reason = "LIMIT_EXCEEDED") {
+    super(message);
+  }
+}
+
+/** The database could not be reached or kept failing transiently: the call may be retried. */
+export class UnavailableError extends RegistryError {
+  override name = "UnavailableError";
+  readonly reason = "DATABASE_UNAVAILABLE";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}

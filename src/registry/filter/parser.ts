@@ -1,0 +1,359 @@
+import { ResourceExhaustedError } from "../errors.js";
+import type { AttrType, CmpOp, FieldRef, FilterExpr, FilterSchema, Literal, PropertyValueType } from "./ast.js";
+import { type Keyword, type PathSegment, type Token, filterError, quoteForMessage, tokenize } from "./lexer.js";
+
+/** Bounds on what one filter may cost to parse and to run. */
+export interface FilterLimits {
+  /** Longest accepted text, in UTF-16 code units (default 4096). */
+  maxLength?: number;
+  /** Deepest nesting of parentheses and NOTs (default 32); the top level counts as 1. */
+  maxDepth?: number;
+}
+
+export const DEFAULT_FILTER_MAX_LENGTH = 4096;
+export const DEFAULT_FILTER_MAX_DEPTH = 32;
+
+/**
+ * Parses a filter (DESIGN.md §5) into a tree over the schema's allow-listed fields; null when
+ * the text is empty. Throws InvalidArgumentError (reason INVALID_FILTER, message naming the
+ * 0-based position) or ResourceExhaustedError (reason FILTER_TOO_COMPLEX), and nothing else:
+ * the depth limit bounds recursion, so hostile input cannot overflow the stack.
+ */
+export function parseFilter(text: string, schema: FilterSchema, limits: FilterLimits = {}): FilterExpr | null {
+  const maxLength = limits.maxLength ?? DEFAULT_FILTER_MAX_LENGTH;
+  if (text.length > maxLength) {
+    throw new ResourceExhaustedError(`filter: longer than the limit of ${maxLength} characters`, "FILTER_TOO_COMPLEX");
+  }
+  if (text.trim() === "") return null;
+  const parser = new Parser(tokenize(text), schema, limits.maxDepth ?? DEFAULT_FILTER_MAX_DEPTH);
+  try {
+    return parser.parse();
+  } catch (error) {
+    // A caller-raised maxDepth could still exhaust the stack; report it as the limit it is.
+    if (error instanceof RangeError) {
+      throw new ResourceExhaustedError("filter: nested too deeply to parse", "FILTER_TOO_COMPLEX");
+    }
+    throw error;
+  }
+}
+
+/** Recursive descent over the token list, one method per grammar rule. */
+class Parser {
+  private i = 0;
+  private depth = 0;
+
+  constructor(
+    private readonly tokens: Token[],
+    private readonly schema: FilterSchema,
+    private readonly maxDepth: number,
+  ) {}
+
+  parse(): FilterExpr {
+    const expr = this.or();
+    this.expectEnd();
+    return expr;
+  }
+
+  private or(): FilterExpr {
+    return this.nested(() => this.chain("or", "OR", () => this.and()));
+  }
+
+  private and(): FilterExpr {
+    return this.chain("and", "AND", () => this.unary());
+  }
+
+  /** `item (KEYWORD item)*`, flattening same-kind children so `a AND (b AND c)` has three items. */
+  private chain(kind: "and" | "or", keyword: Keyword, item: () => FilterExpr): FilterExpr {
+    const items: FilterExpr[] = [];
+    do {
+      const next = item();
+      if (next.kind === kind) items.push(...next.items);
+      else items.push(next);
+    } while (this.acceptKeyword(keyword));
+    return items.length === 1 ? (items[0] as FilterExpr) : { kind, items };
+  }
+
+  private unary(): FilterExpr {
+    const token = this.peek();
+    if (this.acceptKeyword("NOT")) return this.nested(() => ({ kind: "not", expr: this.unary() }));
+    if (token.kind === "punct" && token.punct === "(") {
+      this.i++;
+      const expr = this.or();
+      this.expectPunct(")");
+      return expr;
+    }
+    return this.cmp();
+  }
+
+  private cmp(): FilterExpr {
+    const token = this.next();
+    if (token.kind !== "path") throw unexpected(token);
+    const field = resolveField(token.segments, token.pos, this.schema);
+    const opToken = this.next();
+    if (opToken.kind === "op") {
+      return this.comparison(field, opToken.op, fieldName(token));
+    }
+    if (opToken.kind === "keyword") {
+      switch (opToken.keyword) {
+        case "LIKE":
+        case "ILIKE":
+          return this.comparison(field, opToken.keyword, fieldName(token));
+        case "IN":
+          return this.inList(field, fieldName(token));
+        case "IS": {
+          const negated = this.acceptKeyword("NOT");
+          this.expectKeyword("NULL");
+          return { kind: "null", field, negated };
+        }
+      }
+    }
+    throw unexpected(opToken);
+  }
+
+  private comparison(field: FieldRef, op: CmpOp, name: string): FilterExpr {
+    const [value, pos] = this.literal();
+    return { kind: "cmp", field, op, value: coerceLiteral(field, op, value, pos, name, this.schema) };
+  }
+
+  private inList(field: FieldRef, name: string): FilterExpr {
+    this.expectPunct("(");
+    const values: Literal[] = [];
+    do {
+      const [value, pos] = this.literal();
+      values.push(coerceLiteral(field, "=", value, pos, name, this.schema));
+    } while (this.acceptPunct(","));
+    this.expectPunct(")");
+    return { kind: "in", field, values };
+  }
+
+  private literal(): [Literal, number] {
+    const token = this.next();
+    switch (token.kind) {
+      case "string":
+      case "int":
+      case "double":
+        return [{ kind: token.kind, value: token.value } as Literal, token.pos];
+      case "keyword":
+        if (token.keyword === "TRUE" || token.keyword === "FALSE") {
+          return [{ kind: "bool", value: token.keyword === "TRUE" }, token.pos];
+        }
+        if (token.keyword === "NULL") throw filterError(`unexpected NULL at ${token.pos}: use IS NULL or IS NOT NULL`);
+    }
+    throw unexpected(token);
+  }
+
+  /** Runs one level of nesting, enforcing maxDepth before recursing further. */
+  private nested<T>(body: () => T): T {
+    if (++this.depth > this.maxDepth) {
+      throw new ResourceExhaustedError(
+        `filter: nested deeper than the limit of ${this.maxDepth} at ${this.peek().pos}`,
+        "FILTER_TOO_COMPLEX",
+      );
+    }
+    try {
+      return body();
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private peek(): Token {
+    return this.tokens[this.i] as Token;
+  }
+
+  /** Consumes a token; the trailing eof is never consumed, so peeking past the end is safe. */
+  private next(): Token {
+    const token = this.peek();
+    if (token.kind !== "eof") this.i++;
+    return token;
+  }
+
+  private acceptKeyword(keyword: Keyword): boolean {
+    const token = this.peek();
+    if (token.kind !== "keyword" || token.keyword !== keyword) return false;
+    this.i++;
+    return true;
+  }
+
+  private acceptPunct(punct: "(" | ")" | ","): boolean {
+    const token = this.peek();
+    if (token.kind !== "punct" || token.punct !== punct) return false;
+    this.i++;
+    return true;
+  }
+
+  private expectKeyword(keyword: Keyword): void {
+    if (!this.acceptKeyword(keyword)) throw unexpected(this.peek());
+  }
+
+  private expectPunct(punct: "(" | ")" | ","): void {
+    if (!this.acceptPunct(punct)) throw unexpected(this.peek());
+  }
+
+  private expectEnd(): void {
+    const token = this.peek();
+    if (token.kind !== "eof") throw unexpected(token);
+  }
+}
+
+/** The field as the user spelled it, for messages. */
+function fieldName(token: Token & { kind: "path" }): string {
+  return token.segments.map((s) => (s.quoted ? `\`${s.text}\`` : s.text)).join(".");
+}
+
+function unexpected(token: Token): Error {
+  return filterError(
+    token.kind === "eof" ? `unexpected end of filter at ${token.pos}` : `unexpected ${describe(token)} at ${token.pos}`,
+  );
+}
+
+function describe(token: Token): string {
+  switch (token.kind) {
+    case "keyword":
+      return token.keyword;
+    case "path":
+      return quoteForMessage(token.segments.map((s) => s.text).join("."));
+    case "string":
+      return "string";
+    case "int":
+    case "double":
+      return quoteForMessage(String(token.value));
+    case "op":
+      return quoteForMessage(token.op);
+    case "punct":
+      return quoteForMessage(token.punct);
+    case "eof":
+      return "end of filter";
+  }
+}
+
+/** A Map, not an object literal, so that `x.constructor` is not mistaken for a suffix. */
+const TYPED_SUFFIXES: ReadonlyMap<string, PropertyValueType> = new Map([
+  ["string_value", "string"],
+  ["int_value", "int"],
+  ["double_value", "double"],
+  ["bool_value", "bool"],
+]);
+
+/**
+ * Resolves a field path. Bare single words are attributes when the schema lists them and custom
+ * properties otherwise (Kubeflow style); backticks always mean a property key, so `name` can
+ * still reach a property called "name". A trailing .string_value/.int_value/.double_value/
+ * .bool_value types a property reference.
+ */
+function resolveField(segments: PathSegment[], pos: number, schema: FilterSchema): FieldRef {
+  let path = segments;
+  let valueType: PropertyValueType | null = null;
+  const last = path[path.length - 1] as PathSegment;
+  const suffix = path.length > 1 && !last.quoted ? TYPED_SUFFIXES.get(last.text.toLowerCase()) : undefined;
+  if (suffix) {
+    valueType = suffix;
+    path = path.slice(0, -1);
+  }
+  const head = path[0] as PathSegment;
+  const headName = head.quoted ? null : head.text.toLowerCase();
+  if (headName === "labels" || headName === "custom_properties") {
+    const key = path[1];
+    if (path.length !== 2 || !key) {
+      const written = path.map((s) => s.text).join(".");
+      throw filterError(
+        path.length === 1
+          ? `unknown field '${headName}' at ${pos}: name a key, as in ${headName}.my_key`
+          : `field '${written}' at ${pos}: quote keys containing dots with backticks, as in ${headName}.\`${path.slice(1).map((s) => s.text).join(".")}\``,
+      );
+    }
+    if (headName === "custom_properties") return { kind: "property", key: key.text, valueType };
+    if (!schema.labels) throw filterError(`unknown field 'labels' at ${pos}: this resource has no labels`);
+    if (valueType) throw filterError(`labels have no typed values at ${last.pos}`);
+    return { kind: "label", key: key.text };
+  }
+  if (path.length > 1) {
+    const written = path.map((s) => s.text).join(".");
+    throw filterError(`unknown field '${written}' at ${pos}: quote keys containing dots with backticks, as in \`${written}\``);
+  }
+  const attr = headName === null || valueType ? undefined : Object.hasOwn(schema.attributes, headName) ? schema.attributes[headName] : undefined;
+  if (attr) return { kind: "attr", name: attr.name, type: attr.type };
+  return { kind: "property", key: head.text, valueType };
+}
+
+const ORDERING_OPS: ReadonlySet<CmpOp> = new Set(["<", "<=", ">", ">="]);
+
+/**
+ * Checks that a literal suits the field and operator and converts it to the stored form: times
+ * become epoch millis, enum values their listed spelling, ints compared with doubles doubles.
+ */
+function coerceLiteral(field: FieldRef, op: CmpOp, value: Literal, pos: number, name: string, schema: FilterSchema): Literal {
+  const fail = (want: string): never => {
+    throw filterError(`field '${name}' ${want} at ${pos}`);
+  };
+  const isLike = op === "LIKE" || op === "ILIKE";
+  if (isLike && value.kind !== "string") fail(`${op} needs a string pattern`);
+  switch (field.kind) {
+    case "label":
+      return value.kind === "string" ? value : fail("needs a string value");
+    case "attr":
+      return coerceAttr(field.type, attrValues(schema, field.name), op, value, fail);
+    case "property":
+      if (isLike && field.valueType !== null && field.valueType !== "string") fail(`${op} needs a string property`);
+      if (value.kind === "bool" && ORDERING_OPS.has(op)) fail(`${op} needs a number or string value`);
+      switch (field.valueType) {
+        case null:
+          return value;
+        case "string":
+          return value.kind === "string" ? value : fail("needs a string value");
+        case "int":
+          return value.kind === "int" ? value : fail("needs an integer value");
+        case "double":
+          if (value.kind === "int") return { kind: "double", value: Number(value.value) };
+          return value.kind === "double" ? value : fail("needs a number value");
+        case "bool":
+          return value.kind === "bool" ? value : fail("needs TRUE or FALSE");
+      }
+  }
+}
+
+function attrValues(schema: FilterSchema, canonical: string): readonly string[] {
+  for (const attr of Object.values(schema.attributes)) if (attr.name === canonical && attr.values) return attr.values;
+  return [];
+}
+
+function coerceAttr(type: AttrType, values: readonly string[], op: CmpOp, value: Literal, fail: (want: string) => never): Literal {
+  if (type !== "string" && (op === "LIKE" || op === "ILIKE")) fail(`${op} needs a string field`);
+  switch (type) {
+    case "string":
+      return value.kind === "string" ? value : fail("needs a string value");
+    case "int":
+      return value.kind === "int" ? value : fail("needs an integer value");
+    case "time":
+      if (value.kind === "int") return value;
+      if (value.kind !== "string") return fail("needs an RFC 3339 time or epoch milliseconds");
+      return { kind: "int", value: BigInt(parseRfc3339(value.value) ?? fail("needs an RFC 3339 time such as 2024-01-02T03:04:05Z")) };
+    case "enum": {
+      if (op !== "=" && op !== "!=") fail(`supports only = and != (not ${op})`);
+      const wanted = value.kind === "string" ? value.value.toUpperCase().replace(/^STATE_/, "") : null;
+      const match = values.find((v) => v.toUpperCase() === wanted);
+      return match !== undefined ? { kind: "string", value: match } : fail(`needs one of ${values.map((v) => `'${v}'`).join(", ")}`);
+    }
+  }
+}
+
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
+
+/** Epoch milliseconds of an RFC 3339 date-time (fractions beyond millis truncated), or null. */
+export function parseRfc3339(text: string): number | null {
+  const m = RFC3339.exec(text);
+  if (!m) return null;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const millis = Number((m[7] ?? "0").padEnd(3, "0").slice(0, 3));
+  const offsetMinutes = m[8] ? 0 : (m[9] === "-" ? -1 : 1) * (Number(m[10]) * 60 + Number(m[11]));
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const daysInMonth = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1] ?? 0;
+  if (day < 1 || day > daysInMonth || hour > 23 || minute > 59 || second > 59) return null;
+  if (!m[8] && (Number(m[10]) > 23 || Number(m[11]) > 59)) return null;
+  // setUTCFullYear takes years below 100 literally, unlike Date.UTC.
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  date.setUTCHours(hour, minute, second, millis);
+  const local = date.getTime();
+  return local - offsetMinutes * 60_000;
+}

@@ -1,0 +1,86 @@
+import { InvalidArgumentError } from "./errors.js";
+
+/**
+ * Resource names (AIP-122). Ids are server-assigned decimals; the last segment of a version
+ * name may also be `latest` or `@alias`.
+ */
+
+export const modelName = (modelId: number) => `registeredModels/${modelId}`;
+export const versionName = (modelId: number, versionId: number) => `${modelName(modelId)}/versions/${versionId}`;
+export const artifactName = (modelId: number, versionId: number, artifactId: number) =>
+  `${versionName(modelId, versionId)}/artifacts/${artifactId}`;
+
+/** How a version is addressed: by id, by the client's version string, as the newest, or by alias. */
+export type VersionSelector =
+  | { kind: "id"; id: number }
+  | { kind: "version"; version: string }
+  | { kind: "latest" }
+  | { kind: "alias"; alias: string };
+
+export interface VersionRef {
+  model: { id: number } | { displayName: string };
+  selector: VersionSelector;
+}
+
+const ID = /^[1-9][0-9]{0,15}$/;
+
+function parseId(segment: string | undefined, field: string, pattern: string): number {
+  if (segment === undefined || !ID.test(segment)) {
+    throw InvalidArgumentError.field(field, `expected ${pattern} with decimal ids`, "INVALID_NAME");
+  }
+  return Number(segment);
+}
+
+/** Parses `registeredModels/{id}`. */
+export function parseModelName(name: string, field = "name"): number {
+  const parts = name.split("/");
+  if (parts.length !== 2 || parts[0] !== "registeredModels") {
+    throw InvalidArgumentError.field(field, "expected registeredModels/{registered_model}", "INVALID_NAME");
+  }
+  return parseId(parts[1], field, "registeredModels/{registered_model}");
+}
+
+/** Parses `registeredModels/-` (every model) or `registeredModels/{id}`. */
+export function parseModelParent(parent: string, field = "parent"): number | undefined {
+  if (parent === "registeredModels/-") return undefined;
+  return parseModelName(parent, field);
+}
+
+/** Parses the last segment of a version name: an id, `latest` or `@alias`. */
+export function parseVersionSegment(segment: string | undefined, field: string): VersionSelector {
+  if (segment === "latest") return { kind: "latest" };
+  if (segment?.startsWith("@")) {
+    const alias = segment.slice(1);
+    if (!/^[a-z][a-z0-9-]{0,62}$/.test(alias)) {
+      throw InvalidArgumentError.field(field, "alias must match [a-z][a-z0-9-]* (at most 63 characters)", "INVALID_NAME");
+    }
+    return { kind: "alias", alias };
+  }
+  return { kind: "id", id: parseId(segment, field, "registeredModels/{registered_model}/versions/{version}") };
+}
+
+/** Parses `registeredModels/{id}/versions/{id|latest|@alias}`. */
+export function parseVersionName(name: string, field = "name"): VersionRef {
+  const parts = name.split("/");
+  if (parts.length !== 4 || parts[0] !== "registeredModels" || parts[2] !== "versions") {
+    throw InvalidArgumentError.field(field, "expected registeredModels/{registered_model}/versions/{version}", "INVALID_NAME");
+  }
+  return {
+    model: { id: parseId(parts[1], field, "registeredModels/{registered_model}/versions/{version}") },
+    selector: parseVersionSegment(parts[3], field),
+  };
+}
+
+/** Parses `registeredModels/{id}/versions/{id}/artifacts/{id}`. */
+export function parseArtifactName(name: string, field = "name") {
+  const parts = name.split("/");
+  const pattern = "registeredModels/{m}/versions/{v}/artifacts/{artifact}";
+  if (parts.length !== 6 || parts[0] !== "registeredModels" || parts[2] !== "versions" || parts[4] !== "artifacts") {
+    throw InvalidArgumentError.field(field, `expected ${pattern}`, "INVALID_NAME");
+  }
+  return {
+    modelId: parseId(parts[1], field, pattern),
+    versionId: parseId(parts[3], field, pattern),
+    artifactId: parseId(parts[5], field, pattern),
+  };
+}

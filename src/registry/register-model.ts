@@ -1,0 +1,93 @@
+import { createHash } from "node:crypto";
+import { encodeJson } from "./json-codec.js";
+import { AlreadyExistsError } from "./errors.js";
+import type { ArtifactInput, ModelInput, VersionInput } from "./inputs.js";
+import type { Registry } from "./registry.js";
+import type { CallContext, ModelArtifact, ModelVersion, RegisteredModel } from "./types.js";
+import { LIMITS, Violations } from "./validate.js";
+
+export interface RegisterInput {
+  requestId: string;
+  model: ModelInput;
+  version: VersionInput;
+  artifacts: ArtifactInput[];
+}
+
+export interface RegisterResult {
+  model: RegisteredModel;
+  version: ModelVersion;
+  artifacts: ModelArtifact[];
+  modelCreated: boolean;
+}
+
+/**
+ * RegisterModel: in one transaction, find or create the model by display name, create the
+ * version and its artifacts. A request_id makes pipeline retries idempotent: the same id with
+ * the same content returns the resources it created (as they are now); other content with the
+ * same id is ALREADY_EXISTS.
+ */
+export async function registerModel(registry: Registry, input: RegisterInput, ctx: CallContext): Promise<RegisterResult> {
+  const v = new Violations();
+  v.text("request_id", input.requestId, LIMITS.requestId, false);
+  v.model("registered_model", input.model);
+  v.version("model_version", input.version);
+  if (input.artifacts.length > LIMITS.artifactsPerRegister) {
+    v.add("model_artifacts", `at most ${LIMITS.artifactsPerRegister} artifacts per call`);
+  }
+  input.artifacts.forEach((a, i) => v.artifact(`model_artifacts[${i}]`, a));
+  v.throwIfAny();
+  const hash = contentHash(input);
+
+  return registry.write(async (w) => {
+    if (input.requestId !== "") {
+      const previous = await w.getRegisterRequest(input.requestId);
+      if (previous) {
+        if (previous.requestHash !== hash) {
+          throw new AlreadyExistsError(
+            `request_id "${input.requestId}" was used for a different registration`,
+            "REQUEST_ID_REUSED",
+          );
+        }
+        const model = await registry.findModel(w, { id: previous.modelId });
+        const version = await registry.findVersion(w, { model: { id: model.id }, selector: { kind: "id", id: previous.versionId } });
+        return { model, version, artifacts: await w.getArtifacts(previous.artifactIds), modelCreated: false };
+      }
+    }
+    const existing = await w.getModelByDisplayName(input.model.displayName);
+    const model = existing ?? (await registry.insertModel(w, input.model, ctx));
+    if (await w.getVersionByString(model.id, input.version.version)) {
+      throw new AlreadyExistsError(
+        `version "${input.version.version}" of registered model "${model.displayName}" already exists`,
+        "VERSION_EXISTS",
+      );
+    }
+    const version = await registry.insertVersion(w, model, input.version, ctx);
+    const artifacts: ModelArtifact[] = [];
+    for (const a of input.artifacts) artifacts.push(await registry.insertArtifact(w, version, a, ctx));
+    if (input.requestId !== "") {
+      await w.insertRegisterRequest(
+        { requestId: input.requestId, requestHash: hash, modelId: model.id, versionId: version.id, artifactIds: artifacts.map((a) => a.id) },
+        registry.now(),
+      );
+    }
+    return { model, version, artifacts, modelCreated: !existing };
+  });
+}
+
+/** A digest of the request's content (everything but the request id), key order independent. */
+function contentHash(input: RegisterInput): string {
+  const { requestId: _id, ...content } = input;
+  return createHash("sha256").update(encodeJson(sortKeys(content))).digest("hex");
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value && typeof value === "object" && !(value instanceof Date)) {
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]),
+    );
+  }
+  return value;
+}

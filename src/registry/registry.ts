@@ -1,0 +1,351 @@
+import type { RegistryStore, StoreReader, StoreWriter } from "../store/store.js";
+import { EtagMismatchError, FailedPreconditionError, NotFoundError } from "./errors.js";
+import { applyMask, type MaskSpec } from "./field-mask.js";
+import type { ArtifactInput, ModelInput, Update, VersionInput } from "./inputs.js";
+import { ARTIFACT_LIST, MODEL_LIST, VERSION_LIST } from "./list-specs.js";
+import { prepareList, toPage } from "./list-query.js";
+import { artifactName, modelName, type VersionRef, versionName } from "./names.js";
+import { interpretStoreError } from "./store-errors.js";
+import type {
+  CallContext,
+  EventType,
+  ListRequest,
+  ModelArtifact,
+  ModelVersion,
+  Page,
+  RegisteredModel,
+  Resource,
+} from "./types.js";
+import { Violations } from "./validate.js";
+
+const MODEL_MASK: MaskSpec<RegisteredModel> = {
+  fields: {
+    display_name: "displayName",
+    description: "description",
+    owner: "owner",
+    state: "state",
+    labels: "labels",
+    custom_properties: "customProperties",
+    readme: "readme",
+  },
+  maps: ["labels", "custom_properties"],
+};
+const VERSION_MASK: MaskSpec<ModelVersion> = {
+  fields: {
+    version: "version",
+    description: "description",
+    author: "author",
+    state: "state",
+    custom_properties: "customProperties",
+  },
+  maps: ["custom_properties"],
+};
+const ARTIFACT_MASK: MaskSpec<ModelArtifact> = {
+  fields: {
+    display_name: "displayName",
+    description: "description",
+    uri: "uri",
+    model_format_name: "modelFormatName",
+    model_format_version: "modelFormatVersion",
+    storage_key: "storageKey",
+    storage_path: "storagePath",
+    service_account_name: "serviceAccountName",
+    state: "state",
+    digest: "digest",
+    custom_properties: "customProperties",
+  },
+  maps: ["custom_properties"],
+};
+
+/** The etag of a resource: the revision of its last change. */
+export const etagOf = (resource: { revision: number }) => String(resource.revision);
+
+export interface RegistryOptions {
+  now?: () => Date;
+}
+
+/**
+ * The registry's use cases: rules and transaction boundaries over a RegistryStore. Each
+ * mutation is one store transaction that also records its events.
+ */
+export class Registry {
+  readonly now: () => Date;
+
+  constructor(
+    readonly store: RegistryStore,
+    options: RegistryOptions = {},
+  ) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  // ---- registered models ----
+
+  async createModel(input: ModelInput, ctx: CallContext): Promise<RegisteredModel> {
+    const v = new Violations();
+    v.model("registered_model", input);
+    v.throwIfAny();
+    return this.write((w) => this.insertModel(w, input, ctx));
+  }
+
+  /** Inserts a validated model with its CREATED event. */
+  async insertModel(w: StoreWriter, input: ModelInput, ctx: CallContext): Promise<RegisteredModel> {
+    const now = this.now();
+    const model: RegisteredModel = {
+      ...input,
+      state: input.state ?? "LIVE",
+      id: w.allocateId(),
+      createTime: now,
+      updateTime: now,
+      revision: w.allocateRevision(),
+    };
+    await w.insertModel(model);
+    this.record(w, "CREATED", { type: "RegisteredModel", value: model }, null, ctx);
+    return model;
+  }
+
+  async getModel(ref: { id: number } | { displayName: string }): Promise<RegisteredModel> {
+    return this.read((r) => this.findModel(r, ref));
+  }
+
+  async listModels(request: ListRequest): Promise<Page<RegisteredModel>> {
+    const prepared = prepareList(request, MODEL_LIST, this.store.tokenKey());
+    return this.read(async (r) => {
+      const result = await r.listModels(prepared.query);
+      return toPage(prepared, result, await r.revision(), (m) => m);
+    });
+  }
+
+  async updateModel(id: number, update: Update<ModelInput>, ctx: CallContext): Promise<RegisteredModel> {
+    return this.write(async (w) => {
+      const current = await this.findModel(w, { id });
+      this.checkEtag(modelName(id), current, update.etag);
+      const next = applyMask(current, update.input, update.mask, MODEL_MASK);
+      const v = new Violations();
+      v.model("registered_model", { ...next, state: next.state });
+      v.throwIfAny();
+      const updated = { ...next, updateTime: this.now(), revision: w.allocateRevision() };
+      await w.updateModel(updated);
+      this.recordUpdate(w, { type: "RegisteredModel", value: updated }, { type: "RegisteredModel", value: current }, ctx);
+      return updated;
+    });
+  }
+
+  // ---- model versions ----
+
+  async createVersion(modelId: number, input: VersionInput, ctx: CallContext): Promise<ModelVersion> {
+    const v = new Violations();
+    v.version("model_version", input);
+    v.throwIfAny();
+    return this.write(async (w) => this.insertVersion(w, await this.findModel(w, { id: modelId }), input, ctx));
+  }
+
+  /** Inserts a validated version into a LIVE model, with its CREATED event. */
+  async insertVersion(w: StoreWriter, model: RegisteredModel, input: VersionInput, ctx: CallContext): Promise<ModelVersion> {
+    if (model.state === "ARCHIVED") {
+      throw new FailedPreconditionError(
+        `${modelName(model.id)} (${model.displayName}) is archived; restore it before registering versions`,
+        "MODEL_ARCHIVED",
+      );
+    }
+    const now = this.now();
+    const version: ModelVersion = {
+      ...input,
+      state: input.state ?? "LIVE",
+      id: w.allocateId(),
+      modelId: model.id,
+      modelDisplayName: model.displayName,
+      createTime: now,
+      updateTime: now,
+      revision: w.allocateRevision(),
+    };
+    await w.insertVersion(version);
+    this.record(w, "CREATED", { type: "ModelVersion", value: version }, null, ctx);
+    return version;
+  }
+
+  async getVersion(ref: VersionRef): Promise<ModelVersion> {
+    return this.read((r) => this.findVersion(r, ref));
+  }
+
+  async listVersions(modelId: number | undefined, request: ListRequest): Promise<Page<ModelVersion>> {
+    const parent = modelId === undefined ? "registeredModels/-" : modelName(modelId);
+    const prepared = prepareList(request, VERSION_LIST, this.store.tokenKey(), parent);
+    return this.read(async (r) => {
+      if (modelId !== undefined) await this.findModel(r, { id: modelId });
+      const result = await r.listVersions({ modelId }, prepared.query);
+      return toPage(prepared, result, await r.revision(), (v) => v);
+    });
+  }
+
+  async updateVersion(ref: VersionRef, update: Update<VersionInput>, ctx: CallContext): Promise<ModelVersion> {
+    return this.write(async (w) => {
+      const current = await this.findVersion(w, ref);
+      this.checkEtag(versionName(current.modelId, current.id), current, update.etag);
+      const next = applyMask(current, update.input, update.mask, VERSION_MASK);
+      const v = new Violations();
+      v.version("model_version", next);
+      v.throwIfAny();
+      const updated = { ...next, updateTime: this.now(), revision: w.allocateRevision() };
+      await w.updateVersion(updated);
+      this.recordUpdate(w, { type: "ModelVersion", value: updated }, { type: "ModelVersion", value: current }, ctx);
+      return updated;
+    });
+  }
+
+  // ---- model artifacts ----
+
+  async createArtifact(ref: VersionRef, input: ArtifactInput, ctx: CallContext): Promise<ModelArtifact> {
+    const v = new Violations();
+    v.artifact("model_artifact", input);
+    v.throwIfAny();
+    return this.write(async (w) => this.insertArtifact(w, await this.findVersion(w, ref), input, ctx));
+  }
+
+  /** Inserts a validated artifact under a version, with its CREATED event. */
+  async insertArtifact(w: StoreWriter, version: ModelVersion, input: ArtifactInput, ctx: CallContext): Promise<ModelArtifact> {
+    const now = this.now();
+    const artifact: ModelArtifact = {
+      ...input,
+      state: input.state ?? "UNKNOWN",
+      id: w.allocateId(),
+      versionId: version.id,
+      modelId: version.modelId,
+      createTime: now,
+      updateTime: now,
+      revision: w.allocateRevision(),
+    };
+    await w.insertArtifact(artifact);
+    this.record(w, "CREATED", { type: "ModelArtifact", value: artifact }, null, ctx);
+    return artifact;
+  }
+
+  async getArtifact(modelId: number, versionId: number, artifactId: number): Promise<ModelArtifact> {
+    return this.read((r) => this.findArtifact(r, modelId, versionId, artifactId));
+  }
+
+  async listArtifacts(ref: VersionRef, request: ListRequest): Promise<Page<ModelArtifact>> {
+    return this.read(async (r) => {
+      const version = await this.findVersion(r, ref);
+      const parent = versionName(version.modelId, version.id);
+      const prepared = prepareList(request, ARTIFACT_LIST, this.store.tokenKey(), parent);
+      const result = await r.listArtifacts({ versionId: version.id }, prepared.query);
+      return toPage(prepared, result, await r.revision(), (a) => a);
+    });
+  }
+
+  async updateArtifact(
+    ids: { modelId: number; versionId: number; artifactId: number },
+    update: Update<ArtifactInput>,
+    ctx: CallContext,
+  ): Promise<ModelArtifact> {
+    return this.write(async (w) => {
+      const current = await this.findArtifact(w, ids.modelId, ids.versionId, ids.artifactId);
+      this.checkEtag(artifactName(ids.modelId, ids.versionId, ids.artifactId), current, update.etag);
+      const next = applyMask(current, update.input, update.mask, ARTIFACT_MASK);
+      const v = new Violations();
+      v.artifact("model_artifact", next);
+      v.throwIfAny();
+      const updated = { ...next, updateTime: this.now(), revision: w.allocateRevision() };
+      await w.updateArtifact(updated);
+      this.recordUpdate(w, { type: "ModelArtifact", value: updated }, { type: "ModelArtifact", value: current }, ctx);
+      return updated;
+    });
+  }
+
+  // ---- shared ----
+
+  async findModel(r: StoreReader, ref: { id: number } | { displayName: string }): Promise<RegisteredModel> {
+    const model = "id" in ref ? await r.getModel(ref.id) : await r.getModelByDisplayName(ref.displayName);
+    if (!model) throw new NotFoundError("id" in ref ? modelName(ref.id) : `registered model "${ref.displayName}"`);
+    return model;
+  }
+
+  async findVersion(r: StoreReader, ref: VersionRef): Promise<ModelVersion> {
+    const model = await this.findModel(r, ref.model);
+    const sel = ref.selector;
+    let version: ModelVersion | undefined;
+    let label: string;
+    switch (sel.kind) {
+      case "id":
+        version = await r.getVersion(sel.id);
+        if (version?.modelId !== model.id) version = undefined;
+        label = versionName(model.id, sel.id);
+        break;
+      case "version":
+        version = await r.getVersionByString(model.id, sel.version);
+        label = `version "${sel.version}" of ${modelName(model.id)}`;
+        break;
+      case "latest":
+        version = await r.getLatestVersion(model.id);
+        label = `a LIVE version of ${modelName(model.id)}`;
+        break;
+      case "alias":
+        throw new NotFoundError(`alias @${sel.alias} of ${modelName(model.id)}`);
+    }
+    if (!version) throw new NotFoundError(label);
+    return version;
+  }
+
+  async findArtifact(r: StoreReader, modelId: number, versionId: number, artifactId: number): Promise<ModelArtifact> {
+    const artifact = await r.getArtifact(artifactId);
+    if (!artifact || artifact.versionId !== versionId || artifact.modelId !== modelId) {
+      throw new NotFoundError(artifactName(modelId, versionId, artifactId));
+    }
+    return artifact;
+  }
+
+  /** Runs a read, interpreting store errors. */
+  async read<T>(fn: (r: StoreReader) => Promise<T>): Promise<T> {
+    try {
+      return await this.store.read(fn);
+    } catch (error) {
+      throw interpretStoreError(error);
+    }
+  }
+
+  /** Runs a write transaction, interpreting store errors. */
+  async write<T>(fn: (w: StoreWriter) => Promise<T>): Promise<T> {
+    try {
+      return await this.store.write(fn);
+    } catch (error) {
+      throw interpretStoreError(error);
+    }
+  }
+
+  private checkEtag(name: string, current: { revision: number }, etag: string): void {
+    if (etag !== "" && etag !== etagOf(current)) throw new EtagMismatchError(name, etagOf(current));
+  }
+
+  /** Records an event for a change whose revision was allocated last. */
+  record(w: StoreWriter, type: EventType, resource: Resource, previous: Resource | null, ctx: CallContext): void {
+    const value = resource.value;
+    w.appendEvent({
+      revision: value.revision,
+      type,
+      resourceName: resourceNameOf(resource),
+      modelId: resource.type === "RegisteredModel" ? resource.value.id : resource.value.modelId,
+      actor: ctx.actor,
+      reason: ctx.reason ?? "",
+      time: value.updateTime,
+      resource,
+      previous,
+    });
+  }
+
+  private recordUpdate(w: StoreWriter, resource: Resource, previous: Resource, ctx: CallContext): void {
+    const type = resource.value.state !== previous.value.state ? "STATE_CHANGED" : "UPDATED";
+    this.record(w, type, resource, previous, ctx);
+  }
+}
+
+/** The resource name of any resource. */
+export function resourceNameOf(resource: Resource): string {
+  switch (resource.type) {
+    case "RegisteredModel":
+      return modelName(resource.value.id);
+    case "ModelVersion":
+      return versionName(resource.value.modelId, resource.value.id);
+    case "ModelArtifact":
+      return artifactName(resource.value.modelId, resource.value.versionId, resource.value.id);
+  }
+}

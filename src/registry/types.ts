@@ -1,0 +1,122 @@
+/** Domain types: what the registry manages, free of transport and SQL concerns. */
+
+export type State = "LIVE" | "ARCHIVED";
+
+export type ArtifactState =
+  | "UNKNOWN"
+  | "PENDING"
+  | "LIVE"
+  | "MARKED_FOR_DELETION"
+  | "DELETED"
+  | "ABANDONED"
+  | "REFERENCE";
+
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+/** A typed custom property value; int keeps int64 exactly as a bigint. */
+export type MetadataValue =
+  | { type: "string"; value: string }
+  | { type: "int"; value: bigint }
+  | { type: "double"; value: number }
+  | { type: "bool"; value: boolean }
+  | { type: "struct"; value: JsonObject };
+
+export type Properties = Record<string, MetadataValue>;
+
+export interface RegisteredModel {
+  id: number;
+  displayName: string;
+  description: string;
+  owner: string;
+  state: State;
+  labels: Record<string, string>;
+  customProperties: Properties;
+  readme: string;
+  createTime: Date;
+  updateTime: Date;
+  /** Revision of the last change; the etag is derived from it. */
+  revision: number;
+}
+
+export interface ModelVersion {
+  id: number;
+  modelId: number;
+  /** Display name of the model, joined in for readability. */
+  modelDisplayName: string;
+  version: string;
+  description: string;
+  author: string;
+  state: State;
+  customProperties: Properties;
+  createTime: Date;
+  updateTime: Date;
+  revision: number;
+}
+
+export interface ModelArtifact {
+  id: number;
+  versionId: number;
+  modelId: number;
+  displayName: string;
+  description: string;
+  uri: string;
+  modelFormatName: string;
+  modelFormatVersion: string;
+  storageKey: string;
+  storagePath: string;
+  serviceAccountName: string;
+  state: ArtifactState;
+  digest: string;
+  customProperties: Properties;
+  createTime: Date;
+  updateTime: Date;
+  revision: number;
+}
+
+export type ResourceType = "RegisteredModel" | "ModelVersion" | "ModelArtifact";
+
+/** A resource as recorded in an event. */
+export type Resource =
+  | { type: "RegisteredModel"; value: RegisteredModel }
+  | { type: "ModelVersion"; value: ModelVersion }
+  | { type: "ModelArtifact"; value: ModelArtifact };
+
+export type EventType = "CREATED" | "UPDATED" | "STATE_CHANGED" | "DELETED";
+
+/** One committed change: the unit of the change stream and of the audit log. */
+export interface RegistryEvent {
+  revision: number;
+  type: EventType;
+  resourceName: string;
+  modelId: number | null;
+  actor: string;
+  reason: string;
+  time: Date;
+  resource: Resource;
+  previous: Resource | null;
+}
+
+/** Who is calling and why: recorded on every event. */
+export interface CallContext {
+  actor: string;
+  reason?: string;
+  signal?: AbortSignal;
+}
+
+/** A page of a list. */
+export interface Page<T> {
+  items: T[];
+  nextPageToken: string;
+  revision: number;
+  totalSize?: number;
+}
+
+/** The query part shared by every list call. */
+export interface ListRequest {
+  pageSize: number;
+  pageToken: string;
+  filter: string;
+  orderBy: string;
+  showTotalSize: boolean;
+}

@@ -1,0 +1,32 @@
+import type { Kysely } from "kysely";
+import type { StoreError } from "../store.js";
+import type { Database } from "./schema.js";
+
+/**
+ * What differs between engines, and nothing else: construction, error classification and
+ * connection lifecycle. The store itself is dialect-agnostic.
+ */
+export interface StoreDialect {
+  readonly name: "sqlite" | "postgres";
+  readonly db: Kysely<Database>;
+  /** Turns a driver error into a StoreError kind, or undefined when it is not one we know. */
+  classifyError(error: unknown): StoreError | undefined;
+  /** Whether a read may run outside a transaction (one connection: queries are serialised anyway). */
+  readonly readIsolation: "serializable-connection" | "repeatable-read";
+  /** Subscribes to the cross-process commit signal, when the engine has one. */
+  listen?(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
+  /** Sends the cross-process commit signal (after commit). */
+  notify?(channel: string): Promise<void>;
+}
+
+/** Safe integer conversion for int8 columns: bigint (SQLite), string (pg) or number. */
+export function toNumber(value: bigint | number | string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n)) throw new RangeError(`integer out of range: ${value}`);
+  return n;
+}
+
+/** Exact int64 conversion. */
+export function toBigInt(value: bigint | number | string): bigint {
+  return typeof value === "bigint" ? value : BigInt(value);
+}

@@ -1,0 +1,38 @@
+import { type Expression, type ExpressionBuilder, type SqlBool, sql } from "kysely";
+import type { Cursor } from "../store.js";
+
+/** One ORDER BY term of a keyset query. */
+export interface KeysetTerm {
+  expr: Expression<unknown>;
+  desc: boolean;
+  /** Nullable terms sort their NULLs last in both directions. */
+  nullable: boolean;
+}
+
+/** ORDER BY clause items for the terms, NULLs last. */
+export function orderByItems(terms: KeysetTerm[]) {
+  return terms.map((t) => sql`${t.expr} ${sql.raw(t.desc ? "desc" : "asc")}${sql.raw(t.nullable ? " nulls last" : "")}`);
+}
+
+/**
+ * The condition "row sorts strictly after the cursor" for a lexicographic order whose last term
+ * is unique (the id). NULLs sort last: after a non-null value come greater values, then NULLs.
+ */
+export function afterCursor(eb: ExpressionBuilder<any, any>, terms: KeysetTerm[], cursor: Cursor): Expression<SqlBool> {
+  const build = (i: number): Expression<SqlBool> | null => {
+    const term = terms[i];
+    if (!term) return null;
+    const value = cursor[i] ?? null;
+    const rest = build(i + 1);
+    const e = term.expr;
+    if (value === null) {
+      if (!term.nullable) throw new RangeError("cursor holds null for a non-null key");
+      return rest ? eb.and([eb(e, "is", null), rest]) : eb.lit(false);
+    }
+    const beyond = [eb(e, term.desc ? "<" : ">", value)];
+    if (term.nullable) beyond.push(eb(e, "is", null));
+    if (rest) beyond.push(eb.and([eb(e, "=", value), rest]));
+    return eb.or(beyond);
+  };
+  return build(0) ?? eb.lit(true);
+}

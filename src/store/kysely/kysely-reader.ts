@@ -1,0 +1,268 @@
+import { type Kysely, type SelectQueryBuilder, sql } from "kysely";
+import type {
+  ModelArtifact,
+  ModelVersion,
+  Properties,
+  RegisteredModel,
+} from "../../registry/types.js";
+import type {
+  ArtifactScope,
+  Cursor,
+  ListQuery,
+  ListResult,
+  RegisterRequestRecord,
+  StoreReader,
+  VersionScope,
+} from "../store.js";
+import { toNumber } from "./dialect.js";
+import { compileFilter, type FilterTarget } from "./filter-compiler.js";
+import { afterCursor, type KeysetTerm, orderByItems } from "./keyset.js";
+import { rowToArtifact, rowToModel, rowToProperty, rowToVersion, type VersionRow } from "./rows.js";
+import type { Database } from "./schema.js";
+
+/** Sortable and filterable columns of each listed table, by canonical attribute name. */
+const MODEL_COLUMNS: Record<string, string> = {
+  id: "t.id",
+  display_name: "t.display_name",
+  description: "t.description",
+  owner: "t.owner",
+  state: "t.state",
+  readme: "t.readme",
+  create_time: "t.create_time",
+  update_time: "t.update_time",
+};
+const VERSION_COLUMNS: Record<string, string> = {
+  id: "t.id",
+  version: "t.version",
+  description: "t.description",
+  author: "t.author",
+  state: "t.state",
+  create_time: "t.create_time",
+  update_time: "t.update_time",
+  registered_model_id: "t.model_id",
+  registered_model_display_name: "m.display_name",
+};
+const ARTIFACT_COLUMNS: Record<string, string> = {
+  id: "t.id",
+  display_name: "t.display_name",
+  description: "t.description",
+  uri: "t.uri",
+  model_format_name: "t.model_format_name",
+  model_format_version: "t.model_format_version",
+  storage_key: "t.storage_key",
+  storage_path: "t.storage_path",
+  service_account_name: "t.service_account_name",
+  state: "t.state",
+  digest: "t.digest",
+  create_time: "t.create_time",
+  update_time: "t.update_time",
+};
+
+type AnySelect = SelectQueryBuilder<any, any, any>;
+
+/** StoreReader over a Kysely connection or transaction. */
+export class KyselyReader implements StoreReader {
+  constructor(protected readonly db: Kysely<Database>) {}
+
+  async revision(): Promise<number> {
+    const row = await this.db.selectFrom("meta").select("revision").where("id", "=", 1).executeTakeFirstOrThrow();
+    return toNumber(row.revision);
+  }
+
+  async getModel(id: number): Promise<RegisteredModel | undefined> {
+    const row = await this.db.selectFrom("registered_models").selectAll().where("id", "=", id).executeTakeFirst();
+    return row ? (await this.hydrateModels([row]))[0] : undefined;
+  }
+
+  async getModelByDisplayName(displayName: string): Promise<RegisteredModel | undefined> {
+    const row = await this.db
+      .selectFrom("registered_models")
+      .selectAll()
+      .where("display_name", "=", displayName)
+      .executeTakeFirst();
+    return row ? (await this.hydrateModels([row]))[0] : undefined;
+  }
+
+  async getVersion(id: number): Promise<ModelVersion | undefined> {
+    const row = await this.versions().where("t.id", "=", id).executeTakeFirst();
+    return row ? (await this.hydrateVersions([row as VersionRow]))[0] : undefined;
+  }
+
+  async getVersionByString(modelId: number, version: string): Promise<ModelVersion | undefined> {
+    const row = await this.versions().where("t.model_id", "=", modelId).where("t.version", "=", version).executeTakeFirst();
+    return row ? (await this.hydrateVersions([row as VersionRow]))[0] : undefined;
+  }
+
+  async getLatestVersion(modelId: number): Promise<ModelVersion | undefined> {
+    const row = await this.versions()
+      .where("t.model_id", "=", modelId)
+      .where("t.state", "=", "LIVE")
+      .orderBy("t.create_time", "desc")
+      .orderBy("t.id", "desc")
+      .limit(1)
+      .executeTakeFirst();
+    return row ? (await this.hydrateVersions([row as VersionRow]))[0] : undefined;
+  }
+
+  async getArtifact(id: number): Promise<ModelArtifact | undefined> {
+    return (await this.getArtifacts([id]))[0];
+  }
+
+  async getArtifacts(ids: number[]): Promise<ModelArtifact[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db.selectFrom("model_artifacts").selectAll().where("id", "in", ids).execute();
+    const byId = new Map((await this.hydrateArtifacts(rows)).map((a) => [a.id, a]));
+    return ids.flatMap((id) => byId.get(id) ?? []);
+  }
+
+  async getRegisterRequest(requestId: string): Promise<RegisterRequestRecord | undefined> {
+    const row = await this.db
+      .selectFrom("register_requests")
+      .selectAll()
+      .where("request_id", "=", requestId)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    return {
+      requestId: row.request_id,
+      requestHash: row.request_hash,
+      modelId: toNumber(row.model_id),
+      versionId: toNumber(row.version_id),
+      artifactIds: (JSON.parse(row.artifact_ids) as number[]).map(Number),
+    };
+  }
+
+  async listModels(query: ListQuery): Promise<ListResult<RegisteredModel>> {
+    const base = this.db.selectFrom("registered_models as t") as unknown as AnySelect;
+    const page = await this.list(base, query, MODEL_COLUMNS);
+    return { ...page, items: await this.hydrateModels(page.items) };
+  }
+
+  async listVersions(scope: VersionScope, query: ListQuery): Promise<ListResult<ModelVersion>> {
+    let base = this.db
+      .selectFrom("model_versions as t")
+      .innerJoin("registered_models as m", "m.id", "t.model_id") as unknown as AnySelect;
+    if (scope.modelId !== undefined) base = base.where("t.model_id", "=", scope.modelId);
+    const page = await this.list(base.select("m.display_name as model_display_name"), query, VERSION_COLUMNS);
+    return { ...page, items: await this.hydrateVersions(page.items) };
+  }
+
+  async listArtifacts(scope: ArtifactScope, query: ListQuery): Promise<ListResult<ModelArtifact>> {
+    const base = (this.db.selectFrom("model_artifacts as t") as unknown as AnySelect).where("t.version_id", "=", scope.versionId);
+    const page = await this.list(base, query, ARTIFACT_COLUMNS);
+    return { ...page, items: await this.hydrateArtifacts(page.items) };
+  }
+
+  /**
+   * One keyset page: filter, cursor condition, ORDER BY the sort keys plus the id, LIMIT n+1.
+   * Each sort key is also selected (as __k<i>) so the page's last row yields the next cursor.
+   */
+  private async list(base: AnySelect, query: ListQuery, columns: Record<string, string>) {
+    const target: FilterTarget = { columns, idColumn: "t.id" };
+    let q = base;
+    const terms: KeysetTerm[] = [];
+    query.sort.forEach((key, i) => {
+      if (key.kind === "column") {
+        const column = columns[key.column];
+        if (!column) throw new RangeError(`unsortable column ${key.column}`);
+        terms.push({ expr: sql.ref(column), desc: key.desc, nullable: false });
+        return;
+      }
+      const alias = `s${i}`;
+      q = q.leftJoin(`properties as ${alias}`, (join: any) =>
+        join.onRef(`${alias}.resource_id`, "=", "t.id").on(`${alias}.key`, "=", key.key),
+      );
+      // Numbers first (by value), then strings; rows without the key last.
+      terms.push({ expr: sql.ref(`${alias}.number_value`), desc: key.desc, nullable: true });
+      terms.push({ expr: sql.ref(`${alias}.string_value`), desc: key.desc, nullable: true });
+    });
+    terms.push({ expr: sql.ref("t.id"), desc: query.sort.at(-1)?.desc ?? false, nullable: false });
+
+    if (query.filter) {
+      const filter = query.filter;
+      q = q.where((eb) => compileFilter(eb, filter, target));
+    }
+    let total: number | undefined;
+    if (query.withTotal) {
+      const row = await q.clearSelect().select((eb) => eb.fn.countAll().as("n")).executeTakeFirst();
+      total = toNumber((row as { n: bigint | number | string }).n);
+    }
+    if (query.after) {
+      const after = query.after;
+      q = q.where((eb) => afterCursor(eb, terms, after));
+    }
+    q = q.selectAll("t").select(terms.map((t, i) => sql`${t.expr}`.as(`__k${i}`)));
+    for (const item of orderByItems(terms)) q = q.orderBy(item);
+    const rows = (await q.limit(query.limit + 1).execute()) as Array<Record<string, unknown>>;
+
+    const more = rows.length > query.limit;
+    const items = more ? rows.slice(0, query.limit) : rows;
+    const last = items.at(-1);
+    const next: Cursor | null = more && last ? terms.map((_, i) => cursorValue(last[`__k${i}`])) : null;
+    return { items: items as any[], next, total };
+  }
+
+  private versions() {
+    return this.db
+      .selectFrom("model_versions as t")
+      .innerJoin("registered_models as m", "m.id", "t.model_id")
+      .selectAll("t")
+      .select("m.display_name as model_display_name");
+  }
+
+  private async hydrateModels(rows: any[]): Promise<RegisteredModel[]> {
+    const ids = rows.map((r) => toNumber(r.id));
+    const [props, labels] = await Promise.all([this.properties(ids), this.labels(ids)]);
+    return rows.map((r, i) => rowToModel(r, labels.get(ids[i]!) ?? {}, props.get(ids[i]!) ?? {}));
+  }
+
+  private async hydrateVersions(rows: VersionRow[]): Promise<ModelVersion[]> {
+    const ids = rows.map((r) => toNumber(r.id));
+    const props = await this.properties(ids);
+    return rows.map((r, i) => rowToVersion(r, props.get(ids[i]!) ?? {}));
+  }
+
+  private async hydrateArtifacts(rows: any[]): Promise<ModelArtifact[]> {
+    const ids = rows.map((r) => toNumber(r.id));
+    const props = await this.properties(ids);
+    return rows.map((r, i) => rowToArtifact(r, props.get(ids[i]!) ?? {}));
+  }
+
+  /** Custom properties of many resources in one query (no N+1). */
+  private async properties(ids: number[]): Promise<Map<number, Properties>> {
+    const out = new Map<number, Properties>();
+    if (ids.length === 0) return out;
+    const rows = await this.db.selectFrom("properties").selectAll().where("resource_id", "in", ids).orderBy("key").execute();
+    for (const row of rows) {
+      const id = toNumber(row.resource_id);
+      let props = out.get(id);
+      if (!props) out.set(id, (props = {}));
+      props[row.key] = rowToProperty(row);
+    }
+    return out;
+  }
+
+  /** Labels of many resources in one query. */
+  private async labels(ids: number[]): Promise<Map<number, Record<string, string>>> {
+    const out = new Map<number, Record<string, string>>();
+    if (ids.length === 0) return out;
+    const rows = await this.db.selectFrom("labels").selectAll().where("resource_id", "in", ids).orderBy("key").execute();
+    for (const row of rows) {
+      const id = toNumber(row.resource_id);
+      let labels = out.get(id);
+      if (!labels) out.set(id, (labels = {}));
+      labels[row.key] = row.value;
+    }
+    return out;
+  }
+}
+
+/** Cursor values are JSON-safe: integers become numbers, text stays text. */
+function cursorValue(value: unknown): string | number | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value === "bigint") return toNumber(value);
+  if (typeof value === "number" || typeof value === "string") {
+    // pg returns int8 sort keys as strings; times and ids are integers.
+    return value;
+  }
+  return String(value);
+}

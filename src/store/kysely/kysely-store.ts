@@ -1,0 +1,123 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { sql } from "kysely";
+import type { RegistryEvent } from "../../registry/types.js";
+import { type CommitListener, type RegistryStore, StoreError, type StoreReader, type StoreWriter } from "../store.js";
+import { type StoreDialect, toNumber } from "./dialect.js";
+import { KyselyReader } from "./kysely-reader.js";
+import { KyselyWriter } from "./kysely-writer.js";
+
+export interface KyselyStoreOptions {
+  /** Attempts of a write that hits serialisation failures or lock timeouts (default 5). */
+  maxWriteAttempts?: number;
+  /** Base backoff between attempts (default 10 ms, doubled each time, with jitter). */
+  retryBaseMs?: number;
+}
+
+/** Channel of the cross-replica "new events committed" signal. */
+export const COMMIT_CHANNEL = "model_registry_events";
+
+/** The one RegistryStore implementation: dialect-agnostic Kysely over a StoreDialect. */
+export class KyselyRegistryStore implements RegistryStore {
+  private readonly listeners = new Set<CommitListener>();
+  private readonly maxAttempts: number;
+  private readonly retryBaseMs: number;
+
+  private constructor(
+    private readonly dialectImpl: StoreDialect,
+    private readonly key: Buffer,
+    options: KyselyStoreOptions,
+  ) {
+    this.maxAttempts = options.maxWriteAttempts ?? 5;
+    this.retryBaseMs = options.retryBaseMs ?? 10;
+  }
+
+  /** Opens the store over a migrated database. */
+  static async open(dialect: StoreDialect, options: KyselyStoreOptions = {}): Promise<KyselyRegistryStore> {
+    const row = await dialect.db.selectFrom("meta").select("token_key").where("id", "=", 1).executeTakeFirstOrThrow();
+    return new KyselyRegistryStore(dialect, Buffer.from(row.token_key, "base64url"), options);
+  }
+
+  get dialect() {
+    return this.dialectImpl.name;
+  }
+
+  tokenKey(): Buffer {
+    return this.key;
+  }
+
+  async read<T>(fn: (reader: StoreReader) => Promise<T>): Promise<T> {
+    return this.classified(async () => {
+      let tx = this.dialectImpl.db.transaction();
+      if (this.dialectImpl.readIsolation === "repeatable-read") {
+        tx = tx.setIsolationLevel("repeatable read").setAccessMode("read only");
+      }
+      return tx.execute((trx) => fn(new KyselyReader(trx)));
+    });
+  }
+
+  async write<T>(fn: (writer: StoreWriter) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const { result, events } = await this.classified(() => this.writeOnce(fn));
+        if (events.length > 0) this.published(events);
+        return result;
+      } catch (error) {
+        if (!(error instanceof StoreError) || error.kind !== "serialization_failure") throw error;
+        if (attempt >= this.maxAttempts) {
+          throw new StoreError("unavailable", `write gave up after ${attempt} attempts: ${error.message}`, undefined, {
+            cause: error,
+          });
+        }
+        const backoff = this.retryBaseMs * 2 ** (attempt - 1);
+        await sleep(backoff / 2 + Math.random() * backoff);
+      }
+    }
+  }
+
+  private async writeOnce<T>(fn: (writer: StoreWriter) => Promise<T>) {
+    return this.dialectImpl.db.transaction().execute(async (trx) => {
+      // Lock the counter row first: writers queue here, so commit order is revision order.
+      const meta = await trx
+        .updateTable("meta")
+        .set({ revision: sql`revision` })
+        .where("id", "=", 1)
+        .returning(["revision", "last_id"])
+        .executeTakeFirstOrThrow();
+      const writer = new KyselyWriter(trx, toNumber(meta.revision), toNumber(meta.last_id));
+      const result = await fn(writer);
+      await writer.flush();
+      return { result, events: writer.events };
+    });
+  }
+
+  async ping(): Promise<void> {
+    await this.classified(() => sql`select 1`.execute(this.dialectImpl.db));
+  }
+
+  onCommit(listener: CommitListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async close(): Promise<void> {
+    this.listeners.clear();
+    await this.dialectImpl.db.destroy();
+  }
+
+  /** Tells in-process listeners and, through the engine, other replicas. */
+  private published(events: RegistryEvent[]): void {
+    for (const listener of this.listeners) listener(events);
+    this.dialectImpl.notify?.(COMMIT_CHANNEL).catch(() => {
+      // Other replicas also poll the events table; a lost wake-up only delays them.
+    });
+  }
+
+  /** Runs fn, turning driver errors into StoreErrors; other errors pass through unchanged. */
+  private async classified<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      throw this.dialectImpl.classifyError(error) ?? error;
+    }
+  }
+}

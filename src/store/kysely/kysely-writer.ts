@@ -1,0 +1,148 @@
+import type { Kysely } from "kysely";
+import type {
+  ModelArtifact,
+  ModelVersion,
+  Properties,
+  RegisteredModel,
+  RegistryEvent,
+} from "../../registry/types.js";
+import type { NewEvent, RegisterRequestRecord, StoreWriter } from "../store.js";
+import { encodeJson } from "../../registry/json-codec.js";
+import { KyselyReader } from "./kysely-reader.js";
+import { artifactToRow, modelToRow, propertyToRow, versionToRow } from "./rows.js";
+import type { Database } from "./schema.js";
+
+/**
+ * StoreWriter inside one transaction. It holds the meta row (locked by the store before it is
+ * created), hands out ids and revisions from it in memory, and writes the counters and the
+ * events back in flush(), just before commit.
+ */
+export class KyselyWriter extends KyselyReader implements StoreWriter {
+  readonly events: RegistryEvent[] = [];
+  private nextRevision: number;
+  private nextId: number;
+
+  constructor(
+    db: Kysely<Database>,
+    private readonly baseRevision: number,
+    private readonly baseId: number,
+  ) {
+    super(db);
+    this.nextRevision = baseRevision;
+    this.nextId = baseId;
+  }
+
+  allocateId(): number {
+    return ++this.nextId;
+  }
+
+  allocateRevision(): number {
+    return ++this.nextRevision;
+  }
+
+  override async revision(): Promise<number> {
+    return this.baseRevision;
+  }
+
+  async insertModel(model: RegisteredModel): Promise<void> {
+    await this.db.insertInto("registered_models").values(modelToRow(model)).execute();
+    await this.writeLabels(model.id, model.labels, false);
+    await this.writeProperties(model.id, model.customProperties, false);
+  }
+
+  async updateModel(model: RegisteredModel): Promise<void> {
+    const { id, create_time: _created, ...row } = modelToRow(model);
+    await this.db.updateTable("registered_models").set(row).where("id", "=", id).execute();
+    await this.writeLabels(model.id, model.labels, true);
+    await this.writeProperties(model.id, model.customProperties, true);
+  }
+
+  async insertVersion(version: ModelVersion): Promise<void> {
+    await this.db.insertInto("model_versions").values(versionToRow(version)).execute();
+    await this.writeProperties(version.id, version.customProperties, false);
+  }
+
+  async updateVersion(version: ModelVersion): Promise<void> {
+    const { id, model_id: _model, create_time: _created, ...row } = versionToRow(version);
+    await this.db.updateTable("model_versions").set(row).where("id", "=", id).execute();
+    await this.writeProperties(version.id, version.customProperties, true);
+  }
+
+  async insertArtifact(artifact: ModelArtifact): Promise<void> {
+    await this.db.insertInto("model_artifacts").values(artifactToRow(artifact)).execute();
+    await this.writeProperties(artifact.id, artifact.customProperties, false);
+  }
+
+  async updateArtifact(artifact: ModelArtifact): Promise<void> {
+    const { id, version_id: _v, model_id: _m, create_time: _c, ...row } = artifactToRow(artifact);
+    await this.db.updateTable("model_artifacts").set(row).where("id", "=", id).execute();
+    await this.writeProperties(artifact.id, artifact.customProperties, true);
+  }
+
+  async insertRegisterRequest(record: RegisterRequestRecord, time: Date): Promise<void> {
+    await this.db
+      .insertInto("register_requests")
+      .values({
+        request_id: record.requestId,
+        request_hash: record.requestHash,
+        model_id: record.modelId,
+        version_id: record.versionId,
+        artifact_ids: JSON.stringify(record.artifactIds),
+        create_time: time.getTime(),
+      })
+      .execute();
+  }
+
+  appendEvent(event: NewEvent): void {
+    const expected = this.baseRevision + this.events.length + 1;
+    if (event.revision !== expected) {
+      throw new Error(`event revision ${event.revision} out of order, expected ${expected}`);
+    }
+    this.events.push(event);
+  }
+
+  /** Writes the events and the counters. Every allocated revision must have its event. */
+  async flush(): Promise<void> {
+    if (this.nextRevision !== this.baseRevision + this.events.length) {
+      throw new Error(`allocated ${this.nextRevision - this.baseRevision} revisions but recorded ${this.events.length} events`);
+    }
+    if (this.events.length > 0) {
+      await this.db
+        .insertInto("events")
+        .values(
+          this.events.map((e) => ({
+            revision: e.revision,
+            type: e.type,
+            resource_type: e.resource.type,
+            resource_name: e.resourceName,
+            model_id: e.modelId,
+            actor: e.actor,
+            reason: e.reason,
+            time: e.time.getTime(),
+            snapshot: encodeJson(e.resource.value),
+            previous: e.previous ? encodeJson(e.previous.value) : null,
+          })),
+        )
+        .execute();
+    }
+    if (this.nextRevision !== this.baseRevision || this.nextId !== this.baseId) {
+      await this.db
+        .updateTable("meta")
+        .set({ revision: this.nextRevision, last_id: this.nextId })
+        .where("id", "=", 1)
+        .execute();
+    }
+  }
+
+  private async writeProperties(id: number, props: Properties, replace: boolean): Promise<void> {
+    if (replace) await this.db.deleteFrom("properties").where("resource_id", "=", id).execute();
+    const rows = Object.entries(props).map(([key, value]) => propertyToRow(id, key, value));
+    if (rows.length > 0) await this.db.insertInto("properties").values(rows).execute();
+  }
+
+  private async writeLabels(id: number, labels: Record<string, string>, replace: boolean): Promise<void> {
+    if (replace) await this.db.deleteFrom("labels").where("resource_id", "=", id).execute();
+    const rows = Object.entries(labels).map(([key, value]) => ({ resource_id: id, key, value }));
+    if (rows.length > 0) await this.db.insertInto("labels").values(rows).execute();
+  }
+}

@@ -1,0 +1,39 @@
+import { type Kysely, Migrator, sql } from "kysely";
+import { StoreError } from "../store.js";
+import { MIGRATIONS, migrationProvider } from "./migrations/index.js";
+import type { Database } from "./schema.js";
+
+/** Name of Kysely's migration bookkeeping table. */
+const MIGRATION_TABLE = "kysely_migration";
+
+/**
+ * Brings the schema to the latest migration. Kysely's Migrator holds a lock while it runs
+ * (a Postgres advisory lock), so replicas starting together apply each migration once.
+ * Refuses a schema that a newer server migrated: running old code on it could corrupt data.
+ */
+export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
+  await refuseNewerSchema(db);
+  const migrator = new Migrator({ db, provider: migrationProvider, migrationTableName: MIGRATION_TABLE });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error;
+  return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+}
+
+/** Names of the applied migrations that this code does not know. */
+async function refuseNewerSchema(db: Kysely<Database>): Promise<void> {
+  let applied: string[];
+  try {
+    const { rows } = await sql<{ name: string }>`select name from ${sql.table(MIGRATION_TABLE)}`.execute(db);
+    applied = rows.map((r) => r.name);
+  } catch {
+    return; // no bookkeeping table yet: a fresh database
+  }
+  const unknown = applied.filter((name) => !(name in MIGRATIONS));
+  if (unknown.length > 0) {
+    throw new StoreError(
+      "schema_too_new",
+      `the database schema is newer than this server (unknown migrations: ${unknown.join(", ")}); ` +
+        "upgrade the server, or point it at another database",
+    );
+  }
+}

@@ -1,0 +1,129 @@
+import type { FilterExpr } from "../registry/filter/ast.js";
+import type {
+  ModelArtifact,
+  ModelVersion,
+  RegisteredModel,
+  RegistryEvent,
+} from "../registry/types.js";
+
+/** What a list can be ordered by: a column of the listed table, or a custom property. */
+export type SortKey =
+  | { kind: "column"; column: string; desc: boolean }
+  | { kind: "property"; key: string; desc: boolean };
+
+/** Cursor values of a keyset page boundary: one per sort key, then the id. */
+export type Cursor = Array<string | number | null>;
+
+/** A keyset list query. The store appends an id tiebreak in the direction of the last key. */
+export interface ListQuery {
+  filter: FilterExpr | null;
+  sort: SortKey[];
+  after: Cursor | null;
+  limit: number;
+  withTotal: boolean;
+}
+
+export interface ListResult<T> {
+  items: T[];
+  /** Cursor of the last item when more items follow, else null. */
+  next: Cursor | null;
+  total?: number;
+}
+
+/** Which versions a version list covers. */
+export interface VersionScope {
+  modelId?: number;
+}
+
+/** Which artifacts an artifact list covers. */
+export interface ArtifactScope {
+  versionId: number;
+}
+
+/** A stored idempotency record of RegisterModel. */
+export interface RegisterRequestRecord {
+  requestId: string;
+  requestHash: string;
+  modelId: number;
+  versionId: number;
+  artifactIds: number[];
+}
+
+/** Reads, inside a read snapshot or a write transaction. */
+export interface StoreReader {
+  /** The revision of the newest committed change visible to this reader. */
+  revision(): Promise<number>;
+  getModel(id: number): Promise<RegisteredModel | undefined>;
+  getModelByDisplayName(displayName: string): Promise<RegisteredModel | undefined>;
+  getVersion(id: number): Promise<ModelVersion | undefined>;
+  getVersionByString(modelId: number, version: string): Promise<ModelVersion | undefined>;
+  /** The newest LIVE version of a model. */
+  getLatestVersion(modelId: number): Promise<ModelVersion | undefined>;
+  getArtifact(id: number): Promise<ModelArtifact | undefined>;
+  getArtifacts(ids: number[]): Promise<ModelArtifact[]>;
+  getRegisterRequest(requestId: string): Promise<RegisterRequestRecord | undefined>;
+  listModels(query: ListQuery): Promise<ListResult<RegisteredModel>>;
+  listVersions(scope: VersionScope, query: ListQuery): Promise<ListResult<ModelVersion>>;
+  listArtifacts(scope: ArtifactScope, query: ListQuery): Promise<ListResult<ModelArtifact>>;
+}
+
+/** A new event; its revision was allocated with StoreWriter.allocateRevision. */
+export type NewEvent = RegistryEvent;
+
+/** Writes, inside one transaction that holds the revision counter. */
+export interface StoreWriter extends StoreReader {
+  /** A new, never reused resource id. */
+  allocateId(): number;
+  /** The next revision; every allocated revision must get exactly one event before commit. */
+  allocateRevision(): number;
+  insertModel(model: RegisteredModel): Promise<void>;
+  updateModel(model: RegisteredModel): Promise<void>;
+  insertVersion(version: ModelVersion): Promise<void>;
+  updateVersion(version: ModelVersion): Promise<void>;
+  insertArtifact(artifact: ModelArtifact): Promise<void>;
+  updateArtifact(artifact: ModelArtifact): Promise<void>;
+  insertRegisterRequest(record: RegisterRequestRecord, time: Date): Promise<void>;
+  appendEvent(event: NewEvent): void;
+}
+
+/** Kinds of store failure the registry interprets; the store never throws registry errors. */
+export type StoreErrorKind =
+  | "unique_violation"
+  | "foreign_key_violation"
+  | "serialization_failure"
+  | "unavailable"
+  | "schema_too_new";
+
+export class StoreError extends Error {
+  override name = "StoreError";
+  constructor(
+    readonly kind: StoreErrorKind,
+    message: string,
+    /** The violated constraint, for unique and foreign key violations. */
+    readonly constraint?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** Called after commit with the events of the transaction, in revision order. */
+export type CommitListener = (events: readonly RegistryEvent[]) => void;
+
+export interface RegistryStore {
+  readonly dialect: "sqlite" | "postgres";
+  /** Runs fn against one consistent snapshot. */
+  read<T>(fn: (reader: StoreReader) => Promise<T>): Promise<T>;
+  /**
+   * Runs fn in one transaction that first locks the revision counter, so writers are
+   * serialised and commit order equals revision order. Retries serialisation failures
+   * (bounded, with backoff); listeners see the events after commit.
+   */
+  write<T>(fn: (writer: StoreWriter) => Promise<T>): Promise<T>;
+  /** Signs page tokens: a key stored in the database, the same on every replica. */
+  tokenKey(): Buffer;
+  /** Resolves when the database answers. */
+  ping(): Promise<void>;
+  onCommit(listener: CommitListener): () => void;
+  close(): Promise<void>;
+}
