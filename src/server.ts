@@ -1,6 +1,7 @@
 import http from "node:http";
 import http2 from "node:http2";
 import net from "node:net";
+import { setMaxListeners } from "node:events";
 import type { ConnectRouter } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { createErrorInterceptor, createLoggingInterceptor } from "./api/errors.js";
@@ -38,6 +39,8 @@ const H2_PREFACE = Buffer.from("PRI * HTTP/2.0\r\n");
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const { logger } = options;
+  // Every call links its own signal to the shutdown signal: many concurrent calls are normal.
+  setMaxListeners(0, options.shutdownController.signal);
   const handler = connectNodeAdapter({
     routes: options.routes,
     interceptors: [createLoggingInterceptor(logger), createErrorInterceptor(logger)],

@@ -137,6 +137,8 @@ describe("parseFilter", () => {
     expect(parse("epochs.INT_VALUE = 3")).toMatchObject({ field: prop("epochs", "int"), value: int(3) });
     expect(parse("ok.bool_value = true")).toMatchObject({ field: prop("ok", "bool"), value: { kind: "bool", value: true } });
     expect(parse("name.string_value = 'x'")).toMatchObject({ field: prop("name", "string") });
+    expect(parse("custom_properties.int_value = 1")).toMatchObject({ field: prop("int_value") });
+    expect(parse("labels.bool_value = 'x'")).toMatchObject({ field: { kind: "label", key: "bool_value" } });
   });
 
   it("converts RFC 3339 times to epoch millis and keeps int times", () => {

@@ -246,7 +246,8 @@ function resolveField(segments: PathSegment[], pos: number, schema: FilterSchema
   let valueType: PropertyValueType | null = null;
   const last = path[path.length - 1] as PathSegment;
   const suffix = path.length > 1 && !last.quoted ? TYPED_SUFFIXES.get(last.text.toLowerCase()) : undefined;
-  if (suffix) {
+  // `custom_properties.int_value` names a property called "int_value", not a typed nothing.
+  if (suffix && !(path.length === 2 && isPrefix(path[0] as PathSegment))) {
     valueType = suffix;
     path = path.slice(0, -1);
   }
@@ -271,9 +272,14 @@ function resolveField(segments: PathSegment[], pos: number, schema: FilterSchema
     const written = path.map((s) => s.text).join(".");
     throw filterError(`unknown field '${written}' at ${pos}: quote keys containing dots with backticks, as in \`${written}\``);
   }
-  const attr = headName === null || valueType ? undefined : Object.hasOwn(schema.attributes, headName) ? schema.attributes[headName] : undefined;
+  const attr = headName !== null && !valueType && Object.hasOwn(schema.attributes, headName) ? schema.attributes[headName] : undefined;
   if (attr) return { kind: "attr", name: attr.name, type: attr.type };
   return { kind: "property", key: head.text, valueType };
+}
+
+function isPrefix(segment: PathSegment): boolean {
+  const name = segment.text.toLowerCase();
+  return !segment.quoted && (name === "labels" || name === "custom_properties");
 }
 
 const ORDERING_OPS: ReadonlySet<CmpOp> = new Set(["<", "<=", ">", ">="]);

@@ -30,6 +30,8 @@ export function createSqliteDialect(options: SqliteDialectOptions): StoreDialect
   if (options.path !== ":memory:") database.pragma("journal_mode = WAL");
   database.pragma("synchronous = NORMAL");
   database.pragma("foreign_keys = ON");
+  // LIKE is case-sensitive on Postgres; make it so here too (ILIKE is the case-insensitive form).
+  database.pragma("case_sensitive_like = ON");
   database.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
   // int64 custom properties must round-trip exactly: read every integer as a bigint.
   database.defaultSafeIntegers(true);
