@@ -1,0 +1,43 @@
+import { describe, expect, it } from "vitest";
+import { InvalidArgumentError } from "../../src/registry/errors.js";
+import { parseArtifactName, parseModelName, parseModelParent, parseVersionName } from "../../src/registry/names.js";
+
+describe("resource names", () => {
+  it("parses model, version and artifact names", () => {
+    expect(parseModelName("registeredModels/12")).toBe(12);
+    expect(parseVersionName("registeredModels/1/versions/7")).toEqual({ model: { id: 1 }, selector: { kind: "id", id: 7 } });
+    expect(parseArtifactName("registeredModels/1/versions/2/artifacts/3")).toEqual({ modelId: 1, versionId: 2, artifactId: 3 });
+  });
+
+  it("accepts latest and @alias as the version segment", () => {
+    expect(parseVersionName("registeredModels/1/versions/latest").selector).toEqual({ kind: "latest" });
+    expect(parseVersionName("registeredModels/1/versions/@production").selector).toEqual({ kind: "alias", alias: "production" });
+  });
+
+  it("accepts registeredModels/- as the parent of every model's versions", () => {
+    expect(parseModelParent("registeredModels/-")).toBeUndefined();
+    expect(parseModelParent("registeredModels/4")).toBe(4);
+  });
+
+  it.each([
+    "",
+    "registeredModels",
+    "registeredModels/",
+    "registeredModels/0",
+    "registeredModels/01",
+    "registeredModels/abc",
+    "registeredModels/1/extra",
+    "models/1",
+    "registeredModels/99999999999999999999",
+    "registeredModels/1 ",
+  ])("rejects the model name %j", (name) => {
+    expect(() => parseModelName(name)).toThrow(InvalidArgumentError);
+  });
+
+  it.each(["registeredModels/1/versions/", "registeredModels/1/versions/@", "registeredModels/1/versions/@Prod", "registeredModels/1/version/2"])(
+    "rejects the version name %j",
+    (name) => {
+      expect(() => parseVersionName(name)).toThrow(InvalidArgumentError);
+    },
+  );
+});
