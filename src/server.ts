@@ -51,6 +51,20 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const h1 = http.createServer(handler);
   const sessions = new Set<http2.ServerHttp2Session>();
   const sockets = new Set<net.Socket>();
+  // HTTP/1.1 sockets and their in-flight requests: idle keep-alive sockets are closed at once on
+  // shutdown, busy ones as soon as their response is done.
+  const h1Busy = new Map<net.Socket, number>();
+  let shuttingDown = false;
+  h1.on("request", (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const socket = req.socket;
+    h1Busy.set(socket, (h1Busy.get(socket) ?? 0) + 1);
+    if (shuttingDown) res.setHeader("connection", "close");
+    res.on("close", () => {
+      const left = (h1Busy.get(socket) ?? 1) - 1;
+      h1Busy.set(socket, left);
+      if (shuttingDown && left === 0) socket.destroySoon();
+    });
+  });
   h2.on("session", (session) => {
     sessions.add(session);
     session.on("close", () => sessions.delete(session));
@@ -65,9 +79,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   const server = net.createServer((socket) => {
     sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
+    socket.on("close", () => {
+      sockets.delete(socket);
+      h1Busy.delete(socket);
+    });
     socket.on("error", (error) => logger.debug("socket error", { err: error }));
-    route(socket, h1, h2);
+    route(socket, h1, h2, () => h1Busy.set(socket, 0));
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -79,16 +96,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
+      shuttingDown = true;
       server.close();
       options.shutdownController.abort();
       for (const session of sessions) session.close();
-      h1.close();
-      h1.closeIdleConnections();
+      for (const [socket, busy] of h1Busy) if (busy === 0) socket.destroySoon();
       const deadline = Date.now() + (options.drainTimeoutMs ?? 10_000);
-      while (sockets.size > 0 && Date.now() < deadline) {
-        h1.closeIdleConnections();
-        await new Promise((r) => setTimeout(r, 20));
-      }
+      while (sockets.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
       for (const socket of sockets) socket.destroy();
     })());
 
@@ -96,7 +110,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 }
 
 /** Reads until the HTTP/2 preface can be told apart, then hands the socket over unread. */
-function route(socket: net.Socket, h1: http.Server, h2: http2.Http2Server): void {
+function route(socket: net.Socket, h1: http.Server, h2: http2.Http2Server, onHttp1: () => void): void {
   let head = Buffer.alloc(0);
   const onData = (chunk: Buffer) => {
     head = Buffer.concat([head, chunk]);
@@ -109,6 +123,7 @@ function route(socket: net.Socket, h1: http.Server, h2: http2.Http2Server): void
     if (isH2) {
       h2.emit("connection", socket);
     } else {
+      onHttp1();
       h1.emit("connection", socket);
       socket.resume();
     }
