@@ -1,10 +1,38 @@
+import type { DescService } from "@bufbuild/protobuf";
+import type { ServiceImpl } from "@connectrpc/connect";
+import { ModelRegistryService } from "../gen/modelregistry/v1/model_registry_service_pb.js";
 import type { HealthStatus } from "./api/health-service.js";
+import { createWatchFrame, type WatchFrame } from "./api/event-convert.js";
+import { createServerInterceptors } from "./api/interceptors.js";
+import { createModelRegistryHandler } from "./api/model-registry-handler.js";
 import { createRoutes } from "./api/routes.js";
+import type { RunningGrpcServer } from "./grpc/grpc-server.js";
 import type { Logger } from "./logger.js";
 import { Registry } from "./registry/registry.js";
 import { type RunningServer, startServer } from "./server.js";
 import { openStore } from "./store/open-store.js";
 import type { RegistryStore } from "./store/store.js";
+import { Compactor, DEFAULT_RETENTION, type RetentionPolicy } from "./watch/compactor.js";
+import { WatchHub } from "./watch/watch-hub.js";
+import { WatchService } from "./watch/watch-service.js";
+
+/** Tuning of the change stream; the defaults suit production, tests shrink them. */
+export interface WatchOptions {
+  /** Event retention (default: 7 days, and always the newest 10000 events). */
+  retention?: RetentionPolicy;
+  /** Between compaction runs (default 10 minutes). */
+  compactionIntervalMs?: number;
+  /** Progress message after this long without output on a stream (default 5000 ms). */
+  progressIntervalMs?: number;
+  /** Fallback poll of the event log for commits of other replicas (default 1000 ms). */
+  pollIntervalMs?: number;
+  /** Events queued per subscriber before it switches to catch-up reads (default 1024). */
+  queueCapacity?: number;
+  /** Rows per event-log read (default 500). */
+  pageSize?: number;
+  /** Most objects one send_initial streams (default 100000). */
+  maxInitialObjects?: number;
+}
 
 export interface AppOptions {
   database: string;
@@ -14,12 +42,23 @@ export interface AppOptions {
   poolSize?: number;
   /** Postgres schema (tests use one per file). */
   schema?: string;
+  /** Also serve native gRPC through @grpc/grpc-js on this port (0: any free port). */
+  grpcPort?: number;
+  /** More services on every port, next to the registry (the benchmark's echo baseline). */
+  services?: Array<{ service: DescService; impl: Partial<ServiceImpl<DescService>> }>;
+  watch?: WatchOptions;
 }
 
 export interface App {
   server: RunningServer;
+  /** The native gRPC fast path, when grpcPort was given. */
+  grpcServer?: RunningGrpcServer;
   store: RegistryStore;
   registry: Registry;
+  /** The change stream: its hub fans committed events out to Watch streams. */
+  watch: WatchService<WatchFrame>;
+  /** Removes events beyond retention (also callable directly: compactor.runOnce()). */
+  compactor: Compactor;
   /** Graceful stop: the server drains, then the database closes. */
   close(): Promise<void>;
 }
@@ -35,28 +74,84 @@ export async function startApp(options: AppOptions): Promise<App> {
   });
   const registry = new Registry(store);
   const shutdownController = new AbortController();
+  const watchOptions = options.watch ?? {};
+  const hub = new WatchHub<WatchFrame>({
+    store,
+    encode: createWatchFrame,
+    logger,
+    pollIntervalMs: watchOptions.pollIntervalMs,
+    queueCapacity: watchOptions.queueCapacity,
+    pageSize: watchOptions.pageSize,
+  });
+  const compactor = new Compactor({
+    store,
+    retention: watchOptions.retention ?? DEFAULT_RETENTION,
+    intervalMs: watchOptions.compactionIntervalMs,
+    logger,
+  });
+  const watch = new WatchService(registry, hub, watchOptions);
+  /** Stops the change stream (after the server, so streams end with UNAVAILABLE first), then the database. */
+  const stopWatchAndStore = async () => {
+    await compactor.stop();
+    await hub.close();
+    await store.close();
+  };
+  try {
+    await hub.start();
+  } catch (error) {
+    await stopWatchAndStore();
+    throw error;
+  }
+  compactor.start();
+  const routes = createRoutes({ registry, watch, health: () => databaseHealth(store), shutdownSignal: shutdownController.signal });
+  const extra = options.services ?? [];
   let server: RunningServer;
+  let grpcServer: RunningGrpcServer | undefined;
   try {
     server = await startServer({
-      routes: createRoutes({ registry, health: () => databaseHealth(store), shutdownSignal: shutdownController.signal }),
+      routes: (router) => {
+        routes(router);
+        for (const { service, impl } of extra) router.service(service, impl);
+      },
       host: options.host,
       port: options.port,
       logger,
       shutdownController,
     });
   } catch (error) {
-    await store.close();
+    await stopWatchAndStore();
     throw error;
+  }
+  if (options.grpcPort !== undefined) {
+    try {
+      // Loaded only when asked for: the main port does not need @grpc/grpc-js.
+      const { startGrpcServer } = await import("./grpc/grpc-server.js");
+      grpcServer = await startGrpcServer({
+        services: [{ service: ModelRegistryService, impl: createModelRegistryHandler(registry, { watch, shutdownSignal: shutdownController.signal }) as ServiceImpl<DescService> }, ...extra],
+        interceptors: createServerInterceptors(logger),
+        host: options.host,
+        port: options.grpcPort,
+        logger,
+        shutdownSignal: shutdownController.signal,
+      });
+    } catch (error) {
+      await server.close();
+      await stopWatchAndStore();
+      throw error;
+    }
   }
   let closing: Promise<void> | undefined;
   return {
     server,
+    ...(grpcServer ? { grpcServer } : {}),
     store,
     registry,
+    watch,
+    compactor,
     close: () =>
       (closing ??= (async () => {
-        await server.close();
-        await store.close();
+        await Promise.all([server.close(), grpcServer?.close()]);
+        await stopWatchAndStore();
       })()),
   };
 }

@@ -1,4 +1,5 @@
 import { startApp } from "./app.js";
+import { isClientCommand, runClientCommand } from "./cli/run-client-command.js";
 import { ConfigError, parseConfig, USAGE } from "./config.js";
 import { createLogger } from "./logger.js";
 import { createDialect } from "./store/open-store.js";
@@ -6,6 +7,7 @@ import { migrateToLatest } from "./store/kysely/migrate.js";
 
 /** The `model-registry` command: serve (default) or migrate. */
 async function main(): Promise<number> {
+  if (isClientCommand(process.argv[2])) return runClientCommand(process.argv.slice(2), process.env);
   let config;
   try {
     config = parseConfig(process.argv.slice(2), process.env);
@@ -34,9 +36,18 @@ async function main(): Promise<number> {
     }
   }
 
-  const app = await startApp({ database: config.database, host: config.host, port: config.port, poolSize: config.poolSize, logger });
-  logger.info("listening", { url: app.server.url, database: where });
+  const app = await startApp({
+    database: config.database,
+    host: config.host,
+    port: config.port,
+    grpcPort: config.grpcPort,
+    poolSize: config.poolSize,
+    logger,
+    watch: { retention: { maxAgeMs: config.eventRetentionDays * 86_400_000, minEvents: config.eventRetentionCount } },
+  });
+  logger.info("listening", { url: app.server.url, grpcPort: app.grpcServer?.port, database: where });
   process.stdout.write(`model-registry listening on ${app.server.url} (gRPC, gRPC-Web, Connect) with database ${where}\n`);
+  if (app.grpcServer) process.stdout.write(`native gRPC (grpc-js) on ${config.host}:${app.grpcServer.port}\n`);
 
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {

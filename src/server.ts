@@ -4,7 +4,7 @@ import net from "node:net";
 import { setMaxListeners } from "node:events";
 import type { ConnectRouter } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
-import { createErrorInterceptor, createLoggingInterceptor } from "./api/errors.js";
+import { createServerInterceptors } from "./api/interceptors.js";
 import type { Logger } from "./logger.js";
 
 export interface ServerOptions {
@@ -43,7 +43,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   setMaxListeners(0, options.shutdownController.signal);
   const handler = connectNodeAdapter({
     routes: options.routes,
-    interceptors: [createLoggingInterceptor(logger), createErrorInterceptor(logger)],
+    interceptors: createServerInterceptors(logger),
     shutdownSignal: options.shutdownController.signal,
     readMaxBytes: options.readMaxBytes ?? 4 * 1024 * 1024,
   });

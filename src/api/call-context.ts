@@ -5,13 +5,22 @@ import type { CallContext, ListRequest } from "../registry/types.js";
 /** Header naming the caller until authentication provides an identity. */
 export const ACTOR_HEADER = "x-actor";
 
-/** The caller and cancellation signal of an RPC, as the registry needs them. */
-export function callContext(ctx: HandlerContext): CallContext {
+/** Longest accepted `reason` of a mutating request. */
+export const MAX_REASON_LENGTH = 1024;
+
+/**
+ * The caller, the request's reason (recorded in the audit log) and the cancellation signal of
+ * an RPC, as the registry needs them.
+ */
+export function callContext(ctx: HandlerContext, reason = ""): CallContext {
   const actor = ctx.requestHeader.get(ACTOR_HEADER)?.trim() || "anonymous";
   if (actor.length > 255 || /[\u0000-\u001f\u007f]/.test(actor)) {
     throw InvalidArgumentError.field(ACTOR_HEADER, "must be at most 255 printable characters");
   }
-  return { actor, signal: ctx.signal };
+  if (reason.length > MAX_REASON_LENGTH || /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(reason)) {
+    throw InvalidArgumentError.field("reason", `must be at most ${MAX_REASON_LENGTH} characters without control characters`);
+  }
+  return { actor, reason, signal: ctx.signal };
 }
 
 /** The list fields every List request has. */

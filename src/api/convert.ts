@@ -13,6 +13,7 @@ import {
   State as PbState,
 } from "../../gen/modelregistry/v1/resources_pb.js";
 import { InvalidArgumentError } from "../registry/errors.js";
+import { sourceIn, sourceOut } from "./convert-source.js";
 import type { ArtifactInput, ModelInput, VersionInput } from "../registry/inputs.js";
 import { artifactName, modelName, versionName } from "../registry/names.js";
 import { etagOf } from "../registry/registry.js";
@@ -142,6 +143,7 @@ export function versionIn(v: PbModelVersion | undefined, field = "model_version"
     author: p.author,
     state: stateIn(`${field}.state`, p.state),
     customProperties: propertiesIn(`${field}.custom_properties`, p.customProperties),
+    source: p.source ? sourceIn(p.source, `${field}.source`) : undefined,
   };
 }
 
@@ -159,6 +161,8 @@ export function versionOut(v: ModelVersion): PbModelVersion {
     createTime: timestampFromDate(v.createTime),
     updateTime: timestampFromDate(v.updateTime),
     etag: etagOf(v),
+    aliases: v.aliases ?? [],
+    source: sourceOut(v.source),
   });
 }
 

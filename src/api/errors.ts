@@ -2,13 +2,16 @@ import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 import { BadRequestSchema, ErrorInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
 import {
+  AbortedError,
   AlreadyExistsError,
   EtagMismatchError,
   FailedPreconditionError,
   InvalidArgumentError,
   NotFoundError,
+  OutOfRangeError,
   RegistryError,
   ResourceExhaustedError,
+  ShuttingDownError,
   UnavailableError,
 } from "../registry/errors.js";
 import { StoreError } from "../store/store.js";
@@ -26,6 +29,8 @@ export function toConnectError(error: unknown, logger: Logger, procedure: string
       details.push({ desc: BadRequestSchema, value: create(BadRequestSchema, { fieldViolations: error.violations }) });
     }
     if (error instanceof EtagMismatchError) info.metadata.current_etag = error.currentEtag;
+    if (error instanceof AbortedError) Object.assign(info.metadata, error.metadata);
+    if (error instanceof OutOfRangeError) Object.assign(info.metadata, error.metadata);
     if (error instanceof UnavailableError) logger.warn("database unavailable", { procedure, err: error.cause });
     return new ConnectError(error.message, codeOf(error), undefined, details, error);
   }
@@ -41,9 +46,12 @@ function codeOf(error: RegistryError): Code {
   if (error instanceof NotFoundError) return Code.NotFound;
   if (error instanceof AlreadyExistsError) return Code.AlreadyExists;
   if (error instanceof EtagMismatchError) return Code.Aborted;
+  if (error instanceof AbortedError) return Code.Aborted;
   if (error instanceof FailedPreconditionError) return Code.FailedPrecondition;
   if (error instanceof ResourceExhaustedError) return Code.ResourceExhausted;
   if (error instanceof UnavailableError) return Code.Unavailable;
+  if (error instanceof OutOfRangeError) return Code.OutOfRange;
+  if (error instanceof ShuttingDownError) return Code.Unavailable;
   return Code.Internal;
 }
 

@@ -28,6 +28,11 @@ import {
 import { registerModel } from "../registry/register-model.js";
 import type { Registry } from "../registry/registry.js";
 import { callContext, exactlyOne, listRequest } from "./call-context.js";
+import { createCompareHandler } from "./compare-handler.js";
+import { createDeploymentsHandler } from "./deployments-handler.js";
+import { createLifecycleHandler } from "./lifecycle-handler.js";
+import { createLineageHandler } from "./lineage-handler.js";
+import { createWatchHandler, type WatchHandlerOptions } from "./watch-handler.js";
 import { artifactIn, artifactOut, modelIn, modelOut, versionIn, versionOut } from "./convert.js";
 
 const maskOf = (mask: { paths: string[] } | undefined) => (mask && mask.paths.length > 0 ? mask.paths : null);
@@ -50,8 +55,16 @@ function versionRef(req: { name: string; registeredModelDisplayName: string; ver
 }
 
 /** The service: parse names, call the registry, convert. No rules and no SQL here. */
-export function createModelRegistryHandler(registry: Registry): ServiceImpl<typeof ModelRegistryService> {
+export function createModelRegistryHandler(
+  registry: Registry,
+  watch: Omit<WatchHandlerOptions, "registry">,
+): ServiceImpl<typeof ModelRegistryService> {
   return {
+    ...createWatchHandler({ registry, ...watch }),
+    ...createCompareHandler(registry),
+    ...createLifecycleHandler(registry),
+    ...createLineageHandler(registry),
+    ...createDeploymentsHandler(registry),
     async registerModel(req, ctx) {
       const result = await registerModel(
         registry,
@@ -60,8 +73,9 @@ export function createModelRegistryHandler(registry: Registry): ServiceImpl<type
           model: modelIn(req.registeredModel),
           version: versionIn(req.modelVersion),
           artifacts: req.modelArtifacts.map((a, i) => artifactIn(a, `model_artifacts[${i}]`)),
+          ...(req.alias !== "" ? { alias: req.alias } : {}),
         },
-        callContext(ctx),
+        callContext(ctx, req.reason),
       );
       return create(RegisterModelResponseSchema, {
         registeredModel: modelOut(result.model),
@@ -73,7 +87,7 @@ export function createModelRegistryHandler(registry: Registry): ServiceImpl<type
 
     async createRegisteredModel(req, ctx) {
       const input = modelIn(required(req.registeredModel, "registered_model"));
-      const model = await registry.createModel(input, callContext(ctx));
+      const model = await registry.createModel(input, callContext(ctx, req.reason));
       return create(CreateRegisteredModelResponseSchema, { registeredModel: modelOut(model) });
     },
 
@@ -99,7 +113,7 @@ export function createModelRegistryHandler(registry: Registry): ServiceImpl<type
       const updated = await registry.updateModel(
         id,
         { input: modelIn(model), mask: maskOf(req.updateMask), etag: model.etag },
-        callContext(ctx),
+        callContext(ctx, req.reason),
       );
       return create(UpdateRegisteredModelResponseSchema, { registeredModel: modelOut(updated) });
     },
@@ -107,7 +121,7 @@ export function createModelRegistryHandler(registry: Registry): ServiceImpl<type
     async createModelVersion(req, ctx) {
       const modelId = parseModelName(req.parent, "parent");
       const input = versionIn(required(req.modelVersion, "model_version"));
-      const version = await registry.createVersion(modelId, input, callContext(ctx));
+      const version = await registry.createVersion(modelId, input, callContext(ctx, req.reason));
       return create(CreateModelVersionResponseSchema, { modelVersion: versionOut(version) });
     },
 
@@ -131,7 +145,7 @@ export function createModelRegistryHandler(registry: Registry): ServiceImpl<type
       const updated = await registry.updateVersion(
         ref,
         { input: versionIn(version), mask: maskOf(req.updateMask), etag: version.etag },
-        callContext(ctx),
+        callContext(ctx, req.reason),
       );
       return create(UpdateModelVersionResponseSchema, { modelVersion: versionOut(updated) });
     },
@@ -139,7 +153,7 @@ export function createModelRegistryHandler(registry: Registry): ServiceImpl<type
     async createModelArtifact(req, ctx) {
       const ref = parseVersionName(req.parent, "parent");
       const input = artifactIn(required(req.modelArtifact, "model_artifact"));
-      const artifact = await registry.createArtifact(ref, input, callContext(ctx));
+      const artifact = await registry.createArtifact(ref, input, callContext(ctx, req.reason));
       return create(CreateModelArtifactResponseSchema, { modelArtifact: artifactOut(artifact) });
     },
 
@@ -165,7 +179,7 @@ export function createModelRegistryHandler(registry: Registry): ServiceImpl<type
       const updated = await registry.updateArtifact(
         ids,
         { input: artifactIn(artifact), mask: maskOf(req.updateMask), etag: artifact.etag },
-        callContext(ctx),
+        callContext(ctx, req.reason),
       );
       return create(UpdateModelArtifactResponseSchema, { modelArtifact: artifactOut(updated) });
     },

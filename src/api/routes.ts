@@ -6,12 +6,16 @@ import {
   ModelRegistryService,
 } from "../../gen/modelregistry/v1/model_registry_service_pb.js";
 import type { Registry } from "../registry/registry.js";
+import type { WatchService } from "../watch/watch-service.js";
 import { type HealthStatus, registerHealthService } from "./health-service.js";
+import type { WatchFrame } from "./event-convert.js";
 import { createModelRegistryHandler } from "./model-registry-handler.js";
 import { registerReflectionService } from "./reflection-service.js";
 
 export interface RoutesOptions {
   registry: Registry;
+  /** The change stream behind Watch. */
+  watch: WatchService<WatchFrame>;
   /** Whether the service can serve now (the database answers). */
   health: () => Promise<HealthStatus>;
   shutdownSignal: AbortSignal;
@@ -20,7 +24,7 @@ export interface RoutesOptions {
 /** Every service on the one router: the registry, health and reflection. */
 export function createRoutes(options: RoutesOptions) {
   return (router: ConnectRouter) => {
-    router.service(ModelRegistryService, createModelRegistryHandler(options.registry));
+    router.service(ModelRegistryService, createModelRegistryHandler(options.registry, { watch: options.watch, shutdownSignal: options.shutdownSignal }));
     registerHealthService(router, {
       check: async (service) =>
         service === "" || service === ModelRegistryService.typeName ? options.health() : "SERVICE_UNKNOWN",

@@ -79,3 +79,43 @@ export class UnavailableError extends RegistryError {
     super(message, options);
   }
 }
+
+/**
+ * A revision outside what the server can serve: compacted away by retention (reason
+ * REVISION_COMPACTED) or not reached yet (REVISION_IN_FUTURE). `metadata` tells the client where
+ * it can resume (ErrorInfo metadata), as etcd's ErrCompacted / ErrFutureRev do.
+ */
+export class OutOfRangeError extends RegistryError {
+  override name = "OutOfRangeError";
+  constructor(
+    message: string,
+    readonly reason: string,
+    readonly metadata: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+/** The server is shutting down: open streams end with this so clients reconnect (elsewhere) at once. */
+export class ShuttingDownError extends RegistryError {
+  override name = "ShuttingDownError";
+  readonly reason = "SHUTTING_DOWN";
+  constructor() {
+    super("the server is shutting down; reconnect and resume from the last revision seen");
+  }
+}
+
+/**
+ * A compare-and-set lost: the resource is not in the state the caller expected (an alias moved
+ * since it was read). ABORTED at the edge, like an etag mismatch; `metadata` says what is current.
+ */
+export class AbortedError extends RegistryError {
+  override name = "AbortedError";
+  constructor(
+    message: string,
+    readonly reason: string,
+    readonly metadata: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}

@@ -1,3 +1,4 @@
+import type { VersionSource } from "./lifecycle-types.js";
 import type { ArtifactState, Properties, State } from "./types.js";
 
 /** The writable fields of each resource, as a create or update carries them. */
@@ -18,6 +19,8 @@ export interface VersionInput {
   author: string;
   state: State | undefined;
   customProperties: Properties;
+  /** Lineage: undefined leaves it as is (update), null clears it. */
+  source?: VersionSource | null;
 }
 
 export interface ArtifactInput {

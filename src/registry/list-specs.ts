@@ -47,6 +47,9 @@ export const VERSION_LIST: ListSpec = {
       registered_model_id: { name: "registered_model_id", type: "int" },
       registered_model: str("registered_model_display_name"),
       model: str("registered_model_display_name"),
+      // Held in other tables (see VERSION_RELATED in kysely-reader.ts): true when any row matches.
+      alias: str("alias"),
+      experiment_run_id: { name: "experiment_run_id", type: "int" },
     },
     labels: false,
   },

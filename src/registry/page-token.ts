@@ -1,6 +1,7 @@
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import type { Cursor } from "../store/store.js";
 import { InvalidArgumentError } from "./errors.js";
+import { LIMITS } from "./validate.js";
 
 /**
  * Opaque keyset page tokens (AIP-158): the cursor plus a digest of the query it belongs to,
@@ -9,6 +10,14 @@ import { InvalidArgumentError } from "./errors.js";
  */
 
 const MAC_BYTES = 16;
+/**
+ * The longest token decoded. A cursor holds the last item's sort values: up to 8 order_by keys,
+ * each possibly a string custom property of LIMITS.propertyValue UTF-16 units, which JSON may
+ * spell with up to 6 characters each (\u escapes), then base64 (4/3). A fixed 4096 made the
+ * server refuse its own tokens when ordering by a long string property. The MAC is checked
+ * before anything is parsed, so a long forged token costs one HMAC.
+ */
+const MAX_TOKEN_LENGTH = Math.ceil(((MAC_BYTES + 1024 + 8 * 6 * LIMITS.propertyValue) * 4) / 3);
 
 /** A digest of everything a token is bound to: the list's parent, filter and order_by. */
 export function queryDigest(...parts: string[]): string {
@@ -23,7 +32,7 @@ export function encodePageToken(key: Buffer, digest: string, cursor: Cursor): st
 
 export function decodePageToken(key: Buffer, digest: string, token: string): Cursor {
   const invalid = (why: string) => InvalidArgumentError.field("page_token", why, "INVALID_PAGE_TOKEN");
-  if (token.length > 4096 || !/^[A-Za-z0-9_-]+$/.test(token)) throw invalid("is not a page token of this server");
+  if (token.length > MAX_TOKEN_LENGTH || !/^[A-Za-z0-9_-]+$/.test(token)) throw invalid("is not a page token of this server");
   const raw = Buffer.from(token, "base64url");
   const mac = raw.subarray(0, MAC_BYTES);
   const payload = raw.subarray(MAC_BYTES);

@@ -1,6 +1,8 @@
 import { createHash } from "node:crypto";
 import { encodeJson } from "./json-codec.js";
+import { moveAlias } from "./aliases.js";
 import { AlreadyExistsError } from "./errors.js";
+import { ALIAS_PATTERN } from "./lifecycle-names.js";
 import type { ArtifactInput, ModelInput, VersionInput } from "./inputs.js";
 import type { Registry } from "./registry.js";
 import type { CallContext, ModelArtifact, ModelVersion, RegisteredModel } from "./types.js";
@@ -11,6 +13,8 @@ export interface RegisterInput {
   model: ModelInput;
   version: VersionInput;
   artifacts: ArtifactInput[];
+  /** An alias to point at the new version in the same transaction (absent, not empty, when none). */
+  alias?: string;
 }
 
 export interface RegisterResult {
@@ -35,6 +39,7 @@ export async function registerModel(registry: Registry, input: RegisterInput, ct
     v.add("model_artifacts", `at most ${LIMITS.artifactsPerRegister} artifacts per call`);
   }
   input.artifacts.forEach((a, i) => v.artifact(`model_artifacts[${i}]`, a));
+  if (input.alias !== undefined && !ALIAS_PATTERN.test(input.alias)) v.add("alias", "alias must match [a-z][a-z0-9-]* (at most 63 characters)");
   v.throwIfAny();
   const hash = contentHash(input);
 
@@ -61,9 +66,13 @@ export async function registerModel(registry: Registry, input: RegisterInput, ct
         "VERSION_EXISTS",
       );
     }
-    const version = await registry.insertVersion(w, model, input.version, ctx);
+    let version = await registry.insertVersion(w, model, input.version, ctx);
     const artifacts: ModelArtifact[] = [];
     for (const a of input.artifacts) artifacts.push(await registry.insertArtifact(w, version, a, ctx));
+    if (input.alias !== undefined) {
+      await moveAlias(registry, w, model, input.alias, version, await w.lifecycle.getAlias(model.id, input.alias), ctx);
+      version = { ...version, aliases: [input.alias] };
+    }
     if (input.requestId !== "") {
       await w.insertRegisterRequest(
         { requestId: input.requestId, requestHash: hash, modelId: model.id, versionId: version.id, artifactIds: artifacts.map((a) => a.id) },

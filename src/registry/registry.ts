@@ -1,11 +1,14 @@
 import type { RegistryStore, StoreReader, StoreWriter } from "../store/store.js";
 import { EtagMismatchError, FailedPreconditionError, NotFoundError } from "./errors.js";
+import { assertModelArchivable, assertVersionArchivable } from "./usage.js";
 import { applyMask, type MaskSpec } from "./field-mask.js";
 import type { ArtifactInput, ModelInput, Update, VersionInput } from "./inputs.js";
 import { ARTIFACT_LIST, MODEL_LIST, VERSION_LIST } from "./list-specs.js";
 import { prepareList, toPage } from "./list-query.js";
 import { artifactName, modelName, type VersionRef, versionName } from "./names.js";
+import { aliasName, environmentName, experimentName, inferenceServiceName, runName } from "./lifecycle-names.js";
 import { interpretStoreError } from "./store-errors.js";
+import { checkVersionSource } from "./version-source.js";
 import type {
   CallContext,
   EventType,
@@ -37,6 +40,7 @@ const VERSION_MASK: MaskSpec<ModelVersion> = {
     author: "author",
     state: "state",
     custom_properties: "customProperties",
+    source: "source",
   },
   maps: ["custom_properties"],
 };
@@ -123,6 +127,7 @@ export class Registry {
       const v = new Violations();
       v.model("registered_model", { ...next, state: next.state });
       v.throwIfAny();
+      if (current.state === "LIVE" && next.state === "ARCHIVED") await assertModelArchivable(w, current);
       const updated = { ...next, updateTime: this.now(), revision: w.allocateRevision() };
       await w.updateModel(updated);
       this.recordUpdate(w, { type: "RegisteredModel", value: updated }, { type: "RegisteredModel", value: current }, ctx);
@@ -147,9 +152,11 @@ export class Registry {
         "MODEL_ARCHIVED",
       );
     }
+    await checkVersionSource(w, input.source, "model_version.source");
     const now = this.now();
     const version: ModelVersion = {
       ...input,
+      aliases: [],
       state: input.state ?? "LIVE",
       id: w.allocateId(),
       modelId: model.id,
@@ -185,6 +192,8 @@ export class Registry {
       const v = new Violations();
       v.version("model_version", next);
       v.throwIfAny();
+      if (next.source !== current.source) await checkVersionSource(w, next.source, "model_version.source");
+      if (current.state === "LIVE" && next.state === "ARCHIVED") await assertVersionArchivable(w, current);
       const updated = { ...next, updateTime: this.now(), revision: w.allocateRevision() };
       await w.updateVersion(updated);
       this.recordUpdate(w, { type: "ModelVersion", value: updated }, { type: "ModelVersion", value: current }, ctx);
@@ -279,8 +288,12 @@ export class Registry {
         version = await r.getLatestVersion(model.id);
         label = `a LIVE version of ${modelName(model.id)}`;
         break;
-      case "alias":
-        throw new NotFoundError(`alias @${sel.alias} of ${modelName(model.id)}`);
+      case "alias": {
+        const alias = await r.lifecycle.getAlias(model.id, sel.alias);
+        version = alias ? await r.getVersion(alias.versionId) : undefined;
+        label = `alias @${sel.alias} of ${modelName(model.id)}`;
+        break;
+      }
     }
     if (!version) throw new NotFoundError(label);
     return version;
@@ -323,7 +336,7 @@ export class Registry {
       revision: value.revision,
       type,
       resourceName: resourceNameOf(resource),
-      modelId: resource.type === "RegisteredModel" ? resource.value.id : resource.value.modelId,
+      modelId: modelIdOf(resource),
       actor: ctx.actor,
       reason: ctx.reason ?? "",
       time: value.updateTime,
@@ -333,7 +346,8 @@ export class Registry {
   }
 
   private recordUpdate(w: StoreWriter, resource: Resource, previous: Resource, ctx: CallContext): void {
-    const type = resource.value.state !== previous.value.state ? "STATE_CHANGED" : "UPDATED";
+    const stateOf = (r: Resource) => ("state" in r.value ? r.value.state : undefined);
+    const type = stateOf(resource) !== stateOf(previous) ? "STATE_CHANGED" : "UPDATED";
     this.record(w, type, resource, previous, ctx);
   }
 }
@@ -347,5 +361,32 @@ export function resourceNameOf(resource: Resource): string {
       return versionName(resource.value.modelId, resource.value.id);
     case "ModelArtifact":
       return artifactName(resource.value.modelId, resource.value.versionId, resource.value.id);
+    case "Alias":
+      return aliasName(resource.value.modelId, resource.value.alias);
+    case "Experiment":
+      return experimentName(resource.value.id);
+    case "ExperimentRun":
+      return runName(resource.value.experimentId, resource.value.id);
+    case "ServingEnvironment":
+      return environmentName(resource.value.id);
+    case "InferenceService":
+      return inferenceServiceName(resource.value.environmentId, resource.value.id);
+  }
+}
+
+/** The registered model an event is about (indexed for per-model event queries), if any. */
+export function modelIdOf(resource: Resource): number | null {
+  switch (resource.type) {
+    case "RegisteredModel":
+      return resource.value.id;
+    case "ModelVersion":
+    case "ModelArtifact":
+    case "Alias":
+    case "InferenceService":
+      return resource.value.modelId;
+    case "Experiment":
+    case "ExperimentRun":
+    case "ServingEnvironment":
+      return null;
   }
 }

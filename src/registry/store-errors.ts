@@ -1,11 +1,17 @@
 import { StoreError } from "../store/store.js";
-import { AlreadyExistsError, FailedPreconditionError, UnavailableError } from "./errors.js";
+import { AbortedError, AlreadyExistsError, FailedPreconditionError, UnavailableError } from "./errors.js";
 
 /** What each unique constraint means to a client. */
 const UNIQUE_MEANINGS: Record<string, [string, string]> = {
   registered_models_display_name_key: ["a registered model with this display_name already exists", "MODEL_EXISTS"],
   model_versions_model_id_version_key: ["this version already exists for the registered model", "VERSION_EXISTS"],
   register_requests_pkey: ["request_id was already used", "REQUEST_ID_REUSED"],
+  experiments_display_name_key: ["an experiment with this display_name already exists", "EXPERIMENT_EXISTS"],
+  serving_environments_display_name_key: ["a serving environment with this display_name already exists", "SERVING_ENVIRONMENT_EXISTS"],
+  inference_services_environment_id_display_name_key: [
+    "an inference service with this display_name already exists in the serving environment",
+    "INFERENCE_SERVICE_EXISTS",
+  ],
 };
 
 /**
@@ -16,6 +22,10 @@ export function interpretStoreError(error: unknown): unknown {
   if (!(error instanceof StoreError)) return error;
   switch (error.kind) {
     case "unique_violation": {
+      // Writers are serialised, so this only fires if that ever stops holding: a lost alias race.
+      if (error.constraint === "model_aliases_model_id_alias_key") {
+        return new AbortedError("the alias was changed concurrently; read it and retry", "ALIAS_CHANGED");
+      }
       const meaning = error.constraint ? UNIQUE_MEANINGS[error.constraint] : undefined;
       return meaning ? new AlreadyExistsError(meaning[0], meaning[1]) : error;
     }

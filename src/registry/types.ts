@@ -1,4 +1,12 @@
 /** Domain types: what the registry manages, free of transport and SQL concerns. */
+import type {
+  Alias,
+  Experiment,
+  ExperimentRun,
+  InferenceService,
+  ServingEnvironment,
+  VersionSource,
+} from "./lifecycle-types.js";
 
 export type State = "LIVE" | "ARCHIVED";
 
@@ -52,6 +60,10 @@ export interface ModelVersion {
   createTime: Date;
   updateTime: Date;
   revision: number;
+  /** Aliases of the model pointing at this version, sorted; filled on every read. */
+  aliases?: string[];
+  /** What produced the version; null or absent when nothing was recorded. */
+  source?: VersionSource | null;
 }
 
 export interface ModelArtifact {
@@ -74,15 +86,29 @@ export interface ModelArtifact {
   revision: number;
 }
 
-export type ResourceType = "RegisteredModel" | "ModelVersion" | "ModelArtifact";
+export type ResourceType =
+  | "RegisteredModel"
+  | "ModelVersion"
+  | "ModelArtifact"
+  | "Alias"
+  | "Experiment"
+  | "ExperimentRun"
+  | "ServingEnvironment"
+  | "InferenceService";
 
 /** A resource as recorded in an event. */
 export type Resource =
   | { type: "RegisteredModel"; value: RegisteredModel }
   | { type: "ModelVersion"; value: ModelVersion }
-  | { type: "ModelArtifact"; value: ModelArtifact };
+  | { type: "ModelArtifact"; value: ModelArtifact }
+  | { type: "Alias"; value: Alias }
+  | { type: "Experiment"; value: Experiment }
+  | { type: "ExperimentRun"; value: ExperimentRun }
+  | { type: "ServingEnvironment"; value: ServingEnvironment }
+  | { type: "InferenceService"; value: InferenceService };
 
-export type EventType = "CREATED" | "UPDATED" | "STATE_CHANGED" | "DELETED";
+/** ALIAS_SET and ALIAS_DELETED carry an Alias: "alias X of model M now points at version V" (or no longer exists). */
+export type EventType = "CREATED" | "UPDATED" | "STATE_CHANGED" | "DELETED" | "ALIAS_SET" | "ALIAS_DELETED";
 
 /** One committed change: the unit of the change stream and of the audit log. */
 export interface RegistryEvent {

@@ -1,5 +1,13 @@
 import type { FilterExpr } from "../registry/filter/ast.js";
 import type {
+  DeploymentReader,
+  DeploymentWriter,
+  LifecycleReader,
+  LifecycleWriter,
+  LineageReader,
+  LineageWriter,
+} from "./lifecycle-store.js";
+import type {
   ModelArtifact,
   ModelVersion,
   RegisteredModel,
@@ -35,9 +43,36 @@ export interface VersionScope {
   modelId?: number;
 }
 
-/** Which artifacts an artifact list covers. */
+/** Which artifacts an artifact list covers: one version's, one model's, or (neither set) all. */
 export interface ArtifactScope {
-  versionId: number;
+  versionId?: number;
+  modelId?: number;
+}
+
+/** A keyset page of the event log with optional filters; revision order. */
+export interface EventQuery {
+  /** Only revisions greater than this (ascending pages). */
+  after?: number;
+  /** Only revisions less than this (descending pages). */
+  before?: number;
+  /** Newest first. */
+  descending?: boolean;
+  limit: number;
+  modelId?: number;
+  resourceTypes?: readonly string[];
+  resourceName?: string;
+  actor?: string;
+  types?: readonly string[];
+  /** Only events at or after this time. */
+  since?: Date;
+  /** Only events before this time. */
+  until?: Date;
+}
+
+/** What retention keeps: events newer than `olderThan`, and at least the newest `keep`. */
+export interface RetentionBound {
+  olderThan: Date;
+  keep: number;
 }
 
 /** A stored idempotency record of RegisterModel. */
@@ -65,6 +100,15 @@ export interface StoreReader {
   listModels(query: ListQuery): Promise<ListResult<RegisteredModel>>;
   listVersions(scope: VersionScope, query: ListQuery): Promise<ListResult<ModelVersion>>;
   listArtifacts(scope: ArtifactScope, query: ListQuery): Promise<ListResult<ModelArtifact>>;
+  /** Aliases and deletes, lineage, deployments (lifecycle-store.ts). */
+  readonly lifecycle: LifecycleReader;
+  readonly lineage: LineageReader;
+  readonly deployments: DeploymentReader;
+  /** Events up to and including this revision were compacted away (0: none). */
+  compactedRevision(): Promise<number>;
+  readEvents(query: EventQuery): Promise<RegistryEvent[]>;
+  /** The highest revision retention may compact now (at most the compacted revision when nothing is due). */
+  compactionCutoff(bound: RetentionBound): Promise<number>;
 }
 
 /** A new event; its revision was allocated with StoreWriter.allocateRevision. */
@@ -84,6 +128,11 @@ export interface StoreWriter extends StoreReader {
   updateArtifact(artifact: ModelArtifact): Promise<void>;
   insertRegisterRequest(record: RegisterRequestRecord, time: Date): Promise<void>;
   appendEvent(event: NewEvent): void;
+  readonly lifecycle: LifecycleWriter;
+  readonly lineage: LineageWriter;
+  readonly deployments: DeploymentWriter;
+  /** Deletes the events up to throughRevision (a prefix) and raises the compacted revision; returns the count. */
+  compactEvents(throughRevision: number): Promise<number>;
 }
 
 /** Kinds of store failure the registry interprets; the store never throws registry errors. */
@@ -125,5 +174,14 @@ export interface RegistryStore {
   /** Resolves when the database answers. */
   ping(): Promise<void>;
   onCommit(listener: CommitListener): () => void;
+  /**
+   * Subscribes to commits of other processes on the same database (Postgres LISTEN), calling
+   * onCommit with the newest committed revision when known. Null when the engine has no such
+   * signal. onLost reports a dropped subscription; subscribe again to recover.
+   */
+  listenForCommits(
+    onCommit: (revision: number | undefined) => void,
+    onLost: (error: Error) => void,
+  ): Promise<(() => Promise<void>) | null>;
   close(): Promise<void>;
 }

@@ -6,6 +6,16 @@ import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegen
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { FieldMask } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_field_mask } from "@bufbuild/protobuf/wkt";
+import type { CompareModelVersionsRequestSchema, CompareModelVersionsResponseSchema } from "./compare_pb.js";
+import { file_modelregistry_v1_compare } from "./compare_pb.js";
+import type { CreateInferenceServiceRequestSchema, CreateInferenceServiceResponseSchema, CreateServingEnvironmentRequestSchema, CreateServingEnvironmentResponseSchema, DeleteInferenceServiceRequestSchema, DeleteInferenceServiceResponseSchema, DeleteServingEnvironmentRequestSchema, DeleteServingEnvironmentResponseSchema, GetInferenceServiceRequestSchema, GetInferenceServiceResponseSchema, GetServingEnvironmentRequestSchema, GetServingEnvironmentResponseSchema, ListInferenceServicesRequestSchema, ListInferenceServicesResponseSchema, ListServingEnvironmentsRequestSchema, ListServingEnvironmentsResponseSchema, ReportDeploymentStatusRequestSchema, ReportDeploymentStatusResponseSchema, UpdateInferenceServiceRequestSchema, UpdateInferenceServiceResponseSchema, UpdateServingEnvironmentRequestSchema, UpdateServingEnvironmentResponseSchema } from "./deployments_pb.js";
+import { file_modelregistry_v1_deployments } from "./deployments_pb.js";
+import type { ListEventsRequestSchema, ListEventsResponseSchema, WatchRequestSchema, WatchResponseSchema } from "./events_pb.js";
+import { file_modelregistry_v1_events } from "./events_pb.js";
+import type { ArchiveRegisteredModelRequestSchema, ArchiveRegisteredModelResponseSchema, DeleteAliasRequestSchema, DeleteAliasResponseSchema, DeleteModelArtifactRequestSchema, DeleteModelArtifactResponseSchema, DeleteModelVersionRequestSchema, DeleteModelVersionResponseSchema, DeleteRegisteredModelRequestSchema, DeleteRegisteredModelResponseSchema, GetAliasRequestSchema, GetAliasResponseSchema, ListAliasesRequestSchema, ListAliasesResponseSchema, ListAliasHistoryRequestSchema, ListAliasHistoryResponseSchema, ResolveModelUriRequestSchema, ResolveModelUriResponseSchema, SetAliasRequestSchema, SetAliasResponseSchema } from "./lifecycle_pb.js";
+import { file_modelregistry_v1_lifecycle } from "./lifecycle_pb.js";
+import type { CreateExperimentRequestSchema, CreateExperimentResponseSchema, CreateExperimentRunRequestSchema, CreateExperimentRunResponseSchema, DeleteExperimentRequestSchema, DeleteExperimentResponseSchema, DeleteExperimentRunRequestSchema, DeleteExperimentRunResponseSchema, GetExperimentRequestSchema, GetExperimentResponseSchema, GetExperimentRunRequestSchema, GetExperimentRunResponseSchema, GetLineageRequestSchema, GetLineageResponseSchema, ListExperimentRunMetricHistoryRequestSchema, ListExperimentRunMetricHistoryResponseSchema, ListExperimentRunsRequestSchema, ListExperimentRunsResponseSchema, ListExperimentsRequestSchema, ListExperimentsResponseSchema, LogExperimentRunMetricsRequestSchema, LogExperimentRunMetricsResponseSchema, UpdateExperimentRequestSchema, UpdateExperimentResponseSchema, UpdateExperimentRunRequestSchema, UpdateExperimentRunResponseSchema } from "./lineage_pb.js";
+import { file_modelregistry_v1_lineage } from "./lineage_pb.js";
 import type { ModelArtifact, ModelVersion, RegisteredModel } from "./resources_pb.js";
 import { file_modelregistry_v1_resources } from "./resources_pb.js";
 import type { Message } from "@bufbuild/protobuf";
@@ -14,7 +24,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file modelregistry/v1/model_registry_service.proto.
  */
 export const file_modelregistry_v1_model_registry_service: GenFile = /*@__PURE__*/
-  fileDesc("Ci1tb2RlbHJlZ2lzdHJ5L3YxL21vZGVsX3JlZ2lzdHJ5X3NlcnZpY2UucHJvdG8SEG1vZGVscmVnaXN0cnkudjEi2AEKFFJlZ2lzdGVyTW9kZWxSZXF1ZXN0EhIKCnJlcXVlc3RfaWQYASABKAkSOwoQcmVnaXN0ZXJlZF9tb2RlbBgCIAEoCzIhLm1vZGVscmVnaXN0cnkudjEuUmVnaXN0ZXJlZE1vZGVsEjUKDW1vZGVsX3ZlcnNpb24YAyABKAsyHi5tb2RlbHJlZ2lzdHJ5LnYxLk1vZGVsVmVyc2lvbhI4Cg9tb2RlbF9hcnRpZmFjdHMYBCADKAsyHy5tb2RlbHJlZ2lzdHJ5LnYxLk1vZGVsQXJ0aWZhY3Qi5wEKFVJlZ2lzdGVyTW9kZWxSZXNwb25zZRI7ChByZWdpc3RlcmVkX21vZGVsGAEgASgLMiEubW9kZWxyZWdpc3RyeS52MS5SZWdpc3RlcmVkTW9kZWwSNQoNbW9kZWxfdmVyc2lvbhgCIAEoCzIeLm1vZGVscmVnaXN0cnkudjEuTW9kZWxWZXJzaW9uEjgKD21vZGVsX2FydGlmYWN0cxgDIAMoCzIfLm1vZGVscmVnaXN0cnkudjEuTW9kZWxBcnRpZmFjdBIgChhyZWdpc3RlcmVkX21vZGVsX2NyZWF0ZWQYBCABKAgiWwocQ3JlYXRlUmVnaXN0ZXJlZE1vZGVsUmVxdWVzdBI7ChByZWdpc3RlcmVkX21vZGVsGAEgASgLMiEubW9kZWxyZWdpc3RyeS52MS5SZWdpc3RlcmVkTW9kZWwiXAodQ3JlYXRlUmVnaXN0ZXJlZE1vZGVsUmVzcG9uc2USOwoQcmVnaXN0ZXJlZF9tb2RlbBgBIAEoCzIhLm1vZGVscmVnaXN0cnkudjEuUmVnaXN0ZXJlZE1vZGVsIj8KGUdldFJlZ2lzdGVyZWRNb2RlbFJlcXVlc3QSDAoEbmFtZRgBIAEoCRIUCgxkaXNwbGF5X25hbWUYAiABKAkiWQoaR2V0UmVnaXN0ZXJlZE1vZGVsUmVzcG9uc2USOwoQcmVnaXN0ZXJlZF9tb2RlbBgBIAEoCzIhLm1vZGVscmVnaXN0cnkudjEuUmVnaXN0ZXJlZE1vZGVsIn8KG0xpc3RSZWdpc3RlcmVkTW9kZWxzUmVxdWVzdBIRCglwYWdlX3NpemUYASABKAUSEgoKcGFnZV90b2tlbhgCIAEoCRIOCgZmaWx0ZXIYAyABKAkSEAoIb3JkZXJfYnkYBCABKAkSFwoPc2hvd190b3RhbF9zaXplGAUgASgIIpsBChxMaXN0UmVnaXN0ZXJlZE1vZGVsc1Jlc3BvbnNlEjwKEXJlZ2lzdGVyZWRfbW9kZWxzGAEgAygLMiEubW9kZWxyZWdpc3RyeS52MS5SZWdpc3RlcmVkTW9kZWwSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJEhAKCHJldmlzaW9uGAMgASgDEhIKCnRvdGFsX3NpemUYBCABKAMijAEKHFVwZGF0ZVJlZ2lzdGVyZWRNb2RlbFJlcXVlc3QSOwoQcmVnaXN0ZXJlZF9tb2RlbBgBIAEoCzIhLm1vZGVscmVnaXN0cnkudjEuUmVnaXN0ZXJlZE1vZGVsEi8KC3VwZGF0ZV9tYXNrGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLkZpZWxkTWFzayJcCh1VcGRhdGVSZWdpc3RlcmVkTW9kZWxSZXNwb25zZRI7ChByZWdpc3RlcmVkX21vZGVsGAEgASgLMiEubW9kZWxyZWdpc3RyeS52MS5SZWdpc3RlcmVkTW9kZWwiYgoZQ3JlYXRlTW9kZWxWZXJzaW9uUmVxdWVzdBIOCgZwYXJlbnQYASABKAkSNQoNbW9kZWxfdmVyc2lvbhgCIAEoCzIeLm1vZGVscmVnaXN0cnkudjEuTW9kZWxWZXJzaW9uIlMKGkNyZWF0ZU1vZGVsVmVyc2lvblJlc3BvbnNlEjUKDW1vZGVsX3ZlcnNpb24YASABKAsyHi5tb2RlbHJlZ2lzdHJ5LnYxLk1vZGVsVmVyc2lvbiJeChZHZXRNb2RlbFZlcnNpb25SZXF1ZXN0EgwKBG5hbWUYASABKAkSJQodcmVnaXN0ZXJlZF9tb2RlbF9kaXNwbGF5X25hbWUYAiABKAkSDwoHdmVyc2lvbhgDIAEoCSJQChdHZXRNb2RlbFZlcnNpb25SZXNwb25zZRI1Cg1tb2RlbF92ZXJzaW9uGAEgASgLMh4ubW9kZWxyZWdpc3RyeS52MS5Nb2RlbFZlcnNpb24ijAEKGExpc3RNb2RlbFZlcnNpb25zUmVxdWVzdBIOCgZwYXJlbnQYASABKAkSEQoJcGFnZV9zaXplGAIgASgFEhIKCnBhZ2VfdG9rZW4YAyABKAkSDgoGZmlsdGVyGAQgASgJEhAKCG9yZGVyX2J5GAUgASgJEhcKD3Nob3dfdG90YWxfc2l6ZRgGIAEoCCKSAQoZTGlzdE1vZGVsVmVyc2lvbnNSZXNwb25zZRI2Cg5tb2RlbF92ZXJzaW9ucxgBIAMoCzIeLm1vZGVscmVnaXN0cnkudjEuTW9kZWxWZXJzaW9uEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCRIQCghyZXZpc2lvbhgDIAEoAxISCgp0b3RhbF9zaXplGAQgASgDIoMBChlVcGRhdGVNb2RlbFZlcnNpb25SZXF1ZXN0EjUKDW1vZGVsX3ZlcnNpb24YASABKAsyHi5tb2RlbHJlZ2lzdHJ5LnYxLk1vZGVsVmVyc2lvbhIvCgt1cGRhdGVfbWFzaxgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5GaWVsZE1hc2siUwoaVXBkYXRlTW9kZWxWZXJzaW9uUmVzcG9uc2USNQoNbW9kZWxfdmVyc2lvbhgBIAEoCzIeLm1vZGVscmVnaXN0cnkudjEuTW9kZWxWZXJzaW9uImUKGkNyZWF0ZU1vZGVsQXJ0aWZhY3RSZXF1ZXN0Eg4KBnBhcmVudBgBIAEoCRI3Cg5tb2RlbF9hcnRpZmFjdBgCIAEoCzIfLm1vZGVscmVnaXN0cnkudjEuTW9kZWxBcnRpZmFjdCJWChtDcmVhdGVNb2RlbEFydGlmYWN0UmVzcG9uc2USNwoObW9kZWxfYXJ0aWZhY3QYASABKAsyHy5tb2RlbHJlZ2lzdHJ5LnYxLk1vZGVsQXJ0aWZhY3QiJwoXR2V0TW9kZWxBcnRpZmFjdFJlcXVlc3QSDAoEbmFtZRgBIAEoCSJTChhHZXRNb2RlbEFydGlmYWN0UmVzcG9uc2USNwoObW9kZWxfYXJ0aWZhY3QYASABKAsyHy5tb2RlbHJlZ2lzdHJ5LnYxLk1vZGVsQXJ0aWZhY3QijQEKGUxpc3RNb2RlbEFydGlmYWN0c1JlcXVlc3QSDgoGcGFyZW50GAEgASgJEhEKCXBhZ2Vfc2l6ZRgCIAEoBRISCgpwYWdlX3Rva2VuGAMgASgJEg4KBmZpbHRlchgEIAEoCRIQCghvcmRlcl9ieRgFIAEoCRIXCg9zaG93X3RvdGFsX3NpemUYBiABKAgilQEKGkxpc3RNb2RlbEFydGlmYWN0c1Jlc3BvbnNlEjgKD21vZGVsX2FydGlmYWN0cxgBIAMoCzIfLm1vZGVscmVnaXN0cnkudjEuTW9kZWxBcnRpZmFjdBIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkSEAoIcmV2aXNpb24YAyABKAMSEgoKdG90YWxfc2l6ZRgEIAEoAyKGAQoaVXBkYXRlTW9kZWxBcnRpZmFjdFJlcXVlc3QSNwoObW9kZWxfYXJ0aWZhY3QYASABKAsyHy5tb2RlbHJlZ2lzdHJ5LnYxLk1vZGVsQXJ0aWZhY3QSLwoLdXBkYXRlX21hc2sYAiABKAsyGi5nb29nbGUucHJvdG9idWYuRmllbGRNYXNrIlYKG1VwZGF0ZU1vZGVsQXJ0aWZhY3RSZXNwb25zZRI3Cg5tb2RlbF9hcnRpZmFjdBgBIAEoCzIfLm1vZGVscmVnaXN0cnkudjEuTW9kZWxBcnRpZmFjdDLuCwoUTW9kZWxSZWdpc3RyeVNlcnZpY2USYAoNUmVnaXN0ZXJNb2RlbBImLm1vZGVscmVnaXN0cnkudjEuUmVnaXN0ZXJNb2RlbFJlcXVlc3QaJy5tb2RlbHJlZ2lzdHJ5LnYxLlJlZ2lzdGVyTW9kZWxSZXNwb25zZRJ4ChVDcmVhdGVSZWdpc3RlcmVkTW9kZWwSLi5tb2RlbHJlZ2lzdHJ5LnYxLkNyZWF0ZVJlZ2lzdGVyZWRNb2RlbFJlcXVlc3QaLy5tb2RlbHJlZ2lzdHJ5LnYxLkNyZWF0ZVJlZ2lzdGVyZWRNb2RlbFJlc3BvbnNlEnQKEkdldFJlZ2lzdGVyZWRNb2RlbBIrLm1vZGVscmVnaXN0cnkudjEuR2V0UmVnaXN0ZXJlZE1vZGVsUmVxdWVzdBosLm1vZGVscmVnaXN0cnkudjEuR2V0UmVnaXN0ZXJlZE1vZGVsUmVzcG9uc2UiA5ACARJ6ChRMaXN0UmVnaXN0ZXJlZE1vZGVscxItLm1vZGVscmVnaXN0cnkudjEuTGlzdFJlZ2lzdGVyZWRNb2RlbHNSZXF1ZXN0Gi4ubW9kZWxyZWdpc3RyeS52MS5MaXN0UmVnaXN0ZXJlZE1vZGVsc1Jlc3BvbnNlIgOQAgESeAoVVXBkYXRlUmVnaXN0ZXJlZE1vZGVsEi4ubW9kZWxyZWdpc3RyeS52MS5VcGRhdGVSZWdpc3RlcmVkTW9kZWxSZXF1ZXN0Gi8ubW9kZWxyZWdpc3RyeS52MS5VcGRhdGVSZWdpc3RlcmVkTW9kZWxSZXNwb25zZRJvChJDcmVhdGVNb2RlbFZlcnNpb24SKy5tb2RlbHJlZ2lzdHJ5LnYxLkNyZWF0ZU1vZGVsVmVyc2lvblJlcXVlc3QaLC5tb2RlbHJlZ2lzdHJ5LnYxLkNyZWF0ZU1vZGVsVmVyc2lvblJlc3BvbnNlEmsKD0dldE1vZGVsVmVyc2lvbhIoLm1vZGVscmVnaXN0cnkudjEuR2V0TW9kZWxWZXJzaW9uUmVxdWVzdBopLm1vZGVscmVnaXN0cnkudjEuR2V0TW9kZWxWZXJzaW9uUmVzcG9uc2UiA5ACARJxChFMaXN0TW9kZWxWZXJzaW9ucxIqLm1vZGVscmVnaXN0cnkudjEuTGlzdE1vZGVsVmVyc2lvbnNSZXF1ZXN0GisubW9kZWxyZWdpc3RyeS52MS5MaXN0TW9kZWxWZXJzaW9uc1Jlc3BvbnNlIgOQAgESbwoSVXBkYXRlTW9kZWxWZXJzaW9uEisubW9kZWxyZWdpc3RyeS52MS5VcGRhdGVNb2RlbFZlcnNpb25SZXF1ZXN0GiwubW9kZWxyZWdpc3RyeS52MS5VcGRhdGVNb2RlbFZlcnNpb25SZXNwb25zZRJyChNDcmVhdGVNb2RlbEFydGlmYWN0EiwubW9kZWxyZWdpc3RyeS52MS5DcmVhdGVNb2RlbEFydGlmYWN0UmVxdWVzdBotLm1vZGVscmVnaXN0cnkudjEuQ3JlYXRlTW9kZWxBcnRpZmFjdFJlc3BvbnNlEm4KEEdldE1vZGVsQXJ0aWZhY3QSKS5tb2RlbHJlZ2lzdHJ5LnYxLkdldE1vZGVsQXJ0aWZhY3RSZXF1ZXN0GioubW9kZWxyZWdpc3RyeS52MS5HZXRNb2RlbEFydGlmYWN0UmVzcG9uc2UiA5ACARJ0ChJMaXN0TW9kZWxBcnRpZmFjdHMSKy5tb2RlbHJlZ2lzdHJ5LnYxLkxpc3RNb2RlbEFydGlmYWN0c1JlcXVlc3QaLC5tb2RlbHJlZ2lzdHJ5LnYxLkxpc3RNb2RlbEFydGlmYWN0c1Jlc3BvbnNlIgOQAgEScgoTVXBkYXRlTW9kZWxBcnRpZmFjdBIsLm1vZGVscmVnaXN0cnkudjEuVXBkYXRlTW9kZWxBcnRpZmFjdFJlcXVlc3QaLS5tb2RlbHJlZ2lzdHJ5LnYxLlVwZGF0ZU1vZGVsQXJ0aWZhY3RSZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_field_mask, file_modelregistry_v1_resources]);
+  fileDesc("Ci1tb2RlbHJlZ2lzdHJ5L3YxL21vZGVsX3JlZ2lzdHJ5X3NlcnZpY2UucHJvdG8SEG1vZGVscmVnaXN0cnkudjEi9wEKFFJlZ2lzdGVyTW9kZWxSZXF1ZXN0EhIKCnJlcXVlc3RfaWQYASABKAkSOwoQcmVnaXN0ZXJlZF9tb2RlbBgCIAEoCzIhLm1vZGVscmVnaXN0cnkudjEuUmVnaXN0ZXJlZE1vZGVsEjUKDW1vZGVsX3ZlcnNpb24YAyABKAsyHi5tb2RlbHJlZ2lzdHJ5LnYxLk1vZGVsVmVyc2lvbhI4Cg9tb2RlbF9hcnRpZmFjdHMYBCADKAsyHy5tb2RlbHJlZ2lzdHJ5LnYxLk1vZGVsQXJ0aWZhY3QSDQoFYWxpYXMYBSABKAkSDgoGcmVhc29uGAYgASgJIucBChVSZWdpc3Rlck1vZGVsUmVzcG9uc2USOwoQcmVnaXN0ZXJlZF9tb2RlbBgBIAEoCzIhLm1vZGVscmVnaXN0cnkudjEuUmVnaXN0ZXJlZE1vZGVsEjUKDW1vZGVsX3ZlcnNpb24YAiABKAsyHi5tb2RlbHJlZ2lzdHJ5LnYxLk1vZGVsVmVyc2lvbhI4Cg9tb2RlbF9hcnRpZmFjdHMYAyADKAsyHy5tb2RlbHJlZ2lzdHJ5LnYxLk1vZGVsQXJ0aWZhY3QSIAoYcmVnaXN0ZXJlZF9tb2RlbF9jcmVhdGVkGAQgASgIImsKHENyZWF0ZVJlZ2lzdGVyZWRNb2RlbFJlcXVlc3QSOwoQcmVnaXN0ZXJlZF9tb2RlbBgBIAEoCzIhLm1vZGVscmVnaXN0cnkudjEuUmVnaXN0ZXJlZE1vZGVsEg4KBnJlYXNvbhgCIAEoCSJcCh1DcmVhdGVSZWdpc3RlcmVkTW9kZWxSZXNwb25zZRI7ChByZWdpc3RlcmVkX21vZGVsGAEgASgLMiEubW9kZWxyZWdpc3RyeS52MS5SZWdpc3RlcmVkTW9kZWwiPwoZR2V0UmVnaXN0ZXJlZE1vZGVsUmVxdWVzdBIMCgRuYW1lGAEgASgJEhQKDGRpc3BsYXlfbmFtZRgCIAEoCSJZChpHZXRSZWdpc3RlcmVkTW9kZWxSZXNwb25zZRI7ChByZWdpc3RlcmVkX21vZGVsGAEgASgLMiEubW9kZWxyZWdpc3RyeS52MS5SZWdpc3RlcmVkTW9kZWwifwobTGlzdFJlZ2lzdGVyZWRNb2RlbHNSZXF1ZXN0EhEKCXBhZ2Vfc2l6ZRgBIAEoBRISCgpwYWdlX3Rva2VuGAIgASgJEg4KBmZpbHRlchgDIAEoCRIQCghvcmRlcl9ieRgEIAEoCRIXCg9zaG93X3RvdGFsX3NpemUYBSABKAgimwEKHExpc3RSZWdpc3RlcmVkTW9kZWxzUmVzcG9uc2USPAoRcmVnaXN0ZXJlZF9tb2RlbHMYASADKAsyIS5tb2RlbHJlZ2lzdHJ5LnYxLlJlZ2lzdGVyZWRNb2RlbBIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkSEAoIcmV2aXNpb24YAyABKAMSEgoKdG90YWxfc2l6ZRgEIAEoAyKcAQocVXBkYXRlUmVnaXN0ZXJlZE1vZGVsUmVxdWVzdBI7ChByZWdpc3RlcmVkX21vZGVsGAEgASgLMiEubW9kZWxyZWdpc3RyeS52MS5SZWdpc3RlcmVkTW9kZWwSLwoLdXBkYXRlX21hc2sYAiABKAsyGi5nb29nbGUucHJvdG9idWYuRmllbGRNYXNrEg4KBnJlYXNvbhgDIAEoCSJcCh1VcGRhdGVSZWdpc3RlcmVkTW9kZWxSZXNwb25zZRI7ChByZWdpc3RlcmVkX21vZGVsGAEgASgLMiEubW9kZWxyZWdpc3RyeS52MS5SZWdpc3RlcmVkTW9kZWwicgoZQ3JlYXRlTW9kZWxWZXJzaW9uUmVxdWVzdBIOCgZwYXJlbnQYASABKAkSNQoNbW9kZWxfdmVyc2lvbhgCIAEoCzIeLm1vZGVscmVnaXN0cnkudjEuTW9kZWxWZXJzaW9uEg4KBnJlYXNvbhgDIAEoCSJTChpDcmVhdGVNb2RlbFZlcnNpb25SZXNwb25zZRI1Cg1tb2RlbF92ZXJzaW9uGAEgASgLMh4ubW9kZWxyZWdpc3RyeS52MS5Nb2RlbFZlcnNpb24iXgoWR2V0TW9kZWxWZXJzaW9uUmVxdWVzdBIMCgRuYW1lGAEgASgJEiUKHXJlZ2lzdGVyZWRfbW9kZWxfZGlzcGxheV9uYW1lGAIgASgJEg8KB3ZlcnNpb24YAyABKAkiUAoXR2V0TW9kZWxWZXJzaW9uUmVzcG9uc2USNQoNbW9kZWxfdmVyc2lvbhgBIAEoCzIeLm1vZGVscmVnaXN0cnkudjEuTW9kZWxWZXJzaW9uIowBChhMaXN0TW9kZWxWZXJzaW9uc1JlcXVlc3QSDgoGcGFyZW50GAEgASgJEhEKCXBhZ2Vfc2l6ZRgCIAEoBRISCgpwYWdlX3Rva2VuGAMgASgJEg4KBmZpbHRlchgEIAEoCRIQCghvcmRlcl9ieRgFIAEoCRIXCg9zaG93X3RvdGFsX3NpemUYBiABKAgikgEKGUxpc3RNb2RlbFZlcnNpb25zUmVzcG9uc2USNgoObW9kZWxfdmVyc2lvbnMYASADKAsyHi5tb2RlbHJlZ2lzdHJ5LnYxLk1vZGVsVmVyc2lvbhIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkSEAoIcmV2aXNpb24YAyABKAMSEgoKdG90YWxfc2l6ZRgEIAEoAyKTAQoZVXBkYXRlTW9kZWxWZXJzaW9uUmVxdWVzdBI1Cg1tb2RlbF92ZXJzaW9uGAEgASgLMh4ubW9kZWxyZWdpc3RyeS52MS5Nb2RlbFZlcnNpb24SLwoLdXBkYXRlX21hc2sYAiABKAsyGi5nb29nbGUucHJvdG9idWYuRmllbGRNYXNrEg4KBnJlYXNvbhgDIAEoCSJTChpVcGRhdGVNb2RlbFZlcnNpb25SZXNwb25zZRI1Cg1tb2RlbF92ZXJzaW9uGAEgASgLMh4ubW9kZWxyZWdpc3RyeS52MS5Nb2RlbFZlcnNpb24idQoaQ3JlYXRlTW9kZWxBcnRpZmFjdFJlcXVlc3QSDgoGcGFyZW50GAEgASgJEjcKDm1vZGVsX2FydGlmYWN0GAIgASgLMh8ubW9kZWxyZWdpc3RyeS52MS5Nb2RlbEFydGlmYWN0Eg4KBnJlYXNvbhgDIAEoCSJWChtDcmVhdGVNb2RlbEFydGlmYWN0UmVzcG9uc2USNwoObW9kZWxfYXJ0aWZhY3QYASABKAsyHy5tb2RlbHJlZ2lzdHJ5LnYxLk1vZGVsQXJ0aWZhY3QiJwoXR2V0TW9kZWxBcnRpZmFjdFJlcXVlc3QSDAoEbmFtZRgBIAEoCSJTChhHZXRNb2RlbEFydGlmYWN0UmVzcG9uc2USNwoObW9kZWxfYXJ0aWZhY3QYASABKAsyHy5tb2RlbHJlZ2lzdHJ5LnYxLk1vZGVsQXJ0aWZhY3QijQEKGUxpc3RNb2RlbEFydGlmYWN0c1JlcXVlc3QSDgoGcGFyZW50GAEgASgJEhEKCXBhZ2Vfc2l6ZRgCIAEoBRISCgpwYWdlX3Rva2VuGAMgASgJEg4KBmZpbHRlchgEIAEoCRIQCghvcmRlcl9ieRgFIAEoCRIXCg9zaG93X3RvdGFsX3NpemUYBiABKAgilQEKGkxpc3RNb2RlbEFydGlmYWN0c1Jlc3BvbnNlEjgKD21vZGVsX2FydGlmYWN0cxgBIAMoCzIfLm1vZGVscmVnaXN0cnkudjEuTW9kZWxBcnRpZmFjdBIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkSEAoIcmV2aXNpb24YAyABKAMSEgoKdG90YWxfc2l6ZRgEIAEoAyKWAQoaVXBkYXRlTW9kZWxBcnRpZmFjdFJlcXVlc3QSNwoObW9kZWxfYXJ0aWZhY3QYASABKAsyHy5tb2RlbHJlZ2lzdHJ5LnYxLk1vZGVsQXJ0aWZhY3QSLwoLdXBkYXRlX21hc2sYAiABKAsyGi5nb29nbGUucHJvdG9idWYuRmllbGRNYXNrEg4KBnJlYXNvbhgDIAEoCSJWChtVcGRhdGVNb2RlbEFydGlmYWN0UmVzcG9uc2USNwoObW9kZWxfYXJ0aWZhY3QYASABKAsyHy5tb2RlbHJlZ2lzdHJ5LnYxLk1vZGVsQXJ0aWZhY3Qygi0KFE1vZGVsUmVnaXN0cnlTZXJ2aWNlEmAKDVJlZ2lzdGVyTW9kZWwSJi5tb2RlbHJlZ2lzdHJ5LnYxLlJlZ2lzdGVyTW9kZWxSZXF1ZXN0GicubW9kZWxyZWdpc3RyeS52MS5SZWdpc3Rlck1vZGVsUmVzcG9uc2USeAoVQ3JlYXRlUmVnaXN0ZXJlZE1vZGVsEi4ubW9kZWxyZWdpc3RyeS52MS5DcmVhdGVSZWdpc3RlcmVkTW9kZWxSZXF1ZXN0Gi8ubW9kZWxyZWdpc3RyeS52MS5DcmVhdGVSZWdpc3RlcmVkTW9kZWxSZXNwb25zZRJ0ChJHZXRSZWdpc3RlcmVkTW9kZWwSKy5tb2RlbHJlZ2lzdHJ5LnYxLkdldFJlZ2lzdGVyZWRNb2RlbFJlcXVlc3QaLC5tb2RlbHJlZ2lzdHJ5LnYxLkdldFJlZ2lzdGVyZWRNb2RlbFJlc3BvbnNlIgOQAgESegoUTGlzdFJlZ2lzdGVyZWRNb2RlbHMSLS5tb2RlbHJlZ2lzdHJ5LnYxLkxpc3RSZWdpc3RlcmVkTW9kZWxzUmVxdWVzdBouLm1vZGVscmVnaXN0cnkudjEuTGlzdFJlZ2lzdGVyZWRNb2RlbHNSZXNwb25zZSIDkAIBEngKFVVwZGF0ZVJlZ2lzdGVyZWRNb2RlbBIuLm1vZGVscmVnaXN0cnkudjEuVXBkYXRlUmVnaXN0ZXJlZE1vZGVsUmVxdWVzdBovLm1vZGVscmVnaXN0cnkudjEuVXBkYXRlUmVnaXN0ZXJlZE1vZGVsUmVzcG9uc2USbwoSQ3JlYXRlTW9kZWxWZXJzaW9uEisubW9kZWxyZWdpc3RyeS52MS5DcmVhdGVNb2RlbFZlcnNpb25SZXF1ZXN0GiwubW9kZWxyZWdpc3RyeS52MS5DcmVhdGVNb2RlbFZlcnNpb25SZXNwb25zZRJrCg9HZXRNb2RlbFZlcnNpb24SKC5tb2RlbHJlZ2lzdHJ5LnYxLkdldE1vZGVsVmVyc2lvblJlcXVlc3QaKS5tb2RlbHJlZ2lzdHJ5LnYxLkdldE1vZGVsVmVyc2lvblJlc3BvbnNlIgOQAgEScQoRTGlzdE1vZGVsVmVyc2lvbnMSKi5tb2RlbHJlZ2lzdHJ5LnYxLkxpc3RNb2RlbFZlcnNpb25zUmVxdWVzdBorLm1vZGVscmVnaXN0cnkudjEuTGlzdE1vZGVsVmVyc2lvbnNSZXNwb25zZSIDkAIBEm8KElVwZGF0ZU1vZGVsVmVyc2lvbhIrLm1vZGVscmVnaXN0cnkudjEuVXBkYXRlTW9kZWxWZXJzaW9uUmVxdWVzdBosLm1vZGVscmVnaXN0cnkudjEuVXBkYXRlTW9kZWxWZXJzaW9uUmVzcG9uc2UScgoTQ3JlYXRlTW9kZWxBcnRpZmFjdBIsLm1vZGVscmVnaXN0cnkudjEuQ3JlYXRlTW9kZWxBcnRpZmFjdFJlcXVlc3QaLS5tb2RlbHJlZ2lzdHJ5LnYxLkNyZWF0ZU1vZGVsQXJ0aWZhY3RSZXNwb25zZRJuChBHZXRNb2RlbEFydGlmYWN0EikubW9kZWxyZWdpc3RyeS52MS5HZXRNb2RlbEFydGlmYWN0UmVxdWVzdBoqLm1vZGVscmVnaXN0cnkudjEuR2V0TW9kZWxBcnRpZmFjdFJlc3BvbnNlIgOQAgESdAoSTGlzdE1vZGVsQXJ0aWZhY3RzEisubW9kZWxyZWdpc3RyeS52MS5MaXN0TW9kZWxBcnRpZmFjdHNSZXF1ZXN0GiwubW9kZWxyZWdpc3RyeS52MS5MaXN0TW9kZWxBcnRpZmFjdHNSZXNwb25zZSIDkAIBEnIKE1VwZGF0ZU1vZGVsQXJ0aWZhY3QSLC5tb2RlbHJlZ2lzdHJ5LnYxLlVwZGF0ZU1vZGVsQXJ0aWZhY3RSZXF1ZXN0Gi0ubW9kZWxyZWdpc3RyeS52MS5VcGRhdGVNb2RlbEFydGlmYWN0UmVzcG9uc2USegoUQ29tcGFyZU1vZGVsVmVyc2lvbnMSLS5tb2RlbHJlZ2lzdHJ5LnYxLkNvbXBhcmVNb2RlbFZlcnNpb25zUmVxdWVzdBouLm1vZGVscmVnaXN0cnkudjEuQ29tcGFyZU1vZGVsVmVyc2lvbnNSZXNwb25zZSIDkAIBElEKCFNldEFsaWFzEiEubW9kZWxyZWdpc3RyeS52MS5TZXRBbGlhc1JlcXVlc3QaIi5tb2RlbHJlZ2lzdHJ5LnYxLlNldEFsaWFzUmVzcG9uc2USWgoLRGVsZXRlQWxpYXMSJC5tb2RlbHJlZ2lzdHJ5LnYxLkRlbGV0ZUFsaWFzUmVxdWVzdBolLm1vZGVscmVnaXN0cnkudjEuRGVsZXRlQWxpYXNSZXNwb25zZRJWCghHZXRBbGlhcxIhLm1vZGVscmVnaXN0cnkudjEuR2V0QWxpYXNSZXF1ZXN0GiIubW9kZWxyZWdpc3RyeS52MS5HZXRBbGlhc1Jlc3BvbnNlIgOQAgESXwoLTGlzdEFsaWFzZXMSJC5tb2RlbHJlZ2lzdHJ5LnYxLkxpc3RBbGlhc2VzUmVxdWVzdBolLm1vZGVscmVnaXN0cnkudjEuTGlzdEFsaWFzZXNSZXNwb25zZSIDkAIBEm4KEExpc3RBbGlhc0hpc3RvcnkSKS5tb2RlbHJlZ2lzdHJ5LnYxLkxpc3RBbGlhc0hpc3RvcnlSZXF1ZXN0GioubW9kZWxyZWdpc3RyeS52MS5MaXN0QWxpYXNIaXN0b3J5UmVzcG9uc2UiA5ACARJ4ChVEZWxldGVSZWdpc3RlcmVkTW9kZWwSLi5tb2RlbHJlZ2lzdHJ5LnYxLkRlbGV0ZVJlZ2lzdGVyZWRNb2RlbFJlcXVlc3QaLy5tb2RlbHJlZ2lzdHJ5LnYxLkRlbGV0ZVJlZ2lzdGVyZWRNb2RlbFJlc3BvbnNlEm8KEkRlbGV0ZU1vZGVsVmVyc2lvbhIrLm1vZGVscmVnaXN0cnkudjEuRGVsZXRlTW9kZWxWZXJzaW9uUmVxdWVzdBosLm1vZGVscmVnaXN0cnkudjEuRGVsZXRlTW9kZWxWZXJzaW9uUmVzcG9uc2UScgoTRGVsZXRlTW9kZWxBcnRpZmFjdBIsLm1vZGVscmVnaXN0cnkudjEuRGVsZXRlTW9kZWxBcnRpZmFjdFJlcXVlc3QaLS5tb2RlbHJlZ2lzdHJ5LnYxLkRlbGV0ZU1vZGVsQXJ0aWZhY3RSZXNwb25zZRJ7ChZBcmNoaXZlUmVnaXN0ZXJlZE1vZGVsEi8ubW9kZWxyZWdpc3RyeS52MS5BcmNoaXZlUmVnaXN0ZXJlZE1vZGVsUmVxdWVzdBowLm1vZGVscmVnaXN0cnkudjEuQXJjaGl2ZVJlZ2lzdGVyZWRNb2RlbFJlc3BvbnNlEmsKD1Jlc29sdmVNb2RlbFVyaRIoLm1vZGVscmVnaXN0cnkudjEuUmVzb2x2ZU1vZGVsVXJpUmVxdWVzdBopLm1vZGVscmVnaXN0cnkudjEuUmVzb2x2ZU1vZGVsVXJpUmVzcG9uc2UiA5ACARJpChBDcmVhdGVFeHBlcmltZW50EikubW9kZWxyZWdpc3RyeS52MS5DcmVhdGVFeHBlcmltZW50UmVxdWVzdBoqLm1vZGVscmVnaXN0cnkudjEuQ3JlYXRlRXhwZXJpbWVudFJlc3BvbnNlEmUKDUdldEV4cGVyaW1lbnQSJi5tb2RlbHJlZ2lzdHJ5LnYxLkdldEV4cGVyaW1lbnRSZXF1ZXN0GicubW9kZWxyZWdpc3RyeS52MS5HZXRFeHBlcmltZW50UmVzcG9uc2UiA5ACARJrCg9MaXN0RXhwZXJpbWVudHMSKC5tb2RlbHJlZ2lzdHJ5LnYxLkxpc3RFeHBlcmltZW50c1JlcXVlc3QaKS5tb2RlbHJlZ2lzdHJ5LnYxLkxpc3RFeHBlcmltZW50c1Jlc3BvbnNlIgOQAgESaQoQVXBkYXRlRXhwZXJpbWVudBIpLm1vZGVscmVnaXN0cnkudjEuVXBkYXRlRXhwZXJpbWVudFJlcXVlc3QaKi5tb2RlbHJlZ2lzdHJ5LnYxLlVwZGF0ZUV4cGVyaW1lbnRSZXNwb25zZRJpChBEZWxldGVFeHBlcmltZW50EikubW9kZWxyZWdpc3RyeS52MS5EZWxldGVFeHBlcmltZW50UmVxdWVzdBoqLm1vZGVscmVnaXN0cnkudjEuRGVsZXRlRXhwZXJpbWVudFJlc3BvbnNlEnIKE0NyZWF0ZUV4cGVyaW1lbnRSdW4SLC5tb2RlbHJlZ2lzdHJ5LnYxLkNyZWF0ZUV4cGVyaW1lbnRSdW5SZXF1ZXN0Gi0ubW9kZWxyZWdpc3RyeS52MS5DcmVhdGVFeHBlcmltZW50UnVuUmVzcG9uc2USbgoQR2V0RXhwZXJpbWVudFJ1bhIpLm1vZGVscmVnaXN0cnkudjEuR2V0RXhwZXJpbWVudFJ1blJlcXVlc3QaKi5tb2RlbHJlZ2lzdHJ5LnYxLkdldEV4cGVyaW1lbnRSdW5SZXNwb25zZSIDkAIBEnQKEkxpc3RFeHBlcmltZW50UnVucxIrLm1vZGVscmVnaXN0cnkudjEuTGlzdEV4cGVyaW1lbnRSdW5zUmVxdWVzdBosLm1vZGVscmVnaXN0cnkudjEuTGlzdEV4cGVyaW1lbnRSdW5zUmVzcG9uc2UiA5ACARJyChNVcGRhdGVFeHBlcmltZW50UnVuEiwubW9kZWxyZWdpc3RyeS52MS5VcGRhdGVFeHBlcmltZW50UnVuUmVxdWVzdBotLm1vZGVscmVnaXN0cnkudjEuVXBkYXRlRXhwZXJpbWVudFJ1blJlc3BvbnNlEnIKE0RlbGV0ZUV4cGVyaW1lbnRSdW4SLC5tb2RlbHJlZ2lzdHJ5LnYxLkRlbGV0ZUV4cGVyaW1lbnRSdW5SZXF1ZXN0Gi0ubW9kZWxyZWdpc3RyeS52MS5EZWxldGVFeHBlcmltZW50UnVuUmVzcG9uc2USfgoXTG9nRXhwZXJpbWVudFJ1bk1ldHJpY3MSMC5tb2RlbHJlZ2lzdHJ5LnYxLkxvZ0V4cGVyaW1lbnRSdW5NZXRyaWNzUmVxdWVzdBoxLm1vZGVscmVnaXN0cnkudjEuTG9nRXhwZXJpbWVudFJ1bk1ldHJpY3NSZXNwb25zZRKYAQoeTGlzdEV4cGVyaW1lbnRSdW5NZXRyaWNIaXN0b3J5EjcubW9kZWxyZWdpc3RyeS52MS5MaXN0RXhwZXJpbWVudFJ1bk1ldHJpY0hpc3RvcnlSZXF1ZXN0GjgubW9kZWxyZWdpc3RyeS52MS5MaXN0RXhwZXJpbWVudFJ1bk1ldHJpY0hpc3RvcnlSZXNwb25zZSIDkAIBElwKCkdldExpbmVhZ2USIy5tb2RlbHJlZ2lzdHJ5LnYxLkdldExpbmVhZ2VSZXF1ZXN0GiQubW9kZWxyZWdpc3RyeS52MS5HZXRMaW5lYWdlUmVzcG9uc2UiA5ACARKBAQoYQ3JlYXRlU2VydmluZ0Vudmlyb25tZW50EjEubW9kZWxyZWdpc3RyeS52MS5DcmVhdGVTZXJ2aW5nRW52aXJvbm1lbnRSZXF1ZXN0GjIubW9kZWxyZWdpc3RyeS52MS5DcmVhdGVTZXJ2aW5nRW52aXJvbm1lbnRSZXNwb25zZRJ9ChVHZXRTZXJ2aW5nRW52aXJvbm1lbnQSLi5tb2RlbHJlZ2lzdHJ5LnYxLkdldFNlcnZpbmdFbnZpcm9ubWVudFJlcXVlc3QaLy5tb2RlbHJlZ2lzdHJ5LnYxLkdldFNlcnZpbmdFbnZpcm9ubWVudFJlc3BvbnNlIgOQAgESgwEKF0xpc3RTZXJ2aW5nRW52aXJvbm1lbnRzEjAubW9kZWxyZWdpc3RyeS52MS5MaXN0U2VydmluZ0Vudmlyb25tZW50c1JlcXVlc3QaMS5tb2RlbHJlZ2lzdHJ5LnYxLkxpc3RTZXJ2aW5nRW52aXJvbm1lbnRzUmVzcG9uc2UiA5ACARKBAQoYVXBkYXRlU2VydmluZ0Vudmlyb25tZW50EjEubW9kZWxyZWdpc3RyeS52MS5VcGRhdGVTZXJ2aW5nRW52aXJvbm1lbnRSZXF1ZXN0GjIubW9kZWxyZWdpc3RyeS52MS5VcGRhdGVTZXJ2aW5nRW52aXJvbm1lbnRSZXNwb25zZRKBAQoYRGVsZXRlU2VydmluZ0Vudmlyb25tZW50EjEubW9kZWxyZWdpc3RyeS52MS5EZWxldGVTZXJ2aW5nRW52aXJvbm1lbnRSZXF1ZXN0GjIubW9kZWxyZWdpc3RyeS52MS5EZWxldGVTZXJ2aW5nRW52aXJvbm1lbnRSZXNwb25zZRJ7ChZDcmVhdGVJbmZlcmVuY2VTZXJ2aWNlEi8ubW9kZWxyZWdpc3RyeS52MS5DcmVhdGVJbmZlcmVuY2VTZXJ2aWNlUmVxdWVzdBowLm1vZGVscmVnaXN0cnkudjEuQ3JlYXRlSW5mZXJlbmNlU2VydmljZVJlc3BvbnNlEncKE0dldEluZmVyZW5jZVNlcnZpY2USLC5tb2RlbHJlZ2lzdHJ5LnYxLkdldEluZmVyZW5jZVNlcnZpY2VSZXF1ZXN0Gi0ubW9kZWxyZWdpc3RyeS52MS5HZXRJbmZlcmVuY2VTZXJ2aWNlUmVzcG9uc2UiA5ACARJ9ChVMaXN0SW5mZXJlbmNlU2VydmljZXMSLi5tb2RlbHJlZ2lzdHJ5LnYxLkxpc3RJbmZlcmVuY2VTZXJ2aWNlc1JlcXVlc3QaLy5tb2RlbHJlZ2lzdHJ5LnYxLkxpc3RJbmZlcmVuY2VTZXJ2aWNlc1Jlc3BvbnNlIgOQAgESewoWVXBkYXRlSW5mZXJlbmNlU2VydmljZRIvLm1vZGVscmVnaXN0cnkudjEuVXBkYXRlSW5mZXJlbmNlU2VydmljZVJlcXVlc3QaMC5tb2RlbHJlZ2lzdHJ5LnYxLlVwZGF0ZUluZmVyZW5jZVNlcnZpY2VSZXNwb25zZRJ7ChZEZWxldGVJbmZlcmVuY2VTZXJ2aWNlEi8ubW9kZWxyZWdpc3RyeS52MS5EZWxldGVJbmZlcmVuY2VTZXJ2aWNlUmVxdWVzdBowLm1vZGVscmVnaXN0cnkudjEuRGVsZXRlSW5mZXJlbmNlU2VydmljZVJlc3BvbnNlEnsKFlJlcG9ydERlcGxveW1lbnRTdGF0dXMSLy5tb2RlbHJlZ2lzdHJ5LnYxLlJlcG9ydERlcGxveW1lbnRTdGF0dXNSZXF1ZXN0GjAubW9kZWxyZWdpc3RyeS52MS5SZXBvcnREZXBsb3ltZW50U3RhdHVzUmVzcG9uc2USSgoFV2F0Y2gSHi5tb2RlbHJlZ2lzdHJ5LnYxLldhdGNoUmVxdWVzdBofLm1vZGVscmVnaXN0cnkudjEuV2F0Y2hSZXNwb25zZTABElwKCkxpc3RFdmVudHMSIy5tb2RlbHJlZ2lzdHJ5LnYxLkxpc3RFdmVudHNSZXF1ZXN0GiQubW9kZWxyZWdpc3RyeS52MS5MaXN0RXZlbnRzUmVzcG9uc2UiA5ACAWIGcHJvdG8z", [file_google_protobuf_field_mask, file_modelregistry_v1_compare, file_modelregistry_v1_deployments, file_modelregistry_v1_events, file_modelregistry_v1_lifecycle, file_modelregistry_v1_lineage, file_modelregistry_v1_resources]);
 
 /**
  * Request of RegisterModel.
@@ -51,6 +61,20 @@ export type RegisterModelRequest = Message<"modelregistry.v1.RegisterModelReques
    * @generated from field: repeated modelregistry.v1.ModelArtifact model_artifacts = 4;
    */
   modelArtifacts: ModelArtifact[];
+
+  /**
+   * Optional alias ("staging") to point at the new version in the same transaction.
+   *
+   * @generated from field: string alias = 5;
+   */
+  alias: string;
+
+  /**
+   * Why this change is made, recorded in its event (the audit log); at most 1024 characters.
+   *
+   * @generated from field: string reason = 6;
+   */
+  reason: string;
 };
 
 /**
@@ -114,6 +138,13 @@ export type CreateRegisteredModelRequest = Message<"modelregistry.v1.CreateRegis
    * @generated from field: modelregistry.v1.RegisteredModel registered_model = 1;
    */
   registeredModel?: RegisteredModel | undefined;
+
+  /**
+   * Why this change is made, recorded in its event (the audit log); at most 1024 characters.
+   *
+   * @generated from field: string reason = 2;
+   */
+  reason: string;
 };
 
 /**
@@ -306,6 +337,13 @@ export type UpdateRegisteredModelRequest = Message<"modelregistry.v1.UpdateRegis
    * @generated from field: google.protobuf.FieldMask update_mask = 2;
    */
   updateMask?: FieldMask | undefined;
+
+  /**
+   * Why this change is made, recorded in its event (the audit log); at most 1024 characters.
+   *
+   * @generated from field: string reason = 3;
+   */
+  reason: string;
 };
 
 /**
@@ -355,6 +393,13 @@ export type CreateModelVersionRequest = Message<"modelregistry.v1.CreateModelVer
    * @generated from field: modelregistry.v1.ModelVersion model_version = 2;
    */
   modelVersion?: ModelVersion | undefined;
+
+  /**
+   * Why this change is made, recorded in its event (the audit log); at most 1024 characters.
+   *
+   * @generated from field: string reason = 3;
+   */
+  reason: string;
 };
 
 /**
@@ -559,6 +604,13 @@ export type UpdateModelVersionRequest = Message<"modelregistry.v1.UpdateModelVer
    * @generated from field: google.protobuf.FieldMask update_mask = 2;
    */
   updateMask?: FieldMask | undefined;
+
+  /**
+   * Why this change is made, recorded in its event (the audit log); at most 1024 characters.
+   *
+   * @generated from field: string reason = 3;
+   */
+  reason: string;
 };
 
 /**
@@ -608,6 +660,13 @@ export type CreateModelArtifactRequest = Message<"modelregistry.v1.CreateModelAr
    * @generated from field: modelregistry.v1.ModelArtifact model_artifact = 2;
    */
   modelArtifact?: ModelArtifact | undefined;
+
+  /**
+   * Why this change is made, recorded in its event (the audit log); at most 1024 characters.
+   *
+   * @generated from field: string reason = 3;
+   */
+  reason: string;
 };
 
 /**
@@ -798,6 +857,13 @@ export type UpdateModelArtifactRequest = Message<"modelregistry.v1.UpdateModelAr
    * @generated from field: google.protobuf.FieldMask update_mask = 2;
    */
   updateMask?: FieldMask | undefined;
+
+  /**
+   * Why this change is made, recorded in its event (the audit log); at most 1024 characters.
+   *
+   * @generated from field: string reason = 3;
+   */
+  reason: string;
 };
 
 /**
@@ -969,6 +1035,381 @@ export const ModelRegistryService: GenService<{
     methodKind: "unary";
     input: typeof UpdateModelArtifactRequestSchema;
     output: typeof UpdateModelArtifactResponseSchema;
+  },
+  /**
+   * ---- comparison (compare.proto) ----
+   * Puts the custom properties (metrics, parameters) of up to 50 versions side by side and marks
+   * the best value of each numeric key.
+   *
+   * @generated from rpc modelregistry.v1.ModelRegistryService.CompareModelVersions
+   */
+  compareModelVersions: {
+    methodKind: "unary";
+    input: typeof CompareModelVersionsRequestSchema;
+    output: typeof CompareModelVersionsResponseSchema;
+  },
+  /**
+   * ---- lifecycle, lineage and deployments (lifecycle.proto, lineage.proto, deployments.proto) ----
+   * Points an alias of a registered model at a LIVE version, optionally compare-and-set on its current version.
+   *
+   * @generated from rpc modelregistry.v1.ModelRegistryService.SetAlias
+   */
+  setAlias: {
+    methodKind: "unary";
+    input: typeof SetAliasRequestSchema;
+    output: typeof SetAliasResponseSchema;
+  },
+  /**
+   * Deletes an alias, optionally compare-and-set; refused while a DEPLOYED inference service follows it.
+   *
+   * @generated from rpc modelregistry.v1.ModelRegistryService.DeleteAlias
+   */
+  deleteAlias: {
+    methodKind: "unary";
+    input: typeof DeleteAliasRequestSchema;
+    output: typeof DeleteAliasResponseSchema;
+  },
+  /**
+   * Reads an alias.
+   *
+   * @generated from rpc modelregistry.v1.ModelRegistryService.GetAlias
+   */
+  getAlias: {
+    methodKind: "unary";
+    input: typeof GetAliasRequestSchema;
+    output: typeof GetAliasResponseSchema;
+  },
+  /**
+   * Lists the aliases of one model or of every model.
+   *
+   * @generated from rpc modelregistry.v1.ModelRegistryService.ListAliases
+   */
+  listAliases: {
+    methodKind: "unary";
+    input: typeof ListAliasesRequestSchema;
+    output: typeof ListAliasesResponseSchema;
+  },
+  /**
+   * Lists every move of the aliases of one model or of every model: who, when, why, from where to where.
+   *
+   * @generated from rpc modelregistry.v1.ModelRegistryService.ListAliasHistory
+   */
+  listAliasHistory: {
+    methodKind: "unary";
+    input: typeof ListAliasHistoryRequestSchema;
+    output: typeof ListAliasHistoryResponseSchema;
+  },
+  /**
+   * Deletes a registered model with its versions and artifacts; refused while in use unless force.
+   *
+   * @generated from rpc modelregistry.v1.ModelRegistryService.DeleteRegisteredModel
+   */
+  deleteRegisteredModel: {
+    methodKind: "unary";
+    input: typeof DeleteRegisteredModelRequestSchema;
+    output: typeof DeleteRegisteredModelResponseSchema;
+  },
+  /**
+   * Deletes a model version with its artifacts; refused while in use unless force.
+   *
+   * @generated from rpc modelregistry.v1.ModelRegistryService.DeleteModelVersion
+   */
+  deleteModelVersion: {
+    methodKind: "unary";
+    input: typeof DeleteModelVersionRequestSchema;
+    output: typeof DeleteModelVersionResponseSchema;
+  },
+  /**
+   * Deletes a model artifact; refused while its version is in use unless force.
+   *
+   * @generated from rpc modelregistry.v1.ModelRegistryService.DeleteModelArtifact
+   */
+  deleteModelArtifact: {
+    methodKind: "unary";
+    input: typeof DeleteModelArtifactRequestSchema;
+    output: typeof DeleteModelArtifactResponseSchema;
+  },
+  /**
+   * Archives a registered model; refused while in use unless cascade, which archives its versions too.
+   *
+   * @generated from rpc modelregistry.v1.ModelRegistryService.ArchiveRegisteredModel
+   */
+  archiveRegisteredModel: {
+    methodKind: "unary";
+    input: typeof ArchiveRegisteredModelRequestSchema;
+    output: typeof ArchiveRegisteredModelResponseSchema;
+  },
+  /**
+   * Resolves a `model-registry://model[/version|@alias]` URI to the storage URI of the model artifact.
+   *
+   * @generated from rpc modelregistry.v1.ModelRegistryService.ResolveModelUri
+   */
+  resolveModelUri: {
+    methodKind: "unary";
+    input: typeof ResolveModelUriRequestSchema;
+    output: typeof ResolveModelUriResponseSchema;
+  },
+  /**
+   * Creates an experiment.
+   *
+   * @generated from rpc modelregistry.v1.ModelRegistryService.CreateExperiment
+   */
+  createExperiment: {
+    methodKind: "unary";
+    input: typeof CreateExperimentRequestSchema;
+    output: typeof CreateExperimentResponseSchema;
+  },
+  /**
+   * Reads an experiment by resource name or display name.
+   *
+   * @generated from rpc modelregistry.v1.ModelRegistryService.GetExperiment
+   */
+  getExperiment: {
+    methodKind: "unary";
+    input: typeof GetExperimentRequestSchema;
+    output: typeof GetExperimentResponseSchema;
+  },
+  /**
+   * Lists experiments.
+   *
+   * @generated from rpc modelregistry.v1.ModelRegistryService.ListExperiments
+   */
+  listExperiments: {
+    methodKind: "unary";
+    input: typeof ListExperimentsRequestSchema;
+    output: typeof ListExperimentsResponseSchema;
+  },
+  /**
+   * Updates the fields of an experiment named in update_mask.
+   *
+   * @generated from rpc modelregistry.v1.ModelRegistryService.UpdateExperiment
+   */
+  updateExperiment: {
+    methodKind: "unary";
+    input: typeof UpdateExperimentRequestSchema;
+    output: typeof UpdateExperimentResponseSchema;
+  },
+  /**
+   * Deletes an experiment with its runs; refused while a model version names one of them unless force.
+   *
+   * @generated from rpc modelregistry.v1.ModelRegistryService.DeleteExperiment
+   */
+  deleteExperiment: {
+    methodKind: "unary";
+    input: typeof DeleteExperimentRequestSchema;
+    output: typeof DeleteExperimentResponseSchema;
+  },
+  /**
+   * Creates a run in an experiment.
+   *
+   * @generated from rpc modelregistry.v1.ModelRegistryService.CreateExperimentRun
+   */
+  createExperimentRun: {
+    methodKind: "unary";
+    input: typeof CreateExperimentRunRequestSchema;
+    output: typeof CreateExperimentRunResponseSchema;
+  },
+  /**
+   * Reads a run with its params, latest metrics and datasets.
+   *
+   * @generated from rpc modelregistry.v1.ModelRegistryService.GetExperimentRun
+   */
+  getExperimentRun: {
+    methodKind: "unary";
+    input: typeof GetExperimentRunRequestSchema;
+    output: typeof GetExperimentRunResponseSchema;
+  },
+  /**
+   * Lists the runs of one experiment or of every experiment.
+   *
+   * @generated from rpc modelregistry.v1.ModelRegistryService.ListExperimentRuns
+   */
+  listExperimentRuns: {
+    methodKind: "unary";
+    input: typeof ListExperimentRunsRequestSchema;
+    output: typeof ListExperimentRunsResponseSchema;
+  },
+  /**
+   * Updates the fields of a run named in update_mask.
+   *
+   * @generated from rpc modelregistry.v1.ModelRegistryService.UpdateExperimentRun
+   */
+  updateExperimentRun: {
+    methodKind: "unary";
+    input: typeof UpdateExperimentRunRequestSchema;
+    output: typeof UpdateExperimentRunResponseSchema;
+  },
+  /**
+   * Deletes a run; refused while a model version names it as its source unless force.
+   *
+   * @generated from rpc modelregistry.v1.ModelRegistryService.DeleteExperimentRun
+   */
+  deleteExperimentRun: {
+    methodKind: "unary";
+    input: typeof DeleteExperimentRunRequestSchema;
+    output: typeof DeleteExperimentRunResponseSchema;
+  },
+  /**
+   * Appends metric values (with steps) to a run.
+   *
+   * @generated from rpc modelregistry.v1.ModelRegistryService.LogExperimentRunMetrics
+   */
+  logExperimentRunMetrics: {
+    methodKind: "unary";
+    input: typeof LogExperimentRunMetricsRequestSchema;
+    output: typeof LogExperimentRunMetricsResponseSchema;
+  },
+  /**
+   * Lists the logged values of a run's metrics, by step.
+   *
+   * @generated from rpc modelregistry.v1.ModelRegistryService.ListExperimentRunMetricHistory
+   */
+  listExperimentRunMetricHistory: {
+    methodKind: "unary";
+    input: typeof ListExperimentRunMetricHistoryRequestSchema;
+    output: typeof ListExperimentRunMetricHistoryResponseSchema;
+  },
+  /**
+   * Returns what produced a version in one call: its source, run (params, metrics, datasets), experiment and artifacts.
+   *
+   * @generated from rpc modelregistry.v1.ModelRegistryService.GetLineage
+   */
+  getLineage: {
+    methodKind: "unary";
+    input: typeof GetLineageRequestSchema;
+    output: typeof GetLineageResponseSchema;
+  },
+  /**
+   * Creates a serving environment.
+   *
+   * @generated from rpc modelregistry.v1.ModelRegistryService.CreateServingEnvironment
+   */
+  createServingEnvironment: {
+    methodKind: "unary";
+    input: typeof CreateServingEnvironmentRequestSchema;
+    output: typeof CreateServingEnvironmentResponseSchema;
+  },
+  /**
+   * Reads a serving environment by resource name or display name.
+   *
+   * @generated from rpc modelregistry.v1.ModelRegistryService.GetServingEnvironment
+   */
+  getServingEnvironment: {
+    methodKind: "unary";
+    input: typeof GetServingEnvironmentRequestSchema;
+    output: typeof GetServingEnvironmentResponseSchema;
+  },
+  /**
+   * Lists serving environments.
+   *
+   * @generated from rpc modelregistry.v1.ModelRegistryService.ListServingEnvironments
+   */
+  listServingEnvironments: {
+    methodKind: "unary";
+    input: typeof ListServingEnvironmentsRequestSchema;
+    output: typeof ListServingEnvironmentsResponseSchema;
+  },
+  /**
+   * Updates the fields of a serving environment named in update_mask.
+   *
+   * @generated from rpc modelregistry.v1.ModelRegistryService.UpdateServingEnvironment
+   */
+  updateServingEnvironment: {
+    methodKind: "unary";
+    input: typeof UpdateServingEnvironmentRequestSchema;
+    output: typeof UpdateServingEnvironmentResponseSchema;
+  },
+  /**
+   * Deletes a serving environment with its inference services; refused while one is DEPLOYED unless force.
+   *
+   * @generated from rpc modelregistry.v1.ModelRegistryService.DeleteServingEnvironment
+   */
+  deleteServingEnvironment: {
+    methodKind: "unary";
+    input: typeof DeleteServingEnvironmentRequestSchema;
+    output: typeof DeleteServingEnvironmentResponseSchema;
+  },
+  /**
+   * Creates an inference service: the intent to serve a model (a pinned version, an alias or latest).
+   *
+   * @generated from rpc modelregistry.v1.ModelRegistryService.CreateInferenceService
+   */
+  createInferenceService: {
+    methodKind: "unary";
+    input: typeof CreateInferenceServiceRequestSchema;
+    output: typeof CreateInferenceServiceResponseSchema;
+  },
+  /**
+   * Reads an inference service with the version it targets and its reported status.
+   *
+   * @generated from rpc modelregistry.v1.ModelRegistryService.GetInferenceService
+   */
+  getInferenceService: {
+    methodKind: "unary";
+    input: typeof GetInferenceServiceRequestSchema;
+    output: typeof GetInferenceServiceResponseSchema;
+  },
+  /**
+   * Lists inference services; with model_version, where that version is deployed.
+   *
+   * @generated from rpc modelregistry.v1.ModelRegistryService.ListInferenceServices
+   */
+  listInferenceServices: {
+    methodKind: "unary";
+    input: typeof ListInferenceServicesRequestSchema;
+    output: typeof ListInferenceServicesResponseSchema;
+  },
+  /**
+   * Updates the fields of an inference service named in update_mask (such as desired_state).
+   *
+   * @generated from rpc modelregistry.v1.ModelRegistryService.UpdateInferenceService
+   */
+  updateInferenceService: {
+    methodKind: "unary";
+    input: typeof UpdateInferenceServiceRequestSchema;
+    output: typeof UpdateInferenceServiceResponseSchema;
+  },
+  /**
+   * Deletes an inference service; refused while DEPLOYED unless force.
+   *
+   * @generated from rpc modelregistry.v1.ModelRegistryService.DeleteInferenceService
+   */
+  deleteInferenceService: {
+    methodKind: "unary";
+    input: typeof DeleteInferenceServiceRequestSchema;
+    output: typeof DeleteInferenceServiceResponseSchema;
+  },
+  /**
+   * Records what a deployment controller observes: the serving version, readiness, URL, observed revision.
+   *
+   * @generated from rpc modelregistry.v1.ModelRegistryService.ReportDeploymentStatus
+   */
+  reportDeploymentStatus: {
+    methodKind: "unary";
+    input: typeof ReportDeploymentStatusRequestSchema;
+    output: typeof ReportDeploymentStatusResponseSchema;
+  },
+  /**
+   * ---- change stream and audit log (events.proto) ----
+   * Streams committed changes in revision order, each exactly once, resumable from any retained
+   * revision; with send_initial, first the matching current objects and a SYNCED marker.
+   *
+   * @generated from rpc modelregistry.v1.ModelRegistryService.Watch
+   */
+  watch: {
+    methodKind: "server_streaming";
+    input: typeof WatchRequestSchema;
+    output: typeof WatchResponseSchema;
+  },
+  /**
+   * Lists recorded changes (the audit log: who, what, when, why), one keyset page at a time.
+   *
+   * @generated from rpc modelregistry.v1.ModelRegistryService.ListEvents
+   */
+  listEvents: {
+    methodKind: "unary";
+    input: typeof ListEventsRequestSchema;
+    output: typeof ListEventsResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_modelregistry_v1_model_registry_service, 0);

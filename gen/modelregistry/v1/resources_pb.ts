@@ -12,7 +12,7 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file modelregistry/v1/resources.proto.
  */
 export const file_modelregistry_v1_resources: GenFile = /*@__PURE__*/
-  fileDesc("CiBtb2RlbHJlZ2lzdHJ5L3YxL3Jlc291cmNlcy5wcm90bxIQbW9kZWxyZWdpc3RyeS52MSKjAQoNTWV0YWRhdGFWYWx1ZRIWCgxzdHJpbmdfdmFsdWUYASABKAlIABITCglpbnRfdmFsdWUYAiABKANIABIWCgxkb3VibGVfdmFsdWUYAyABKAFIABIUCgpib29sX3ZhbHVlGAQgASgISAASLwoMc3RydWN0X3ZhbHVlGAUgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdEgAQgYKBGtpbmQiqQQKD1JlZ2lzdGVyZWRNb2RlbBIMCgRuYW1lGAEgASgJEgoKAmlkGAIgASgJEhQKDGRpc3BsYXlfbmFtZRgDIAEoCRITCgtkZXNjcmlwdGlvbhgEIAEoCRINCgVvd25lchgFIAEoCRImCgVzdGF0ZRgGIAEoDjIXLm1vZGVscmVnaXN0cnkudjEuU3RhdGUSPQoGbGFiZWxzGAcgAygLMi0ubW9kZWxyZWdpc3RyeS52MS5SZWdpc3RlcmVkTW9kZWwuTGFiZWxzRW50cnkSUgoRY3VzdG9tX3Byb3BlcnRpZXMYCCADKAsyNy5tb2RlbHJlZ2lzdHJ5LnYxLlJlZ2lzdGVyZWRNb2RlbC5DdXN0b21Qcm9wZXJ0aWVzRW50cnkSDgoGcmVhZG1lGAkgASgJEi8KC2NyZWF0ZV90aW1lGAogASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgt1cGRhdGVfdGltZRgLIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDAoEZXRhZxgMIAEoCRotCgtMYWJlbHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBGlgKFUN1c3RvbVByb3BlcnRpZXNFbnRyeRILCgNrZXkYASABKAkSLgoFdmFsdWUYAiABKAsyHy5tb2RlbHJlZ2lzdHJ5LnYxLk1ldGFkYXRhVmFsdWU6AjgBIuIDCgxNb2RlbFZlcnNpb24SDAoEbmFtZRgBIAEoCRIKCgJpZBgCIAEoCRIYChByZWdpc3RlcmVkX21vZGVsGAMgASgJEg8KB3ZlcnNpb24YBCABKAkSEwoLZGVzY3JpcHRpb24YBSABKAkSDgoGYXV0aG9yGAYgASgJEiYKBXN0YXRlGAcgASgOMhcubW9kZWxyZWdpc3RyeS52MS5TdGF0ZRJPChFjdXN0b21fcHJvcGVydGllcxgIIAMoCzI0Lm1vZGVscmVnaXN0cnkudjEuTW9kZWxWZXJzaW9uLkN1c3RvbVByb3BlcnRpZXNFbnRyeRIvCgtjcmVhdGVfdGltZRgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLdXBkYXRlX3RpbWUYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEgwKBGV0YWcYCyABKAkSJQodcmVnaXN0ZXJlZF9tb2RlbF9kaXNwbGF5X25hbWUYDCABKAkaWAoVQ3VzdG9tUHJvcGVydGllc0VudHJ5EgsKA2tleRgBIAEoCRIuCgV2YWx1ZRgCIAEoCzIfLm1vZGVscmVnaXN0cnkudjEuTWV0YWRhdGFWYWx1ZToCOAEi1gQKDU1vZGVsQXJ0aWZhY3QSDAoEbmFtZRgBIAEoCRIKCgJpZBgCIAEoCRIVCg1tb2RlbF92ZXJzaW9uGAMgASgJEhQKDGRpc3BsYXlfbmFtZRgEIAEoCRITCgtkZXNjcmlwdGlvbhgFIAEoCRILCgN1cmkYBiABKAkSGQoRbW9kZWxfZm9ybWF0X25hbWUYByABKAkSHAoUbW9kZWxfZm9ybWF0X3ZlcnNpb24YCCABKAkSEwoLc3RvcmFnZV9rZXkYCSABKAkSFAoMc3RvcmFnZV9wYXRoGAogASgJEhwKFHNlcnZpY2VfYWNjb3VudF9uYW1lGAsgASgJEi4KBXN0YXRlGAwgASgOMh8ubW9kZWxyZWdpc3RyeS52MS5BcnRpZmFjdFN0YXRlEg4KBmRpZ2VzdBgNIAEoCRJQChFjdXN0b21fcHJvcGVydGllcxgOIAMoCzI1Lm1vZGVscmVnaXN0cnkudjEuTW9kZWxBcnRpZmFjdC5DdXN0b21Qcm9wZXJ0aWVzRW50cnkSLwoLY3JlYXRlX3RpbWUYDyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3VwZGF0ZV90aW1lGBAgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIMCgRldGFnGBEgASgJGlgKFUN1c3RvbVByb3BlcnRpZXNFbnRyeRILCgNrZXkYASABKAkSLgoFdmFsdWUYAiABKAsyHy5tb2RlbHJlZ2lzdHJ5LnYxLk1ldGFkYXRhVmFsdWU6AjgBKkIKBVN0YXRlEhUKEVNUQVRFX1VOU1BFQ0lGSUVEEAASDgoKU1RBVEVfTElWRRABEhIKDlNUQVRFX0FSQ0hJVkVEEAIq5AEKDUFydGlmYWN0U3RhdGUSHgoaQVJUSUZBQ1RfU1RBVEVfVU5TUEVDSUZJRUQQABIaChZBUlRJRkFDVF9TVEFURV9QRU5ESU5HEAESFwoTQVJUSUZBQ1RfU1RBVEVfTElWRRACEiYKIkFSVElGQUNUX1NUQVRFX01BUktFRF9GT1JfREVMRVRJT04QAxIaChZBUlRJRkFDVF9TVEFURV9ERUxFVEVEEAQSHAoYQVJUSUZBQ1RfU1RBVEVfQUJBTkRPTkVEEAUSHAoYQVJUSUZBQ1RfU1RBVEVfUkVGRVJFTkNFEAZiBnByb3RvMw", [file_google_protobuf_struct, file_google_protobuf_timestamp]);
+  fileDesc("CiBtb2RlbHJlZ2lzdHJ5L3YxL3Jlc291cmNlcy5wcm90bxIQbW9kZWxyZWdpc3RyeS52MSKjAQoNTWV0YWRhdGFWYWx1ZRIWCgxzdHJpbmdfdmFsdWUYASABKAlIABITCglpbnRfdmFsdWUYAiABKANIABIWCgxkb3VibGVfdmFsdWUYAyABKAFIABIUCgpib29sX3ZhbHVlGAQgASgISAASLwoMc3RydWN0X3ZhbHVlGAUgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdEgAQgYKBGtpbmQiqQQKD1JlZ2lzdGVyZWRNb2RlbBIMCgRuYW1lGAEgASgJEgoKAmlkGAIgASgJEhQKDGRpc3BsYXlfbmFtZRgDIAEoCRITCgtkZXNjcmlwdGlvbhgEIAEoCRINCgVvd25lchgFIAEoCRImCgVzdGF0ZRgGIAEoDjIXLm1vZGVscmVnaXN0cnkudjEuU3RhdGUSPQoGbGFiZWxzGAcgAygLMi0ubW9kZWxyZWdpc3RyeS52MS5SZWdpc3RlcmVkTW9kZWwuTGFiZWxzRW50cnkSUgoRY3VzdG9tX3Byb3BlcnRpZXMYCCADKAsyNy5tb2RlbHJlZ2lzdHJ5LnYxLlJlZ2lzdGVyZWRNb2RlbC5DdXN0b21Qcm9wZXJ0aWVzRW50cnkSDgoGcmVhZG1lGAkgASgJEi8KC2NyZWF0ZV90aW1lGAogASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgt1cGRhdGVfdGltZRgLIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDAoEZXRhZxgMIAEoCRotCgtMYWJlbHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBGlgKFUN1c3RvbVByb3BlcnRpZXNFbnRyeRILCgNrZXkYASABKAkSLgoFdmFsdWUYAiABKAsyHy5tb2RlbHJlZ2lzdHJ5LnYxLk1ldGFkYXRhVmFsdWU6AjgBIqkECgxNb2RlbFZlcnNpb24SDAoEbmFtZRgBIAEoCRIKCgJpZBgCIAEoCRIYChByZWdpc3RlcmVkX21vZGVsGAMgASgJEg8KB3ZlcnNpb24YBCABKAkSEwoLZGVzY3JpcHRpb24YBSABKAkSDgoGYXV0aG9yGAYgASgJEiYKBXN0YXRlGAcgASgOMhcubW9kZWxyZWdpc3RyeS52MS5TdGF0ZRJPChFjdXN0b21fcHJvcGVydGllcxgIIAMoCzI0Lm1vZGVscmVnaXN0cnkudjEuTW9kZWxWZXJzaW9uLkN1c3RvbVByb3BlcnRpZXNFbnRyeRIvCgtjcmVhdGVfdGltZRgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLdXBkYXRlX3RpbWUYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEgwKBGV0YWcYCyABKAkSJQodcmVnaXN0ZXJlZF9tb2RlbF9kaXNwbGF5X25hbWUYDCABKAkSDwoHYWxpYXNlcxgNIAMoCRI0CgZzb3VyY2UYDiABKAsyJC5tb2RlbHJlZ2lzdHJ5LnYxLk1vZGVsVmVyc2lvblNvdXJjZRpYChVDdXN0b21Qcm9wZXJ0aWVzRW50cnkSCwoDa2V5GAEgASgJEi4KBXZhbHVlGAIgASgLMh8ubW9kZWxyZWdpc3RyeS52MS5NZXRhZGF0YVZhbHVlOgI4ASKQAQoSTW9kZWxWZXJzaW9uU291cmNlEhYKDmV4cGVyaW1lbnRfcnVuGAEgASgJEhcKD3BpcGVsaW5lX3J1bl9pZBgCIAEoCRITCgtjb2RlX2NvbW1pdBgDIAEoCRI0CghkYXRhc2V0cxgEIAMoCzIiLm1vZGVscmVnaXN0cnkudjEuRGF0YXNldFJlZmVyZW5jZSJeChBEYXRhc2V0UmVmZXJlbmNlEgwKBG5hbWUYASABKAkSCwoDdXJpGAIgASgJEg4KBmRpZ2VzdBgDIAEoCRIOCgZzb3VyY2UYBCABKAkSDwoHY29udGV4dBgFIAEoCSLWBAoNTW9kZWxBcnRpZmFjdBIMCgRuYW1lGAEgASgJEgoKAmlkGAIgASgJEhUKDW1vZGVsX3ZlcnNpb24YAyABKAkSFAoMZGlzcGxheV9uYW1lGAQgASgJEhMKC2Rlc2NyaXB0aW9uGAUgASgJEgsKA3VyaRgGIAEoCRIZChFtb2RlbF9mb3JtYXRfbmFtZRgHIAEoCRIcChRtb2RlbF9mb3JtYXRfdmVyc2lvbhgIIAEoCRITCgtzdG9yYWdlX2tleRgJIAEoCRIUCgxzdG9yYWdlX3BhdGgYCiABKAkSHAoUc2VydmljZV9hY2NvdW50X25hbWUYCyABKAkSLgoFc3RhdGUYDCABKA4yHy5tb2RlbHJlZ2lzdHJ5LnYxLkFydGlmYWN0U3RhdGUSDgoGZGlnZXN0GA0gASgJElAKEWN1c3RvbV9wcm9wZXJ0aWVzGA4gAygLMjUubW9kZWxyZWdpc3RyeS52MS5Nb2RlbEFydGlmYWN0LkN1c3RvbVByb3BlcnRpZXNFbnRyeRIvCgtjcmVhdGVfdGltZRgPIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLdXBkYXRlX3RpbWUYECABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEgwKBGV0YWcYESABKAkaWAoVQ3VzdG9tUHJvcGVydGllc0VudHJ5EgsKA2tleRgBIAEoCRIuCgV2YWx1ZRgCIAEoCzIfLm1vZGVscmVnaXN0cnkudjEuTWV0YWRhdGFWYWx1ZToCOAEqQgoFU3RhdGUSFQoRU1RBVEVfVU5TUEVDSUZJRUQQABIOCgpTVEFURV9MSVZFEAESEgoOU1RBVEVfQVJDSElWRUQQAirkAQoNQXJ0aWZhY3RTdGF0ZRIeChpBUlRJRkFDVF9TVEFURV9VTlNQRUNJRklFRBAAEhoKFkFSVElGQUNUX1NUQVRFX1BFTkRJTkcQARIXChNBUlRJRkFDVF9TVEFURV9MSVZFEAISJgoiQVJUSUZBQ1RfU1RBVEVfTUFSS0VEX0ZPUl9ERUxFVElPThADEhoKFkFSVElGQUNUX1NUQVRFX0RFTEVURUQQBBIcChhBUlRJRkFDVF9TVEFURV9BQkFORE9ORUQQBRIcChhBUlRJRkFDVF9TVEFURV9SRUZFUkVOQ0UQBmIGcHJvdG8z", [file_google_protobuf_struct, file_google_protobuf_timestamp]);
 
 /**
  * A typed metadata value: metrics, hyper-parameters and lineage facts keep their type.
@@ -263,6 +263,21 @@ export type ModelVersion = Message<"modelregistry.v1.ModelVersion"> & {
    * @generated from field: string registered_model_display_name = 12;
    */
   registeredModelDisplayName: string;
+
+  /**
+   * The aliases of the registered model that point at this version ("production", "staging"), sorted.
+   * Read-only: move them with SetAlias and DeleteAlias. Output only.
+   *
+   * @generated from field: repeated string aliases = 13;
+   */
+  aliases: string[];
+
+  /**
+   * Where this version came from: the experiment run, pipeline run, code commit and datasets.
+   *
+   * @generated from field: modelregistry.v1.ModelVersionSource source = 14;
+   */
+  source?: ModelVersionSource | undefined;
 };
 
 /**
@@ -271,6 +286,98 @@ export type ModelVersion = Message<"modelregistry.v1.ModelVersion"> & {
  */
 export const ModelVersionSchema: GenMessage<ModelVersion> = /*@__PURE__*/
   messageDesc(file_modelregistry_v1_resources, 2);
+
+/**
+ * The lineage of a model version: what produced it. Every field is optional.
+ *
+ * @generated from message modelregistry.v1.ModelVersionSource
+ */
+export type ModelVersionSource = Message<"modelregistry.v1.ModelVersionSource"> & {
+  /**
+   * Resource name of the experiment run that trained the version: `experiments/{experiment}/runs/{run}`.
+   * It must exist when the version is created or updated.
+   *
+   * @generated from field: string experiment_run = 1;
+   */
+  experimentRun: string;
+
+  /**
+   * Id of the pipeline run that produced the version (Kubeflow Pipelines, Airflow, ...).
+   *
+   * @generated from field: string pipeline_run_id = 2;
+   */
+  pipelineRunId: string;
+
+  /**
+   * The code version, such as a git commit SHA or a repository URL with a commit.
+   *
+   * @generated from field: string code_commit = 3;
+   */
+  codeCommit: string;
+
+  /**
+   * The datasets (and their versions) the version was trained and evaluated on.
+   *
+   * @generated from field: repeated modelregistry.v1.DatasetReference datasets = 4;
+   */
+  datasets: DatasetReference[];
+};
+
+/**
+ * Describes the message modelregistry.v1.ModelVersionSource.
+ * Use `create(ModelVersionSourceSchema)` to create a new message.
+ */
+export const ModelVersionSourceSchema: GenMessage<ModelVersionSource> = /*@__PURE__*/
+  messageDesc(file_modelregistry_v1_resources, 3);
+
+/**
+ * A reference to one version of a dataset.
+ *
+ * @generated from message modelregistry.v1.DatasetReference
+ */
+export type DatasetReference = Message<"modelregistry.v1.DatasetReference"> & {
+  /**
+   * The dataset's name, such as "churn-events".
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * Where the data lives, such as s3://data/churn/2025-q4/.
+   *
+   * @generated from field: string uri = 2;
+   */
+  uri: string;
+
+  /**
+   * Content digest of the data, such as "sha256:...".
+   *
+   * @generated from field: string digest = 3;
+   */
+  digest: string;
+
+  /**
+   * The system the dataset comes from, such as "feature-store", "s3" or "huggingface".
+   *
+   * @generated from field: string source = 4;
+   */
+  source: string;
+
+  /**
+   * What the dataset was used for: "training", "validation", "test".
+   *
+   * @generated from field: string context = 5;
+   */
+  context: string;
+};
+
+/**
+ * Describes the message modelregistry.v1.DatasetReference.
+ * Use `create(DatasetReferenceSchema)` to create a new message.
+ */
+export const DatasetReferenceSchema: GenMessage<DatasetReference> = /*@__PURE__*/
+  messageDesc(file_modelregistry_v1_resources, 4);
 
 /**
  * A stored model file (or directory) of a model version.
@@ -403,7 +510,7 @@ export type ModelArtifact = Message<"modelregistry.v1.ModelArtifact"> & {
  * Use `create(ModelArtifactSchema)` to create a new message.
  */
 export const ModelArtifactSchema: GenMessage<ModelArtifact> = /*@__PURE__*/
-  messageDesc(file_modelregistry_v1_resources, 3);
+  messageDesc(file_modelregistry_v1_resources, 5);
 
 /**
  * Lifecycle state of a registered model or a model version.

@@ -13,10 +13,13 @@ export interface StoreDialect {
   classifyError(error: unknown): StoreError | undefined;
   /** Whether a read may run outside a transaction (one connection: queries are serialised anyway). */
   readonly readIsolation: "serializable-connection" | "repeatable-read";
-  /** Subscribes to the cross-process commit signal, when the engine has one. */
-  listen?(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
-  /** Sends the cross-process commit signal (after commit). */
-  notify?(channel: string): Promise<void>;
+  /**
+   * Subscribes to the cross-process commit signal, when the engine has one. onError reports that
+   * the subscription's connection died (the subscription is then over).
+   */
+  listen?(channel: string, onNotify: (payload: string) => void, onError?: (error: Error) => void): Promise<() => Promise<void>>;
+  /** Sends the cross-process commit signal (after commit), with an optional payload. */
+  notify?(channel: string, payload?: string): Promise<void>;
 }
 
 /** Safe integer conversion for int8 columns: bigint (SQLite), string (pg) or number. */

@@ -7,6 +7,19 @@ export interface FilterTarget {
   columns: Record<string, string>;
   /** qualified id column of the filtered table, e.g. "t.id" */
   idColumn: string;
+  /**
+   * Multi-valued attributes held in another table, e.g. a version's aliases:
+   * { alias: { table: "model_aliases", key: "version_id", value: "alias" } }. A comparison means
+   * "some related row matches" (EXISTS); IS NULL means "no related row".
+   */
+  related?: Record<string, RelatedAttribute>;
+}
+
+/** A table holding one value per row for the filtered row (joined on key = the filtered id). */
+export interface RelatedAttribute {
+  table: string;
+  key: string;
+  value: string;
 }
 
 type Eb = ExpressionBuilder<any, any>;
@@ -37,8 +50,11 @@ export function compileFilter(eb: Eb, expr: FilterExpr, target: FilterTarget): B
       case "in":
       case "null":
         switch (e.field.kind) {
-          case "attr":
+          case "attr": {
+            const rel = target.related?.[e.field.name];
+            if (rel) return related(eb, e, rel, target.idColumn, nextAlias("fr"));
             return attribute(eb, e, column(target, e.field.name), e.field.type);
+          }
           case "label":
             return label(eb, e, e.field.key, target.idColumn, nextAlias("fl"));
           case "property":
@@ -83,6 +99,27 @@ function label(eb: Eb, e: Predicate, key: string, idColumn: string, alias: strin
         .select(sql.lit(1).as("one"))
         .where(sql.ref(`${alias}.resource_id`), "=", sql.ref(idColumn))
         .where(sql.ref(`${alias}.key`), "=", key)
+        .$if(predicate !== null, (q) => q.where(predicate as Bool)),
+    );
+  switch (e.kind) {
+    case "null":
+      return e.negated ? exists(null) : eb.not(exists(null));
+    case "in":
+      return exists(eb(value, "in", e.values.map(param)));
+    case "cmp":
+      return exists(compare(eb, value, e.op, param(e.value)));
+  }
+}
+
+/** A multi-valued attribute: EXISTS a related row whose value matches. */
+function related(eb: Eb, e: Predicate, rel: RelatedAttribute, idColumn: string, alias: string): Bool {
+  const value = sql.ref(`${alias}.${rel.value}`);
+  const exists = (predicate: Bool | null) =>
+    eb.exists(
+      eb
+        .selectFrom(`${rel.table} as ${alias}`)
+        .select(sql.lit(1).as("one"))
+        .where(sql.ref(`${alias}.${rel.key}`), "=", sql.ref(idColumn))
         .$if(predicate !== null, (q) => q.where(predicate as Bool)),
     );
   switch (e.kind) {

@@ -34,5 +34,12 @@ export function afterCursor(eb: ExpressionBuilder<any, any>, terms: KeysetTerm[]
     if (rest) beyond.push(eb.and([eb(e, "=", value), rest]));
     return eb.or(beyond);
   };
-  return build(0) ?? eb.lit(true);
+  const condition = build(0) ?? eb.lit(true);
+  // The OR form alone is only a filter to the planners (SQLite and Postgres then scan the index
+  // from its start, so page n costs O(n)). A redundant bound on the first key lets them start
+  // the index range at the cursor: `first >= v AND (…)` is the same set of rows.
+  const first = terms[0];
+  const start = cursor[0] ?? null;
+  if (!first || first.nullable || start === null) return condition;
+  return eb.and([eb(first.expr, first.desc ? "<=" : ">=", start), condition]);
 }

@@ -4,17 +4,24 @@ import type {
   ModelVersion,
   Properties,
   RegisteredModel,
+  RegistryEvent,
 } from "../../registry/types.js";
 import type {
   ArtifactScope,
   Cursor,
+  EventQuery,
   ListQuery,
   ListResult,
   RegisterRequestRecord,
+  RetentionBound,
   StoreReader,
   VersionScope,
 } from "../store.js";
+import { LifecycleQueries } from "./alias-queries.js";
+import { DeploymentQueries } from "./deployment-queries.js";
 import { toNumber } from "./dialect.js";
+import { LineageQueries } from "./lineage-queries.js";
+import { compactionCutoff, readCompactedRevision, readEvents } from "./event-queries.js";
 import { compileFilter, type FilterTarget } from "./filter-compiler.js";
 import { afterCursor, type KeysetTerm, orderByItems } from "./keyset.js";
 import { rowToArtifact, rowToModel, rowToProperty, rowToVersion, type VersionRow } from "./rows.js";
@@ -42,6 +49,11 @@ const VERSION_COLUMNS: Record<string, string> = {
   registered_model_id: "t.model_id",
   registered_model_display_name: "m.display_name",
 };
+/** A version's aliases and the run that produced it, held in other tables (filter `alias = "production"`). */
+const VERSION_RELATED: FilterTarget["related"] = {
+  alias: { table: "model_aliases", key: "version_id", value: "alias" },
+  experiment_run_id: { table: "model_version_sources", key: "version_id", value: "run_id" },
+};
 const ARTIFACT_COLUMNS: Record<string, string> = {
   id: "t.id",
   display_name: "t.display_name",
@@ -63,6 +75,31 @@ type AnySelect = SelectQueryBuilder<any, any, any>;
 /** StoreReader over a Kysely connection or transaction. */
 export class KyselyReader implements StoreReader {
   constructor(protected readonly db: Kysely<Database>) {}
+
+  private areas?: { lifecycle: LifecycleQueries; lineage: LineageQueries; deployments: DeploymentQueries };
+
+  /** Aliases and deletes, lineage, deployments: their SQL lives in alias-, lineage- and deployment-queries.ts. */
+  get lifecycle(): LifecycleQueries {
+    return this.area().lifecycle;
+  }
+
+  get lineage(): LineageQueries {
+    return this.area().lineage;
+  }
+
+  get deployments(): DeploymentQueries {
+    return this.area().deployments;
+  }
+
+  private area() {
+    const paginate = (base: AnySelect, query: ListQuery, columns: Record<string, string>, related?: FilterTarget["related"]) =>
+      this.list(base, query, columns, related);
+    return (this.areas ??= {
+      lifecycle: new LifecycleQueries(this.db, paginate, this),
+      lineage: new LineageQueries(this.db, paginate),
+      deployments: new DeploymentQueries(this.db, paginate),
+    });
+  }
 
   async revision(): Promise<number> {
     const row = await this.db.selectFrom("meta").select("revision").where("id", "=", 1).executeTakeFirstOrThrow();
@@ -142,22 +179,36 @@ export class KyselyReader implements StoreReader {
       .selectFrom("model_versions as t")
       .innerJoin("registered_models as m", "m.id", "t.model_id") as unknown as AnySelect;
     if (scope.modelId !== undefined) base = base.where("t.model_id", "=", scope.modelId);
-    const page = await this.list(base.select("m.display_name as model_display_name"), query, VERSION_COLUMNS);
+    const page = await this.list(base.select("m.display_name as model_display_name"), query, VERSION_COLUMNS, VERSION_RELATED);
     return { ...page, items: await this.hydrateVersions(page.items) };
   }
 
   async listArtifacts(scope: ArtifactScope, query: ListQuery): Promise<ListResult<ModelArtifact>> {
-    const base = (this.db.selectFrom("model_artifacts as t") as unknown as AnySelect).where("t.version_id", "=", scope.versionId);
+    let base = this.db.selectFrom("model_artifacts as t") as unknown as AnySelect;
+    if (scope.versionId !== undefined) base = base.where("t.version_id", "=", scope.versionId);
+    if (scope.modelId !== undefined) base = base.where("t.model_id", "=", scope.modelId);
     const page = await this.list(base, query, ARTIFACT_COLUMNS);
     return { ...page, items: await this.hydrateArtifacts(page.items) };
+  }
+
+  compactedRevision(): Promise<number> {
+    return readCompactedRevision(this.db);
+  }
+
+  readEvents(query: EventQuery): Promise<RegistryEvent[]> {
+    return readEvents(this.db, query);
+  }
+
+  compactionCutoff(bound: RetentionBound): Promise<number> {
+    return compactionCutoff(this.db, bound);
   }
 
   /**
    * One keyset page: filter, cursor condition, ORDER BY the sort keys plus the id, LIMIT n+1.
    * Each sort key is also selected (as __k<i>) so the page's last row yields the next cursor.
    */
-  private async list(base: AnySelect, query: ListQuery, columns: Record<string, string>) {
-    const target: FilterTarget = { columns, idColumn: "t.id" };
+  private async list(base: AnySelect, query: ListQuery, columns: Record<string, string>, related?: FilterTarget["related"]) {
+    const target: FilterTarget = { columns, idColumn: "t.id", ...(related ? { related } : {}) };
     let q = base;
     const terms: KeysetTerm[] = [];
     query.sort.forEach((key, i) => {
@@ -217,8 +268,16 @@ export class KyselyReader implements StoreReader {
 
   private async hydrateVersions(rows: VersionRow[]): Promise<ModelVersion[]> {
     const ids = rows.map((r) => toNumber(r.id));
-    const props = await this.properties(ids);
-    return rows.map((r, i) => rowToVersion(r, props.get(ids[i]!) ?? {}));
+    const [props, aliases, sources] = await Promise.all([
+      this.properties(ids),
+      this.lifecycle.aliasNamesByVersion(ids),
+      this.lineage.sourcesOf(ids),
+    ]);
+    return rows.map((r, i) => ({
+      ...rowToVersion(r, props.get(ids[i]!) ?? {}),
+      aliases: aliases.get(ids[i]!) ?? [],
+      source: sources.get(ids[i]!) ?? null,
+    }));
   }
 
   private async hydrateArtifacts(rows: any[]): Promise<ModelArtifact[]> {

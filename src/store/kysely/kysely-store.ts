@@ -99,6 +99,18 @@ export class KyselyRegistryStore implements RegistryStore {
     return () => this.listeners.delete(listener);
   }
 
+  async listenForCommits(
+    onCommit: (revision: number | undefined) => void,
+    onLost: (error: Error) => void,
+  ): Promise<(() => Promise<void>) | null> {
+    if (!this.dialectImpl.listen) return null;
+    return this.dialectImpl.listen(
+      COMMIT_CHANNEL,
+      (payload) => onCommit(/^\d+$/.test(payload) ? Number(payload) : undefined),
+      onLost,
+    );
+  }
+
   async close(): Promise<void> {
     this.listeners.clear();
     await this.dialectImpl.db.destroy();
@@ -107,7 +119,8 @@ export class KyselyRegistryStore implements RegistryStore {
   /** Tells in-process listeners and, through the engine, other replicas. */
   private published(events: RegistryEvent[]): void {
     for (const listener of this.listeners) listener(events);
-    this.dialectImpl.notify?.(COMMIT_CHANNEL).catch(() => {
+    // The payload is the newest revision, so a replica that already has it can skip the read.
+    this.dialectImpl.notify?.(COMMIT_CHANNEL, String(events.at(-1)!.revision)).catch(() => {
       // Other replicas also poll the events table; a lost wake-up only delays them.
     });
   }

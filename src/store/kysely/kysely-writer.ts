@@ -8,6 +8,7 @@ import type {
 } from "../../registry/types.js";
 import type { NewEvent, RegisterRequestRecord, StoreWriter } from "../store.js";
 import { encodeJson } from "../../registry/json-codec.js";
+import { compactEvents } from "./event-queries.js";
 import { KyselyReader } from "./kysely-reader.js";
 import { artifactToRow, modelToRow, propertyToRow, versionToRow } from "./rows.js";
 import type { Database } from "./schema.js";
@@ -60,12 +61,14 @@ export class KyselyWriter extends KyselyReader implements StoreWriter {
   async insertVersion(version: ModelVersion): Promise<void> {
     await this.db.insertInto("model_versions").values(versionToRow(version)).execute();
     await this.writeProperties(version.id, version.customProperties, false);
+    if (version.source) await this.lineage.writeVersionSource(version.id, version.source);
   }
 
   async updateVersion(version: ModelVersion): Promise<void> {
     const { id, model_id: _model, create_time: _created, ...row } = versionToRow(version);
     await this.db.updateTable("model_versions").set(row).where("id", "=", id).execute();
     await this.writeProperties(version.id, version.customProperties, true);
+    if (version.source !== undefined) await this.lineage.writeVersionSource(version.id, version.source);
   }
 
   async insertArtifact(artifact: ModelArtifact): Promise<void> {
@@ -99,6 +102,10 @@ export class KyselyWriter extends KyselyReader implements StoreWriter {
       throw new Error(`event revision ${event.revision} out of order, expected ${expected}`);
     }
     this.events.push(event);
+  }
+
+  compactEvents(throughRevision: number): Promise<number> {
+    return compactEvents(this.db, throughRevision, this.baseRevision);
   }
 
   /** Writes the events and the counters. Every allocated revision must have its event. */

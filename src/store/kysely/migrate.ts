@@ -1,4 +1,4 @@
-import { type Kysely, Migrator, sql } from "kysely";
+import { type Kysely, Migrator, PostgresAdapter, sql } from "kysely";
 import { StoreError } from "../store.js";
 import { MIGRATIONS, migrationProvider } from "./migrations/index.js";
 import type { Database } from "./schema.js";
@@ -13,7 +13,13 @@ const MIGRATION_TABLE = "kysely_migration";
  */
 export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
   await refuseNewerSchema(db);
-  const migrator = new Migrator({ db, provider: migrationProvider, migrationTableName: MIGRATION_TABLE });
+  const migrationTableSchema = await bookkeepingSchema(db);
+  const migrator = new Migrator({
+    db,
+    provider: migrationProvider,
+    migrationTableName: MIGRATION_TABLE,
+    ...(migrationTableSchema ? { migrationTableSchema } : {}),
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error;
   return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
@@ -36,4 +42,15 @@ async function refuseNewerSchema(db: Kysely<Database>): Promise<void> {
         "upgrade the server, or point it at another database",
     );
   }
+}
+
+/**
+ * Postgres: the schema the registry lives in (the search_path's first). Without it Kysely's
+ * Migrator looks for its bookkeeping tables in every schema, so a registry in one schema sees
+ * another schema's `kysely_migration_lock` and fails ("relation does not exist"). SQLite: none.
+ */
+async function bookkeepingSchema(db: Kysely<Database>): Promise<string | undefined> {
+  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return undefined;
+  const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
+  return rows[0]?.schema ?? undefined;
 }

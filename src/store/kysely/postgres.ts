@@ -34,18 +34,33 @@ export function createPostgresDialect(options: PostgresDialectOptions): StoreDia
     db,
     readIsolation: "repeatable-read",
     classifyError: classifyPostgresError,
-    async listen(channel, onNotify) {
+    async listen(channel, onNotify, onError) {
       const client = await pool.connect();
-      client.on("notification", (message) => {
-        if (message.channel === channel) onNotify();
-      });
-      await client.query(`LISTEN ${quoteIdent(channel)}`);
-      return async () => {
-        client.release(true);
+      let released = false;
+      const release = (error?: Error) => {
+        if (released) return;
+        released = true;
+        client.release(error ?? true);
       };
+      client.on("notification", (message) => {
+        if (message.channel === channel) onNotify(message.payload ?? "");
+      });
+      // A checked-out client has no pool error handler: without this a dropped connection is an
+      // unhandled 'error' event that kills the process.
+      client.on("error", (error) => {
+        release(error);
+        onError?.(error);
+      });
+      try {
+        await client.query(`LISTEN ${quoteIdent(channel)}`);
+      } catch (error) {
+        release(error as Error);
+        throw error;
+      }
+      return async () => release();
     },
-    async notify(channel) {
-      await pool.query("SELECT pg_notify($1, '')", [channel]);
+    async notify(channel, payload = "") {
+      await pool.query("SELECT pg_notify($1, $2)", [channel, payload]);
     },
   };
 }

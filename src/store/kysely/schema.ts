@@ -1,4 +1,5 @@
 import type { ColumnType } from "kysely";
+import type { LifecycleTables } from "./lifecycle-schema.js";
 
 /**
  * Integer columns as the drivers return them: better-sqlite3 (safe integers on) gives bigint,
@@ -111,7 +112,8 @@ export interface EventsTable {
   previous: string | null;
 }
 
-export interface Database {
+/** The tables of aliases, lineage and deployments are declared in lifecycle-schema.ts. */
+export interface Database extends LifecycleTables {
   meta: MetaTable;
   registered_models: RegisteredModelsTable;
   model_versions: ModelVersionsTable;

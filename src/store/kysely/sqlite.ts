@@ -5,6 +5,7 @@ import { Kysely, SqliteDialect } from "kysely";
 import { StoreError } from "../store.js";
 import type { StoreDialect } from "./dialect.js";
 import type { Database } from "./schema.js";
+import { withStatementCache } from "./statement-cache.js";
 
 /**
  * better-sqlite3 names the columns of a violated unique constraint, not the constraint; map
@@ -15,6 +16,10 @@ const UNIQUE_CONSTRAINTS: Record<string, string> = {
   "model_versions.model_id, model_versions.version": "model_versions_model_id_version_key",
   "register_requests.request_id": "register_requests_pkey",
   "events.revision": "events_pkey",
+  "model_aliases.model_id, model_aliases.alias": "model_aliases_model_id_alias_key",
+  "experiments.display_name": "experiments_display_name_key",
+  "serving_environments.display_name": "serving_environments_display_name_key",
+  "inference_services.environment_id, inference_services.display_name": "inference_services_environment_id_display_name_key",
 };
 
 export interface SqliteDialectOptions {
@@ -35,7 +40,7 @@ export function createSqliteDialect(options: SqliteDialectOptions): StoreDialect
   database.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
   // int64 custom properties must round-trip exactly: read every integer as a bigint.
   database.defaultSafeIntegers(true);
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
   return {
     name: "sqlite",
     db,

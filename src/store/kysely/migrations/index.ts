@@ -1,9 +1,13 @@
 import type { Migration, MigrationProvider } from "kysely";
 import { migration0001Init } from "./0001-init.js";
+import { migration0002Watch } from "./0002-watch.js";
+import { migration0003Lifecycle } from "./0003-lifecycle.js";
 
 /** Every migration, in order. A static list: file scanning breaks under bundlers and vitest. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   "0001-init": migration0001Init,
+  "0002-watch": migration0002Watch,
+  "0003-lifecycle": migration0003Lifecycle,
 };
 
 /** Kysely MigrationProvider over MIGRATIONS. */

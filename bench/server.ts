@@ -1,0 +1,54 @@
+import { create } from "@bufbuild/protobuf";
+import { GetModelVersionResponseSchema, type GetModelVersionResponse } from "../gen/modelregistry/v1/model_registry_service_pb.js";
+import { versionOut } from "../src/api/convert.js";
+import { startApp } from "../src/app.js";
+import { createLogger } from "../src/logger.js";
+import { EchoService, echoImpl } from "./echo.js";
+
+/**
+ * The server under test, as its own process (pinned to one core): the real app (startApp: the
+ * same store, registry, server stack and interceptors as `model-registry serve`), on a main
+ * port and on the grpc-js fast path, plus the echo baseline on both. Talks to the coordinator
+ * over IPC: "ready" with its ports, then answers "memory" and "echo-from" requests, and stops on
+ * "stop".
+ */
+const args = new Map<string, string>();
+for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ""), process.argv[i + 1]!);
+
+let echoResponse: GetModelVersionResponse = create(GetModelVersionResponseSchema);
+const app = await startApp({
+  database: args.get("database")!,
+  ...(args.get("schema") ? { schema: args.get("schema")! } : {}),
+  host: "127.0.0.1",
+  port: 0,
+  grpcPort: 0,
+  poolSize: Number(args.get("pool-size") ?? 10),
+  logger: createLogger("warn"),
+  services: [{ service: EchoService, impl: echoImpl(() => echoResponse) }],
+});
+
+type Command = { id: number; cmd: "memory" | "stop" | "gc" } | { id: number; cmd: "echo-from"; modelId: number; versionId: number };
+
+process.on("message", (command: Command) => {
+  void (async () => {
+    const reply = (result: unknown) => process.send!({ id: command.id, result });
+    switch (command.cmd) {
+      case "echo-from": {
+        // The echo answers with this real version, so both sides of the A/B carry the same bytes.
+        const version = await app.registry.getVersion({ model: { id: command.modelId }, selector: { kind: "id", id: command.versionId } });
+        echoResponse = create(GetModelVersionResponseSchema, { modelVersion: versionOut(version) });
+        return reply(true);
+      }
+      case "gc":
+        (globalThis as { gc?: () => void }).gc?.();
+        return reply(process.memoryUsage());
+      case "memory":
+        return reply(process.memoryUsage());
+      case "stop":
+        await app.close();
+        process.send!({ id: command.id, result: true }, () => process.exit(0));
+        return;
+    }
+  })().catch((error: unknown) => process.send!({ id: command.id, error: String(error) }));
+});
+process.send!({ ready: true, port: app.server.port, grpcPort: app.grpcServer!.port, pid: process.pid });

@@ -1,0 +1,161 @@
+import { create } from "@bufbuild/protobuf";
+import type { ServiceImpl } from "@connectrpc/connect";
+import {
+  CreateExperimentResponseSchema,
+  CreateExperimentRunResponseSchema,
+  DeleteExperimentResponseSchema,
+  DeleteExperimentRunResponseSchema,
+  GetExperimentResponseSchema,
+  GetExperimentRunResponseSchema,
+  GetLineageResponseSchema,
+  ListExperimentRunMetricHistoryResponseSchema,
+  ListExperimentRunsResponseSchema,
+  ListExperimentsResponseSchema,
+  LogExperimentRunMetricsResponseSchema,
+  UpdateExperimentResponseSchema,
+  UpdateExperimentRunResponseSchema,
+} from "../../gen/modelregistry/v1/lineage_pb.js";
+import type { ModelRegistryService } from "../../gen/modelregistry/v1/model_registry_service_pb.js";
+import { InvalidArgumentError } from "../registry/errors.js";
+import { createRun, deleteRun, getRun, listMetricHistory, listRuns, logMetrics, MAX_METRICS_PER_CALL, updateRun } from "../registry/experiment-runs.js";
+import { createExperiment, deleteExperiment, getExperiment, listExperiments, updateExperiment } from "../registry/experiments.js";
+import { parseExperimentName, parseExperimentParent, parseRunName } from "../registry/lifecycle-names.js";
+import { getLineage } from "../registry/lineage.js";
+import type { Registry } from "../registry/registry.js";
+import { callContext, exactlyOne, listRequest } from "./call-context.js";
+import { artifactOut, versionOut } from "./convert.js";
+import { experimentIn, experimentOut, metricIn, metricOut, runIn, runOut } from "./convert-lifecycle.js";
+import { datasetOut } from "./convert-source.js";
+import { versionRef } from "./version-ref.js";
+
+type Methods =
+  | "createExperiment"
+  | "getExperiment"
+  | "listExperiments"
+  | "updateExperiment"
+  | "deleteExperiment"
+  | "createExperimentRun"
+  | "getExperimentRun"
+  | "listExperimentRuns"
+  | "updateExperimentRun"
+  | "deleteExperimentRun"
+  | "logExperimentRunMetrics"
+  | "listExperimentRunMetricHistory"
+  | "getLineage";
+
+const maskOf = (mask: { paths: string[] } | undefined) => (mask && mask.paths.length > 0 ? mask.paths : null);
+
+function required<T>(value: T | undefined, field: string): T {
+  if (value === undefined) throw InvalidArgumentError.field(field, "is required");
+  return value;
+}
+
+/** Experiments, runs, metrics and GetLineage: parse, call the registry, convert. */
+export function createLineageHandler(registry: Registry): Pick<ServiceImpl<typeof ModelRegistryService>, Methods> {
+  return {
+    async createExperiment(req, ctx) {
+      const experiment = await createExperiment(registry, experimentIn(required(req.experiment, "experiment")), callContext(ctx, req.reason));
+      return create(CreateExperimentResponseSchema, { experiment: experimentOut(experiment) });
+    },
+
+    async getExperiment(req) {
+      const which = exactlyOne({ name: req.name, display_name: req.displayName });
+      const ref = which === "name" ? { id: parseExperimentName(req.name) } : { displayName: req.displayName };
+      return create(GetExperimentResponseSchema, { experiment: experimentOut(await getExperiment(registry, ref)) });
+    },
+
+    async listExperiments(req) {
+      const page = await listExperiments(registry, listRequest(req));
+      return create(ListExperimentsResponseSchema, {
+        experiments: page.items.map(experimentOut),
+        nextPageToken: page.nextPageToken,
+        revision: BigInt(page.revision),
+        totalSize: BigInt(page.totalSize ?? 0),
+      });
+    },
+
+    async updateExperiment(req, ctx) {
+      const experiment = required(req.experiment, "experiment");
+      const updated = await updateExperiment(
+        registry,
+        parseExperimentName(experiment.name, "experiment.name"),
+        { input: experimentIn(experiment), mask: maskOf(req.updateMask), etag: experiment.etag },
+        callContext(ctx, req.reason),
+      );
+      return create(UpdateExperimentResponseSchema, { experiment: experimentOut(updated) });
+    },
+
+    async deleteExperiment(req, ctx) {
+      const result = await deleteExperiment(registry, parseExperimentName(req.name), { etag: req.etag, force: req.force }, callContext(ctx, req.reason));
+      return create(DeleteExperimentResponseSchema, { experiment: experimentOut(result.experiment), deletedExperimentRuns: result.runs });
+    },
+
+    async createExperimentRun(req, ctx) {
+      const run = await createRun(
+        registry,
+        parseExperimentName(req.parent, "parent"),
+        runIn(required(req.experimentRun, "experiment_run")),
+        callContext(ctx, req.reason),
+      );
+      return create(CreateExperimentRunResponseSchema, { experimentRun: runOut(run) });
+    },
+
+    async getExperimentRun(req) {
+      return create(GetExperimentRunResponseSchema, { experimentRun: runOut(await getRun(registry, parseRunName(req.name))) });
+    },
+
+    async listExperimentRuns(req) {
+      const page = await listRuns(registry, parseExperimentParent(req.parent), listRequest(req));
+      return create(ListExperimentRunsResponseSchema, {
+        experimentRuns: page.items.map(runOut),
+        nextPageToken: page.nextPageToken,
+        revision: BigInt(page.revision),
+        totalSize: BigInt(page.totalSize ?? 0),
+      });
+    },
+
+    async updateExperimentRun(req, ctx) {
+      const run = required(req.experimentRun, "experiment_run");
+      const updated = await updateRun(
+        registry,
+        parseRunName(run.name, "experiment_run.name"),
+        { input: runIn(run), mask: maskOf(req.updateMask), etag: run.etag },
+        callContext(ctx, req.reason),
+      );
+      return create(UpdateExperimentRunResponseSchema, { experimentRun: runOut(updated) });
+    },
+
+    async deleteExperimentRun(req, ctx) {
+      const run = await deleteRun(registry, parseRunName(req.name), { etag: req.etag, force: req.force }, callContext(ctx, req.reason));
+      return create(DeleteExperimentRunResponseSchema, { experimentRun: runOut(run) });
+    },
+
+    async logExperimentRunMetrics(req, ctx) {
+      // Checked before converting so that a huge list is refused cheaply.
+      if (req.metrics.length > MAX_METRICS_PER_CALL) throw InvalidArgumentError.field("metrics", `at most ${MAX_METRICS_PER_CALL} values per call`);
+      const run = await logMetrics(registry, parseRunName(req.name), req.metrics.map(metricIn), callContext(ctx, req.reason));
+      return create(LogExperimentRunMetricsResponseSchema, { experimentRun: runOut(run) });
+    },
+
+    async listExperimentRunMetricHistory(req) {
+      const page = await listMetricHistory(registry, parseRunName(req.parent, "parent"), listRequest(req));
+      return create(ListExperimentRunMetricHistoryResponseSchema, {
+        metrics: page.items.map(metricOut),
+        nextPageToken: page.nextPageToken,
+        revision: BigInt(page.revision),
+        totalSize: BigInt(page.totalSize ?? 0),
+      });
+    },
+
+    async getLineage(req) {
+      const lineage = await getLineage(registry, versionRef(req));
+      return create(GetLineageResponseSchema, {
+        modelVersion: versionOut(lineage.version),
+        experimentRun: lineage.run ? runOut(lineage.run) : undefined,
+        experiment: lineage.experiment ? experimentOut(lineage.experiment) : undefined,
+        datasets: lineage.datasets.map(datasetOut),
+        modelArtifacts: lineage.artifacts.map(artifactOut),
+      });
+    },
+  };
+}

@@ -1,0 +1,108 @@
+import { create } from "@bufbuild/protobuf";
+import { timestampDate } from "@bufbuild/protobuf/wkt";
+import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
+import {
+  ListEventsResponseSchema,
+  type WatchResponse,
+  WatchResponseSchema,
+  WatchProgressSchema,
+  WatchSyncedSchema,
+} from "../../gen/modelregistry/v1/events_pb.js";
+import type { ModelRegistryService } from "../../gen/modelregistry/v1/model_registry_service_pb.js";
+import { InvalidArgumentError } from "../registry/errors.js";
+import { parseModelName } from "../registry/names.js";
+import type { Registry } from "../registry/registry.js";
+import { listEvents } from "../watch/list-events.js";
+import type { WatchRequest, WatchService } from "../watch/watch-service.js";
+import { eventOut, eventTypeIn, snapshotOut, type WatchFrame } from "./event-convert.js";
+
+export interface WatchHandlerOptions {
+  registry: Registry;
+  watch: WatchService<WatchFrame>;
+  /** Aborted when the server shuts down: open streams then end with UNAVAILABLE. */
+  shutdownSignal: AbortSignal;
+}
+
+/** Watch (the change stream) and ListEvents (the audit log). Parse, call, convert. */
+export function createWatchHandler(
+  options: WatchHandlerOptions,
+): Pick<ServiceImpl<typeof ModelRegistryService>, "watch" | "listEvents"> {
+  const { registry, watch, shutdownSignal } = options;
+  return {
+    async *watch(req, ctx) {
+      if (req.registeredModel !== "" && req.registeredModelDisplayName !== "") {
+        throw InvalidArgumentError.field("registered_model", "set at most one of registered_model and registered_model_display_name");
+      }
+      const request: WatchRequest = {
+        resourceTypes: req.resourceTypes,
+        model:
+          req.registeredModel !== ""
+            ? { id: parseModelName(req.registeredModel, "registered_model") }
+            : req.registeredModelDisplayName !== ""
+              ? { displayName: req.registeredModelDisplayName }
+              : undefined,
+        filter: req.filter,
+        startRevision: req.startRevision === undefined ? undefined : revisionIn(req.startRevision),
+        sendInitial: req.sendInitial,
+      };
+      const binary = prefersBinary(ctx);
+      for await (const item of watch.watch(request, { signal: ctx.signal, shutdownSignal })) {
+        switch (item.kind) {
+          case "event":
+            yield binary ? item.frame.binary() : item.frame.message;
+            break;
+          case "initial":
+            yield response({ case: "initial", value: snapshotOut(item.resource)! });
+            break;
+          case "synced":
+            yield response({ case: "synced", value: create(WatchSyncedSchema, { revision: BigInt(item.revision) }) });
+            break;
+          case "progress":
+            yield response({ case: "progress", value: create(WatchProgressSchema, { revision: BigInt(item.revision) }) });
+            break;
+        }
+      }
+    },
+
+    async listEvents(req) {
+      const page = await listEvents(registry, {
+        pageSize: req.pageSize,
+        pageToken: req.pageToken,
+        resourceName: req.resourceName,
+        modelId: req.registeredModel === "" ? undefined : parseModelName(req.registeredModel, "registered_model"),
+        resourceTypes: req.resourceTypes,
+        types: req.types.map((t, i) => {
+          const name = eventTypeIn(t);
+          if (name === "") throw InvalidArgumentError.field(`types[${i}]`, `unknown event type ${t}`);
+          return name;
+        }),
+        actor: req.actor,
+        since: req.startTime ? timestampDate(req.startTime) : undefined,
+        until: req.endTime ? timestampDate(req.endTime) : undefined,
+        orderBy: req.orderBy,
+      });
+      return create(ListEventsResponseSchema, {
+        events: page.events.map(eventOut),
+        nextPageToken: page.nextPageToken,
+        revision: BigInt(page.revision),
+        compactedRevision: BigInt(page.compactedRevision),
+      });
+    },
+  };
+}
+
+function response(kind: WatchResponse["kind"]): WatchResponse {
+  return create(WatchResponseSchema, { kind });
+}
+
+function revisionIn(value: bigint): number {
+  if (value < 0n || value > BigInt(Number.MAX_SAFE_INTEGER)) {
+    throw InvalidArgumentError.field("start_revision", "must be from 0 to 2^53-1");
+  }
+  return Number(value);
+}
+
+/** Binary protocols (gRPC, gRPC-Web, Connect proto) take the pre-encoded frame; JSON clients the message. */
+function prefersBinary(ctx: HandlerContext): boolean {
+  return !/json/i.test(ctx.requestHeader.get("content-type") ?? "");
+}

@@ -1,0 +1,116 @@
+import { toJson } from "@bufbuild/protobuf";
+import { ArchiveRegisteredModelResponseSchema } from "../../gen/modelregistry/v1/lifecycle_pb.js";
+import { RegisteredModelSchema, State } from "../../gen/modelregistry/v1/resources_pb.js";
+import { type CliContext, CliUsageError, intFlag, type ParsedArgs, positionals } from "./cli-context.js";
+import { json, stateText, timeText, valueText, valueType } from "./format.js";
+import { collectPages, getModel } from "./resolve.js";
+import { formatFields, formatTable, truncate } from "./table.js";
+
+export const MODELS_USAGE = `usage:
+  model-registry models list [--filter EXPR] [--order-by FIELDS] [--limit N]
+  model-registry models get MODEL
+  model-registry models archive MODEL [--cascade] [--reason TEXT]
+  model-registry models restore MODEL
+
+archive refuses a model an alias or a deployment still uses (failed_precondition, MODEL_IN_USE);
+--cascade archives its LIVE versions with it, in the same transaction.
+
+MODEL is a display name ("fraud-detector") or a resource name ("registeredModels/1").
+`;
+
+export const MODELS_OPTIONS = {
+  filter: { type: "string" },
+  "order-by": { type: "string" },
+  limit: { type: "string" },
+  cascade: { type: "boolean" },
+  reason: { type: "string" },
+} as const;
+
+/** `model-registry models ...`: list, read, archive and restore registered models. */
+export async function modelsCommand(ctx: CliContext, args: ParsedArgs): Promise<void> {
+  const [sub, ...rest] = args.positionals;
+  const subArgs = { ...args, positionals: rest };
+  switch (sub) {
+    case "list":
+      return list(ctx, subArgs);
+    case "get":
+      return get(ctx, subArgs);
+    case "archive":
+      return archive(ctx, subArgs);
+    case "restore":
+      return restore(ctx, subArgs);
+    default:
+      throw new CliUsageError(sub ? `unknown subcommand "models ${sub}"` : "missing subcommand", MODELS_USAGE);
+  }
+}
+
+async function list(ctx: CliContext, args: ParsedArgs): Promise<void> {
+  positionals(args, [], MODELS_USAGE);
+  const models = await collectPages(async (pageToken, pageSize) => {
+    const res = await ctx.client.listRegisteredModels({
+      pageToken,
+      pageSize,
+      filter: (args.values.filter as string) ?? "",
+      orderBy: (args.values["order-by"] as string) ?? "",
+    });
+    return { items: res.registeredModels, nextPageToken: res.nextPageToken };
+  }, intFlag(args.values.limit, "limit"));
+  if (ctx.json) return ctx.printJson(models.map((m) => json(RegisteredModelSchema, m)));
+  if (models.length === 0) return ctx.print("no registered models");
+  ctx.print(
+    formatTable(
+      ["NAME", "ID", "STATE", "OWNER", "UPDATED", "DESCRIPTION"],
+      models.map((m) => [m.displayName, m.id, stateText(m.state), m.owner, timeText(m.updateTime), truncate(m.description, 50)]),
+    ),
+  );
+}
+
+async function get(ctx: CliContext, args: ParsedArgs): Promise<void> {
+  const [name] = positionals(args, ["model"], MODELS_USAGE);
+  const m = await getModel(ctx.client, name!);
+  if (ctx.json) return ctx.printJson(json(RegisteredModelSchema, m));
+  const labels = Object.entries(m.labels)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => `${k}=${v}`)
+    .join(", ");
+  ctx.print(
+    formatFields([
+      ["name", m.displayName],
+      ["resource", m.name],
+      ["state", stateText(m.state)],
+      ["owner", m.owner],
+      ["description", m.description],
+      ["labels", labels],
+      ["created", timeText(m.createTime)],
+      ["updated", timeText(m.updateTime)],
+    ]),
+  );
+  const props = Object.entries(m.customProperties).sort(([a], [b]) => a.localeCompare(b));
+  if (props.length > 0) ctx.print(`\n${formatTable(["METADATA", "VALUE", "TYPE"], props.map(([k, v]) => [k, valueText(v), valueType(v)]))}`);
+}
+
+async function archive(ctx: CliContext, args: ParsedArgs): Promise<void> {
+  const [name] = positionals(args, ["model"], MODELS_USAGE);
+  const current = await getModel(ctx.client, name!);
+  const res = await ctx.client.archiveRegisteredModel({
+    name: current.name,
+    cascade: args.values.cascade === true,
+    reason: (args.values.reason as string) ?? "",
+  });
+  const m = res.registeredModel!;
+  if (ctx.json) return ctx.printJson(toJson(ArchiveRegisteredModelResponseSchema, res));
+  const versions = res.archivedModelVersions.map((v) => v.version);
+  ctx.print(`archived registered model ${m.displayName} (${m.name})${versions.length > 0 ? ` and versions ${versions.join(", ")}` : ""}`);
+}
+
+async function restore(ctx: CliContext, args: ParsedArgs): Promise<void> {
+  const [name] = positionals(args, ["model"], MODELS_USAGE);
+  const current = await getModel(ctx.client, name!);
+  const res = await ctx.client.updateRegisteredModel({
+    registeredModel: { name: current.name, state: State.LIVE, etag: current.etag },
+    updateMask: { paths: ["state"] },
+  });
+  const m = res.registeredModel!;
+  if (ctx.json) return ctx.printJson(json(RegisteredModelSchema, m));
+  ctx.print(`restored registered model ${m.displayName} (${m.name})`);
+}

@@ -1,0 +1,34 @@
+/** Formats rows as an aligned text table: a header line, then one line per row, columns two spaces apart. */
+export function formatTable(headers: string[], rows: string[][]): string {
+  const cells = [headers, ...rows].map((row) => row.map((c) => (c === "" ? "-" : oneLine(c))));
+  const widths = headers.map((_, i) => Math.max(...cells.map((row) => width(row[i] ?? ""))));
+  return cells
+    .map((row) =>
+      row
+        .map((c, i) => (i === row.length - 1 ? c : c + " ".repeat(widths[i]! - width(c))))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
+}
+
+/** Formats label/value pairs as aligned `label:  value` lines. */
+export function formatFields(fields: [string, string][]): string {
+  const w = Math.max(...fields.map(([k]) => k.length)) + 1;
+  return fields.map(([k, v]) => `${`${k}:`.padEnd(w)}  ${v === "" ? "-" : oneLine(v)}`).join("\n");
+}
+
+/** Shortens text to at most n characters with an ellipsis. */
+export function truncate(text: string, n: number): string {
+  const s = oneLine(text);
+  return s.length <= n ? s : `${s.slice(0, n - 1)}…`;
+}
+
+function oneLine(s: string): string {
+  return s.replace(/[\r\n\t]+/g, " ");
+}
+
+/** Display width in code points (enough for the names and values a registry holds). */
+function width(s: string): number {
+  return [...s].length;
+}

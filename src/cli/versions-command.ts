@@ -1,0 +1,146 @@
+import { toJson } from "@bufbuild/protobuf";
+import { CompareModelVersionsResponseSchema, MetricDirection } from "../../gen/modelregistry/v1/compare_pb.js";
+import { ModelArtifactSchema, type ModelVersion, ModelVersionSchema } from "../../gen/modelregistry/v1/resources_pb.js";
+import type { RegistryClient } from "../client/create-registry-client.js";
+import { type CliContext, CliUsageError, intFlag, type ParsedArgs, positionals } from "./cli-context.js";
+import { artifactStateText, json, stateText, timeText, valueText, valueType } from "./format.js";
+import { collectPages, getModel, getVersion } from "./resolve.js";
+import { formatFields, formatTable } from "./table.js";
+
+export const VERSIONS_USAGE = `usage:
+  model-registry versions list MODEL [--filter EXPR] [--order-by FIELDS] [--limit N]
+  model-registry versions get MODEL VERSION
+  model-registry versions compare MODEL VERSION VERSION... [--keys K1,K2] [--higher-is-better K1,K2]
+                                  [--lower-is-better K1,K2] [--unranked K1,K2]
+
+MODEL is a display name or a resource name; "-" lists the versions of every model.
+VERSION is a version string ("v2"), "latest" or "@alias".
+`;
+
+export const VERSIONS_OPTIONS = {
+  filter: { type: "string" },
+  "order-by": { type: "string" },
+  limit: { type: "string" },
+  keys: { type: "string" },
+  "higher-is-better": { type: "string" },
+  "lower-is-better": { type: "string" },
+  unranked: { type: "string" },
+} as const;
+
+/** `model-registry versions ...`: list, read and compare model versions. */
+export async function versionsCommand(ctx: CliContext, args: ParsedArgs): Promise<void> {
+  const [sub, ...rest] = args.positionals;
+  const subArgs = { ...args, positionals: rest };
+  switch (sub) {
+    case "list":
+      return list(ctx, subArgs);
+    case "get":
+      return get(ctx, subArgs);
+    case "compare":
+      return compare(ctx, subArgs);
+    default:
+      throw new CliUsageError(sub ? `unknown subcommand "versions ${sub}"` : "missing subcommand", VERSIONS_USAGE);
+  }
+}
+
+async function list(ctx: CliContext, args: ParsedArgs): Promise<void> {
+  const [model] = positionals(args, ["model"], VERSIONS_USAGE);
+  const parent = model === "-" ? "registeredModels/-" : (await getModel(ctx.client, model!)).name;
+  const versions = await collectPages(async (pageToken, pageSize) => {
+    const res = await ctx.client.listModelVersions({
+      parent,
+      pageToken,
+      pageSize,
+      filter: (args.values.filter as string) ?? "",
+      orderBy: (args.values["order-by"] as string) ?? "",
+    });
+    return { items: res.modelVersions, nextPageToken: res.nextPageToken };
+  }, intFlag(args.values.limit, "limit"));
+  if (ctx.json) return ctx.printJson(versions.map((v) => json(ModelVersionSchema, v)));
+  if (versions.length === 0) return ctx.print("no model versions");
+  const uris: string[] = [];
+  // One artifact read per version, 16 at a time (a long list must not open thousands of requests).
+  for (let i = 0; i < versions.length; i += 16) {
+    uris.push(...(await Promise.all(versions.slice(i, i + 16).map((v) => firstUri(ctx.client, v)))));
+  }
+  const headers = ["VERSION", "STATE", "ALIASES", "AUTHOR", "CREATED", "URI"];
+  const rows = versions.map((v, i) => [v.version, stateText(v.state), v.aliases.join(","), v.author, timeText(v.createTime), uris[i]!]);
+  if (model === "-") {
+    headers.unshift("MODEL");
+    rows.forEach((row, i) => row.unshift(versions[i]!.registeredModelDisplayName));
+  }
+  ctx.print(formatTable(headers, rows));
+}
+
+async function firstUri(client: RegistryClient, v: ModelVersion): Promise<string> {
+  const res = await client.listModelArtifacts({ parent: v.name, pageSize: 1 });
+  return res.modelArtifacts[0]?.uri ?? "";
+}
+
+async function get(ctx: CliContext, args: ParsedArgs): Promise<void> {
+  const [model, version] = positionals(args, ["model", "version"], VERSIONS_USAGE);
+  const v = await getVersion(ctx.client, model!, version!);
+  const artifacts = await collectPages(async (pageToken, pageSize) => {
+    const res = await ctx.client.listModelArtifacts({ parent: v.name, pageToken, pageSize });
+    return { items: res.modelArtifacts, nextPageToken: res.nextPageToken };
+  });
+  if (ctx.json) {
+    return ctx.printJson({ modelVersion: json(ModelVersionSchema, v), modelArtifacts: artifacts.map((a) => json(ModelArtifactSchema, a)) });
+  }
+  ctx.print(
+    formatFields([
+      ["model", v.registeredModelDisplayName],
+      ["version", v.version],
+      ["resource", v.name],
+      ["state", stateText(v.state)],
+      ["aliases", v.aliases.join(", ")],
+      ["author", v.author],
+      ["description", v.description],
+      ["created", timeText(v.createTime)],
+      ["updated", timeText(v.updateTime)],
+    ]),
+  );
+  const props = Object.entries(v.customProperties).sort(([a], [b]) => a.localeCompare(b));
+  if (props.length > 0) ctx.print(`\n${formatTable(["METADATA", "VALUE", "TYPE"], props.map(([k, p]) => [k, valueText(p), valueType(p)]))}`);
+  if (artifacts.length > 0) {
+    ctx.print(
+      `\n${formatTable(
+        ["ARTIFACT", "URI", "FORMAT", "STATE"],
+        artifacts.map((a) => [
+          a.id,
+          a.uri,
+          [a.modelFormatName, a.modelFormatVersion].filter(Boolean).join(" "),
+          artifactStateText(a.state),
+        ]),
+      )}`,
+    );
+  }
+}
+
+async function compare(ctx: CliContext, args: ParsedArgs): Promise<void> {
+  const [model, ...versions] = args.positionals;
+  if (!model || versions.length === 0) throw new CliUsageError("missing MODEL and VERSIONs to compare", VERSIONS_USAGE);
+  const resolved = await Promise.all(versions.map((v) => getVersion(ctx.client, model, v)));
+  const list = (flag: string) => ((args.values[flag] as string | undefined) ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  const res = await ctx.client.compareModelVersions({
+    names: resolved.map((v) => v.name),
+    keys: list("keys"),
+    higherIsBetter: list("higher-is-better"),
+    lowerIsBetter: list("lower-is-better"),
+    unranked: list("unranked"),
+  });
+  if (ctx.json) return ctx.printJson(toJson(CompareModelVersionsResponseSchema, res));
+  const columns = res.modelVersions.map((v) => (versions.length === new Set(versions).size ? v.version : `${v.version}(${v.id})`));
+  const direction = (d: MetricDirection) =>
+    d === MetricDirection.HIGHER_IS_BETTER ? "higher" : d === MetricDirection.LOWER_IS_BETTER ? "lower" : "";
+  ctx.print(
+    formatTable(
+      ["KEY", ...columns, "BEST"],
+      res.rows.map((row) => [
+        row.key,
+        ...row.cells.map((c) => (c.value ? `${valueText(c.value)}${c.best ? " *" : ""}` : "")),
+        row.bestIndexes.length > 0 ? `${row.bestIndexes.map((i) => columns[i]).join(",")} (${direction(row.direction)})` : "",
+      ]),
+    ),
+  );
+}

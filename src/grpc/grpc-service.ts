@@ -1,0 +1,179 @@
+import { type DescMethod, type DescService, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { Code, ConnectError, createHandlerContext, createServiceImplSpec, type Interceptor, type ServiceImpl } from "@connectrpc/connect";
+import { createAsyncIterable, invokeUnaryImplementation, transformInvokeImplementation } from "@connectrpc/connect/protocol";
+import { setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
+import * as grpc from "@grpc/grpc-js";
+
+/** A Connect service implementation to serve through @grpc/grpc-js. */
+export interface GrpcServiceEntry {
+  service: DescService;
+  impl: Partial<ServiceImpl<DescService>>;
+}
+
+export interface GrpcServiceOptions {
+  /** The same interceptors as the Connect server: error mapping and logging behave identically. */
+  interceptors: Interceptor[];
+  /** Aborted on shutdown: every call's signal follows it, so streams end. */
+  shutdownSignal: AbortSignal;
+}
+
+/**
+ * A grpc-js service definition and handlers that run a Connect ServiceImpl. Messages are the
+ * protobuf-es ones (binary codec), each call gets a Connect HandlerContext (headers from the
+ * metadata, a signal that aborts on cancel, deadline or shutdown), the interceptors run exactly
+ * as connect-node runs them, and errors leave with their code, message and the
+ * google.rpc.Status details in `grpc-status-details-bin`, as connect-node's gRPC protocol writes
+ * them. Unary and server-streaming methods are served; others answer UNIMPLEMENTED.
+ */
+export function grpcService(entry: GrpcServiceEntry, options: GrpcServiceOptions) {
+  const spec = createServiceImplSpec(entry.service, entry.impl as ServiceImpl<DescService>);
+  const definition: Record<string, grpc.MethodDefinition<unknown, unknown>> = {};
+  const handlers: grpc.UntypedServiceImplementation = {};
+  for (const method of entry.service.methods) {
+    const path = `/${entry.service.typeName}/${method.name}`;
+    const methodSpec = spec.methods[method.localName]!;
+    const streaming = method.methodKind === "server_streaming";
+    if (method.methodKind !== "unary" && !streaming) continue;
+    definition[method.localName] = {
+      path,
+      requestStream: false,
+      responseStream: streaming,
+      requestSerialize: (message: unknown) => Buffer.from(toBinary(method.input, message as never)),
+      requestDeserialize: (bytes: Buffer) => fromBinary(method.input, bytes),
+      responseSerialize: (message: unknown) => {
+        const bytes = toBinary(method.output, message as never);
+        return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      },
+      responseDeserialize: (bytes: Buffer) => fromBinary(method.output, bytes),
+    };
+    handlers[method.localName] = streaming
+      ? serverStreamingHandler(entry.service, method, methodSpec, options)
+      : unaryHandler(entry.service, method, methodSpec, options);
+  }
+  return { definition: definition as grpc.ServiceDefinition, handlers };
+}
+
+type Spec = ReturnType<typeof createServiceImplSpec>["methods"][string];
+
+function unaryHandler(service: DescService, method: DescMethod, spec: Spec, options: GrpcServiceOptions): grpc.handleUnaryCall<any, any> {
+  return (call, callback) => {
+    const context = contextOf(service, method, call, options);
+    invokeUnaryImplementation(spec as never, context, call.request, options.interceptors).then(
+      (response) => {
+        context.abort();
+        callback(null, response, metadataOf(context.responseTrailer), 0);
+      },
+      (error: unknown) => {
+        context.abort(error);
+        callback(statusOf(error));
+      },
+    );
+  };
+}
+
+function serverStreamingHandler(
+  service: DescService,
+  method: DescMethod,
+  spec: Spec,
+  options: GrpcServiceOptions,
+): grpc.handleServerStreamingCall<any, any> {
+  return (call) => {
+    const context = contextOf(service, method, call, options);
+    const output = transformInvokeImplementation(spec as never, context, options.interceptors)(createAsyncIterable([call.request]));
+    void (async () => {
+      let headerSent = false;
+      try {
+        for await (const message of output) {
+          if (!headerSent) {
+            headerSent = true;
+            const header = metadataOf(context.responseHeader);
+            if (header) call.sendMetadata(header);
+          }
+          if (context.signal.aborted) break;
+          // Back-pressure: wait for the socket before pulling the next message, as connect-node does.
+          if (!call.write(message)) await drained(call, context.signal);
+        }
+        context.abort();
+        if (!call.cancelled) call.end(metadataOf(context.responseTrailer));
+      } catch (error) {
+        context.abort(error);
+        if (!call.cancelled) call.emit("error", statusOf(error));
+      }
+    })();
+  };
+}
+
+/** Resolves when the call's buffer drains, or when the call ends. */
+function drained(call: grpc.ServerWritableStream<unknown, unknown>, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      call.off("drain", done);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    call.once("drain", done);
+    signal.addEventListener("abort", done, { once: true });
+  });
+}
+
+function contextOf(
+  service: DescService,
+  method: DescMethod,
+  call: grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerWritableStream<unknown, unknown>,
+  options: GrpcServiceOptions,
+) {
+  const cancelled = new AbortController();
+  call.once("cancelled", () => cancelled.abort(new ConnectError("the client cancelled the call", Code.Canceled)));
+  const deadline = call.getDeadline();
+  const timeoutMs = deadline instanceof Date ? deadline.getTime() - Date.now() : Number.isFinite(deadline) ? deadline - Date.now() : undefined;
+  return createHandlerContext({
+    service,
+    method,
+    protocolName: "grpc",
+    requestMethod: "POST",
+    url: `/${service.typeName}/${method.name}`,
+    timeoutMs,
+    shutdownSignal: options.shutdownSignal,
+    requestSignal: cancelled.signal,
+    requestHeader: headersOf(call.metadata),
+  });
+}
+
+/** gRPC metadata as Fetch Headers (binary values base64, as on the wire). */
+function headersOf(metadata: grpc.Metadata): Headers {
+  const headers = new Headers();
+  const map = metadata.toJSON();
+  for (const key in map) {
+    for (const value of map[key]!) headers.append(key, typeof value === "string" ? value : value.toString("base64"));
+  }
+  return headers;
+}
+
+/** Fetch Headers as gRPC metadata, or undefined when there are none. */
+function metadataOf(headers: Headers): grpc.Metadata | undefined {
+  let metadata: grpc.Metadata | undefined;
+  headers.forEach((value, key) => {
+    metadata ??= new grpc.Metadata();
+    if (key.endsWith("-bin")) metadata.add(key, Buffer.from(value, "base64"));
+    else metadata.add(key, value);
+  });
+  return metadata;
+}
+
+/**
+ * A grpc-js status for an error that left the interceptors (already a ConnectError when it came
+ * from a handler). connect's own trailer writer builds the trailers, so the status, message and
+ * `grpc-status-details-bin` (google.rpc.Status with the ErrorInfo and BadRequest details) are
+ * byte for byte what connect-node's gRPC protocol sends.
+ */
+function statusOf(error: unknown): Partial<grpc.StatusObject> {
+  const connectError = ConnectError.from(error);
+  const trailer = setTrailerStatus(new Headers(), connectError);
+  const metadata = new grpc.Metadata();
+  trailer.forEach((value, key) => {
+    if (key === "grpc-status" || key === "grpc-message") return;
+    if (key.endsWith("-bin")) metadata.add(key, Buffer.from(value, "base64"));
+    else metadata.add(key, value);
+  });
+  return { code: connectError.code as number as grpc.status, details: connectError.rawMessage, metadata };
+}

@@ -1,0 +1,106 @@
+import { removeAlias } from "./aliases.js";
+import { FailedPreconditionError } from "./errors.js";
+import { checkEtag, recordDeleted } from "./lifecycle-support.js";
+import { artifactName, modelName, type VersionRef, versionName } from "./names.js";
+import type { Registry } from "./registry.js";
+import type { CallContext, ModelArtifact, ModelVersion, RegisteredModel } from "./types.js";
+import { describeUsage, inUse, modelUsage, versionUsage } from "./usage.js";
+
+/**
+ * Deletes of models, versions and artifacts. Each is one transaction: refused with
+ * FAILED_PRECONDITION while an alias or a DEPLOYED inference service refers to the resource
+ * (force overrides and deletes the aliases too), and otherwise everything beneath goes with it,
+ * each deleted resource with its own event (ALIAS_DELETED, then DELETED for artifacts, versions
+ * and the model), so watchers see every resource disappear. Inference services are never
+ * changed: a forced delete leaves them naming an id that is never reused, and their controller
+ * learns from the DELETED event.
+ */
+
+export interface DeleteOptions {
+  etag: string;
+  force: boolean;
+}
+
+export interface DeletedModel {
+  model: RegisteredModel;
+  versions: number;
+  artifacts: number;
+  aliases: string[];
+}
+
+export async function deleteModel(registry: Registry, modelId: number, options: DeleteOptions, ctx: CallContext): Promise<DeletedModel> {
+  return registry.write(async (w) => {
+    const model = await registry.findModel(w, { id: modelId });
+    checkEtag(modelName(model.id), model, options.etag);
+    const usage = await modelUsage(w, model.id, false);
+    if (!options.force && inUse(usage)) {
+      throw new FailedPreconditionError(
+        `${modelName(model.id)} (${model.displayName}) is in use (${describeUsage(usage)}); pass force to delete it anyway`,
+        "MODEL_IN_USE",
+      );
+    }
+    const aliases = await w.lifecycle.aliasesOfModel(model.id);
+    for (const alias of aliases) await removeAlias(registry, w, alias, ctx);
+    const versions = await w.lifecycle.versionsOfModel(model.id);
+    const artifacts = await w.lifecycle.artifactsOfVersions(versions.map((v) => v.id));
+    const now = registry.now();
+    for (const a of artifacts) recordDeleted(registry, w, { type: "ModelArtifact", value: a }, now, ctx);
+    for (const v of versions) recordDeleted(registry, w, { type: "ModelVersion", value: { ...v, aliases: [] } }, now, ctx);
+    await w.lifecycle.deleteModelRows(model.id);
+    recordDeleted(registry, w, { type: "RegisteredModel", value: model }, now, ctx);
+    return { model, versions: versions.length, artifacts: artifacts.length, aliases: aliases.map((a) => a.alias) };
+  });
+}
+
+export interface DeletedVersion {
+  version: ModelVersion;
+  artifacts: number;
+  aliases: string[];
+}
+
+export async function deleteVersion(registry: Registry, ref: VersionRef, options: DeleteOptions, ctx: CallContext): Promise<DeletedVersion> {
+  return registry.write(async (w) => {
+    const version = await registry.findVersion(w, ref);
+    checkEtag(versionName(version.modelId, version.id), version, options.etag);
+    const usage = await versionUsage(w, version);
+    if (!options.force && inUse(usage)) {
+      throw new FailedPreconditionError(
+        `${versionName(version.modelId, version.id)} (${version.version}) is in use (${describeUsage(usage)}); pass force to delete it anyway`,
+        "VERSION_IN_USE",
+      );
+    }
+    for (const alias of usage.aliases) await removeAlias(registry, w, alias, ctx);
+    const artifacts = await w.lifecycle.artifactsOfVersions([version.id]);
+    const now = registry.now();
+    for (const a of artifacts) recordDeleted(registry, w, { type: "ModelArtifact", value: a }, now, ctx);
+    await w.lifecycle.deleteVersionRows(version.id);
+    recordDeleted(registry, w, { type: "ModelVersion", value: { ...version, aliases: [] } }, now, ctx);
+    return { version, artifacts: artifacts.length, aliases: usage.aliases.map((a) => a.alias) };
+  });
+}
+
+/** An artifact is what gets served: refused while its version is in use, unless force. */
+export async function deleteArtifact(
+  registry: Registry,
+  ids: { modelId: number; versionId: number; artifactId: number },
+  options: DeleteOptions,
+  ctx: CallContext,
+): Promise<ModelArtifact> {
+  return registry.write(async (w) => {
+    const artifact = await registry.findArtifact(w, ids.modelId, ids.versionId, ids.artifactId);
+    checkEtag(artifactName(ids.modelId, ids.versionId, ids.artifactId), artifact, options.etag);
+    if (!options.force) {
+      const version = await registry.findVersion(w, { model: { id: ids.modelId }, selector: { kind: "id", id: ids.versionId } });
+      const usage = await versionUsage(w, version);
+      if (inUse(usage)) {
+        throw new FailedPreconditionError(
+          `the version of ${artifactName(ids.modelId, ids.versionId, ids.artifactId)} is in use (${describeUsage(usage)}); pass force to delete it anyway`,
+          "VERSION_IN_USE",
+        );
+      }
+    }
+    await w.lifecycle.deleteArtifactRows(artifact.id);
+    recordDeleted(registry, w, { type: "ModelArtifact", value: artifact }, registry.now(), ctx);
+    return artifact;
+  });
+}

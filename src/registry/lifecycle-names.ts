@@ -1,0 +1,117 @@
+import { InvalidArgumentError } from "./errors.js";
+import { modelName, type VersionRef, type VersionSelector } from "./names.js";
+
+/**
+ * Resource names of aliases, experiments, runs, serving environments and inference services
+ * (AIP-122), and `model-registry://` URIs. Ids are server-assigned decimals, never reused.
+ */
+
+export const ALIAS_PATTERN = /^[a-z][a-z0-9-]{0,62}$/;
+
+export const aliasName = (modelId: number, alias: string) => `${modelName(modelId)}/aliases/${alias}`;
+export const experimentName = (id: number) => `experiments/${id}`;
+export const runName = (experimentId: number, runId: number) => `${experimentName(experimentId)}/runs/${runId}`;
+export const environmentName = (id: number) => `servingEnvironments/${id}`;
+export const inferenceServiceName = (environmentId: number, id: number) =>
+  `${environmentName(environmentId)}/inferenceServices/${id}`;
+
+const ID = /^[1-9][0-9]{0,15}$/;
+
+/** Splits a name into `collection/id` pairs, checking the collections and ids. */
+function parse(name: string, field: string, collections: string[], pattern: string): number[] {
+  const parts = name.split("/");
+  const ok =
+    parts.length === collections.length * 2 &&
+    collections.every((c, i) => parts[i * 2] === c && ID.test(parts[i * 2 + 1] ?? ""));
+  if (!ok) throw InvalidArgumentError.field(field, `expected ${pattern} with decimal ids`, "INVALID_NAME");
+  return collections.map((_, i) => Number(parts[i * 2 + 1]));
+}
+
+/** Checks an alias: [a-z][a-z0-9-]*, at most 63 characters. */
+export function checkAlias(alias: string, field: string): string {
+  if (!ALIAS_PATTERN.test(alias)) {
+    throw InvalidArgumentError.field(field, "alias must match [a-z][a-z0-9-]* (at most 63 characters)", "INVALID_NAME");
+  }
+  return alias;
+}
+
+/** Parses `registeredModels/{id}/aliases/{alias}`. */
+export function parseAliasName(name: string, field = "name"): { modelId: number; alias: string } {
+  const parts = name.split("/");
+  if (parts.length !== 4 || parts[2] !== "aliases") {
+    throw InvalidArgumentError.field(field, "expected registeredModels/{registered_model}/aliases/{alias}", "INVALID_NAME");
+  }
+  const [modelId] = parse(parts.slice(0, 2).join("/"), field, ["registeredModels"], "registeredModels/{registered_model}/aliases/{alias}");
+  return { modelId: modelId!, alias: checkAlias(parts[3]!, field) };
+}
+
+export function parseExperimentName(name: string, field = "name"): number {
+  return parse(name, field, ["experiments"], "experiments/{experiment}")[0]!;
+}
+
+/** Parses `experiments/-` (every experiment) or `experiments/{id}`. */
+export function parseExperimentParent(parent: string, field = "parent"): number | undefined {
+  return parent === "experiments/-" ? undefined : parseExperimentName(parent, field);
+}
+
+export function parseRunName(name: string, field = "name"): { experimentId: number; runId: number } {
+  const [experimentId, runId] = parse(name, field, ["experiments", "runs"], "experiments/{experiment}/runs/{run}");
+  return { experimentId: experimentId!, runId: runId! };
+}
+
+export function parseEnvironmentName(name: string, field = "name"): number {
+  return parse(name, field, ["servingEnvironments"], "servingEnvironments/{serving_environment}")[0]!;
+}
+
+/** Parses `servingEnvironments/-` (every environment) or `servingEnvironments/{id}`. */
+export function parseEnvironmentParent(parent: string, field = "parent"): number | undefined {
+  return parent === "servingEnvironments/-" ? undefined : parseEnvironmentName(parent, field);
+}
+
+export function parseInferenceServiceName(name: string, field = "name"): { environmentId: number; id: number } {
+  const [environmentId, id] = parse(
+    name,
+    field,
+    ["servingEnvironments", "inferenceServices"],
+    "servingEnvironments/{serving_environment}/inferenceServices/{inference_service}",
+  );
+  return { environmentId: environmentId!, id: id! };
+}
+
+export const MODEL_URI_SCHEME = "model-registry://";
+
+/**
+ * Parses `model-registry://{model}[/{version}|@{alias}]` (KServe's storage URI form): the model's
+ * display name, then a version string (or `latest`), an alias, or nothing for latest. Segments are
+ * percent-decoded, so names holding "/" or "@" are written %2F and %40.
+ */
+export function parseModelUri(uri: string, field = "uri"): VersionRef {
+  const invalid = (why: string) =>
+    InvalidArgumentError.field(field, `${why}; expected model-registry://{model}[/{version}|@{alias}]`, "INVALID_MODEL_URI");
+  if (!uri.startsWith(MODEL_URI_SCHEME)) throw invalid("not a model-registry:// URI");
+  const rest = uri.slice(MODEL_URI_SCHEME.length);
+  const slash = rest.indexOf("/");
+  const at = rest.indexOf("@");
+  let modelPart = rest;
+  let selector: VersionSelector = { kind: "latest" };
+  if (slash >= 0 && (at < 0 || slash < at)) {
+    modelPart = rest.slice(0, slash);
+    const version = decode(rest.slice(slash + 1), invalid);
+    if (version === "" || rest.slice(slash + 1).includes("/")) throw invalid("bad version segment");
+    selector = version === "latest" ? { kind: "latest" } : { kind: "version", version };
+  } else if (at >= 0) {
+    modelPart = rest.slice(0, at);
+    selector = { kind: "alias", alias: checkAlias(rest.slice(at + 1), field) };
+  }
+  const displayName = decode(modelPart, invalid);
+  if (displayName === "") throw invalid("no model name");
+  return { model: { displayName }, selector };
+}
+
+function decode(segment: string, invalid: (why: string) => Error): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw invalid("bad percent-encoding");
+  }
+}

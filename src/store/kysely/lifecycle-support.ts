@@ -1,0 +1,85 @@
+import type { Kysely, SelectQueryBuilder } from "kysely";
+import type { Properties } from "../../registry/types.js";
+import type { Cursor, ListQuery } from "../store.js";
+import { toNumber } from "./dialect.js";
+import type { FilterTarget } from "./filter-compiler.js";
+import { propertyToRow, rowToProperty } from "./rows.js";
+import type { Database } from "./schema.js";
+
+/** Shared plumbing of the lifecycle, lineage and deployment queries. */
+
+export type AnySelect = SelectQueryBuilder<any, any, any>;
+
+/** KyselyReader's keyset paginator, handed to the area query classes (one paginator for every list). */
+export type Paginate = (
+  base: AnySelect,
+  query: ListQuery,
+  columns: Record<string, string>,
+  related?: FilterTarget["related"],
+) => Promise<{ items: any[]; next: Cursor | null; total?: number }>;
+
+/** A list query for "all of them", oldest first (cascades and deletes). */
+export const EVERYTHING: ListQuery = {
+  filter: null,
+  sort: [{ kind: "column", column: "create_time", desc: false }],
+  after: null,
+  limit: 1_000_000_000,
+  withTotal: false,
+};
+
+export const time = (v: bigint | number | string) => new Date(toNumber(v));
+export const optionalTime = (v: bigint | number | string | null) => (v === null ? null : time(v));
+export const optionalId = (v: bigint | number | string | null) => (v === null ? null : toNumber(v));
+
+/** Custom properties of many resources in one query. */
+export async function loadProperties(db: Kysely<Database>, ids: number[]): Promise<Map<number, Properties>> {
+  const out = new Map<number, Properties>();
+  if (ids.length === 0) return out;
+  const rows = await db.selectFrom("properties").selectAll().where("resource_id", "in", ids).orderBy("key").execute();
+  for (const row of rows) {
+    const id = toNumber(row.resource_id);
+    const props = out.get(id) ?? {};
+    props[row.key] = rowToProperty(row);
+    out.set(id, props);
+  }
+  return out;
+}
+
+/** Labels of many resources in one query. */
+export async function loadLabels(db: Kysely<Database>, ids: number[]): Promise<Map<number, Record<string, string>>> {
+  const out = new Map<number, Record<string, string>>();
+  if (ids.length === 0) return out;
+  const rows = await db.selectFrom("labels").selectAll().where("resource_id", "in", ids).orderBy("key").execute();
+  for (const row of rows) {
+    const id = toNumber(row.resource_id);
+    const labels = out.get(id) ?? {};
+    labels[row.key] = row.value;
+    out.set(id, labels);
+  }
+  return out;
+}
+
+/** Replaces the custom properties and labels of one resource. */
+export async function writeMetadata(
+  db: Kysely<Database>,
+  id: number,
+  metadata: { customProperties: Properties; labels?: Record<string, string> },
+): Promise<void> {
+  await db.deleteFrom("properties").where("resource_id", "=", id).execute();
+  const props = Object.entries(metadata.customProperties).map(([key, value]) => propertyToRow(id, key, value));
+  if (props.length > 0) await db.insertInto("properties").values(props).execute();
+  if (!metadata.labels) return;
+  await db.deleteFrom("labels").where("resource_id", "=", id).execute();
+  const labels = Object.entries(metadata.labels).map(([key, value]) => ({ resource_id: id, key, value }));
+  if (labels.length > 0) await db.insertInto("labels").values(labels).execute();
+}
+
+/** Deletes the custom properties and labels of resources. */
+export async function deleteMetadata(db: Kysely<Database>, ids: number[]): Promise<void> {
+  if (ids.length === 0) return;
+  for (let i = 0; i < ids.length; i += 500) {
+    const chunk = ids.slice(i, i + 500);
+    await db.deleteFrom("properties").where("resource_id", "in", chunk).execute();
+    await db.deleteFrom("labels").where("resource_id", "in", chunk).execute();
+  }
+}

@@ -1,0 +1,326 @@
+import type { Kysely } from "kysely";
+import type {
+  DatasetRef,
+  Experiment,
+  ExperimentRun,
+  MetricPoint,
+  RunStatus,
+  VersionSource,
+} from "../../registry/lifecycle-types.js";
+import type { Properties, State } from "../../registry/types.js";
+import type { LineageWriter, RunScope } from "../lifecycle-store.js";
+import type { ListQuery, ListResult } from "../store.js";
+import { toNumber } from "./dialect.js";
+import {
+  type AnySelect,
+  deleteMetadata,
+  loadLabels,
+  loadProperties,
+  optionalId,
+  optionalTime,
+  type Paginate,
+  time,
+  writeMetadata,
+} from "./lifecycle-support.js";
+import { propertyToRow, rowToProperty } from "./rows.js";
+import type { Database } from "./schema.js";
+
+const EXPERIMENT_COLUMNS: Record<string, string> = {
+  id: "t.id",
+  display_name: "t.display_name",
+  description: "t.description",
+  owner: "t.owner",
+  state: "t.state",
+  create_time: "t.create_time",
+  update_time: "t.update_time",
+};
+
+const RUN_COLUMNS: Record<string, string> = {
+  id: "t.id",
+  experiment_id: "t.experiment_id",
+  display_name: "t.display_name",
+  description: "t.description",
+  author: "t.author",
+  status: "t.status",
+  start_time: "t.start_time",
+  end_time: "t.end_time",
+  create_time: "t.create_time",
+  update_time: "t.update_time",
+};
+
+const METRIC_COLUMNS: Record<string, string> = {
+  id: "t.id",
+  key: "t.key",
+  value: "t.value",
+  step: "t.step",
+  time: "t.time",
+  create_time: "t.time",
+};
+
+/** Experiments, runs (params, metrics, datasets) and the sources of model versions. */
+export class LineageQueries implements LineageWriter {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly paginate: Paginate,
+  ) {}
+
+  async getExperiment(id: number): Promise<Experiment | undefined> {
+    const row = await this.db.selectFrom("experiments").selectAll().where("id", "=", id).executeTakeFirst();
+    return row ? (await this.hydrateExperiments([row]))[0] : undefined;
+  }
+
+  async getExperimentByDisplayName(displayName: string): Promise<Experiment | undefined> {
+    const row = await this.db.selectFrom("experiments").selectAll().where("display_name", "=", displayName).executeTakeFirst();
+    return row ? (await this.hydrateExperiments([row]))[0] : undefined;
+  }
+
+  async listExperiments(query: ListQuery): Promise<ListResult<Experiment>> {
+    const page = await this.paginate(this.db.selectFrom("experiments as t") as unknown as AnySelect, query, EXPERIMENT_COLUMNS);
+    return { ...page, items: await this.hydrateExperiments(page.items) };
+  }
+
+  async getRun(id: number): Promise<ExperimentRun | undefined> {
+    const row = await this.db.selectFrom("experiment_runs").selectAll().where("id", "=", id).executeTakeFirst();
+    return row ? (await this.hydrateRuns([row]))[0] : undefined;
+  }
+
+  async listRuns(scope: RunScope, query: ListQuery): Promise<ListResult<ExperimentRun>> {
+    let base = this.db.selectFrom("experiment_runs as t") as unknown as AnySelect;
+    if (scope.experimentId !== undefined) base = base.where("t.experiment_id", "=", scope.experimentId);
+    const page = await this.paginate(base, query, RUN_COLUMNS);
+    return { ...page, items: await this.hydrateRuns(page.items) };
+  }
+
+  async runsOfExperiment(experimentId: number): Promise<ExperimentRun[]> {
+    const rows = await this.db
+      .selectFrom("experiment_runs")
+      .selectAll()
+      .where("experiment_id", "=", experimentId)
+      .orderBy("create_time")
+      .orderBy("id")
+      .execute();
+    return this.hydrateRuns(rows);
+  }
+
+  async listMetricHistory(runId: number, query: ListQuery): Promise<ListResult<MetricPoint>> {
+    const base = (this.db.selectFrom("run_metrics as t") as unknown as AnySelect).where("t.run_id", "=", runId);
+    const page = await this.paginate(base, query, METRIC_COLUMNS);
+    return {
+      ...page,
+      items: page.items.map((r) => ({ key: r.key, value: Number(r.value), step: toNumber(r.step), time: time(r.time) })),
+    };
+  }
+
+  async versionsFromRuns(runIds: number[], limit: number): Promise<number[]> {
+    if (runIds.length === 0) return [];
+    const rows = await this.db
+      .selectFrom("model_version_sources")
+      .select("version_id")
+      .where("run_id", "in", runIds)
+      .orderBy("version_id")
+      .limit(limit)
+      .execute();
+    return rows.map((r) => toNumber(r.version_id));
+  }
+
+  /** The sources of many versions in one query. */
+  async sourcesOf(versionIds: number[]): Promise<Map<number, VersionSource>> {
+    const out = new Map<number, VersionSource>();
+    if (versionIds.length === 0) return out;
+    const rows = await this.db.selectFrom("model_version_sources").selectAll().where("version_id", "in", versionIds).execute();
+    for (const r of rows) {
+      out.set(toNumber(r.version_id), {
+        experimentId: optionalId(r.experiment_id),
+        runId: optionalId(r.run_id),
+        pipelineRunId: r.pipeline_run_id,
+        codeCommit: r.code_commit,
+        datasets: JSON.parse(r.datasets) as DatasetRef[],
+      });
+    }
+    return out;
+  }
+
+  async insertExperiment(e: Experiment): Promise<void> {
+    await this.db.insertInto("experiments").values(experimentToRow(e)).execute();
+    await writeMetadata(this.db, e.id, e);
+  }
+
+  async updateExperiment(e: Experiment): Promise<void> {
+    const { id, create_time: _c, ...row } = experimentToRow(e);
+    await this.db.updateTable("experiments").set(row).where("id", "=", id).execute();
+    await writeMetadata(this.db, e.id, e);
+  }
+
+  async deleteExperimentRows(id: number): Promise<void> {
+    await deleteMetadata(this.db, [id]);
+    await this.db.deleteFrom("experiments").where("id", "=", id).execute();
+  }
+
+  async insertRun(run: ExperimentRun): Promise<void> {
+    await this.db.insertInto("experiment_runs").values(runToRow(run)).execute();
+    await this.writeParams(run.id, run.params);
+    await writeMetadata(this.db, run.id, run);
+  }
+
+  async updateRun(run: ExperimentRun): Promise<void> {
+    const { id, experiment_id: _e, create_time: _c, ...row } = runToRow(run);
+    await this.db.updateTable("experiment_runs").set(row).where("id", "=", id).execute();
+    await this.db.deleteFrom("run_params").where("run_id", "=", run.id).execute();
+    await this.writeParams(run.id, run.params);
+    await writeMetadata(this.db, run.id, run);
+  }
+
+  async deleteRunRows(id: number): Promise<void> {
+    await this.db.deleteFrom("run_params").where("run_id", "=", id).execute();
+    await this.db.deleteFrom("run_latest_metrics").where("run_id", "=", id).execute();
+    await this.db.deleteFrom("run_metrics").where("run_id", "=", id).execute();
+    await deleteMetadata(this.db, [id]);
+    await this.db.deleteFrom("experiment_runs").where("id", "=", id).execute();
+  }
+
+  async appendMetrics(runId: number, points: Array<MetricPoint & { id: number }>): Promise<void> {
+    if (points.length === 0) return;
+    await this.db
+      .insertInto("run_metrics")
+      .values(points.map((p) => ({ id: p.id, run_id: runId, key: p.key, value: p.value, step: p.step, time: p.time.getTime() })))
+      .execute();
+    const keys = [...new Set(points.map((p) => p.key))];
+    const current = await this.db
+      .selectFrom("run_latest_metrics")
+      .selectAll()
+      .where("run_id", "=", runId)
+      .where("key", "in", keys)
+      .execute();
+    const latest = new Map(current.map((r) => [r.key, { step: toNumber(r.step), id: toNumber(r.metric_id), value: Number(r.value) }]));
+    const changed = new Set<string>();
+    for (const p of points) {
+      const cur = latest.get(p.key);
+      // The highest step wins; on a tie, the value logged last.
+      if (!cur || p.step > cur.step || (p.step === cur.step && p.id > cur.id)) {
+        latest.set(p.key, { step: p.step, id: p.id, value: p.value });
+        changed.add(p.key);
+      }
+    }
+    for (const key of changed) {
+      const v = latest.get(key)!;
+      await this.db
+        .insertInto("run_latest_metrics")
+        .values({ run_id: runId, key, value: v.value, step: v.step, metric_id: v.id })
+        .onConflict((oc) => oc.columns(["run_id", "key"]).doUpdateSet({ value: v.value, step: v.step, metric_id: v.id }))
+        .execute();
+    }
+  }
+
+  async writeVersionSource(versionId: number, source: VersionSource | null): Promise<void> {
+    await this.db.deleteFrom("model_version_sources").where("version_id", "=", versionId).execute();
+    if (!source) return;
+    await this.db
+      .insertInto("model_version_sources")
+      .values({
+        version_id: versionId,
+        experiment_id: source.experimentId,
+        run_id: source.runId,
+        pipeline_run_id: source.pipelineRunId,
+        code_commit: source.codeCommit,
+        datasets: JSON.stringify(source.datasets),
+      })
+      .execute();
+  }
+
+  private async writeParams(runId: number, params: Properties): Promise<void> {
+    const rows = Object.entries(params).map(([key, value]) => {
+      const { resource_id: _r, ...row } = propertyToRow(runId, key, value);
+      return { ...row, run_id: runId };
+    });
+    if (rows.length > 0) await this.db.insertInto("run_params").values(rows).execute();
+  }
+
+  private async hydrateExperiments(rows: any[]): Promise<Experiment[]> {
+    const ids = rows.map((r) => toNumber(r.id));
+    const [props, labels] = await Promise.all([loadProperties(this.db, ids), loadLabels(this.db, ids)]);
+    return rows.map((r, i) => ({
+      id: ids[i]!,
+      displayName: r.display_name,
+      description: r.description,
+      owner: r.owner,
+      state: r.state as State,
+      labels: labels.get(ids[i]!) ?? {},
+      customProperties: props.get(ids[i]!) ?? {},
+      createTime: time(r.create_time),
+      updateTime: time(r.update_time),
+      revision: toNumber(r.revision),
+    }));
+  }
+
+  /** Runs with their params, latest metrics and custom properties: three queries per page. */
+  private async hydrateRuns(rows: any[]): Promise<ExperimentRun[]> {
+    const ids = rows.map((r) => toNumber(r.id));
+    if (ids.length === 0) return [];
+    const [props, paramRows, metricRows] = await Promise.all([
+      loadProperties(this.db, ids),
+      this.db.selectFrom("run_params").selectAll().where("run_id", "in", ids).orderBy("key").execute(),
+      this.db.selectFrom("run_latest_metrics").selectAll().where("run_id", "in", ids).orderBy("key").execute(),
+    ]);
+    const params = new Map<number, Properties>();
+    for (const row of paramRows) {
+      const id = toNumber(row.run_id);
+      const p = params.get(id) ?? {};
+      p[row.key] = rowToProperty({ ...row, resource_id: row.run_id });
+      params.set(id, p);
+    }
+    const metrics = new Map<number, Record<string, number>>();
+    for (const row of metricRows) {
+      const id = toNumber(row.run_id);
+      const m = metrics.get(id) ?? {};
+      m[row.key] = Number(row.value);
+      metrics.set(id, m);
+    }
+    return rows.map((r, i) => ({
+      id: ids[i]!,
+      experimentId: toNumber(r.experiment_id),
+      displayName: r.display_name,
+      description: r.description,
+      author: r.author,
+      status: r.status as RunStatus,
+      startTime: time(r.start_time),
+      endTime: optionalTime(r.end_time),
+      params: params.get(ids[i]!) ?? {},
+      metrics: metrics.get(ids[i]!) ?? {},
+      datasets: JSON.parse(r.datasets) as DatasetRef[],
+      customProperties: props.get(ids[i]!) ?? {},
+      createTime: time(r.create_time),
+      updateTime: time(r.update_time),
+      revision: toNumber(r.revision),
+    }));
+  }
+}
+
+function experimentToRow(e: Experiment) {
+  return {
+    id: e.id,
+    display_name: e.displayName,
+    description: e.description,
+    owner: e.owner,
+    state: e.state,
+    create_time: e.createTime.getTime(),
+    update_time: e.updateTime.getTime(),
+    revision: e.revision,
+  };
+}
+
+function runToRow(r: ExperimentRun) {
+  return {
+    id: r.id,
+    experiment_id: r.experimentId,
+    display_name: r.displayName,
+    description: r.description,
+    author: r.author,
+    status: r.status,
+    start_time: r.startTime.getTime(),
+    end_time: r.endTime ? r.endTime.getTime() : null,
+    datasets: JSON.stringify(r.datasets),
+    create_time: r.createTime.getTime(),
+    update_time: r.updateTime.getTime(),
+    revision: r.revision,
+  };
+}

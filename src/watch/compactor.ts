@@ -1,0 +1,104 @@
+import type { Logger } from "../logger.js";
+import { interpretStoreError } from "../registry/store-errors.js";
+import type { RegistryStore } from "../store/store.js";
+
+/** How long events are kept: at least `maxAgeMs` (0 keeps them forever), and always the newest `minEvents`. */
+export interface RetentionPolicy {
+  maxAgeMs: number;
+  minEvents: number;
+}
+
+export const DEFAULT_RETENTION: RetentionPolicy = { maxAgeMs: 7 * 24 * 3600_000, minEvents: 10_000 };
+
+export interface CompactorOptions {
+  store: RegistryStore;
+  retention: RetentionPolicy;
+  logger: Logger;
+  /** Between runs (default 10 minutes). */
+  intervalMs?: number;
+  /** Before the first run (default 30 s, so a restarting fleet does not compact all at once). */
+  firstRunDelayMs?: number;
+  /** Events deleted per transaction, so writers wait at most one short batch (default 10000). */
+  batchSize?: number;
+  now?: () => Date;
+}
+
+export interface CompactionResult {
+  compactedRevision: number;
+  deleted: number;
+}
+
+/**
+ * Removes events beyond retention: periodically, in short transactions that each delete a
+ * prefix of the log and raise meta.compacted_revision with it (the retained log stays gap-free,
+ * and a watch from before it gets OUT_OF_RANGE). Every replica may run one; they serialise on
+ * the meta row and the later ones find nothing to do.
+ */
+export class Compactor {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<unknown> | null = null;
+  private stopped = false;
+  private readonly intervalMs: number;
+  private readonly batchSize: number;
+  private readonly now: () => Date;
+
+  constructor(private readonly options: CompactorOptions) {
+    this.intervalMs = options.intervalMs ?? 600_000;
+    this.batchSize = options.batchSize ?? 10_000;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /** Schedules the periodic runs (no-op when retention keeps events forever). */
+  start(): void {
+    if (this.options.retention.maxAgeMs <= 0 || this.stopped) return;
+    this.schedule(this.options.firstRunDelayMs ?? 30_000);
+  }
+
+  /** One compaction now. */
+  async runOnce(): Promise<CompactionResult> {
+    const { store, retention } = this.options;
+    try {
+      const cutoff =
+        retention.maxAgeMs <= 0
+          ? await store.read((r) => r.compactedRevision())
+          : await store.read((r) =>
+              r.compactionCutoff({ olderThan: new Date(this.now().getTime() - retention.maxAgeMs), keep: retention.minEvents }),
+            );
+      let deleted = 0;
+      for (;;) {
+        const step = await store.write(async (w) => {
+          const compacted = await w.compactedRevision();
+          if (compacted >= cutoff) return { compacted, deleted: 0 };
+          const through = Math.min(cutoff, compacted + this.batchSize);
+          return { compacted: through, deleted: await w.compactEvents(through) };
+        });
+        deleted += step.deleted;
+        if (step.compacted >= cutoff || this.stopped) return { compactedRevision: step.compacted, deleted };
+      }
+    } catch (error) {
+      throw interpretStoreError(error);
+    }
+  }
+
+  /** Stops scheduling and waits for a run in progress. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  private schedule(delayMs: number): void {
+    this.timer = setTimeout(() => {
+      this.running = this.runOnce()
+        .then((result) => {
+          if (result.deleted > 0) this.options.logger.info("compacted events", { ...result });
+        })
+        .catch((error: unknown) => this.options.logger.warn("event compaction failed; retrying later", { err: error }))
+        .finally(() => {
+          this.running = null;
+          if (!this.stopped) this.schedule(this.intervalMs);
+        });
+    }, delayMs);
+    this.timer.unref();
+  }
+}

@@ -1,0 +1,90 @@
+import { InvalidArgumentError } from "../registry/errors.js";
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../registry/list-query.js";
+import { decodePageToken, encodePageToken, queryDigest } from "../registry/page-token.js";
+import type { Registry } from "../registry/registry.js";
+import type { RegistryEvent } from "../registry/types.js";
+import type { EventQuery } from "../store/store.js";
+import { parseEventTypes, parseResourceTypes } from "./watch-query.js";
+
+/** A ListEvents request as the API hands it over; empty strings mean "any". */
+export interface ListEventsInput {
+  pageSize: number;
+  pageToken: string;
+  resourceName: string;
+  modelId?: number;
+  resourceTypes: readonly string[];
+  types: readonly string[];
+  actor: string;
+  since?: Date;
+  until?: Date;
+  orderBy: string;
+}
+
+export interface EventsPage {
+  events: RegistryEvent[];
+  nextPageToken: string;
+  revision: number;
+  compactedRevision: number;
+}
+
+/**
+ * The audit log: events filtered by resource, model, type, actor and time, in keyset pages over
+ * the revision (oldest first, or newest first with order_by "revision desc"). The page token is
+ * bound to the filters and order like every list token.
+ */
+export async function listEvents(registry: Registry, input: ListEventsInput): Promise<EventsPage> {
+  if (!Number.isInteger(input.pageSize) || input.pageSize < 0) {
+    throw InvalidArgumentError.field("page_size", "must not be negative", "INVALID_PAGE_SIZE");
+  }
+  const limit = input.pageSize === 0 ? DEFAULT_PAGE_SIZE : Math.min(input.pageSize, MAX_PAGE_SIZE);
+  const descending = parseOrder(input.orderBy);
+  const resourceTypes = parseResourceTypes(input.resourceTypes) ?? undefined;
+  const types = parseEventTypes(input.types) ?? undefined;
+  if (input.since && input.until && input.since.getTime() >= input.until.getTime()) {
+    throw InvalidArgumentError.field("end_time", "must be after start_time");
+  }
+  if (input.resourceName.length > 1024) throw InvalidArgumentError.field("resource_name", "is longer than 1024 characters");
+  if (input.actor.length > 255) throw InvalidArgumentError.field("actor", "is longer than 255 characters");
+
+  const query: EventQuery = {
+    limit: limit + 1,
+    descending,
+    modelId: input.modelId,
+    resourceTypes,
+    types,
+    resourceName: input.resourceName || undefined,
+    actor: input.actor || undefined,
+    since: input.since,
+    until: input.until,
+  };
+  const key = registry.store.tokenKey();
+  const digest = queryDigest(
+    "events",
+    JSON.stringify([query.modelId ?? null, resourceTypes ?? [], types ?? [], query.resourceName ?? "", query.actor ?? ""]),
+    JSON.stringify([input.since?.getTime() ?? null, input.until?.getTime() ?? null]),
+    descending ? "desc" : "asc",
+  );
+  if (input.pageToken !== "") {
+    const [cursor] = decodePageToken(key, digest, input.pageToken);
+    if (typeof cursor !== "number") throw InvalidArgumentError.field("page_token", "is not a page token of this server", "INVALID_PAGE_TOKEN");
+    if (descending) query.before = cursor;
+    else query.after = cursor;
+  }
+  return registry.read(async (r) => {
+    const revision = await r.revision();
+    const compactedRevision = await r.compactedRevision();
+    const rows = await r.readEvents(query);
+    const events = rows.slice(0, limit);
+    const more = rows.length > limit;
+    const nextPageToken = more ? encodePageToken(key, digest, [events.at(-1)!.revision]) : "";
+    return { events, nextPageToken, revision, compactedRevision };
+  });
+}
+
+/** order_by: "revision" / "revision asc" (default) or "revision desc". */
+function parseOrder(orderBy: string): boolean {
+  const normalised = orderBy.trim().toLowerCase().replace(/\s+/g, " ");
+  if (normalised === "" || normalised === "revision" || normalised === "revision asc") return false;
+  if (normalised === "revision desc") return true;
+  throw InvalidArgumentError.field("order_by", `unsupported ordering "${orderBy}": use "revision" or "revision desc"`, "INVALID_ORDER_BY");
+}

@@ -1,0 +1,225 @@
+import { OutOfRangeError, ShuttingDownError } from "../registry/errors.js";
+import type { RegistryEvent } from "../registry/types.js";
+
+/** A committed event with its frame, built once by the hub and shared by every subscriber. */
+export interface HubEvent<F> {
+  event: RegistryEvent;
+  frame: F;
+}
+
+/** What a subscription yields: matching events in revision order, and resumable positions. */
+export type WatchItem<F> = ({ kind: "event" } & HubEvent<F>) | { kind: "progress"; revision: number };
+
+/** Which rows of the event log a subscription reads when it catches up (filtered in SQL). */
+export interface EventScope {
+  modelId?: number;
+  resourceTypes?: readonly string[];
+}
+
+/** A page of the event log read in one snapshot, with the revision and compaction point of that snapshot. */
+export interface EventPage {
+  events: RegistryEvent[];
+  revision: number;
+  compactedRevision: number;
+}
+
+/** What a subscription needs from its hub. */
+export interface SubscriptionHost<F> {
+  /** The newest revision dispatched to live subscribers. */
+  readonly revision: number;
+  readonly closed: boolean;
+  readonly pageSize: number;
+  readPage(after: number, scope: EventScope): Promise<EventPage>;
+  frameOf(event: RegistryEvent): F;
+  remove(subscription: Subscription<F>): void;
+  /** Counts switches to catch-up (for stats and tests). */
+  noteLagged(): void;
+}
+
+export interface StreamOptions {
+  /** The client's cancellation: the stream then just ends. */
+  signal: AbortSignal;
+  /** Server shutdown: the stream then fails with ShuttingDownError (UNAVAILABLE). */
+  shutdownSignal?: AbortSignal;
+  /** A progress item after this long without output. */
+  progressIntervalMs: number;
+}
+
+/**
+ * One watcher. The hub pushes matching events into a bounded queue and never waits for it;
+ * when the queue is full the subscription drops it and is "lagging": it then reads the event
+ * log itself, page by page from the last revision it delivered, and rejoins live, discarding
+ * queued events it already delivered (etcd's unsynced -> synced). `position` is the revision
+ * up to which every matching event has been delivered.
+ */
+export class Subscription<F> {
+  private queue: HubEvent<F>[] = [];
+  private head = 0;
+  private lagging = false;
+  private position = -1;
+  private registeredAt: number;
+  private wakeUp: (() => void) | null = null;
+  private ended = false;
+
+  constructor(
+    private readonly host: SubscriptionHost<F>,
+    /** Whether the event belongs to this watch (type, model, filter). */
+    readonly matches: (event: RegistryEvent) => boolean,
+    readonly scope: EventScope,
+    private readonly capacity: number,
+  ) {
+    this.registeredAt = host.revision;
+  }
+
+  /** The hub's revision when this subscription started receiving live events. */
+  get liveFrom(): number {
+    return this.registeredAt;
+  }
+
+  /** Called by the hub for a matching event, in revision order. Never blocks. */
+  push(item: HubEvent<F>): void {
+    if (this.lagging || this.ended) return;
+    if (this.queue.length - this.head >= this.capacity) {
+      this.dropQueue();
+      this.host.noteLagged();
+    } else {
+      this.queue.push(item);
+    }
+    this.wake();
+  }
+
+  /** The hub skipped events (compaction overtook it): catch up from the log. */
+  invalidate(): void {
+    if (this.ended) return;
+    this.dropQueue();
+    this.wake();
+  }
+
+  /** Deliver the events after `revision` (the client has everything up to it). */
+  startAfter(revision: number): void {
+    this.position = revision;
+    if (revision < this.registeredAt) this.lagging = true;
+  }
+
+  /** Ends the subscription; the hub forgets it. */
+  close(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.queue = [];
+    this.head = 0;
+    this.host.remove(this);
+    this.wake();
+  }
+
+  /** Events after the start position, then progress items while idle, until a signal aborts. */
+  async *items(options: StreamOptions): AsyncGenerator<WatchItem<F>> {
+    if (this.position < 0) throw new Error("startAfter() must be called before items()");
+    const signals = options.shutdownSignal ? [options.signal, options.shutdownSignal] : [options.signal];
+    let lastOutput = performance.now();
+    for (;;) {
+      if (options.shutdownSignal?.aborted || this.host.closed) throw new ShuttingDownError();
+      if (options.signal.aborted || this.ended) return;
+      if (this.lagging) {
+        for await (const item of this.catchUp()) {
+          yield item;
+          lastOutput = performance.now();
+        }
+        continue;
+      }
+      const next = this.dequeue();
+      if (next) {
+        if (next.event.revision <= this.position) continue;
+        this.position = next.event.revision;
+        yield { kind: "event", ...next };
+        lastOutput = performance.now();
+        continue;
+      }
+      const idle = performance.now() - lastOutput;
+      if (idle >= options.progressIntervalMs) {
+        // Live, queue empty: every matching event up to the hub's revision has been delivered.
+        this.position = Math.max(this.position, this.host.revision);
+        yield { kind: "progress", revision: this.position };
+        lastOutput = performance.now();
+        continue;
+      }
+      await this.sleep(options.progressIntervalMs - idle, signals);
+    }
+  }
+
+  /**
+   * Reads the log after `position` until a short page, while live events queue up again. The
+   * queue is reset first, so whatever it receives next is newer than the hub's revision now,
+   * which the log read (starting later) is sure to reach: no gap, and overlaps are dropped.
+   */
+  private async *catchUp(): AsyncGenerator<WatchItem<F>> {
+    this.lagging = false;
+    this.queue = [];
+    this.head = 0;
+    this.registeredAt = this.host.revision;
+    for (;;) {
+      const page = await this.host.readPage(this.position, this.scope);
+      if (page.compactedRevision > this.position) throw compacted(this.position, page.compactedRevision);
+      for (const event of page.events) {
+        if (event.revision <= this.position) continue;
+        this.position = event.revision;
+        if (this.matches(event)) yield { kind: "event", event, frame: this.host.frameOf(event) };
+        if (this.ended) return;
+      }
+      if (page.events.length < this.host.pageSize) {
+        this.position = Math.max(this.position, page.revision);
+        return;
+      }
+    }
+  }
+
+  private dropQueue(): void {
+    this.lagging = true;
+    this.queue = [];
+    this.head = 0;
+  }
+
+  private dequeue(): HubEvent<F> | undefined {
+    if (this.head >= this.queue.length) return undefined;
+    const item = this.queue[this.head++];
+    if (this.head > 256 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+    return item;
+  }
+
+  private wake(): void {
+    const wakeUp = this.wakeUp;
+    this.wakeUp = null;
+    wakeUp?.();
+  }
+
+  /** Waits for a push, the timeout or an abort; removes its timer and listeners either way. */
+  private sleep(ms: number, signals: AbortSignal[]): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        for (const s of signals) s.removeEventListener("abort", done);
+        if (this.wakeUp === done) this.wakeUp = null;
+        resolve();
+      };
+      const timer = setTimeout(done, Math.max(1, ms));
+      for (const s of signals) s.addEventListener("abort", done, { once: true });
+      this.wakeUp = done;
+    });
+  }
+}
+
+/** OUT_OF_RANGE for a position whose following events retention removed. */
+export function compacted(requested: number, compactedRevision: number): OutOfRangeError {
+  return new OutOfRangeError(
+    `revision ${requested} was compacted: events up to ${compactedRevision} were removed by retention, ` +
+      `the oldest available revision is ${compactedRevision + 1}; list again and watch from the list's revision`,
+    "REVISION_COMPACTED",
+    {
+      requested_revision: String(requested),
+      compacted_revision: String(compactedRevision),
+      oldest_available_revision: String(compactedRevision + 1),
+    },
+  );
+}

@@ -1,0 +1,110 @@
+import { InvalidArgumentError } from "../registry/errors.js";
+import type { FilterExpr, FilterSchema } from "../registry/filter/ast.js";
+import { evaluateFilter, resourceFilterSubject } from "../registry/filter/evaluate.js";
+import { parseFilter } from "../registry/filter/parser.js";
+import { ALIAS_LIST } from "../registry/lifecycle-list-specs.js";
+import { ARTIFACT_LIST, MODEL_LIST, VERSION_LIST } from "../registry/list-specs.js";
+import type { EventType, RegistryEvent, ResourceType } from "../registry/types.js";
+
+/**
+ * Every resource type, in the order send_initial streams them (parents first). A Record so that
+ * a new ResourceType cannot be forgotten here.
+ */
+const RESOURCE_TYPE_ORDER: Readonly<Record<ResourceType, number>> = {
+  RegisteredModel: 0,
+  ModelVersion: 1,
+  ModelArtifact: 2,
+  Alias: 3,
+  Experiment: 4,
+  ExperimentRun: 5,
+  ServingEnvironment: 6,
+  InferenceService: 7,
+};
+
+export const RESOURCE_TYPES: readonly ResourceType[] = (Object.keys(RESOURCE_TYPE_ORDER) as ResourceType[]).sort(
+  (a, b) => RESOURCE_TYPE_ORDER[a] - RESOURCE_TYPE_ORDER[b],
+);
+
+/** Every event type (a Record so that a new EventType cannot be forgotten). */
+const EVENT_TYPE_SET: Readonly<Record<EventType, true>> = {
+  CREATED: true,
+  UPDATED: true,
+  STATE_CHANGED: true,
+  DELETED: true,
+  ALIAS_SET: true,
+  ALIAS_DELETED: true,
+};
+
+export const EVENT_TYPES: readonly EventType[] = Object.keys(EVENT_TYPE_SET) as EventType[];
+
+/**
+ * The filter language of each resource type on Watch: the schema of its List, so a filter
+ * selects the same resources in both. Types without an entry cannot be filtered yet.
+ */
+const FILTER_SCHEMAS: Partial<Record<ResourceType, FilterSchema>> = {
+  RegisteredModel: MODEL_LIST.filter,
+  ModelVersion: VERSION_LIST.filter,
+  ModelArtifact: ARTIFACT_LIST.filter,
+  Alias: ALIAS_LIST.filter,
+};
+
+/** Validates resource type names; empty means every type. Duplicates collapse. */
+export function parseResourceTypes(names: readonly string[], field = "resource_types"): ResourceType[] | null {
+  if (names.length === 0) return null;
+  const types = new Set<ResourceType>();
+  names.forEach((name, i) => {
+    if (!Object.hasOwn(RESOURCE_TYPE_ORDER, name)) {
+      throw InvalidArgumentError.field(`${field}[${i}]`, `unknown resource type "${name}"; expected one of ${RESOURCE_TYPES.join(", ")}`);
+    }
+    types.add(name as ResourceType);
+  });
+  return [...types].sort((a, b) => RESOURCE_TYPE_ORDER[a] - RESOURCE_TYPE_ORDER[b]);
+}
+
+/** Validates event type names; empty means every type. */
+export function parseEventTypes(names: readonly string[], field = "types"): EventType[] | null {
+  if (names.length === 0) return null;
+  return names.map((name, i) => {
+    if (!Object.hasOwn(EVENT_TYPE_SET, name)) throw InvalidArgumentError.field(`${field}[${i}]`, `unknown event type "${name}"`);
+    return name as EventType;
+  });
+}
+
+/** A validated watch: what it selects. */
+export interface WatchSelection {
+  /** null: every type. */
+  types: ResourceType[] | null;
+  modelId?: number;
+  /** With the one type it applies to. */
+  filter: { type: ResourceType; expr: FilterExpr } | null;
+}
+
+/** Parses the filter of a watch against the schema of its single resource type. */
+export function parseWatchFilter(text: string, types: ResourceType[] | null): WatchSelection["filter"] {
+  if (text.trim() === "") return null;
+  if (!types || types.length !== 1) {
+    throw InvalidArgumentError.field("filter", "needs exactly one entry in resource_types: field names depend on the resource type");
+  }
+  const type = types[0]!;
+  const schema = FILTER_SCHEMAS[type];
+  if (!schema) throw InvalidArgumentError.field("filter", `filters on ${type} are not supported yet`);
+  const expr = parseFilter(text, schema);
+  return expr ? { type, expr } : null;
+}
+
+/**
+ * Whether an event belongs to a watch. With a filter, an event matches when the resource after
+ * the change matches, or the resource before it did: the client sees resources enter and leave
+ * the filtered set (a DELETED event carries the resource as it was).
+ */
+export function eventMatcher(selection: WatchSelection): (event: RegistryEvent) => boolean {
+  const types = selection.types ? new Set<string>(selection.types) : null;
+  const { modelId, filter } = selection;
+  return (event) => {
+    if (types && !types.has(event.resource.type)) return false;
+    if (modelId !== undefined && event.modelId !== modelId) return false;
+    if (!filter) return true;
+    if (evaluateFilter(filter.expr, resourceFilterSubject(event.resource.value))) return true;
+    return event.previous !== null && evaluateFilter(filter.expr, resourceFilterSubject(event.previous.value));
+  };
+}

@@ -1,0 +1,118 @@
+import { InvalidArgumentError, OutOfRangeError } from "../registry/errors.js";
+import type { Registry } from "../registry/registry.js";
+import type { Resource } from "../registry/types.js";
+import { initialTypes, readInitialSnapshot } from "./initial-snapshot.js";
+import { compacted, type WatchItem } from "./subscription.js";
+import type { WatchHub } from "./watch-hub.js";
+import { eventMatcher, parseResourceTypes, parseWatchFilter, type WatchSelection } from "./watch-query.js";
+
+/** A watch as the API hands it over. */
+export interface WatchRequest {
+  /** Resource type names; empty: every type. */
+  resourceTypes: readonly string[];
+  /** Only this model and everything under it. */
+  model?: { id: number } | { displayName: string };
+  filter: string;
+  /** The last revision the client has seen; undefined: from now. */
+  startRevision?: number;
+  sendInitial: boolean;
+}
+
+/** What a watch stream carries, in order: [initial objects, synced], then events and progress. */
+export type WatchOutput<F> = WatchItem<F> | { kind: "initial"; resource: Resource } | { kind: "synced"; revision: number };
+
+export interface WatchServiceOptions {
+  /** Progress after this long without output (default 5000 ms). */
+  progressIntervalMs?: number;
+  /** Most objects send_initial streams (default 100000). */
+  maxInitialObjects?: number;
+}
+
+export interface WatchSignals {
+  /** The client's cancellation. */
+  signal: AbortSignal;
+  /** Server shutdown: the stream fails with UNAVAILABLE so clients reconnect at once. */
+  shutdownSignal?: AbortSignal;
+}
+
+/**
+ * The Watch use case: the Kubernetes list-then-watch contract over the hub. A stream first
+ * registers with the hub (so nothing committed from then on can be missed), then reads what it
+ * needs before that (the initial objects, or the log after start_revision), then goes live,
+ * dropping what it already sent.
+ */
+export class WatchService<F> {
+  readonly progressIntervalMs: number;
+  readonly maxInitialObjects: number;
+
+  constructor(
+    private readonly registry: Registry,
+    readonly hub: WatchHub<F>,
+    options: WatchServiceOptions = {},
+  ) {
+    this.progressIntervalMs = options.progressIntervalMs ?? 5000;
+    this.maxInitialObjects = options.maxInitialObjects ?? 100_000;
+  }
+
+  async *watch(request: WatchRequest, signals: WatchSignals): AsyncGenerator<WatchOutput<F>> {
+    const selection = await this.select(request);
+    const subscription = this.hub.subscribe({
+      matches: eventMatcher(selection),
+      scope: { modelId: selection.modelId, resourceTypes: selection.types ?? undefined },
+    });
+    try {
+      if (request.sendInitial) {
+        const snapshot = await readInitialSnapshot(this.registry, selection, this.maxInitialObjects);
+        for (const resource of snapshot.resources) yield { kind: "initial", resource };
+        yield { kind: "synced", revision: snapshot.revision };
+        subscription.startAfter(snapshot.revision);
+      } else {
+        const start = request.startRevision ?? subscription.liveFrom;
+        if (request.startRevision !== undefined) await this.checkResumable(request.startRevision);
+        subscription.startAfter(start);
+        // Tells the client the watch is established and where it stands.
+        yield { kind: "progress", revision: start };
+      }
+      yield* subscription.items({ ...signals, progressIntervalMs: this.progressIntervalMs });
+    } finally {
+      subscription.close();
+    }
+  }
+
+  /** Validates the request and resolves the model. */
+  private async select(request: WatchRequest): Promise<WatchSelection> {
+    const types = parseResourceTypes(request.resourceTypes);
+    const filter = parseWatchFilter(request.filter, types);
+    if (request.startRevision !== undefined) {
+      if (!Number.isSafeInteger(request.startRevision) || request.startRevision < 0) {
+        throw InvalidArgumentError.field("start_revision", "must not be negative");
+      }
+      if (request.sendInitial) {
+        throw InvalidArgumentError.field("start_revision", "cannot be combined with send_initial, which starts from the current state");
+      }
+    }
+    let modelId: number | undefined;
+    if (request.model) {
+      const ref = request.model;
+      modelId = "id" in ref ? ref.id : (await this.registry.getModel(ref)).id;
+    }
+    const selection: WatchSelection = { types, modelId, filter };
+    if (request.sendInitial) initialTypes(selection);
+    return selection;
+  }
+
+  /** start_revision must be retained and not in the future. */
+  private async checkResumable(start: number): Promise<void> {
+    const { current, compactedRevision } = await this.registry.read(async (r) => ({
+      current: await r.revision(),
+      compactedRevision: await r.compactedRevision(),
+    }));
+    if (start < compactedRevision) throw compacted(start, compactedRevision);
+    if (start > current) {
+      throw new OutOfRangeError(`start_revision ${start} is newer than the current revision ${current}`, "REVISION_IN_FUTURE", {
+        requested_revision: String(start),
+        current_revision: String(current),
+      });
+    }
+  }
+}

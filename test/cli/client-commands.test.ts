@@ -1,0 +1,275 @@
+import { randomBytes } from "node:crypto";
+import { createServer } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { State } from "../../gen/modelregistry/v1/resources_pb.js";
+import { type CliResult, columnStarts, runClientInProcess } from "../support/cli.js";
+import { SERVER_DIALECTS } from "../support/dialects.js";
+import { startTestServer, type TestServer } from "../support/server.js";
+
+/** A port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((resolve) => s.listen(0, "127.0.0.1", resolve));
+  const port = (s.address() as { port: number }).port;
+  await new Promise((resolve) => s.close(resolve));
+  return port;
+}
+
+function expectAligned(table: string) {
+  const [header, ...rows] = columnStarts(table);
+  for (const row of rows) expect(row).toEqual(header);
+}
+
+for (const dialect of SERVER_DIALECTS) {
+  describe.runIf(dialect.enabled)(`[${dialect.name}] CLI client commands`, () => {
+    let server: TestServer;
+    const unique = (name: string) => `${name}-${randomBytes(3).toString("hex")}`;
+    const cli = (...args: string[]): Promise<CliResult> => runClientInProcess([...args, "--server", server.url, "--actor", "cli@acme.com"]);
+    const ok = async (...args: string[]) => {
+      const res = await cli(...args);
+      expect(res.stderr).toBe("");
+      expect(res.code).toBe(0);
+      return res.stdout;
+    };
+    const register = (model: string, version: string, ...extra: string[]) =>
+      ok("register", model, "--version", version, "--uri", `s3://ml-models/${model}/${version}/model.onnx`, ...extra);
+
+    beforeAll(async () => {
+      server = await startTestServer(dialect);
+    });
+    afterAll(() => server?.close());
+
+    it("register prints the new version's name and says when the model was created", async () => {
+      const model = unique("fraud-detector");
+      const first = await register(model, "v1", "--format", "onnx", "--format-version", "1.14");
+      expect(first).toMatch(new RegExp(`^registered ${model} v1 \\(new model\\): registeredModels/\\d+/versions/\\d+\\n$`));
+      const second = await register(model, "v2");
+      expect(second).toMatch(new RegExp(`^registered ${model} v2: registeredModels/\\d+/versions/\\d+\\n$`));
+    });
+
+    it("register types --metadata values: int, double, bool, struct, list and string", async () => {
+      const model = unique("typed");
+      await register(model, "v1", "--metadata", "epochs=10", "--metadata", "accuracy=0.967", "--metadata", "early_stop=true",
+        "--metadata", 'optimizer={"name":"adam"}', "--metadata", "layers=[64,32]", "--metadata", "dataset=fraud-q4",
+        "--metadata", 'quoted="10"', "--metadata", "big=9007199254740993", "--metadata-json", '{"lr": 1e-3, "n": 5}');
+      const v = (await server.client("connect-json-h1").getModelVersion({ registeredModelDisplayName: model, version: "v1" })).modelVersion!;
+      const kinds = Object.fromEntries(Object.entries(v.customProperties).map(([k, p]) => [k, p.kind]));
+      expect(kinds).toEqual({
+        epochs: { case: "intValue", value: 10n },
+        accuracy: { case: "doubleValue", value: 0.967 },
+        early_stop: { case: "boolValue", value: true },
+        optimizer: { case: "structValue", value: { name: "adam" } },
+        layers: { case: "structValue", value: { $list: [64, 32] } },
+        dataset: { case: "stringValue", value: "fraud-q4" },
+        quoted: { case: "stringValue", value: "10" },
+        big: { case: "intValue", value: 9007199254740993n },
+        lr: { case: "doubleValue", value: 0.001 },
+        n: { case: "intValue", value: 5n },
+      });
+      expect(v.author).toBe("cli@acme.com");
+    });
+
+    it("register with the same --request-id twice returns the first version (pipeline retries)", async () => {
+      const model = unique("retried");
+      const args = ["--request-id", `run-${model}`];
+      const first = await register(model, "v1", ...args);
+      const retry = await register(model, "v1", ...args);
+      expect(retry.split(": ")[1]).toBe(first.split(": ")[1]);
+    });
+
+    it("models list prints an aligned table and --json the resources", async () => {
+      const model = unique("listed");
+      await register(model, "v1");
+      await ok("models", "archive", model);
+      const out = await ok("models", "list", "--filter", `name = "${model}"`);
+      expect(out.split("\n")[0]).toMatch(/^NAME +ID +STATE +OWNER +UPDATED +DESCRIPTION$/);
+      expect(out).toMatch(new RegExp(`^${model} +\\d+ +ARCHIVED +- +\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\dZ +-$`, "m"));
+      expectAligned(out);
+      const json = JSON.parse(await ok("models", "list", "--filter", `name = "${model}"`, "--json"));
+      expect(json).toEqual([expect.objectContaining({ displayName: model, state: "STATE_ARCHIVED" })]);
+    });
+
+    it("models list --limit stops after N models and says so when there are none", async () => {
+      const prefix = unique("limited");
+      for (const i of [1, 2, 3]) await register(`${prefix}-${i}`, "v1");
+      const out = await ok("models", "list", "--filter", `name LIKE "${prefix}-%"`, "--order-by", "display_name desc", "--limit", "2");
+      expect(out.trimEnd().split("\n").slice(1).map((l) => l.split(" ")[0])).toEqual([`${prefix}-3`, `${prefix}-2`]);
+      expect(await ok("models", "list", "--filter", `name = "${unique("none")}"`)).toBe("no registered models\n");
+    });
+
+    it("models get shows the model's fields and metadata", async () => {
+      const model = unique("shown");
+      await register(model, "v1", "--owner", "risk-team");
+      const out = await ok("models", "get", model);
+      expect(out).toMatch(new RegExp(`^name: +${model}$`, "m"));
+      expect(out).toMatch(/^resource: +registeredModels\/\d+$/m);
+      expect(out).toMatch(/^state: +LIVE$/m);
+      expect(out).toMatch(/^owner: +risk-team$/m);
+    });
+
+    it("models archive and restore change the state", async () => {
+      const model = unique("archived");
+      await register(model, "v1");
+      expect(await ok("models", "archive", model)).toMatch(new RegExp(`^archived registered model ${model} \\(registeredModels/\\d+\\)\\n$`));
+      const got = await server.client("connect-json-h1").getRegisteredModel({ displayName: model });
+      expect(got.registeredModel?.state).toBe(State.ARCHIVED);
+      expect(await ok("models", "restore", model)).toMatch(/^restored registered model /);
+    });
+
+    it("versions list shows each version with its state, author and URI", async () => {
+      const model = unique("versions");
+      await register(model, "v1");
+      await register(model, "v2", "--author", "someone@acme.com");
+      const out = await ok("versions", "list", model);
+      const lines = out.trimEnd().split("\n");
+      expect(lines[0]).toMatch(/^VERSION +STATE +ALIASES +AUTHOR +CREATED +URI$/);
+      expect(lines[1]).toMatch(new RegExp(`^v1 +LIVE +- +cli@acme.com +\\S+ \\S+ +s3://ml-models/${model}/v1/model.onnx$`));
+      expect(lines[2]).toMatch(new RegExp(`^v2 +LIVE +- +someone@acme.com +\\S+ \\S+ +s3://ml-models/${model}/v2/model.onnx$`));
+      expectAligned(out);
+    });
+
+    it("versions list - lists across models with a MODEL column", async () => {
+      const model = unique("across");
+      await register(model, "v1");
+      const out = await ok("versions", "list", "-", "--filter", `version = "v1"`);
+      expect(out.split("\n")[0]).toMatch(/^MODEL +VERSION +STATE/);
+      expect(out).toMatch(new RegExp(`^${model} +v1 +LIVE`, "m"));
+    });
+
+    it("versions get shows fields, typed metadata and artifacts; latest works", async () => {
+      const model = unique("detail");
+      await register(model, "v2", "--format", "onnx", "--format-version", "1.14", "--description", "Retrained with Q4 2025 data",
+        "--metadata", "accuracy=0.967", "--metadata", "training_pipeline_run=run-xyz789");
+      const out = await ok("versions", "get", model, "latest");
+      expect(out).toMatch(/^version: +v2$/m);
+      expect(out).toMatch(/^description: +Retrained with Q4 2025 data$/m);
+      expect(out).toMatch(/^METADATA +VALUE +TYPE$/m);
+      expect(out).toMatch(/^accuracy +0\.967 +double$/m);
+      expect(out).toMatch(/^training_pipeline_run +run-xyz789 +string$/m);
+      expect(out).toMatch(new RegExp(`^\\d+ +s3://ml-models/${model}/v2/model.onnx +onnx 1\\.14 +UNKNOWN$`, "m"));
+      const json = JSON.parse(await ok("versions", "get", model, "v2", "--json"));
+      expect(json.modelVersion.customProperties.accuracy).toEqual({ doubleValue: 0.967 });
+      expect(json.modelArtifacts[0].uri).toBe(`s3://ml-models/${model}/v2/model.onnx`);
+    });
+
+    it("versions compare puts metrics side by side and marks the best", async () => {
+      const model = unique("compared");
+      await register(model, "v1", "--metadata", "accuracy=0.91", "--metadata", "loss=0.3");
+      await register(model, "v2", "--metadata", "accuracy=0.95", "--metadata", "loss=0.4");
+      const out = await ok("versions", "compare", model, "v1", "v2");
+      expect(out).toMatch(/^KEY +v1 +v2 +BEST$/m);
+      expect(out).toMatch(/^accuracy +0\.91 +0\.95 \* +v2 \(higher\)$/m);
+      expect(out).toMatch(/^loss +0\.3 \* +0\.4 +v1 \(lower\)$/m);
+      expectAligned(out);
+      const json = JSON.parse(await ok("versions", "compare", model, "v1", "v2", "--keys", "accuracy", "--json"));
+      expect(json.rows.map((r: { key: string }) => r.key)).toEqual(["accuracy"]);
+    });
+
+    it("alias set moves an alias, shows where it was, and versions list shows it", async () => {
+      const model = unique("aliased");
+      await register(model, "v1");
+      await register(model, "v2");
+      expect(await ok("alias", "set", model, "production", "v1")).toBe(`${model} @production -> v1 (new)\n`);
+      expect(await ok("alias", "set", model, "production", "v2", "--expect", "v1", "--reason", "better recall")).toBe(
+        `${model} @production -> v2 (was v1)\n`,
+      );
+      expect(await ok("alias", "set", model, "staging", "@production")).toBe(`${model} @staging -> v2 (new)\n`);
+      expect(await ok("versions", "list", model)).toMatch(/^v2 +LIVE +production,staging +/m);
+      const list = await ok("alias", "list", model);
+      expect(list).toMatch(/^ALIAS +VERSION +UPDATED\nproduction +v2 +\S+ \S+\nstaging +v2 +\S+ \S+\n$/);
+    });
+
+    it("alias set with a stale --expect exits 1 with ALIAS_CHANGED; alias rm removes it", async () => {
+      const model = unique("cas");
+      await register(model, "v1");
+      await register(model, "v2");
+      await ok("alias", "set", model, "production", "v2");
+      const lost = await cli("alias", "set", model, "production", "v1", "--expect", "v1");
+      expect(lost.code).toBe(1);
+      expect(lost.stderr).toMatch(/ \(aborted, ALIAS_CHANGED\)\n$/);
+      expect((await cli("alias", "set", model, "production", "v1", "--expect-new")).stderr).toMatch(/ALIAS_CHANGED/);
+      expect(await ok("alias", "rm", model, "production", "--expect", "v2")).toBe(`removed ${model} @production (was v2)\n`);
+      expect(await ok("alias", "list", model)).toBe(`no aliases on ${model}\n`);
+    });
+
+    it("models archive refuses a model an alias uses, and --cascade archives its versions too", async () => {
+      const model = unique("in-use");
+      await register(model, "v1");
+      await ok("alias", "set", model, "production", "v1");
+      const refused = await cli("models", "archive", model);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/ \(failed_precondition, MODEL_IN_USE\)\n$/);
+      expect(await ok("models", "archive", model, "--cascade", "--reason", "retired")).toMatch(
+        new RegExp(`^archived registered model ${model} \\(registeredModels/\\d+\\) and versions v1\\n$`),
+      );
+    });
+
+    it("events prints the audit log with actor and resource", async () => {
+      const model = unique("audited");
+      await register(model, "v1");
+      const out = await ok("events", "--model", model, "--resource-type", "ModelVersion");
+      const lines = out.trimEnd().split("\n");
+      expect(lines[0]).toMatch(/^REVISION +TIME +TYPE +RESOURCE +WHAT +ACTOR +REASON$/);
+      expect(lines.slice(1)).toEqual([expect.stringMatching(new RegExp(`^\\d+ +\\S+ \\S+ +CREATED +registeredModels/\\d+/versions/\\d+ +${model} v1 +cli@acme.com +-$`))]);
+      const created = JSON.parse(await ok("events", "--model", model, "--type", "created", "--json"));
+      expect(created.map((e: { resourceType: string }) => e.resourceType)).toEqual(["RegisteredModel", "ModelVersion", "ModelArtifact"]);
+      const newest = await ok("events", "--model", model, "--newest-first", "--limit", "1");
+      expect(newest.trimEnd().split("\n")).toHaveLength(2);
+    });
+
+    it("a missing model prints one line with the code and exits 1", async () => {
+      const res = await cli("versions", "get", unique("missing"), "v1");
+      expect(res.code).toBe(1);
+      expect(res.stdout).toBe("");
+      expect(res.stderr).toMatch(/^model-registry: registered model "missing-\w+" not found \(not_found\)\n$/);
+    });
+
+    it("an existing version prints already_exists with the reason", async () => {
+      const model = unique("dup");
+      await register(model, "v1");
+      const res = await cli("register", model, "--version", "v1", "--uri", "s3://b/m");
+      expect(res.code).toBe(1);
+      expect(res.stderr).toMatch(/^model-registry: .* \(already_exists, VERSION_EXISTS\)\n$/);
+    });
+
+    it("invalid input prints every bad field on one line", async () => {
+      const res = await cli("register", unique("bad"), "--version", "latest", "--uri", "not a uri");
+      expect(res.code).toBe(1);
+      expect(res.stderr.split("\n")).toHaveLength(2);
+      expect(res.stderr).toMatch(/model_version\.version: .*; model_artifacts\[0\]\.uri: .* \(invalid_argument\)\n$/);
+    });
+
+    it("usage mistakes exit 2 with the command's usage", async () => {
+      for (const args of [["models", "frobnicate"], ["versions", "get", "only-model"], ["register", "m", "--uri", "s3://b"], ["models", "list", "--nope"]]) {
+        const res = await cli(...args);
+        expect(res.code, args.join(" ")).toBe(2);
+        expect(res.stderr).toMatch(/^model-registry \w+: .*\n\nusage:/);
+      }
+      expect((await cli("register", "m", "--version", "v", "--uri", "s3://b", "--metadata-json", '{"n": 9007199254740993}')).stderr).toMatch(
+        /beyond 2\^53/,
+      );
+      expect((await cli("events", "--type", "exploded")).stderr).toMatch(/unknown event type "exploded" \(created, updated/);
+    });
+
+    it("--help prints the command's usage and the global flags", async () => {
+      const res = await cli("versions", "--help");
+      expect(res.code).toBe(0);
+      expect(res.stdout).toContain("model-registry versions compare MODEL VERSION VERSION...");
+      expect(res.stdout).toContain("--server URL");
+    });
+
+    it("an unreachable server prints one line and exits 1", async () => {
+      const url = `http://127.0.0.1:${await closedPort()}`;
+      const res = await runClientInProcess(["models", "list", "--server", url]);
+      expect(res).toEqual({ code: 1, stdout: "", stderr: `model-registry: cannot reach ${url} (ECONNREFUSED)\n` });
+    });
+
+    it("takes the server from MODEL_REGISTRY_SERVER when --server is absent", async () => {
+      const model = unique("env");
+      await register(model, "v1");
+      const res = await runClientInProcess(["models", "get", model, "--json"], { MODEL_REGISTRY_SERVER: server.url });
+      expect(res.code).toBe(0);
+      expect(JSON.parse(res.stdout).displayName).toBe(model);
+    });
+  });
+}

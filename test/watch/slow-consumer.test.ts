@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { WatchResponse } from "../../gen/modelregistry/v1/events_pb.js";
+import { SERVER_DIALECTS } from "../support/dialects.js";
+import { startWatchServer, uniqueName, watch, type WatchServer } from "./support.js";
+
+const PAUSE_MS = 10_000;
+const QUEUE = 64;
+
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+};
+
+for (const dialect of SERVER_DIALECTS) {
+  describe.runIf(dialect.enabled)(`[${dialect.name}] Watch with a slow consumer`, () => {
+    let server: WatchServer;
+    beforeAll(async () => {
+      server = await startWatchServer(dialect, { watch: { queueCapacity: QUEUE } });
+    }, 30_000);
+    afterAll(() => server?.close());
+
+    it("does not delay the other watchers, and later catches up completely", async () => {
+      const start = Number((await server.client().listRegisteredModels({ pageSize: 1 })).revision);
+      // The slow client takes its first response, then reads nothing for 10 s.
+      const slowController = new AbortController();
+      const slowStream = server.client("grpc").watch({ startRevision: BigInt(start) }, { signal: slowController.signal });
+      const slow = slowStream[Symbol.asyncIterator]();
+      expect((await slow.next()).value?.kind.case).toBe("progress");
+      const fast = [watch(server.client("grpc"), { startRevision: BigInt(start) }), watch(server.client("connect-json-h1"), { startRevision: BigInt(start) })];
+      await Promise.all(fast.map((w) => w.ready()));
+      const laggedBefore = server.app.watch.hub.stats().lagged;
+
+      // One writer for the whole pause, with fat events so that the slow stream's HTTP/2 window fills.
+      // Latency: from issuing the write to the watcher receiving its event (an upper bound).
+      const committedAt = new Map<number, number>();
+      const client = server.client();
+      const createIssued = performance.now();
+      const model = (await client.createRegisteredModel({ registeredModel: { displayName: uniqueName("slow") } })).registeredModel!;
+      committedAt.set(Number(model.etag), createIssued);
+      const padding = "x".repeat(2000);
+      const deadline = performance.now() + PAUSE_MS;
+      for (let i = 0; performance.now() < deadline; i++) {
+        const issued = performance.now();
+        const updated = await client.updateRegisteredModel({
+          registeredModel: { name: model.name, description: `${i} ${padding}` },
+          updateMask: { paths: ["description"] },
+        });
+        committedAt.set(Number(updated.registeredModel!.etag), issued);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      const end = Math.max(...committedAt.keys());
+      const expected = Array.from({ length: end - start }, (_, i) => start + 1 + i);
+
+      for (const w of fast) {
+        await w.until((x) => x.revisions.at(-1) === end, 10_000, `revision ${end}`);
+        expect(w.revisions).toEqual(expected);
+        const latencies = [...committedAt].map(([rev, t]) => w.receivedAt.get(rev)! - t);
+        const p50 = percentile(latencies, 50);
+        const p99 = percentile(latencies, 99);
+        console.info(`[${dialect.name}] ${expected.length} events; fast watcher latency (write issued -> event received) p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${Math.max(...latencies).toFixed(1)} ms`);
+        expect(p50).toBeLessThan(100);
+        expect(p99).toBeLessThan(500);
+      }
+      // The server dropped the slow subscriber's queue instead of buffering without bound.
+      expect(server.app.watch.hub.stats().lagged).toBeGreaterThan(laggedBefore);
+
+      // Now it reads, and gets everything exactly once, in order.
+      const revisions: number[] = [];
+      const readDeadline = Date.now() + 20_000;
+      while (revisions.at(-1) !== end) {
+        if (Date.now() > readDeadline) throw new Error(`slow consumer stuck at ${revisions.at(-1)} of ${end}`);
+        const { value, done } = (await slow.next()) as IteratorResult<WatchResponse>;
+        if (done) throw new Error("slow stream ended");
+        if (value.kind.case === "event") revisions.push(Number(value.kind.value.revision));
+      }
+      expect(revisions).toEqual(expected);
+      slowController.abort();
+      await slow.return?.();
+      await Promise.all(fast.map((w) => w.stop()));
+    }, 60_000);
+  });
+}
