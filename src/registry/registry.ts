@@ -156,6 +156,8 @@ export class Registry {
     const now = this.now();
     const version: ModelVersion = {
       ...input,
+      // Who registered it: the caller's identity unless the request names an author.
+      author: input.author || (ctx.actor === "anonymous" ? "" : ctx.actor),
       aliases: [],
       state: input.state ?? "LIVE",
       id: w.allocateId(),

@@ -69,6 +69,19 @@ for (const dialect of SERVER_DIALECTS) {
           expect(v.customProperties.whole?.kind).toEqual({ case: "doubleValue", value: 10 });
         });
 
+        it("records the caller from x-actor as the author when the request names none", async () => {
+          const res = await client().registerModel(
+            { registeredModel: { displayName: unique("author") }, modelVersion: { version: "v1" } },
+            { headers: { "x-actor": "ann@acme.com" } },
+          );
+          expect(res.modelVersion?.author).toBe("ann@acme.com");
+          const named = await client().registerModel(
+            { registeredModel: { displayName: unique("author") }, modelVersion: { version: "v1", author: "bob@acme.com" } },
+            { headers: { "x-actor": "ann@acme.com" } },
+          );
+          expect(named.modelVersion?.author).toBe("bob@acme.com");
+        });
+
         it("finds a model by name and by display name", async () => {
           const name = unique("lookup");
           const created = await client().createRegisteredModel({ registeredModel: { displayName: name, labels: { team: "fraud" } } });
