@@ -1,4 +1,5 @@
 import type { Logger } from "../logger.js";
+import { ShuttingDownError } from "../registry/errors.js";
 import { interpretStoreError } from "../registry/store-errors.js";
 import type { RegistryEvent } from "../registry/types.js";
 import type { RegistryStore, StoreReader } from "../store/store.js";
@@ -101,7 +102,8 @@ export class WatchHub<F> implements SubscriptionHost<F> {
 
   /** Registers a watcher; it receives live events from now on, and must call startAfter(). */
   subscribe(options: SubscribeOptions): Subscription<F> {
-    if (!this.started || this.isClosed) throw new Error("the watch hub is not running");
+    if (this.isClosed) throw new ShuttingDownError();
+    if (!this.started) throw new Error("the watch hub has not been started");
     const subscription = new Subscription<F>(this, options.matches, options.scope, this.queueCapacity);
     this.subscribers.add(subscription);
     return subscription;

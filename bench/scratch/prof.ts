@@ -1,0 +1,16 @@
+import { GetModelVersionRequestSchema } from "../../gen/modelregistry/v1/model_registry_service_pb.js";
+import { startChild } from "../child.js";
+import { encodeBody } from "../load/requests.js";
+import type { SliceResult, SliceSpec } from "../load/http2-load.js";
+const db = process.argv[2]!; const proto = (process.argv[3] ?? "connect-json") as "connect-json" | "grpc"; const which = process.argv[4] ?? "get"; const portKind = process.argv[5] ?? "main";
+const server = startChild("./server.ts", ["--database", `sqlite:${db}`], { cpu: 0, nodeArgs: ["--cpu-prof", "--cpu-prof-dir=/tmp/prof"] });
+const load = startChild("./load/worker.ts", [], { cpu: 1 });
+const info: any = await server.ready; await load.ready;
+await server.request({ cmd: "echo-from", modelId: 1, versionId: 11 });
+const names = Array.from({ length: 500 }, (_, i) => `registeredModels/${(i % 10) + 1}/versions/${11 + i * 10 + (i % 10)}`);
+const bodies = names.map((name) => encodeBody(proto, GetModelVersionRequestSchema, { name }).toString("base64"));
+const path = which === "get" ? "/modelregistry.v1.ModelRegistryService/GetModelVersion" : "/bench.v1.EchoService/Echo";
+const spec: SliceSpec = { protocol: proto, port: portKind === "main" ? info.port : info.grpcPort, path, request: { kind: "fixed", bodies }, concurrency: 16, connections: 4, durationMs: 5000 };
+const r: SliceResult = await load.request({ slice: spec });
+console.log(r);
+await load.request({ close: true }); await server.request({ cmd: "stop" });
