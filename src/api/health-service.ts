@@ -55,8 +55,9 @@ export function registerHealthService(router: ConnectRouter, options: HealthServ
       } catch (err) {
         // A client that went away hears nothing; on shutdown say Unavailable explicitly, since a
         // stream that simply ends reads as OK and health clients would not reconnect promptly.
-        if (ctx.signal.aborted) return;
+        // connect-node aborts ctx.signal on shutdown too, so test the shutdown signal first.
         if (shutdownSignal?.aborted) throw new ConnectError("server is shutting down", Code.Unavailable);
+        if (ctx.signal.aborted) return;
         throw err;
       }
     },

@@ -272,6 +272,12 @@ export class Registry {
   }
 
   async findVersion(r: StoreReader, ref: VersionRef): Promise<ModelVersion> {
+    if (ref.selector.kind === "id" && "id" in ref.model) {
+      // Fast path of a Get by name: a version of this model proves the model exists, so the
+      // model is only read (for the right NotFound) when the version is not found.
+      const version = await r.getVersion(ref.selector.id);
+      if (version?.modelId === ref.model.id) return version;
+    }
     const model = await this.findModel(r, ref.model);
     const sel = ref.selector;
     let version: ModelVersion | undefined;

@@ -24,6 +24,7 @@ import { LineageQueries } from "./lineage-queries.js";
 import { compactionCutoff, readCompactedRevision, readEvents } from "./event-queries.js";
 import { compileFilter, type FilterTarget } from "./filter-compiler.js";
 import { afterCursor, type KeysetTerm, orderByItems } from "./keyset.js";
+import { preparedQuery } from "./prepared-query.js";
 import { rowToArtifact, rowToModel, rowToProperty, rowToVersion, type VersionRow } from "./rows.js";
 import type { Database } from "./schema.js";
 
@@ -72,6 +73,31 @@ const ARTIFACT_COLUMNS: Record<string, string> = {
 
 type AnySelect = SelectQueryBuilder<any, any, any>;
 
+/** A version row with its model's display name. */
+const versionsOf = (db: Kysely<Database>) =>
+  db
+    .selectFrom("model_versions as t")
+    .innerJoin("registered_models as m", "m.id", "t.model_id")
+    .selectAll("t")
+    .select("m.display_name as model_display_name");
+
+// The point reads every Get runs, compiled once (see prepared-query.ts).
+const REVISION = preparedQuery((db: Kysely<Database>, id: number) => db.selectFrom("meta").select("revision").where("id", "=", id));
+const MODEL_BY_ID = preparedQuery((db: Kysely<Database>, id: number) => db.selectFrom("registered_models").selectAll().where("id", "=", id));
+const MODEL_BY_DISPLAY_NAME = preparedQuery((db: Kysely<Database>, name: string) =>
+  db.selectFrom("registered_models").selectAll().where("display_name", "=", name),
+);
+const VERSION_BY_ID = preparedQuery((db: Kysely<Database>, id: number) => versionsOf(db).where("t.id", "=", id));
+const VERSION_BY_STRING = preparedQuery((db: Kysely<Database>, modelId: number, version: string) =>
+  versionsOf(db).where("t.model_id", "=", modelId).where("t.version", "=", version),
+);
+const PROPERTIES_OF_ONE = preparedQuery((db: Kysely<Database>, id: number) =>
+  db.selectFrom("properties").selectAll().where("resource_id", "=", id).orderBy("key"),
+);
+const LABELS_OF_ONE = preparedQuery((db: Kysely<Database>, id: number) =>
+  db.selectFrom("labels").selectAll().where("resource_id", "=", id).orderBy("key"),
+);
+
 /** StoreReader over a Kysely connection or transaction. */
 export class KyselyReader implements StoreReader {
   constructor(protected readonly db: Kysely<Database>) {}
@@ -102,31 +128,28 @@ export class KyselyReader implements StoreReader {
   }
 
   async revision(): Promise<number> {
-    const row = await this.db.selectFrom("meta").select("revision").where("id", "=", 1).executeTakeFirstOrThrow();
+    const [row] = await REVISION(this.db, 1);
+    if (!row) throw new Error("the meta row is missing");
     return toNumber(row.revision);
   }
 
   async getModel(id: number): Promise<RegisteredModel | undefined> {
-    const row = await this.db.selectFrom("registered_models").selectAll().where("id", "=", id).executeTakeFirst();
+    const [row] = await MODEL_BY_ID(this.db, id);
     return row ? (await this.hydrateModels([row]))[0] : undefined;
   }
 
   async getModelByDisplayName(displayName: string): Promise<RegisteredModel | undefined> {
-    const row = await this.db
-      .selectFrom("registered_models")
-      .selectAll()
-      .where("display_name", "=", displayName)
-      .executeTakeFirst();
+    const [row] = await MODEL_BY_DISPLAY_NAME(this.db, displayName);
     return row ? (await this.hydrateModels([row]))[0] : undefined;
   }
 
   async getVersion(id: number): Promise<ModelVersion | undefined> {
-    const row = await this.versions().where("t.id", "=", id).executeTakeFirst();
+    const [row] = await VERSION_BY_ID(this.db, id);
     return row ? (await this.hydrateVersions([row as VersionRow]))[0] : undefined;
   }
 
   async getVersionByString(modelId: number, version: string): Promise<ModelVersion | undefined> {
-    const row = await this.versions().where("t.model_id", "=", modelId).where("t.version", "=", version).executeTakeFirst();
+    const [row] = await VERSION_BY_STRING(this.db, modelId, version);
     return row ? (await this.hydrateVersions([row as VersionRow]))[0] : undefined;
   }
 
@@ -253,11 +276,7 @@ export class KyselyReader implements StoreReader {
   }
 
   private versions() {
-    return this.db
-      .selectFrom("model_versions as t")
-      .innerJoin("registered_models as m", "m.id", "t.model_id")
-      .selectAll("t")
-      .select("m.display_name as model_display_name");
+    return versionsOf(this.db);
   }
 
   private async hydrateModels(rows: any[]): Promise<RegisteredModel[]> {
@@ -290,7 +309,10 @@ export class KyselyReader implements StoreReader {
   private async properties(ids: number[]): Promise<Map<number, Properties>> {
     const out = new Map<number, Properties>();
     if (ids.length === 0) return out;
-    const rows = await this.db.selectFrom("properties").selectAll().where("resource_id", "in", ids).orderBy("key").execute();
+    const rows =
+      ids.length === 1
+        ? await PROPERTIES_OF_ONE(this.db, ids[0]!)
+        : await this.db.selectFrom("properties").selectAll().where("resource_id", "in", ids).orderBy("key").execute();
     for (const row of rows) {
       const id = toNumber(row.resource_id);
       let props = out.get(id);
@@ -304,7 +326,10 @@ export class KyselyReader implements StoreReader {
   private async labels(ids: number[]): Promise<Map<number, Record<string, string>>> {
     const out = new Map<number, Record<string, string>>();
     if (ids.length === 0) return out;
-    const rows = await this.db.selectFrom("labels").selectAll().where("resource_id", "in", ids).orderBy("key").execute();
+    const rows =
+      ids.length === 1
+        ? await LABELS_OF_ONE(this.db, ids[0]!)
+        : await this.db.selectFrom("labels").selectAll().where("resource_id", "in", ids).orderBy("key").execute();
     for (const row of rows) {
       const id = toNumber(row.resource_id);
       let labels = out.get(id);
