@@ -2,7 +2,7 @@ import { InvalidArgumentError } from "../registry/errors.js";
 import type { FilterExpr, FilterSchema } from "../registry/filter/ast.js";
 import { evaluateFilter, resourceFilterSubject } from "../registry/filter/evaluate.js";
 import { parseFilter } from "../registry/filter/parser.js";
-import { ALIAS_LIST } from "../registry/lifecycle-list-specs.js";
+import { ALIAS_LIST, ENVIRONMENT_LIST, EXPERIMENT_LIST, RUN_LIST, SERVICE_LIST } from "../registry/lifecycle-list-specs.js";
 import { ARTIFACT_LIST, MODEL_LIST, VERSION_LIST } from "../registry/list-specs.js";
 import type { EventType, RegistryEvent, ResourceType } from "../registry/types.js";
 
@@ -46,7 +46,20 @@ const FILTER_SCHEMAS: Partial<Record<ResourceType, FilterSchema>> = {
   ModelVersion: VERSION_LIST.filter,
   ModelArtifact: ARTIFACT_LIST.filter,
   Alias: ALIAS_LIST.filter,
+  Experiment: EXPERIMENT_LIST.filter,
+  ExperimentRun: RUN_LIST.filter,
+  ServingEnvironment: ENVIRONMENT_LIST.filter,
+  InferenceService: withoutAttributes(SERVICE_LIST.filter, ["registered_model", "serving_model_version_id"]),
 };
+
+/**
+ * A list's filter schema minus attributes that an event snapshot does not carry (they are joined
+ * in by the list query): a watch filter on them is INVALID_ARGUMENT rather than never matching.
+ */
+function withoutAttributes(schema: FilterSchema, names: readonly string[]): FilterSchema {
+  const attributes = Object.fromEntries(Object.entries(schema.attributes).filter(([, a]) => !names.includes(a.name)));
+  return { ...schema, attributes };
+}
 
 /** Validates resource type names; empty means every type. Duplicates collapse. */
 export function parseResourceTypes(names: readonly string[], field = "resource_types"): ResourceType[] | null {

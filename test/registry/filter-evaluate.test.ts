@@ -235,3 +235,19 @@ for (const dialect of DIALECTS.filter((d) => d.name !== "sqlite-file")) {
     });
   });
 }
+
+describe("watch filters on lifecycle resources", () => {
+  it("evaluates experiment runs and inference services by their snapshot fields", async () => {
+    const { parseFilter } = await import("../../src/registry/filter/parser.js");
+    const { evaluateFilter, resourceFilterSubject } = await import("../../src/registry/filter/evaluate.js");
+    const { RUN_LIST, SERVICE_LIST } = await import("../../src/registry/lifecycle-list-specs.js");
+    const run = { id: 5, experimentId: 2, displayName: "r1", description: "", author: "ana", status: "FINISHED", startTime: new Date(1000), endTime: null, labels: {}, customProperties: {} };
+    const matches = (text: string, schema: typeof RUN_LIST.filter, value: object) =>
+      evaluateFilter(parseFilter(text, schema)!, resourceFilterSubject(value));
+    expect(matches("experiment_id = 2 AND status = 'FINISHED' AND end_time IS NULL", RUN_LIST.filter, run)).toBe(true);
+    expect(matches("author = 'bob'", RUN_LIST.filter, run)).toBe(false);
+    const isvc = { id: 9, environmentId: 3, modelId: 1, versionId: null, alias: "production", runtime: "kserve", desiredState: "DEPLOYED", displayName: "churn", description: "", labels: { team: "ml" }, customProperties: {} };
+    expect(matches("serving_environment_id = 3 AND desired_state = 'DEPLOYED' AND alias = 'production'", SERVICE_LIST.filter, isvc)).toBe(true);
+    expect(matches("registered_model_id = 2 OR labels.team != 'ml'", SERVICE_LIST.filter, isvc)).toBe(false);
+  });
+});

@@ -231,6 +231,8 @@ const FIELD_OF_ATTRIBUTE: Readonly<Record<string, string>> = {
   /** An alias's model, by display name (ALIAS_LIST). */
   registered_model: "modelDisplayName",
   model_version_id: "versionId",
+  /** An inference service's environment. */
+  serving_environment_id: "environmentId",
   /** A version's aliases (a list); an Alias's own name is its `alias` field. */
   alias: "aliases",
 };
