@@ -1,15 +1,23 @@
+import { readFileSync } from "node:fs";
 import type { DescService } from "@bufbuild/protobuf";
 import type { ServiceImpl } from "@connectrpc/connect";
 import { ModelRegistryService } from "../gen/modelregistry/v1/model_registry_service_pb.js";
 import type { HealthStatus } from "./api/health-service.js";
 import { createWatchFrame, type WatchFrame } from "./api/event-convert.js";
+import { createAuthInterceptor, modelNameLookup } from "./api/auth-interceptor.js";
 import { createServerInterceptors } from "./api/interceptors.js";
+import { type CallLimits, createLimitsInterceptor } from "./api/limits.js";
+import { createInputGuard } from "./api/limits-input.js";
+import { type AuthConfig, createAuthenticator } from "./auth/authenticator.js";
+import { checkBindPolicy } from "./auth/bind-policy.js";
+import { type CallGuard, createCallGuard } from "./auth/call-guard.js";
+import { DEFAULT_PROTECTED_ALIASES } from "./auth/permissions.js";
 import { createModelRegistryHandler } from "./api/model-registry-handler.js";
 import { createRoutes } from "./api/routes.js";
 import type { RunningGrpcServer } from "./grpc/grpc-server.js";
 import type { Logger } from "./logger.js";
 import { Registry } from "./registry/registry.js";
-import { type RunningServer, startServer } from "./server.js";
+import { type RunningServer, startServer, type TlsMaterial } from "./server.js";
 import { openStore } from "./store/open-store.js";
 import type { RegistryStore } from "./store/store.js";
 import { Compactor, DEFAULT_RETENTION, type RetentionPolicy } from "./watch/compactor.js";
@@ -47,6 +55,16 @@ export interface AppOptions {
   /** More services on every port, next to the registry (the benchmark's echo baseline). */
   services?: Array<{ service: DescService; impl: Partial<ServiceImpl<DescService>> }>;
   watch?: WatchOptions;
+  /** Credential sources; none: authentication off (then only a loopback host, unless insecure). */
+  auth?: AuthConfig;
+  /** Aliases only approvers may move (default: production). */
+  protectedAliases?: readonly string[];
+  /** PEM file paths: serve TLS on every port; clientCa also requires client certificates. */
+  tls?: { cert: string; key: string; clientCa?: string };
+  /** Serve a non-loopback host without authentication (default false: refuse to start). */
+  insecure?: boolean;
+  /** Per-client stream limit and default deadline (see CallLimits), and the largest request. */
+  limits?: CallLimits & { maxRequestBytes?: number };
 }
 
 export interface App {
@@ -59,6 +77,8 @@ export interface App {
   watch: WatchService<WatchFrame>;
   /** Removes events beyond retention (also callable directly: compactor.runOnce()). */
   compactor: Compactor;
+  /** Authentication and authorisation for transports outside the Connect router (the REST gateway). */
+  guard: CallGuard;
   /** Graceful stop: the server drains, then the database closes. */
   close(): Promise<void>;
 }
@@ -66,6 +86,14 @@ export interface App {
 /** Opens the store (migrating it), builds the registry and serves it. */
 export async function startApp(options: AppOptions): Promise<App> {
   const { logger } = options;
+  // Security configuration fails the start before anything is opened.
+  const authenticator = createAuthenticator(options.auth ?? {}, logger);
+  checkBindPolicy(options.host, authenticator.enabled, options.insecure ?? false);
+  const tls: TlsMaterial | undefined = options.tls && {
+    cert: readFileSync(options.tls.cert),
+    key: readFileSync(options.tls.key),
+    ...(options.tls.clientCa ? { clientCa: readFileSync(options.tls.clientCa) } : {}),
+  };
   const store = await openStore({
     database: options.database,
     poolSize: options.poolSize,
@@ -105,6 +133,19 @@ export async function startApp(options: AppOptions): Promise<App> {
   compactor.start();
   const routes = createRoutes({ registry, watch, health: () => databaseHealth(store), shutdownSignal: shutdownController.signal });
   const extra = options.services ?? [];
+  const lookup = modelNameLookup(registry);
+  const guard = createCallGuard({
+    authenticator,
+    policy: { protectedAliases: new Set(options.protectedAliases ?? DEFAULT_PROTECTED_ALIASES) },
+    lookup,
+  });
+  // Every port runs the same checks: authentication and authorisation, then limits.
+  const interceptors = createServerInterceptors(logger, [
+    createAuthInterceptor(guard, lookup),
+    createLimitsInterceptor(options.limits),
+    createInputGuard(),
+  ]);
+  const readMaxBytes = options.limits?.maxRequestBytes;
   let server: RunningServer;
   let grpcServer: RunningGrpcServer | undefined;
   try {
@@ -117,6 +158,9 @@ export async function startApp(options: AppOptions): Promise<App> {
       port: options.port,
       logger,
       shutdownController,
+      interceptors,
+      ...(readMaxBytes !== undefined ? { readMaxBytes } : {}),
+      ...(tls ? { tls } : {}),
     });
   } catch (error) {
     await stopWatchAndStore();
@@ -128,9 +172,11 @@ export async function startApp(options: AppOptions): Promise<App> {
       const { startGrpcServer } = await import("./grpc/grpc-server.js");
       grpcServer = await startGrpcServer({
         services: [{ service: ModelRegistryService, impl: createModelRegistryHandler(registry, { watch, shutdownSignal: shutdownController.signal }) as ServiceImpl<DescService> }, ...extra],
-        interceptors: createServerInterceptors(logger),
+        interceptors,
         host: options.host,
         port: options.grpcPort,
+        ...(readMaxBytes !== undefined ? { readMaxBytes } : {}),
+        ...(tls ? { tls } : {}),
         logger,
         shutdownSignal: shutdownController.signal,
       });
@@ -148,6 +194,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     registry,
     watch,
     compactor,
+    guard,
     close: () =>
       (closing ??= (async () => {
         await Promise.all([server.close(), grpcServer?.close()]);

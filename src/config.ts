@@ -1,3 +1,4 @@
+import type { AuthConfig } from "./auth/authenticator.js";
 import type { LogLevel } from "./logger.js";
 
 /** Everything the server is configured with, parsed once from flags and environment. */
@@ -14,6 +15,22 @@ export interface Config {
   eventRetentionDays: number;
   /** Always keep at least this many of the newest events, however old. */
   eventRetentionCount: number;
+  /** Credential sources; authentication is on when any is set (see src/auth). */
+  auth: AuthConfig;
+  /** Aliases only approvers (aliases.set_protected) may move. */
+  protectedAliases: string[];
+  /** PEM file paths; TLS is on when cert and key are set. */
+  tls: { cert: string; key: string; clientCa?: string } | undefined;
+  /** Allow a non-loopback host without authentication. */
+  insecure: boolean;
+  /** Largest request message in bytes. */
+  maxRequestBytes: number;
+  /** Open streams (Watch) per client; 0: unlimited. */
+  maxStreamsPerClient: number;
+  /** Deadline of unary calls that set none, in ms; 0: none. */
+  requestTimeoutMs: number;
+  /** Events queued per Watch stream before it reads from the event log instead. */
+  watchQueueLength: number;
 }
 
 export const DEFAULT_DATABASE = "sqlite:./data/registry.db";
@@ -32,6 +49,9 @@ client commands (talk to a running server; see model-registry <command> --help):
   alias set|rm|list                    move and remove aliases
   events                               the audit log
   watch [--model M] [--from REVISION]  print changes as they happen, resuming after disconnects
+  token hash [SECRET]                  print the sha256 line of a bearer secret for --tokens-file
+                                       (reads the secret from stdin when not given)
+  token new SUBJECT ROLES              make a random secret and print it with its tokens-file line
 
 flags (environment variable in brackets):
   --host HOST          address to listen on [MODEL_REGISTRY_HOST] (default 127.0.0.1)
@@ -48,7 +68,75 @@ flags (environment variable in brackets):
   --event-retention-count N
                        always keep the newest N events, however old
                        [MODEL_REGISTRY_EVENT_RETENTION_COUNT] (default 10000)
+
+security (see README "Security"; authentication is on when any credential source is set):
+  --tokens-file PATH   static bearer tokens, sha256-hashed, with roles; reloaded on change
+                       [MODEL_REGISTRY_TOKENS_FILE]
+  --jwks-file PATH     verify JWT bearer tokens (RS256/ES256/...) with this JWK Set; reloaded on
+                       change [MODEL_REGISTRY_JWKS_FILE]
+  --jwks-url URL       or fetch the JWK Set from the issuer (OIDC jwks_uri) [MODEL_REGISTRY_JWKS_URL]
+  --jwt-secret-file PATH
+                       also accept HS256 tokens signed with this secret (>= 32 bytes)
+                       [MODEL_REGISTRY_JWT_SECRET_FILE]
+  --jwt-issuer ISS     required iss of JWTs [MODEL_REGISTRY_JWT_ISSUER]
+  --jwt-audience AUD   required aud of JWTs [MODEL_REGISTRY_JWT_AUDIENCE]
+  --jwt-roles-claim C  claim holding the roles, may be a dotted path [MODEL_REGISTRY_JWT_ROLES_CLAIM]
+                       (default roles)
+  --jwt-subject-claim C
+                       claim naming the caller (the actor of events), e.g. email
+                       [MODEL_REGISTRY_JWT_SUBJECT_CLAIM] (default sub)
+  --protected-aliases A,B
+                       aliases only approvers may move [MODEL_REGISTRY_PROTECTED_ALIASES]
+                       (default production)
+  --tls-cert PATH      serve TLS with this certificate chain (PEM) [MODEL_REGISTRY_TLS_CERT]
+  --tls-key PATH       and this private key (PEM) [MODEL_REGISTRY_TLS_KEY]
+  --tls-client-ca PATH require client certificates signed by this CA; the certificate's CN is the
+                       caller, with the roles of its "cert" line in the tokens file
+                       [MODEL_REGISTRY_TLS_CLIENT_CA]
+  --insecure           allow a non-loopback --host without authentication [MODEL_REGISTRY_INSECURE=1]
+  --max-request-bytes N
+                       largest request message [MODEL_REGISTRY_MAX_REQUEST_BYTES] (default 4194304)
+  --max-streams-per-client N
+                       open Watch streams per caller (or per address without authentication);
+                       0 = unlimited [MODEL_REGISTRY_MAX_STREAMS_PER_CLIENT] (default 100)
+  --request-timeout MS deadline of calls whose client sets none; 0 = none
+                       [MODEL_REGISTRY_REQUEST_TIMEOUT_MS] (default 30000)
+  --watch-queue-length N
+                       events queued per Watch stream before a slow reader switches to reading the
+                       event log itself [MODEL_REGISTRY_WATCH_QUEUE_LENGTH] (default 1024)
 `;
+
+/** Flags that take no value. */
+const SWITCHES = new Set(["insecure"]);
+
+/** Every flag parseConfig accepts. */
+const FLAGS = [
+  "host",
+  "port",
+  "grpc-port",
+  "database",
+  "pool-size",
+  "log-level",
+  "event-retention-days",
+  "event-retention-count",
+  "tokens-file",
+  "jwks-file",
+  "jwks-url",
+  "jwt-secret-file",
+  "jwt-issuer",
+  "jwt-audience",
+  "jwt-roles-claim",
+  "jwt-subject-claim",
+  "protected-aliases",
+  "tls-cert",
+  "tls-key",
+  "tls-client-ca",
+  "insecure",
+  "max-request-bytes",
+  "max-streams-per-client",
+  "request-timeout",
+  "watch-queue-length",
+];
 
 export class ConfigError extends Error {
   override name = "ConfigError";
@@ -65,10 +153,10 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
   const flags = new Map<string, string>();
   while (args.length > 0) {
     const arg = args.shift()!;
-    if (arg === "--help" || arg === "-h") return { ...defaults(env), command: "help" };
+    if (arg === "--help" || arg === "-h") return { ...defaults(env), ...securityConfig(new Map(), {}), command: "help" };
     const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
     if (!m) throw new ConfigError(`unexpected argument "${arg}"\n\n${USAGE}`);
-    const value = m[2] ?? args.shift();
+    const value = m[2] ?? (SWITCHES.has(m[1]!) ? "true" : args.shift());
     if (value === undefined) throw new ConfigError(`--${m[1]} needs a value`);
     flags.set(m[1]!, value);
   }
@@ -83,14 +171,62 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     logLevel: level(flags.get("log-level") ?? base.logLevel),
     eventRetentionDays: int("event-retention-days", flags.get("event-retention-days") ?? String(base.eventRetentionDays), 0, 36500),
     eventRetentionCount: int("event-retention-count", flags.get("event-retention-count") ?? String(base.eventRetentionCount), 0, 1e12),
+    ...securityConfig(flags, env),
   };
   for (const key of flags.keys()) {
-    if (!["host", "port", "grpc-port", "database", "pool-size", "log-level", "event-retention-days", "event-retention-count"].includes(key)) throw new ConfigError(`unknown flag --${key}\n\n${USAGE}`);
+    if (!FLAGS.includes(key)) throw new ConfigError(`unknown flag --${key}\n\n${USAGE}`);
   }
   return config;
 }
 
-function defaults(env: NodeJS.ProcessEnv): Omit<Config, "command"> {
+type SecurityConfig = Pick<
+  Config,
+  "auth" | "protectedAliases" | "tls" | "insecure" | "maxRequestBytes" | "maxStreamsPerClient" | "requestTimeoutMs" | "watchQueueLength"
+>;
+
+/** The security and limit settings: each flag, else its MODEL_REGISTRY_* variable, else the default. */
+function securityConfig(flags: Map<string, string>, env: NodeJS.ProcessEnv): SecurityConfig {
+  const get = (flag: string) => flags.get(flag) ?? (env[`MODEL_REGISTRY_${flag.toUpperCase().replaceAll("-", "_")}`] || undefined);
+  const number = (flag: string, envName: string, fallback: number, min: number, max: number) =>
+    int(flags.has(flag) ? `--${flag}` : envName, flags.get(flag) ?? (env[envName] || String(fallback)), min, max);
+  const auth: AuthConfig = {};
+  const set = <K extends keyof AuthConfig>(key: K, flag: string) => {
+    const value = get(flag);
+    if (value !== undefined) auth[key] = value as AuthConfig[K];
+  };
+  set("tokensFile", "tokens-file");
+  set("jwksFile", "jwks-file");
+  set("jwksUrl", "jwks-url");
+  set("jwtSecretFile", "jwt-secret-file");
+  set("jwtIssuer", "jwt-issuer");
+  set("jwtAudience", "jwt-audience");
+  set("jwtRolesClaim", "jwt-roles-claim");
+  set("jwtSubjectClaim", "jwt-subject-claim");
+  if (auth.jwksFile && auth.jwksUrl) throw new ConfigError("set one of --jwks-file and --jwks-url");
+  const cert = get("tls-cert");
+  const key = get("tls-key");
+  const clientCa = get("tls-client-ca");
+  if ((cert === undefined) !== (key === undefined)) throw new ConfigError("--tls-cert and --tls-key go together");
+  if (clientCa !== undefined && cert === undefined) throw new ConfigError("--tls-client-ca needs --tls-cert and --tls-key");
+  if (clientCa !== undefined) auth.clientCertificates = true;
+  const aliases = (get("protected-aliases") ?? "production").split(",").map((a) => a.trim()).filter((a) => a !== "");
+  for (const alias of aliases) {
+    if (!/^[a-z][a-z0-9-]{0,62}$/.test(alias)) throw new ConfigError(`--protected-aliases: "${alias}" is not an alias name`);
+  }
+  const insecure = get("insecure");
+  return {
+    auth,
+    protectedAliases: aliases,
+    tls: cert !== undefined && key !== undefined ? { cert, key, ...(clientCa !== undefined ? { clientCa } : {}) } : undefined,
+    insecure: insecure === "true" || insecure === "1",
+    maxRequestBytes: number("max-request-bytes", "MODEL_REGISTRY_MAX_REQUEST_BYTES", 4 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    maxStreamsPerClient: number("max-streams-per-client", "MODEL_REGISTRY_MAX_STREAMS_PER_CLIENT", 100, 0, 1e6),
+    requestTimeoutMs: number("request-timeout", "MODEL_REGISTRY_REQUEST_TIMEOUT_MS", 30_000, 0, 86_400_000),
+    watchQueueLength: number("watch-queue-length", "MODEL_REGISTRY_WATCH_QUEUE_LENGTH", 1024, 1, 1e6),
+  };
+}
+
+function defaults(env: NodeJS.ProcessEnv): Omit<Config, "command" | keyof SecurityConfig> {
   return {
     host: env.MODEL_REGISTRY_HOST || "127.0.0.1",
     port: int("MODEL_REGISTRY_PORT", env.MODEL_REGISTRY_PORT || env.PORT || "8080", 0, 65535),

@@ -1,4 +1,6 @@
 import { startApp } from "./app.js";
+import { authConfigured } from "./auth/authenticator.js";
+import { runTokenCommand } from "./auth/token-command.js";
 import { isClientCommand, runClientCommand } from "./cli/run-client-command.js";
 import { ConfigError, parseConfig, USAGE } from "./config.js";
 import { createLogger } from "./logger.js";
@@ -8,6 +10,7 @@ import { migrateToLatest } from "./store/kysely/migrate.js";
 /** The `model-registry` command: serve (default) or migrate. */
 async function main(): Promise<number> {
   if (isClientCommand(process.argv[2])) return runClientCommand(process.argv.slice(2), process.env);
+  if (process.argv[2] === "token") return runTokenCommand(process.argv.slice(3));
   let config;
   try {
     config = parseConfig(process.argv.slice(2), process.env);
@@ -43,9 +46,27 @@ async function main(): Promise<number> {
     grpcPort: config.grpcPort,
     poolSize: config.poolSize,
     logger,
-    watch: { retention: { maxAgeMs: config.eventRetentionDays * 86_400_000, minEvents: config.eventRetentionCount } },
+    watch: {
+      retention: { maxAgeMs: config.eventRetentionDays * 86_400_000, minEvents: config.eventRetentionCount },
+      queueCapacity: config.watchQueueLength,
+    },
+    auth: config.auth,
+    protectedAliases: config.protectedAliases,
+    ...(config.tls ? { tls: config.tls } : {}),
+    insecure: config.insecure,
+    limits: {
+      maxRequestBytes: config.maxRequestBytes,
+      maxStreamsPerClient: config.maxStreamsPerClient,
+      requestTimeoutMs: config.requestTimeoutMs,
+    },
   });
-  logger.info("listening", { url: app.server.url, grpcPort: app.grpcServer?.port, database: where });
+  logger.info("listening", {
+    url: app.server.url,
+    grpcPort: app.grpcServer?.port,
+    database: where,
+    authentication: authConfigured(config.auth) ? "on" : "off",
+    tls: config.tls ? (config.tls.clientCa ? "on, client certificates required" : "on") : "off",
+  });
   process.stdout.write(`model-registry listening on ${app.server.url} (gRPC, gRPC-Web, Connect) with database ${where}\n`);
   if (app.grpcServer) process.stdout.write(`native gRPC (grpc-js) on ${config.host}:${app.grpcServer.port}\n`);
 

@@ -1,10 +1,13 @@
 import http from "node:http";
 import http2 from "node:http2";
 import net from "node:net";
+import tls from "node:tls";
 import { setMaxListeners } from "node:events";
-import type { ConnectRouter } from "@connectrpc/connect";
+import { type ConnectRouter, createContextValues, type Interceptor } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
+import { PEER_KEY } from "./api/auth-interceptor.js";
 import { createServerInterceptors } from "./api/interceptors.js";
+import type { Peer } from "./auth/authenticator.js";
 import type { Logger } from "./logger.js";
 
 export interface ServerOptions {
@@ -18,6 +21,18 @@ export interface ServerOptions {
   readMaxBytes?: number;
   /** How long in-flight calls may take to finish on shutdown (default 10 s). */
   drainTimeoutMs?: number;
+  /** The interceptors of every call (default: createServerInterceptors(logger), no auth or limits). */
+  interceptors?: Interceptor[];
+  /** Serve TLS instead of cleartext (HTTP/2 by ALPN h2, HTTP/1.1 otherwise). */
+  tls?: TlsMaterial;
+}
+
+/** PEM contents for TLS. */
+export interface TlsMaterial {
+  cert: Buffer;
+  key: Buffer;
+  /** CA of client certificates: when set, every client must present a certificate it signed. */
+  clientCa?: Buffer;
 }
 
 export interface RunningServer {
@@ -32,10 +47,11 @@ export interface RunningServer {
 const H2_PREFACE = Buffer.from("PRI * HTTP/2.0\r\n");
 
 /**
- * One cleartext port for gRPC, gRPC-Web and Connect over HTTP/2 and HTTP/1.1. Node's
+ * One port for gRPC, gRPC-Web and Connect over HTTP/2 and HTTP/1.1. Cleartext: Node's
  * `allowHTTP1` needs TLS, so a net server reads the first bytes of each connection: the
- * HTTP/2 preface goes to an http2 server, anything else to an http server. Both share one
- * Connect adapter.
+ * HTTP/2 preface goes to an http2 server, anything else to an http server. With TLS, a tls
+ * server terminates it and ALPN decides (h2, else HTTP/1.1). Both share one Connect adapter,
+ * which records the peer (address, verified client certificate) for authentication and limits.
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const { logger } = options;
@@ -43,9 +59,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   setMaxListeners(0, options.shutdownController.signal);
   const handler = connectNodeAdapter({
     routes: options.routes,
-    interceptors: createServerInterceptors(logger),
+    interceptors: options.interceptors ?? createServerInterceptors(logger),
     shutdownSignal: options.shutdownController.signal,
     readMaxBytes: options.readMaxBytes ?? 4 * 1024 * 1024,
+    contextValues: (req) => createContextValues().set(PEER_KEY, peerOf(req)),
   });
   const h2 = http2.createServer({}, handler);
   const h1 = http.createServer(handler);
@@ -77,15 +94,37 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     else socket.destroy();
   });
 
-  const server = net.createServer((socket) => {
+  const onSocket = (socket: net.Socket) => {
     sockets.add(socket);
     socket.on("close", () => {
       sockets.delete(socket);
       h1Busy.delete(socket);
     });
     socket.on("error", (error) => logger.debug("socket error", { err: error }));
+    if (socket instanceof tls.TLSSocket) {
+      // ALPN already chose the protocol.
+      if (socket.alpnProtocol === "h2") h2.emit("connection", socket);
+      else {
+        h1Busy.set(socket, 0);
+        h1.emit("connection", socket);
+      }
+      return;
+    }
     route(socket, h1, h2, () => h1Busy.set(socket, 0));
-  });
+  };
+  const server = options.tls
+    ? tls.createServer(
+        {
+          cert: options.tls.cert,
+          key: options.tls.key,
+          ALPNProtocols: ["h2", "http/1.1"],
+          ...(options.tls.clientCa ? { ca: options.tls.clientCa, requestCert: true, rejectUnauthorized: true } : {}),
+        },
+        onSocket,
+      )
+    : net.createServer(onSocket);
+  // A failed handshake (wrong CA, plain HTTP on the TLS port) concerns that client only.
+  server.on("tlsClientError", (error: Error) => logger.debug("tls handshake failed", { err: error }));
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port, options.host, () => resolve());
@@ -106,7 +145,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       for (const socket of sockets) socket.destroy();
     })());
 
-  return { port: address.port, host: options.host, url: `http://${urlHost}:${address.port}`, close };
+  const scheme = options.tls ? "https" : "http";
+  return { port: address.port, host: options.host, url: `${scheme}://${urlHost}:${address.port}`, close };
 }
 
 /** Reads until the HTTP/2 preface can be told apart, then hands the socket over unread. */
@@ -129,4 +169,23 @@ function route(socket: net.Socket, h1: http.Server, h2: http2.Http2Server, onHtt
     }
   };
   socket.on("data", onData);
+}
+
+const peers = new WeakMap<net.Socket, Peer>();
+
+/** The peer of a request, computed once per connection: its address and verified client certificate subject. */
+function peerOf(req: http.IncomingMessage | http2.Http2ServerRequest): Peer {
+  const socket = "stream" in req ? req.stream.session?.socket : req.socket;
+  if (!socket) return {};
+  let peer = peers.get(socket as net.Socket);
+  if (!peer) {
+    peer = { ...(socket.remoteAddress ? { address: socket.remoteAddress } : {}) };
+    if (socket instanceof tls.TLSSocket && socket.authorized) {
+      const cn = socket.getPeerCertificate()?.subject?.CN;
+      const subject = Array.isArray(cn) ? cn[0] : cn;
+      if (typeof subject === "string" && subject !== "") peer.certificateSubject = subject;
+    }
+    peers.set(socket as net.Socket, peer);
+  }
+  return peer;
 }

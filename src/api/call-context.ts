@@ -1,19 +1,23 @@
 import type { HandlerContext } from "@connectrpc/connect";
 import { InvalidArgumentError } from "../registry/errors.js";
+import { IDENTITY_KEY } from "./auth-interceptor.js";
 import type { CallContext, ListRequest } from "../registry/types.js";
 
-/** Header naming the caller until authentication provides an identity. */
+/** Header naming the caller when authentication is off (ignored when it is on: the identity is the actor). */
 export const ACTOR_HEADER = "x-actor";
 
 /** Longest accepted `reason` of a mutating request. */
 export const MAX_REASON_LENGTH = 1024;
 
 /**
- * The caller, the request's reason (recorded in the audit log) and the cancellation signal of
- * an RPC, as the registry needs them.
+ * The caller (the authenticated identity; the x-actor header only when authentication is off),
+ * the request's reason (recorded in the audit log) and the cancellation signal of an RPC, as
+ * the registry needs them.
  */
 export function callContext(ctx: HandlerContext, reason = ""): CallContext {
-  const actor = ctx.requestHeader.get(ACTOR_HEADER)?.trim() || "anonymous";
+  const identity = ctx.values.get(IDENTITY_KEY);
+  const actor =
+    identity && identity.method !== "anonymous" ? identity.subject : ctx.requestHeader.get(ACTOR_HEADER)?.trim() || "anonymous";
   if (actor.length > 255 || /[\u0000-\u001f\u007f]/.test(actor)) {
     throw InvalidArgumentError.field(ACTOR_HEADER, "must be at most 255 printable characters");
   }

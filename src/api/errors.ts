@@ -4,14 +4,17 @@ import { BadRequestSchema, ErrorInfoSchema } from "../../gen/google/rpc/error_de
 import {
   AbortedError,
   AlreadyExistsError,
+  DeadlineExceededError,
   EtagMismatchError,
   FailedPreconditionError,
   InvalidArgumentError,
   NotFoundError,
   OutOfRangeError,
+  PermissionDeniedError,
   RegistryError,
   ResourceExhaustedError,
   ShuttingDownError,
+  UnauthenticatedError,
   UnavailableError,
 } from "../registry/errors.js";
 import { StoreError } from "../store/store.js";
@@ -31,6 +34,9 @@ export function toConnectError(error: unknown, logger: Logger, procedure: string
     if (error instanceof EtagMismatchError) info.metadata.current_etag = error.currentEtag;
     if (error instanceof AbortedError) Object.assign(info.metadata, error.metadata);
     if (error instanceof OutOfRangeError) Object.assign(info.metadata, error.metadata);
+    if (error instanceof PermissionDeniedError) info.metadata.permission = error.permission;
+    if (error instanceof ResourceExhaustedError) Object.assign(info.metadata, error.metadata);
+    if (error instanceof DeadlineExceededError) Object.assign(info.metadata, error.metadata);
     if (error instanceof UnavailableError) logger.warn("database unavailable", { procedure, err: error.cause });
     return new ConnectError(error.message, codeOf(error), undefined, details, error);
   }
@@ -52,6 +58,9 @@ function codeOf(error: RegistryError): Code {
   if (error instanceof UnavailableError) return Code.Unavailable;
   if (error instanceof OutOfRangeError) return Code.OutOfRange;
   if (error instanceof ShuttingDownError) return Code.Unavailable;
+  if (error instanceof UnauthenticatedError) return Code.Unauthenticated;
+  if (error instanceof PermissionDeniedError) return Code.PermissionDenied;
+  if (error instanceof DeadlineExceededError) return Code.DeadlineExceeded;
   return Code.Internal;
 }
 

@@ -14,6 +14,7 @@ import { parseModelName } from "../registry/names.js";
 import type { Registry } from "../registry/registry.js";
 import { listEvents } from "../watch/list-events.js";
 import type { WatchRequest, WatchService } from "../watch/watch-service.js";
+import { READ_FILTER_KEY, readableEvents } from "./auth-interceptor.js";
 import { eventOut, eventTypeIn, snapshotOut, type WatchFrame } from "./event-convert.js";
 
 export interface WatchHandlerOptions {
@@ -44,6 +45,7 @@ export function createWatchHandler(
         filter: req.filter,
         startRevision: req.startRevision === undefined ? undefined : revisionIn(req.startRevision),
         sendInitial: req.sendInitial,
+        mayRead: ctx.values.get(READ_FILTER_KEY) ?? undefined,
       };
       const binary = prefersBinary(ctx);
       for await (const item of watch.watch(request, { signal: ctx.signal, shutdownSignal })) {
@@ -64,7 +66,7 @@ export function createWatchHandler(
       }
     },
 
-    async listEvents(req) {
+    async listEvents(req, ctx) {
       const page = await listEvents(registry, {
         pageSize: req.pageSize,
         pageToken: req.pageToken,
@@ -82,7 +84,7 @@ export function createWatchHandler(
         orderBy: req.orderBy,
       });
       return create(ListEventsResponseSchema, {
-        events: page.events.map(eventOut),
+        events: (await readableEvents(ctx, page.events)).map(eventOut),
         nextPageToken: page.nextPageToken,
         revision: BigInt(page.revision),
         compactedRevision: BigInt(page.compactedRevision),

@@ -1,6 +1,7 @@
 import type { Interceptor } from "@connectrpc/connect";
 import * as grpc from "@grpc/grpc-js";
 import type { Logger } from "../logger.js";
+import type { TlsMaterial } from "../server.js";
 import { type GrpcServiceEntry, grpcService } from "./grpc-service.js";
 
 export interface GrpcServerOptions {
@@ -16,6 +17,8 @@ export interface GrpcServerOptions {
   readMaxBytes?: number;
   /** How long in-flight calls may take to finish on shutdown (default 10 s). */
   drainTimeoutMs?: number;
+  /** Serve TLS, with the same certificate (and client CA) as the main port. */
+  tls?: TlsMaterial;
 }
 
 export interface RunningGrpcServer {
@@ -38,7 +41,7 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
     server.addService(definition, handlers);
   }
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(`${hostPort(options.host)}:${options.port}`, grpc.ServerCredentials.createInsecure(), (error, bound) =>
+    server.bindAsync(`${hostPort(options.host)}:${options.port}`, credentialsOf(options.tls), (error, bound) =>
       error ? reject(error) : resolve(bound),
     ),
   );
@@ -60,4 +63,10 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
 
 function hostPort(host: string): string {
   return host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
+}
+
+/** TLS (requiring a client certificate signed by clientCa when it is set) or cleartext. */
+function credentialsOf(material: TlsMaterial | undefined): grpc.ServerCredentials {
+  if (!material) return grpc.ServerCredentials.createInsecure();
+  return grpc.ServerCredentials.createSsl(material.clientCa ?? null, [{ private_key: material.key, cert_chain: material.cert }], material.clientCa !== undefined);
 }

@@ -1,8 +1,21 @@
-import { type DescMethod, type DescService, fromBinary, toBinary } from "@bufbuild/protobuf";
-import { Code, ConnectError, createHandlerContext, createServiceImplSpec, type Interceptor, type ServiceImpl } from "@connectrpc/connect";
-import { createAsyncIterable, invokeUnaryImplementation, transformInvokeImplementation } from "@connectrpc/connect/protocol";
+import { create, type DescMethod, type DescService, fromBinary, toBinary } from "@bufbuild/protobuf";
+import {
+  Code,
+  ConnectError,
+  createContextValues,
+  createHandlerContext,
+  createServiceImplSpec,
+  type HandlerContext,
+  type Interceptor,
+  type ServiceImpl,
+  type StreamRequest,
+  type StreamResponse,
+} from "@connectrpc/connect";
+import { createAsyncIterable, invokeUnaryImplementation } from "@connectrpc/connect/protocol";
 import { setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
 import * as grpc from "@grpc/grpc-js";
+import { PEER_KEY } from "../api/auth-interceptor.js";
+import type { Peer } from "../auth/authenticator.js";
 
 /** A Connect service implementation to serve through @grpc/grpc-js. */
 export interface GrpcServiceEntry {
@@ -40,10 +53,7 @@ export function grpcService(entry: GrpcServiceEntry, options: GrpcServiceOptions
       responseStream: streaming,
       requestSerialize: (message: unknown) => Buffer.from(toBinary(method.input, message as never)),
       requestDeserialize: (bytes: Buffer) => fromBinary(method.input, bytes),
-      responseSerialize: (message: unknown) => {
-        const bytes = toBinary(method.output, message as never);
-        return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-      },
+      responseSerialize: streaming ? encodeOnce(method) : (message: unknown) => encode(method, message),
       responseDeserialize: (bytes: Buffer) => fromBinary(method.output, bytes),
     };
     handlers[method.localName] = streaming
@@ -53,6 +63,27 @@ export function grpcService(entry: GrpcServiceEntry, options: GrpcServiceOptions
   return { definition: definition as grpc.ServiceDefinition, handlers };
 }
 
+function encode(method: DescMethod, message: unknown): Buffer {
+  const bytes = toBinary(method.output, message as never);
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/**
+ * Stream messages encoded once per message object: a Watch event is one shared message that
+ * every subscriber's stream writes, so it is encoded for the first and copied for the others.
+ */
+function encodeOnce(method: DescMethod): (message: unknown) => Buffer {
+  const encoded = new WeakMap<object, Buffer>();
+  return (message) => {
+    let bytes = encoded.get(message as object);
+    if (bytes === undefined) {
+      bytes = encode(method, message);
+      encoded.set(message as object, bytes);
+    }
+    return bytes;
+  };
+}
+
 type Spec = ReturnType<typeof createServiceImplSpec>["methods"][string];
 
 function unaryHandler(service: DescService, method: DescMethod, spec: Spec, options: GrpcServiceOptions): grpc.handleUnaryCall<any, any> {
@@ -60,7 +91,7 @@ function unaryHandler(service: DescService, method: DescMethod, spec: Spec, opti
     const context = contextOf(service, method, call, options);
     invokeUnaryImplementation(spec as never, context, call.request, options.interceptors).then(
       (response) => {
-        context.abort();
+        context.abort(CALL_DONE);
         callback(null, response, metadataOf(context.responseTrailer), 0);
       },
       (error: unknown) => {
@@ -77,13 +108,38 @@ function serverStreamingHandler(
   spec: Spec,
   options: GrpcServiceOptions,
 ): grpc.handleServerStreamingCall<any, any> {
+  const impl = spec.impl as unknown as (request: unknown, context: HandlerContext) => AsyncIterable<unknown>;
   return (call) => {
     const context = contextOf(service, method, call, options);
-    const output = transformInvokeImplementation(spec as never, context, options.interceptors)(createAsyncIterable([call.request]));
     void (async () => {
       let headerSent = false;
       try {
-        for await (const message of output) {
+        // What connect's transformInvokeImplementation does for a server stream (the request is
+        // one message here), without its generator layers: every event of a Watch passes
+        // through this once per subscriber.
+        const invoke = async (req: StreamRequest): Promise<StreamResponse> => {
+          const merged: HandlerContext = { ...context, service: req.service, requestHeader: req.header, signal: req.signal, values: req.contextValues };
+          const message = impl(call.request, merged);
+          return { stream: true, service, method: method as never, header: context.responseHeader, trailer: context.responseTrailer, message: message as never };
+        };
+        const next = options.interceptors.reduceRight<(req: StreamRequest) => Promise<StreamResponse>>(
+          (inner, interceptor) => interceptor(inner as never) as never,
+          invoke,
+        );
+        const res = await next({
+          stream: true,
+          service,
+          method: method as never,
+          requestMethod: context.requestMethod,
+          url: context.url,
+          signal: context.signal,
+          header: context.requestHeader,
+          contextValues: context.values,
+          message: createAsyncIterable([call.request]) as never,
+        });
+        copyHeaders(res.header, context.responseHeader);
+        for await (const item of res.message) {
+          const message = create(method.output, item as never);
           if (!headerSent) {
             headerSent = true;
             const header = metadataOf(context.responseHeader);
@@ -93,7 +149,8 @@ function serverStreamingHandler(
           // Back-pressure: wait for the socket before pulling the next message, as connect-node does.
           if (!call.write(message)) await drained(call, context.signal);
         }
-        context.abort();
+        copyHeaders(res.trailer, context.responseTrailer);
+        context.abort(CALL_DONE);
         if (!call.cancelled) call.end(metadataOf(context.responseTrailer));
       } catch (error) {
         context.abort(error);
@@ -101,6 +158,19 @@ function serverStreamingHandler(
       }
     })();
   };
+}
+
+/**
+ * The reason a finished call's signal is aborted with (it tells code still listening that the
+ * call is over). Given explicitly because AbortController.abort() without a reason builds a
+ * DOMException with a stack trace, a noticeable part of a unary call's cost.
+ */
+const CALL_DONE = new ConnectError("the call completed", Code.Canceled);
+
+function copyHeaders(from: Headers, to: Headers): void {
+  if (from === to) return;
+  for (const key of [...to.keys()]) to.delete(key);
+  from.forEach((value, key) => to.set(key, value));
 }
 
 /** Resolves when the call's buffer drains, or when the call ends. */
@@ -136,7 +206,20 @@ function contextOf(
     shutdownSignal: options.shutdownSignal,
     requestSignal: cancelled.signal,
     requestHeader: headersOf(call.metadata),
+    // The same peer facts the main port records, for authentication and per-client limits.
+    contextValues: createContextValues().set(PEER_KEY, peerOf(call)),
   });
+}
+
+/** Address and verified client certificate subject of a grpc-js call. */
+function peerOf(call: grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerWritableStream<unknown, unknown>): Peer {
+  const peer: Peer = {};
+  const m = /^(?:ipv[46]:)?\[?([^\]]*?)\]?:\d+$/.exec(call.getPeer());
+  if (m?.[1]) peer.address = m[1];
+  const cn = call.getAuthContext?.()?.sslPeerCertificate?.subject?.CN;
+  const subject = Array.isArray(cn) ? cn[0] : cn;
+  if (typeof subject === "string" && subject !== "") peer.certificateSubject = subject;
+  return peer;
 }
 
 /** gRPC metadata as Fetch Headers (binary values base64, as on the wire). */

@@ -66,7 +66,12 @@ export class FailedPreconditionError extends RegistryError {
 
 export class ResourceExhaustedError extends RegistryError {
   override name = "ResourceExhaustedError";
-  constructor(message: string, readonly reason = "LIMIT_EXCEEDED") {
+  constructor(
+    message: string,
+    readonly reason = "LIMIT_EXCEEDED",
+    /** ErrorInfo metadata: at least `limit` (the limit's name) and its `value` where known. */
+    readonly metadata: Record<string, string> = {},
+  ) {
     super(message);
   }
 }
@@ -114,6 +119,51 @@ export class AbortedError extends RegistryError {
   constructor(
     message: string,
     readonly reason: string,
+    readonly metadata: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The caller could not be identified: no credentials where they are required, or credentials
+ * that do not verify. `reason`: CREDENTIALS_REQUIRED, INVALID_TOKEN, TOKEN_EXPIRED or
+ * INVALID_CLIENT_CERTIFICATE. UNAUTHENTICATED at the edge.
+ */
+export class UnauthenticatedError extends RegistryError {
+  override name = "UnauthenticatedError";
+  constructor(
+    message: string,
+    readonly reason = "CREDENTIALS_REQUIRED",
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The caller is known but lacks a permission: `permission` names what is missing (also in the
+ * message and the ErrorInfo metadata). PERMISSION_DENIED at the edge.
+ */
+export class PermissionDeniedError extends RegistryError {
+  override name = "PermissionDeniedError";
+  readonly reason = "PERMISSION_DENIED";
+  constructor(
+    message: string,
+    readonly permission: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * A call ran past its deadline (the client's, or the server's default for calls that set none).
+ * DEADLINE_EXCEEDED at the edge; like any deadline, a write may still have committed.
+ */
+export class DeadlineExceededError extends RegistryError {
+  override name = "DeadlineExceededError";
+  readonly reason = "DEADLINE_EXCEEDED";
+  constructor(
+    message: string,
     readonly metadata: Record<string, string> = {},
   ) {
     super(message);

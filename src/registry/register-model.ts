@@ -41,7 +41,8 @@ export async function registerModel(registry: Registry, input: RegisterInput, ct
   input.artifacts.forEach((a, i) => v.artifact(`model_artifacts[${i}]`, a));
   if (input.alias !== undefined && !ALIAS_PATTERN.test(input.alias)) v.add("alias", "alias must match [a-z][a-z0-9-]* (at most 63 characters)");
   v.throwIfAny();
-  const hash = contentHash(input);
+  // Only idempotent requests need the digest (it is a good part of a registration's CPU).
+  const hash = input.requestId === "" ? "" : contentHash(input);
 
   return registry.write(async (w) => {
     if (input.requestId !== "") {

@@ -34,6 +34,8 @@ export interface SubscriptionHost<F> {
   remove(subscription: Subscription<F>): void;
   /** Counts switches to catch-up (for stats and tests). */
   noteLagged(): void;
+  /** Wakes the subscription soon (the hub spreads a broadcast over event-loop turns); absent: at once. */
+  wakeLater?(subscription: Subscription<F>): void;
 }
 
 export interface StreamOptions {
@@ -85,6 +87,12 @@ export class Subscription<F> {
     } else {
       this.queue.push(item);
     }
+    if (this.host.wakeLater) this.host.wakeLater(this);
+    else this.wake();
+  }
+
+  /** Lets a waiting items() loop go on (called by the hub for pushed events). */
+  resume(): void {
     this.wake();
   }
 
@@ -115,6 +123,18 @@ export class Subscription<F> {
   async *items(options: StreamOptions): AsyncGenerator<WatchItem<F>> {
     if (this.position < 0) throw new Error("startAfter() must be called before items()");
     const signals = options.shutdownSignal ? [options.signal, options.shutdownSignal] : [options.signal];
+    // One abort listener per stream, not one per wait: the shutdown signal is shared by every
+    // stream, and adding or removing a listener walks all of them (O(subscribers) per event).
+    const onAbort = () => this.wake();
+    for (const s of signals) s.addEventListener("abort", onAbort, { once: true });
+    try {
+      yield* this.loop(options);
+    } finally {
+      for (const s of signals) s.removeEventListener("abort", onAbort);
+    }
+  }
+
+  private async *loop(options: StreamOptions): AsyncGenerator<WatchItem<F>> {
     let lastOutput = performance.now();
     for (;;) {
       if (options.shutdownSignal?.aborted || this.host.closed) throw new ShuttingDownError();
@@ -142,7 +162,7 @@ export class Subscription<F> {
         lastOutput = performance.now();
         continue;
       }
-      await this.sleep(options.progressIntervalMs - idle, signals);
+      await this.sleep(options.progressIntervalMs - idle);
     }
   }
 
@@ -194,17 +214,15 @@ export class Subscription<F> {
     wakeUp?.();
   }
 
-  /** Waits for a push, the timeout or an abort; removes its timer and listeners either way. */
-  private sleep(ms: number, signals: AbortSignal[]): Promise<void> {
+  /** Waits for a push, the timeout or an abort (items() wakes it); removes its timer either way. */
+  private sleep(ms: number): Promise<void> {
     return new Promise<void>((resolve) => {
       const done = () => {
         clearTimeout(timer);
-        for (const s of signals) s.removeEventListener("abort", done);
         if (this.wakeUp === done) this.wakeUp = null;
         resolve();
       };
       const timer = setTimeout(done, Math.max(1, ms));
-      for (const s of signals) s.addEventListener("abort", done, { once: true });
       this.wakeUp = done;
     });
   }

@@ -37,6 +37,12 @@ export interface WatchHubStats {
 
 /** How many recently built frames are kept for subscribers catching up. */
 const RECENT_FRAMES = 512;
+/**
+ * Subscribers woken per event-loop turn. Each wake-up runs that stream's whole send path, so
+ * waking thousands at once would hold the loop for tens of milliseconds: other calls would
+ * wait, and no frame would reach a socket before the last one was written.
+ */
+const WAKE_CHUNK = 128;
 
 /**
  * Fans committed events out to watchers, in revision order, without ever waiting for one.
@@ -70,6 +76,8 @@ export class WatchHub<F> implements SubscriptionHost<F> {
   private offCommit: (() => void) | null = null;
   private laggedCount = 0;
   private tailReads = 0;
+  private readonly waking = new Set<Subscription<F>>();
+  private wakeScheduled = false;
 
   constructor(options: WatchHubOptions<F>) {
     this.store = options.store;
@@ -153,6 +161,25 @@ export class WatchHub<F> implements SubscriptionHost<F> {
 
   noteLagged(): void {
     this.laggedCount++;
+  }
+
+  /** Chunked fan-out: pushes are immediate and in order; the streams resume a chunk per turn. */
+  wakeLater(subscription: Subscription<F>): void {
+    this.waking.add(subscription);
+    if (this.wakeScheduled) return;
+    this.wakeScheduled = true;
+    setImmediate(() => this.wakeChunk());
+  }
+
+  private wakeChunk(): void {
+    let n = 0;
+    for (const subscription of this.waking) {
+      this.waking.delete(subscription);
+      subscription.resume();
+      if (++n >= WAKE_CHUNK) break;
+    }
+    if (this.waking.size > 0) setImmediate(() => this.wakeChunk());
+    else this.wakeScheduled = false;
   }
 
   // ---- tailing ----

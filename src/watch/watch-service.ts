@@ -16,6 +16,11 @@ export interface WatchRequest {
   /** The last revision the client has seen; undefined: from now. */
   startRevision?: number;
   sendInitial: boolean;
+  /**
+   * Set for callers who may read only some models (see src/auth/read-filter.ts): resources and
+   * events it rejects are left out of the stream, initial objects included.
+   */
+  mayRead?: (resource: Resource) => Promise<boolean>;
 }
 
 /** What a watch stream carries, in order: [initial objects, synced], then events and progress. */
@@ -63,7 +68,9 @@ export class WatchService<F> {
     try {
       if (request.sendInitial) {
         const snapshot = await readInitialSnapshot(this.registry, selection, this.maxInitialObjects);
-        for (const resource of snapshot.resources) yield { kind: "initial", resource };
+        for (const resource of snapshot.resources) {
+          if (!request.mayRead || (await request.mayRead(resource))) yield { kind: "initial", resource };
+        }
         yield { kind: "synced", revision: snapshot.revision };
         subscription.startAfter(snapshot.revision);
       } else {
@@ -73,7 +80,8 @@ export class WatchService<F> {
         // Tells the client the watch is established and where it stands.
         yield { kind: "progress", revision: start };
       }
-      yield* subscription.items({ ...signals, progressIntervalMs: this.progressIntervalMs });
+      const items = subscription.items({ ...signals, progressIntervalMs: this.progressIntervalMs });
+      yield* request.mayRead ? readableItems(items, request.mayRead) : items;
     } finally {
       subscription.close();
     }
@@ -114,5 +122,16 @@ export class WatchService<F> {
         current_revision: String(current),
       });
     }
+  }
+}
+
+/** Leaves out events whose resource the caller may not read, before and after the change. */
+async function* readableItems<F>(items: AsyncGenerator<WatchItem<F>>, mayRead: (resource: Resource) => Promise<boolean>): AsyncGenerator<WatchItem<F>> {
+  for await (const item of items) {
+    if (item.kind === "event") {
+      const { resource, previous } = item.event;
+      if (!(await mayRead(resource)) && !(previous !== null && (await mayRead(previous)))) continue;
+    }
+    yield item;
   }
 }

@@ -104,7 +104,11 @@ function readQuoted(text: string, start: number, quote: string, what: "string" |
   let i = start + 1;
   while (i < text.length) {
     const c = text[i] as string;
-    if (c === quote) return { value, end: i + 1 };
+    if (c === quote) {
+      // Nothing stored can hold a NUL (the API refuses it), and Postgres cannot even compare one.
+      if (value.includes("\u0000")) throw filterError(`NUL (\\u0000) in the ${what} at ${start}`);
+      return { value, end: i + 1 };
+    }
     if (c !== "\\") {
       value += c;
       i++;

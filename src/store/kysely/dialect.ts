@@ -1,5 +1,6 @@
 import type { Kysely } from "kysely";
 import type { StoreError } from "../store.js";
+import type { GroupIsolation } from "./group-commit.js";
 import type { Database } from "./schema.js";
 
 /**
@@ -13,6 +14,8 @@ export interface StoreDialect {
   classifyError(error: unknown): StoreError | undefined;
   /** Whether a read may run outside a transaction (one connection: queries are serialised anyway). */
   readonly readIsolation: "serializable-connection" | "repeatable-read";
+  /** Writes run one at a time anyway: the queued ones share transactions (group-commit.ts), isolated so. */
+  readonly groupCommit?: GroupIsolation;
   /**
    * Subscribes to the cross-process commit signal, when the engine has one. onError reports that
    * the subscription's connection died (the subscription is then over).

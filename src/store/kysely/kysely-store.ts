@@ -5,6 +5,8 @@ import { type CommitListener, type RegistryStore, StoreError, type StoreReader, 
 import { type StoreDialect, toNumber } from "./dialect.js";
 import { KyselyReader } from "./kysely-reader.js";
 import { KyselyWriter } from "./kysely-writer.js";
+import { GroupCommitter, lockCounters } from "./group-commit.js";
+import { readSnapshot, withDirectStatements } from "./prepared-query.js";
 
 export interface KyselyStoreOptions {
   /** Attempts of a write that hits serialisation failures or lock timeouts (default 5). */
@@ -21,6 +23,7 @@ export class KyselyRegistryStore implements RegistryStore {
   private readonly listeners = new Set<CommitListener>();
   private readonly maxAttempts: number;
   private readonly retryBaseMs: number;
+  private readonly group: GroupCommitter | undefined;
 
   private constructor(
     private readonly dialectImpl: StoreDialect,
@@ -29,6 +32,7 @@ export class KyselyRegistryStore implements RegistryStore {
   ) {
     this.maxAttempts = options.maxWriteAttempts ?? 5;
     this.retryBaseMs = options.retryBaseMs ?? 10;
+    this.group = dialectImpl.groupCommit ? new GroupCommitter(dialectImpl.db, dialectImpl.groupCommit) : undefined;
   }
 
   /** Opens the store over a migrated database. */
@@ -47,11 +51,11 @@ export class KyselyRegistryStore implements RegistryStore {
 
   async read<T>(fn: (reader: StoreReader) => Promise<T>): Promise<T> {
     return this.classified(async () => {
-      let tx = this.dialectImpl.db.transaction();
       if (this.dialectImpl.readIsolation === "repeatable-read") {
-        tx = tx.setIsolationLevel("repeatable read").setAccessMode("read only");
+        const tx = this.dialectImpl.db.transaction().setIsolationLevel("repeatable read").setAccessMode("read only");
+        return tx.execute((trx) => fn(new KyselyReader(trx)));
       }
-      return tx.execute((trx) => fn(new KyselyReader(trx)));
+      return readSnapshot(this.dialectImpl.db, (connection) => fn(new KyselyReader(connection)));
     });
   }
 
@@ -75,16 +79,12 @@ export class KyselyRegistryStore implements RegistryStore {
   }
 
   private async writeOnce<T>(fn: (writer: StoreWriter) => Promise<T>) {
+    if (this.group) return this.group.write(fn);
     return this.dialectImpl.db.transaction().execute(async (trx) => {
       // Lock the counter row first: writers queue here, so commit order is revision order.
-      const meta = await trx
-        .updateTable("meta")
-        .set({ revision: sql`revision` })
-        .where("id", "=", 1)
-        .returning(["revision", "last_id"])
-        .executeTakeFirstOrThrow();
-      const writer = new KyselyWriter(trx, toNumber(meta.revision), toNumber(meta.last_id));
-      const result = await fn(writer);
+      const counters = await lockCounters(trx);
+      const writer = new KyselyWriter(trx, counters.revision, counters.lastId);
+      const result = await withDirectStatements(trx, () => fn(writer));
       await writer.flush();
       return { result, events: writer.events };
     });

@@ -10,8 +10,18 @@ import type { NewEvent, RegisterRequestRecord, StoreWriter } from "../store.js";
 import { encodeJson } from "../../registry/json-codec.js";
 import { compactEvents } from "./event-queries.js";
 import { KyselyReader } from "./kysely-reader.js";
+import { preparedInsert, preparedQuery } from "./prepared-query.js";
 import { artifactToRow, modelToRow, propertyToRow, versionToRow } from "./rows.js";
 import type { Database } from "./schema.js";
+
+// The inserts every registration runs, compiled once (see prepared-query.ts).
+const INSERT_VERSION = preparedInsert<Database, "model_versions">("model_versions");
+const INSERT_ARTIFACT = preparedInsert<Database, "model_artifacts">("model_artifacts");
+const INSERT_PROPERTIES = preparedInsert<Database, "properties">("properties");
+const INSERT_EVENTS = preparedInsert<Database, "events">("events");
+const SET_COUNTERS = preparedQuery((db: Kysely<Database>, revision: number, lastId: number) =>
+  db.updateTable("meta").set({ revision, last_id: lastId }).where("id", "=", 1),
+);
 
 /**
  * StoreWriter inside one transaction. It holds the meta row (locked by the store before it is
@@ -45,6 +55,11 @@ export class KyselyWriter extends KyselyReader implements StoreWriter {
     return this.baseRevision;
   }
 
+  /** The counters after this writer: where the next writer of the same transaction starts. */
+  counters(): { revision: number; lastId: number } {
+    return { revision: this.nextRevision, lastId: this.nextId };
+  }
+
   async insertModel(model: RegisteredModel): Promise<void> {
     await this.db.insertInto("registered_models").values(modelToRow(model)).execute();
     await this.writeLabels(model.id, model.labels, false);
@@ -59,7 +74,7 @@ export class KyselyWriter extends KyselyReader implements StoreWriter {
   }
 
   async insertVersion(version: ModelVersion): Promise<void> {
-    await this.db.insertInto("model_versions").values(versionToRow(version)).execute();
+    await INSERT_VERSION(this.db, [versionToRow(version)]);
     await this.writeProperties(version.id, version.customProperties, false);
     if (version.source) await this.lineage.writeVersionSource(version.id, version.source);
   }
@@ -72,7 +87,7 @@ export class KyselyWriter extends KyselyReader implements StoreWriter {
   }
 
   async insertArtifact(artifact: ModelArtifact): Promise<void> {
-    await this.db.insertInto("model_artifacts").values(artifactToRow(artifact)).execute();
+    await INSERT_ARTIFACT(this.db, [artifactToRow(artifact)]);
     await this.writeProperties(artifact.id, artifact.customProperties, false);
   }
 
@@ -114,37 +129,31 @@ export class KyselyWriter extends KyselyReader implements StoreWriter {
       throw new Error(`allocated ${this.nextRevision - this.baseRevision} revisions but recorded ${this.events.length} events`);
     }
     if (this.events.length > 0) {
-      await this.db
-        .insertInto("events")
-        .values(
-          this.events.map((e) => ({
-            revision: e.revision,
-            type: e.type,
-            resource_type: e.resource.type,
-            resource_name: e.resourceName,
-            model_id: e.modelId,
-            actor: e.actor,
-            reason: e.reason,
-            time: e.time.getTime(),
-            snapshot: encodeJson(e.resource.value),
-            previous: e.previous ? encodeJson(e.previous.value) : null,
-          })),
-        )
-        .execute();
+      await INSERT_EVENTS(
+        this.db,
+        this.events.map((e) => ({
+          revision: e.revision,
+          type: e.type,
+          resource_type: e.resource.type,
+          resource_name: e.resourceName,
+          model_id: e.modelId,
+          actor: e.actor,
+          reason: e.reason,
+          time: e.time.getTime(),
+          snapshot: encodeJson(e.resource.value),
+          previous: e.previous ? encodeJson(e.previous.value) : null,
+        })),
+      );
     }
     if (this.nextRevision !== this.baseRevision || this.nextId !== this.baseId) {
-      await this.db
-        .updateTable("meta")
-        .set({ revision: this.nextRevision, last_id: this.nextId })
-        .where("id", "=", 1)
-        .execute();
+      await SET_COUNTERS(this.db, this.nextRevision, this.nextId);
     }
   }
 
   private async writeProperties(id: number, props: Properties, replace: boolean): Promise<void> {
     if (replace) await this.db.deleteFrom("properties").where("resource_id", "=", id).execute();
     const rows = Object.entries(props).map(([key, value]) => propertyToRow(id, key, value));
-    if (rows.length > 0) await this.db.insertInto("properties").values(rows).execute();
+    await INSERT_PROPERTIES(this.db, rows);
   }
 
   private async writeLabels(id: number, labels: Record<string, string>, replace: boolean): Promise<void> {

@@ -23,7 +23,13 @@ import {
   writeMetadata,
 } from "./lifecycle-support.js";
 import { propertyToRow, rowToProperty } from "./rows.js";
+import { preparedQuery } from "./prepared-query.js";
 import type { Database } from "./schema.js";
+
+/** The lineage of one version (GetModelVersion), compiled once. */
+const SOURCE_OF_ONE = preparedQuery((db: Kysely<Database>, versionId: number) =>
+  db.selectFrom("model_version_sources").selectAll().where("version_id", "=", versionId),
+);
 
 const EXPERIMENT_COLUMNS: Record<string, string> = {
   id: "t.id",
@@ -127,7 +133,10 @@ export class LineageQueries implements LineageWriter {
   async sourcesOf(versionIds: number[]): Promise<Map<number, VersionSource>> {
     const out = new Map<number, VersionSource>();
     if (versionIds.length === 0) return out;
-    const rows = await this.db.selectFrom("model_version_sources").selectAll().where("version_id", "in", versionIds).execute();
+    const rows =
+      versionIds.length === 1
+        ? await SOURCE_OF_ONE(this.db, versionIds[0]!)
+        : await this.db.selectFrom("model_version_sources").selectAll().where("version_id", "in", versionIds).execute();
     for (const r of rows) {
       out.set(toNumber(r.version_id), {
         experimentId: optionalId(r.experiment_id),

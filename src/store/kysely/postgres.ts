@@ -33,6 +33,7 @@ export function createPostgresDialect(options: PostgresDialectOptions): StoreDia
     name: "postgres",
     db,
     readIsolation: "repeatable-read",
+    groupCommit: "rerun",
     classifyError: classifyPostgresError,
     async listen(channel, onNotify, onError) {
       const client = await pool.connect();

@@ -1,5 +1,65 @@
 import type { Compilable, CompiledQuery, Kysely, RootOperationNode } from "kysely";
 
+/** Runs a statement synchronously on the engine's one connection, returning its rows (none for a plain write). */
+export type SyncRunner = (sql: string, parameters: readonly unknown[]) => unknown[];
+
+/** Engines whose connection can run a prepared statement synchronously (SQLite), by Kysely adapter. */
+const syncRunners = new WeakMap<object, SyncRunner>();
+/** Transactions whose callback is running right now: they hold the engine's one connection. */
+const openTransactions = new WeakSet<object>();
+
+/** Lets prepared queries of this Kysely instance (and its transactions) skip the executor inside withDirectStatements. */
+export function registerSyncRunner(db: Kysely<any>, run: SyncRunner): void {
+  syncRunners.set(db.getExecutor().adapter, run);
+}
+
+/**
+ * Runs a transaction's callback with direct statements on: while it runs, the transaction holds
+ * the single SQLite connection (Kysely's connection mutex), so a prepared query can run its
+ * cached statement right away instead of going through Kysely's executor, with the same
+ * result. Only while fn runs: after it, the transaction commits, and a stray query goes through
+ * Kysely (which refuses it). A direct statement runs when it is called, so code must await a
+ * query before it starts the next one that depends on it (as all of ours do).
+ */
+export async function withDirectStatements<T>(trx: Kysely<any>, fn: () => Promise<T>): Promise<T> {
+  if (!syncRunners.has(trx.getExecutor().adapter)) return fn();
+  openTransactions.add(trx);
+  try {
+    return await fn();
+  } finally {
+    openTransactions.delete(trx);
+  }
+}
+
+/**
+ * A read-only snapshot on an engine with a sync runner (SQLite): takes the one connection and
+ * runs BEGIN / COMMIT as cached statements around fn, which gets the connection and direct
+ * statements. Without a sync runner it is a plain Kysely transaction. (Kysely's own transaction
+ * machinery costs about as much as the point lookups of a Get.)
+ */
+export async function readSnapshot<DB, T>(db: Kysely<DB>, fn: (connection: Kysely<DB>) => Promise<T>): Promise<T> {
+  const run = syncRunners.get(db.getExecutor().adapter);
+  if (!run) return db.transaction().execute((trx) => withDirectStatements(trx, () => fn(trx)));
+  return db.connection().execute(async (connection) => {
+    run("begin", []);
+    openTransactions.add(connection);
+    try {
+      const result = await fn(connection);
+      run("commit", []);
+      return result;
+    } catch (error) {
+      try {
+        run("rollback", []);
+      } catch {
+        // Nothing to roll back (the failure ended the transaction); the first error is the one.
+      }
+      throw error;
+    } finally {
+      openTransactions.delete(connection);
+    }
+  });
+}
+
 /** Stands in for the i-th argument while the query is compiled once. */
 class Slot {
   constructor(readonly index: number) {}
@@ -38,6 +98,7 @@ export function preparedQuery<DB, A extends unknown[], Row>(
     }
     const parameters = template.parameters.slice();
     for (const [position, index] of template.slots) parameters[position] = args[index];
+    if (openTransactions.has(db)) return syncRunners.get(db.getExecutor().adapter)!(template.sql, parameters) as Row[];
     const compiled: CompiledQuery<Row> = {
       sql: template.sql,
       query: template.query,
@@ -63,4 +124,37 @@ function compileTemplate<DB, A extends unknown[], Row>(
     if (!slots.some(([, index]) => index === i)) throw new Error(`prepared query: argument ${i} is not a bound parameter`);
   }
   return { sql: compiled.sql, query: compiled.query, parameters: compiled.parameters, slots };
+}
+
+/** Inserts of more rows than this are built each time (they are rare; it bounds the templates kept). */
+const MAX_PREPARED_ROWS = 16;
+
+/**
+ * An INSERT of rows into one table, compiled once per dialect, column set and row count (the
+ * writes of a registration: the version, its properties, the artifact, the events). The rows'
+ * values are bound parameters, taken in the column order of the first row.
+ */
+export function preparedInsert<DB, T extends keyof DB & string>(table: T) {
+  const byShape = new Map<string, (db: Kysely<DB>, ...values: unknown[]) => Promise<unknown[]>>();
+  return async (db: Kysely<DB>, rows: ReadonlyArray<Record<string, unknown>>): Promise<void> => {
+    if (rows.length === 0) return;
+    if (rows.length > MAX_PREPARED_ROWS) {
+      await (db as Kysely<any>).insertInto(table).values(rows as Array<Record<string, unknown>>).execute();
+      return;
+    }
+    const columns = Object.keys(rows[0]!);
+    const count = rows.length;
+    const shape = `${count}:${columns.join(",")}`;
+    let insert = byShape.get(shape);
+    if (insert === undefined) {
+      insert = preparedQuery((q: Kysely<DB>, ...values: unknown[]) => {
+        const slotted = Array.from({ length: count }, (_, r) => Object.fromEntries(columns.map((c, i) => [c, values[r * columns.length + i]])));
+        return (q as Kysely<any>).insertInto(table).values(slotted) as unknown as Compilable<unknown>;
+      });
+      byShape.set(shape, insert);
+    }
+    const values: unknown[] = [];
+    for (const row of rows) for (const column of columns) values.push(row[column]);
+    await insert(db, ...values);
+  };
 }

@@ -6,6 +6,7 @@ import { StoreError } from "../store.js";
 import type { StoreDialect } from "./dialect.js";
 import type { Database } from "./schema.js";
 import { withStatementCache } from "./statement-cache.js";
+import { registerSyncRunner } from "./prepared-query.js";
 
 /**
  * better-sqlite3 names the columns of a violated unique constraint, not the constraint; map
@@ -38,13 +39,24 @@ export function createSqliteDialect(options: SqliteDialectOptions): StoreDialect
   // LIKE is case-sensitive on Postgres; make it so here too (ILIKE is the case-insensitive form).
   database.pragma("case_sensitive_like = ON");
   database.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+  // Group commit (group-commit.ts) gives each write a savepoint; SQLite keeps what a savepoint
+  // needs to roll back in a temp file past 64 KiB, a write syscall per page. Keep it in memory.
+  database.pragma("temp_store = MEMORY");
   // int64 custom properties must round-trip exactly: read every integer as a bigint.
   database.defaultSafeIntegers(true);
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
+  const statements = withStatementCache(database);
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: statements }) });
+  registerSyncRunner(db, (sql, parameters) => {
+    const statement = statements.prepare(sql);
+    if (statement.reader) return statement.all(parameters);
+    statement.run(parameters);
+    return [];
+  });
   return {
     name: "sqlite",
     db,
     readIsolation: "serializable-connection",
+    groupCommit: "savepoint",
     classifyError: classifySqliteError,
   };
 }
