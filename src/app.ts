@@ -14,6 +14,7 @@ import { type CallGuard, createCallGuard } from "./auth/call-guard.js";
 import { DEFAULT_PROTECTED_ALIASES } from "./auth/permissions.js";
 import { createModelRegistryHandler } from "./api/model-registry-handler.js";
 import { createRoutes } from "./api/routes.js";
+import { createKubeflowRestHandler } from "./rest/routes.js";
 import type { RunningGrpcServer } from "./grpc/grpc-server.js";
 import type { Logger } from "./logger.js";
 import { Registry } from "./registry/registry.js";
@@ -146,6 +147,14 @@ export async function startApp(options: AppOptions): Promise<App> {
     createInputGuard(),
   ]);
   const readMaxBytes = options.limits?.maxRequestBytes;
+  // Kubeflow's REST API (src/rest) on the same port, with the same authentication and permissions.
+  const rest = createKubeflowRestHandler({
+    registry,
+    guard,
+    logger,
+    health: () => databaseHealth(store),
+    ...(readMaxBytes !== undefined ? { maxBodyBytes: readMaxBytes } : {}),
+  });
   let server: RunningServer;
   let grpcServer: RunningGrpcServer | undefined;
   try {
@@ -159,6 +168,7 @@ export async function startApp(options: AppOptions): Promise<App> {
       logger,
       shutdownController,
       interceptors,
+      http: rest,
       ...(readMaxBytes !== undefined ? { readMaxBytes } : {}),
       ...(tls ? { tls } : {}),
     });

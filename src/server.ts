@@ -25,6 +25,11 @@ export interface ServerOptions {
   interceptors?: Interceptor[];
   /** Serve TLS instead of cleartext (HTTP/2 by ALPN h2, HTTP/1.1 otherwise). */
   tls?: TlsMaterial;
+  /**
+   * Plain HTTP routes tried before the Connect adapter (the Kubeflow REST gateway, src/rest):
+   * a request it takes (returns true) never reaches Connect; anything else goes on to Connect.
+   */
+  http?: (req: http.IncomingMessage | http2.Http2ServerRequest, res: http.ServerResponse | http2.Http2ServerResponse, peer: Peer) => boolean;
 }
 
 /** PEM contents for TLS. */
@@ -57,13 +62,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const { logger } = options;
   // Every call links its own signal to the shutdown signal: many concurrent calls are normal.
   setMaxListeners(0, options.shutdownController.signal);
-  const handler = connectNodeAdapter({
+  const connect = connectNodeAdapter({
     routes: options.routes,
     interceptors: options.interceptors ?? createServerInterceptors(logger),
     shutdownSignal: options.shutdownController.signal,
     readMaxBytes: options.readMaxBytes ?? 4 * 1024 * 1024,
     contextValues: (req) => createContextValues().set(PEER_KEY, peerOf(req)),
   });
+  const rest = options.http;
+  const handler = (req: http.IncomingMessage | http2.Http2ServerRequest, res: http.ServerResponse | http2.Http2ServerResponse) => {
+    if (!rest?.(req, res, peerOf(req))) connect(req, res);
+  };
   const h2 = http2.createServer({}, handler);
   const h1 = http.createServer(handler);
   const sessions = new Set<http2.ServerHttp2Session>();

@@ -7,6 +7,7 @@ import type {
   LineageReader,
   LineageWriter,
 } from "./lifecycle-store.js";
+import type { RestReader, RestWriter } from "./rest-store.js";
 import type {
   ModelArtifact,
   ModelVersion,
@@ -104,6 +105,8 @@ export interface StoreReader {
   readonly lifecycle: LifecycleReader;
   readonly lineage: LineageReader;
   readonly deployments: DeploymentReader;
+  /** The Kubeflow REST gateway's own tables (rest-store.ts). */
+  readonly rest: RestReader;
   /** Events up to and including this revision were compacted away (0: none). */
   compactedRevision(): Promise<number>;
   readEvents(query: EventQuery): Promise<RegistryEvent[]>;
@@ -131,6 +134,7 @@ export interface StoreWriter extends StoreReader {
   readonly lifecycle: LifecycleWriter;
   readonly lineage: LineageWriter;
   readonly deployments: DeploymentWriter;
+  readonly rest: RestWriter;
   /** Deletes the events up to throughRevision (a prefix) and raises the compacted revision; returns the count. */
   compactEvents(throughRevision: number): Promise<number>;
 }

@@ -21,6 +21,7 @@ import { LifecycleQueries } from "./alias-queries.js";
 import { DeploymentQueries } from "./deployment-queries.js";
 import { toNumber } from "./dialect.js";
 import { LineageQueries } from "./lineage-queries.js";
+import { RestQueries } from "./rest-queries.js";
 import { compactionCutoff, readCompactedRevision, readEvents } from "./event-queries.js";
 import { compileFilter, type FilterTarget } from "./filter-compiler.js";
 import { afterCursor, type KeysetTerm, orderByItems } from "./keyset.js";
@@ -102,7 +103,7 @@ const LABELS_OF_ONE = preparedQuery((db: Kysely<Database>, id: number) =>
 export class KyselyReader implements StoreReader {
   constructor(protected readonly db: Kysely<Database>) {}
 
-  private areas?: { lifecycle: LifecycleQueries; lineage: LineageQueries; deployments: DeploymentQueries };
+  private areas?: { lifecycle: LifecycleQueries; lineage: LineageQueries; deployments: DeploymentQueries; rest: RestQueries };
 
   /** Aliases and deletes, lineage, deployments: their SQL lives in alias-, lineage- and deployment-queries.ts. */
   get lifecycle(): LifecycleQueries {
@@ -117,6 +118,11 @@ export class KyselyReader implements StoreReader {
     return this.area().deployments;
   }
 
+  /** The Kubeflow REST gateway's own tables: rest-queries.ts. */
+  get rest(): RestQueries {
+    return this.area().rest;
+  }
+
   private area() {
     const paginate = (base: AnySelect, query: ListQuery, columns: Record<string, string>, related?: FilterTarget["related"]) =>
       this.list(base, query, columns, related);
@@ -124,6 +130,7 @@ export class KyselyReader implements StoreReader {
       lifecycle: new LifecycleQueries(this.db, paginate, this),
       lineage: new LineageQueries(this.db, paginate),
       deployments: new DeploymentQueries(this.db, paginate),
+      rest: new RestQueries(this.db, paginate),
     });
   }
 

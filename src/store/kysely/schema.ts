@@ -1,5 +1,6 @@
 import type { ColumnType } from "kysely";
 import type { LifecycleTables } from "./lifecycle-schema.js";
+import type { RestTables } from "./rest-schema.js";
 
 /**
  * Integer columns as the drivers return them: better-sqlite3 (safe integers on) gives bigint,
@@ -113,7 +114,7 @@ export interface EventsTable {
 }
 
 /** The tables of aliases, lineage and deployments are declared in lifecycle-schema.ts. */
-export interface Database extends LifecycleTables {
+export interface Database extends LifecycleTables, RestTables {
   meta: MetaTable;
   registered_models: RegisteredModelsTable;
   model_versions: ModelVersionsTable;

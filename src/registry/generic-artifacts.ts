@@ -1,0 +1,261 @@
+import type { StoreWriter } from "../store/store.js";
+import { InvalidArgumentError, NotFoundError } from "./errors.js";
+import { logMetrics, updateRun } from "./experiment-runs.js";
+import { applyMask, type MaskSpec } from "./field-mask.js";
+import { inTransaction } from "./in-transaction.js";
+import type { ArtifactInput, Update } from "./inputs.js";
+import { type ExtrasPatch, writeExtras } from "./kubeflow-extras.js";
+import { byDisplayName, FIRST_MATCHES } from "./kubeflow-lists.js";
+import type { Extras, KubeflowRecord, RecordKind, RecordParentType } from "./kubeflow-types.js";
+import type { ExperimentRun } from "./lifecycle-types.js";
+import type { Registry } from "./registry.js";
+import type { CallContext, JsonObject, JsonValue, MetadataValue, ModelArtifact } from "./types.js";
+import { LIMITS, Violations } from "./validate.js";
+
+/**
+ * Kubeflow's artifacts other than model artifacts (doc, dataset, metric, parameter), kept by
+ * the REST gateway, and the upsert of any artifact under a model version or an experiment run.
+ * A metric or parameter upserted under a run is also logged into the run (metric history,
+ * params) in the same transaction, so gRPC readers and Watch see it as an ExperimentRun update.
+ */
+
+export interface RecordInput {
+  displayName: string;
+  description: string;
+  uri: string;
+  state: string | undefined;
+  fields: JsonObject;
+  customProperties: Record<string, MetadataValue>;
+}
+
+const RECORD_MASK: MaskSpec<KubeflowRecord> = {
+  fields: {
+    display_name: "displayName",
+    description: "description",
+    uri: "uri",
+    state: "state",
+    fields: "fields",
+    custom_properties: "customProperties",
+  },
+  maps: ["fields", "custom_properties"],
+};
+
+function validateRecord(r: Pick<KubeflowRecord, "displayName" | "description" | "uri" | "customProperties" | "fields">): void {
+  const v = new Violations();
+  v.text("name", r.displayName, LIMITS.name, false);
+  v.text("description", r.description, LIMITS.description);
+  v.uri("uri", r.uri, false);
+  v.properties("customProperties", r.customProperties);
+  for (const [key, value] of Object.entries(r.fields)) {
+    if (typeof value === "string") v.text(key, value, LIMITS.propertyValue);
+  }
+  v.throwIfAny();
+}
+
+/** The parent of a record, checked to exist. */
+async function checkParent(w: StoreWriter, parent: KubeflowRecord["parent"]): Promise<ExperimentRun | undefined> {
+  if (!parent) return undefined;
+  switch (parent.type) {
+    case "version":
+      if (!(await w.getVersion(parent.id))) throw new NotFoundError(`model version ${parent.id}`);
+      return undefined;
+    case "run": {
+      const run = await w.lineage.getRun(parent.id);
+      if (!run) throw new NotFoundError(`experiment run ${parent.id}`);
+      return run;
+    }
+    case "inference-service":
+      if (!(await w.deployments.getService(parent.id))) throw new NotFoundError(`inference service ${parent.id}`);
+      return undefined;
+  }
+}
+
+/** Inserts a record (and its extras) inside a write transaction. */
+export async function insertRecord(
+  registry: Registry,
+  w: StoreWriter,
+  kind: RecordKind,
+  parent: KubeflowRecord["parent"],
+  input: RecordInput,
+  extras: ExtrasPatch,
+  ctx: CallContext,
+): Promise<{ record: KubeflowRecord; extras: Extras | undefined }> {
+  const now = registry.now();
+  const record: KubeflowRecord = { ...input, state: input.state ?? "UNKNOWN", kind, parent, id: w.allocateId(), createTime: now, updateTime: now };
+  validateRecord(record);
+  const run = await checkParent(w, parent);
+  await w.rest.insertRecord(record);
+  const written = await writeExtras(w, kind, record.id, extras);
+  if (run) await mirrorIntoRun(registry, w, run, record, ctx);
+  return { record, extras: written };
+}
+
+export async function createRecord(
+  registry: Registry,
+  kind: RecordKind,
+  parent: KubeflowRecord["parent"],
+  input: RecordInput,
+  extras: ExtrasPatch,
+  ctx: CallContext,
+): Promise<{ record: KubeflowRecord; extras: Extras | undefined }> {
+  return registry.write((w) => insertRecord(registry, w, kind, parent, input, extras, ctx));
+}
+
+export async function getRecord(registry: Registry, id: number, kinds?: readonly RecordKind[]): Promise<KubeflowRecord> {
+  return registry.read(async (r) => {
+    const record = await r.rest.getRecord(id);
+    if (!record || (kinds && !kinds.includes(record.kind))) throw new NotFoundError(`artifact ${id}`);
+    return record;
+  });
+}
+
+/** Applies a masked update to a record inside a write transaction. */
+export async function changeRecord(
+  registry: Registry,
+  w: StoreWriter,
+  current: KubeflowRecord,
+  update: Update<RecordInput>,
+  extras: ExtrasPatch,
+  ctx: CallContext,
+): Promise<{ record: KubeflowRecord; extras: Extras | undefined }> {
+  const next = applyMask(current, update.input, update.mask, RECORD_MASK);
+  validateRecord(next);
+  const record = { ...next, updateTime: registry.now() };
+  await w.rest.updateRecord(record);
+  const written = await writeExtras(w, record.kind, record.id, extras);
+  const run = record.parent?.type === "run" ? await w.lineage.getRun(record.parent.id) : undefined;
+  if (run) await mirrorIntoRun(registry, w, run, record, ctx);
+  return { record, extras: written };
+}
+
+export async function updateRecord(
+  registry: Registry,
+  id: number,
+  update: Update<RecordInput>,
+  extras: ExtrasPatch,
+  ctx: CallContext,
+): Promise<{ record: KubeflowRecord; extras: Extras | undefined }> {
+  return registry.write(async (w) => {
+    const current = await w.rest.getRecord(id);
+    if (!current || current.kind === "serve-model") throw new NotFoundError(`artifact ${id}`);
+    return changeRecord(registry, w, current, update, extras, ctx);
+  });
+}
+
+/** A metric's value is logged into the run's history; a parameter becomes a run param. */
+async function mirrorIntoRun(registry: Registry, w: StoreWriter, run: ExperimentRun, record: KubeflowRecord, ctx: CallContext): Promise<void> {
+  const key = record.displayName;
+  if (key === "") return;
+  const scoped = inTransaction(registry, w);
+  const ids = { experimentId: run.experimentId, runId: run.id };
+  if (record.kind === "metric" && typeof record.fields.value === "number") {
+    const step = typeof record.fields.step === "number" ? record.fields.step : 0;
+    const at = typeof record.fields.timestamp === "string" && /^\d+$/.test(record.fields.timestamp) ? new Date(Number(record.fields.timestamp)) : undefined;
+    await logMetrics(scoped, ids, [{ key, value: record.fields.value, step, time: at }], ctx);
+  } else if (record.kind === "parameter" && record.fields.value !== undefined) {
+    const value = parameterValue(record.fields.value, record.fields.parameterType);
+    const { metrics: _m, ...input } = run;
+    await updateRun(
+      scoped,
+      ids,
+      { input: { ...input, startTime: run.startTime, endTime: run.endTime ?? undefined, metrics: {}, params: { ...run.params, [key]: value } }, mask: ["params"], etag: "" },
+      ctx,
+    );
+  }
+}
+
+/** A Kubeflow parameter value (a string) as a typed run param. */
+function parameterValue(value: JsonValue, type: JsonValue | undefined): MetadataValue {
+  const text = typeof value === "string" ? value : JSON.stringify(value);
+  switch (type) {
+    case "number": {
+      const n = Number(text);
+      if (text.trim() === "" || !Number.isFinite(n)) throw InvalidArgumentError.field("value", "is not a number");
+      return /^-?\d+$/.test(text.trim()) ? { type: "int", value: BigInt(text.trim()) } : { type: "double", value: n };
+    }
+    case "boolean":
+      if (text !== "true" && text !== "false") throw InvalidArgumentError.field("value", "must be true or false");
+      return { type: "bool", value: text === "true" };
+    case "object": {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        throw InvalidArgumentError.field("value", "is not a JSON object");
+      }
+      if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw InvalidArgumentError.field("value", "is not a JSON object");
+      return { type: "struct", value: parsed as JsonObject };
+    }
+    default:
+      return { type: "string", value: text };
+  }
+}
+
+/** What an upsert under a version or run carries: the artifact's type, its id if any, and its fields. */
+export type ArtifactUpsert =
+  | { kind: "model-artifact"; id: number | undefined; input: ArtifactInput; mask: string[]; extras: ExtrasPatch }
+  | { kind: RecordKind; id: number | undefined; input: RecordInput; mask: string[]; extras: ExtrasPatch };
+
+export type UpsertResult =
+  | { kind: "model-artifact"; artifact: ModelArtifact; extras: Extras | undefined; created: boolean }
+  | { kind: RecordKind; record: KubeflowRecord; extras: Extras | undefined; created: boolean };
+
+/**
+ * Creates or updates an artifact under a model version or an experiment run, in one
+ * transaction: with an id, that artifact (which must belong to the parent) is updated with the
+ * fields given; else an artifact of the same type and name under the parent is updated; else a
+ * new one is created. Model artifacts belong to model versions only.
+ */
+export async function upsertArtifact(
+  registry: Registry,
+  parent: { type: Exclude<RecordParentType, "inference-service">; id: number },
+  upsert: ArtifactUpsert,
+  ctx: CallContext,
+): Promise<UpsertResult> {
+  return registry.write(async (w) => {
+    const scoped = inTransaction(registry, w);
+    if (upsert.kind === "model-artifact") {
+      if (parent.type !== "version") {
+        throw InvalidArgumentError.field("artifactType", "model artifacts belong to model versions; attach this one to a version", "UNSUPPORTED_ARTIFACT_TYPE");
+      }
+      const version = await w.getVersion(parent.id);
+      if (!version) throw new NotFoundError(`model version ${parent.id}`);
+      let existing: ModelArtifact | undefined;
+      if (upsert.id !== undefined) {
+        existing = await w.getArtifact(upsert.id);
+        if (!existing) throw new NotFoundError(`model artifact ${upsert.id}`);
+        if (existing.versionId !== version.id) {
+          throw InvalidArgumentError.field("id", `artifact ${upsert.id} belongs to another model version`, "ARTIFACT_OF_OTHER_VERSION");
+        }
+      } else if (upsert.input.displayName !== "") {
+        const found = await w.listArtifacts({ versionId: version.id }, { ...FIRST_MATCHES, filter: byDisplayName(upsert.input.displayName) });
+        existing = found.items[0];
+      }
+      const ids = { modelId: version.modelId, versionId: version.id };
+      const artifact = existing
+        ? await scoped.updateArtifact({ ...ids, artifactId: existing.id }, { input: upsert.input, mask: upsert.mask, etag: "" }, ctx)
+        : await scoped.createArtifact({ model: { id: version.modelId }, selector: { kind: "id", id: version.id } }, upsert.input, ctx);
+      const extras = await writeExtras(w, "ModelArtifact", artifact.id, upsert.extras);
+      return { kind: "model-artifact", artifact, extras, created: !existing };
+    }
+    let existing: KubeflowRecord | undefined;
+    if (upsert.id !== undefined) {
+      existing = await w.rest.getRecord(upsert.id);
+      if (!existing || existing.kind === "serve-model") throw new NotFoundError(`artifact ${upsert.id}`);
+      if (existing.parent?.type !== parent.type || existing.parent.id !== parent.id) {
+        throw InvalidArgumentError.field("id", `artifact ${upsert.id} belongs to another parent`, "ARTIFACT_OF_OTHER_PARENT");
+      }
+      if (existing.kind !== upsert.kind) throw InvalidArgumentError.field("artifactType", `artifact ${upsert.id} is a ${existing.kind}`);
+    } else if (upsert.input.displayName !== "") {
+      const found = await w.rest.listRecords(
+        { kinds: [upsert.kind], parentType: parent.type, parentId: parent.id },
+        { ...FIRST_MATCHES, filter: byDisplayName(upsert.input.displayName) },
+      );
+      existing = found.items[0];
+    }
+    const result = existing
+      ? await changeRecord(registry, w, existing, { input: upsert.input, mask: upsert.mask, etag: "" }, upsert.extras, ctx)
+      : await insertRecord(registry, w, upsert.kind, parent, upsert.input, upsert.extras, ctx);
+    return { kind: upsert.kind, record: result.record, extras: result.extras, created: !existing };
+  });
+}

@@ -1,0 +1,111 @@
+import type { FilterExpr } from "./filter/ast.js";
+import type { KubeflowRecord, MetricHistoryPoint } from "./kubeflow-types.js";
+import { ARTIFACT_LIST, type ListSpec } from "./list-specs.js";
+import { prepareList, toPage } from "./list-query.js";
+import { queryDigest } from "./page-token.js";
+import type { Registry } from "./registry.js";
+import type { RecordScope } from "../store/rest-store.js";
+import type { ListQuery } from "../store/store.js";
+import type { ListRequest, ModelArtifact, Page } from "./types.js";
+
+/**
+ * Lists the Kubeflow REST API has and the gRPC API does not: every model artifact, the gateway's
+ * own records (doc/dataset/metric/parameter artifacts, ServeModels), and metric history with ids
+ * across runs. Same rules as every list: keyset pages, tokens bound to the query.
+ */
+
+const ARTIFACT_STATES = ["UNKNOWN", "PENDING", "LIVE", "MARKED_FOR_DELETION", "DELETED", "ABANDONED", "REFERENCE"] as const;
+export const EXECUTION_STATES = ["UNKNOWN", "NEW", "RUNNING", "COMPLETE", "FAILED", "CACHED", "CANCELED"] as const;
+
+const str = (name: string) => ({ name, type: "string" as const });
+const int = (name: string) => ({ name, type: "int" as const });
+const time = (name: string) => ({ name, type: "time" as const });
+const common = { id: int("id"), create_time: time("create_time"), update_time: time("update_time") };
+const commonSort = { id: "id", create_time: "create_time", update_time: "update_time" };
+
+/** Doc, dataset, metric and parameter artifacts. `name` is the display name, as in Kubeflow. */
+export const RECORD_LIST: ListSpec = {
+  filter: {
+    attributes: {
+      ...common,
+      name: str("display_name"),
+      display_name: str("display_name"),
+      description: str("description"),
+      uri: str("uri"),
+      state: { name: "state", type: "enum", values: ARTIFACT_STATES },
+      artifact_type: { name: "artifact_type", type: "enum", values: ["doc-artifact", "dataset-artifact", "metric", "parameter"] },
+    },
+    labels: false,
+  },
+  sort: { ...commonSort, name: "display_name", display_name: "display_name" },
+};
+
+/** ServeModel records; their state is an ExecutionState (lastKnownState). */
+export const SERVE_LIST: ListSpec = {
+  filter: {
+    attributes: {
+      ...common,
+      name: str("display_name"),
+      display_name: str("display_name"),
+      description: str("description"),
+      state: { name: "state", type: "enum", values: EXECUTION_STATES },
+      last_known_state: { name: "state", type: "enum", values: EXECUTION_STATES },
+    },
+    labels: false,
+  },
+  sort: { ...commonSort, name: "display_name", display_name: "display_name" },
+};
+
+/** Logged metric values; `name` is the metric key; a value's time is its create time. */
+export const METRIC_HISTORY_LIST: ListSpec = {
+  filter: {
+    attributes: {
+      id: int("id"),
+      name: str("key"),
+      key: str("key"),
+      step: int("step"),
+      time: time("time"),
+      timestamp: time("time"),
+      create_time: time("create_time"),
+      update_time: time("update_time"),
+      experiment_run_id: int("experiment_run_id"),
+      experiment_id: int("experiment_id"),
+    },
+    labels: false,
+  },
+  sort: { ...commonSort, step: "step", time: "time", key: "key", name: "key", value: "value" },
+};
+
+/** Every model artifact of every version. */
+export async function listAllModelArtifacts(registry: Registry, request: ListRequest): Promise<Page<ModelArtifact>> {
+  const prepared = prepareList(request, ARTIFACT_LIST, registry.store.tokenKey(), "registeredModels/-/versions/-");
+  return registry.read(async (r) => toPage(prepared, await r.listArtifacts({}, prepared.query), await r.revision(), (a) => a));
+}
+
+/** Records of the scope (the caller checks that a named parent exists). */
+export async function listRecords(registry: Registry, scope: RecordScope, request: ListRequest, spec = RECORD_LIST): Promise<Page<KubeflowRecord>> {
+  const parent = queryDigest("kubeflow-records", scope.kinds.join(","), scope.parentType ?? "", String(scope.parentId ?? ""));
+  const prepared = prepareList(request, spec, registry.store.tokenKey(), parent);
+  return registry.read(async (r) => toPage(prepared, await r.rest.listRecords(scope, prepared.query), await r.revision(), (x) => x));
+}
+
+/** Metric values of one run (the caller checks it exists) or of every run, by step unless ordered otherwise. */
+export async function listMetricValues(registry: Registry, runId: number | undefined, request: ListRequest): Promise<Page<MetricHistoryPoint>> {
+  const ordered = { ...request, orderBy: request.orderBy.trim() === "" ? "step" : request.orderBy };
+  const prepared = prepareList(ordered, METRIC_HISTORY_LIST, registry.store.tokenKey(), `kubeflow-metrics/${runId ?? "-"}`);
+  return registry.read(async (r) => toPage(prepared, await r.rest.listMetricHistory({ runId }, prepared.query), await r.revision(), (p) => p));
+}
+
+/** `display_name = name`, for lookups by name. */
+export function byDisplayName(name: string): FilterExpr {
+  return { kind: "cmp", field: { kind: "attr", name: "display_name", type: "string" }, op: "=", value: { kind: "string", value: name } };
+}
+
+/** The oldest two matches of a filter: a lookup by name sees whether the name is ambiguous. */
+export const FIRST_MATCHES: ListQuery = {
+  filter: null,
+  sort: [{ kind: "column", column: "create_time", desc: false }],
+  after: null,
+  limit: 2,
+  withTotal: false,
+};

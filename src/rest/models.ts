@@ -1,0 +1,184 @@
+import { NotFoundError } from "../registry/errors.js";
+import type { ModelInput, VersionInput } from "../registry/inputs.js";
+import { idByExternalId, writeExtras } from "../registry/kubeflow-extras.js";
+import { MODEL_LIST, VERSION_LIST } from "../registry/list-specs.js";
+import { modelName } from "../registry/names.js";
+import type { State } from "../registry/types.js";
+import { str } from "./body.js";
+import {
+  enumIn,
+  extrasPatchOf,
+  idIn,
+  maskOf,
+  MODEL_EXTRA_FIELDS,
+  modelOut,
+  type Parsed,
+  propertiesIn,
+  updateOf,
+  versionOut,
+} from "./convert.js";
+import { badField } from "./errors.js";
+import { checkParams, envelope, LIST_PARAMS, listRequest, quoteLiteral } from "./query.js";
+import type { RestCall, RestRoute } from "./router.js";
+import { MODEL_CREATE, MODEL_UPDATE, VERSION_FULL } from "./shapes.js";
+import { atomically, created, extrasOf, extrasOfOne, findParams, narrow, ok, visible } from "./support.js";
+
+/** Registered models, and the versions of one model. */
+
+const STATES: readonly State[] = ["LIVE", "ARCHIVED"];
+
+function parseModel(body: Record<string, unknown>, create: boolean): Parsed<ModelInput> {
+  if (create && !body.name) throw badField("name", "is required");
+  return {
+    input: {
+      displayName: str(body, "name") ?? "",
+      description: str(body, "description") ?? "",
+      owner: str(body, "owner") ?? "",
+      state: body.state === undefined ? undefined : enumIn(body.state, "state", STATES),
+      labels: {},
+      customProperties: propertiesIn(body.customProperties),
+      readme: str(body, "readme") ?? "",
+    },
+    mask: maskOf(body, { description: "description", owner: "owner", state: "state", readme: "readme", customProperties: "custom_properties" }),
+    extras: extrasPatchOf(body, MODEL_EXTRA_FIELDS),
+  };
+}
+
+/** A version body; on create, name (the version string) is required. */
+export function parseVersion(body: Record<string, unknown>, create: boolean): Parsed<VersionInput> {
+  if (create && !body.name) throw badField("name", "is required");
+  return {
+    input: {
+      version: str(body, "name") ?? "",
+      description: str(body, "description") ?? "",
+      author: str(body, "author") ?? "",
+      state: body.state === undefined ? undefined : enumIn(body.state, "state", STATES),
+      customProperties: propertiesIn(body.customProperties),
+    },
+    mask: maskOf(body, { description: "description", author: "author", state: "state", customProperties: "custom_properties" }),
+    extras: extrasPatchOf(body, []),
+  };
+}
+
+/** Creates a version of a model with its extras, in one transaction. */
+export async function createVersion(call: RestCall, modelId: number, parsed: Parsed<VersionInput>) {
+  await call.authorize("CreateModelVersion", { parent: modelName(modelId) });
+  const { version, extras } = await atomically(call.registry, async (scoped, w) => {
+    const version = await scoped.createVersion(modelId, parsed.input, call.ctx);
+    return { version, extras: await writeExtras(w, "ModelVersion", version.id, parsed.extras) };
+  });
+  return created(versionOut(version, extras));
+}
+
+/** Lists versions of one model or of every model (with name/externalId narrowing the list). */
+export async function listVersions(call: RestCall, modelId: number | undefined, extraParams: readonly string[]) {
+  checkParams(call.query, [...LIST_PARAMS, ...extraParams]);
+  const permit = await call.authorize("ListModelVersions", { parent: modelId === undefined ? "registeredModels/-" : modelName(modelId) });
+  const extraFilter: string[] = [];
+  const name = call.query.get("name");
+  if (name) extraFilter.push(`name = ${quoteLiteral(name)}`);
+  const externalId = call.query.get("externalId");
+  if (externalId) {
+    const id = await call.registry.read((r) => idByExternalId(r, "ModelVersion", externalId));
+    extraFilter.push(`id = ${id ?? 0}`);
+  }
+  const { request, pageSize } = listRequest(call.query, { spec: VERSION_LIST, extraFilter });
+  const page = await call.registry.listVersions(modelId, request);
+  const items = await narrow(call.registry, permit, page.items, (v) => ({ displayName: v.modelDisplayName }));
+  const extras = await extrasOf(call.registry, items.map((v) => v.id));
+  return ok(envelope({ ...page, items }, pageSize, (v) => versionOut(v, extras.get(v.id))));
+}
+
+export const MODEL_ROUTES: RestRoute[] = [
+  {
+    method: "GET",
+    path: "/registered_model",
+    async handle(call) {
+      const find = findParams(call.query, false);
+      let model;
+      if (find.externalId !== undefined) {
+        const id = await call.registry.read((r) => idByExternalId(r, "RegisteredModel", find.externalId!));
+        if (id === undefined) throw new NotFoundError(`registered model with externalId "${find.externalId}"`);
+        await call.authorize("GetRegisteredModel", { name: modelName(id) });
+        model = await call.registry.getModel({ id });
+        if (find.name !== undefined && model.displayName !== find.name) throw new NotFoundError(`registered model "${find.name}" with externalId "${find.externalId}"`);
+      } else {
+        await call.authorize("GetRegisteredModel", { displayName: find.name });
+        model = await call.registry.getModel({ displayName: find.name! });
+      }
+      return ok(modelOut(model, await extrasOfOne(call.registry, model.id)));
+    },
+  },
+  {
+    method: "GET",
+    path: "/registered_models",
+    async handle(call) {
+      checkParams(call.query, LIST_PARAMS);
+      const permit = await call.authorize("ListRegisteredModels", {});
+      const { request, pageSize } = listRequest(call.query, { spec: MODEL_LIST });
+      const page = await call.registry.listModels(request);
+      const items = page.items.filter((m) => visible(permit, m.displayName));
+      const extras = await extrasOf(call.registry, items.map((m) => m.id));
+      return ok(envelope({ ...page, items }, pageSize, (m) => modelOut(m, extras.get(m.id))));
+    },
+  },
+  {
+    method: "POST",
+    path: "/registered_models",
+    async handle(call) {
+      checkParams(call.query, []);
+      const parsed = parseModel(await call.body(MODEL_CREATE, "RegisteredModelCreate"), true);
+      await call.authorize("CreateRegisteredModel", { registeredModel: { displayName: parsed.input.displayName } });
+      const { model, extras } = await atomically(call.registry, async (scoped, w) => {
+        const model = await scoped.createModel(parsed.input, call.ctx);
+        return { model, extras: await writeExtras(w, "RegisteredModel", model.id, parsed.extras) };
+      });
+      return created(modelOut(model, extras));
+    },
+  },
+  {
+    method: "GET",
+    path: "/registered_models/{registeredmodelId}",
+    async handle(call) {
+      checkParams(call.query, []);
+      const id = call.id("registeredmodelId");
+      await call.authorize("GetRegisteredModel", { name: modelName(id) });
+      const model = await call.registry.getModel({ id });
+      return ok(modelOut(model, await extrasOfOne(call.registry, id)));
+    },
+  },
+  {
+    method: "PATCH",
+    path: "/registered_models/{registeredmodelId}",
+    async handle(call) {
+      checkParams(call.query, []);
+      const id = call.id("registeredmodelId");
+      const parsed = parseModel(await call.body(MODEL_UPDATE, "RegisteredModelUpdate"), false);
+      await call.authorize("UpdateRegisteredModel", { registeredModel: { name: modelName(id) } });
+      const { model, extras } = await atomically(call.registry, async (scoped, w) => {
+        const model = parsed.mask.length > 0 ? await scoped.updateModel(id, updateOf(parsed), call.ctx) : await scoped.findModel(w, { id });
+        return { model, extras: await writeExtras(w, "RegisteredModel", id, parsed.extras) };
+      });
+      return ok(modelOut(model, extras));
+    },
+  },
+  {
+    method: "GET",
+    path: "/registered_models/{registeredmodelId}/versions",
+    handle: (call) => listVersions(call, call.id("registeredmodelId"), ["name", "externalId"]),
+  },
+  {
+    method: "POST",
+    path: "/registered_models/{registeredmodelId}/versions",
+    async handle(call) {
+      checkParams(call.query, []);
+      const modelId = call.id("registeredmodelId");
+      const body = await call.body(VERSION_FULL, "ModelVersion");
+      if (body.registeredModelId !== undefined && idIn(body.registeredModelId, "registeredModelId") !== modelId) {
+        throw badField("registeredModelId", "must be the registered model of the path (or be left out)");
+      }
+      return createVersion(call, modelId, parseVersion(body, true));
+    },
+  },
+];
+

@@ -1,0 +1,109 @@
+import { tokenize } from "../registry/filter/lexer.js";
+import type { ListSpec } from "../registry/list-specs.js";
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../registry/list-query.js";
+import type { ListRequest, Page } from "../registry/types.js";
+import { badField, RestError } from "./errors.js";
+
+/**
+ * Kubeflow's list parameters onto the registry's ListRequest: pageSize, orderBy (CREATE_TIME,
+ * LAST_UPDATE_TIME, ID) with sortOrder (ASC, DESC), nextPageToken (our opaque keyset token,
+ * bound to the filter and order: empty starts at the first page, the last page returns empty),
+ * and filterQuery in the filter language's Kubeflow-compatible form.
+ */
+
+const ORDER_COLUMNS: Record<string, string> = { CREATE_TIME: "create_time", LAST_UPDATE_TIME: "update_time", ID: "id" };
+
+/** Kubeflow's spellings of built-in fields in filterQuery, where camelCase-to-snake_case is not enough. */
+const FILTER_NAMES: Record<string, string> = {
+  createtimesinceepoch: "create_time",
+  lastupdatetimesinceepoch: "update_time",
+  starttimesinceepoch: "start_time",
+  endtimesinceepoch: "end_time",
+};
+
+export const LIST_PARAMS = ["pageSize", "orderBy", "sortOrder", "nextPageToken", "filterQuery"] as const;
+
+export interface ListOptions {
+  spec: ListSpec;
+  /** Resource-specific filterQuery spellings (`owner` of a run is its author). */
+  filterNames?: Record<string, string>;
+  /** Conditions the endpoint adds (a name=… parameter), ANDed with filterQuery. */
+  extraFilter?: string[];
+  /** The order when only sortOrder is given (default create_time). */
+  defaultOrder?: string;
+}
+
+/** The ListRequest of a list endpoint's query parameters. */
+export function listRequest(query: URLSearchParams, options: ListOptions): { request: ListRequest; pageSize: number } {
+  const pageSizeText = query.get("pageSize");
+  let pageSize = DEFAULT_PAGE_SIZE;
+  if (pageSizeText !== null && pageSizeText !== "") {
+    if (!/^[1-9][0-9]{0,8}$/.test(pageSizeText)) throw badField("pageSize", "must be a positive integer", "INVALID_PAGE_SIZE");
+    pageSize = Math.min(Number(pageSizeText), MAX_PAGE_SIZE);
+  }
+  const orderBy = query.get("orderBy") || "";
+  const sortOrder = query.get("sortOrder") || "";
+  if (orderBy !== "" && !(orderBy in ORDER_COLUMNS)) throw badField("orderBy", "must be one of CREATE_TIME, LAST_UPDATE_TIME, ID", "INVALID_ORDER_BY");
+  if (sortOrder !== "" && sortOrder !== "ASC" && sortOrder !== "DESC") throw badField("sortOrder", "must be ASC or DESC", "INVALID_ORDER_BY");
+  const column = orderBy !== "" ? ORDER_COLUMNS[orderBy]! : sortOrder !== "" ? (options.defaultOrder ?? "create_time") : "";
+  const filters = [translateFilter(query.get("filterQuery") ?? "", options.spec, options.filterNames ?? {}), ...(options.extraFilter ?? [])]
+    .filter((f) => f.trim() !== "")
+    .map((f) => `(${f})`);
+  return {
+    request: {
+      pageSize,
+      pageToken: query.get("nextPageToken") ?? "",
+      filter: filters.join(" AND "),
+      orderBy: column === "" ? "" : `${column}${sortOrder === "DESC" ? " desc" : ""}`,
+      showTotalSize: false,
+    },
+    pageSize,
+  };
+}
+
+/**
+ * Rewrites Kubeflow field spellings in a filterQuery to the filter language's: bare words that
+ * name a built-in field of the resource in camelCase (`registeredModelId`, `createTimeSinceEpoch`)
+ * become its snake_case name; everything else (bare custom property names, `.double_value`
+ * suffixes, backtick-quoted keys, `<>`) the filter language reads as Kubeflow does. Positions in
+ * error messages refer to the rewritten text.
+ */
+export function translateFilter(text: string, spec: ListSpec, names: Record<string, string>): string {
+  if (text.trim() === "") return "";
+  if (text.length > 4096) throw new RestError(400, "filterQuery: longer than 4096 characters", "FILTER_TOO_COMPLEX");
+  let out = "";
+  let at = 0;
+  for (const token of tokenize(text)) {
+    if (token.kind !== "path" || token.segments.length !== 1 || token.segments[0]!.quoted) continue;
+    const word = token.segments[0]!.text;
+    const lower = word.toLowerCase();
+    if (lower === "externalid") {
+      throw badField("filterQuery", "externalId cannot be filtered on; find by externalId with the find endpoint", "INVALID_FILTER");
+    }
+    const snake = word.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toLowerCase();
+    const mapped = names[word] ?? names[lower] ?? FILTER_NAMES[lower] ?? (snake !== lower && Object.hasOwn(spec.filter.attributes, snake) ? snake : undefined);
+    if (mapped === undefined) continue;
+    out += text.slice(at, token.pos) + mapped;
+    at = token.end;
+  }
+  return out + text.slice(at);
+}
+
+/** A string literal of the filter language. */
+export function quoteLiteral(value: string): string {
+  return `"${value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n").replace(/\r/g, "\\r").replace(/\t/g, "\\t")}"`;
+}
+
+/** Kubeflow's list envelope. */
+export function envelope<T>(page: Page<T>, pageSize: number, map: (item: T) => unknown) {
+  return { items: page.items.map(map), nextPageToken: page.nextPageToken, pageSize, size: page.items.length };
+}
+
+/** Refuses query parameters the endpoint does not take (a misspelt one is never silently ignored). */
+export function checkParams(query: URLSearchParams, allowed: readonly string[]): void {
+  for (const key of query.keys()) {
+    if (!allowed.includes(key)) {
+      throw badField(key, `unknown query parameter; this endpoint takes ${allowed.length > 0 ? allowed.join(", ") : "none"}`, "UNKNOWN_PARAMETER");
+    }
+  }
+}

@@ -1,0 +1,26 @@
+import type { CallGuard } from "../auth/call-guard.js";
+import type { Logger } from "../logger.js";
+import type { Registry } from "../registry/registry.js";
+import { ARTIFACT_ROUTES } from "./artifacts.js";
+import { EXPERIMENT_ROUTES } from "./experiments.js";
+import { MODEL_ROUTES } from "./models.js";
+import { createRestHandler, type RestHandler } from "./router.js";
+import { SERVING_ROUTES } from "./serving.js";
+import { VERSION_ROUTES } from "./versions.js";
+
+export interface KubeflowRestOptions {
+  registry: Registry;
+  guard: CallGuard;
+  logger: Logger;
+  health: () => Promise<string>;
+  maxBodyBytes?: number;
+}
+
+/**
+ * Kubeflow Model Registry's REST API v1alpha3 (api/openapi/model-registry.yaml), over the same
+ * registry and store as the gRPC API: every resource created here is visible there and in Watch,
+ * and the reverse. Literal paths come before parameterised ones (metric_history before {id}).
+ */
+export function createKubeflowRestHandler(options: KubeflowRestOptions): RestHandler {
+  return createRestHandler({ ...options, routes: [...MODEL_ROUTES, ...VERSION_ROUTES, ...ARTIFACT_ROUTES, ...EXPERIMENT_ROUTES, ...SERVING_ROUTES] });
+}

@@ -1,0 +1,331 @@
+import { getServiceById, getVersionById } from "../registry/by-id.js";
+import {
+  createEnvironment,
+  createService,
+  type EnvironmentInput,
+  getEnvironment,
+  listEnvironments,
+  listServices,
+  type ServiceInput,
+  updateEnvironment,
+  updateService,
+} from "../registry/deployments.js";
+import { NotFoundError } from "../registry/errors.js";
+import { idByExternalId, writeExtras } from "../registry/kubeflow-extras.js";
+import { listRecords, SERVE_LIST } from "../registry/kubeflow-lists.js";
+import { ENVIRONMENT_LIST, SERVICE_LIST } from "../registry/lifecycle-list-specs.js";
+import type { DesiredState, InferenceService } from "../registry/lifecycle-types.js";
+import { modelName, versionName } from "../registry/names.js";
+import { createServe } from "../registry/serve-models.js";
+import { str } from "./body.js";
+import {
+  enumIn,
+  environmentOut,
+  extrasPatchOf,
+  idIn,
+  maskOf,
+  modelOut,
+  type Parsed,
+  propertiesIn,
+  recordOut,
+  serviceOut,
+  updateOf,
+  versionOut,
+} from "./convert.js";
+import { badField } from "./errors.js";
+import { checkParams, envelope, LIST_PARAMS, listRequest, quoteLiteral } from "./query.js";
+import type { RestCall, RestRoute } from "./router.js";
+import { ENVIRONMENT_CREATE, ENVIRONMENT_UPDATE, SERVE_CREATE, SERVICE_CREATE, SERVICE_UPDATE } from "./shapes.js";
+import { atomically, created, extrasOf, extrasOfOne, findParams, ok, single, withBodyReferences } from "./support.js";
+
+/** Serving environments, inference services, and the ServeModel records of a service. */
+
+const DESIRED: readonly DesiredState[] = ["DEPLOYED", "UNDEPLOYED"];
+
+function parseEnvironment(body: Record<string, unknown>, create: boolean): Parsed<EnvironmentInput> {
+  if (create && !body.name) throw badField("name", "is required");
+  return {
+    input: {
+      displayName: str(body, "name") ?? "",
+      description: str(body, "description") ?? "",
+      labels: {},
+      customProperties: propertiesIn(body.customProperties),
+    },
+    mask: maskOf(body, { description: "description", customProperties: "custom_properties" }),
+    extras: extrasPatchOf(body, []),
+  };
+}
+
+/** A service body; the model comes from registeredModelId on create, from the service on update. */
+function parseService(body: Record<string, unknown>, modelId: number): Parsed<ServiceInput> {
+  return {
+    input: {
+      displayName: str(body, "name") ?? "",
+      description: str(body, "description") ?? "",
+      registeredModel: modelName(modelId),
+      modelVersion: body.modelVersionId === undefined ? "" : versionName(modelId, idIn(body.modelVersionId, "modelVersionId")),
+      alias: "",
+      runtime: str(body, "runtime") ?? "",
+      desiredState: body.desiredState === undefined ? undefined : enumIn(body.desiredState, "desiredState", DESIRED),
+      labels: {},
+      customProperties: propertiesIn(body.customProperties),
+    },
+    mask: maskOf(body, {
+      description: "description",
+      modelVersionId: "model_version",
+      runtime: "runtime",
+      desiredState: "desired_state",
+      customProperties: "custom_properties",
+    }),
+    extras: extrasPatchOf(body, []),
+  };
+}
+
+/** Creates a service in an environment; Kubeflow's two create endpoints answer 200 and 201. */
+async function createServiceIn(call: RestCall, environmentId: number, body: Record<string, unknown>, status: number) {
+  if (!body.name) throw badField("name", "is required");
+  if (body.registeredModelId === undefined) throw badField("registeredModelId", "is required");
+  const parsed = parseService(body, idIn(body.registeredModelId, "registeredModelId"));
+  await call.authorize("CreateInferenceService", {});
+  const { service, extras } = await atomically(call.registry, async (scoped, w) => {
+    const service = await createService(scoped, environmentId, parsed.input, call.ctx);
+    return { service, extras: await writeExtras(w, "InferenceService", service.id, parsed.extras) };
+  });
+  return { status, body: serviceOut(service, extras) };
+}
+
+async function listServicesOf(call: RestCall, environmentId: number | undefined, extraParams: readonly string[]) {
+  checkParams(call.query, [...LIST_PARAMS, ...extraParams]);
+  await call.authorize("ListInferenceServices", {});
+  const extraFilter: string[] = [];
+  const name = call.query.get("name");
+  if (name) extraFilter.push(`name = ${quoteLiteral(name)}`);
+  const externalId = call.query.get("externalId");
+  if (externalId) extraFilter.push(`id = ${(await call.registry.read((r) => idByExternalId(r, "InferenceService", externalId))) ?? 0}`);
+  const { request, pageSize } = listRequest(call.query, { spec: SERVICE_LIST, extraFilter });
+  const page = await listServices(call.registry, environmentId, null, "", request);
+  const extras = await extrasOf(call.registry, page.items.map((s) => s.id));
+  return ok(envelope(page, pageSize, (s) => serviceOut(s, extras.get(s.id))));
+}
+
+async function getServiceChecked(call: RestCall, id: number): Promise<InferenceService> {
+  await call.authorize("GetInferenceService", {});
+  return getServiceById(call.registry, id);
+}
+
+export const SERVING_ROUTES: RestRoute[] = [
+  {
+    method: "GET",
+    path: "/serving_environment",
+    async handle(call) {
+      const find = findParams(call.query, false);
+      await call.authorize("GetServingEnvironment", {});
+      let environment;
+      if (find.externalId !== undefined) {
+        const id = await call.registry.read((r) => idByExternalId(r, "ServingEnvironment", find.externalId!));
+        environment = id === undefined ? undefined : await getEnvironment(call.registry, { id });
+        if (environment && find.name !== undefined && environment.displayName !== find.name) environment = undefined;
+        if (!environment) throw new NotFoundError(`serving environment with externalId "${find.externalId}"`);
+      } else environment = await getEnvironment(call.registry, { displayName: find.name! });
+      return ok(environmentOut(environment, await extrasOfOne(call.registry, environment.id)));
+    },
+  },
+  {
+    method: "GET",
+    path: "/serving_environments",
+    async handle(call) {
+      checkParams(call.query, LIST_PARAMS);
+      await call.authorize("ListServingEnvironments", {});
+      const { request, pageSize } = listRequest(call.query, { spec: ENVIRONMENT_LIST });
+      const page = await listEnvironments(call.registry, request);
+      const extras = await extrasOf(call.registry, page.items.map((e) => e.id));
+      return ok(envelope(page, pageSize, (e) => environmentOut(e, extras.get(e.id))));
+    },
+  },
+  {
+    method: "POST",
+    path: "/serving_environments",
+    async handle(call) {
+      checkParams(call.query, []);
+      const parsed = parseEnvironment(await call.body(ENVIRONMENT_CREATE, "ServingEnvironmentCreate"), true);
+      await call.authorize("CreateServingEnvironment", {});
+      const { environment, extras } = await atomically(call.registry, async (scoped, w) => {
+        const environment = await createEnvironment(scoped, parsed.input, call.ctx);
+        return { environment, extras: await writeExtras(w, "ServingEnvironment", environment.id, parsed.extras) };
+      });
+      return created(environmentOut(environment, extras));
+    },
+  },
+  {
+    method: "GET",
+    path: "/serving_environments/{servingenvironmentId}",
+    async handle(call) {
+      checkParams(call.query, []);
+      const id = call.id("servingenvironmentId");
+      await call.authorize("GetServingEnvironment", {});
+      return ok(environmentOut(await getEnvironment(call.registry, { id }), await extrasOfOne(call.registry, id)));
+    },
+  },
+  {
+    method: "PATCH",
+    path: "/serving_environments/{servingenvironmentId}",
+    async handle(call) {
+      checkParams(call.query, []);
+      const id = call.id("servingenvironmentId");
+      const parsed = parseEnvironment(await call.body(ENVIRONMENT_UPDATE, "ServingEnvironmentUpdate"), false);
+      await call.authorize("UpdateServingEnvironment", {});
+      const { environment, extras } = await atomically(call.registry, async (scoped, w) => {
+        const environment =
+          parsed.mask.length > 0 ? await updateEnvironment(scoped, id, updateOf(parsed), call.ctx) : await getEnvironment(scoped, { id });
+        return { environment, extras: await writeExtras(w, "ServingEnvironment", id, parsed.extras) };
+      });
+      return ok(environmentOut(environment, extras));
+    },
+  },
+  {
+    method: "GET",
+    path: "/serving_environments/{servingenvironmentId}/inference_services",
+    handle: (call) => listServicesOf(call, call.id("servingenvironmentId"), ["name", "externalId"]),
+  },
+  {
+    method: "POST",
+    path: "/serving_environments/{servingenvironmentId}/inference_services",
+    async handle(call) {
+      checkParams(call.query, []);
+      const environmentId = call.id("servingenvironmentId");
+      const body = await call.body(SERVICE_CREATE, "InferenceServiceCreate");
+      if (body.servingEnvironmentId !== undefined && idIn(body.servingEnvironmentId, "servingEnvironmentId") !== environmentId) {
+        throw badField("servingEnvironmentId", "must be the serving environment of the path (or be left out)");
+      }
+      return createServiceIn(call, environmentId, body, 201);
+    },
+  },
+  {
+    method: "GET",
+    path: "/inference_service",
+    async handle(call) {
+      const find = findParams(call.query, true);
+      await call.authorize("GetInferenceService", {});
+      let service: InferenceService | undefined;
+      if (find.externalId !== undefined) {
+        const id = await call.registry.read((r) => idByExternalId(r, "InferenceService", find.externalId!));
+        service = id === undefined ? undefined : await getServiceById(call.registry, id);
+        if (service && find.name !== undefined && service.displayName !== find.name) service = undefined;
+        if (service && find.parentResourceId !== undefined && service.environmentId !== find.parentResourceId) service = undefined;
+        if (!service) throw new NotFoundError(`inference service with externalId "${find.externalId}"`);
+      } else {
+        const request = { pageSize: 2, pageToken: "", filter: `name = ${quoteLiteral(find.name!)}`, orderBy: "", showTotalSize: false };
+        service = single((await listServices(call.registry, find.parentResourceId, null, "", request)).items, `inference service "${find.name}"`);
+      }
+      return ok(serviceOut(service, await extrasOfOne(call.registry, service.id)));
+    },
+  },
+  {
+    method: "GET",
+    path: "/inference_services",
+    handle: (call) => listServicesOf(call, undefined, []),
+  },
+  {
+    method: "POST",
+    path: "/inference_services",
+    async handle(call) {
+      checkParams(call.query, []);
+      const body = await call.body(SERVICE_CREATE, "InferenceServiceCreate");
+      if (body.servingEnvironmentId === undefined) throw badField("servingEnvironmentId", "is required");
+      // The OpenAPI document gives 200 (not 201) for this create; its generated clients expect it.
+      const environmentId = idIn(body.servingEnvironmentId, "servingEnvironmentId");
+      return withBodyReferences(400, () => createServiceIn(call, environmentId, body, 200));
+    },
+  },
+  {
+    method: "GET",
+    path: "/inference_services/{inferenceserviceId}",
+    async handle(call) {
+      checkParams(call.query, []);
+      const service = await getServiceChecked(call, call.id("inferenceserviceId"));
+      return ok(serviceOut(service, await extrasOfOne(call.registry, service.id)));
+    },
+  },
+  {
+    method: "PATCH",
+    path: "/inference_services/{inferenceserviceId}",
+    async handle(call) {
+      checkParams(call.query, []);
+      const id = call.id("inferenceserviceId");
+      const body = await call.body(SERVICE_UPDATE, "InferenceServiceUpdate");
+      await call.authorize("UpdateInferenceService", {});
+      const current = await getServiceById(call.registry, id);
+      const parsed = parseService(body, current.modelId);
+      const ids = { environmentId: current.environmentId, id };
+      const { service, extras } = await atomically(call.registry, async (scoped, w) => {
+        const service = parsed.mask.length > 0 ? await updateService(scoped, ids, updateOf(parsed), call.ctx) : current;
+        return { service, extras: await writeExtras(w, "InferenceService", id, parsed.extras) };
+      });
+      return ok(serviceOut(service, extras));
+    },
+  },
+  {
+    method: "GET",
+    path: "/inference_services/{inferenceserviceId}/model",
+    async handle(call) {
+      checkParams(call.query, []);
+      const service = await getServiceChecked(call, call.id("inferenceserviceId"));
+      await call.authorize("GetRegisteredModel", { name: modelName(service.modelId) });
+      const model = await call.registry.getModel({ id: service.modelId });
+      return ok(modelOut(model, await extrasOfOne(call.registry, model.id)));
+    },
+  },
+  {
+    method: "GET",
+    path: "/inference_services/{inferenceserviceId}/version",
+    async handle(call) {
+      checkParams(call.query, []);
+      const service = await getServiceChecked(call, call.id("inferenceserviceId"));
+      const versionId = service.targetVersionId ?? service.versionId;
+      if (versionId === null || versionId === undefined) throw new NotFoundError(`a model version for inference service ${service.id}`);
+      await call.authorize("GetModelVersion", { name: versionName(service.modelId, versionId) });
+      const version = await getVersionById(call.registry, versionId);
+      return ok(versionOut(version, await extrasOfOne(call.registry, version.id)));
+    },
+  },
+  {
+    method: "GET",
+    path: "/inference_services/{inferenceserviceId}/serves",
+    async handle(call) {
+      checkParams(call.query, [...LIST_PARAMS, "name", "externalId"]);
+      const service = await getServiceChecked(call, call.id("inferenceserviceId"));
+      const extraFilter: string[] = [];
+      const name = call.query.get("name");
+      if (name) extraFilter.push(`name = ${quoteLiteral(name)}`);
+      const externalId = call.query.get("externalId");
+      if (externalId) extraFilter.push(`id = ${(await call.registry.read((r) => idByExternalId(r, "serve-model", externalId))) ?? 0}`);
+      const { request, pageSize } = listRequest(call.query, { spec: SERVE_LIST, extraFilter });
+      const page = await listRecords(call.registry, { kinds: ["serve-model"], parentType: "inference-service", parentId: service.id }, request, SERVE_LIST);
+      const extras = await extrasOf(call.registry, page.items.map((s) => s.id));
+      return ok(envelope(page, pageSize, (s) => recordOut(s, extras.get(s.id))));
+    },
+  },
+  {
+    method: "POST",
+    path: "/inference_services/{inferenceserviceId}/serves",
+    async handle(call) {
+      checkParams(call.query, []);
+      const id = call.id("inferenceserviceId");
+      const body = await call.body(SERVE_CREATE, "ServeModelCreate");
+      if (body.modelVersionId === undefined) throw badField("modelVersionId", "is required");
+      await call.authorize("ReportDeploymentStatus", {});
+      const { record, extras } = await createServe(
+        call.registry,
+        id,
+        {
+          modelVersionId: idIn(body.modelVersionId, "modelVersionId"),
+          lastKnownState: str(body, "lastKnownState"),
+          record: { displayName: str(body, "name") ?? "", description: str(body, "description") ?? "", fields: {}, customProperties: propertiesIn(body.customProperties) },
+        },
+        extrasPatchOf(body, []),
+        call.ctx,
+      );
+      return created(recordOut(record, extras));
+    },
+  },
+];

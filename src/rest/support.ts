@@ -1,0 +1,101 @@
+import type { CallPermit } from "../auth/call-guard.js";
+import { InvalidArgumentError, NotFoundError } from "../registry/errors.js";
+import { inTransaction } from "../registry/in-transaction.js";
+import type { Extras } from "../registry/kubeflow-types.js";
+import type { Registry } from "../registry/registry.js";
+import type { StoreWriter } from "../store/store.js";
+import { idIn } from "./convert.js";
+import { RestError } from "./errors.js";
+import { checkParams } from "./query.js";
+
+/** Plumbing shared by the REST resource handlers. */
+
+/** Runs use cases and extras writes in one transaction (one atomic change, its events together). */
+export function atomically<T>(registry: Registry, fn: (scoped: Registry, w: StoreWriter) => Promise<T>): Promise<T> {
+  return registry.write((w) => fn(inTransaction(registry, w), w));
+}
+
+/** The extras of resources, by id. */
+export function extrasOf(registry: Registry, ids: number[]): Promise<Map<number, Extras>> {
+  return registry.read((r) => r.rest.getExtras(ids));
+}
+
+export async function extrasOfOne(registry: Registry, id: number): Promise<Extras | undefined> {
+  return (await extrasOf(registry, [id])).get(id);
+}
+
+/** The parameters of a find endpoint (GET /registered_model?name=…): at least name or externalId. */
+export interface FindParams {
+  name: string | undefined;
+  externalId: string | undefined;
+  parentResourceId: number | undefined;
+}
+
+export function findParams(query: URLSearchParams, withParent: boolean): FindParams {
+  checkParams(query, withParent ? ["name", "externalId", "parentResourceId"] : ["name", "externalId"]);
+  const name = query.get("name") ?? undefined;
+  const externalId = query.get("externalId") ?? undefined;
+  const parent = query.get("parentResourceId");
+  if (!name && !externalId) {
+    throw new InvalidArgumentError("set name or externalId (or both) to find a resource", [
+      { field: "name", description: "name or externalId is required" },
+    ]);
+  }
+  return { name: name || undefined, externalId: externalId || undefined, parentResourceId: parent ? idIn(parent, "parentResourceId") : undefined };
+}
+
+/** The one match of a find: none is 404; several (a name without its parent) is 400. */
+export function single<T>(items: T[], what: string): T {
+  if (items.length === 0) throw new NotFoundError(what);
+  if (items.length > 1) {
+    throw InvalidArgumentError.field("parentResourceId", `several resources match ${what}; set parentResourceId`, "AMBIGUOUS_NAME");
+  }
+  return items[0]!;
+}
+
+/** Whether a restricted caller (grants on some models only) may see a model, by display name. */
+export function visible(permit: CallPermit, modelDisplayName: string | undefined): boolean {
+  return !permit.visibleModels || (modelDisplayName !== undefined && permit.visibleModels(modelDisplayName));
+}
+
+type ModelRef = { displayName: string } | { id: number } | null;
+
+/** Drops the items of models the caller may not read from a page across models. */
+export async function narrow<T>(
+  registry: Registry,
+  permit: CallPermit,
+  items: T[],
+  modelOf: (item: T) => ModelRef | Promise<ModelRef>,
+): Promise<T[]> {
+  if (!permit.visibleModels) return items;
+  const names = new Map<number, Promise<string | undefined>>();
+  const nameOf = (id: number) => {
+    if (!names.has(id)) names.set(id, registry.read(async (r) => (await r.getModel(id))?.displayName));
+    return names.get(id)!;
+  };
+  const flags = await Promise.all(
+    items.map(async (item) => {
+      const model = await modelOf(item);
+      if (model === null) return false;
+      return visible(permit, "displayName" in model ? model.displayName : await nameOf(model.id));
+    }),
+  );
+  return items.filter((_, i) => flags[i]);
+}
+
+export const ok = (body: unknown) => ({ status: 200, body });
+export const created = (body: unknown) => ({ status: 201, body });
+
+/**
+ * Runs a create whose body (not its path) names other resources: one that does not exist is not
+ * a 404 (the path exists) but the status the OpenAPI document gives such a create, 422 where it
+ * lists one (model versions, experiment runs) and 400 otherwise.
+ */
+export async function withBodyReferences<T>(status: 400 | 422, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (error instanceof NotFoundError) throw new RestError(status, error.message, "REFERENCE_NOT_FOUND");
+    throw error;
+  }
+}

@@ -1,0 +1,189 @@
+import type { ExpressionBuilder, Kysely } from "kysely";
+import type { Extras, KubeflowRecord, MetricHistoryPoint, RecordKind, RecordParentType } from "../../registry/kubeflow-types.js";
+import type { JsonObject } from "../../registry/types.js";
+import type { RecordScope, RestWriter } from "../rest-store.js";
+import type { ListQuery, ListResult } from "../store.js";
+import { toNumber } from "./dialect.js";
+import { type AnySelect, loadProperties, type Paginate, time, writeMetadata } from "./lifecycle-support.js";
+import type { Database } from "./schema.js";
+
+const RECORD_COLUMNS: Record<string, string> = {
+  id: "t.id",
+  display_name: "t.display_name",
+  description: "t.description",
+  uri: "t.uri",
+  state: "t.state",
+  artifact_type: "t.kind",
+  parent_id: "t.parent_id",
+  create_time: "t.create_time",
+  update_time: "t.update_time",
+};
+
+/** A metric value's time is both its create and its update time. */
+const METRIC_COLUMNS: Record<string, string> = {
+  id: "t.id",
+  key: "t.key",
+  value: "t.value",
+  step: "t.step",
+  time: "t.time",
+  create_time: "t.time",
+  update_time: "t.time",
+  experiment_run_id: "t.run_id",
+  experiment_id: "r.experiment_id",
+};
+
+/** The table of each parent type, to skip records whose parent was deleted. */
+const PARENT_TABLES: Record<RecordParentType, "model_versions" | "experiment_runs" | "inference_services"> = {
+  version: "model_versions",
+  run: "experiment_runs",
+  "inference-service": "inference_services",
+};
+
+type Eb = ExpressionBuilder<any, any>;
+
+const parentExists = (eb: Eb, type: RecordParentType) =>
+  eb.and([
+    eb("t.parent_type", "=", type),
+    eb.exists(eb.selectFrom(`${PARENT_TABLES[type]} as p`).select("p.id").whereRef("p.id", "=", "t.parent_id")),
+  ]);
+
+/** SQL of the REST gateway's tables (see rest-store.ts). */
+export class RestQueries implements RestWriter {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly paginate: Paginate,
+  ) {}
+
+  async getExtras(resourceIds: number[]): Promise<Map<number, Extras>> {
+    const out = new Map<number, Extras>();
+    if (resourceIds.length === 0) return out;
+    const rows = await this.db.selectFrom("rest_extras").selectAll().where("resource_id", "in", resourceIds).execute();
+    for (const row of rows) {
+      const id = toNumber(row.resource_id);
+      out.set(id, {
+        resourceId: id,
+        resourceType: row.resource_type,
+        externalId: row.external_id,
+        fields: JSON.parse(row.fields) as JsonObject,
+      });
+    }
+    return out;
+  }
+
+  async resourceIdByExternalId(resourceType: string, externalId: string): Promise<number | undefined> {
+    const row = await this.db
+      .selectFrom("rest_extras")
+      .select("resource_id")
+      .where("resource_type", "=", resourceType)
+      .where("external_id", "=", externalId)
+      .executeTakeFirst();
+    return row ? toNumber(row.resource_id) : undefined;
+  }
+
+  async putExtras(extras: Extras): Promise<void> {
+    await this.deleteExtras(extras.resourceId);
+    await this.db
+      .insertInto("rest_extras")
+      .values({
+        resource_id: extras.resourceId,
+        resource_type: extras.resourceType,
+        external_id: extras.externalId,
+        fields: JSON.stringify(extras.fields),
+      })
+      .execute();
+  }
+
+  async deleteExtras(resourceId: number): Promise<void> {
+    await this.db.deleteFrom("rest_extras").where("resource_id", "=", resourceId).execute();
+  }
+
+  async getRecord(id: number): Promise<KubeflowRecord | undefined> {
+    const row = await this.db.selectFrom("rest_artifacts").selectAll().where("id", "=", id).executeTakeFirst();
+    return row ? (await this.hydrate([row]))[0] : undefined;
+  }
+
+  async listRecords(scope: RecordScope, query: ListQuery): Promise<ListResult<KubeflowRecord>> {
+    let base = (this.db.selectFrom("rest_artifacts as t") as unknown as AnySelect).where("t.kind", "in", [...scope.kinds]);
+    if (scope.parentId !== undefined && scope.parentType) {
+      base = base.where("t.parent_type", "=", scope.parentType).where("t.parent_id", "=", scope.parentId);
+    } else if (scope.parentType) {
+      const type = scope.parentType;
+      base = base.where((eb: Eb) => parentExists(eb, type));
+    } else {
+      base = base.where((eb: Eb) =>
+        eb.or([eb("t.parent_id", "is", null), ...(Object.keys(PARENT_TABLES) as RecordParentType[]).map((type) => parentExists(eb, type))]),
+      );
+    }
+    const page = await this.paginate(base, query, RECORD_COLUMNS);
+    return { ...page, items: await this.hydrate(page.items) };
+  }
+
+  async insertRecord(record: KubeflowRecord): Promise<void> {
+    await this.db.insertInto("rest_artifacts").values({ id: record.id, ...recordRow(record) }).execute();
+    await writeMetadata(this.db, record.id, { customProperties: record.customProperties });
+  }
+
+  async updateRecord(record: KubeflowRecord): Promise<void> {
+    const { create_time: _created, ...row } = recordRow(record);
+    await this.db.updateTable("rest_artifacts").set(row).where("id", "=", record.id).execute();
+    await writeMetadata(this.db, record.id, { customProperties: record.customProperties });
+  }
+
+  async listMetricHistory(scope: { runId?: number }, query: ListQuery): Promise<ListResult<MetricHistoryPoint>> {
+    let base = (this.db.selectFrom("run_metrics as t").innerJoin("experiment_runs as r", "r.id", "t.run_id") as unknown as AnySelect).select(
+      "r.experiment_id as experiment_id",
+    );
+    if (scope.runId !== undefined) base = base.where("t.run_id", "=", scope.runId);
+    const page = await this.paginate(base, query, METRIC_COLUMNS);
+    return {
+      ...page,
+      items: page.items.map((r) => ({
+        id: toNumber(r.id),
+        runId: toNumber(r.run_id),
+        experimentId: toNumber(r.experiment_id),
+        key: r.key,
+        value: Number(r.value),
+        step: toNumber(r.step),
+        time: time(r.time),
+      })),
+    };
+  }
+
+  private async hydrate(rows: any[]): Promise<KubeflowRecord[]> {
+    const props = await loadProperties(
+      this.db,
+      rows.map((r) => toNumber(r.id)),
+    );
+    return rows.map((r) => {
+      const id = toNumber(r.id);
+      return {
+        id,
+        kind: r.kind as RecordKind,
+        parent: r.parent_id === null ? null : { type: r.parent_type as RecordParentType, id: toNumber(r.parent_id) },
+        displayName: r.display_name,
+        description: r.description,
+        uri: r.uri,
+        state: r.state,
+        fields: JSON.parse(r.fields) as JsonObject,
+        customProperties: props.get(id) ?? {},
+        createTime: time(r.create_time),
+        updateTime: time(r.update_time),
+      };
+    });
+  }
+}
+
+function recordRow(record: KubeflowRecord) {
+  return {
+    kind: record.kind,
+    parent_type: record.parent?.type ?? "",
+    parent_id: record.parent?.id ?? null,
+    display_name: record.displayName,
+    description: record.description,
+    uri: record.uri,
+    state: record.state,
+    fields: JSON.stringify(record.fields),
+    create_time: record.createTime.getTime(),
+    update_time: record.updateTime.getTime(),
+  };
+}

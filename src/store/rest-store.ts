@@ -1,0 +1,34 @@
+import type { Extras, KubeflowRecord, MetricHistoryPoint, RecordKind, RecordParentType } from "../registry/kubeflow-types.js";
+import type { ListQuery, ListResult } from "./store.js";
+
+/**
+ * Store access of the Kubeflow REST gateway's own tables (migration 0004-rest-artifacts).
+ * StoreReader and StoreWriter expose it as `rest`, so its SQL stays in rest-queries.ts.
+ */
+
+/** Which records a list covers. A parent type without an id means "any existing parent of that type". */
+export interface RecordScope {
+  kinds: readonly RecordKind[];
+  parentType?: RecordParentType;
+  parentId?: number;
+}
+
+export interface RestReader {
+  /** The extras of the resources that have any. */
+  getExtras(resourceIds: number[]): Promise<Map<number, Extras>>;
+  /** The resource id holding an external id within a resource type. */
+  resourceIdByExternalId(resourceType: string, externalId: string): Promise<number | undefined>;
+  getRecord(id: number): Promise<KubeflowRecord | undefined>;
+  /** Records whose parent still exists (or that have none). */
+  listRecords(scope: RecordScope, query: ListQuery): Promise<ListResult<KubeflowRecord>>;
+  /** Logged metric values of one run, or of every run. */
+  listMetricHistory(scope: { runId?: number }, query: ListQuery): Promise<ListResult<MetricHistoryPoint>>;
+}
+
+export interface RestWriter extends RestReader {
+  /** Inserts or replaces the extras of a resource. */
+  putExtras(extras: Extras): Promise<void>;
+  deleteExtras(resourceId: number): Promise<void>;
+  insertRecord(record: KubeflowRecord): Promise<void>;
+  updateRecord(record: KubeflowRecord): Promise<void>;
+}

@@ -1,0 +1,99 @@
+import { expect } from "vitest";
+import { OPERATIONS, schemaErrors } from "./openapi.js";
+
+/**
+ * A client of the REST API driven by the OpenAPI document: calls name the operationId, the URL
+ * comes from the operation's path template, and every response is checked against the document:
+ * its status must be one the operation declares (400 is also accepted for invalid input where the
+ * document lists none), and its body must validate against that status's schema (Error for errors).
+ */
+
+export interface CallArgs {
+  path?: Record<string, string>;
+  query?: Record<string, string>;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface ApiResponse {
+  status: number;
+  body: any;
+}
+
+/** Statuses the document omits on some operations that the server sends for invalid input. */
+const UNDECLARED_OK = new Set([400]);
+
+export class KubeflowApi {
+  /** The operationIds called so far (the suite checks that it called every one). */
+  readonly called = new Set<string>();
+
+  constructor(
+    readonly baseUrl: string,
+    readonly headers: Record<string, string> = {},
+  ) {}
+
+  async call(operationId: string, args: CallArgs = {}): Promise<ApiResponse> {
+    const op = OPERATIONS.get(operationId);
+    if (!op) throw new Error(`no operation ${operationId} in the OpenAPI document`);
+    this.called.add(operationId);
+    const path = op.path.replace(/\{(\w+)\}/g, (_m, name: string) => {
+      const value = args.path?.[name];
+      if (value === undefined) throw new Error(`${operationId}: path parameter ${name} missing`);
+      return encodeURIComponent(value);
+    });
+    const res = await this.send(op.method, path, args);
+    const declared = op.responses.has(res.status);
+    if (!declared && !UNDECLARED_OK.has(res.status)) {
+      throw new Error(`${operationId} answered ${res.status}, which the OpenAPI document does not declare: ${JSON.stringify(res.body)}`);
+    }
+    const schema = declared ? op.responses.get(res.status) : "#/components/schemas/Error";
+    if (schema) {
+      const errors = schemaErrors(schema, res.body);
+      expect(errors, `${operationId} ${res.status} body does not match ${schema}: ${JSON.stringify(res.body)}`).toEqual([]);
+    }
+    return res;
+  }
+
+  /** A request outside the document (wrong method, unknown path, readiness). */
+  async send(method: string, path: string, args: CallArgs = {}): Promise<ApiResponse> {
+    const url = new URL(path, this.baseUrl);
+    for (const [k, v] of Object.entries(args.query ?? {})) url.searchParams.set(k, v);
+    const res = await fetch(url, {
+      method,
+      headers: { ...(args.body !== undefined ? { "content-type": "application/json" } : {}), ...this.headers, ...args.headers },
+      ...(args.body !== undefined ? { body: typeof args.body === "string" ? args.body : JSON.stringify(args.body) } : {}),
+    });
+    const text = await res.text();
+    let body: unknown = text;
+    try {
+      body = text === "" ? undefined : JSON.parse(text);
+    } catch {
+      // not JSON (the readiness endpoints answer text)
+    }
+    return { status: res.status, body };
+  }
+
+  /** A call that must succeed with this status; returns the body. */
+  async ok(operationId: string, args: CallArgs = {}, status = 200): Promise<any> {
+    const res = await this.call(operationId, args);
+    expect(res.status, `${operationId}: ${JSON.stringify(res.body)}`).toBe(status);
+    return res.body;
+  }
+
+  /** A call that must fail with this status; returns the error body ({code, message, reason}). */
+  async fails(operationId: string, args: CallArgs, status: number): Promise<{ code: string; message: string; reason: string }> {
+    const res = await this.call(operationId, args);
+    expect(res.status, `${operationId}: ${JSON.stringify(res.body)}`).toBe(status);
+    expect(res.body.code).toBe(String(status));
+    return res.body;
+  }
+}
+
+/** A MetadataValue of each type, as Kubeflow's clients send them. */
+export const mv = {
+  string: (v: string) => ({ metadataType: "MetadataStringValue", string_value: v }),
+  int: (v: number | bigint) => ({ metadataType: "MetadataIntValue", int_value: String(v) }),
+  double: (v: number) => ({ metadataType: "MetadataDoubleValue", double_value: v }),
+  bool: (v: boolean) => ({ metadataType: "MetadataBoolValue", bool_value: v }),
+  struct: (v: object) => ({ metadataType: "MetadataStructValue", struct_value: Buffer.from(JSON.stringify(v)).toString("base64") }),
+};
