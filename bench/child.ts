@@ -13,6 +13,12 @@ export interface Child {
   kill(): void;
 }
 
+/** Children still running: never leave a pinned server or generator behind when the coordinator ends. */
+const running = new Set<ChildProcess>();
+process.once("exit", () => {
+  for (const child of running) child.kill("SIGKILL");
+});
+
 /** Whether children can be pinned to a core. */
 export const canPin = HAS_TASKSET;
 
@@ -27,9 +33,8 @@ export function startChild(file: string, args: string[], options: { cpu?: number
   const child = spawn(pinned ? "taskset" : process.execPath, pinned ? ["-c", String(options.cpu), process.execPath, ...node] : node, {
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
-  // Never leave a pinned server or generator behind when the coordinator ends.
-  const reap = () => child.exitCode === null && child.signalCode === null && child.kill("SIGKILL");
-  process.once("exit", reap);
+  running.add(child);
+  child.once("exit", () => running.delete(child));
   let nextId = 1;
   const pending = new Map<number, { resolve: (v: any) => void; reject: (e: Error) => void }>();
   let readyResolve: (v: Record<string, unknown>) => void;
@@ -46,6 +51,7 @@ export function startChild(file: string, args: string[], options: { cpu?: number
     if (message.error !== undefined) waiter.reject(new Error(`${file}: ${message.error}`));
     else waiter.resolve(message.result);
   });
+  child.on("error", (error) => readyReject(error));
   child.on("exit", (code, signal) => {
     const error = new Error(`${file} exited (${signal ?? code})`);
     readyReject(error);
@@ -58,8 +64,13 @@ export function startChild(file: string, args: string[], options: { cpu?: number
     request<T>(message: Record<string, unknown>): Promise<T> {
       const id = nextId++;
       return new Promise<T>((resolve, reject) => {
+        if (!child.connected) return reject(new Error(`${file} is not running`));
         pending.set(id, { resolve, reject });
-        child.send({ ...message, id });
+        child.send({ ...message, id }, (error) => {
+          if (!error) return;
+          pending.delete(id);
+          reject(error);
+        });
       });
     },
     kill() {

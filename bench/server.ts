@@ -1,9 +1,12 @@
+import http2 from "node:http2";
+import type { AddressInfo } from "node:net";
 import { create } from "@bufbuild/protobuf";
 import { GetModelVersionResponseSchema, type GetModelVersionResponse } from "../gen/modelregistry/v1/model_registry_service_pb.js";
 import { versionOut } from "../src/api/convert.js";
 import { startApp } from "../src/app.js";
 import { createLogger } from "../src/logger.js";
 import { EchoService, echoImpl } from "./echo.js";
+import { FRAME_BYTES, HELLO } from "./load/fanout-wire.js";
 
 /**
  * The server under test, as its own process (pinned to one core): the real app (startApp: the
@@ -25,9 +28,39 @@ const app = await startApp({
   poolSize: Number(args.get("pool-size") ?? 10),
   logger: createLogger("warn"),
   services: [{ service: EchoService, impl: echoImpl(() => echoResponse) }],
+  // Keep every event: the seeded ones are old, and compacting them mid-run would skew the figures.
+  watch: { retention: { maxAgeMs: 0, minEvents: 0 } },
 });
 
-type Command = { id: number; cmd: "memory" | "stop" | "gc" } | { id: number; cmd: "echo-from"; modelId: number; versionId: number };
+/**
+ * The fan-out baseline of goal 5 in the same process: a bare node:http2 server that holds
+ * `GET /watch` streams open and, on `POST /fire`, writes one event-sized frame to every one of
+ * them (no framework, no encoding per stream).
+ */
+async function startRawFanout(): Promise<number> {
+  const streams = new Set<http2.ServerHttp2Stream>();
+  const frame = Buffer.alloc(FRAME_BYTES, 0x61);
+  const server = http2.createServer();
+  server.on("stream", (stream, headers) => {
+    stream.on("error", () => {});
+    if (headers[":path"] === "/watch") {
+      stream.respond({ ":status": 200, "content-type": "application/octet-stream" });
+      stream.write(HELLO);
+      streams.add(stream);
+      stream.on("close", () => streams.delete(stream));
+      return;
+    }
+    for (const s of streams) s.write(frame);
+    stream.respond({ ":status": 200 });
+    stream.end();
+  });
+  server.on("sessionError", () => {});
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return (server.address() as AddressInfo).port;
+}
+const rawFanoutPort = await startRawFanout();
+
+type Command = { id: number; cmd: "memory" | "stop" | "gc" | "cpu" } | { id: number; cmd: "echo-from"; modelId: number; versionId: number };
 
 process.on("message", (command: Command) => {
   void (async () => {
@@ -42,6 +75,10 @@ process.on("message", (command: Command) => {
       case "gc":
         (globalThis as { gc?: () => void }).gc?.();
         return reply(process.memoryUsage());
+      case "cpu": {
+        const { user, system } = process.cpuUsage();
+        return reply((user + system) / 1000);
+      }
       case "memory":
         return reply(process.memoryUsage());
       case "stop":
@@ -51,4 +88,4 @@ process.on("message", (command: Command) => {
     }
   })().catch((error: unknown) => process.send!({ id: command.id, error: String(error) }));
 });
-process.send!({ ready: true, port: app.server.port, grpcPort: app.grpcServer!.port, pid: process.pid });
+process.send!({ ready: true, port: app.server.port, grpcPort: app.grpcServer!.port, rawFanoutPort, pid: process.pid });
