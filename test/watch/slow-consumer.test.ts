@@ -1,9 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import type { WatchResponse } from "../../gen/modelregistry/v1/events_pb.js";
 import { SERVER_DIALECTS } from "../support/dialects.js";
 import { startWatchServer, uniqueName, watch, type WatchServer } from "./support.js";
 
 const PAUSE_MS = 10_000;
+/** The writer goes on past the pause until the slow stream has overflowed its queue, at most this long. */
+const MAX_WRITE_MS = 40_000;
 const QUEUE = 64;
 
 const percentile = (values: number[], p: number) => {
@@ -17,12 +19,14 @@ for (const dialect of SERVER_DIALECTS) {
     beforeAll(async () => {
       server = await startWatchServer(dialect, { watch: { queueCapacity: QUEUE } });
     }, 30_000);
-    afterAll(() => server?.close());
+    afterAll(() => server?.close(), 30_000);
 
     it("does not delay the other watchers, and later catches up completely", async () => {
       const start = Number((await server.client().listRegisteredModels({ pageSize: 1 })).revision);
       // The slow client takes its first response, then reads nothing for 10 s.
       const slowController = new AbortController();
+      // A failed assertion must not leave a stalled stream behind to hold up the server's shutdown.
+      onTestFinished(() => slowController.abort());
       const slowStream = server.client("grpc").watch({ startRevision: BigInt(start) }, { signal: slowController.signal });
       const slow = slowStream[Symbol.asyncIterator]();
       expect((await slow.next()).value?.kind.case).toBe("progress");
@@ -30,16 +34,20 @@ for (const dialect of SERVER_DIALECTS) {
       await Promise.all(fast.map((w) => w.ready()));
       const laggedBefore = server.app.watch.hub.stats().lagged;
 
-      // One writer for the whole pause, with fat events so that the slow stream's HTTP/2 window fills.
+      // One writer for the whole pause (and on until the slow stream's queue overflowed: how many
+      // events that takes depends on the engine's write speed), with fat events so that the slow
+      // stream's HTTP/2 window and socket buffers fill.
       // Latency: from issuing the write to the watcher receiving its event (an upper bound).
       const committedAt = new Map<number, number>();
       const client = server.client();
       const createIssued = performance.now();
       const model = (await client.createRegisteredModel({ registeredModel: { displayName: uniqueName("slow") } })).registeredModel!;
       committedAt.set(Number(model.etag), createIssued);
-      const padding = "x".repeat(2000);
-      const deadline = performance.now() + PAUSE_MS;
-      for (let i = 0; performance.now() < deadline; i++) {
+      const padding = "x".repeat(4000);
+      const pauseEnd = performance.now() + PAUSE_MS;
+      const writeEnd = performance.now() + MAX_WRITE_MS;
+      const overflowed = () => server.app.watch.hub.stats().lagged > laggedBefore;
+      for (let i = 0; performance.now() < pauseEnd || (!overflowed() && performance.now() < writeEnd); i++) {
         const issued = performance.now();
         const updated = await client.updateRegisteredModel({
           registeredModel: { name: model.name, description: `${i} ${padding}` },
@@ -77,6 +85,6 @@ for (const dialect of SERVER_DIALECTS) {
       slowController.abort();
       await slow.return?.();
       await Promise.all(fast.map((w) => w.stop()));
-    }, 60_000);
+    }, 120_000);
   });
 }
