@@ -5,12 +5,15 @@ import type { LifecycleWriter, ModelScope } from "../lifecycle-store.js";
 import type { ListQuery, ListResult, StoreReader } from "../store.js";
 import { toNumber } from "./dialect.js";
 import { type AnySelect, deleteMetadata, EVERYTHING, optionalId, type Paginate, time } from "./lifecycle-support.js";
-import { preparedQuery } from "./prepared-query.js";
+import { preparedIdsQuery, preparedQuery } from "./prepared-query.js";
 import type { Database } from "./schema.js";
 
 /** The aliases of one version (GetModelVersion), compiled once. */
 const ALIAS_NAMES_OF_ONE = preparedQuery((db: Kysely<Database>, versionId: number) =>
   db.selectFrom("model_aliases").select(["version_id", "alias"]).where("version_id", "=", versionId).orderBy("alias"),
+);
+const ALIAS_NAMES_OF_MANY = preparedIdsQuery((db: Kysely<Database>, versionIds: readonly number[]) =>
+  db.selectFrom("model_aliases").select(["version_id", "alias"]).where("version_id", "in", versionIds).orderBy("alias"),
 );
 
 const ALIAS_COLUMNS: Record<string, string> = {
@@ -76,7 +79,7 @@ export class LifecycleQueries implements LifecycleWriter {
     const rows =
       versionIds.length === 1
         ? await ALIAS_NAMES_OF_ONE(this.db, versionIds[0]!)
-        : await this.db.selectFrom("model_aliases").select(["version_id", "alias"]).where("version_id", "in", versionIds).orderBy("alias").execute();
+        : await ALIAS_NAMES_OF_MANY(this.db, versionIds);
     for (const row of rows) {
       const id = toNumber(row.version_id);
       out.set(id, [...(out.get(id) ?? []), row.alias]);

@@ -21,11 +21,12 @@ import { LifecycleQueries } from "./alias-queries.js";
 import { DeploymentQueries } from "./deployment-queries.js";
 import { toNumber } from "./dialect.js";
 import { LineageQueries } from "./lineage-queries.js";
+import { loadLabels, loadProperties } from "./lifecycle-support.js";
 import { RestQueries } from "./rest-queries.js";
 import { compactionCutoff, readCompactedRevision, readEvents } from "./event-queries.js";
 import { compileFilter, type FilterTarget } from "./filter-compiler.js";
 import { afterCursor, type KeysetTerm, orderByItems } from "./keyset.js";
-import { preparedQuery } from "./prepared-query.js";
+import { preparedIdsQuery, preparedQuery } from "./prepared-query.js";
 import { rowToArtifact, rowToModel, rowToProperty, rowToVersion, type VersionRow } from "./rows.js";
 import type { Database } from "./schema.js";
 
@@ -89,14 +90,11 @@ const MODEL_BY_DISPLAY_NAME = preparedQuery((db: Kysely<Database>, name: string)
   db.selectFrom("registered_models").selectAll().where("display_name", "=", name),
 );
 const VERSION_BY_ID = preparedQuery((db: Kysely<Database>, id: number) => versionsOf(db).where("t.id", "=", id));
+const ARTIFACTS_BY_IDS = preparedIdsQuery((db: Kysely<Database>, ids: readonly number[]) =>
+  db.selectFrom("model_artifacts").selectAll().where("id", "in", ids),
+);
 const VERSION_BY_STRING = preparedQuery((db: Kysely<Database>, modelId: number, version: string) =>
   versionsOf(db).where("t.model_id", "=", modelId).where("t.version", "=", version),
-);
-const PROPERTIES_OF_ONE = preparedQuery((db: Kysely<Database>, id: number) =>
-  db.selectFrom("properties").selectAll().where("resource_id", "=", id).orderBy("key"),
-);
-const LABELS_OF_ONE = preparedQuery((db: Kysely<Database>, id: number) =>
-  db.selectFrom("labels").selectAll().where("resource_id", "=", id).orderBy("key"),
 );
 
 /** StoreReader over a Kysely connection or transaction. */
@@ -177,7 +175,7 @@ export class KyselyReader implements StoreReader {
 
   async getArtifacts(ids: number[]): Promise<ModelArtifact[]> {
     if (ids.length === 0) return [];
-    const rows = await this.db.selectFrom("model_artifacts").selectAll().where("id", "in", ids).execute();
+    const rows = await ARTIFACTS_BY_IDS(this.db, ids);
     const byId = new Map((await this.hydrateArtifacts(rows)).map((a) => [a.id, a]));
     return ids.flatMap((id) => byId.get(id) ?? []);
   }
@@ -288,14 +286,14 @@ export class KyselyReader implements StoreReader {
 
   private async hydrateModels(rows: any[]): Promise<RegisteredModel[]> {
     const ids = rows.map((r) => toNumber(r.id));
-    const [props, labels] = await Promise.all([this.properties(ids), this.labels(ids)]);
+    const [props, labels] = await Promise.all([loadProperties(this.db, ids), loadLabels(this.db, ids)]);
     return rows.map((r, i) => rowToModel(r, labels.get(ids[i]!) ?? {}, props.get(ids[i]!) ?? {}));
   }
 
   private async hydrateVersions(rows: VersionRow[]): Promise<ModelVersion[]> {
     const ids = rows.map((r) => toNumber(r.id));
     const [props, aliases, sources] = await Promise.all([
-      this.properties(ids),
+      loadProperties(this.db, ids),
       this.lifecycle.aliasNamesByVersion(ids),
       this.lineage.sourcesOf(ids),
     ]);
@@ -308,42 +306,8 @@ export class KyselyReader implements StoreReader {
 
   private async hydrateArtifacts(rows: any[]): Promise<ModelArtifact[]> {
     const ids = rows.map((r) => toNumber(r.id));
-    const props = await this.properties(ids);
+    const props = await loadProperties(this.db, ids);
     return rows.map((r, i) => rowToArtifact(r, props.get(ids[i]!) ?? {}));
-  }
-
-  /** Custom properties of many resources in one query (no N+1). */
-  private async properties(ids: number[]): Promise<Map<number, Properties>> {
-    const out = new Map<number, Properties>();
-    if (ids.length === 0) return out;
-    const rows =
-      ids.length === 1
-        ? await PROPERTIES_OF_ONE(this.db, ids[0]!)
-        : await this.db.selectFrom("properties").selectAll().where("resource_id", "in", ids).orderBy("key").execute();
-    for (const row of rows) {
-      const id = toNumber(row.resource_id);
-      let props = out.get(id);
-      if (!props) out.set(id, (props = {}));
-      props[row.key] = rowToProperty(row);
-    }
-    return out;
-  }
-
-  /** Labels of many resources in one query. */
-  private async labels(ids: number[]): Promise<Map<number, Record<string, string>>> {
-    const out = new Map<number, Record<string, string>>();
-    if (ids.length === 0) return out;
-    const rows =
-      ids.length === 1
-        ? await LABELS_OF_ONE(this.db, ids[0]!)
-        : await this.db.selectFrom("labels").selectAll().where("resource_id", "in", ids).orderBy("key").execute();
-    for (const row of rows) {
-      const id = toNumber(row.resource_id);
-      let labels = out.get(id);
-      if (!labels) out.set(id, (labels = {}));
-      labels[row.key] = row.value;
-    }
-    return out;
   }
 }
 

@@ -3,6 +3,7 @@ import type { Properties } from "../../registry/types.js";
 import type { Cursor, ListQuery } from "../store.js";
 import { toNumber } from "./dialect.js";
 import type { FilterTarget } from "./filter-compiler.js";
+import { preparedIdsQuery, preparedQuery } from "./prepared-query.js";
 import { propertyToRow, rowToProperty } from "./rows.js";
 import type { Database } from "./schema.js";
 
@@ -31,30 +32,42 @@ export const time = (v: bigint | number | string) => new Date(toNumber(v));
 export const optionalTime = (v: bigint | number | string | null) => (v === null ? null : time(v));
 export const optionalId = (v: bigint | number | string | null) => (v === null ? null : toNumber(v));
 
-/** Custom properties of many resources in one query. */
-export async function loadProperties(db: Kysely<Database>, ids: number[]): Promise<Map<number, Properties>> {
+// Metadata of one resource (every Get) and of a page of them (every List), compiled once.
+const PROPERTIES_OF_ONE = preparedQuery((db: Kysely<Database>, id: number) =>
+  db.selectFrom("properties").selectAll().where("resource_id", "=", id).orderBy("key"),
+);
+const PROPERTIES_OF_MANY = preparedIdsQuery((db: Kysely<Database>, ids: readonly number[]) =>
+  db.selectFrom("properties").selectAll().where("resource_id", "in", ids).orderBy("key"),
+);
+const LABELS_OF_ONE = preparedQuery((db: Kysely<Database>, id: number) =>
+  db.selectFrom("labels").selectAll().where("resource_id", "=", id).orderBy("key"),
+);
+const LABELS_OF_MANY = preparedIdsQuery((db: Kysely<Database>, ids: readonly number[]) =>
+  db.selectFrom("labels").selectAll().where("resource_id", "in", ids).orderBy("key"),
+);
+
+/** Custom properties of many resources in one query (no N+1). */
+export async function loadProperties(db: Kysely<Database>, ids: readonly number[]): Promise<Map<number, Properties>> {
   const out = new Map<number, Properties>();
-  if (ids.length === 0) return out;
-  const rows = await db.selectFrom("properties").selectAll().where("resource_id", "in", ids).orderBy("key").execute();
+  const rows = ids.length === 1 ? await PROPERTIES_OF_ONE(db, ids[0]!) : await PROPERTIES_OF_MANY(db, ids);
   for (const row of rows) {
     const id = toNumber(row.resource_id);
-    const props = out.get(id) ?? {};
+    let props = out.get(id);
+    if (!props) out.set(id, (props = {}));
     props[row.key] = rowToProperty(row);
-    out.set(id, props);
   }
   return out;
 }
 
 /** Labels of many resources in one query. */
-export async function loadLabels(db: Kysely<Database>, ids: number[]): Promise<Map<number, Record<string, string>>> {
+export async function loadLabels(db: Kysely<Database>, ids: readonly number[]): Promise<Map<number, Record<string, string>>> {
   const out = new Map<number, Record<string, string>>();
-  if (ids.length === 0) return out;
-  const rows = await db.selectFrom("labels").selectAll().where("resource_id", "in", ids).orderBy("key").execute();
+  const rows = ids.length === 1 ? await LABELS_OF_ONE(db, ids[0]!) : await LABELS_OF_MANY(db, ids);
   for (const row of rows) {
     const id = toNumber(row.resource_id);
-    const labels = out.get(id) ?? {};
+    let labels = out.get(id);
+    if (!labels) out.set(id, (labels = {}));
     labels[row.key] = row.value;
-    out.set(id, labels);
   }
   return out;
 }

@@ -23,12 +23,15 @@ import {
   writeMetadata,
 } from "./lifecycle-support.js";
 import { propertyToRow, rowToProperty } from "./rows.js";
-import { preparedQuery } from "./prepared-query.js";
+import { preparedIdsQuery, preparedQuery } from "./prepared-query.js";
 import type { Database } from "./schema.js";
 
 /** The lineage of one version (GetModelVersion), compiled once. */
 const SOURCE_OF_ONE = preparedQuery((db: Kysely<Database>, versionId: number) =>
   db.selectFrom("model_version_sources").selectAll().where("version_id", "=", versionId),
+);
+const SOURCES_OF_MANY = preparedIdsQuery((db: Kysely<Database>, versionIds: readonly number[]) =>
+  db.selectFrom("model_version_sources").selectAll().where("version_id", "in", versionIds),
 );
 
 const EXPERIMENT_COLUMNS: Record<string, string> = {
@@ -136,7 +139,7 @@ export class LineageQueries implements LineageWriter {
     const rows =
       versionIds.length === 1
         ? await SOURCE_OF_ONE(this.db, versionIds[0]!)
-        : await this.db.selectFrom("model_version_sources").selectAll().where("version_id", "in", versionIds).execute();
+        : await SOURCES_OF_MANY(this.db, versionIds);
     for (const r of rows) {
       out.set(toNumber(r.version_id), {
         experimentId: optionalId(r.experiment_id),

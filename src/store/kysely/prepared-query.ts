@@ -158,3 +158,32 @@ export function preparedInsert<DB, T extends keyof DB & string>(table: T) {
     await insert(db, ...values);
   };
 }
+
+/** The IN-list lengths that get a template: a list is padded up to the next one. Longer lists are built each time. */
+const ID_LIST_SIZES = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];
+
+/**
+ * A query over a list of ids (`where x in (...)`), compiled once per dialect and size class:
+ * the list is padded to the next of ID_LIST_SIZES by repeating its last id (a repeated value
+ * changes nothing in an IN list), so a page of 100 resources reuses the 128-slot statement
+ * instead of building and compiling a fresh 100-parameter query (which costs more than running
+ * it). An empty list returns no rows without a query.
+ */
+export function preparedIdsQuery<DB, Row>(
+  build: (db: Kysely<DB>, ids: readonly number[]) => Compilable<Row>,
+): (db: Kysely<DB>, ids: readonly number[]) => Promise<Row[]> {
+  const bySize = new Map<number, (db: Kysely<DB>, ...ids: unknown[]) => Promise<Row[]>>();
+  return async (db, ids) => {
+    if (ids.length === 0) return [];
+    const size = ID_LIST_SIZES.find((s) => s >= ids.length);
+    if (size === undefined) return (await db.executeQuery(build(db, ids).compile())).rows;
+    let query = bySize.get(size);
+    if (query === undefined) {
+      // The slots stand in for numbers while the query is compiled (see preparedQuery).
+      query = preparedQuery((q: Kysely<DB>, ...slots: unknown[]) => build(q, slots as number[]));
+      bySize.set(size, query);
+    }
+    const padded = ids.length === size ? ids : [...ids, ...Array<number>(size - ids.length).fill(ids.at(-1)!)];
+    return query(db, ...padded);
+  };
+}

@@ -5,7 +5,12 @@ import type { RecordScope, RestWriter } from "../rest-store.js";
 import type { ListQuery, ListResult } from "../store.js";
 import { toNumber } from "./dialect.js";
 import { type AnySelect, loadProperties, type Paginate, time, writeMetadata } from "./lifecycle-support.js";
+import { preparedIdsQuery } from "./prepared-query.js";
 import type { Database } from "./schema.js";
+
+const EXTRAS_OF = preparedIdsQuery((db: Kysely<Database>, resourceIds: readonly number[]) =>
+  db.selectFrom("rest_extras").selectAll().where("resource_id", "in", resourceIds),
+);
 
 const RECORD_COLUMNS: Record<string, string> = {
   id: "t.id",
@@ -57,7 +62,7 @@ export class RestQueries implements RestWriter {
   async getExtras(resourceIds: number[]): Promise<Map<number, Extras>> {
     const out = new Map<number, Extras>();
     if (resourceIds.length === 0) return out;
-    const rows = await this.db.selectFrom("rest_extras").selectAll().where("resource_id", "in", resourceIds).execute();
+    const rows = await EXTRAS_OF(this.db, resourceIds);
     for (const row of rows) {
       const id = toNumber(row.resource_id);
       out.set(id, {
