@@ -58,7 +58,7 @@ function artifactStateIn(field: string, value: PbArtifactState): ArtifactState |
   return state;
 }
 
-function artifactStateOut(state: ArtifactState): PbArtifactState {
+export function artifactStateOut(state: ArtifactState): PbArtifactState {
   const entry = Object.entries(ARTIFACT_STATES).find(([, s]) => s === state);
   return Number(entry?.[0] ?? 0) as PbArtifactState;
 }

@@ -13,6 +13,7 @@ import { modelName } from "../registry/names.js";
 import type { RegistryEvent, Resource } from "../registry/types.js";
 import { artifactOut, modelOut, versionOut } from "./convert.js";
 import { aliasOut, environmentOut, experimentOut, runOut, serviceOut } from "./convert-lifecycle.js";
+import { recordArtifactOut, serveModelOut } from "./convert-records.js";
 
 type SnapshotCase = ResourceSnapshot["resource"];
 type Converters = { [R in Resource as R["type"]]?: (value: R["value"]) => SnapshotCase };
@@ -31,6 +32,8 @@ const SNAPSHOTS: Converters = {
   ExperimentRun: (v) => ({ case: "experimentRun", value: runOut(v) }),
   ServingEnvironment: (v) => ({ case: "servingEnvironment", value: environmentOut(v) }),
   InferenceService: (v) => ({ case: "inferenceService", value: serviceOut(v) }),
+  Artifact: (v) => ({ case: "artifact", value: recordArtifactOut(v) }),
+  ServeModel: (v) => ({ case: "serveModel", value: serveModelOut(v) }),
 };
 
 /** Resource name of an event. */

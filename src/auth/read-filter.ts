@@ -9,8 +9,8 @@ export type ResourceReadFilter = (resource: Resource) => Promise<boolean>;
  * resource belongs to a model they may read. A model is judged by its display name (in the
  * resource itself, or looked up by id, memoised for memoMs so a long Watch does not query per
  * event and still notices renames). Resources outside models (experiments, runs, serving
- * environments, inference services) are never visible to such callers, matching the calls that
- * read them (see call-requirements.ts).
+ * environments, inference services, and the records under runs and services) are never visible
+ * to such callers, matching the calls that read them (see call-requirements.ts).
  */
 export function createResourceReadFilter(visible: (displayName: string) => boolean, lookup: ModelNameLookup, memoMs = 2000): ResourceReadFilter {
   const memo = new Map<number, { name: string | undefined; at: number }>();
@@ -31,6 +31,13 @@ export function createResourceReadFilter(visible: (displayName: string) => boole
       case "ModelVersion":
       case "ModelArtifact": {
         const name = await nameOf(resource.value.modelId);
+        return name !== undefined && visible(name);
+      }
+      // An artifact of a version belongs to its model; other records to runs and services.
+      case "Artifact": {
+        const owner = resource.value.owner;
+        if (owner?.type !== "version") return false;
+        const name = await nameOf(owner.modelId);
         return name !== undefined && visible(name);
       }
       default:

@@ -1,5 +1,6 @@
 import { removeAlias } from "./aliases.js";
 import { FailedPreconditionError } from "./errors.js";
+import { deleteRecordsOf } from "./generic-artifacts.js";
 import { checkEtag, recordDeleted } from "./lifecycle-support.js";
 import { artifactName, modelName, type VersionRef, versionName } from "./names.js";
 import type { Registry } from "./registry.js";
@@ -10,8 +11,9 @@ import { describeUsage, inUse, modelUsage, versionUsage } from "./usage.js";
  * Deletes of models, versions and artifacts. Each is one transaction: refused with
  * FAILED_PRECONDITION while an alias or a DEPLOYED inference service refers to the resource
  * (force overrides and deletes the aliases too), and otherwise everything beneath goes with it,
- * each deleted resource with its own event (ALIAS_DELETED, then DELETED for artifacts, versions
- * and the model), so watchers see every resource disappear. Inference services are never
+ * each deleted resource with its own event (ALIAS_DELETED, then DELETED for the Kubeflow
+ * gateway's artifacts of the versions, model artifacts, versions and the model), so watchers see
+ * every resource disappear. Inference services are never
  * changed: a forced delete leaves them naming an id that is never reused, and their controller
  * learns from the DELETED event.
  */
@@ -44,6 +46,7 @@ export async function deleteModel(registry: Registry, modelId: number, options: 
     const versions = await w.lifecycle.versionsOfModel(model.id);
     const artifacts = await w.lifecycle.artifactsOfVersions(versions.map((v) => v.id));
     const now = registry.now();
+    await deleteRecordsOf(registry, w, "version", versions.map((v) => v.id), now, ctx);
     for (const a of artifacts) recordDeleted(registry, w, { type: "ModelArtifact", value: a }, now, ctx);
     for (const v of versions) recordDeleted(registry, w, { type: "ModelVersion", value: { ...v, aliases: [] } }, now, ctx);
     await w.lifecycle.deleteModelRows(model.id);
@@ -72,6 +75,7 @@ export async function deleteVersion(registry: Registry, ref: VersionRef, options
     for (const alias of usage.aliases) await removeAlias(registry, w, alias, ctx);
     const artifacts = await w.lifecycle.artifactsOfVersions([version.id]);
     const now = registry.now();
+    await deleteRecordsOf(registry, w, "version", [version.id], now, ctx);
     for (const a of artifacts) recordDeleted(registry, w, { type: "ModelArtifact", value: a }, now, ctx);
     await w.lifecycle.deleteVersionRows(version.id);
     recordDeleted(registry, w, { type: "ModelVersion", value: { ...version, aliases: [] } }, now, ctx);

@@ -1,5 +1,6 @@
 import type { StoreReader, StoreWriter } from "../store/store.js";
 import { FailedPreconditionError, InvalidArgumentError, NotFoundError } from "./errors.js";
+import { deleteRecordsOf } from "./generic-artifacts.js";
 import { applyMask, type MaskSpec } from "./field-mask.js";
 import type { Update } from "./inputs.js";
 import type { DeploymentStatus, DesiredState, InferenceService, ServingEnvironment } from "./lifecycle-types.js";
@@ -150,6 +151,7 @@ export async function deleteEnvironment(
     }
     const services = await w.deployments.servicesOfEnvironment(id);
     const now = registry.now();
+    await deleteRecordsOf(registry, w, "inference-service", services.map((s) => s.id), now, ctx);
     for (const s of services) {
       await w.deployments.deleteServiceRows(s.id);
       recordDeleted(registry, w, { type: "InferenceService", value: s }, now, ctx);
@@ -301,7 +303,7 @@ export async function updateService(
   });
 }
 
-/** Deletes a service; refused while DEPLOYED (undeploy it first, so the controller tears it down), unless force. */
+/** Deletes a service (and its ServeModel records); refused while DEPLOYED (undeploy it first, so the controller tears it down), unless force. */
 export async function deleteService(
   registry: Registry,
   ids: { environmentId: number; id: number },
@@ -317,8 +319,10 @@ export async function deleteService(
         "INFERENCE_SERVICE_DEPLOYED",
       );
     }
+    const now = registry.now();
+    await deleteRecordsOf(registry, w, "inference-service", [service.id], now, ctx);
     await w.deployments.deleteServiceRows(service.id);
-    recordDeleted(registry, w, { type: "InferenceService", value: service }, registry.now(), ctx);
+    recordDeleted(registry, w, { type: "InferenceService", value: service }, now, ctx);
     return service;
   });
 }

@@ -1,5 +1,6 @@
 import type { StoreReader } from "../store/store.js";
 import { FailedPreconditionError, InvalidArgumentError, NotFoundError } from "./errors.js";
+import { deleteRecordsOf } from "./generic-artifacts.js";
 import { assertRunsUnused, findExperiment } from "./experiments.js";
 import { applyMask, type MaskSpec } from "./field-mask.js";
 import type { Update } from "./inputs.js";
@@ -142,7 +143,7 @@ export async function updateRun(
   });
 }
 
-/** Deletes a run with its params and metric history; refused while a version names it, unless force. */
+/** Deletes a run with its params, metric history and Kubeflow artifacts; refused while a version names it, unless force. */
 export async function deleteRun(
   registry: Registry,
   ids: { experimentId: number; runId: number },
@@ -153,8 +154,10 @@ export async function deleteRun(
     const run = await findRun(w, ids);
     checkEtag(runName(ids.experimentId, ids.runId), run, options.etag);
     if (!options.force) await assertRunsUnused(w, [run.id], runName(ids.experimentId, ids.runId), "RUN_IN_USE");
+    const now = registry.now();
+    await deleteRecordsOf(registry, w, "run", [run.id], now, ctx);
     await w.lineage.deleteRunRows(run.id);
-    recordDeleted(registry, w, { type: "ExperimentRun", value: run }, registry.now(), ctx);
+    recordDeleted(registry, w, { type: "ExperimentRun", value: run }, now, ctx);
     return run;
   });
 }

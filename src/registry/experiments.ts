@@ -1,4 +1,5 @@
 import { FailedPreconditionError, NotFoundError } from "./errors.js";
+import { deleteRecordsOf } from "./generic-artifacts.js";
 import { applyMask, type MaskSpec } from "./field-mask.js";
 import type { Update } from "./inputs.js";
 import type { Experiment } from "./lifecycle-types.js";
@@ -93,9 +94,9 @@ export async function updateExperiment(registry: Registry, id: number, update: U
 }
 
 /**
- * Deletes an experiment with its runs (their params and metric history too), each with a DELETED
- * event. Refused while a model version names one of its runs as its source, unless force: lineage
- * is what auditors ask for.
+ * Deletes an experiment with its runs (their params, metric history and Kubeflow artifacts too),
+ * each with a DELETED event. Refused while a model version names one of its runs as its source,
+ * unless force: lineage is what auditors ask for.
  */
 export async function deleteExperiment(
   registry: Registry,
@@ -109,6 +110,7 @@ export async function deleteExperiment(
     const runs = await w.lineage.runsOfExperiment(id);
     if (!options.force) await assertRunsUnused(w, runs.map((r) => r.id), experimentName(id), "EXPERIMENT_IN_USE");
     const now = registry.now();
+    await deleteRecordsOf(registry, w, "run", runs.map((r) => r.id), now, ctx);
     for (const run of runs) {
       await w.lineage.deleteRunRows(run.id);
       recordDeleted(registry, w, { type: "ExperimentRun", value: run }, now, ctx);

@@ -3,10 +3,11 @@ import { InvalidArgumentError, NotFoundError } from "./errors.js";
 import { logMetrics, updateRun } from "./experiment-runs.js";
 import { applyMask, type MaskSpec } from "./field-mask.js";
 import { inTransaction } from "./in-transaction.js";
+import { recordDeleted } from "./lifecycle-support.js";
 import type { ArtifactInput, Update } from "./inputs.js";
 import { type ExtrasPatch, writeExtras } from "./kubeflow-extras.js";
 import { byDisplayName, FIRST_MATCHES } from "./kubeflow-lists.js";
-import type { Extras, KubeflowRecord, RecordKind, RecordParentType } from "./kubeflow-types.js";
+import type { Extras, KubeflowRecord, RecordKind, RecordOwner, RecordParentType, RecordResource } from "./kubeflow-types.js";
 import type { ExperimentRun } from "./lifecycle-types.js";
 import type { Registry } from "./registry.js";
 import type { CallContext, JsonObject, JsonValue, MetadataValue, ModelArtifact } from "./types.js";
@@ -52,22 +53,67 @@ function validateRecord(r: Pick<KubeflowRecord, "displayName" | "description" | 
   v.throwIfAny();
 }
 
-/** The parent of a record, checked to exist. */
-async function checkParent(w: StoreWriter, parent: KubeflowRecord["parent"]): Promise<ExperimentRun | undefined> {
-  if (!parent) return undefined;
+/** The parent of a record, checked to exist, with the owner it gives the record (and the run, for a run). */
+async function checkParent(w: StoreWriter, parent: KubeflowRecord["parent"]): Promise<{ owner: RecordOwner | null; run?: ExperimentRun }> {
+  if (!parent) return { owner: null };
   switch (parent.type) {
-    case "version":
-      if (!(await w.getVersion(parent.id))) throw new NotFoundError(`model version ${parent.id}`);
-      return undefined;
+    case "version": {
+      const version = await w.getVersion(parent.id);
+      if (!version) throw new NotFoundError(`model version ${parent.id}`);
+      return { owner: { type: "version", modelId: version.modelId, versionId: version.id } };
+    }
     case "run": {
       const run = await w.lineage.getRun(parent.id);
       if (!run) throw new NotFoundError(`experiment run ${parent.id}`);
-      return run;
+      return { owner: { type: "run", experimentId: run.experimentId, runId: run.id }, run };
     }
-    case "inference-service":
-      if (!(await w.deployments.getService(parent.id))) throw new NotFoundError(`inference service ${parent.id}`);
-      return undefined;
+    case "inference-service": {
+      const service = await w.deployments.getService(parent.id);
+      if (!service) throw new NotFoundError(`inference service ${parent.id}`);
+      return { owner: { type: "inference-service", environmentId: service.environmentId, serviceId: service.id, modelId: service.modelId } };
+    }
   }
+}
+
+/** A record's event: CREATED, UPDATED (STATE_CHANGED when its state moved) or DELETED, with its external id. */
+export function recordEvent(
+  registry: Registry,
+  w: StoreWriter,
+  type: "CREATED" | "UPDATED" | "DELETED",
+  record: KubeflowRecord,
+  externalId: string | null,
+  previous: RecordResource | null,
+  ctx: CallContext,
+): RecordResource {
+  const value: RecordResource = { ...record, externalId };
+  const resourceType = record.kind === "serve-model" ? "ServeModel" : "Artifact";
+  const eventType = type === "UPDATED" && previous && previous.state !== record.state ? "STATE_CHANGED" : type;
+  registry.record(w, eventType, { type: resourceType, value }, previous ? { type: resourceType, value: previous } : null, ctx);
+  return value;
+}
+
+/**
+ * Deletes every record of the parents (with their custom properties and extras), each with a
+ * DELETED event, inside the transaction that deletes the parents, before their rows go (the
+ * records' names come from them). Returns how many went.
+ */
+export async function deleteRecordsOf(
+  registry: Registry,
+  w: StoreWriter,
+  parentType: RecordParentType,
+  parentIds: readonly number[],
+  now: Date,
+  ctx: CallContext,
+): Promise<number> {
+  const records = await w.rest.recordsOf(parentType, parentIds);
+  if (records.length === 0) return 0;
+  const extras = await w.rest.getExtras(records.map((r) => r.id));
+  for (const record of records) {
+    const value: RecordResource = { ...record, externalId: extras.get(record.id)?.externalId ?? null };
+    recordDeleted(registry, w, { type: record.kind === "serve-model" ? "ServeModel" : "Artifact", value }, now, ctx);
+  }
+  await w.rest.deleteRecords(records.map((r) => r.id));
+  return records.length;
 }
 
 /** Inserts a record (and its extras) inside a write transaction. */
@@ -81,11 +127,13 @@ export async function insertRecord(
   ctx: CallContext,
 ): Promise<{ record: KubeflowRecord; extras: Extras | undefined }> {
   const now = registry.now();
-  const record: KubeflowRecord = { ...input, state: input.state ?? "UNKNOWN", kind, parent, id: w.allocateId(), createTime: now, updateTime: now };
-  validateRecord(record);
-  const run = await checkParent(w, parent);
+  const draft = { ...input, state: input.state ?? "UNKNOWN", kind, parent, id: w.allocateId(), createTime: now, updateTime: now };
+  validateRecord(draft);
+  const { owner, run } = await checkParent(w, parent);
+  const record: KubeflowRecord = { ...draft, owner, revision: w.allocateRevision() };
   await w.rest.insertRecord(record);
   const written = await writeExtras(w, kind, record.id, extras);
+  recordEvent(registry, w, "CREATED", record, written?.externalId ?? null, null, ctx);
   if (run) await mirrorIntoRun(registry, w, run, record, ctx);
   return { record, extras: written };
 }
@@ -120,9 +168,12 @@ export async function changeRecord(
 ): Promise<{ record: KubeflowRecord; extras: Extras | undefined }> {
   const next = applyMask(current, update.input, update.mask, RECORD_MASK);
   validateRecord(next);
-  const record = { ...next, updateTime: registry.now() };
+  const before = (await w.rest.getExtras([current.id])).get(current.id);
+  const record = { ...next, updateTime: registry.now(), revision: w.allocateRevision() };
   await w.rest.updateRecord(record);
   const written = await writeExtras(w, record.kind, record.id, extras);
+  const previous: RecordResource = { ...current, externalId: before?.externalId ?? null };
+  recordEvent(registry, w, "UPDATED", record, written?.externalId ?? null, previous, ctx);
   const run = record.parent?.type === "run" ? await w.lineage.getRun(record.parent.id) : undefined;
   if (run) await mirrorIntoRun(registry, w, run, record, ctx);
   return { record, extras: written };

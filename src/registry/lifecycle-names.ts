@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from "./errors.js";
-import { modelName, type VersionRef, type VersionSelector } from "./names.js";
+import type { KubeflowRecord } from "./kubeflow-types.js";
+import { artifactName, modelName, type VersionRef, type VersionSelector } from "./names.js";
 
 /**
  * Resource names of aliases, experiments, runs, serving environments and inference services
@@ -14,6 +15,24 @@ export const runName = (experimentId: number, runId: number) => `${experimentNam
 export const environmentName = (id: number) => `servingEnvironments/${id}`;
 export const inferenceServiceName = (environmentId: number, id: number) =>
   `${environmentName(environmentId)}/inferenceServices/${id}`;
+
+/**
+ * The resource name of a Kubeflow record: an artifact under its version (sharing the id space
+ * of model artifacts) or run, or `artifacts/{id}` on its own; a ServeModel under its service.
+ */
+export function recordName(record: Pick<KubeflowRecord, "id" | "owner">): string {
+  const { owner, id } = record;
+  switch (owner?.type) {
+    case "version":
+      return artifactName(owner.modelId, owner.versionId, id);
+    case "run":
+      return `${runName(owner.experimentId, owner.runId)}/artifacts/${id}`;
+    case "inference-service":
+      return `${inferenceServiceName(owner.environmentId, owner.serviceId)}/serves/${id}`;
+    default:
+      return `artifacts/${id}`;
+  }
+}
 
 const ID = /^[1-9][0-9]{0,15}$/;
 

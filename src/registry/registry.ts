@@ -6,7 +6,7 @@ import type { ArtifactInput, ModelInput, Update, VersionInput } from "./inputs.j
 import { ARTIFACT_LIST, MODEL_LIST, VERSION_LIST } from "./list-specs.js";
 import { prepareList, toPage } from "./list-query.js";
 import { artifactName, modelName, type VersionRef, versionName } from "./names.js";
-import { aliasName, environmentName, experimentName, inferenceServiceName, runName } from "./lifecycle-names.js";
+import { aliasName, environmentName, experimentName, inferenceServiceName, recordName, runName } from "./lifecycle-names.js";
 import { interpretStoreError } from "./store-errors.js";
 import { checkVersionSource } from "./version-source.js";
 import type {
@@ -379,6 +379,9 @@ export function resourceNameOf(resource: Resource): string {
       return environmentName(resource.value.id);
     case "InferenceService":
       return inferenceServiceName(resource.value.environmentId, resource.value.id);
+    case "Artifact":
+    case "ServeModel":
+      return recordName(resource.value);
   }
 }
 
@@ -396,5 +399,10 @@ export function modelIdOf(resource: Resource): number | null {
     case "ExperimentRun":
     case "ServingEnvironment":
       return null;
+    case "Artifact":
+    case "ServeModel": {
+      const owner = resource.value.owner;
+      return owner && "modelId" in owner ? owner.modelId : null;
+    }
   }
 }

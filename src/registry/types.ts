@@ -7,6 +7,7 @@ import type {
   ServingEnvironment,
   VersionSource,
 } from "./lifecycle-types.js";
+import type { RecordResource } from "./kubeflow-types.js";
 
 export type State = "LIVE" | "ARCHIVED";
 
@@ -94,7 +95,9 @@ export type ResourceType =
   | "Experiment"
   | "ExperimentRun"
   | "ServingEnvironment"
-  | "InferenceService";
+  | "InferenceService"
+  | "Artifact"
+  | "ServeModel";
 
 /** A resource as recorded in an event. */
 export type Resource =
@@ -105,7 +108,11 @@ export type Resource =
   | { type: "Experiment"; value: Experiment }
   | { type: "ExperimentRun"; value: ExperimentRun }
   | { type: "ServingEnvironment"; value: ServingEnvironment }
-  | { type: "InferenceService"; value: InferenceService };
+  | { type: "InferenceService"; value: InferenceService }
+  /** A doc, dataset, metric or parameter artifact of the Kubeflow REST gateway. */
+  | { type: "Artifact"; value: RecordResource }
+  /** A Kubeflow ServeModel record. */
+  | { type: "ServeModel"; value: RecordResource };
 
 /** ALIAS_SET and ALIAS_DELETED carry an Alias: "alias X of model M now points at version V" (or no longer exists). */
 export type EventType = "CREATED" | "UPDATED" | "STATE_CHANGED" | "DELETED" | "ALIAS_SET" | "ALIAS_DELETED";

@@ -9,6 +9,8 @@ import type { ListQuery, ListResult } from "./store.js";
 /** Which records a list covers. A parent type without an id means "any existing parent of that type". */
 export interface RecordScope {
   kinds: readonly RecordKind[];
+  /** Records of this model's versions (and ServeModels of its inference services). */
+  modelId?: number;
   parentType?: RecordParentType;
   parentId?: number;
 }
@@ -19,6 +21,8 @@ export interface RestReader {
   /** The resource id holding an external id within a resource type. */
   resourceIdByExternalId(resourceType: string, externalId: string): Promise<number | undefined>;
   getRecord(id: number): Promise<KubeflowRecord | undefined>;
+  /** Every record of these parents, oldest first. */
+  recordsOf(parentType: RecordParentType, parentIds: readonly number[]): Promise<KubeflowRecord[]>;
   /** Records whose parent still exists (or that have none). */
   listRecords(scope: RecordScope, query: ListQuery): Promise<ListResult<KubeflowRecord>>;
   /** Logged metric values of one run, or of every run. */
@@ -31,4 +35,6 @@ export interface RestWriter extends RestReader {
   deleteExtras(resourceId: number): Promise<void>;
   insertRecord(record: KubeflowRecord): Promise<void>;
   updateRecord(record: KubeflowRecord): Promise<void>;
+  /** Deletes records with their custom properties and extras. */
+  deleteRecords(ids: readonly number[]): Promise<void>;
 }

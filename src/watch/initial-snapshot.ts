@@ -2,6 +2,8 @@ import { InvalidArgumentError, ResourceExhaustedError } from "../registry/errors
 import type { FilterExpr } from "../registry/filter/ast.js";
 import type { Registry } from "../registry/registry.js";
 import type { Resource, ResourceType } from "../registry/types.js";
+import { RECORD_ARTIFACT_KINDS } from "../registry/kubeflow-types.js";
+import type { RecordScope } from "../store/rest-store.js";
 import type { Cursor, ListQuery, StoreReader } from "../store/store.js";
 import { RESOURCE_TYPES, type WatchSelection } from "./watch-query.js";
 
@@ -72,7 +74,18 @@ const LISTERS: Partial<Record<ResourceType, Lister>> = {
     s.modelId !== undefined ? NONE : wrap("ExperimentRun", await r.lineage.listRuns({}, byId(s.filter, after, limit))),
   ServingEnvironment: async (r, s, after, limit) =>
     s.modelId !== undefined ? NONE : wrap("ServingEnvironment", await r.deployments.listEnvironments(byId(s.filter, after, limit))),
+  // The Kubeflow gateway's records: artifacts of a model's versions, ServeModels of its services.
+  Artifact: (r, s, after, limit) => records(r, "Artifact", { kinds: RECORD_ARTIFACT_KINDS, modelId: s.modelId }, byId(s.filter, after, limit)),
+  ServeModel: (r, s, after, limit) => records(r, "ServeModel", { kinds: ["serve-model"], modelId: s.modelId }, byId(s.filter, after, limit)),
 };
+
+/** A page of records as resources, with their external ids. */
+async function records(r: StoreReader, type: "Artifact" | "ServeModel", scope: RecordScope, query: ListQuery) {
+  const page = await r.rest.listRecords(scope, query);
+  const extras = await r.rest.getExtras(page.items.map((record) => record.id));
+  const items = page.items.map((record) => ({ type, value: { ...record, externalId: extras.get(record.id)?.externalId ?? null } }) as Resource);
+  return { items, next: page.next };
+}
 
 /** The types send_initial lists for a selection; explicit types that cannot be listed are INVALID_ARGUMENT. */
 export function initialTypes(selection: WatchSelection): ResourceType[] {

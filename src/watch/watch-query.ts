@@ -3,6 +3,7 @@ import type { FilterExpr, FilterSchema } from "../registry/filter/ast.js";
 import { evaluateFilter, resourceFilterSubject } from "../registry/filter/evaluate.js";
 import { parseFilter } from "../registry/filter/parser.js";
 import { ALIAS_LIST, ENVIRONMENT_LIST, EXPERIMENT_LIST, RUN_LIST, SERVICE_LIST } from "../registry/lifecycle-list-specs.js";
+import { RECORD_LIST, SERVE_LIST } from "../registry/kubeflow-lists.js";
 import { ARTIFACT_LIST, MODEL_LIST, VERSION_LIST } from "../registry/list-specs.js";
 import type { EventType, RegistryEvent, ResourceType } from "../registry/types.js";
 
@@ -19,6 +20,8 @@ const RESOURCE_TYPE_ORDER: Readonly<Record<ResourceType, number>> = {
   ExperimentRun: 5,
   ServingEnvironment: 6,
   InferenceService: 7,
+  Artifact: 8,
+  ServeModel: 9,
 };
 
 export const RESOURCE_TYPES: readonly ResourceType[] = (Object.keys(RESOURCE_TYPE_ORDER) as ResourceType[]).sort(
@@ -43,22 +46,36 @@ export const EVENT_TYPES: readonly EventType[] = Object.keys(EVENT_TYPE_SET) as 
  */
 const FILTER_SCHEMAS: Partial<Record<ResourceType, FilterSchema>> = {
   RegisteredModel: MODEL_LIST.filter,
-  ModelVersion: VERSION_LIST.filter,
+  // A version's aliases, its model's name and the run that produced it live in other resources:
+  // moving an alias or renaming the model changes no version, so a watch could not see versions
+  // enter or leave such a set. Watch Alias events, or scope the watch by registered_model.
+  ModelVersion: withoutAttributes(
+    VERSION_LIST.filter,
+    ["alias", "registered_model_display_name", "experiment_run_id"],
+    "cannot be watched on ModelVersion: it lives in another resource, whose changes do not change the version (watch Alias events, or set registered_model)",
+  ),
   ModelArtifact: ARTIFACT_LIST.filter,
   Alias: ALIAS_LIST.filter,
   Experiment: EXPERIMENT_LIST.filter,
   ExperimentRun: RUN_LIST.filter,
   ServingEnvironment: ENVIRONMENT_LIST.filter,
-  InferenceService: withoutAttributes(SERVICE_LIST.filter, ["registered_model", "serving_model_version_id"]),
+  InferenceService: withoutAttributes(
+    SERVICE_LIST.filter,
+    ["registered_model", "serving_model_version_id"],
+    "cannot be watched on InferenceService: it is not part of the service's events (set registered_model on the watch)",
+  ),
+  Artifact: RECORD_LIST.filter,
+  ServeModel: SERVE_LIST.filter,
 };
 
 /**
  * A list's filter schema minus attributes that an event snapshot does not carry (they are joined
  * in by the list query): a watch filter on them is INVALID_ARGUMENT rather than never matching.
  */
-function withoutAttributes(schema: FilterSchema, names: readonly string[]): FilterSchema {
+function withoutAttributes(schema: FilterSchema, names: readonly string[], why: string): FilterSchema {
+  const dropped = Object.entries(schema.attributes).filter(([, a]) => names.includes(a.name));
   const attributes = Object.fromEntries(Object.entries(schema.attributes).filter(([, a]) => !names.includes(a.name)));
-  return { ...schema, attributes };
+  return { ...schema, attributes, unsupported: { ...schema.unsupported, ...Object.fromEntries(dropped.map(([spelling]) => [spelling, why])) } };
 }
 
 /** Validates resource type names; empty means every type. Duplicates collapse. */

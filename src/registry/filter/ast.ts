@@ -40,4 +40,10 @@ export interface FilterSchema {
   attributes: Record<string, { name: string; type: AttrType; values?: readonly string[] }>;
   /** Whether labels.<key> is allowed. */
   labels: boolean;
+  /**
+   * Names refused with a reason (lower case -> why), where a schema drops an attribute its
+   * resource has elsewhere: without this, the bare name would read as a custom property and
+   * silently match nothing. `custom_properties.<name>` still names the property.
+   */
+  unsupported?: Record<string, string>;
 }

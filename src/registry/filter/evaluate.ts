@@ -235,6 +235,8 @@ const FIELD_OF_ATTRIBUTE: Readonly<Record<string, string>> = {
   serving_environment_id: "environmentId",
   /** A version's aliases (a list); an Alias's own name is its `alias` field. */
   alias: "aliases",
+  /** A Kubeflow record's kind (doc-artifact, dataset-artifact, metric, parameter). */
+  artifact_type: "kind",
 };
 
 /** Multi-valued attributes: absent from a snapshot means "none" (a just-created version has no aliases). */

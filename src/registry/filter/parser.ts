@@ -274,6 +274,9 @@ function resolveField(segments: PathSegment[], pos: number, schema: FilterSchema
   }
   const attr = headName !== null && !valueType && Object.hasOwn(schema.attributes, headName) ? schema.attributes[headName] : undefined;
   if (attr) return { kind: "attr", name: attr.name, type: attr.type };
+  if (headName !== null && schema.unsupported && Object.hasOwn(schema.unsupported, headName)) {
+    throw filterError(`field '${head.text}' at ${pos} ${schema.unsupported[headName]}`);
+  }
   return { kind: "property", key: head.text, valueType };
 }
 

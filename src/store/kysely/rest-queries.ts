@@ -1,10 +1,10 @@
 import type { ExpressionBuilder, Kysely } from "kysely";
-import type { Extras, KubeflowRecord, MetricHistoryPoint, RecordKind, RecordParentType } from "../../registry/kubeflow-types.js";
+import type { Extras, KubeflowRecord, MetricHistoryPoint, RecordKind, RecordOwner, RecordParentType } from "../../registry/kubeflow-types.js";
 import type { JsonObject } from "../../registry/types.js";
 import type { RecordScope, RestWriter } from "../rest-store.js";
 import type { ListQuery, ListResult } from "../store.js";
 import { toNumber } from "./dialect.js";
-import { type AnySelect, loadProperties, type Paginate, time, writeMetadata } from "./lifecycle-support.js";
+import { type AnySelect, deleteMetadata, loadProperties, type Paginate, time, writeMetadata } from "./lifecycle-support.js";
 import { preparedIdsQuery } from "./prepared-query.js";
 import type { Database } from "./schema.js";
 
@@ -102,13 +102,49 @@ export class RestQueries implements RestWriter {
     await this.db.deleteFrom("rest_extras").where("resource_id", "=", resourceId).execute();
   }
 
+  /**
+   * Records with the ids of their parent's place (for resource names and the model): a left join
+   * per parent type, so a record whose parent is gone reads with no owner.
+   */
+  private records(): AnySelect {
+    return (this.db.selectFrom("rest_artifacts as t") as unknown as AnySelect)
+      .leftJoin("model_versions as pv", (j: any) => j.onRef("pv.id", "=", "t.parent_id").on("t.parent_type", "=", "version"))
+      .leftJoin("experiment_runs as pr", (j: any) => j.onRef("pr.id", "=", "t.parent_id").on("t.parent_type", "=", "run"))
+      .leftJoin("inference_services as ps", (j: any) => j.onRef("ps.id", "=", "t.parent_id").on("t.parent_type", "=", "inference-service"))
+      .select(["pv.model_id as owner_version_model", "pr.experiment_id as owner_run_experiment", "ps.environment_id as owner_service_environment", "ps.model_id as owner_service_model"]);
+  }
+
   async getRecord(id: number): Promise<KubeflowRecord | undefined> {
-    const row = await this.db.selectFrom("rest_artifacts").selectAll().where("id", "=", id).executeTakeFirst();
+    const row = await this.records().selectAll("t").where("t.id", "=", id).executeTakeFirst();
     return row ? (await this.hydrate([row]))[0] : undefined;
   }
 
+  async recordsOf(parentType: RecordParentType, parentIds: readonly number[]): Promise<KubeflowRecord[]> {
+    if (parentIds.length === 0) return [];
+    const rows = await this.records()
+      .selectAll("t")
+      .where("t.parent_type", "=", parentType)
+      .where("t.parent_id", "in", [...parentIds])
+      .orderBy("t.id")
+      .execute();
+    return this.hydrate(rows);
+  }
+
+  async deleteRecords(ids: readonly number[]): Promise<void> {
+    for (let i = 0; i < ids.length; i += 500) {
+      const chunk = ids.slice(i, i + 500);
+      await deleteMetadata(this.db, chunk);
+      await this.db.deleteFrom("rest_extras").where("resource_id", "in", chunk).execute();
+      await this.db.deleteFrom("rest_artifacts").where("id", "in", chunk).execute();
+    }
+  }
+
   async listRecords(scope: RecordScope, query: ListQuery): Promise<ListResult<KubeflowRecord>> {
-    let base = (this.db.selectFrom("rest_artifacts as t") as unknown as AnySelect).where("t.kind", "in", [...scope.kinds]);
+    let base = this.records().where("t.kind", "in", [...scope.kinds]);
+    if (scope.modelId !== undefined) {
+      const modelId = scope.modelId;
+      base = base.where((eb: Eb) => eb.or([eb("pv.model_id", "=", modelId), eb("ps.model_id", "=", modelId)]));
+    }
     if (scope.parentId !== undefined && scope.parentType) {
       base = base.where("t.parent_type", "=", scope.parentType).where("t.parent_id", "=", scope.parentId);
     } else if (scope.parentType) {
@@ -161,10 +197,12 @@ export class RestQueries implements RestWriter {
     );
     return rows.map((r) => {
       const id = toNumber(r.id);
+      const parent = r.parent_id === null ? null : { type: r.parent_type as RecordParentType, id: toNumber(r.parent_id) };
       return {
         id,
         kind: r.kind as RecordKind,
-        parent: r.parent_id === null ? null : { type: r.parent_type as RecordParentType, id: toNumber(r.parent_id) },
+        parent,
+        owner: parent ? ownerOf(parent, r) : null,
         displayName: r.display_name,
         description: r.description,
         uri: r.uri,
@@ -173,8 +211,23 @@ export class RestQueries implements RestWriter {
         customProperties: props.get(id) ?? {},
         createTime: time(r.create_time),
         updateTime: time(r.update_time),
+        revision: toNumber(r.revision),
       };
     });
+  }
+}
+
+/** The owner of a record from the joined parent columns; null when the parent is gone. */
+function ownerOf(parent: { type: RecordParentType; id: number }, r: Record<string, any>): RecordOwner | null {
+  switch (parent.type) {
+    case "version":
+      return r.owner_version_model === null ? null : { type: "version", modelId: toNumber(r.owner_version_model), versionId: parent.id };
+    case "run":
+      return r.owner_run_experiment === null ? null : { type: "run", experimentId: toNumber(r.owner_run_experiment), runId: parent.id };
+    case "inference-service":
+      return r.owner_service_environment === null
+        ? null
+        : { type: "inference-service", environmentId: toNumber(r.owner_service_environment), serviceId: parent.id, modelId: toNumber(r.owner_service_model) };
   }
 }
 
@@ -190,5 +243,6 @@ function recordRow(record: KubeflowRecord) {
     fields: JSON.stringify(record.fields),
     create_time: record.createTime.getTime(),
     update_time: record.updateTime.getTime(),
+    revision: record.revision,
   };
 }

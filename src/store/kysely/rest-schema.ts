@@ -29,6 +29,8 @@ export interface RestArtifactsTable {
   fields: string;
   create_time: Int;
   update_time: Int;
+  /** The revision of the record's last change (its event). */
+  revision: Int;
 }
 
 export interface RestTables {

@@ -4,8 +4,9 @@ import type { Kysely, Migration } from "kysely";
  * What the Kubeflow REST gateway (src/rest, issue 10) keeps beside the registry's own tables.
  * Frozen in time: Kysely<any>, portable types, no dialect defaults; ids come from meta.last_id,
  * times are epoch millis set by the registry. No foreign keys to the resources they describe:
- * those are deleted by code that does not know these tables, and reads skip rows whose resource
- * is gone (ids are never reused, so a stale row never describes another resource).
+ * deleting a parent deletes its records (with their events) in the same transaction, and reads
+ * still skip a row whose parent is gone (ids are never reused, so a stale row never describes
+ * another resource).
  *
  * - rest_extras: Kubeflow fields the registry's resources do not have (externalId, a model's
  *   maturity/license/…, an artifact's modelSource*), one row per resource id; external ids are
@@ -38,10 +39,12 @@ export const migration0004RestArtifacts: Migration = {
       .addColumn("fields", "text", (c) => c.notNull())
       .addColumn("create_time", "bigint", (c) => c.notNull())
       .addColumn("update_time", "bigint", (c) => c.notNull())
+      .addColumn("revision", "bigint", (c) => c.notNull())
       .execute();
     await db.schema.createIndex("rest_artifacts_parent_create_idx").on("rest_artifacts").columns(["parent_id", "create_time", "id"]).execute();
     await db.schema.createIndex("rest_artifacts_create_idx").on("rest_artifacts").columns(["create_time", "id"]).execute();
     await db.schema.createIndex("rest_artifacts_update_idx").on("rest_artifacts").columns(["update_time", "id"]).execute();
     await db.schema.createIndex("rest_artifacts_parent_name_idx").on("rest_artifacts").columns(["parent_id", "display_name"]).execute();
+    await db.schema.createIndex("rest_artifacts_parent_type_idx").on("rest_artifacts").columns(["parent_type", "parent_id"]).execute();
   },
 };
