@@ -24,6 +24,17 @@ export interface CliContext {
   print(text: string): void;
   /** Writes a JSON value to stdout, pretty-printed. */
   printJson(value: unknown): void;
+  /** Writes a status line (not output) to stderr. */
+  status(text: string): void;
+  /** Aborted when the command should stop early (commands that run until Ctrl-C also stop on SIGINT). */
+  signal: AbortSignal;
+}
+
+/** Where a client command writes, and what can stop it (tests run commands in process). */
+export interface CliIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  signal?: AbortSignal;
 }
 
 export type OptionSpec = Record<string, { type: "string" | "boolean"; multiple?: boolean; short?: string }>;
@@ -63,7 +74,7 @@ export function parseCommandArgs(argv: string[], options: OptionSpec, usage: str
 }
 
 /** The context for parsed global flags and the environment. */
-export function createCliContext(values: ParsedArgs["values"], env: NodeJS.ProcessEnv, stdout: NodeJS.WritableStream): CliContext {
+export function createCliContext(values: ParsedArgs["values"], env: NodeJS.ProcessEnv, io: CliIo): CliContext {
   const server = (values.server as string | undefined) ?? (env.MODEL_REGISTRY_SERVER || DEFAULT_SERVER);
   if (!/^https?:\/\/[^/]+/.test(server)) throw new CliUsageError(`--server must be an http:// or https:// URL, got "${server}"`);
   const actor = (values.actor as string | undefined) ?? (env.MODEL_REGISTRY_ACTOR || env.USER || "");
@@ -71,8 +82,10 @@ export function createCliContext(values: ParsedArgs["values"], env: NodeJS.Proce
     client: createRegistryClient(server, { actor, token: env.MODEL_REGISTRY_TOKEN || undefined }),
     server,
     json: values.json === true,
-    print: (text) => stdout.write(`${text}\n`),
-    printJson: (value) => stdout.write(`${JSON.stringify(value, null, 2)}\n`),
+    print: (text) => io.stdout.write(`${text}\n`),
+    printJson: (value) => io.stdout.write(`${JSON.stringify(value, null, 2)}\n`),
+    status: (text) => io.stderr.write(`${text}\n`),
+    signal: io.signal ?? new AbortController().signal,
   };
 }
 

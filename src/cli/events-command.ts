@@ -69,7 +69,8 @@ export function describe(e: Event): string {
   return describeSnapshot(e.resource);
 }
 
-function describeSnapshot(s: ResourceSnapshot | undefined): string {
+/** A short human description of a resource: `model fraud-detector`, `fraud-detector v2`, `@production -> v2`. */
+export function describeSnapshot(s: ResourceSnapshot | undefined): string {
   const r = s?.resource;
   if (!r?.case) return "";
   const v = r.value as unknown as Record<string, unknown>;

@@ -1,7 +1,7 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { BadRequestSchema, ErrorInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
 import { ALIAS_OPTIONS, ALIAS_USAGE, aliasCommand } from "./alias-command.js";
-import { type CliContext, CliUsageError, createCliContext, GLOBAL_USAGE, type OptionSpec, type ParsedArgs, parseCommandArgs } from "./cli-context.js";
+import { type CliContext, type CliIo, CliUsageError, createCliContext, GLOBAL_USAGE, type OptionSpec, type ParsedArgs, parseCommandArgs } from "./cli-context.js";
 import { EVENTS_OPTIONS, EVENTS_USAGE, eventsCommand } from "./events-command.js";
 import { MODELS_OPTIONS, MODELS_USAGE, modelsCommand } from "./models-command.js";
 import { REGISTER_OPTIONS, REGISTER_USAGE, registerCommand } from "./register-command.js";
@@ -29,11 +29,6 @@ export function isClientCommand(name: string | undefined): boolean {
   return name !== undefined && Object.hasOwn(COMMANDS, name);
 }
 
-export interface CliIo {
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
-}
-
 /**
  * Runs a client command and returns the exit code: 0 on success, 1 when the call failed (one
  * line on stderr: the message, the code and the reason), 2 on a usage mistake.
@@ -48,7 +43,7 @@ export async function runClientCommand(argv: string[], env: NodeJS.ProcessEnv, i
       io.stdout.write(`${command.usage}\n${GLOBAL_USAGE}`);
       return 0;
     }
-    const ctx = createCliContext(args.values, env, io.stdout);
+    const ctx = createCliContext(args.values, env, io);
     server = ctx.server;
     const actor = (args.values.actor as string | undefined) ?? (env.MODEL_REGISTRY_ACTOR || env.USER || "");
     await command.run(ctx, args, actor);

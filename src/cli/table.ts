@@ -32,3 +32,30 @@ function oneLine(s: string): string {
 function width(s: string): number {
   return [...s].length;
 }
+
+/** A column of a table printed line by line: its heading, its width, and whether longer text is cut to fit. */
+export interface FixedColumn {
+  header: string;
+  width: number;
+  /** Cut longer text with an ellipsis (descriptions); otherwise it pushes the next column right (names). */
+  truncate?: boolean;
+}
+
+/**
+ * Formats one line of a table that is printed as it streams (`watch`), so it cannot be aligned
+ * after the fact as formatTable does: column i starts at the sum of the widths before it plus two
+ * spaces each. Text wider than a column that may not be cut pushes the next column right, and the
+ * columns after it return to their places as soon as there is room. Empty cells print as "-".
+ */
+export function formatFixedRow(columns: FixedColumn[], cells: string[]): string {
+  let line = "";
+  let start = 0;
+  columns.forEach((column, i) => {
+    const raw = cells[i] ?? "";
+    const cell = raw === "" ? "-" : column.truncate ? truncate(raw, column.width) : oneLine(raw);
+    if (i > 0) line += " ".repeat(Math.max(2, start - width(line)));
+    line += cell;
+    start += column.width + 2;
+  });
+  return line.trimEnd();
+}

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { State } from "../../gen/modelregistry/v1/resources_pb.js";
-import { type CliResult, columnStarts, runClientInProcess } from "../support/cli.js";
+import { type CliResult, expectAligned, runClientInProcess, startClientInProcess } from "../support/cli.js";
 import { SERVER_DIALECTS } from "../support/dialects.js";
 import { startTestServer, type TestServer } from "../support/server.js";
 
@@ -13,11 +13,6 @@ async function closedPort(): Promise<number> {
   const port = (s.address() as { port: number }).port;
   await new Promise((resolve) => s.close(resolve));
   return port;
-}
-
-function expectAligned(table: string) {
-  const [header, ...rows] = columnStarts(table);
-  for (const row of rows) expect(row).toEqual(header);
 }
 
 for (const dialect of SERVER_DIALECTS) {
@@ -33,6 +28,8 @@ for (const dialect of SERVER_DIALECTS) {
     };
     const register = (model: string, version: string, ...extra: string[]) =>
       ok("register", model, "--version", version, "--uri", `s3://ml-models/${model}/${version}/model.onnx`, ...extra);
+    const okJson = async (...args: string[]) => JSON.parse(await ok(...args, "--json"));
+    const watchLines = (stdout: string) => stdout.trimEnd().split("\n").filter(Boolean);
 
     beforeAll(async () => {
       server = await startTestServer(dialect);
@@ -75,6 +72,19 @@ for (const dialect of SERVER_DIALECTS) {
       const first = await register(model, "v1", ...args);
       const retry = await register(model, "v1", ...args);
       expect(retry.split(": ")[1]).toBe(first.split(": ")[1]);
+    });
+
+    it("register --json prints the new version as proto3 JSON", async () => {
+      const model = unique("registered-json");
+      const v = await okJson("register", model, "--version", "v1", "--uri", "s3://ml-models/m/v1", "--metadata", "accuracy=0.95");
+      expect(v).toMatchObject({
+        name: expect.stringMatching(/^registeredModels\/\d+\/versions\/\d+$/),
+        registeredModelDisplayName: model,
+        version: "v1",
+        state: "STATE_LIVE",
+        author: "cli@acme.com",
+        customProperties: { accuracy: { doubleValue: 0.95 } },
+      });
     });
 
     it("models list prints an aligned table and --json the resources", async () => {
@@ -126,6 +136,24 @@ for (const dialect of SERVER_DIALECTS) {
       expect(lines[1]).toMatch(new RegExp(`^v1 +LIVE +- +cli@acme.com +\\S+ \\S+ +s3://ml-models/${model}/v1/model.onnx$`));
       expect(lines[2]).toMatch(new RegExp(`^v2 +LIVE +- +someone@acme.com +\\S+ \\S+ +s3://ml-models/${model}/v2/model.onnx$`));
       expectAligned(out);
+    });
+
+    it("versions list --json prints every version of the model, oldest first", async () => {
+      const model = unique("versions-json");
+      await register(model, "v1");
+      await register(model, "v2", "--author", "someone@acme.com");
+      const versions = await okJson("versions", "list", model);
+      expect(versions).toEqual([
+        expect.objectContaining({ registeredModelDisplayName: model, version: "v1", state: "STATE_LIVE", author: "cli@acme.com" }),
+        expect.objectContaining({ registeredModelDisplayName: model, version: "v2", state: "STATE_LIVE", author: "someone@acme.com" }),
+      ]);
+    });
+
+    it("versions list of a missing model exits 1 with nothing on stdout", async () => {
+      const res = await cli("versions", "list", unique("missing"), "--json");
+      expect(res.code).toBe(1);
+      expect(res.stdout).toBe("");
+      expect(res.stderr).toMatch(/not found \(not_found\)\n$/);
     });
 
     it("versions list - lists across models with a MODEL column", async () => {
@@ -192,6 +220,48 @@ for (const dialect of SERVER_DIALECTS) {
       expect(await ok("alias", "list", model)).toBe(`no aliases on ${model}\n`);
     });
 
+    it("alias set --json prints the alias and the version it pointed at before", async () => {
+      const model = unique("aliased-json");
+      await register(model, "v1");
+      await register(model, "v2");
+      const first = await okJson("alias", "set", model, "production", "v1");
+      expect(first.alias).toMatchObject({ alias: "production", version: "v1", registeredModelDisplayName: model });
+      expect(first.previousModelVersion).toBeUndefined();
+      const moved = await okJson("alias", "set", model, "production", "v2", "--expect", "v1");
+      expect(moved.alias).toMatchObject({ alias: "production", version: "v2", modelVersion: expect.stringMatching(/\/versions\/\d+$/) });
+      expect(moved.previousModelVersion).toBe(first.alias.modelVersion);
+    });
+
+    it("alias rm --json prints the removed alias", async () => {
+      const model = unique("removed-json");
+      await register(model, "v1");
+      await ok("alias", "set", model, "staging", "v1");
+      const removed = await okJson("alias", "rm", model, "staging");
+      expect(removed).toMatchObject({ name: expect.stringMatching(/^registeredModels\/\d+\/aliases\/staging$/), alias: "staging", version: "v1" });
+      expect(await ok("alias", "list", model)).toBe(`no aliases on ${model}\n`);
+    });
+
+    it("alias rm of a missing alias exits 1 with not_found", async () => {
+      const model = unique("no-alias");
+      await register(model, "v1");
+      const res = await cli("alias", "rm", model, "production");
+      expect(res.code).toBe(1);
+      expect(res.stdout).toBe("");
+      expect(res.stderr).toMatch(/ \(not_found\)\n$/);
+    });
+
+    it("models archive --json prints the archived model and, with --cascade, its archived versions", async () => {
+      const model = unique("archived-json");
+      await register(model, "v1");
+      await register(model, "v2");
+      const res = await okJson("models", "archive", model, "--cascade");
+      expect(res.registeredModel).toMatchObject({ displayName: model, state: "STATE_ARCHIVED" });
+      expect(res.archivedModelVersions.map((v: { version: string; state: string }) => [v.version, v.state])).toEqual([
+        ["v1", "STATE_ARCHIVED"],
+        ["v2", "STATE_ARCHIVED"],
+      ]);
+    });
+
     it("models archive refuses a model an alias uses, and --cascade archives its versions too", async () => {
       const model = unique("in-use");
       await register(model, "v1");
@@ -215,6 +285,53 @@ for (const dialect of SERVER_DIALECTS) {
       expect(created.map((e: { resourceType: string }) => e.resourceType)).toEqual(["RegisteredModel", "ModelVersion", "ModelArtifact"]);
       const newest = await ok("events", "--model", model, "--newest-first", "--limit", "1");
       expect(newest.trimEnd().split("\n")).toHaveLength(2);
+    });
+
+    it("watch prints a header and one aligned line per change, and exits 0 when stopped", async () => {
+      const model = unique("watched");
+      await register(model, "v1");
+      const w = startClientInProcess(["watch", "--model", model, "--from", "0", "--server", server.url]);
+      await w.until((out) => watchLines(out).length === 4, "the header and three CREATED lines");
+      const res = await w.stop();
+      expect(res.code).toBe(0);
+      expect(res.stderr).toBe("");
+      const [header, ...lines] = watchLines(res.stdout);
+      expect(header).toMatch(/^REVISION +TIME +TYPE +RESOURCE +WHAT +ACTOR +REASON$/);
+      expect(lines).toEqual([
+        expect.stringMatching(new RegExp(`^\\d+ +\\S+ \\S+Z +CREATED +registeredModels/\\d+ +model ${model} +cli@acme.com +-$`)),
+        expect.stringMatching(new RegExp(`^\\d+ +\\S+ \\S+Z +CREATED +registeredModels/\\d+/versions/\\d+ +${model} v1 +cli@acme.com +-$`)),
+        expect.stringMatching(/^\d+ +\S+ \S+Z +CREATED +registeredModels\/\d+\/versions\/\d+\/artifacts\/\d+ +artifact s3:\/\/\S+ +cli@acme.com +-$/),
+      ]);
+      expectAligned(res.stdout);
+    });
+
+    it("watch --json prints each event as one line of proto3 JSON", async () => {
+      const model = unique("watched-json");
+      await register(model, "v1");
+      const w = startClientInProcess(["watch", "--model", model, "--from", "0", "--resource-type", "ModelVersion", "--json", "--server", server.url]);
+      await w.until((out) => out.includes('"event"'), "the event line");
+      const res = await w.stop();
+      expect(res.code).toBe(0);
+      const events = watchLines(res.stdout).map((line) => JSON.parse(line)).filter((m) => m.event);
+      expect(events).toEqual([
+        {
+          event: expect.objectContaining({
+            type: "EVENT_TYPE_CREATED",
+            resourceType: "ModelVersion",
+            resourceName: expect.stringMatching(/^registeredModels\/\d+\/versions\/\d+$/),
+            revision: expect.stringMatching(/^\d+$/),
+            actor: "cli@acme.com",
+          }),
+        },
+      ]);
+      expect(events[0].event.resource.modelVersion).toMatchObject({ registeredModelDisplayName: model, version: "v1" });
+    });
+
+    it("watch from a revision the server has not reached exits 1 with out_of_range", async () => {
+      const res = await cli("watch", "--from", "999999999");
+      expect(res.code).toBe(1);
+      expect(res.stdout).toBe("");
+      expect(res.stderr).toMatch(/ \(out_of_range(, \w+)?\)\n$/);
     });
 
     it("a missing model prints one line with the code and exits 1", async () => {

@@ -1,4 +1,5 @@
 import { Writable } from "node:stream";
+import { expect } from "vitest";
 import { runClientCommand } from "../../src/cli/run-client-command.js";
 
 export interface CliResult {
@@ -7,8 +8,20 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs a client command of the CLI in this process (fast), with its output captured. */
-export async function runClientInProcess(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+/** A client command running in this process (watch), with its output so far. */
+export interface RunningCli {
+  stdout(): string;
+  stderr(): string;
+  /** Resolves when the output satisfies cond; fails after timeoutMs, showing what came (a hung stream fails the test). */
+  until(cond: (stdout: string) => boolean, what: string, timeoutMs?: number): Promise<void>;
+  /** Stops the command as Ctrl-C does and returns how it ended. */
+  stop(): Promise<CliResult>;
+  /** How the command ended by itself. */
+  done: Promise<CliResult>;
+}
+
+/** Starts a client command of the CLI in this process (fast), with its output captured. */
+export function startClientInProcess(args: string[], env: NodeJS.ProcessEnv = {}): RunningCli {
   let stdout = "";
   let stderr = "";
   const sink = (append: (s: string) => void) =>
@@ -18,11 +31,34 @@ export async function runClientInProcess(args: string[], env: NodeJS.ProcessEnv 
         done();
       },
     });
-  const code = await runClientCommand(args, { USER: "", ...env }, {
+  const stop = new AbortController();
+  const done = runClientCommand(args, { USER: "", ...env }, {
     stdout: sink((s) => (stdout += s)),
     stderr: sink((s) => (stderr += s)),
-  });
-  return { code, stdout, stderr };
+    signal: stop.signal,
+  }).then((code) => ({ code, stdout, stderr }));
+  let ended = false;
+  void done.then(() => (ended = true));
+  return {
+    stdout: () => stdout,
+    stderr: () => stderr,
+    async until(cond, what, timeoutMs = 4_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (!cond(stdout)) {
+        if (ended || Date.now() > deadline) {
+          throw new Error(`${ended ? "the command ended" : `timed out after ${timeoutMs} ms`} before ${what}; stdout:\n${stdout}\nstderr:\n${stderr}`);
+        }
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+    stop: () => (stop.abort(), done),
+    done,
+  };
+}
+
+/** Runs a client command of the CLI in this process (fast) to completion, with its output captured. */
+export function runClientInProcess(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  return startClientInProcess(args, env).done;
 }
 
 /** Checks that every line of a table starts its columns where the header's column names start. */
@@ -31,4 +67,10 @@ export function columnStarts(table: string): number[][] {
   const header = lines[0]!;
   const starts = [...header.matchAll(/(?:^|  )(\S)/g)].map((m) => m.index! + (m[0].length - 1));
   return lines.map((line) => starts.filter((i) => line[i] !== undefined && line[i] !== " " && (i === 0 || line[i - 1] === " ")));
+}
+
+/** Expects every line of the table to start a column wherever its header does. */
+export function expectAligned(table: string): void {
+  const [header, ...rows] = columnStarts(table);
+  for (const row of rows) expect(row).toEqual(header);
 }
