@@ -24,11 +24,21 @@ export interface VersionRef {
 
 const ID = /^[1-9][0-9]{0,15}$/;
 
+/**
+ * A resource id written in decimal, or undefined when the text is not one. Ids are positive and
+ * at most Number.MAX_SAFE_INTEGER: a longer one would be rounded to a neighbouring id
+ * (9007199254740993 to …992), so it names nothing instead.
+ */
+export function decimalId(text: string | undefined): number | undefined {
+  if (text === undefined || !ID.test(text)) return undefined;
+  const id = Number(text);
+  return Number.isSafeInteger(id) ? id : undefined;
+}
+
 function parseId(segment: string | undefined, field: string, pattern: string): number {
-  if (segment === undefined || !ID.test(segment)) {
-    throw InvalidArgumentError.field(field, `expected ${pattern} with decimal ids`, "INVALID_NAME");
-  }
-  return Number(segment);
+  const id = decimalId(segment);
+  if (id === undefined) throw InvalidArgumentError.field(field, `expected ${pattern} with decimal ids`, "INVALID_NAME");
+  return id;
 }
 
 /** Parses `registeredModels/{id}`. */

@@ -16,12 +16,63 @@ export const LIMITS = {
   propertyKey: 255,
   propertyValue: 64 * 1024,
   artifactsPerRegister: 16,
+  /**
+   * Deepest nesting of a Struct property value (objects and lists; the value itself is level 1).
+   * Real ones are a few levels deep. Every binary reader of the value meets protobuf-es's recursion
+   * limit of 100 messages at two messages per level (Struct or ListValue, then Value), so a value
+   * much deeper than this, once stored, could no longer be listed over gRPC by anyone.
+   */
+  structDepth: 32,
 } as const;
 
 // C0/C1 controls other than tab/newline/CR, which descriptions may hold.
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
 const CONTROL_OR_SPACE = /[\u0000-\u0020\u007f-\u009f]/;
 const LABEL_KEY = /^[a-z0-9]([a-z0-9_.-]*[a-z0-9])?$/;
+
+const NUL = "must not contain NUL characters (U+0000)";
+
+/** What jsonProblem found, and where (the keys from the value down to the offending part). */
+export interface JsonProblem {
+  kind: "too-deep" | "nul";
+  description: string;
+  path: string[];
+}
+
+interface Pending {
+  value: unknown;
+  depth: number;
+  key: string;
+  parent: Pending | undefined;
+}
+
+/**
+ * The first problem of a JSON value that is stored as it is (a Struct property, a REST body):
+ * nesting deeper than maxDepth objects and lists (the value itself is level 1), or a NUL
+ * character in a key or a string (Postgres can store neither in jsonb or text, SQLite could: the
+ * two stores must agree). Iterative, so no depth of input overflows the stack.
+ */
+export function jsonProblem(value: unknown, maxDepth: number): JsonProblem | undefined {
+  const pathOf = (at: Pending | undefined): string[] => {
+    const keys: string[] = [];
+    for (let p = at; p?.parent !== undefined; p = p.parent) keys.unshift(p.key);
+    return keys;
+  };
+  const pending: Pending[] = [{ value, depth: 1, key: "", parent: undefined }];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    if (typeof next.value === "string") {
+      if (next.value.includes("\u0000")) return { kind: "nul", description: NUL, path: pathOf(next) };
+      continue;
+    }
+    if (typeof next.value !== "object" || next.value === null) continue;
+    if (next.depth > maxDepth) return { kind: "too-deep", description: `is nested deeper than the limit of ${maxDepth} levels`, path: pathOf(next) };
+    for (const [key, child] of Object.entries(next.value)) {
+      if (key.includes("\u0000")) return { kind: "nul", description: `keys ${NUL}`, path: pathOf(next) };
+      pending.push({ value: child, depth: next.depth + 1, key, parent: next });
+    }
+  }
+  return undefined;
+}
 
 /** Collects violations of one request, then throws them together. */
 export class Violations {
@@ -87,8 +138,12 @@ export class Violations {
       if (value.type === "string" && value.value.length > LIMITS.propertyValue) {
         this.add(at, `is longer than ${LIMITS.propertyValue} characters`);
       }
-      if (value.type === "struct" && JSON.stringify(value.value).length > LIMITS.propertyValue) {
-        this.add(at, `is larger than ${LIMITS.propertyValue} bytes as JSON`);
+      if (value.type === "string" && value.value.includes("\u0000")) this.add(at, NUL);
+      if (value.type === "struct") {
+        // Checked before the size: JSON.stringify of a value nested thousands deep overflows the stack.
+        const problem = jsonProblem(value.value, LIMITS.structDepth);
+        if (problem !== undefined) this.add(at, problem.description);
+        else if (JSON.stringify(value.value).length > LIMITS.propertyValue) this.add(at, `is larger than ${LIMITS.propertyValue} bytes as JSON`);
       }
     }
   }

@@ -1,5 +1,4 @@
 import type { CallPermit } from "../auth/call-guard.js";
-import { getVersionById } from "../registry/by-id.js";
 import { NotFoundError } from "../registry/errors.js";
 import { idByExternalId } from "../registry/kubeflow-extras.js";
 import { listAllModelArtifacts, listRecords, RECORD_LIST } from "../registry/kubeflow-lists.js";
@@ -10,6 +9,7 @@ import type { ListRequest, ModelArtifact, Page } from "../registry/types.js";
 import { ARTIFACT_TYPES } from "./artifact-bodies.js";
 import { enumIn, modelArtifactOut, recordOut } from "./convert.js";
 import { badField } from "./errors.js";
+import { findVisible, modelOfVersion, versionById, visibleOnly } from "./lookup-visible.js";
 import { checkParams, LIST_PARAMS, listRequest, quoteLiteral } from "./query.js";
 import type { RestCall } from "./router.js";
 import { extrasOf, findParams, narrow, ok, single } from "./support.js";
@@ -40,11 +40,16 @@ async function modelOfRecord(call: RestCall, record: KubeflowRecord): Promise<{ 
   return version ? { id: version.modelId } : null;
 }
 
+/** The model of a model artifact or a record (null for records outside versions). */
+export function modelOfArtifact(call: RestCall, a: ModelArtifact | KubeflowRecord): { id: number } | null | Promise<{ id: number } | null> {
+  return "kind" in a ? modelOfRecord(call, a) : { id: a.modelId };
+}
+
 /** Authorizes reading or writing a record as the RPC over its parent. */
 export async function authorizeRecord(call: RestCall, record: Pick<KubeflowRecord, "parent">, write: boolean): Promise<void> {
   const parent = record.parent;
   if (parent?.type === "version") {
-    const version = await getVersionById(call.registry, parent.id);
+    const version = await versionById(call, parent.id);
     const name = versionName(version.modelId, version.id);
     await call.authorize(write ? "CreateModelArtifact" : "ListModelArtifacts", { parent: name });
   } else if (parent?.type === "run") {
@@ -128,7 +133,7 @@ export async function listArtifactUnion(call: RestCall, scope: ArtifactScope, pe
       next = page.nextPageToken === "" ? "" : `r${page.nextPageToken}`;
     }
   }
-  const visibleItems = await narrow(call.registry, permit, items, (a) => ("kind" in a ? modelOfRecord(call, a) : { id: a.modelId }));
+  const visibleItems = await narrow(call.registry, permit, items, (a) => modelOfArtifact(call, a));
   return ok({ items: await artifactsOut(call, visibleItems), nextPageToken: next, pageSize, size: visibleItems.length });
 }
 
@@ -146,23 +151,27 @@ export async function findArtifact(call: RestCall, models: boolean, records: boo
     const parentId = find.parentResourceId;
     const version = await call.registry.read((r) => r.getVersion(parentId));
     const run = version || !records ? undefined : await call.registry.read((r) => r.lineage.getRun(parentId));
-    if (version) scope = { kind: "version", versionId: version.id, modelId: version.modelId };
-    else if (run) scope = { kind: "run", runId: run.id };
+    // A parent outside the caller's models (runs are in none) is no parent, like one that does not exist (lookup-visible.ts).
+    if (version && (await visibleOnly(call, [version], modelOfVersion)).length > 0) scope = { kind: "version", versionId: version.id, modelId: version.modelId };
+    else if (run && call.readableModels === null) scope = { kind: "run", runId: run.id };
     else throw new NotFoundError(`parent resource ${parentId}`);
   }
   const found: Array<ModelArtifact | KubeflowRecord> = [];
-  const filter = (extra: string[]) => ({ ...listRequest(new URLSearchParams({ pageSize: "2" }), { spec: ARTIFACT_LIST, extraFilter: extra }).request });
+  const requestOf = (extraFilter: string[], page: { pageSize: number; pageToken: string }): ListRequest => ({
+    ...listRequest(new URLSearchParams(), { spec: ARTIFACT_LIST, extraFilter }).request,
+    ...page,
+  });
   const conditions: string[] = [];
   if (find.name !== undefined) conditions.push(`name = ${quoteLiteral(find.name)}`);
   if (models && scope.kind !== "run") {
     const ids = find.externalId === undefined ? [] : [await call.registry.read((r) => idByExternalId(r, "ModelArtifact", find.externalId!))];
     if (find.externalId === undefined || ids[0] !== undefined) {
-      const request = filter([...conditions, ...ids.map((id) => `id = ${id}`)]);
-      const page =
+      const extra = [...conditions, ...ids.map((id) => `id = ${id}`)];
+      const fetchPage = (page: { pageSize: number; pageToken: string }) =>
         scope.kind === "version"
-          ? await call.registry.listArtifacts({ model: { id: scope.modelId }, selector: { kind: "id", id: scope.versionId } }, request)
-          : await listAllModelArtifacts(call.registry, request);
-      found.push(...page.items);
+          ? call.registry.listArtifacts({ model: { id: scope.modelId }, selector: { kind: "id", id: scope.versionId } }, requestOf(extra, page))
+          : listAllModelArtifacts(call.registry, requestOf(extra, page));
+      found.push(...(await findVisible(call, fetchPage, (a) => modelOfArtifact(call, a))));
     }
   }
   if (records) {
@@ -173,17 +182,14 @@ export async function findArtifact(call: RestCall, models: boolean, records: boo
             (id) => id !== undefined,
           );
     if (find.externalId === undefined || ids.length > 0) {
-      const request = filter([...conditions, ...(ids.length > 0 ? [`id IN (${ids.join(", ")})`] : [])]);
-      const page = await listRecords(
-        call.registry,
+      const extra = [...conditions, ...(ids.length > 0 ? [`id IN (${ids.join(", ")})`] : [])];
+      const where =
         scope.kind === "version"
-          ? { kinds: RECORD_ARTIFACT_KINDS, parentType: "version", parentId: scope.versionId }
+          ? { kinds: RECORD_ARTIFACT_KINDS, parentType: "version" as const, parentId: scope.versionId }
           : scope.kind === "run"
-            ? { kinds: RECORD_ARTIFACT_KINDS, parentType: "run", parentId: scope.runId }
-            : { kinds: RECORD_ARTIFACT_KINDS },
-        request,
-      );
-      found.push(...page.items);
+            ? { kinds: RECORD_ARTIFACT_KINDS, parentType: "run" as const, parentId: scope.runId }
+            : { kinds: RECORD_ARTIFACT_KINDS };
+      found.push(...(await findVisible(call, (page) => listRecords(call.registry, where, requestOf(extra, page)), (a) => modelOfArtifact(call, a))));
     }
   }
   const what = find.name !== undefined ? `artifact "${find.name}"` : `artifact with externalId "${find.externalId}"`;

@@ -7,9 +7,10 @@ import { type KubeflowRecord, RECORD_ARTIFACT_KINDS } from "../registry/kubeflow
 import { ARTIFACT_LIST } from "../registry/list-specs.js";
 import type { ModelArtifact } from "../registry/types.js";
 import { type ArtifactType, artifactTypeOf, parseArtifact } from "./artifact-bodies.js";
-import { artifactsOut, authorizeModelArtifact, authorizeRecord, findArtifact, listArtifactUnion } from "./artifact-lists.js";
+import { artifactsOut, authorizeModelArtifact, authorizeRecord, findArtifact, listArtifactUnion, modelOfArtifact } from "./artifact-lists.js";
 import { modelArtifactOut, recordOut, updateOf } from "./convert.js";
 import { badField } from "./errors.js";
+import { lookupVisible } from "./lookup-visible.js";
 import { checkParams, LIST_PARAMS, listRequest } from "./query.js";
 import type { RestCall, RestRoute } from "./router.js";
 import { atomically, created, extrasOf, extrasOfOne, narrow, ok } from "./support.js";
@@ -32,14 +33,21 @@ export async function upsertUnder(call: RestCall, parent: { type: "version" | "r
   return { status: result.created ? 201 : 200, body: out };
 }
 
-/** A model artifact by id, or a record artifact by id (serves are not artifacts). */
-async function anyArtifact(call: RestCall, id: number): Promise<ModelArtifact | KubeflowRecord> {
-  try {
-    return await getArtifactById(call.registry, id);
-  } catch (error) {
-    if (!(error instanceof NotFoundError)) throw error;
-    return getRecord(call.registry, id, RECORD_ARTIFACT_KINDS);
-  }
+/** A model artifact by its global id, hidden from callers who may not read its model (lookup-visible.ts). */
+const modelArtifactById = (call: RestCall, id: number): Promise<ModelArtifact> =>
+  lookupVisible(call, `model artifact ${id}`, () => getArtifactById(call.registry, id), (a) => ({ id: a.modelId }));
+
+/** A model artifact or a record artifact (serves are not artifacts) by its global id, hidden likewise. */
+function anyArtifact(call: RestCall, id: number): Promise<ModelArtifact | KubeflowRecord> {
+  const lookup = async () => {
+    try {
+      return await getArtifactById(call.registry, id);
+    } catch (error) {
+      if (!(error instanceof NotFoundError)) throw error;
+      return getRecord(call.registry, id, RECORD_ARTIFACT_KINDS);
+    }
+  };
+  return lookupVisible(call, `artifact ${id}`, lookup, (a) => modelOfArtifact(call, a));
 }
 
 /** Updates a model artifact (and its extras) with the fields of a PATCH body. */
@@ -90,7 +98,7 @@ export const ARTIFACT_ROUTES: RestRoute[] = [
     path: "/model_artifacts/{modelartifactId}",
     async handle(call) {
       checkParams(call.query, []);
-      const artifact = await getArtifactById(call.registry, call.id("modelartifactId"));
+      const artifact = await modelArtifactById(call, call.id("modelartifactId"));
       await authorizeModelArtifact(call, artifact, false);
       return ok(modelArtifactOut(artifact, await extrasOfOne(call.registry, artifact.id)));
     },
@@ -104,7 +112,7 @@ export const ARTIFACT_ROUTES: RestRoute[] = [
       const body = await call.json();
       const upsert = parseArtifact(body, artifactTypeOf(body), "update");
       if (upsert.kind !== "model-artifact") throw badField("artifactType", "must be model-artifact");
-      return patchModelArtifact(call, await getArtifactById(call.registry, id), upsert);
+      return patchModelArtifact(call, await modelArtifactById(call, id), upsert);
     },
   },
   {

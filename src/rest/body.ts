@@ -1,5 +1,6 @@
 import type http from "node:http";
 import type http2 from "node:http2";
+import { jsonProblem } from "../registry/validate.js";
 import { badField, RestError } from "./errors.js";
 
 /**
@@ -15,16 +16,64 @@ export type Shape = Readonly<Record<string, FieldType>>;
 
 export type IncomingRequest = http.IncomingMessage | http2.Http2ServerRequest;
 
+/**
+ * Deepest nesting of a request body (objects and arrays; the body is level 1), as for RPC
+ * requests (src/api/limits-input.ts). Real bodies are a few levels deep (a custom property value
+ * is at level 3); JSON.parse takes any depth, but the recursive code after it (JSON.stringify of
+ * a stored value, the database's JSON parser) does not.
+ */
+export const MAX_BODY_DEPTH = 32;
+
+/** A body field path for messages: a few keys, clipped, with NUL shown escaped. */
+function shownPath(path: string[]): string {
+  const keys = path.slice(0, 4).map((k) => (k.length > 64 ? `${k.slice(0, 64)}…` : k).replace(/\u0000/g, "\\u0000"));
+  return (keys.join(".") || "body") + (path.length > 4 ? ".…" : "");
+}
+
+const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * The body's bytes, at most maxBytes. A larger body is a 413 without reading it to the end into
+ * memory; the request stream is not destroyed (leaving a for-await loop early would destroy it,
+ * and with it an HTTP/1.1 keep-alive connection the client goes on to reuse): the rest of the
+ * body flows on unread and Node drains it after the response, keeping the connection usable.
+ */
+function readBytes(req: IncomingRequest, maxBytes: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const finish = (error?: unknown) => {
+      req.off("data", onData);
+      req.off("end", onEnd);
+      req.off("error", finish);
+      req.off("close", onClose);
+      if (error === undefined) resolve(Buffer.concat(chunks));
+      else reject(error);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) finish(new RestError(413, `request body larger than ${maxBytes} bytes`, "REQUEST_TOO_LARGE"));
+      else chunks.push(chunk);
+    };
+    const onEnd = () => finish();
+    const onClose = () => finish(new RestError(400, "the request body ended early", "INVALID_JSON"));
+    req.on("data", onData);
+    req.on("end", onEnd);
+    req.on("error", finish);
+    req.on("close", onClose);
+  });
+}
+
 /** Reads and parses a JSON object body of at most maxBytes. */
 export async function readJsonObject(req: IncomingRequest, maxBytes: number): Promise<Record<string, unknown>> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxBytes) throw new RestError(413, `request body larger than ${maxBytes} bytes`, "REQUEST_TOO_LARGE");
-    chunks.push(chunk);
+  const bytes = await readBytes(req, maxBytes);
+  let text: string;
+  try {
+    // Strict: replacing invalid bytes with U+FFFD would store something other than what was sent.
+    text = STRICT_UTF8.decode(bytes);
+  } catch {
+    throw new RestError(400, "the body is not valid UTF-8", "INVALID_JSON");
   }
-  const text = Buffer.concat(chunks).toString("utf8");
   if (text.trim() === "") throw new RestError(400, "a JSON object body is required", "INVALID_JSON");
   let value: unknown;
   try {
@@ -35,6 +84,9 @@ export async function readJsonObject(req: IncomingRequest, maxBytes: number): Pr
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new RestError(400, "the body must be a JSON object", "INVALID_JSON");
   }
+  const problem = jsonProblem(value, MAX_BODY_DEPTH);
+  if (problem?.kind === "too-deep") throw badField(shownPath(problem.path), `${problem.description} (max-request-depth)`, "REQUEST_TOO_DEEP");
+  if (problem?.kind === "nul") throw badField(shownPath(problem.path), problem.description, "INVALID_CHARACTER");
   return value as Record<string, unknown>;
 }
 

@@ -2,6 +2,7 @@ import type { Update } from "../registry/inputs.js";
 import type { ExtrasPatch } from "../registry/kubeflow-extras.js";
 import type { Extras, KubeflowRecord, MetricHistoryPoint } from "../registry/kubeflow-types.js";
 import type { Experiment, ExperimentRun, InferenceService, ServingEnvironment } from "../registry/lifecycle-types.js";
+import { decimalId } from "../registry/names.js";
 import type { JsonObject, MetadataValue, ModelArtifact, ModelVersion, Properties, RegisteredModel } from "../registry/types.js";
 import { badField } from "./errors.js";
 
@@ -17,12 +18,14 @@ type Json = Record<string, unknown>;
 export const idOut = (id: number) => String(id);
 export const timeOut = (d: Date) => String(d.getTime());
 
-const ID = /^[1-9][0-9]{0,15}$/;
-
-/** A decimal id given in a body or query parameter (a path id that does not parse is a 404 instead). */
+/**
+ * A decimal id given in a body or query parameter, at most Number.MAX_SAFE_INTEGER (a path id
+ * that does not parse is a 404 instead, see RestCall.id).
+ */
 export function idIn(value: unknown, field: string): number {
-  if (typeof value !== "string" || !ID.test(value)) throw badField(field, "must be a decimal id such as \"12\"", "INVALID_ID");
-  return Number(value);
+  const id = typeof value === "string" ? decimalId(value) : undefined;
+  if (id === undefined) throw badField(field, `must be a decimal id from 1 to ${Number.MAX_SAFE_INTEGER}, such as "12"`, "INVALID_ID");
+  return id;
 }
 
 /** Epoch milliseconds as a decimal string. */

@@ -18,6 +18,7 @@ import {
   versionOut,
 } from "./convert.js";
 import { badField } from "./errors.js";
+import { visibleOnly } from "./lookup-visible.js";
 import { checkParams, envelope, LIST_PARAMS, listRequest, quoteLiteral } from "./query.js";
 import type { RestCall, RestRoute } from "./router.js";
 import { MODEL_CREATE, MODEL_UPDATE, VERSION_FULL } from "./shapes.js";
@@ -98,7 +99,10 @@ export const MODEL_ROUTES: RestRoute[] = [
       let model;
       if (find.externalId !== undefined) {
         const id = await call.registry.read((r) => idByExternalId(r, "RegisteredModel", find.externalId!));
-        if (id === undefined) throw new NotFoundError(`registered model with externalId "${find.externalId}"`);
+        const stored = id === undefined ? undefined : await call.registry.read((r) => r.getModel(id));
+        // A model outside the caller's models is not found, like one that does not exist (lookup-visible.ts).
+        const [readable] = stored ? await visibleOnly(call, [stored], (m) => m) : [];
+        if (id === undefined || !readable) throw new NotFoundError(`registered model with externalId "${find.externalId}"`);
         await call.authorize("GetRegisteredModel", { name: modelName(id) });
         model = await call.registry.getModel({ id });
         if (find.name !== undefined && model.displayName !== find.name) throw new NotFoundError(`registered model "${find.name}" with externalId "${find.externalId}"`);

@@ -3,12 +3,16 @@ import type http2 from "node:http2";
 import type { Peer } from "../auth/authenticator.js";
 import type { CallGuard, CallPermit } from "../auth/call-guard.js";
 import type { CallRequest } from "../auth/call-requirements.js";
-import type { Identity } from "../auth/identity.js";
+import { modelReadFilter } from "../auth/authorize.js";
+import { describeGrants, type Identity } from "../auth/identity.js";
 import type { Logger } from "../logger.js";
+import { PermissionDeniedError } from "../registry/errors.js";
+import { decimalId } from "../registry/names.js";
 import type { Registry } from "../registry/registry.js";
 import type { CallContext } from "../registry/types.js";
 import { checkShape, type IncomingRequest, readJsonObject, type Shape } from "./body.js";
-import { RestError, toRestError } from "./errors.js";
+import { withDeadline } from "./deadline.js";
+import { badField, RestError, toRestError } from "./errors.js";
 import { restIdentity } from "./identity.js";
 import { readinessRoute, READINESS_PATHS } from "./readiness.js";
 
@@ -31,6 +35,13 @@ export interface RestCall {
   json(): Promise<Record<string, unknown>>;
   /** Checks the operation as the ModelRegistryService RPC it corresponds to (403 when denied). */
   authorize(method: string, request: CallRequest): Promise<CallPermit>;
+  /**
+   * Null when the caller may read every registered model; otherwise whether it may read the one
+   * with this display name (grants limited to some models). See lookup-visible.ts.
+   */
+  readableModels: ((displayName: string) => boolean) | null;
+  /** The one refusal (403) of a resource outside the caller's models and of one that does not exist. */
+  unseen(what: string): PermissionDeniedError;
 }
 
 export interface RestResult {
@@ -54,6 +65,8 @@ export interface RestHandlerOptions {
   health: () => Promise<string>;
   /** Largest request body (default 4 MiB). */
   maxBodyBytes?: number;
+  /** Deadline of a request, body included, in ms (the server's request-timeout); 0 or unset: none. */
+  requestTimeoutMs?: number;
 }
 
 /** Handles a request if it is one of the REST API's (returns true), else leaves it alone (false). */
@@ -67,8 +80,6 @@ interface CompiledRoute extends RestRoute {
   pattern: RegExp;
   names: string[];
 }
-
-const ID = /^[1-9][0-9]{0,15}$/;
 
 /**
  * The Kubeflow REST gateway: a thin HTTP layer over the registry, served on the main port next
@@ -107,10 +118,16 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
     const abort = new AbortController();
     res.on("close", () => abort.abort());
     try {
-      const { route, params } = match(req.method ?? "GET", path);
-      const { identity, actor } = await restIdentity(guard, req, peer);
-      const call = makeCall(req, url, params, identity, actor, abort.signal);
-      const result = await route.handle(call);
+      const result = await withDeadline(
+        async () => {
+          const { route, params } = match(req.method ?? "GET", path);
+          checkQueryCharacters(url.searchParams);
+          const { identity, actor } = await restIdentity(guard, req, peer);
+          return route.handle(makeCall(req, url, params, identity, actor, abort.signal));
+        },
+        options.requestTimeoutMs ?? 0,
+        abort,
+      );
       send(res, result.status, result.body);
       logger.debug("rest call", { route: label, status: result.status, ms: Math.round(performance.now() - started) });
     } catch (error) {
@@ -157,15 +174,32 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
       ctx: { actor, signal },
       id(param) {
         const text = params[param] ?? "";
-        if (!ID.test(text)) throw new RestError(404, `${param} "${text}" names no resource: ids are decimal`, "NOT_FOUND");
-        return Number(text);
+        const id = decimalId(text);
+        if (id === undefined) throw new RestError(404, `${param} "${text}" names no resource: ids are decimal, at most ${Number.MAX_SAFE_INTEGER}`, "NOT_FOUND");
+        return id;
       },
       async body(shape, what) {
         return checkShape(await readJsonObject(req, maxBodyBytes), shape, what);
       },
       json: () => readJsonObject(req, maxBodyBytes),
       authorize: (method, request) => guard.authorize(identity, method, request),
+      readableModels: guard.enabled ? modelReadFilter(identity) : null,
+      unseen: (what) =>
+        new PermissionDeniedError(
+          `permission denied: ${what} is not visible to ${identity.subject}, who may read only some registered models (${describeGrants(identity)}); ` +
+            "an id outside them is refused whether or not it exists",
+          "models.read",
+        ),
     };
+  }
+}
+
+/** NUL (U+0000) in a query parameter is refused, as in bodies and RPC fields (no stored value can hold one). */
+function checkQueryCharacters(query: URLSearchParams): void {
+  for (const [key, value] of query) {
+    if (key.includes("\u0000") || value.includes("\u0000")) {
+      throw badField(key.replace(/\u0000/g, "\\u0000"), "must not contain NUL characters (U+0000)", "INVALID_CHARACTER");
+    }
   }
 }
 

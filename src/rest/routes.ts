@@ -14,6 +14,7 @@ export interface KubeflowRestOptions {
   logger: Logger;
   health: () => Promise<string>;
   maxBodyBytes?: number;
+  requestTimeoutMs?: number;
 }
 
 /**

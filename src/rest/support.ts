@@ -54,16 +54,16 @@ export function single<T>(items: T[], what: string): T {
 }
 
 /** Whether a restricted caller (grants on some models only) may see a model, by display name. */
-export function visible(permit: CallPermit, modelDisplayName: string | undefined): boolean {
+export function visible(permit: Pick<CallPermit, "visibleModels">, modelDisplayName: string | undefined): boolean {
   return !permit.visibleModels || (modelDisplayName !== undefined && permit.visibleModels(modelDisplayName));
 }
 
-type ModelRef = { displayName: string } | { id: number } | null;
+export type ModelRef = { displayName: string } | { id: number } | null;
 
 /** Drops the items of models the caller may not read from a page across models. */
 export async function narrow<T>(
   registry: Registry,
-  permit: CallPermit,
+  permit: Pick<CallPermit, "visibleModels">,
   items: T[],
   modelOf: (item: T) => ModelRef | Promise<ModelRef>,
 ): Promise<T[]> {

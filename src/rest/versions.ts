@@ -1,12 +1,12 @@
-import { getVersionById } from "../registry/by-id.js";
 import { NotFoundError } from "../registry/errors.js";
 import { idByExternalId, writeExtras } from "../registry/kubeflow-extras.js";
-import { versionName } from "../registry/names.js";
+import { modelName, versionName } from "../registry/names.js";
 import type { ModelVersion } from "../registry/types.js";
 import { listArtifactUnion } from "./artifact-lists.js";
 import { upsertUnder } from "./artifacts.js";
 import { idIn, updateOf, versionOut } from "./convert.js";
 import { badField } from "./errors.js";
+import { findVisible, modelOfVersion, versionById, visibleOnly } from "./lookup-visible.js";
 import { createVersion, listVersions, parseVersion } from "./models.js";
 import { checkParams, quoteLiteral } from "./query.js";
 import type { RestCall, RestRoute } from "./router.js";
@@ -22,20 +22,22 @@ async function authorizeVersion(call: RestCall, v: ModelVersion, write: boolean)
 
 async function findVersion(call: RestCall): Promise<ModelVersion> {
   const find = findParams(call.query, true);
-  let version: ModelVersion | undefined;
+  const parent = find.parentResourceId;
+  // The parent names the model: as over gRPC, one the caller may not read is refused whether or not it exists.
+  if (parent !== undefined) await call.authorize("ListModelVersions", { parent: modelName(parent) });
   if (find.externalId !== undefined) {
     const id = await call.registry.read((r) => idByExternalId(r, "ModelVersion", find.externalId!));
-    version = id === undefined ? undefined : await getVersionById(call.registry, id);
+    let version = id === undefined ? undefined : await call.registry.read((r) => r.getVersion(id));
     if (version && find.name !== undefined && version.version !== find.name) version = undefined;
-    if (version && find.parentResourceId !== undefined && version.modelId !== find.parentResourceId) version = undefined;
-    if (!version) throw new NotFoundError(`model version with externalId "${find.externalId}"`);
-  } else if (find.parentResourceId !== undefined) {
-    version = await call.registry.getVersion({ model: { id: find.parentResourceId }, selector: { kind: "version", version: find.name! } });
-  } else {
-    const page = await call.registry.listVersions(undefined, { pageSize: 2, pageToken: "", filter: `name = ${quoteLiteral(find.name!)}`, orderBy: "", showTotalSize: false });
-    version = single(page.items, `model version "${find.name}"`);
+    if (version && parent !== undefined && version.modelId !== parent) version = undefined;
+    const [visible] = version ? await visibleOnly(call, [version], modelOfVersion) : [];
+    if (!visible) throw new NotFoundError(`model version with externalId "${find.externalId}"`);
+    return visible;
   }
-  return version;
+  if (parent !== undefined) return call.registry.getVersion({ model: { id: parent }, selector: { kind: "version", version: find.name! } });
+  const filter = `name = ${quoteLiteral(find.name!)}`;
+  const matches = await findVisible(call, (page) => call.registry.listVersions(undefined, { ...page, filter, orderBy: "", showTotalSize: false }), modelOfVersion);
+  return single(matches, `model version "${find.name}"`);
 }
 
 export const VERSION_ROUTES: RestRoute[] = [
@@ -69,7 +71,7 @@ export const VERSION_ROUTES: RestRoute[] = [
     path: "/model_versions/{modelversionId}",
     async handle(call) {
       checkParams(call.query, []);
-      const version = await getVersionById(call.registry, call.id("modelversionId"));
+      const version = await versionById(call, call.id("modelversionId"));
       await authorizeVersion(call, version, false);
       return ok(versionOut(version, await extrasOfOne(call.registry, version.id)));
     },
@@ -81,7 +83,7 @@ export const VERSION_ROUTES: RestRoute[] = [
       checkParams(call.query, []);
       const id = call.id("modelversionId");
       const parsed = parseVersion(await call.body(VERSION_UPDATE, "ModelVersionUpdate"), false);
-      const current = await getVersionById(call.registry, id);
+      const current = await versionById(call, id);
       await authorizeVersion(call, current, true);
       const ref = { model: { id: current.modelId }, selector: { kind: "id" as const, id } };
       const { version, extras } = await atomically(call.registry, async (scoped, w) => {
@@ -95,7 +97,7 @@ export const VERSION_ROUTES: RestRoute[] = [
     method: "GET",
     path: "/model_versions/{modelversionId}/artifacts",
     async handle(call) {
-      const version = await getVersionById(call.registry, call.id("modelversionId"));
+      const version = await versionById(call, call.id("modelversionId"));
       const permit = await call.authorize("ListModelArtifacts", { parent: versionName(version.modelId, version.id) });
       return listArtifactUnion(call, { kind: "version", versionId: version.id, modelId: version.modelId }, permit, ["name", "externalId"]);
     },

@@ -1,12 +1,18 @@
 import { describe, expect, it } from "vitest";
 import { InvalidArgumentError } from "../../src/registry/errors.js";
-import { parseArtifactName, parseModelName, parseModelParent, parseVersionName } from "../../src/registry/names.js";
+import { decimalId, parseArtifactName, parseModelName, parseModelParent, parseVersionName } from "../../src/registry/names.js";
 
 describe("resource names", () => {
   it("parses model, version and artifact names", () => {
     expect(parseModelName("registeredModels/12")).toBe(12);
     expect(parseVersionName("registeredModels/1/versions/7")).toEqual({ model: { id: 1 }, selector: { kind: "id", id: 7 } });
     expect(parseArtifactName("registeredModels/1/versions/2/artifacts/3")).toEqual({ modelId: 1, versionId: 2, artifactId: 3 });
+  });
+
+  it("takes ids up to Number.MAX_SAFE_INTEGER exactly, and no larger one", () => {
+    expect(parseModelName(`registeredModels/${Number.MAX_SAFE_INTEGER}`)).toBe(Number.MAX_SAFE_INTEGER);
+    expect(decimalId("9007199254740991")).toBe(9007199254740991);
+    for (const text of ["9007199254740992", "9007199254740993", "0", "01", "-1", "1e3", "1.0", " 1", ""]) expect(decimalId(text)).toBeUndefined();
   });
 
   it("accepts latest and @alias as the version segment", () => {
@@ -29,6 +35,8 @@ describe("resource names", () => {
     "registeredModels/1/extra",
     "models/1",
     "registeredModels/99999999999999999999",
+    "registeredModels/9007199254740993", // above Number.MAX_SAFE_INTEGER: would round to …992
+    "registeredModels/9999999999999999",
     "registeredModels/1 ",
   ])("rejects the model name %j", (name) => {
     expect(() => parseModelName(name)).toThrow(InvalidArgumentError);

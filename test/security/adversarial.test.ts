@@ -6,37 +6,10 @@ import { Health, HealthCheckResponse_ServingStatus } from "../../gen/health/v1/h
 import { CreateRegisteredModelRequestSchema } from "../../gen/modelregistry/v1/model_registry_service_pb.js";
 import { SERVER_DIALECTS } from "../support/dialects.js";
 import { failure } from "../support/errors.js";
+import { literal, SQLISH, UNICODE } from "./hostile-input.js";
 import { rsaKey, type SecureServer, signJwt, startSecureServer, tempDir, type TestTokens, writeJwks, writeTokensFile } from "./support.js";
 
 const SERVICE = "/modelregistry.v1.ModelRegistryService";
-
-/** Strings that would do damage if anything built SQL (or a LIKE pattern) from them. */
-const SQLISH = [
-  "x'; DROP TABLE registered_models; --",
-  "' OR '1'='1",
-  '" OR ""="',
-  "1; DELETE FROM events WHERE 1=1",
-  "%' AND 1=1 --",
-  "_%\\",
-  "$1 $$ ? :name",
-  "/* comment */ UNION SELECT * FROM meta --",
-  "Robert'); DROP TABLE students;--",
-];
-
-/** Names whose bytes differ in ways that must be kept exactly. */
-const UNICODE = [
-  "🤖-model-🚀",
-  "نموذج-الاحتيال",
-  "模型-检测",
-  "Cafe\u0301", // e + combining acute (NFD)
-  "Café", // precomposed (NFC): a different name
-  "zero\u200Bwidth",
-  "𝔘𝔫𝔦𝔠𝔬𝔡𝔢-𝟙𝟚𝟛",
-  "right\u202Eto-left",
-];
-
-/** Escapes a string for a '...' filter literal. */
-const literal = (s: string) => `'${s.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
 
 for (const dialect of SERVER_DIALECTS) {
   describe.runIf(dialect.enabled)(`[${dialect.name}] adversarial input`, () => {

@@ -27,68 +27,8 @@ import { parseFilter } from "../../src/registry/filter/parser.js";
 import { ALIAS_LIST, EXPERIMENT_LIST, SERVICE_LIST } from "../../src/registry/lifecycle-list-specs.js";
 import { ARTIFACT_LIST, MODEL_LIST, VERSION_LIST } from "../../src/registry/list-specs.js";
 import { SERVER_DIALECTS } from "../support/dialects.js";
+import { BUDGET_MS, forBudget, forBudgetAsync, HOSTILE, mutateJson, mutateText, random, type Rng, SEED } from "./fuzz-support.js";
 import { type SecureServer, startSecureServer } from "./support.js";
-
-const BUDGET_MS = Number(process.env.FUZZ_BUDGET_MS ?? 1500);
-const SEED = Number(process.env.FUZZ_SEED ?? 20261125);
-
-/** mulberry32: small, fast, deterministic. */
-function random(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (n: number) => Math.floor(next() * n);
-  const pick = <T>(items: readonly T[]): T => items[int(items.length)]!;
-  return { next, int, pick };
-}
-type Rng = ReturnType<typeof random>;
-
-/** Runs body until the budget is spent; returns how many rounds ran. */
-function forBudget(body: (round: number) => void): number {
-  const end = performance.now() + BUDGET_MS;
-  let round = 0;
-  while (performance.now() < end) body(round++);
-  return round;
-}
-
-async function forBudgetAsync(body: (round: number) => Promise<void>): Promise<number> {
-  const end = performance.now() + BUDGET_MS;
-  let round = 0;
-  while (performance.now() < end) await body(round++);
-  return round;
-}
-
-const HOSTILE = [
-  "'; DROP TABLE registered_models; --",
-  "' OR '1'='1",
-  "\\",
-  "%_",
-  "🤖",
-  "\uFFFD",
-  "\u202E",
-  "a".repeat(300),
-  "",
-  " ",
-  "NULL",
-  "null",
-  "${x}",
-  "$1",
-  "`",
-  '"',
-  "\n",
-  "-1",
-  "9223372036854775808",
-  "1e309",
-  "registeredModels/-",
-  "registeredModels/0",
-  "registeredModels/1/versions/@production",
-  "..",
-];
 
 const FIELDS = [
   "name",
@@ -126,20 +66,6 @@ function grammarFilter(rng: Rng, depth = 0): string {
   if (op === "IN") return `${rng.pick(FIELDS)} IN (${Array.from({ length: rng.int(4) }, () => rng.pick(VALUES)).join(", ")})`;
   if (op.startsWith("IS")) return `${rng.pick(FIELDS)} ${op}`;
   return `${rng.pick(FIELDS)} ${op} ${rng.next() < 0.2 ? `'${rng.pick(HOSTILE).replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'` : rng.pick(VALUES)}`;
-}
-
-/** Inserts, deletes and replaces characters. */
-function mutateText(rng: Rng, text: string): string {
-  const chars = [...text];
-  const soup = ["(", ")", "'", '"', "`", "\\", " ", "=", ".", ",", "\u0000", "\uD800", "é", "AND", "NOT", "*", "-", "\t"];
-  for (let n = 1 + rng.int(3); n > 0; n--) {
-    const at = rng.int(chars.length + 1);
-    const what = rng.int(3);
-    if (what === 0) chars.splice(at, 0, rng.pick(soup));
-    else if (what === 1) chars.splice(at, 1);
-    else chars[at] = rng.pick(soup);
-  }
-  return chars.join("");
 }
 
 const SCHEMAS: Array<[string, FilterSchema]> = [
@@ -224,28 +150,6 @@ function mutateBytes(rng: Rng, bytes: Uint8Array): Uint8Array<ArrayBuffer> {
     else out.length = Math.min(out.length, at); // truncate
   }
   return Uint8Array.from(out);
-}
-
-/** A JSON value with a random leaf replaced, a key renamed, or a type changed. */
-function mutateJson(rng: Rng, value: unknown, depth = 0): unknown {
-  if (depth > 6) return value;
-  if (Array.isArray(value)) return value.map((v) => (rng.next() < 0.5 ? mutateJson(rng, v, depth + 1) : v));
-  if (typeof value === "object" && value !== null) {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) {
-      const key = rng.next() < 0.05 ? rng.pick(HOSTILE) : k;
-      out[key] = rng.next() < 0.6 ? mutateJson(rng, v, depth + 1) : v;
-    }
-    return out;
-  }
-  const r = rng.int(8);
-  if (r === 0) return rng.pick(HOSTILE);
-  if (r === 1) return rng.int(2 ** 31) - 2 ** 30;
-  if (r === 2) return null;
-  if (r === 3) return [value];
-  if (r === 4) return { v: value };
-  if (r === 5 && typeof value === "string") return mutateText(rng, value);
-  return value;
 }
 
 describe("fuzz: request decoders and per-request checks", () => {

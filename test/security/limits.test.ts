@@ -122,6 +122,34 @@ for (const dialect of SERVER_DIALECTS) {
       });
     }
 
+    it("ends a REST request that runs past the server's deadline with 504 and Kubeflow's error body naming the limit", async () => {
+      const name = `slow-rest-${randomBytes(3).toString("hex")}`;
+      const created = await as("alice").createRegisteredModel({ registeredModel: { displayName: name } });
+      const id = created.registeredModel!.name.split("/")[1]!;
+      const registry = server.app.registry;
+      const original = registry.getModel.bind(registry);
+      registry.getModel = async (ref) => {
+        if ("id" in ref && String(ref.id) === id) await new Promise((r) => setTimeout(r, 2000));
+        return original(ref);
+      };
+      const get = (path: string) =>
+        fetch(`${server.url}/api/model_registry/v1alpha3${path}`, { headers: { authorization: `Bearer ${tokens.secret.bob}` } });
+      try {
+        const started = Date.now();
+        const res = await get(`/registered_models/${id}`);
+        expect(res.status).toBe(504);
+        const body = (await res.json()) as { code: string; message: string; reason: string };
+        expect(body).toMatchObject({ code: "504", reason: "DEADLINE_EXCEEDED" });
+        expect(body.message).toContain(`${REQUEST_TIMEOUT_MS} ms (request-timeout)`);
+        expect(Date.now() - started).toBeLessThan(1500);
+        // Others are served meanwhile, and afterwards.
+        expect((await get("/registered_models?pageSize=1")).status).toBe(200);
+      } finally {
+        registry.getModel = original;
+      }
+      expect((await get(`/registered_models/${id}`)).status).toBe(200);
+    });
+
     it("refuses a client's stream beyond max-streams-per-client as RESOURCE_EXHAUSTED, and serves others", async () => {
       const open = [await openWatch(as("alice")), await openWatch(as("alice", "connect-json-h1"))];
       try {

@@ -61,7 +61,10 @@ export class KubeflowApi {
     const res = await fetch(url, {
       method,
       headers: { ...(args.body !== undefined ? { "content-type": "application/json" } : {}), ...this.headers, ...args.headers },
-      ...(args.body !== undefined ? { body: typeof args.body === "string" ? args.body : JSON.stringify(args.body) } : {}),
+      // A string or bytes go as they are (malformed bodies), anything else as JSON.
+      ...(args.body !== undefined
+        ? { body: typeof args.body === "string" || args.body instanceof Uint8Array ? (args.body as string | Uint8Array<ArrayBuffer>) : JSON.stringify(args.body) }
+        : {}),
     });
     const text = await res.text();
     let body: unknown = text;
