@@ -6,7 +6,7 @@ import type { HealthStatus } from "./api/health-service.js";
 import { createWatchFrame, type WatchFrame } from "./api/event-convert.js";
 import { createAuthInterceptor, modelNameLookup } from "./api/auth-interceptor.js";
 import { createServerInterceptors } from "./api/interceptors.js";
-import { type CallLimits, createLimitsInterceptor } from "./api/limits.js";
+import { type CallLimits, createLimitsInterceptor, DEFAULT_REQUEST_TIMEOUT_MS } from "./api/limits.js";
 import { createInputGuard } from "./api/limits-input.js";
 import { type AuthConfig, createAuthenticator } from "./auth/authenticator.js";
 import { checkBindPolicy } from "./auth/bind-policy.js";
@@ -153,6 +153,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     guard,
     logger,
     health: () => databaseHealth(store),
+    requestTimeoutMs: options.limits?.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
     ...(readMaxBytes !== undefined ? { maxBodyBytes: readMaxBytes } : {}),
   });
   let server: RunningServer;
