@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from "./errors.js";
 import type { KubeflowRecord } from "./kubeflow-types.js";
-import { artifactName, modelName, type VersionRef, type VersionSelector } from "./names.js";
+import { artifactName, decimalId, modelName, type VersionRef, type VersionSelector } from "./names.js";
 
 /**
  * Resource names of aliases, experiments, runs, serving environments and inference services
@@ -34,16 +34,14 @@ export function recordName(record: Pick<KubeflowRecord, "id" | "owner">): string
   }
 }
 
-const ID = /^[1-9][0-9]{0,15}$/;
-
-/** Splits a name into `collection/id` pairs, checking the collections and ids. */
+/** Splits a name into `collection/id` pairs, checking the collections and ids (safe integers only). */
 function parse(name: string, field: string, collections: string[], pattern: string): number[] {
   const parts = name.split("/");
-  const ok =
-    parts.length === collections.length * 2 &&
-    collections.every((c, i) => parts[i * 2] === c && ID.test(parts[i * 2 + 1] ?? ""));
-  if (!ok) throw InvalidArgumentError.field(field, `expected ${pattern} with decimal ids`, "INVALID_NAME");
-  return collections.map((_, i) => Number(parts[i * 2 + 1]));
+  const ids = parts.length === collections.length * 2 ? collections.map((c, i) => (parts[i * 2] === c ? decimalId(parts[i * 2 + 1]) : undefined)) : [];
+  if (ids.length === 0 || ids.some((id) => id === undefined)) {
+    throw InvalidArgumentError.field(field, `expected ${pattern} with decimal ids`, "INVALID_NAME");
+  }
+  return ids as number[];
 }
 
 /** Checks an alias: [a-z][a-z0-9-]*, at most 63 characters. */

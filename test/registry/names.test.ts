@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { InvalidArgumentError } from "../../src/registry/errors.js";
 import { decimalId, parseArtifactName, parseModelName, parseModelParent, parseVersionName } from "../../src/registry/names.js";
+import { parseEnvironmentName, parseExperimentName, parseInferenceServiceName, parseRunName } from "../../src/registry/lifecycle-names.js";
 
 describe("resource names", () => {
   it("parses model, version and artifact names", () => {
@@ -48,4 +49,23 @@ describe("resource names", () => {
       expect(() => parseVersionName(name)).toThrow(InvalidArgumentError);
     },
   );
+});
+
+describe("lifecycle resource names", () => {
+  it("parses experiment, run and inference service names with the largest safe id", () => {
+    const max = String(Number.MAX_SAFE_INTEGER);
+    expect(parseExperimentName(`experiments/${max}`)).toBe(Number.MAX_SAFE_INTEGER);
+    expect(parseRunName(`experiments/1/runs/${max}`)).toEqual({ experimentId: 1, runId: Number.MAX_SAFE_INTEGER });
+    expect(parseInferenceServiceName(`servingEnvironments/2/inferenceServices/${max}`)).toEqual({ environmentId: 2, id: Number.MAX_SAFE_INTEGER });
+  });
+
+  it.each([
+    () => parseExperimentName("experiments/9007199254740993"),
+    () => parseRunName("experiments/9007199254740993/runs/1"),
+    () => parseEnvironmentName("servingEnvironments/9999999999999999"),
+    () => parseInferenceServiceName("servingEnvironments/1/inferenceServices/0"),
+    () => parseExperimentName("runs/1"),
+  ])("rejects a name with an unsafe, zero or misplaced id (%#)", (parse) => {
+    expect(parse).toThrow(InvalidArgumentError);
+  });
 });
