@@ -24,6 +24,15 @@ export interface ExtrasPatch {
   fields?: Record<string, JsonObject[string] | null>;
 }
 
+/**
+ * Whether a patch names any Kubeflow-only field. A PATCH of only such fields still goes through
+ * its resource's update (with an empty mask), so it bumps update_time and records an UPDATED
+ * event: every change reaches the change stream and the audit log.
+ */
+export function patchesExtras(patch: ExtrasPatch): boolean {
+  return patch.externalId !== undefined || Object.keys(patch.fields ?? {}).length > 0;
+}
+
 /** Whether a resource of the type still exists. */
 export async function resourceExists(r: StoreReader, type: ExtrasType, id: number): Promise<boolean> {
   switch (type) {

@@ -1,7 +1,7 @@
 import { getArtifactById } from "../registry/by-id.js";
 import { NotFoundError } from "../registry/errors.js";
 import { type ArtifactUpsert, createRecord, getRecord, updateRecord, upsertArtifact } from "../registry/generic-artifacts.js";
-import { writeExtras } from "../registry/kubeflow-extras.js";
+import { patchesExtras, writeExtras } from "../registry/kubeflow-extras.js";
 import { listAllModelArtifacts } from "../registry/kubeflow-lists.js";
 import { type KubeflowRecord, RECORD_ARTIFACT_KINDS } from "../registry/kubeflow-types.js";
 import { ARTIFACT_LIST } from "../registry/list-specs.js";
@@ -55,7 +55,7 @@ async function patchModelArtifact(call: RestCall, current: ModelArtifact, upsert
   await authorizeModelArtifact(call, current, true);
   const ids = { modelId: current.modelId, versionId: current.versionId, artifactId: current.id };
   const { artifact, extras } = await atomically(call.registry, async (scoped, w) => {
-    const artifact = upsert.mask.length > 0 ? await scoped.updateArtifact(ids, updateOf(upsert), call.ctx) : current;
+    const artifact = upsert.mask.length > 0 || patchesExtras(upsert.extras) ? await scoped.updateArtifact(ids, updateOf(upsert), call.ctx) : current;
     return { artifact, extras: await writeExtras(w, "ModelArtifact", artifact.id, upsert.extras) };
   });
   return ok(modelArtifactOut(artifact, extras));

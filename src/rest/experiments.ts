@@ -2,7 +2,7 @@ import { getRunById } from "../registry/by-id.js";
 import { NotFoundError } from "../registry/errors.js";
 import { type RunInput, listRuns, updateRun, createRun } from "../registry/experiment-runs.js";
 import { createExperiment, type ExperimentInput, getExperiment, listExperiments, updateExperiment } from "../registry/experiments.js";
-import { idByExternalId, writeExtras } from "../registry/kubeflow-extras.js";
+import { idByExternalId, patchesExtras, writeExtras } from "../registry/kubeflow-extras.js";
 import { listMetricValues, METRIC_HISTORY_LIST } from "../registry/kubeflow-lists.js";
 import { EXPERIMENT_LIST, RUN_LIST } from "../registry/lifecycle-list-specs.js";
 import type { ExperimentRun, RunStatus } from "../registry/lifecycle-types.js";
@@ -189,7 +189,7 @@ export const EXPERIMENT_ROUTES: RestRoute[] = [
       await call.authorize("UpdateExperiment", {});
       const { experiment, extras } = await atomically(call.registry, async (scoped, w) => {
         const experiment =
-          parsed.mask.length > 0 ? await updateExperiment(scoped, id, updateOf(parsed), call.ctx) : await getExperiment(scoped, { id });
+          parsed.mask.length > 0 || patchesExtras(parsed.extras) ? await updateExperiment(scoped, id, updateOf(parsed), call.ctx) : await getExperiment(scoped, { id });
         return { experiment, extras: await writeExtras(w, "Experiment", id, parsed.extras) };
       });
       return ok(experimentOut(experiment, extras));
@@ -275,7 +275,7 @@ export const EXPERIMENT_ROUTES: RestRoute[] = [
       const current = await getRunById(call.registry, id);
       const ids = { experimentId: current.experimentId, runId: id };
       const { run, extras } = await atomically(call.registry, async (scoped, w) => {
-        const run = parsed.mask.length > 0 ? await updateRun(scoped, ids, updateOf(parsed), call.ctx) : current;
+        const run = parsed.mask.length > 0 || patchesExtras(parsed.extras) ? await updateRun(scoped, ids, updateOf(parsed), call.ctx) : current;
         return { run, extras: await writeExtras(w, "ExperimentRun", id, parsed.extras) };
       });
       return ok(runOut(run, extras));

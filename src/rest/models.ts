@@ -1,6 +1,6 @@
 import { NotFoundError } from "../registry/errors.js";
 import type { ModelInput, VersionInput } from "../registry/inputs.js";
-import { idByExternalId, writeExtras } from "../registry/kubeflow-extras.js";
+import { idByExternalId, patchesExtras, writeExtras } from "../registry/kubeflow-extras.js";
 import { MODEL_LIST, VERSION_LIST } from "../registry/list-specs.js";
 import { modelName } from "../registry/names.js";
 import type { State } from "../registry/types.js";
@@ -160,7 +160,7 @@ export const MODEL_ROUTES: RestRoute[] = [
       const parsed = parseModel(await call.body(MODEL_UPDATE, "RegisteredModelUpdate"), false);
       await call.authorize("UpdateRegisteredModel", { registeredModel: { name: modelName(id) } });
       const { model, extras } = await atomically(call.registry, async (scoped, w) => {
-        const model = parsed.mask.length > 0 ? await scoped.updateModel(id, updateOf(parsed), call.ctx) : await scoped.findModel(w, { id });
+        const model = parsed.mask.length > 0 || patchesExtras(parsed.extras) ? await scoped.updateModel(id, updateOf(parsed), call.ctx) : await scoped.findModel(w, { id });
         return { model, extras: await writeExtras(w, "RegisteredModel", id, parsed.extras) };
       });
       return ok(modelOut(model, extras));

@@ -11,7 +11,7 @@ import {
   updateService,
 } from "../registry/deployments.js";
 import { NotFoundError } from "../registry/errors.js";
-import { idByExternalId, writeExtras } from "../registry/kubeflow-extras.js";
+import { idByExternalId, patchesExtras, writeExtras } from "../registry/kubeflow-extras.js";
 import { listRecords, SERVE_LIST } from "../registry/kubeflow-lists.js";
 import { ENVIRONMENT_LIST, SERVICE_LIST } from "../registry/lifecycle-list-specs.js";
 import type { DesiredState, InferenceService } from "../registry/lifecycle-types.js";
@@ -176,7 +176,7 @@ export const SERVING_ROUTES: RestRoute[] = [
       await call.authorize("UpdateServingEnvironment", {});
       const { environment, extras } = await atomically(call.registry, async (scoped, w) => {
         const environment =
-          parsed.mask.length > 0 ? await updateEnvironment(scoped, id, updateOf(parsed), call.ctx) : await getEnvironment(scoped, { id });
+          parsed.mask.length > 0 || patchesExtras(parsed.extras) ? await updateEnvironment(scoped, id, updateOf(parsed), call.ctx) : await getEnvironment(scoped, { id });
         return { environment, extras: await writeExtras(w, "ServingEnvironment", id, parsed.extras) };
       });
       return ok(environmentOut(environment, extras));
@@ -258,7 +258,7 @@ export const SERVING_ROUTES: RestRoute[] = [
       const parsed = parseService(body, current.modelId);
       const ids = { environmentId: current.environmentId, id };
       const { service, extras } = await atomically(call.registry, async (scoped, w) => {
-        const service = parsed.mask.length > 0 ? await updateService(scoped, ids, updateOf(parsed), call.ctx) : current;
+        const service = parsed.mask.length > 0 || patchesExtras(parsed.extras) ? await updateService(scoped, ids, updateOf(parsed), call.ctx) : current;
         return { service, extras: await writeExtras(w, "InferenceService", id, parsed.extras) };
       });
       return ok(serviceOut(service, extras));

@@ -1,5 +1,5 @@
 import { NotFoundError } from "../registry/errors.js";
-import { idByExternalId, writeExtras } from "../registry/kubeflow-extras.js";
+import { idByExternalId, patchesExtras, writeExtras } from "../registry/kubeflow-extras.js";
 import { modelName, versionName } from "../registry/names.js";
 import type { ModelVersion } from "../registry/types.js";
 import { listArtifactUnion } from "./artifact-lists.js";
@@ -87,7 +87,7 @@ export const VERSION_ROUTES: RestRoute[] = [
       await authorizeVersion(call, current, true);
       const ref = { model: { id: current.modelId }, selector: { kind: "id" as const, id } };
       const { version, extras } = await atomically(call.registry, async (scoped, w) => {
-        const version = parsed.mask.length > 0 ? await scoped.updateVersion(ref, updateOf(parsed), call.ctx) : await scoped.findVersion(w, ref);
+        const version = parsed.mask.length > 0 || patchesExtras(parsed.extras) ? await scoped.updateVersion(ref, updateOf(parsed), call.ctx) : await scoped.findVersion(w, ref);
         return { version, extras: await writeExtras(w, "ModelVersion", id, parsed.extras) };
       });
       return ok(versionOut(version, extras));

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EventType } from "../../gen/modelregistry/v1/events_pb.js";
 import { State } from "../../gen/modelregistry/v1/resources_pb.js";
 import { SERVER_DIALECTS } from "../support/dialects.js";
 import { seedRegisterRequest } from "../support/fixtures.js";
@@ -87,11 +88,19 @@ for (const dialect of SERVER_DIALECTS) {
       expect(snapshot?.case === "registeredModel" && snapshot.value.displayName).toBe(name);
     });
 
-    it("does not emit an event for a PATCH that changes only Kubeflow-only fields", async () => {
+    it("records an UPDATED event for a PATCH that changes only Kubeflow-only fields, and none for an empty PATCH", async () => {
       const model = await api.ok("createRegisteredModel", { body: { name: unique("extras") } }, 201);
       await api.ok("updateRegisteredModel", { path: { registeredmodelId: model.id }, body: { license: "mit", externalId: unique("ext") } });
-      const events = await client().listEvents({ registeredModel: `registeredModels/${model.id}` });
-      expect(events.events).toHaveLength(1);
+      await api.ok("updateRegisteredModel", { path: { registeredmodelId: model.id }, body: {} });
+      const events = (await client().listEvents({ registeredModel: `registeredModels/${model.id}` })).events;
+      expect(events.map((e) => [e.resourceType, EventType[e.type], e.actor])).toEqual([
+        ["RegisteredModel", "CREATED", "kubeflow-client"],
+        ["RegisteredModel", "UPDATED", "kubeflow-client"],
+      ]);
+      const [, updated] = events;
+      const after = updated!.resource?.resource;
+      const before = updated!.previous?.resource;
+      expect(after?.case === "registeredModel" && before?.case === "registeredModel" && after.value.updateTime!.seconds >= before.value.updateTime!.seconds).toBe(true);
       expect(await api.ok("getRegisteredModel", { path: { registeredmodelId: model.id } })).toMatchObject({ license: "mit" });
     });
 
