@@ -15,6 +15,8 @@ export interface Config {
   eventRetentionDays: number;
   /** Always keep at least this many of the newest events, however old. */
   eventRetentionCount: number;
+  /** Keep at most this many events, however young (0: no cap). */
+  eventRetentionMaxCount: number;
   /** Credential sources; authentication is on when any is set (see src/auth). */
   auth: AuthConfig;
   /** Aliases only approvers (aliases.set_protected) may move. */
@@ -68,6 +70,9 @@ flags (environment variable in brackets):
   --event-retention-count N
                        always keep the newest N events, however old
                        [MODEL_REGISTRY_EVENT_RETENTION_COUNT] (default 10000)
+  --event-retention-max-count N
+                       keep at most the newest N events, however young; 0: no cap
+                       [MODEL_REGISTRY_EVENT_RETENTION_MAX_COUNT] (default 0)
 
 security (see README "Security"; authentication is on when any credential source is set):
   --tokens-file PATH   static bearer tokens, sha256-hashed, with roles; reloaded on change
@@ -119,6 +124,7 @@ const FLAGS = [
   "log-level",
   "event-retention-days",
   "event-retention-count",
+  "event-retention-max-count",
   "tokens-file",
   "jwks-file",
   "jwks-url",
@@ -171,8 +177,20 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     logLevel: level(flags.get("log-level") ?? base.logLevel),
     eventRetentionDays: int("event-retention-days", flags.get("event-retention-days") ?? String(base.eventRetentionDays), 0, 36500),
     eventRetentionCount: int("event-retention-count", flags.get("event-retention-count") ?? String(base.eventRetentionCount), 0, 1e12),
+    eventRetentionMaxCount: int(
+      "event-retention-max-count",
+      flags.get("event-retention-max-count") ?? String(base.eventRetentionMaxCount),
+      0,
+      1e12,
+    ),
     ...securityConfig(flags, env),
   };
+  if (config.eventRetentionMaxCount > 0 && config.eventRetentionMaxCount < config.eventRetentionCount) {
+    throw new ConfigError(
+      `event-retention-max-count (${config.eventRetentionMaxCount}) is below event-retention-count (${config.eventRetentionCount}): ` +
+        "the newest events cannot be both kept and removed; lower event-retention-count too",
+    );
+  }
   for (const key of flags.keys()) {
     if (!FLAGS.includes(key)) throw new ConfigError(`unknown flag --${key}\n\n${USAGE}`);
   }
@@ -236,6 +254,7 @@ function defaults(env: NodeJS.ProcessEnv): Omit<Config, "command" | keyof Securi
     logLevel: level(env.MODEL_REGISTRY_LOG_LEVEL || "info"),
     eventRetentionDays: int("MODEL_REGISTRY_EVENT_RETENTION_DAYS", env.MODEL_REGISTRY_EVENT_RETENTION_DAYS || "7", 0, 36500),
     eventRetentionCount: int("MODEL_REGISTRY_EVENT_RETENTION_COUNT", env.MODEL_REGISTRY_EVENT_RETENTION_COUNT || "10000", 0, 1e12),
+    eventRetentionMaxCount: int("MODEL_REGISTRY_EVENT_RETENTION_MAX_COUNT", env.MODEL_REGISTRY_EVENT_RETENTION_MAX_COUNT || "0", 0, 1e12),
   };
 }
 

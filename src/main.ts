@@ -47,7 +47,11 @@ async function main(): Promise<number> {
     poolSize: config.poolSize,
     logger,
     watch: {
-      retention: { maxAgeMs: config.eventRetentionDays * 86_400_000, minEvents: config.eventRetentionCount },
+      retention: {
+        maxAgeMs: config.eventRetentionDays * 86_400_000,
+        minEvents: config.eventRetentionCount,
+        maxEvents: config.eventRetentionMaxCount,
+      },
       queueCapacity: config.watchQueueLength,
     },
     auth: config.auth,

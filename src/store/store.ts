@@ -71,9 +71,11 @@ export interface EventQuery {
 }
 
 /** What retention keeps: events newer than `olderThan`, and at least the newest `keep`. */
+/** What retention removes: events older than `olderThan` (null: none by age) but not the newest `keep`, and anything beyond the newest `cap` (0: no cap). */
 export interface RetentionBound {
-  olderThan: Date;
+  olderThan: Date | null;
   keep: number;
+  cap: number;
 }
 
 /** A stored idempotency record of RegisterModel. */

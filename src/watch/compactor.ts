@@ -2,13 +2,18 @@ import type { Logger } from "../logger.js";
 import { interpretStoreError } from "../registry/store-errors.js";
 import type { RegistryStore } from "../store/store.js";
 
-/** How long events are kept: at least `maxAgeMs` (0 keeps them forever), and always the newest `minEvents`. */
+/**
+ * How long events are kept: at least `maxAgeMs` (0: no age limit), and always the newest
+ * `minEvents`; with `maxEvents` (0 or absent: no cap), never more than the newest maxEvents,
+ * however young. Without an age limit or a cap nothing is ever removed.
+ */
 export interface RetentionPolicy {
   maxAgeMs: number;
   minEvents: number;
+  maxEvents?: number;
 }
 
-export const DEFAULT_RETENTION: RetentionPolicy = { maxAgeMs: 7 * 24 * 3600_000, minEvents: 10_000 };
+export const DEFAULT_RETENTION: RetentionPolicy = { maxAgeMs: 7 * 24 * 3600_000, minEvents: 10_000, maxEvents: 0 };
 
 export interface CompactorOptions {
   store: RegistryStore;
@@ -50,7 +55,8 @@ export class Compactor {
 
   /** Schedules the periodic runs (no-op when retention keeps events forever). */
   start(): void {
-    if (this.options.retention.maxAgeMs <= 0 || this.stopped) return;
+    const { maxAgeMs, maxEvents = 0 } = this.options.retention;
+    if ((maxAgeMs <= 0 && maxEvents <= 0) || this.stopped) return;
     this.schedule(this.options.firstRunDelayMs ?? 30_000);
   }
 
@@ -58,12 +64,13 @@ export class Compactor {
   async runOnce(): Promise<CompactionResult> {
     const { store, retention } = this.options;
     try {
-      const cutoff =
-        retention.maxAgeMs <= 0
-          ? await store.read((r) => r.compactedRevision())
-          : await store.read((r) =>
-              r.compactionCutoff({ olderThan: new Date(this.now().getTime() - retention.maxAgeMs), keep: retention.minEvents }),
-            );
+      const cutoff = await store.read((r) =>
+        r.compactionCutoff({
+          olderThan: retention.maxAgeMs > 0 ? new Date(this.now().getTime() - retention.maxAgeMs) : null,
+          keep: retention.minEvents,
+          cap: retention.maxEvents ?? 0,
+        }),
+      );
       let deleted = 0;
       for (;;) {
         const step = await store.write(async (w) => {

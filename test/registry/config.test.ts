@@ -12,6 +12,14 @@ describe("configuration", () => {
     expect(parseConfig(["serve", "--port", "9100", "--database=:memory:"], env)).toMatchObject({ port: 9100, database: ":memory:" });
   });
 
+  it("caps the event log only when asked, and refuses a cap below the events always kept", () => {
+    expect(parseConfig([], {})).toMatchObject({ eventRetentionCount: 10_000, eventRetentionMaxCount: 0 });
+    expect(parseConfig(["--event-retention-max-count", "50000"], {})).toMatchObject({ eventRetentionMaxCount: 50_000 });
+    expect(parseConfig([], { MODEL_REGISTRY_EVENT_RETENTION_MAX_COUNT: "20000" })).toMatchObject({ eventRetentionMaxCount: 20_000 });
+    expect(() => parseConfig(["--event-retention-max-count", "500"], {})).toThrow(/below event-retention-count/);
+    expect(parseConfig(["--event-retention-max-count", "500", "--event-retention-count", "100"], {})).toMatchObject({ eventRetentionMaxCount: 500 });
+  });
+
   it("rejects unknown commands, flags and bad values", () => {
     for (const argv of [["launch"], ["--prot", "1"], ["--port", "70000"], ["--port"], ["--log-level", "loud"], ["stray"]]) {
       expect(() => parseConfig(argv, {})).toThrow(ConfigError);

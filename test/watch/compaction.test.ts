@@ -46,6 +46,14 @@ for (const dialect of SERVER_DIALECTS) {
       expect(after.revisions).toEqual([end - 4, end - 3, end - 2, end - 1, end]);
     });
 
+    it("caps the log at the newest maxEvents events however young, with no age limit", async () => {
+      await mutate(12);
+      const end = await current();
+      const result = await compactor({ maxAgeMs: 0, minEvents: 0, maxEvents: 4 }, { batchSize: 5 }).runOnce();
+      expect(result.compactedRevision).toBe(end - 4);
+      expect((await log()).revisions).toEqual([end - 3, end - 2, end - 1, end]);
+    });
+
     it("removes only events older than the retention time", async () => {
       await mutate(3);
       const cut = await current();

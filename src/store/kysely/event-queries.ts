@@ -38,7 +38,8 @@ export async function readEvents(db: Kysely<Database>, q: EventQuery): Promise<R
 
 /**
  * The highest revision retention may remove: events older than bound.olderThan, sparing the
- * newest bound.keep. Never below the current compacted revision.
+ * newest bound.keep, and everything beyond the newest bound.cap. Never below the current
+ * compacted revision.
  */
 export async function compactionCutoff(db: Kysely<Database>, bound: RetentionBound): Promise<number> {
   const meta = await db
@@ -47,8 +48,14 @@ export async function compactionCutoff(db: Kysely<Database>, bound: RetentionBou
     .where("id", "=", 1)
     .executeTakeFirstOrThrow();
   const compacted = toNumber(meta.compacted_revision);
-  const byCount = toNumber(meta.revision) - bound.keep;
-  if (byCount <= compacted) return compacted;
+  const byCap = bound.cap > 0 ? toNumber(meta.revision) - bound.cap : compacted;
+  return Math.max(compacted, byCap, await cutoffByAge(db, bound, toNumber(meta.revision), compacted));
+}
+
+/** The newest revision older than bound.olderThan that is not among the newest bound.keep. */
+async function cutoffByAge(db: Kysely<Database>, bound: RetentionBound, revision: number, compacted: number): Promise<number> {
+  const byCount = revision - bound.keep;
+  if (bound.olderThan === null || byCount <= compacted) return compacted;
   const row = await db
     .selectFrom("events")
     .select((eb) => eb.fn.max("revision").as("revision"))
