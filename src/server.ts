@@ -67,6 +67,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     interceptors: options.interceptors ?? createServerInterceptors(logger),
     shutdownSignal: options.shutdownController.signal,
     readMaxBytes: options.readMaxBytes ?? 4 * 1024 * 1024,
+    // Strict JSON (Connect JSON, gRPC-Web JSON): connect-es ignores unknown keys by default, which
+    // also drops an unknown enum name ("STATE_BOGUS") and would create the resource without it.
+    // A misspelt field or value is INVALID_ARGUMENT instead. Binary protobuf keeps proto's
+    // forward compatibility (unknown fields are skipped, unknown enum numbers kept).
+    jsonOptions: { ignoreUnknownFields: false },
     contextValues: (req) => createContextValues().set(PEER_KEY, peerOf(req)),
   });
   const rest = options.http;
