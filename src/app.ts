@@ -143,7 +143,7 @@ export async function startApp(options: AppOptions): Promise<App> {
   // Every port runs the same checks: authentication and authorisation, then limits.
   const interceptors = createServerInterceptors(logger, [
     createAuthInterceptor(guard, lookup),
-    createLimitsInterceptor(options.limits),
+    createLimitsInterceptor(options.limits, shutdownController.signal),
     createInputGuard(),
   ]);
   const readMaxBytes = options.limits?.maxRequestBytes;

@@ -29,11 +29,11 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
  * handler then finishes in the background (its result is dropped); a write that already reached
  * the database may still commit, as with any deadline.
  */
-export function createLimitsInterceptor(limits: CallLimits = {}): Interceptor {
+export function createLimitsInterceptor(limits: CallLimits = {}, shutdownSignal?: AbortSignal): Interceptor {
   const maxStreams = limits.maxStreamsPerClient ?? DEFAULT_MAX_STREAMS_PER_CLIENT;
   const timeoutMs = limits.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const open = new Map<string, number>();
-  const deadlines = new DeadlineSweeper(timeoutMs);
+  const deadlines = new DeadlineSweeper(timeoutMs, shutdownSignal);
 
   return (next) => async (req) => {
     if (!req.stream) return deadlines.run(next, req);
@@ -119,7 +119,15 @@ class DeadlineSweeper {
   private timer: NodeJS.Timeout | undefined;
   private readonly tickMs: number;
 
-  constructor(private readonly timeoutMs: number) {
+  /**
+   * shutdownSignal: connect links every call's signal to the server's shutdown signal (so that
+   * streams end), but a unary call in flight when shutdown begins is drained, not failed: an
+   * abort that carries the shutdown's reason is not the client's cancel or deadline.
+   */
+  constructor(
+    private readonly timeoutMs: number,
+    private readonly shutdownSignal?: AbortSignal,
+  ) {
     this.tickMs = Math.max(5, Math.min(250, Math.floor(timeoutMs / 4) || 250));
   }
 
@@ -150,7 +158,7 @@ class DeadlineSweeper {
     }
     const now = Date.now();
     for (const call of this.calls) {
-      if (call.signal.aborted) {
+      if (call.signal.aborted && !this.shutDown(call.signal)) {
         // The client's deadline or cancel: connect-node aborted the call's signal.
         const reason: unknown = call.signal.reason;
         call.fail(reason instanceof Error ? reason : ConnectError.from(reason));
@@ -164,5 +172,10 @@ class DeadlineSweeper {
       } else continue;
       this.calls.delete(call);
     }
+  }
+
+  /** Whether the signal was aborted by the server's shutdown (connect passes its reason on). */
+  private shutDown(signal: AbortSignal): boolean {
+    return this.shutdownSignal?.aborted === true && signal.reason === this.shutdownSignal.reason;
   }
 }

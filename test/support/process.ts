@@ -11,10 +11,23 @@ export interface ServerProcess {
 }
 
 /** Runs `model-registry serve` as its own process and waits until it listens. */
-export async function spawnServer(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 30_000): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts", "serve", "--port", "0", "--log-level", "warn", ...args], {
+export function spawnServer(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 30_000): Promise<ServerProcess> {
+  return spawnListening(process.execPath, ["--import", "tsx", "src/main.ts", "serve", "--port", "0", "--log-level", "warn", ...args], env, timeoutMs);
+}
+
+/**
+ * Runs `npm start -- <args>` (as a supervisor would) and waits until the server listens; the
+ * child is npm, the leader of a process group of its own (so a test can end whatever it left).
+ */
+export function spawnNpmStart(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 30_000): Promise<ServerProcess> {
+  return spawnListening("npm", ["start", "--silent", "--", "--port", "0", "--log-level", "warn", ...args], env, timeoutMs, true);
+}
+
+async function spawnListening(command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number, detached = false): Promise<ServerProcess> {
+  const child = spawn(command, args, {
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
+    detached,
   });
   let out = "";
   child.stdout!.on("data", (d) => (out += d));
@@ -61,9 +74,18 @@ export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promi
   return { code: code as number | null, output };
 }
 
-/** A Postgres URL whose connections use the given schema. */
-export function postgresUrlWithSchema(url: string, schema: string): string {
+/**
+ * A Postgres URL whose connections use the given schema and, optionally, call themselves
+ * applicationName (to find them in pg_stat_activity) and take more settings (`-c name=value`).
+ */
+export function postgresUrlWithSchema(
+  url: string,
+  schema: string,
+  extra: { applicationName?: string; settings?: Record<string, string> } = {},
+): string {
   const u = new URL(url);
-  u.searchParams.set("options", `-c search_path=${schema}`);
+  const settings = Object.entries(extra.settings ?? {}).map(([name, value]) => ` -c ${name}=${value}`);
+  u.searchParams.set("options", `-c search_path=${schema}${settings.join("")}`);
+  if (extra.applicationName) u.searchParams.set("application_name", extra.applicationName);
   return u.toString();
 }
