@@ -6,6 +6,7 @@ import { State } from "../../gen/modelregistry/v1/resources_pb.js";
 import { SERVER_DIALECTS } from "../support/dialects.js";
 import { failure } from "../support/errors.js";
 import { seedRegisterRequest } from "../support/fixtures.js";
+import { rowCounts } from "../support/row-counts.js";
 import { startTestServer, type TestServer } from "../support/server.js";
 
 for (const dialect of SERVER_DIALECTS) {
@@ -148,6 +149,44 @@ for (const dialect of SERVER_DIALECTS) {
       const gone = await client().deleteServingEnvironment({ name: env.name, force: true });
       expect(gone.deletedInferenceServices).toBe(1);
       expect((await failure(client().getInferenceService({ name: again.name }))).code).toBe("NotFound");
+    });
+
+    /** A model whose @production points at v1 and is followed by an inference service in the given state. */
+    async function followedAlias(desiredState: DesiredState) {
+      const { model, v1, env } = await setup();
+      const alias = `${model}/aliases/production`;
+      await client().setAlias({ name: alias, modelVersion: v1 });
+      const svc = (
+        await client().createInferenceService({ parent: env.name, inferenceService: { displayName: "scorer", registeredModel: model, alias: "production", desiredState } })
+      ).inferenceService!;
+      return { alias, v1, svc };
+    }
+
+    it("refuses to delete an alias a DEPLOYED inference service follows, writing nothing", async () => {
+      const { alias, v1, svc } = await followedAlias(DesiredState.DEPLOYED);
+      const before = await rowCounts(server.app.store);
+      const refused = await failure(client().deleteAlias({ name: alias }));
+      expect(refused.code).toBe("FailedPrecondition");
+      expect(refused.reason).toBe("ALIAS_IN_USE");
+      expect((await client().getAlias({ name: alias })).alias?.modelVersion).toBe(v1);
+      expect((await client().getInferenceService({ name: svc.name })).inferenceService?.targetModelVersion).toBe(v1);
+      expect(await rowCounts(server.app.store)).toEqual(before);
+    });
+
+    it("deletes an alias a DEPLOYED inference service follows with force, leaving the service without a target", async () => {
+      const { alias, v1, svc } = await followedAlias(DesiredState.DEPLOYED);
+      const deleted = await client().deleteAlias({ name: alias, force: true, reason: "retire production" });
+      expect(deleted.alias?.modelVersion).toBe(v1);
+      expect((await failure(client().getAlias({ name: alias }))).code).toBe("NotFound");
+      const after = (await client().getInferenceService({ name: svc.name })).inferenceService!;
+      expect(after.alias).toBe("production");
+      expect(after.targetModelVersion).toBe("");
+    });
+
+    it("deletes an alias only UNDEPLOYED inference services follow without force", async () => {
+      const { alias } = await followedAlias(DesiredState.UNDEPLOYED);
+      await client().deleteAlias({ name: alias });
+      expect((await failure(client().getAlias({ name: alias }))).code).toBe("NotFound");
     });
 
     it("refuses to deploy an archived model", async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { VersionInput } from "../../src/registry/inputs.js";
 import type { Properties } from "../../src/registry/types.js";
 import { SERVER_DIALECTS } from "../support/dialects.js";
+import { seedVersions } from "../support/seed.js";
 import { startTestServer, type TestServer } from "../support/server.js";
 
 /**
@@ -11,14 +11,8 @@ import { startTestServer, type TestServer } from "../support/server.js";
  * create_time order) or anywhere around it (ordering by a property some versions lack).
  */
 
-const ctx = { actor: "paging-test" };
-
 /** A double custom property as the client sends it. */
 type DoubleValue = { kind: { case: "doubleValue"; value: number } };
-
-function versionInput(version: string, customProperties: Properties = {}): VersionInput {
-  return { version, description: "", author: "", state: undefined, customProperties };
-}
 
 for (const dialect of SERVER_DIALECTS) {
   describe.runIf(dialect.enabled)(`[${dialect.name}] paging while another client inserts`, () => {
@@ -27,25 +21,6 @@ for (const dialect of SERVER_DIALECTS) {
       server = await startTestServer(dialect);
     });
     afterAll(() => server?.close());
-
-    /** Creates a model with n versions straight through the registry, many per transaction; returns the model and version names. */
-    async function seed(displayName: string, n: number, props: (i: number) => Properties = () => ({})) {
-      const registry = server.app.registry;
-      const model = await registry.createModel(
-        { displayName, description: "", owner: "", state: undefined, labels: {}, customProperties: {}, readme: "" },
-        ctx,
-      );
-      const names = new Set<string>();
-      for (let start = 0; start < n; start += 1000) {
-        const batch = await registry.write(async (w) => {
-          const created = [];
-          for (let i = start; i < Math.min(n, start + 1000); i++) created.push(await registry.insertVersion(w, model, versionInput(`v${i}`, props(i)), ctx));
-          return created;
-        });
-        for (const v of batch) names.add(`registeredModels/${model.id}/versions/${v.id}`);
-      }
-      return { parent: `registeredModels/${model.id}`, names };
-    }
 
     /**
      * Pages through the parent's versions with one client while another registers new ones until
@@ -87,7 +62,7 @@ for (const dialect of SERVER_DIALECTS) {
     }
 
     it("sees each of 10 000 versions exactly once, 7 a page, in create_time order", async () => {
-      const { parent, names } = await seed("paging-10k", 10_000);
+      const { parent, names } = await seedVersions(server.app.registry, "paging-10k", 10_000);
       const { seen, inserted } = await pageWhileInserting(parent, "");
       expectEachOnce(seen, names, inserted);
       expect(seen.length).toBeGreaterThanOrEqual(10_000);
@@ -97,7 +72,7 @@ for (const dialect of SERVER_DIALECTS) {
       // Ranks 0..1499 for most versions, none for every tenth (those sort last); new versions get
       // ranks spread over the same range, or none.
       const rank = (i: number): Properties => (i % 10 === 0 ? {} : { rank: { type: "int", value: BigInt((i * 7919) % 1500) } });
-      const { parent, names } = await seed("paging-by-rank", 1500, rank);
+      const { parent, names } = await seedVersions(server.app.registry, "paging-by-rank", 1500, rank);
       const { seen, inserted } = await pageWhileInserting(parent, "custom_properties.rank desc", (n): Record<string, DoubleValue> =>
         n % 3 === 0 ? {} : { rank: { kind: { case: "doubleValue", value: (n * 104729) % 1500 + 0.5 } } },
       );

@@ -3,7 +3,7 @@ import { type Client, createClient, type Transport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport, Http2SessionManager } from "@connectrpc/connect-node";
 import { ModelRegistryService } from "../../gen/modelregistry/v1/model_registry_service_pb.js";
 import { type App, startApp } from "../../src/app.js";
-import { createLogger } from "../../src/logger.js";
+import { createLogger, type Logger } from "../../src/logger.js";
 import type { TestDatabase, TestDialect } from "./dialects.js";
 
 export interface TestServer {
@@ -22,15 +22,20 @@ export interface TestServer {
 export type Protocol = "connect-json-h1" | "connect-binary-h2" | "grpc" | "grpc-web";
 export const PROTOCOLS: Protocol[] = ["connect-json-h1", "grpc"];
 
+export interface TestServerOptions {
+  /** Where the server logs (default: silent, or TEST_LOG_LEVEL to stderr). */
+  logger?: Logger;
+}
+
 /** Starts the real server on port 0 over a fresh database of the dialect. */
-export async function startTestServer(dialect: TestDialect, db?: TestDatabase): Promise<TestServer> {
+export async function startTestServer(dialect: TestDialect, db?: TestDatabase, options: TestServerOptions = {}): Promise<TestServer> {
   const database = db ?? (await dialect.create());
   const app = await startApp({
     database: database.database,
     schema: database.schema,
     host: "127.0.0.1",
     port: 0,
-    logger: createLogger((process.env.TEST_LOG_LEVEL as "debug") ?? "silent"),
+    logger: options.logger ?? createLogger((process.env.TEST_LOG_LEVEL as "debug") ?? "silent"),
     poolSize: 5,
   });
   const managers: Http2SessionManager[] = [];
