@@ -35,7 +35,9 @@ export class BenchServer {
     const args = ["--database", database];
     if (options.schema) args.push("--schema", options.schema);
     if (options.poolSize) args.push("--pool-size", String(options.poolSize));
-    const child = startChild("./server.ts", args, { cpu: SERVER_CPU, nodeArgs: ["--expose-gc"] });
+    // BENCH_CPU_PROF_DIR=dir: each server writes a V8 CPU profile there when it stops.
+    const profile = process.env.BENCH_CPU_PROF_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : [];
+    const child = startChild("./server.ts", args, { cpu: SERVER_CPU, nodeArgs: ["--expose-gc", ...profile] });
     const ready = await child.ready;
     return new BenchServer(child, Number(ready.port), Number(ready.grpcPort), Number(ready.rawFanoutPort), Number(ready.pid));
   }
@@ -54,9 +56,15 @@ export class BenchServer {
     return this.child.request({ cmd: "echo-from", modelId, versionId });
   }
 
+  /** Closes the app and lets the process exit by itself (a CPU profile is written on exit), then makes sure it is gone. */
   async stop(): Promise<void> {
+    const exited = new Promise<void>((resolve) => {
+      if (this.child.process.exitCode !== null || this.child.process.signalCode !== null) resolve();
+      else this.child.process.once("exit", () => resolve());
+    });
     try {
       await this.child.request({ cmd: "stop" });
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
     } catch {
       // already gone
     }

@@ -1,4 +1,4 @@
-import { type Kysely, type SelectQueryBuilder, sql } from "kysely";
+import type { Kysely, SelectQueryBuilder } from "kysely";
 import type {
   ModelArtifact,
   ModelVersion,
@@ -24,8 +24,8 @@ import { LineageQueries } from "./lineage-queries.js";
 import { loadLabels, loadProperties } from "./lifecycle-support.js";
 import { RestQueries } from "./rest-queries.js";
 import { compactionCutoff, readCompactedRevision, readEvents } from "./event-queries.js";
-import { compileFilter, type FilterTarget } from "./filter-compiler.js";
-import { afterCursor, type KeysetTerm, orderByItems } from "./keyset.js";
+import type { FilterTarget } from "./filter-compiler.js";
+import { type PageBase, readPage } from "./page-query.js";
 import { preparedIdsQuery, preparedQuery } from "./prepared-query.js";
 import { rowToArtifact, rowToModel, rowToProperty, rowToVersion, type VersionRow } from "./rows.js";
 import type { Database } from "./schema.js";
@@ -97,40 +97,63 @@ const VERSION_BY_STRING = preparedQuery((db: Kysely<Database>, modelId: number, 
   versionsOf(db).where("t.model_id", "=", modelId).where("t.version", "=", version),
 );
 
+// The bases of the hot lists, whose page queries are compiled once per shape (page-query.ts).
+const MODELS: PageBase = { key: "models", args: [], build: (db) => db.selectFrom("registered_models as t") as unknown as AnySelect };
+const versionsBase = (db: Kysely<Database>) =>
+  (db.selectFrom("model_versions as t").innerJoin("registered_models as m", "m.id", "t.model_id") as unknown as AnySelect).select(
+    "m.display_name as model_display_name",
+  );
+const ALL_VERSIONS: PageBase = { key: "versions", args: [], build: versionsBase };
+const versionsOfModel = (modelId: number): PageBase => ({
+  key: "versions-of-model",
+  args: [modelId],
+  build: (db, [id]) => versionsBase(db).where("t.model_id", "=", id),
+});
+function artifactsIn(scope: ArtifactScope): PageBase {
+  const args = [scope.versionId, scope.modelId].filter((id): id is number => id !== undefined);
+  return {
+    key: `artifacts:${scope.versionId !== undefined}:${scope.modelId !== undefined}`,
+    args,
+    build: (db, values) => {
+      let base = db.selectFrom("model_artifacts as t") as unknown as AnySelect;
+      let i = 0;
+      if (scope.versionId !== undefined) base = base.where("t.version_id", "=", values[i++]);
+      if (scope.modelId !== undefined) base = base.where("t.model_id", "=", values[i++]);
+      return base;
+    },
+  };
+}
+
 /** StoreReader over a Kysely connection or transaction. */
 export class KyselyReader implements StoreReader {
   constructor(protected readonly db: Kysely<Database>) {}
 
-  private areas?: { lifecycle: LifecycleQueries; lineage: LineageQueries; deployments: DeploymentQueries; rest: RestQueries };
+  private lifecycleQueries?: LifecycleQueries;
+  private lineageQueries?: LineageQueries;
+  private deploymentQueries?: DeploymentQueries;
+  private restQueries?: RestQueries;
 
-  /** Aliases and deletes, lineage, deployments: their SQL lives in alias-, lineage- and deployment-queries.ts. */
+  /** Aliases and deletes, lineage, deployments: their SQL lives in alias-, lineage- and deployment-queries.ts. Made when first used. */
   get lifecycle(): LifecycleQueries {
-    return this.area().lifecycle;
+    return (this.lifecycleQueries ??= new LifecycleQueries(this.db, this.paginate, this));
   }
 
   get lineage(): LineageQueries {
-    return this.area().lineage;
+    return (this.lineageQueries ??= new LineageQueries(this.db, this.paginate));
   }
 
   get deployments(): DeploymentQueries {
-    return this.area().deployments;
+    return (this.deploymentQueries ??= new DeploymentQueries(this.db, this.paginate));
   }
 
   /** The Kubeflow REST gateway's own tables: rest-queries.ts. */
   get rest(): RestQueries {
-    return this.area().rest;
+    return (this.restQueries ??= new RestQueries(this.db, this.paginate));
   }
 
-  private area() {
-    const paginate = (base: AnySelect, query: ListQuery, columns: Record<string, string>, related?: FilterTarget["related"]) =>
-      this.list(base, query, columns, related);
-    return (this.areas ??= {
-      lifecycle: new LifecycleQueries(this.db, paginate, this),
-      lineage: new LineageQueries(this.db, paginate),
-      deployments: new DeploymentQueries(this.db, paginate),
-      rest: new RestQueries(this.db, paginate),
-    });
-  }
+  /** The keyset paginator every area shares. */
+  private readonly paginate = (base: AnySelect | PageBase, query: ListQuery, columns: Record<string, string>, related?: FilterTarget["related"]) =>
+    this.list(base, query, columns, related);
 
   async revision(): Promise<number> {
     const [row] = await REVISION(this.db, 1);
@@ -197,25 +220,17 @@ export class KyselyReader implements StoreReader {
   }
 
   async listModels(query: ListQuery): Promise<ListResult<RegisteredModel>> {
-    const base = this.db.selectFrom("registered_models as t") as unknown as AnySelect;
-    const page = await this.list(base, query, MODEL_COLUMNS);
+    const page = await this.list(MODELS, query, MODEL_COLUMNS);
     return { ...page, items: await this.hydrateModels(page.items) };
   }
 
   async listVersions(scope: VersionScope, query: ListQuery): Promise<ListResult<ModelVersion>> {
-    let base = this.db
-      .selectFrom("model_versions as t")
-      .innerJoin("registered_models as m", "m.id", "t.model_id") as unknown as AnySelect;
-    if (scope.modelId !== undefined) base = base.where("t.model_id", "=", scope.modelId);
-    const page = await this.list(base.select("m.display_name as model_display_name"), query, VERSION_COLUMNS, VERSION_RELATED);
+    const page = await this.list(scope.modelId === undefined ? ALL_VERSIONS : versionsOfModel(scope.modelId), query, VERSION_COLUMNS, VERSION_RELATED);
     return { ...page, items: await this.hydrateVersions(page.items) };
   }
 
   async listArtifacts(scope: ArtifactScope, query: ListQuery): Promise<ListResult<ModelArtifact>> {
-    let base = this.db.selectFrom("model_artifacts as t") as unknown as AnySelect;
-    if (scope.versionId !== undefined) base = base.where("t.version_id", "=", scope.versionId);
-    if (scope.modelId !== undefined) base = base.where("t.model_id", "=", scope.modelId);
-    const page = await this.list(base, query, ARTIFACT_COLUMNS);
+    const page = await this.list(artifactsIn(scope), query, ARTIFACT_COLUMNS);
     return { ...page, items: await this.hydrateArtifacts(page.items) };
   }
 
@@ -231,53 +246,9 @@ export class KyselyReader implements StoreReader {
     return compactionCutoff(this.db, bound);
   }
 
-  /**
-   * One keyset page: filter, cursor condition, ORDER BY the sort keys plus the id, LIMIT n+1.
-   * Each sort key is also selected (as __k<i>) so the page's last row yields the next cursor.
-   */
-  private async list(base: AnySelect, query: ListQuery, columns: Record<string, string>, related?: FilterTarget["related"]) {
-    const target: FilterTarget = { columns, idColumn: "t.id", ...(related ? { related } : {}) };
-    let q = base;
-    const terms: KeysetTerm[] = [];
-    query.sort.forEach((key, i) => {
-      if (key.kind === "column") {
-        const column = columns[key.column];
-        if (!column) throw new RangeError(`unsortable column ${key.column}`);
-        terms.push({ expr: sql.ref(column), desc: key.desc, nullable: false });
-        return;
-      }
-      const alias = `s${i}`;
-      q = q.leftJoin(`properties as ${alias}`, (join: any) =>
-        join.onRef(`${alias}.resource_id`, "=", "t.id").on(`${alias}.key`, "=", key.key),
-      );
-      // Numbers first (by value), then strings; rows without the key last.
-      terms.push({ expr: sql.ref(`${alias}.number_value`), desc: key.desc, nullable: true });
-      terms.push({ expr: sql.ref(`${alias}.string_value`), desc: key.desc, nullable: true });
-    });
-    terms.push({ expr: sql.ref("t.id"), desc: query.sort.at(-1)?.desc ?? false, nullable: false });
-
-    if (query.filter) {
-      const filter = query.filter;
-      q = q.where((eb) => compileFilter(eb, filter, target));
-    }
-    let total: number | undefined;
-    if (query.withTotal) {
-      const row = await q.clearSelect().select((eb) => eb.fn.countAll().as("n")).executeTakeFirst();
-      total = toNumber((row as { n: bigint | number | string }).n);
-    }
-    if (query.after) {
-      const after = query.after;
-      q = q.where((eb) => afterCursor(eb, terms, after));
-    }
-    q = q.selectAll("t").select(terms.map((t, i) => sql`${t.expr}`.as(`__k${i}`)));
-    for (const item of orderByItems(terms)) q = q.orderBy(item);
-    const rows = (await q.limit(query.limit + 1).execute()) as Array<Record<string, unknown>>;
-
-    const more = rows.length > query.limit;
-    const items = more ? rows.slice(0, query.limit) : rows;
-    const last = items.at(-1);
-    const next: Cursor | null = more && last ? terms.map((_, i) => cursorValue(last[`__k${i}`])) : null;
-    return { items: items as any[], next, total };
+  /** One keyset page (page-query.ts). */
+  private list(base: AnySelect | PageBase, query: ListQuery, columns: Record<string, string>, related?: FilterTarget["related"]) {
+    return readPage(this.db, base, query, columns, related);
   }
 
   private versions() {
@@ -309,15 +280,4 @@ export class KyselyReader implements StoreReader {
     const props = await loadProperties(this.db, ids);
     return rows.map((r, i) => rowToArtifact(r, props.get(ids[i]!) ?? {}));
   }
-}
-
-/** Cursor values are JSON-safe: integers become numbers, text stays text. */
-function cursorValue(value: unknown): string | number | null {
-  if (value === null || value === undefined) return null;
-  if (typeof value === "bigint") return toNumber(value);
-  if (typeof value === "number" || typeof value === "string") {
-    // pg returns int8 sort keys as strings; times and ids are integers.
-    return value;
-  }
-  return String(value);
 }

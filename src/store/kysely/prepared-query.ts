@@ -65,12 +65,47 @@ class Slot {
   constructor(readonly index: number) {}
 }
 
-interface Template {
+/** A query compiled once with Slots in place of its arguments: each run binds new values. */
+export interface QueryTemplate {
   sql: string;
   query: RootOperationNode;
   parameters: readonly unknown[];
   /** [parameter position, argument index] */
   slots: Array<[number, number]>;
+}
+
+/**
+ * Builds and compiles a query once with placeholders for its `arity` arguments. Every argument
+ * must end up as a bound parameter (not in an IN list, whose length changes the SQL); a query
+ * that does otherwise fails loudly here.
+ */
+export function compileTemplate(build: (args: readonly unknown[]) => Compilable<unknown>, arity: number): QueryTemplate {
+  const placeholders = Array.from({ length: arity }, (_, i) => new Slot(i));
+  const compiled = build(placeholders).compile();
+  const slots: Array<[number, number]> = [];
+  compiled.parameters.forEach((value, position) => {
+    if (value instanceof Slot) slots.push([position, value.index]);
+  });
+  for (let i = 0; i < arity; i++) {
+    if (!slots.some(([, index]) => index === i)) throw new Error(`prepared query: argument ${i} is not a bound parameter`);
+  }
+  return { sql: compiled.sql, query: compiled.query, parameters: compiled.parameters, slots };
+}
+
+let templateRuns = 0;
+
+/** Runs a template with these arguments: directly on the connection inside withDirectStatements/readSnapshot, else through Kysely. */
+export async function runTemplate<Row>(db: Kysely<any>, template: QueryTemplate, args: readonly unknown[]): Promise<Row[]> {
+  const parameters = template.parameters.slice();
+  for (const [position, index] of template.slots) parameters[position] = args[index];
+  if (openTransactions.has(db)) return syncRunners.get(db.getExecutor().adapter)!(template.sql, parameters) as Row[];
+  const compiled: CompiledQuery<Row> = {
+    sql: template.sql,
+    query: template.query,
+    parameters,
+    queryId: { queryId: `prepared-${++templateRuns}` },
+  };
+  return (await db.executeQuery(compiled)).rows;
 }
 
 /**
@@ -80,50 +115,22 @@ interface Template {
  *
  * The arguments are bound parameters, never SQL text: the query is compiled with placeholder
  * objects in their place and each call puts the real values at the placeholders' parameter
- * positions. Every argument must be used as a plain value (not in an IN list, whose length
- * changes the SQL); a query that does otherwise fails loudly on first use.
+ * positions (see compileTemplate).
  */
 export function preparedQuery<DB, A extends unknown[], Row>(
   build: (db: Kysely<DB>, ...args: A) => Compilable<Row>,
 ): (db: Kysely<DB>, ...args: A) => Promise<Row[]> {
   // Keyed by the dialect's adapter class: the SQL only depends on the dialect.
-  const templates = new Map<unknown, Template>();
-  let calls = 0;
+  const templates = new Map<unknown, QueryTemplate>();
   return async (db, ...args) => {
     const key = db.getExecutor().adapter.constructor;
     let template = templates.get(key);
     if (template === undefined) {
-      template = compileTemplate(db, build, args.length);
+      template = compileTemplate((slots) => build(db, ...(slots as A)), args.length);
       templates.set(key, template);
     }
-    const parameters = template.parameters.slice();
-    for (const [position, index] of template.slots) parameters[position] = args[index];
-    if (openTransactions.has(db)) return syncRunners.get(db.getExecutor().adapter)!(template.sql, parameters) as Row[];
-    const compiled: CompiledQuery<Row> = {
-      sql: template.sql,
-      query: template.query,
-      parameters,
-      queryId: { queryId: `prepared-${++calls}` },
-    };
-    return (await db.executeQuery(compiled)).rows;
+    return runTemplate<Row>(db, template, args);
   };
-}
-
-function compileTemplate<DB, A extends unknown[], Row>(
-  db: Kysely<DB>,
-  build: (db: Kysely<DB>, ...args: A) => Compilable<Row>,
-  arity: number,
-): Template {
-  const placeholders = Array.from({ length: arity }, (_, i) => new Slot(i)) as unknown as A;
-  const compiled = build(db, ...placeholders).compile();
-  const slots: Array<[number, number]> = [];
-  compiled.parameters.forEach((value, position) => {
-    if (value instanceof Slot) slots.push([position, value.index]);
-  });
-  for (let i = 0; i < arity; i++) {
-    if (!slots.some(([, index]) => index === i)) throw new Error(`prepared query: argument ${i} is not a bound parameter`);
-  }
-  return { sql: compiled.sql, query: compiled.query, parameters: compiled.parameters, slots };
 }
 
 /** Inserts of more rows than this are built each time (they are rare; it bounds the templates kept). */
