@@ -2,11 +2,11 @@ import http from "node:http";
 import http2 from "node:http2";
 import net from "node:net";
 import tls from "node:tls";
-import { setMaxListeners } from "node:events";
 import { type ConnectRouter, createContextValues, type Interceptor } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { PEER_KEY } from "./api/auth-interceptor.js";
 import { createServerInterceptors } from "./api/interceptors.js";
+import { createSignalShards, SIGNAL_SHARDS } from "./api/signal-shards.js";
 import type { Peer } from "./auth/authenticator.js";
 import type { Logger } from "./logger.js";
 
@@ -60,20 +60,29 @@ const H2_PREFACE = Buffer.from("PRI * HTTP/2.0\r\n");
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const { logger } = options;
-  // Every call links its own signal to the shutdown signal: many concurrent calls are normal.
-  setMaxListeners(0, options.shutdownController.signal);
-  const connect = connectNodeAdapter({
-    routes: options.routes,
-    interceptors: options.interceptors ?? createServerInterceptors(logger),
-    shutdownSignal: options.shutdownController.signal,
-    readMaxBytes: options.readMaxBytes ?? 4 * 1024 * 1024,
-    // Strict JSON (Connect JSON, gRPC-Web JSON): connect-es ignores unknown keys by default, which
-    // also drops an unknown enum name ("STATE_BOGUS") and would create the resource without it.
-    // A misspelt field or value is INVALID_ARGUMENT instead. Binary protobuf keeps proto's
-    // forward compatibility (unknown fields are skipped, unknown enum numbers kept).
-    jsonOptions: { ignoreUnknownFields: false },
-    contextValues: (req) => createContextValues().set(PEER_KEY, peerOf(req)),
-  });
+  // Every call links its own signal to a shard of the shutdown signal (signal-shards.ts): one
+  // adapter per shard, taken in turn, so no one signal collects a listener per open stream.
+  const shardOf = createSignalShards(options.shutdownController.signal);
+  const interceptors = options.interceptors ?? createServerInterceptors(logger);
+  const adapters = Array.from({ length: SIGNAL_SHARDS }, () =>
+    connectNodeAdapter({
+      routes: options.routes,
+      interceptors,
+      shutdownSignal: shardOf(),
+      readMaxBytes: options.readMaxBytes ?? 4 * 1024 * 1024,
+      // Strict JSON (Connect JSON, gRPC-Web JSON): connect-es ignores unknown keys by default, which
+      // also drops an unknown enum name ("STATE_BOGUS") and would create the resource without it.
+      // A misspelt field or value is INVALID_ARGUMENT instead. Binary protobuf keeps proto's
+      // forward compatibility (unknown fields are skipped, unknown enum numbers kept).
+      jsonOptions: { ignoreUnknownFields: false },
+      contextValues: (req) => createContextValues().set(PEER_KEY, peerOf(req)),
+    }),
+  );
+  let turn = 0;
+  const connect = (req: http.IncomingMessage | http2.Http2ServerRequest, res: http.ServerResponse | http2.Http2ServerResponse) => {
+    turn = (turn + 1) % adapters.length;
+    adapters[turn]!(req, res);
+  };
   const rest = options.http;
   const handler = (req: http.IncomingMessage | http2.Http2ServerRequest, res: http.ServerResponse | http2.Http2ServerResponse) => {
     if (!rest?.(req, res, peerOf(req))) connect(req, res);

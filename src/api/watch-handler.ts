@@ -16,6 +16,8 @@ import { listEvents } from "../watch/list-events.js";
 import type { WatchRequest, WatchService } from "../watch/watch-service.js";
 import { READ_FILTER_KEY, readableEvents } from "./auth-interceptor.js";
 import { eventOut, eventTypeIn, snapshotOut, type WatchFrame } from "./event-convert.js";
+import { DIRECT_WRITER_KEY } from "./direct-writer.js";
+import { createSignalShards } from "./signal-shards.js";
 
 export interface WatchHandlerOptions {
   registry: Registry;
@@ -28,7 +30,9 @@ export interface WatchHandlerOptions {
 export function createWatchHandler(
   options: WatchHandlerOptions,
 ): Pick<ServiceImpl<typeof ModelRegistryService>, "watch" | "listEvents"> {
-  const { registry, watch, shutdownSignal } = options;
+  const { registry, watch } = options;
+  // Each stream's subscription listens to a shard of the shutdown signal (see signal-shards.ts).
+  const shutdownShard = createSignalShards(options.shutdownSignal);
   return {
     async *watch(req, ctx) {
       if (req.registeredModel !== "" && req.registeredModelDisplayName !== "") {
@@ -48,7 +52,10 @@ export function createWatchHandler(
         mayRead: ctx.values.get(READ_FILTER_KEY) ?? undefined,
       };
       const binary = prefersBinary(ctx);
-      for await (const item of watch.watch(request, { signal: ctx.signal, shutdownSignal })) {
+      // Binary streams of a transport with a direct writer take live events straight from the hub.
+      const write = binary ? ctx.values.get(DIRECT_WRITER_KEY) : undefined;
+      const deliver = write ? (item: { frame: WatchFrame }) => write(item.frame.binary()) : undefined;
+      for await (const item of watch.watch(request, { signal: ctx.signal, shutdownSignal: shutdownShard(), ...(deliver ? { deliver } : {}) })) {
         switch (item.kind) {
           case "event":
             yield binary ? item.frame.binary() : item.frame.message;

@@ -15,6 +15,8 @@ import { createAsyncIterable, invokeUnaryImplementation } from "@connectrpc/conn
 import { setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
 import * as grpc from "@grpc/grpc-js";
 import { PEER_KEY } from "../api/auth-interceptor.js";
+import { DIRECT_WRITER_KEY } from "../api/direct-writer.js";
+import { createSignalShards } from "../api/signal-shards.js";
 import type { Peer } from "../auth/authenticator.js";
 
 /** A Connect service implementation to serve through @grpc/grpc-js. */
@@ -40,6 +42,8 @@ export interface GrpcServiceOptions {
  */
 export function grpcService(entry: GrpcServiceEntry, options: GrpcServiceOptions) {
   const spec = createServiceImplSpec(entry.service, entry.impl as ServiceImpl<DescService>);
+  // Each call links its signal to a shard of the shutdown signal (see signal-shards.ts).
+  const calls: CallOptions = { interceptors: options.interceptors, shutdownShard: createSignalShards(options.shutdownSignal) };
   const definition: Record<string, grpc.MethodDefinition<unknown, unknown>> = {};
   const handlers: grpc.UntypedServiceImplementation = {};
   for (const method of entry.service.methods) {
@@ -57,8 +61,8 @@ export function grpcService(entry: GrpcServiceEntry, options: GrpcServiceOptions
       responseDeserialize: (bytes: Buffer) => fromBinary(method.output, bytes),
     };
     handlers[method.localName] = streaming
-      ? serverStreamingHandler(entry.service, method, methodSpec, options)
-      : unaryHandler(entry.service, method, methodSpec, options);
+      ? serverStreamingHandler(entry.service, method, methodSpec, calls)
+      : unaryHandler(entry.service, method, methodSpec, calls);
   }
   return { definition: definition as grpc.ServiceDefinition, handlers };
 }
@@ -86,7 +90,13 @@ function encodeOnce(method: DescMethod): (message: unknown) => Buffer {
 
 type Spec = ReturnType<typeof createServiceImplSpec>["methods"][string];
 
-function unaryHandler(service: DescService, method: DescMethod, spec: Spec, options: GrpcServiceOptions): grpc.handleUnaryCall<any, any> {
+/** What every call of the service needs: the interceptors, and a shard of the shutdown signal for its context. */
+interface CallOptions {
+  interceptors: Interceptor[];
+  shutdownShard: () => AbortSignal;
+}
+
+function unaryHandler(service: DescService, method: DescMethod, spec: Spec, options: CallOptions): grpc.handleUnaryCall<any, any> {
   return (call, callback) => {
     const context = contextOf(service, method, call, options);
     invokeUnaryImplementation(spec as never, context, call.request, options.interceptors).then(
@@ -106,13 +116,23 @@ function serverStreamingHandler(
   service: DescService,
   method: DescMethod,
   spec: Spec,
-  options: GrpcServiceOptions,
+  options: CallOptions,
 ): grpc.handleServerStreamingCall<any, any> {
   const impl = spec.impl as unknown as (request: unknown, context: HandlerContext) => AsyncIterable<unknown>;
   return (call) => {
     const context = contextOf(service, method, call, options);
+    let headerSent = false;
+    const send = (message: unknown): boolean => {
+      if (!headerSent) {
+        headerSent = true;
+        const header = metadataOf(context.responseHeader);
+        if (header) call.sendMetadata(header);
+      }
+      return call.write(message);
+    };
+    // Live Watch events may skip the generators and the interceptors' stream wrappers (see direct-writer.ts).
+    context.values.set(DIRECT_WRITER_KEY, (message: unknown) => !context.signal.aborted && !call.cancelled && send(create(method.output, message as never)));
     void (async () => {
-      let headerSent = false;
       try {
         // What connect's transformInvokeImplementation does for a server stream (the request is
         // one message here), without its generator layers: every event of a Watch passes
@@ -139,15 +159,9 @@ function serverStreamingHandler(
         });
         copyHeaders(res.header, context.responseHeader);
         for await (const item of res.message) {
-          const message = create(method.output, item as never);
-          if (!headerSent) {
-            headerSent = true;
-            const header = metadataOf(context.responseHeader);
-            if (header) call.sendMetadata(header);
-          }
           if (context.signal.aborted) break;
           // Back-pressure: wait for the socket before pulling the next message, as connect-node does.
-          if (!call.write(message)) await drained(call, context.signal);
+          if (!send(create(method.output, item as never))) await drained(call, context.signal);
         }
         copyHeaders(res.trailer, context.responseTrailer);
         context.abort(CALL_DONE);
@@ -190,7 +204,7 @@ function contextOf(
   service: DescService,
   method: DescMethod,
   call: grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerWritableStream<unknown, unknown>,
-  options: GrpcServiceOptions,
+  options: CallOptions,
 ) {
   const cancelled = new AbortController();
   call.once("cancelled", () => cancelled.abort(new ConnectError("the client cancelled the call", Code.Canceled)));
@@ -203,7 +217,7 @@ function contextOf(
     requestMethod: "POST",
     url: `/${service.typeName}/${method.name}`,
     timeoutMs,
-    shutdownSignal: options.shutdownSignal,
+    shutdownSignal: options.shutdownShard(),
     requestSignal: cancelled.signal,
     requestHeader: headersOf(call.metadata),
     // The same peer facts the main port records, for authentication and per-client limits.

@@ -38,13 +38,21 @@ export interface SubscriptionHost<F> {
   wakeLater?(subscription: Subscription<F>): void;
 }
 
-export interface StreamOptions {
+export interface StreamOptions<F = unknown> {
   /** The client's cancellation: the stream then just ends. */
   signal: AbortSignal;
   /** Server shutdown: the stream then fails with ShuttingDownError (UNAVAILABLE). */
   shutdownSignal?: AbortSignal;
   /** A progress item after this long without output. */
   progressIntervalMs: number;
+  /**
+   * Direct delivery (a transport that can write a shared frame without waiting): while the
+   * stream is idle (live, its queue drained, the consumer waiting), the hub's wake-up hands
+   * queued events to this function in order, instead of resuming the stream's generators. It
+   * returns false when the transport is full (it still took that event): the stream then goes
+   * back to its generator, which waits for the transport as usual, until it is idle again.
+   */
+  deliver?: (item: { kind: "event" } & HubEvent<F>) => boolean;
 }
 
 /**
@@ -62,6 +70,15 @@ export class Subscription<F> {
   private registeredAt: number;
   private wakeUp: (() => void) | null = null;
   private ended = false;
+  /** Set while the consumer is idle and takes events directly (StreamOptions.deliver). */
+  private direct: StreamOptions<F>["deliver"] | null = null;
+  /** When the last event went out directly (progress counts idleness from it). */
+  private lastDirect = 0;
+  /**
+   * The transport said it was full: no direct delivery until the generator has handed out an
+   * item and been asked for the next (the consumer waits for the transport to drain first).
+   */
+  private directBlocked = false;
 
   constructor(
     private readonly host: SubscriptionHost<F>,
@@ -91,9 +108,32 @@ export class Subscription<F> {
     else this.wake();
   }
 
-  /** Lets a waiting items() loop go on (called by the hub for pushed events). */
+  /** Lets a waiting items() loop go on (called by the hub for pushed events), or delivers directly. */
   resume(): void {
-    this.wake();
+    if (this.direct && !this.lagging && !this.ended) this.deliverQueued(this.direct);
+    else this.wake();
+  }
+
+  /** Hands the queue to the transport in order; on a full transport, goes back to the generator. */
+  private deliverQueued(deliver: NonNullable<StreamOptions<F>["deliver"]>): void {
+    for (let next = this.dequeue(); next; next = this.dequeue()) {
+      if (next.event.revision <= this.position) continue;
+      this.position = next.event.revision;
+      this.lastDirect = performance.now();
+      let taken: boolean;
+      try {
+        taken = deliver({ kind: "event", ...next });
+      } catch {
+        // The transport failed (a stream closing): its generator ends the stream its own way.
+        taken = false;
+      }
+      if (!taken) {
+        this.direct = null;
+        this.directBlocked = true;
+        this.wake();
+        return;
+      }
+    }
   }
 
   /** The hub skipped events (compaction overtook it): catch up from the log. */
@@ -120,7 +160,7 @@ export class Subscription<F> {
   }
 
   /** Events after the start position, then progress items while idle, until a signal aborts. */
-  async *items(options: StreamOptions): AsyncGenerator<WatchItem<F>> {
+  async *items(options: StreamOptions<F>): AsyncGenerator<WatchItem<F>> {
     if (this.position < 0) throw new Error("startAfter() must be called before items()");
     const signals = options.shutdownSignal ? [options.signal, options.shutdownSignal] : [options.signal];
     // One abort listener per stream, not one per wait: the shutdown signal is shared by every
@@ -134,7 +174,7 @@ export class Subscription<F> {
     }
   }
 
-  private async *loop(options: StreamOptions): AsyncGenerator<WatchItem<F>> {
+  private async *loop(options: StreamOptions<F>): AsyncGenerator<WatchItem<F>> {
     let lastOutput = performance.now();
     for (;;) {
       if (options.shutdownSignal?.aborted || this.host.closed) throw new ShuttingDownError();
@@ -151,18 +191,27 @@ export class Subscription<F> {
         if (next.event.revision <= this.position) continue;
         this.position = next.event.revision;
         yield { kind: "event", ...next };
+        // Asked for more: the consumer's transport took the item (and drained, if it was full).
+        this.directBlocked = false;
         lastOutput = performance.now();
         continue;
       }
-      const idle = performance.now() - lastOutput;
+      const idle = performance.now() - Math.max(lastOutput, this.lastDirect);
       if (idle >= options.progressIntervalMs) {
         // Live, queue empty: every matching event up to the hub's revision has been delivered.
         this.position = Math.max(this.position, this.host.revision);
         yield { kind: "progress", revision: this.position };
+        this.directBlocked = false;
         lastOutput = performance.now();
         continue;
       }
-      await this.sleep(options.progressIntervalMs - idle);
+      // Idle: events that arrive now go straight to the transport when it can take them.
+      this.direct = this.directBlocked ? null : (options.deliver ?? null);
+      try {
+        await this.sleep(options.progressIntervalMs - idle);
+      } finally {
+        this.direct = null;
+      }
     }
   }
 

@@ -2,7 +2,7 @@ import { InvalidArgumentError, OutOfRangeError } from "../registry/errors.js";
 import type { Registry } from "../registry/registry.js";
 import type { Resource } from "../registry/types.js";
 import { initialTypes, readInitialSnapshot } from "./initial-snapshot.js";
-import { compacted, type WatchItem } from "./subscription.js";
+import { compacted, type StreamOptions, type WatchItem } from "./subscription.js";
 import type { WatchHub } from "./watch-hub.js";
 import { eventMatcher, parseResourceTypes, parseWatchFilter, type WatchSelection } from "./watch-query.js";
 
@@ -33,11 +33,13 @@ export interface WatchServiceOptions {
   maxInitialObjects?: number;
 }
 
-export interface WatchSignals {
+export interface WatchSignals<F = unknown> {
   /** The client's cancellation. */
   signal: AbortSignal;
   /** Server shutdown: the stream fails with UNAVAILABLE so clients reconnect at once. */
   shutdownSignal?: AbortSignal;
+  /** Direct delivery of live events to the transport (see StreamOptions.deliver); not used with mayRead. */
+  deliver?: StreamOptions<F>["deliver"];
 }
 
 /**
@@ -59,7 +61,7 @@ export class WatchService<F> {
     this.maxInitialObjects = options.maxInitialObjects ?? 100_000;
   }
 
-  async *watch(request: WatchRequest, signals: WatchSignals): AsyncGenerator<WatchOutput<F>> {
+  async *watch(request: WatchRequest, signals: WatchSignals<F>): AsyncGenerator<WatchOutput<F>> {
     const selection = await this.select(request);
     const subscription = this.hub.subscribe({
       matches: eventMatcher(selection),
@@ -80,7 +82,9 @@ export class WatchService<F> {
         // Tells the client the watch is established and where it stands.
         yield { kind: "progress", revision: start };
       }
-      const items = subscription.items({ ...signals, progressIntervalMs: this.progressIntervalMs });
+      // Events a caller may not read are filtered per event, so they never take the direct path.
+      const { deliver, ...rest } = signals;
+      const items = subscription.items({ ...rest, progressIntervalMs: this.progressIntervalMs, ...(deliver && !request.mayRead ? { deliver } : {}) });
       yield* request.mayRead ? readableItems(items, request.mayRead) : items;
     } finally {
       subscription.close();

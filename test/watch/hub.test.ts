@@ -77,6 +77,45 @@ for (const dialect of SERVER_DIALECTS) {
       }
     });
 
+    it("hands live events straight to an idle stream's transport, in order, and goes back to the generator when it is full", async () => {
+      const request: WatchRequest = { resourceTypes: ["RegisteredModel"], filter: "", sendInitial: false };
+      const direct: number[] = [];
+      let room = 3;
+      const controller = new AbortController();
+      const gen = service().watch(request, {
+        signal: controller.signal,
+        deliver: (item) => {
+          direct.push(item.event.revision);
+          return --room > 0;
+        },
+      });
+      try {
+        const start = await next(gen);
+        expect(start.kind).toBe("progress");
+        // The generator is idle now: the next item it is asked for stays pending while events
+        // go out directly, until the transport reports full (third event).
+        const pending = gen.next();
+        const models = [];
+        for (let i = 0; i < 5; i++) models.push(await createModel());
+        const after = models.map((m) => m.revision);
+        await new Promise((r) => setTimeout(r, 100));
+        expect(direct).toEqual(after.slice(0, 3));
+        // The rest comes through the generator, in order, with nothing repeated.
+        const first = (await pending).value as Output;
+        const rest = [first, ...(await events(gen, 1))].filter((o) => o.kind === "event").map((o) => (o as Output & { kind: "event" }).event.revision);
+        expect(rest).toEqual(after.slice(3));
+        // Asked for more after yielding (the transport drained): the stream goes direct again.
+        room = 10;
+        void gen.next();
+        const later = await createModel();
+        await new Promise((r) => setTimeout(r, 100));
+        expect(direct.at(-1)).toBe(later.revision);
+      } finally {
+        controller.abort();
+        await gen.return(undefined);
+      }
+    });
+
     it("switches a subscriber whose queue overflows to catch-up, then back to live, losing and repeating nothing", async () => {
       const model = await createModel();
       const gen = service().watch({ resourceTypes: [], model: { id: model.id }, filter: "", sendInitial: false }, signals());

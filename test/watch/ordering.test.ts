@@ -51,6 +51,8 @@ for (const dialect of SERVER_DIALECTS) {
         watch(server.client("grpc"), { startRevision: BigInt(start) }),
         watch(server.client("connect-json-h1")),
         watch(server.client("connect-binary-h2"), { sendInitial: true, resourceTypes: ["RegisteredModel"] }),
+        // The grpc-js port, whose idle streams take live events directly from the hub.
+        watch(server.client("grpc-fast"), { startRevision: BigInt(start) }),
       ];
       await Promise.all(watchers.map((w) => w.ready()));
       await watchers[2]!.until((w) => w.responses.some((r) => r.kind.case === "synced"), 10_000, "SYNCED");
@@ -82,7 +84,8 @@ for (const dialect of SERVER_DIALECTS) {
       let last = start;
       let reconnects = 0;
       while (last < end) {
-        const w = watch(server.client(reconnects % 2 === 0 ? "grpc" : "connect-json-h1"), { startRevision: BigInt(last) });
+        const protocol = (["grpc", "connect-json-h1", "grpc-fast"] as const)[reconnects % 3]!;
+        const w = watch(server.client(protocol), { startRevision: BigInt(last) });
         const killAfter = 1 + Math.floor(Math.random() * 60);
         await w.until((x) => x.events.length >= killAfter || (!writing && x.checkpoint === end), 30_000, `${killAfter} events`);
         await w.stop();

@@ -7,7 +7,8 @@ import { type App, type WatchOptions, startApp } from "../../src/app.js";
 import { createLogger } from "../../src/logger.js";
 import type { TestDatabase, TestDialect } from "../support/dialects.js";
 
-export type WatchProtocol = "grpc" | "connect-json-h1" | "connect-binary-h2";
+/** gRPC, Connect JSON and Connect binary on the main port; "grpc-fast" is gRPC on the grpc-js port (--grpc-port), whose streams take live events directly. */
+export type WatchProtocol = "grpc" | "connect-json-h1" | "connect-binary-h2" | "grpc-fast";
 
 /** Fast progress and polling for tests; everything else as in production. */
 export const TEST_WATCH: WatchOptions = { progressIntervalMs: 300, pollIntervalMs: 500 };
@@ -32,6 +33,7 @@ export async function startWatchServer(
     schema: db.schema,
     host: "127.0.0.1",
     port: options.port ?? 0,
+    grpcPort: 0,
     logger: createLogger((process.env.TEST_LOG_LEVEL as "debug") ?? "silent"),
     poolSize: 6,
     watch: { ...TEST_WATCH, ...options.watch },
@@ -45,12 +47,13 @@ export async function startWatchServer(
     };
     const interceptors = [setActor];
     if (protocol === "connect-json-h1") return createConnectTransport({ baseUrl, httpVersion: "1.1", interceptors });
-    const sessionManager = new Http2SessionManager(baseUrl);
+    const url = protocol === "grpc-fast" ? `http://127.0.0.1:${app.grpcServer!.port}` : baseUrl;
+    const sessionManager = new Http2SessionManager(url);
     managers.push(sessionManager);
     if (protocol === "connect-binary-h2") {
       return createConnectTransport({ baseUrl, httpVersion: "2", useBinaryFormat: true, sessionManager, interceptors });
     }
-    return createGrpcTransport({ baseUrl, sessionManager, interceptors });
+    return createGrpcTransport({ baseUrl: url, sessionManager, interceptors });
   };
   return {
     app,
