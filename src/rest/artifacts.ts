@@ -1,7 +1,6 @@
 import { getArtifactById } from "../registry/by-id.js";
 import { NotFoundError } from "../registry/errors.js";
 import { type ArtifactUpsert, createRecord, getRecord, updateRecord, upsertArtifact } from "../registry/generic-artifacts.js";
-import { patchesExtras, writeExtras } from "../registry/kubeflow-extras.js";
 import { listAllModelArtifacts } from "../registry/kubeflow-lists.js";
 import { type KubeflowRecord, RECORD_ARTIFACT_KINDS } from "../registry/kubeflow-types.js";
 import { ARTIFACT_LIST } from "../registry/list-specs.js";
@@ -13,7 +12,7 @@ import { badField } from "./errors.js";
 import { lookupVisible } from "./lookup-visible.js";
 import { checkParams, LIST_PARAMS, listRequest } from "./query.js";
 import type { RestCall, RestRoute } from "./router.js";
-import { atomically, created, extrasOf, extrasOfOne, narrow, ok } from "./support.js";
+import { created, extrasOf, extrasOfOne, narrow, ok, patchWithExtras } from "./support.js";
 
 /**
  * Model artifacts (the registry's own) and doc, dataset, metric and parameter artifacts (kept by
@@ -54,10 +53,13 @@ function anyArtifact(call: RestCall, id: number): Promise<ModelArtifact | Kubefl
 async function patchModelArtifact(call: RestCall, current: ModelArtifact, upsert: ArtifactUpsert & { kind: "model-artifact" }) {
   await authorizeModelArtifact(call, current, true);
   const ids = { modelId: current.modelId, versionId: current.versionId, artifactId: current.id };
-  const { artifact, extras } = await atomically(call.registry, async (scoped, w) => {
-    const artifact = upsert.mask.length > 0 || patchesExtras(upsert.extras) ? await scoped.updateArtifact(ids, updateOf(upsert), call.ctx) : current;
-    return { artifact, extras: await writeExtras(w, "ModelArtifact", artifact.id, upsert.extras) };
-  });
+  const { resource: artifact, extras } = await patchWithExtras(
+    call.registry,
+    "ModelArtifact",
+    upsert,
+    (scoped) => scoped.updateArtifact(ids, updateOf(upsert), call.ctx),
+    () => current,
+  );
   return ok(modelArtifactOut(artifact, extras));
 }
 

@@ -2,7 +2,7 @@ import { getRunById } from "../registry/by-id.js";
 import { NotFoundError } from "../registry/errors.js";
 import { type RunInput, listRuns, updateRun, createRun } from "../registry/experiment-runs.js";
 import { createExperiment, type ExperimentInput, getExperiment, listExperiments, updateExperiment } from "../registry/experiments.js";
-import { idByExternalId, patchesExtras, writeExtras } from "../registry/kubeflow-extras.js";
+import { idByExternalId, writeExtras } from "../registry/kubeflow-extras.js";
 import { listMetricValues, METRIC_HISTORY_LIST } from "../registry/kubeflow-lists.js";
 import { EXPERIMENT_LIST, RUN_LIST } from "../registry/lifecycle-list-specs.js";
 import type { ExperimentRun, RunStatus } from "../registry/lifecycle-types.js";
@@ -27,7 +27,7 @@ import { badField } from "./errors.js";
 import { checkParams, envelope, LIST_PARAMS, listRequest, quoteLiteral } from "./query.js";
 import type { RestCall, RestRoute } from "./router.js";
 import { EXPERIMENT_CREATE, EXPERIMENT_UPDATE, RUN_CREATE, RUN_FULL, RUN_UPDATE } from "./shapes.js";
-import { atomically, created, extrasOf, extrasOfOne, findParams, ok, single, withBodyReferences } from "./support.js";
+import { atomically, created, extrasOf, extrasOfOne, findParams, ok, patchWithExtras, single, withBodyReferences } from "./support.js";
 
 /** Experiments, their runs, the runs' artifacts and metric history. */
 
@@ -187,11 +187,13 @@ export const EXPERIMENT_ROUTES: RestRoute[] = [
       const id = call.id("experimentId");
       const parsed = parseExperiment(await call.body(EXPERIMENT_UPDATE, "ExperimentUpdate"), false);
       await call.authorize("UpdateExperiment", {});
-      const { experiment, extras } = await atomically(call.registry, async (scoped, w) => {
-        const experiment =
-          parsed.mask.length > 0 || patchesExtras(parsed.extras) ? await updateExperiment(scoped, id, updateOf(parsed), call.ctx) : await getExperiment(scoped, { id });
-        return { experiment, extras: await writeExtras(w, "Experiment", id, parsed.extras) };
-      });
+      const { resource: experiment, extras } = await patchWithExtras(
+        call.registry,
+        "Experiment",
+        parsed,
+        (scoped) => updateExperiment(scoped, id, updateOf(parsed), call.ctx),
+        (scoped) => getExperiment(scoped, { id }),
+      );
       return ok(experimentOut(experiment, extras));
     },
   },
@@ -274,10 +276,13 @@ export const EXPERIMENT_ROUTES: RestRoute[] = [
       await call.authorize("UpdateExperimentRun", {});
       const current = await getRunById(call.registry, id);
       const ids = { experimentId: current.experimentId, runId: id };
-      const { run, extras } = await atomically(call.registry, async (scoped, w) => {
-        const run = parsed.mask.length > 0 || patchesExtras(parsed.extras) ? await updateRun(scoped, ids, updateOf(parsed), call.ctx) : current;
-        return { run, extras: await writeExtras(w, "ExperimentRun", id, parsed.extras) };
-      });
+      const { resource: run, extras } = await patchWithExtras(
+        call.registry,
+        "ExperimentRun",
+        parsed,
+        (scoped) => updateRun(scoped, ids, updateOf(parsed), call.ctx),
+        () => current,
+      );
       return ok(runOut(run, extras));
     },
   },

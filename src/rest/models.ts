@@ -1,6 +1,6 @@
 import { NotFoundError } from "../registry/errors.js";
 import type { ModelInput, VersionInput } from "../registry/inputs.js";
-import { idByExternalId, patchesExtras, writeExtras } from "../registry/kubeflow-extras.js";
+import { idByExternalId, writeExtras } from "../registry/kubeflow-extras.js";
 import { MODEL_LIST, VERSION_LIST } from "../registry/list-specs.js";
 import { modelName } from "../registry/names.js";
 import type { State } from "../registry/types.js";
@@ -22,7 +22,7 @@ import { visibleOnly } from "./lookup-visible.js";
 import { checkParams, envelope, LIST_PARAMS, listRequest, quoteLiteral } from "./query.js";
 import type { RestCall, RestRoute } from "./router.js";
 import { MODEL_CREATE, MODEL_UPDATE, VERSION_FULL } from "./shapes.js";
-import { atomically, created, extrasOf, extrasOfOne, findParams, narrow, ok, visible } from "./support.js";
+import { atomically, created, extrasOf, extrasOfOne, findParams, narrow, ok, patchWithExtras, visible } from "./support.js";
 
 /** Registered models, and the versions of one model. */
 
@@ -159,10 +159,13 @@ export const MODEL_ROUTES: RestRoute[] = [
       const id = call.id("registeredmodelId");
       const parsed = parseModel(await call.body(MODEL_UPDATE, "RegisteredModelUpdate"), false);
       await call.authorize("UpdateRegisteredModel", { registeredModel: { name: modelName(id) } });
-      const { model, extras } = await atomically(call.registry, async (scoped, w) => {
-        const model = parsed.mask.length > 0 || patchesExtras(parsed.extras) ? await scoped.updateModel(id, updateOf(parsed), call.ctx) : await scoped.findModel(w, { id });
-        return { model, extras: await writeExtras(w, "RegisteredModel", id, parsed.extras) };
-      });
+      const { resource: model, extras } = await patchWithExtras(
+        call.registry,
+        "RegisteredModel",
+        parsed,
+        (scoped) => scoped.updateModel(id, updateOf(parsed), call.ctx),
+        (scoped, w) => scoped.findModel(w, { id }),
+      );
       return ok(modelOut(model, extras));
     },
   },

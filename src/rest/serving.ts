@@ -11,7 +11,7 @@ import {
   updateService,
 } from "../registry/deployments.js";
 import { NotFoundError } from "../registry/errors.js";
-import { idByExternalId, patchesExtras, writeExtras } from "../registry/kubeflow-extras.js";
+import { idByExternalId, writeExtras } from "../registry/kubeflow-extras.js";
 import { listRecords, SERVE_LIST } from "../registry/kubeflow-lists.js";
 import { ENVIRONMENT_LIST, SERVICE_LIST } from "../registry/lifecycle-list-specs.js";
 import type { DesiredState, InferenceService } from "../registry/lifecycle-types.js";
@@ -36,7 +36,7 @@ import { badField } from "./errors.js";
 import { checkParams, envelope, LIST_PARAMS, listRequest, quoteLiteral } from "./query.js";
 import type { RestCall, RestRoute } from "./router.js";
 import { ENVIRONMENT_CREATE, ENVIRONMENT_UPDATE, SERVE_CREATE, SERVICE_CREATE, SERVICE_UPDATE } from "./shapes.js";
-import { atomically, created, extrasOf, extrasOfOne, findParams, ok, single, withBodyReferences } from "./support.js";
+import { atomically, created, extrasOf, extrasOfOne, findParams, ok, patchWithExtras, single, withBodyReferences } from "./support.js";
 
 /** Serving environments, inference services, and the ServeModel records of a service. */
 
@@ -174,11 +174,13 @@ export const SERVING_ROUTES: RestRoute[] = [
       const id = call.id("servingenvironmentId");
       const parsed = parseEnvironment(await call.body(ENVIRONMENT_UPDATE, "ServingEnvironmentUpdate"), false);
       await call.authorize("UpdateServingEnvironment", {});
-      const { environment, extras } = await atomically(call.registry, async (scoped, w) => {
-        const environment =
-          parsed.mask.length > 0 || patchesExtras(parsed.extras) ? await updateEnvironment(scoped, id, updateOf(parsed), call.ctx) : await getEnvironment(scoped, { id });
-        return { environment, extras: await writeExtras(w, "ServingEnvironment", id, parsed.extras) };
-      });
+      const { resource: environment, extras } = await patchWithExtras(
+        call.registry,
+        "ServingEnvironment",
+        parsed,
+        (scoped) => updateEnvironment(scoped, id, updateOf(parsed), call.ctx),
+        (scoped) => getEnvironment(scoped, { id }),
+      );
       return ok(environmentOut(environment, extras));
     },
   },
@@ -257,10 +259,13 @@ export const SERVING_ROUTES: RestRoute[] = [
       const current = await getServiceById(call.registry, id);
       const parsed = parseService(body, current.modelId);
       const ids = { environmentId: current.environmentId, id };
-      const { service, extras } = await atomically(call.registry, async (scoped, w) => {
-        const service = parsed.mask.length > 0 || patchesExtras(parsed.extras) ? await updateService(scoped, ids, updateOf(parsed), call.ctx) : current;
-        return { service, extras: await writeExtras(w, "InferenceService", id, parsed.extras) };
-      });
+      const { resource: service, extras } = await patchWithExtras(
+        call.registry,
+        "InferenceService",
+        parsed,
+        (scoped) => updateService(scoped, ids, updateOf(parsed), call.ctx),
+        () => current,
+      );
       return ok(serviceOut(service, extras));
     },
   },

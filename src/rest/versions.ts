@@ -1,5 +1,5 @@
 import { NotFoundError } from "../registry/errors.js";
-import { idByExternalId, patchesExtras, writeExtras } from "../registry/kubeflow-extras.js";
+import { idByExternalId } from "../registry/kubeflow-extras.js";
 import { modelName, versionName } from "../registry/names.js";
 import type { ModelVersion } from "../registry/types.js";
 import { listArtifactUnion } from "./artifact-lists.js";
@@ -11,7 +11,7 @@ import { createVersion, listVersions, parseVersion } from "./models.js";
 import { checkParams, quoteLiteral } from "./query.js";
 import type { RestCall, RestRoute } from "./router.js";
 import { VERSION_CREATE, VERSION_UPDATE } from "./shapes.js";
-import { atomically, extrasOfOne, findParams, ok, single, withBodyReferences } from "./support.js";
+import { extrasOfOne, findParams, ok, patchWithExtras, single, withBodyReferences } from "./support.js";
 
 /** Model versions by id, across models, and the artifacts of a version. */
 
@@ -86,10 +86,13 @@ export const VERSION_ROUTES: RestRoute[] = [
       const current = await versionById(call, id);
       await authorizeVersion(call, current, true);
       const ref = { model: { id: current.modelId }, selector: { kind: "id" as const, id } };
-      const { version, extras } = await atomically(call.registry, async (scoped, w) => {
-        const version = parsed.mask.length > 0 || patchesExtras(parsed.extras) ? await scoped.updateVersion(ref, updateOf(parsed), call.ctx) : await scoped.findVersion(w, ref);
-        return { version, extras: await writeExtras(w, "ModelVersion", id, parsed.extras) };
-      });
+      const { resource: version, extras } = await patchWithExtras(
+        call.registry,
+        "ModelVersion",
+        parsed,
+        (scoped) => scoped.updateVersion(ref, updateOf(parsed), call.ctx),
+        (scoped, w) => scoped.findVersion(w, ref),
+      );
       return ok(versionOut(version, extras));
     },
   },
