@@ -12,6 +12,8 @@ export const SIGNAL_SHARDS = 32;
  * long, and the parent holds only `count` listeners.
  */
 export function createSignalShards(parent: AbortSignal, count = SIGNAL_SHARDS): () => AbortSignal {
+  // The parent holds one listener per shard of every user (server, grpc port, Watch): not a leak.
+  setMaxListeners(0, parent);
   const shards = Array.from({ length: count }, () => {
     const controller = new AbortController();
     // Every call on a shard listens to it: many listeners are the normal case, not a leak.
