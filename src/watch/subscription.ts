@@ -116,9 +116,7 @@ export class Subscription<F> {
 
   /** Hands the queue to the transport in order; on a full transport, goes back to the generator. */
   private deliverQueued(deliver: NonNullable<StreamOptions<F>["deliver"]>): void {
-    for (let next = this.dequeue(); next; next = this.dequeue()) {
-      if (next.event.revision <= this.position) continue;
-      this.position = next.event.revision;
+    for (let next = this.takeNext(); next; next = this.takeNext()) {
       this.lastDirect = performance.now();
       let taken: boolean;
       try {
@@ -186,10 +184,8 @@ export class Subscription<F> {
         }
         continue;
       }
-      const next = this.dequeue();
+      const next = this.takeNext();
       if (next) {
-        if (next.event.revision <= this.position) continue;
-        this.position = next.event.revision;
         yield { kind: "event", ...next };
         // Asked for more: the consumer's transport took the item (and drained, if it was full).
         this.directBlocked = false;
@@ -245,6 +241,16 @@ export class Subscription<F> {
     this.lagging = true;
     this.queue = [];
     this.head = 0;
+  }
+
+  /** The next queued event not yet delivered (a catch-up may have sent some), marked delivered. */
+  private takeNext(): HubEvent<F> | undefined {
+    for (let next = this.dequeue(); next; next = this.dequeue()) {
+      if (next.event.revision <= this.position) continue;
+      this.position = next.event.revision;
+      return next;
+    }
+    return undefined;
   }
 
   private dequeue(): HubEvent<F> | undefined {

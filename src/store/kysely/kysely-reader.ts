@@ -76,12 +76,10 @@ const ARTIFACT_COLUMNS: Record<string, string> = {
 type AnySelect = SelectQueryBuilder<any, any, any>;
 
 /** A version row with its model's display name. */
-const versionsOf = (db: Kysely<Database>) =>
-  db
-    .selectFrom("model_versions as t")
-    .innerJoin("registered_models as m", "m.id", "t.model_id")
-    .selectAll("t")
-    .select("m.display_name as model_display_name");
+/** Versions with their model's display name; versionsOf adds the version's own columns (lists add them themselves). */
+const versionsJoined = (db: Kysely<Database>) =>
+  db.selectFrom("model_versions as t").innerJoin("registered_models as m", "m.id", "t.model_id").select("m.display_name as model_display_name");
+const versionsOf = (db: Kysely<Database>) => versionsJoined(db).selectAll("t");
 
 // The point reads every Get runs, compiled once (see prepared-query.ts).
 const REVISION = preparedQuery((db: Kysely<Database>, id: number) => db.selectFrom("meta").select("revision").where("id", "=", id));
@@ -99,10 +97,7 @@ const VERSION_BY_STRING = preparedQuery((db: Kysely<Database>, modelId: number, 
 
 // The bases of the hot lists, whose page queries are compiled once per shape (page-query.ts).
 const MODELS: PageBase = { key: "models", args: [], build: (db) => db.selectFrom("registered_models as t") as unknown as AnySelect };
-const versionsBase = (db: Kysely<Database>) =>
-  (db.selectFrom("model_versions as t").innerJoin("registered_models as m", "m.id", "t.model_id") as unknown as AnySelect).select(
-    "m.display_name as model_display_name",
-  );
+const versionsBase = (db: Kysely<Database>) => versionsJoined(db) as unknown as AnySelect;
 const ALL_VERSIONS: PageBase = { key: "versions", args: [], build: versionsBase };
 const versionsOfModel = (modelId: number): PageBase => ({
   key: "versions-of-model",

@@ -47,6 +47,7 @@ export async function readPage(
   columns: Record<string, string>,
   related?: FilterTarget["related"],
 ): Promise<PageResult> {
+  const terms = sortTerms(query, columns);
   const total = query.withTotal ? await countAll(isPageBase(base) ? base.build(db, base.args) : base, query, columns, related) : undefined;
   let rows: Array<Record<string, unknown>>;
   if (isPageBase(base)) {
@@ -65,17 +66,15 @@ export async function readPage(
         const baseSlots = slots.slice(0, base.args.length);
         let k = base.args.length;
         const after = query.after ? cursor.map((v) => (v === null ? null : slots[k++])) : null;
-        const built = pageQuery(base.build(db, baseSlots), { ...query, after: after as Cursor | null }, columns, related);
-        return built.query.limit(slots[k] as number);
+        return pageQuery(base.build(db, baseSlots), { ...query, after: after as Cursor | null }, terms, columns, related).limit(slots[k] as number);
       }, base.args.length + values.length + 1);
       if (templates.size >= MAX_TEMPLATES) templates.delete(templates.keys().next().value!);
       templates.set(key, template);
     }
     rows = await runTemplate(db, template, [...base.args, ...values, query.limit + 1]);
   } else {
-    rows = (await pageQuery(base, query, columns, related).query.limit(query.limit + 1).execute()) as Array<Record<string, unknown>>;
+    rows = (await pageQuery(base, query, terms, columns, related).limit(query.limit + 1).execute()) as Array<Record<string, unknown>>;
   }
-  const terms = sortTerms(query, columns);
   const more = rows.length > query.limit;
   const items = more ? rows.slice(0, query.limit) : rows;
   const last = items.at(-1);
@@ -106,16 +105,15 @@ function sortTerms(query: ListQuery, columns: Record<string, string>): KeysetTer
 }
 
 /** The page query without its LIMIT: property joins of the sort keys, filter, cursor, selected keys, ORDER BY. */
-function pageQuery(base: AnySelect, query: ListQuery, columns: Record<string, string>, related?: FilterTarget["related"]) {
+function pageQuery(base: AnySelect, query: ListQuery, terms: KeysetTerm[], columns: Record<string, string>, related?: FilterTarget["related"]): AnySelect {
   let q = filtered(base, query, columns, related);
-  const terms = sortTerms(query, columns);
   if (query.after) {
     const after = query.after;
     q = q.where((eb) => afterCursor(eb, terms, after));
   }
   q = q.selectAll("t").select(terms.map((t, i) => sql`${t.expr}`.as(`__k${i}`)));
   for (const item of orderByItems(terms)) q = q.orderBy(item);
-  return { query: q, terms };
+  return q;
 }
 
 /** The base with the sort keys' property joins and the filter (what both the page and its count select from). */
