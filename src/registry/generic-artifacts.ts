@@ -1,4 +1,4 @@
-import type { StoreWriter } from "../store/store.js";
+import type { StoreReader, StoreWriter } from "../store/store.js";
 import { InvalidArgumentError, NotFoundError } from "./errors.js";
 import { logMetrics, updateRun } from "./experiment-runs.js";
 import { applyMask, type MaskSpec } from "./field-mask.js";
@@ -10,7 +10,7 @@ import { byDisplayName, FIRST_MATCHES } from "./kubeflow-lists.js";
 import type { Extras, KubeflowRecord, RecordKind, RecordOwner, RecordParentType, RecordResource } from "./kubeflow-types.js";
 import type { ExperimentRun } from "./lifecycle-types.js";
 import type { Registry } from "./registry.js";
-import type { CallContext, JsonObject, JsonValue, MetadataValue, ModelArtifact } from "./types.js";
+import type { CallContext, JsonObject, JsonValue, MetadataValue, ModelArtifact, Resource } from "./types.js";
 import { LIMITS, Violations } from "./validate.js";
 
 /**
@@ -75,6 +75,17 @@ async function checkParent(w: StoreWriter, parent: KubeflowRecord["parent"]): Pr
   }
 }
 
+/** A record as a resource of the change stream: a ServeModel, or an Artifact of any other kind. */
+function resourceOf(value: RecordResource): Resource {
+  return value.kind === "serve-model" ? { type: "ServeModel", value } : { type: "Artifact", value };
+}
+
+/** Records as resources of the change stream, with their external ids (one read of the extras). */
+export async function recordResources(r: StoreReader, records: readonly KubeflowRecord[]): Promise<Resource[]> {
+  const extras = await r.rest.getExtras(records.map((record) => record.id));
+  return records.map((record) => resourceOf({ ...record, externalId: extras.get(record.id)?.externalId ?? null }));
+}
+
 /** A record's event: CREATED, UPDATED (STATE_CHANGED when its state moved) or DELETED, with its external id. */
 export function recordEvent(
   registry: Registry,
@@ -86,9 +97,8 @@ export function recordEvent(
   ctx: CallContext,
 ): RecordResource {
   const value: RecordResource = { ...record, externalId };
-  const resourceType = record.kind === "serve-model" ? "ServeModel" : "Artifact";
   const eventType = type === "UPDATED" && previous && previous.state !== record.state ? "STATE_CHANGED" : type;
-  registry.record(w, eventType, { type: resourceType, value }, previous ? { type: resourceType, value: previous } : null, ctx);
+  registry.record(w, eventType, resourceOf(value), previous ? resourceOf(previous) : null, ctx);
   return value;
 }
 
@@ -107,11 +117,7 @@ export async function deleteRecordsOf(
 ): Promise<number> {
   const records = await w.rest.recordsOf(parentType, parentIds);
   if (records.length === 0) return 0;
-  const extras = await w.rest.getExtras(records.map((r) => r.id));
-  for (const record of records) {
-    const value: RecordResource = { ...record, externalId: extras.get(record.id)?.externalId ?? null };
-    recordDeleted(registry, w, { type: record.kind === "serve-model" ? "ServeModel" : "Artifact", value }, now, ctx);
-  }
+  for (const resource of await recordResources(w, records)) recordDeleted(registry, w, resource, now, ctx);
   await w.rest.deleteRecords(records.map((r) => r.id));
   return records.length;
 }

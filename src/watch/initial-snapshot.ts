@@ -2,6 +2,7 @@ import { InvalidArgumentError, ResourceExhaustedError } from "../registry/errors
 import type { FilterExpr } from "../registry/filter/ast.js";
 import type { Registry } from "../registry/registry.js";
 import type { Resource, ResourceType } from "../registry/types.js";
+import { recordResources } from "../registry/generic-artifacts.js";
 import { RECORD_ARTIFACT_KINDS } from "../registry/kubeflow-types.js";
 import type { RecordScope } from "../store/rest-store.js";
 import type { Cursor, ListQuery, StoreReader } from "../store/store.js";
@@ -75,16 +76,14 @@ const LISTERS: Partial<Record<ResourceType, Lister>> = {
   ServingEnvironment: async (r, s, after, limit) =>
     s.modelId !== undefined ? NONE : wrap("ServingEnvironment", await r.deployments.listEnvironments(byId(s.filter, after, limit))),
   // The Kubeflow gateway's records: artifacts of a model's versions, ServeModels of its services.
-  Artifact: (r, s, after, limit) => records(r, "Artifact", { kinds: RECORD_ARTIFACT_KINDS, modelId: s.modelId }, byId(s.filter, after, limit)),
-  ServeModel: (r, s, after, limit) => records(r, "ServeModel", { kinds: ["serve-model"], modelId: s.modelId }, byId(s.filter, after, limit)),
+  Artifact: (r, s, after, limit) => records(r, { kinds: RECORD_ARTIFACT_KINDS, modelId: s.modelId }, byId(s.filter, after, limit)),
+  ServeModel: (r, s, after, limit) => records(r, { kinds: ["serve-model"], modelId: s.modelId }, byId(s.filter, after, limit)),
 };
 
 /** A page of records as resources, with their external ids. */
-async function records(r: StoreReader, type: "Artifact" | "ServeModel", scope: RecordScope, query: ListQuery) {
+async function records(r: StoreReader, scope: RecordScope, query: ListQuery) {
   const page = await r.rest.listRecords(scope, query);
-  const extras = await r.rest.getExtras(page.items.map((record) => record.id));
-  const items = page.items.map((record) => ({ type, value: { ...record, externalId: extras.get(record.id)?.externalId ?? null } }) as Resource);
-  return { items, next: page.next };
+  return { items: await recordResources(r, page.items), next: page.next };
 }
 
 /** The types send_initial lists for a selection; explicit types that cannot be listed are INVALID_ARGUMENT. */
