@@ -8,7 +8,7 @@ It is a *containerized* Python component, so the component can call `register_tr
 below (a lightweight component would only ship the function's own source). The SDK is pure
 standard library, so it ships as an adjacent package, with no pip install in the image:
 
-    cp -r clients/python/model_registry_client examples/kfp/
+    cp -r clients/python/model_registry examples/kfp/
     kfp component build examples/kfp/ --component-filepattern register_component.py --push-image
 
 `register_trained_model` is a plain function with no kfp import, tested on its own against a real
@@ -61,7 +61,7 @@ def register_trained_model(
     attempt for the same run returns the same version; another run registering the same version
     string fails with AlreadyExists (VERSION_EXISTS), as it should.
     """
-    from model_registry_client import ModelRegistryClient
+    from model_registry import ModelRegistryClient
 
     meta = dict(metadata or {})
     meta.setdefault("pipeline_run_id", run_id)

@@ -1,5 +1,5 @@
 import { execFile, spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -41,9 +41,9 @@ const INTERPRETERS = [
 ];
 
 /** Runs a command to completion and returns its exit code and combined output. */
-function exec(command: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; output: string }> {
+function exec(command: string, args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(command, args, { env: { ...process.env, ...env }, cwd, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
     child.stdout.on("data", (d) => (output += d));
     child.stderr.on("data", (d) => (output += d));
@@ -82,16 +82,55 @@ describe("Python SDK packaging", () => {
   });
   afterAll(() => rmSync(target, { recursive: true, force: true }));
 
-  it("installs with pip from the source tree offline, with build isolation, and imports", async () => {
+  it("installs with pip from the source tree offline, with build isolation, and imports under both names", async () => {
     await run(PYTHON, ["-m", "pip", "install", "--no-index", "--no-cache-dir", "--quiet", "--target", target, "./clients/python"], {
       env: { ...process.env, PIP_DISABLE_PIP_VERSION_CHECK: "1" },
       timeout: 60_000,
     });
-    const { stdout } = await run(PYTHON, ["-c", "import model_registry_client as m; print(m.__file__); print(m.ModelRegistryClient.__name__)"], {
-      env: { ...process.env, PYTHONPATH: target },
-      cwd: tmpdir(),
-    });
-    expect(stdout).toContain(join(target, "model_registry_client", "__init__.py"));
-    expect(stdout).toContain("ModelRegistryClient");
+    const script = "import model_registry as m, model_registry_client as old; print(m.__file__); print(m.ModelRegistryClient is old.ModelRegistryClient)";
+    const { stdout } = await run(PYTHON, ["-c", script], { env: { ...process.env, PYTHONPATH: target }, cwd: tmpdir() });
+    expect(stdout).toContain(join(target, "model_registry", "__init__.py"));
+    expect(stdout).toContain("True");
   }, 60_000);
+});
+
+/** The README's Python SDK snippet: the ```python block that starts with the documented import. */
+function readmePythonSnippet(): string {
+  const readme = readFileSync("README.md", "utf8");
+  const block = [...readme.matchAll(/```python\n([\s\S]*?)```/g)]
+    .map((m) => m[1]!)
+    .find((code) => code.startsWith("from model_registry import ModelRegistryClient\n"));
+  if (!block) throw new Error("README.md has no ```python block starting with `from model_registry import ModelRegistryClient`");
+  return block;
+}
+
+describe("[sqlite-memory] the README's Python snippet", () => {
+  let server: TestServer;
+  let venv: string;
+  beforeAll(async () => {
+    server = await startTestServer(SERVER_DIALECTS[0]!);
+    venv = mkdtempSync(join(tmpdir(), "model-registry-venv-"));
+  });
+  afterAll(async () => {
+    await server?.close();
+    rmSync(venv, { recursive: true, force: true });
+  });
+
+  it("runs as written after `pip install ./clients/python` into a fresh virtual environment", async () => {
+    await run(PYTHON, ["-m", "venv", venv], { timeout: 60_000 });
+    const python = join(venv, "bin", "python");
+    await run(python, ["-m", "pip", "install", "--no-index", "--no-cache-dir", "--quiet", "./clients/python"], {
+      env: { ...process.env, PIP_DISABLE_PIP_VERSION_CHECK: "1" },
+      timeout: 60_000,
+    });
+    // Verbatim but for the port: the snippet talks to localhost:8080, the test server listens on port 0.
+    const snippet = readmePythonSnippet();
+    expect(snippet).toContain("port=8080");
+    const code = snippet.replace("port=8080", `port=${new URL(server.url).port}`);
+    // Run from a folder outside the checkout, so only the installed package can be imported.
+    const { code: exit, output } = await exec(python, ["-c", code], { PYTHONPATH: "", PYTHONDONTWRITEBYTECODE: "1" }, tmpdir());
+    expect(exit, output).toBe(0);
+    expect(output).toContain("s3://ml-models/fraud-detector/v2/model.onnx 0.967");
+    expect(output).toContain("v2 LIVE s3://ml-models/fraud-detector/v2/model.onnx");
+  }, 120_000);
 });

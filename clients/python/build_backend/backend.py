@@ -3,8 +3,9 @@ works offline: with no build requirements, pip's isolated build env needs nothin
 (setuptools' backend would need ``setuptools`` and ``wheel`` from an index, or
 ``--no-build-isolation`` with both installed).
 
-It builds one pure-Python wheel of the ``model_registry_client`` package, an sdist, and an
-editable wheel (a ``.pth`` file pointing at the source tree).
+It builds one pure-Python wheel holding the ``model_registry`` package (the import name the docs
+use, as Kubeflow's SDK does) and ``model_registry_client`` (the earlier name, re-exporting it), an
+sdist, and an editable wheel (a ``.pth`` file pointing at the source tree).
 """
 
 import base64
@@ -14,7 +15,7 @@ import os
 import tarfile
 import zipfile
 
-NAME = "model_registry_client"
+PACKAGES = ("model_registry", "model_registry_client")
 DIST = "model_registry_client"
 VERSION = "0.1.0"
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -56,15 +57,15 @@ def prepare_metadata_for_build_editable(metadata_directory, config_settings=None
 
 def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
     files = []
-    package = os.path.join(ROOT, NAME)
-    for dirpath, dirnames, filenames in os.walk(package):
-        dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
-        for filename in sorted(filenames):
-            if filename.endswith(".py") or filename == "py.typed":
-                path = os.path.join(dirpath, filename)
-                arcname = os.path.relpath(path, ROOT).replace(os.sep, "/")
-                with open(path, "rb") as f:
-                    files.append((arcname, f.read()))
+    for package in PACKAGES:
+        for dirpath, dirnames, filenames in os.walk(os.path.join(ROOT, package)):
+            dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
+            for filename in sorted(filenames):
+                if filename.endswith(".py") or filename == "py.typed":
+                    path = os.path.join(dirpath, filename)
+                    arcname = os.path.relpath(path, ROOT).replace(os.sep, "/")
+                    with open(path, "rb") as f:
+                        files.append((arcname, f.read()))
     return _wheel(wheel_directory, files)
 
 
@@ -76,7 +77,7 @@ def build_sdist(sdist_directory, config_settings=None):
     base = f"{DIST}-{VERSION}"
     name = f"{base}.tar.gz"
     with tarfile.open(os.path.join(sdist_directory, name), "w:gz") as tar:
-        for entry in ("pyproject.toml", "build_backend", NAME):
+        for entry in ("pyproject.toml", "build_backend", *PACKAGES):
             tar.add(
                 os.path.join(ROOT, entry),
                 arcname=f"{base}/{entry}",

@@ -1,60 +1,7 @@
-"""Python client of the model registry: the Kubeflow-style API over the Connect protocol.
+"""The SDK's earlier import name, kept so code written against it keeps working.
 
-    from model_registry_client import ModelRegistryClient
-    client = ModelRegistryClient("http://localhost", port=8080, author="me@acme.com")
-
-Standard library only (Python >= 3.9).
+New code imports ``model_registry`` (``from model_registry import ModelRegistryClient``).
 """
 
-from .client import ModelRegistry, ModelRegistryClient
-from .errors import (
-    Aborted,
-    AlreadyExists,
-    Canceled,
-    DataLoss,
-    DeadlineExceeded,
-    FailedPrecondition,
-    Internal,
-    InvalidArgument,
-    ModelRegistryError,
-    NotFound,
-    OutOfRange,
-    PermissionDenied,
-    ResourceExhausted,
-    Unauthenticated,
-    Unavailable,
-    Unimplemented,
-    Unknown,
-)
-from .types import Alias, Comparison, ComparisonRow, Event, ModelArtifact, ModelVersion, RegisteredModel
-
-__version__ = "0.1.0"
-
-__all__ = [
-    "ModelRegistryClient",
-    "ModelRegistry",
-    "RegisteredModel",
-    "ModelVersion",
-    "ModelArtifact",
-    "Comparison",
-    "Alias",
-    "Event",
-    "ComparisonRow",
-    "ModelRegistryError",
-    "Aborted",
-    "AlreadyExists",
-    "Canceled",
-    "DataLoss",
-    "DeadlineExceeded",
-    "FailedPrecondition",
-    "Internal",
-    "InvalidArgument",
-    "NotFound",
-    "OutOfRange",
-    "PermissionDenied",
-    "ResourceExhausted",
-    "Unauthenticated",
-    "Unavailable",
-    "Unimplemented",
-    "Unknown",
-]
+from model_registry import *  # noqa: F401,F403
+from model_registry import __all__, __version__  # noqa: F401

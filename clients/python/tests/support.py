@@ -20,7 +20,7 @@ import uuid
 HERE = os.path.dirname(os.path.abspath(__file__))
 PACKAGE_ROOT = os.path.dirname(HERE)
 REPO_ROOT = os.path.dirname(os.path.dirname(PACKAGE_ROOT))
-sys.path.insert(0, PACKAGE_ROOT)  # model_registry_client without installing it
+sys.path.insert(0, PACKAGE_ROOT)  # model_registry without installing it
 
 _lock = threading.Lock()
 _url = os.environ.get("MODEL_REGISTRY_TEST_URL", "")

@@ -4,7 +4,7 @@ import unittest
 
 from support import server_url, unique
 
-from model_registry_client import Aborted, Alias, ModelRegistryClient, NotFound
+from model_registry import Aborted, Alias, ModelRegistryClient, NotFound
 
 
 class AliasTest(unittest.TestCase):

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from support import ServerProcess, make_certificates, new_token, unique
 
-from model_registry_client import ModelRegistryClient, Unauthenticated, Unavailable
+from model_registry import ModelRegistryClient, Unauthenticated, Unavailable
 
 OPENSSL = shutil.which("openssl") is not None
 _tmp = None

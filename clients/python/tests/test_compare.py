@@ -4,7 +4,7 @@ import unittest
 
 from support import server_url, unique
 
-from model_registry_client import Comparison, ModelRegistryClient
+from model_registry import Comparison, ModelRegistryClient
 
 
 class CompareTest(unittest.TestCase):

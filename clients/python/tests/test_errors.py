@@ -5,7 +5,7 @@ import unittest
 
 from support import server_url, unique
 
-from model_registry_client import (
+from model_registry import (
     Aborted,
     AlreadyExists,
     FailedPrecondition,

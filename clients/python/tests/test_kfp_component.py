@@ -8,7 +8,7 @@ import unittest
 
 from support import REPO_ROOT, server_url, unique
 
-from model_registry_client import AlreadyExists, ModelRegistryClient
+from model_registry import AlreadyExists, ModelRegistryClient
 
 EXAMPLE = os.path.join(REPO_ROOT, "examples", "kfp", "register_component.py")
 

@@ -5,8 +5,8 @@ import unittest
 
 from support import server_url, unique
 
-from model_registry_client import ModelRegistryClient
-from model_registry_client.metadata import to_properties
+from model_registry import ModelRegistryClient
+from model_registry.metadata import to_properties
 
 VALUES = {
     "accuracy": 0.967,

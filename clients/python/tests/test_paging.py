@@ -4,7 +4,7 @@ import unittest
 
 from support import server_url, unique
 
-from model_registry_client import InvalidArgument, ModelRegistryClient
+from model_registry import InvalidArgument, ModelRegistryClient
 
 
 class PagingTest(unittest.TestCase):

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from support import server_url, unique
 
-from model_registry_client import ModelArtifact, ModelRegistry, ModelRegistryClient, ModelVersion, RegisteredModel
+from model_registry import ModelArtifact, ModelRegistry, ModelRegistryClient, ModelVersion, RegisteredModel
 
 
 class SeedExampleTest(unittest.TestCase):

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from support import server_url, unique
 from tcp_proxy import TcpProxy
 
-from model_registry_client import ModelRegistryClient, ModelVersion
+from model_registry import ModelRegistryClient, ModelVersion
 
 
 class Watcher:

@@ -481,6 +481,6 @@ def _is_resource_name(name: str, segments: int) -> bool:
     return len(parts) == segments and parts[0] == "registeredModels" and parts[1].isdigit()
 
 
-# Kubeflow's SDK calls the class ModelRegistry: `from model_registry import ModelRegistry` moves
-# over as `from model_registry_client import ModelRegistry`.
+# Kubeflow's SDK calls the class ModelRegistry: `from model_registry import ModelRegistry` keeps working:
+# `ModelRegistry` is this class under Kubeflow's name.
 ModelRegistry = ModelRegistryClient
