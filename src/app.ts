@@ -10,6 +10,7 @@ import { type CallLimits, createLimitsInterceptor, DEFAULT_REQUEST_TIMEOUT_MS } 
 import { createInputGuard } from "./api/limits-input.js";
 import { type AuthConfig, createAuthenticator } from "./auth/authenticator.js";
 import { checkBindPolicy } from "./auth/bind-policy.js";
+import { checkCorsOrigins } from "./cors.js";
 import { type CallGuard, createCallGuard } from "./auth/call-guard.js";
 import { DEFAULT_PROTECTED_ALIASES } from "./auth/permissions.js";
 import { createModelRegistryHandler } from "./api/model-registry-handler.js";
@@ -66,10 +67,17 @@ export interface AppOptions {
   insecure?: boolean;
   /** Per-client stream limit and default deadline (see CallLimits), and the largest request. */
   limits?: CallLimits & { maxRequestBytes?: number };
+  /**
+   * Origins whose browser scripts may call the main port (Connect, gRPC-Web, REST), e.g.
+   * ["https://ui.acme.com"]; "*" (alone) only with authentication on. Default: same-origin only.
+   */
+  corsAllowedOrigins?: readonly string[];
 }
 
 export interface App {
   server: RunningServer;
+  /** The migrations this start applied to the database (empty: it was up to date). */
+  migrations: string[];
   /** The native gRPC fast path, when grpcPort was given. */
   grpcServer?: RunningGrpcServer;
   store: RegistryStore;
@@ -90,16 +98,19 @@ export async function startApp(options: AppOptions): Promise<App> {
   // Security configuration fails the start before anything is opened.
   const authenticator = createAuthenticator(options.auth ?? {}, logger);
   checkBindPolicy(options.host, authenticator.enabled, options.insecure ?? false);
+  checkCorsOrigins(options.corsAllowedOrigins ?? [], authenticator.enabled);
   const tls: TlsMaterial | undefined = options.tls && {
     cert: readFileSync(options.tls.cert),
     key: readFileSync(options.tls.key),
     ...(options.tls.clientCa ? { clientCa: readFileSync(options.tls.clientCa) } : {}),
   };
+  let migrations: string[] = [];
   const store = await openStore({
     database: options.database,
     poolSize: options.poolSize,
     schema: options.schema,
     onConnectionError: (error) => logger.warn("database connection lost", { err: error }),
+    onMigrated: (applied) => (migrations = applied),
   });
   const registry = new Registry(store);
   const shutdownController = new AbortController();
@@ -170,6 +181,7 @@ export async function startApp(options: AppOptions): Promise<App> {
       shutdownController,
       interceptors,
       http: rest,
+      corsAllowedOrigins: options.corsAllowedOrigins ?? [],
       ...(readMaxBytes !== undefined ? { readMaxBytes } : {}),
       ...(tls ? { tls } : {}),
     });
@@ -200,6 +212,7 @@ export async function startApp(options: AppOptions): Promise<App> {
   let closing: Promise<void> | undefined;
   return {
     server,
+    migrations,
     ...(grpcServer ? { grpcServer } : {}),
     store,
     registry,

@@ -1,4 +1,5 @@
 import type { AuthConfig } from "./auth/authenticator.js";
+import { normaliseOrigin } from "./cors.js";
 import type { LogLevel } from "./logger.js";
 
 /** Everything the server is configured with, parsed once from flags and environment. */
@@ -33,6 +34,8 @@ export interface Config {
   requestTimeoutMs: number;
   /** Events queued per Watch stream before it reads from the event log instead. */
   watchQueueLength: number;
+  /** Origins (normalised, or just "*") whose browser scripts may call; empty: same-origin only (docs/cors.md). */
+  corsAllowedOrigins: string[];
 }
 
 export const DEFAULT_DATABASE = "sqlite:./data/registry.db";
@@ -109,6 +112,11 @@ security (see README "Security"; authentication is on when any credential source
   --watch-queue-length N
                        events queued per Watch stream before a slow reader switches to reading the
                        event log itself [MODEL_REGISTRY_WATCH_QUEUE_LENGTH] (default 1024)
+  --cors-allowed-origins O,O
+                       web origins whose browser apps may call the server (CORS), exact
+                       scheme://host[:port] such as https://ui.acme.com,http://localhost:5173;
+                       * allows any origin and needs authentication
+                       [MODEL_REGISTRY_CORS_ALLOWED_ORIGINS] (default none: same-origin only)
 `;
 
 /** Flags that take no value. */
@@ -142,6 +150,7 @@ const FLAGS = [
   "max-streams-per-client",
   "request-timeout",
   "watch-queue-length",
+  "cors-allowed-origins",
 ];
 
 export class ConfigError extends Error {
@@ -199,7 +208,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
 
 type SecurityConfig = Pick<
   Config,
-  "auth" | "protectedAliases" | "tls" | "insecure" | "maxRequestBytes" | "maxStreamsPerClient" | "requestTimeoutMs" | "watchQueueLength"
+  "auth" | "protectedAliases" | "tls" | "insecure" | "maxRequestBytes" | "maxStreamsPerClient" | "requestTimeoutMs" | "watchQueueLength" | "corsAllowedOrigins"
 >;
 
 /** The security and limit settings: each flag, else its MODEL_REGISTRY_* variable, else the default. */
@@ -241,7 +250,35 @@ function securityConfig(flags: Map<string, string>, env: NodeJS.ProcessEnv): Sec
     maxStreamsPerClient: number("max-streams-per-client", "MODEL_REGISTRY_MAX_STREAMS_PER_CLIENT", 100, 0, 1e6),
     requestTimeoutMs: number("request-timeout", "MODEL_REGISTRY_REQUEST_TIMEOUT_MS", 30_000, 0, 86_400_000),
     watchQueueLength: number("watch-queue-length", "MODEL_REGISTRY_WATCH_QUEUE_LENGTH", 1024, 1, 1e6),
+    corsAllowedOrigins: corsOrigins(
+      flags.has("cors-allowed-origins") ? "--cors-allowed-origins" : "MODEL_REGISTRY_CORS_ALLOWED_ORIGINS",
+      get("cors-allowed-origins") ?? "",
+    ),
   };
+}
+
+/**
+ * The comma-separated CORS allow-list, each entry normalised to the form browsers send in Origin
+ * (lower-case scheme and host, no default port). Whether "*" may be served (only with
+ * authentication) is checked by startApp, with the bind policy.
+ */
+function corsOrigins(name: string, value: string): string[] {
+  const entries = value.split(",").map((o) => o.trim()).filter((o) => o !== "");
+  if (entries.includes("*")) {
+    if (entries.length > 1) throw new ConfigError(`${name}: "*" allows every origin and stands alone`);
+    return ["*"];
+  }
+  const origins = entries.map((entry) => {
+    const origin = normaliseOrigin(entry);
+    if (origin === undefined) {
+      throw new ConfigError(
+        `${name}: "${entry}" is not an origin: write scheme://host[:port] (http or https) with no path, ` +
+          "not even a trailing /, e.g. https://ui.acme.com or http://localhost:5173",
+      );
+    }
+    return origin;
+  });
+  return [...new Set(origins)];
 }
 
 function defaults(env: NodeJS.ProcessEnv): Omit<Config, "command" | keyof SecurityConfig> {

@@ -8,6 +8,7 @@ import { PEER_KEY } from "./api/auth-interceptor.js";
 import { createServerInterceptors } from "./api/interceptors.js";
 import { createSignalShards, SIGNAL_SHARDS } from "./api/signal-shards.js";
 import type { Peer } from "./auth/authenticator.js";
+import { createCorsHandler } from "./cors.js";
 import type { Logger } from "./logger.js";
 
 export interface ServerOptions {
@@ -30,6 +31,11 @@ export interface ServerOptions {
    * a request it takes (returns true) never reaches Connect; anything else goes on to Connect.
    */
   http?: (req: http.IncomingMessage | http2.Http2ServerRequest, res: http.ServerResponse | http2.Http2ServerResponse, peer: Peer) => boolean;
+  /**
+   * Origins (scheme://host[:port], or "*") whose browser scripts may call: preflights are answered
+   * before any route, on HTTP/1.1 and HTTP/2 alike (src/cors.ts). Empty or unset: same-origin only.
+   */
+  corsAllowedOrigins?: readonly string[];
 }
 
 /** PEM contents for TLS. */
@@ -84,7 +90,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     adapters[turn]!(req, res);
   };
   const rest = options.http;
+  const cors = createCorsHandler(options.corsAllowedOrigins ?? [], logger);
   const handler = (req: http.IncomingMessage | http2.Http2ServerRequest, res: http.ServerResponse | http2.Http2ServerResponse) => {
+    if (cors?.(req, res)) return;
     if (!rest?.(req, res, peerOf(req))) connect(req, res);
   };
   const h2 = http2.createServer({}, handler);

@@ -2,6 +2,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { BadRequestSchema, ErrorInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
 import { ALIAS_OPTIONS, ALIAS_USAGE, aliasCommand } from "./alias-command.js";
 import { type CliContext, type CliIo, CliUsageError, createCliContext, GLOBAL_USAGE, type OptionSpec, type ParsedArgs, parseCommandArgs } from "./cli-context.js";
+import { type ClientCommandName, isClientCommand } from "./client-command-names.js";
 import { EVENTS_OPTIONS, EVENTS_USAGE, eventsCommand } from "./events-command.js";
 import { MODELS_OPTIONS, MODELS_USAGE, modelsCommand } from "./models-command.js";
 import { REGISTER_OPTIONS, REGISTER_USAGE, registerCommand } from "./register-command.js";
@@ -15,7 +16,7 @@ interface ClientCommand {
 }
 
 /** The commands that talk to a running server (the others run one). */
-const COMMANDS: Record<string, ClientCommand> = {
+const COMMANDS: Record<ClientCommandName, ClientCommand> = {
   models: { options: MODELS_OPTIONS, usage: MODELS_USAGE, run: modelsCommand },
   versions: { options: VERSIONS_OPTIONS, usage: VERSIONS_USAGE, run: versionsCommand },
   register: { options: REGISTER_OPTIONS, usage: REGISTER_USAGE, run: registerCommand },
@@ -24,18 +25,14 @@ const COMMANDS: Record<string, ClientCommand> = {
   watch: { options: WATCH_OPTIONS, usage: WATCH_USAGE, run: watchCommand },
 };
 
-/** True when `model-registry <name>` is a client command. */
-export function isClientCommand(name: string | undefined): boolean {
-  return name !== undefined && Object.hasOwn(COMMANDS, name);
-}
-
 /**
  * Runs a client command and returns the exit code: 0 on success, 1 when the call failed (one
  * line on stderr: the message, the code and the reason), 2 on a usage mistake.
  */
 export async function runClientCommand(argv: string[], env: NodeJS.ProcessEnv, io: CliIo = process): Promise<number> {
   const [name, ...rest] = argv;
-  const command = COMMANDS[name!]!;
+  if (!isClientCommand(name)) throw new Error(`not a client command: ${name}`);
+  const command = COMMANDS[name];
   let server = "";
   try {
     const args = parseCommandArgs(rest, command.options, command.usage);

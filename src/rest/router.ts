@@ -49,8 +49,11 @@ export interface RestResult {
   body: unknown;
 }
 
+/** The methods of the gateway's routes (it has no DELETE); CORS preflights allow them (src/cors.ts). */
+export const REST_METHODS = ["GET", "POST", "PATCH"] as const;
+
 export interface RestRoute {
-  method: "GET" | "POST" | "PATCH";
+  method: (typeof REST_METHODS)[number];
   /** Below REST_PREFIX, with `{param}` segments. */
   path: string;
   handle(call: RestCall): Promise<RestResult>;

@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import { createPostgresDialect, ensurePostgresSchema } from "./kysely/postgres.js";
 import { KyselyRegistryStore, type KyselyStoreOptions } from "./kysely/kysely-store.js";
 import { migrateToLatest } from "./kysely/migrate.js";
@@ -15,13 +16,15 @@ export interface OpenStoreOptions extends KyselyStoreOptions {
   migrate?: boolean;
   /** Called when an idle Postgres connection dies. */
   onConnectionError?: (error: Error) => void;
+  /** Called with the names of the migrations this start applied (empty: the schema was up to date). */
+  onMigrated?: (applied: string[]) => void;
 }
 
 /** Parses the database URL, connects, migrates and opens the store. */
 export async function openStore(options: OpenStoreOptions): Promise<KyselyRegistryStore> {
   const dialect = await createDialect(options);
   try {
-    if (options.migrate ?? true) await migrateToLatest(dialect.db);
+    if (options.migrate ?? true) options.onMigrated?.(await migrateToLatest(dialect.db));
     return await KyselyRegistryStore.open(dialect, options);
   } catch (error) {
     await dialect.db.destroy();
@@ -41,7 +44,22 @@ export async function createDialect(options: OpenStoreOptions): Promise<StoreDia
       onIdleError: options.onConnectionError,
     });
   }
-  const path = url.replace(/^sqlite:(\/\/)?/, "");
+  const path = sqlitePath(url);
   if (path === "") throw new Error(`invalid database URL: ${url}`);
   return createSqliteDialect({ path });
+}
+
+/** The file of a SQLite database URL (`sqlite:PATH`, `sqlite://PATH`, a plain path, or `:memory:`). */
+function sqlitePath(url: string): string {
+  return url.replace(/^sqlite:(\/\/)?/, "");
+}
+
+/**
+ * The database as an operator should see it in logs: a Postgres URL with its password hidden,
+ * or the absolute path of the SQLite file (relative paths resolve against the working directory).
+ */
+export function describeDatabase(url: string): string {
+  if (/^postgres(ql)?:\/\//.test(url)) return url.replace(/\/\/([^:/@]+):[^@]*@/, "//$1:***@");
+  const path = sqlitePath(url);
+  return path === ":memory:" ? "sqlite::memory: (in memory, gone when the server stops)" : `sqlite:${resolve(path)}`;
 }

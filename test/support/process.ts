@@ -12,7 +12,7 @@ export interface ServerProcess {
 
 /** Runs `model-registry serve` as its own process and waits until it listens. */
 export function spawnServer(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 30_000): Promise<ServerProcess> {
-  return spawnListening(process.execPath, ["--import", "tsx", "src/main.ts", "serve", "--port", "0", "--log-level", "warn", ...args], env, timeoutMs);
+  return spawnListening(process.execPath, ["--import", "tsx", "src/main.ts", "serve", "--port", "0", "--log-level", "warn", ...args], env, { timeoutMs });
 }
 
 /**
@@ -20,14 +20,37 @@ export function spawnServer(args: string[], env: NodeJS.ProcessEnv = {}, timeout
  * child is npm, the leader of a process group of its own (so a test can end whatever it left).
  */
 export function spawnNpmStart(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 30_000): Promise<ServerProcess> {
-  return spawnListening("npm", ["start", "--silent", "--", "--port", "0", "--log-level", "warn", ...args], env, timeoutMs, true);
+  return spawnListening("npm", ["start", "--silent", "--", "--port", "0", "--log-level", "warn", ...args], env, { timeoutMs, detached: true });
 }
 
-async function spawnListening(command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number, detached = false): Promise<ServerProcess> {
+/** How spawnListening starts its process, beyond command, arguments and environment. */
+export interface SpawnListeningOptions {
+  timeoutMs?: number;
+  /** Leader of a process group of its own. */
+  detached?: boolean;
+  cwd?: string;
+  /** Run as this user and group (root only). */
+  uid?: number;
+  gid?: number;
+  /** Use exactly this environment instead of adding `env` to this process's. */
+  replaceEnv?: boolean;
+}
+
+/** Starts any server command and waits for its "listening on URL" line. */
+export async function spawnListening(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  options: SpawnListeningOptions = {},
+): Promise<ServerProcess> {
+  const timeoutMs = options.timeoutMs ?? 30_000;
   const child = spawn(command, args, {
-    env: { ...process.env, ...env },
+    env: options.replaceEnv ? env : { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
-    detached,
+    detached: options.detached ?? false,
+    ...(options.cwd ? { cwd: options.cwd } : {}),
+    ...(options.uid !== undefined ? { uid: options.uid } : {}),
+    ...(options.gid !== undefined ? { gid: options.gid } : {}),
   });
   let out = "";
   child.stdout!.on("data", (d) => (out += d));
@@ -35,7 +58,7 @@ async function spawnListening(command: string, args: string[], env: NodeJS.Proce
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), timeoutMs);
     const check = () => {
-      const m = /listening on (http:\/\/[^\s]+)/.exec(out);
+      const m = /listening on (https?:\/\/[^\s]+)/.exec(out);
       if (m) {
         clearTimeout(timer);
         resolve(m[1]!);

@@ -1,0 +1,12 @@
+/**
+ * Names of the client commands (they talk to a running server; the others run one). Kept apart
+ * from their code so that `main.ts` can tell a client command from `serve` without loading either.
+ */
+export const CLIENT_COMMAND_NAMES = ["models", "versions", "register", "alias", "events", "watch"] as const;
+
+export type ClientCommandName = (typeof CLIENT_COMMAND_NAMES)[number];
+
+/** True when `model-registry <name>` is a client command. */
+export function isClientCommand(name: string | undefined): name is ClientCommandName {
+  return (CLIENT_COMMAND_NAMES as readonly string[]).includes(name ?? "");
+}

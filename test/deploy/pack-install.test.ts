@@ -1,0 +1,129 @@
+import { execFile, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { once } from "node:events";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { createClient } from "@connectrpc/connect";
+import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ModelRegistryService } from "../../gen/modelregistry/v1/model_registry_service_pb.js";
+import { ensurePostgresSchema } from "../../src/store/kysely/postgres.js";
+import { makePki } from "../security/support.js";
+import { dropSchema, POSTGRES_URL } from "../support/dialects.js";
+import { seedRegisterRequest } from "../support/fixtures.js";
+import { type PackedInstall, packAndInstall } from "../support/packed-install.js";
+import { postgresUrlWithSchema, type ServerProcess, spawnListening } from "../support/process.js";
+
+const run = promisify(execFile);
+
+/**
+ * What users install: `npm pack`, then `npm install --omit=dev` of the tarball in an empty folder,
+ * run from there with nothing of this checkout (no TypeScript, no tsx, no dev dependencies).
+ */
+let install: PackedInstall;
+let work: string;
+const servers: ServerProcess[] = [];
+beforeAll(async () => {
+  install = await packAndInstall();
+  work = mkdtempSync(join(tmpdir(), "model-registry-packed-"));
+}, 400_000);
+afterAll(async () => {
+  await Promise.all(servers.map((s) => s.stop()));
+  install?.cleanup();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+/** Starts the installed `model-registry serve` from the install folder. */
+async function serve(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
+  const server = await spawnListening(install.bin, ["serve", "--port", "0", "--log-level", "warn", ...args], env, { cwd: install.root });
+  servers.push(server);
+  return server;
+}
+
+/** Runs an installed client command to completion. */
+async function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; output: string }> {
+  const child = spawn(install.bin, args, { cwd: install.root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  child.stdout.on("data", (d) => (output += d));
+  child.stderr.on("data", (d) => (output += d));
+  const [code] = await once(child, "exit");
+  return { code: code as number | null, output };
+}
+
+describe("the packed package", () => {
+  it("holds the compiled server, the protos, README and LICENSE, and no TypeScript sources, tests or source maps", () => {
+    expect(install.files).toEqual(expect.arrayContaining(["dist/src/main.js", "dist/gen/modelregistry/v1/model_registry_service_pb.js", "proto/modelregistry/v1/resources.proto", "LICENSE", "README.md", "package.json"]));
+    const unexpected = install.files.filter((f) => /^(src|test|bench|examples|clients|deploy|docs)\//.test(f) || /\.ts$|\.map$|tsbuildinfo/.test(f));
+    expect(unexpected).toEqual([]);
+  });
+
+  it("installs with --omit=dev to exactly the runtime dependencies: no tsx, TypeScript or test tools", async () => {
+    const { stdout } = await run("npm", ["ls", "--omit=dev", "--all", "--parseable"], { cwd: install.root, maxBuffer: 16 * 1024 * 1024 });
+    const names = new Set(stdout.split("\n").map((line) => line.replace(/^.*node_modules\//, "")));
+    for (const needed of ["model-registry", "@grpc/grpc-js", "better-sqlite3", "pg", "kysely", "@connectrpc/connect-node"]) expect(names).toContain(needed);
+    for (const devOnly of ["tsx", "esbuild", "typescript", "vitest", "@bufbuild/buf", "@bufbuild/protoc-gen-es"]) expect(names).not.toContain(devOnly);
+  }, 60_000);
+
+  it("prints its usage from the installed command without starting a server", async () => {
+    const help = await cli(["--help"]);
+    expect(help.code).toBe(0);
+    expect(help.output).toMatch(/^usage: model-registry <command>/);
+  });
+});
+
+describe("[sqlite-file] the installed server", () => {
+  it("serves Connect on its port and native gRPC on --grpc-port, and says what it serves and migrated", async () => {
+    const database = join(work, "grpc-port.db");
+    const server = await serve(["--grpc-port", "0", "--database", `sqlite:${database}`]);
+    await expect.poll(() => server.output(), { timeout: 5_000 }).toMatch(/native gRPC \(grpc-js\) on [\d.]+:\d+/);
+    expect(server.output()).toContain("(gRPC, gRPC-Web, Connect, Kubeflow REST v1alpha3)");
+    expect(server.output()).toContain(`with database sqlite:${database}; applied migrations 0001`);
+    const grpcPort = /native gRPC \(grpc-js\) on [\d.]+:(\d+)/.exec(server.output())![1];
+    const connect = createClient(ModelRegistryService, createConnectTransport({ baseUrl: server.url, httpVersion: "1.1" }));
+    const grpc = createClient(ModelRegistryService, createGrpcTransport({ baseUrl: `http://127.0.0.1:${grpcPort}` }));
+    const registered = await connect.registerModel(seedRegisterRequest({ name: "packed" }));
+    const read = await grpc.getRegisteredModel({ name: registered.registeredModel!.name });
+    expect(read.registeredModel!.displayName).toBe("packed");
+  }, 60_000);
+
+  it("answers the installed client commands", async () => {
+    const server = await serve(["--database", `sqlite:${join(work, "cli.db")}`]);
+    const env = { MODEL_REGISTRY_SERVER: server.url, MODEL_REGISTRY_ACTOR: "ci@acme.com" };
+    const registered = await cli(["register", "cli-model", "--version", "v1", "--uri", "s3://ml-models/cli-model/v1/model.onnx"], env);
+    expect(registered.code, registered.output).toBe(0);
+    const list = await cli(["versions", "list", "cli-model"], env);
+    expect(list.code, list.output).toBe(0);
+    expect(list.output).toMatch(/^v1 +LIVE +.*s3:\/\/ml-models\/cli-model\/v1\/model\.onnx$/m);
+  }, 60_000);
+
+  it("serves TLS, and a client command trusting the CA talks to it over https", async () => {
+    const pki = makePki(work);
+    const server = await serve(["--database", `sqlite:${join(work, "tls.db")}`, "--tls-cert", pki.serverCertPath, "--tls-key", pki.serverKeyPath]);
+    expect(server.url).toMatch(/^https:\/\//);
+    const env = { MODEL_REGISTRY_SERVER: server.url.replace("127.0.0.1", "localhost"), NODE_EXTRA_CA_CERTS: pki.caCertPath };
+    expect(await cli(["register", "tls-model", "--version", "v1", "--uri", "s3://b/tls/model.onnx"], env)).toMatchObject({ code: 0 });
+    const list = await cli(["models", "list"], env);
+    expect(list.code, list.output).toBe(0);
+    expect(list.output).toContain("tls-model");
+    const untrusted = await cli(["models", "list"], { MODEL_REGISTRY_SERVER: env.MODEL_REGISTRY_SERVER });
+    expect(untrusted.code).toBe(1);
+  }, 60_000);
+});
+
+describe.runIf(POSTGRES_URL !== "")("[postgres] the installed server", () => {
+  const schema = `test_packed_${randomBytes(4).toString("hex")}`;
+  afterAll(() => dropSchema(schema));
+
+  it("migrates and serves a Postgres database, and a client command reads what another wrote", async () => {
+    await ensurePostgresSchema(POSTGRES_URL, schema);
+    const server = await serve(["--database", postgresUrlWithSchema(POSTGRES_URL, schema)]);
+    expect(server.output()).toContain("applied migrations 0001");
+    const env = { MODEL_REGISTRY_SERVER: server.url };
+    expect(await cli(["register", "pg-model", "--version", "v7", "--uri", "s3://b/pg/model.onnx"], env)).toMatchObject({ code: 0 });
+    const get = await cli(["versions", "get", "pg-model", "v7", "--json"], env);
+    expect(get.code, get.output).toBe(0);
+    expect(JSON.parse(get.output).modelVersion.version).toBe("v7");
+  }, 60_000);
+});
