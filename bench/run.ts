@@ -3,6 +3,7 @@ import { join } from "node:path";
 import SqliteDatabase from "better-sqlite3";
 import { startChild } from "./child.js";
 import type { DataLayerCase } from "./data-layer.js";
+import { cliStartGoal } from "./goals/cli-start.js";
 import { listPagesGoal } from "./goals/list-pages.js";
 import { memoryGoal } from "./goals/memory.js";
 import { registerPostgresGoal, registerSqliteGoal } from "./goals/register.js";
@@ -14,7 +15,7 @@ import { CACHE_DIR, sampleVersions, seededDatabase, type SeedInfo } from "./seed
 import { fmtRatio, fmtUs } from "./stats.js";
 
 /**
- * `npm run bench [-- --quick] [--only 1,2,3,4,5,6] [--postgres URL] [--soak-seconds N]`
+ * `npm run bench [-- --quick] [--only 1,2,3,4,5,6,7] [--postgres URL] [--soak-seconds N]`
  *
  * Seeds (and caches) databases of 10k / 100k / 1M versions, starts the real server pinned to one
  * core and a load generator pinned to the other, measures every goal as a ratio against a
@@ -30,7 +31,7 @@ const option = (name: string) => {
   return i >= 0 ? argv[i + 1] : undefined;
 };
 const quick = flag("quick");
-const only = new Set((option("only") ?? "1,2,3,4,5,6").split(","));
+const only = new Set((option("only") ?? "1,2,3,4,5,6,7").split(","));
 const postgresUrl = option("postgres") ?? process.env.BENCH_POSTGRES_URL ?? process.env.TEST_POSTGRES_URL ?? "";
 const soakMs = Number(option("soak-seconds") ?? (quick ? 6 : 300)) * 1000;
 const timing: Timing = quick ? { sliceMs: 300, pairs: 3, warmupMs: 250 } : { sliceMs: 2000, pairs: 5, warmupMs: 1000 };
@@ -73,14 +74,16 @@ function dropWorkingCopy(path: string): void {
   for (const suffix of ["", "-wal", "-shm"]) rmSync(path + suffix, { force: true });
 }
 
+// Goal 7 needs no seeded database: skip seeding when it runs alone.
+const needsSeeds = [...only].some((id) => id !== "7");
 const seeds: SeedInfo[] = [];
-for (const n of sizes) {
+for (const n of needsSeeds ? sizes : []) {
   const seed = await seededDatabase(n, log);
   if (seed.created) notes.push(`seeded ${label(n)} versions in ${seed.seconds.toFixed(1)} s (cached in bench/.cache for the next run)`);
   seeds.push(seed);
 }
 const largest = seeds.at(-1)!;
-const versions = await sampleVersions(largest.path, 500);
+const versions = needsSeeds ? await sampleVersions(largest.path, 500) : [];
 const load = await LoadGenerator.start();
 const servers: BenchServer[] = [];
 const startServer = async (database: string, schema?: string) => {
@@ -176,6 +179,19 @@ try {
       dropWorkingCopy(path);
     }
   }
+
+  // Goal 7 registers a few models in a database of its own.
+  await goal("7", "CLI start-up", async () => {
+    const path = join(CACHE_DIR, "work-cli-start.db");
+    dropWorkingCopy(path);
+    const server = await startServer(`sqlite:${path}`);
+    try {
+      return await cliStartGoal(server, { runs: quick ? 5 : 11, pairs: timing.pairs }, log);
+    } finally {
+      await server.stop();
+      dropWorkingCopy(path);
+    }
+  });
 } finally {
   for (const server of servers) await server.stop();
   await load.stop();

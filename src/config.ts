@@ -1,5 +1,6 @@
 import type { AuthConfig } from "./auth/authenticator.js";
-import { normaliseOrigin } from "./cors.js";
+import { parseGrant } from "./auth/identity.js";
+import { normaliseOrigin } from "./origin.js";
 import type { LogLevel } from "./logger.js";
 
 /** Everything the server is configured with, parsed once from flags and environment. */
@@ -93,6 +94,11 @@ security (see README "Security"; authentication is on when any credential source
   --jwt-subject-claim C
                        claim naming the caller (the actor of events), e.g. email
                        [MODEL_REGISTRY_JWT_SUBJECT_CLAIM] (default sub)
+  --anonymous-role GRANTS
+                       what calls without credentials may do when authentication is on, e.g.
+                       viewer or viewer:fraud-* (comma-separated grants, as in the tokens file);
+                       for in-cluster readers that send none, such as KServe's storage
+                       initializer; unset: refused [MODEL_REGISTRY_ANONYMOUS_ROLE]
   --protected-aliases A,B
                        aliases only approvers may move [MODEL_REGISTRY_PROTECTED_ALIASES]
                        (default production)
@@ -141,6 +147,7 @@ const FLAGS = [
   "jwt-audience",
   "jwt-roles-claim",
   "jwt-subject-claim",
+  "anonymous-role",
   "protected-aliases",
   "tls-cert",
   "tls-key",
@@ -229,6 +236,18 @@ function securityConfig(flags: Map<string, string>, env: NodeJS.ProcessEnv): Sec
   set("jwtAudience", "jwt-audience");
   set("jwtRolesClaim", "jwt-roles-claim");
   set("jwtSubjectClaim", "jwt-subject-claim");
+  const anonymousRole = get("anonymous-role");
+  if (anonymousRole !== undefined) {
+    const grants = anonymousRole.split(",").map((g) => g.trim()).filter((g) => g !== "");
+    for (const grant of grants) {
+      try {
+        parseGrant(grant);
+      } catch (error) {
+        throw new ConfigError(`--anonymous-role: ${(error as Error).message}`);
+      }
+    }
+    auth.anonymousGrants = grants;
+  }
   if (auth.jwksFile && auth.jwksUrl) throw new ConfigError("set one of --jwks-file and --jwks-url");
   const cert = get("tls-cert");
   const key = get("tls-key");

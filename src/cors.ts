@@ -4,6 +4,7 @@ import { cors } from "@connectrpc/connect";
 import { ACTOR_HEADER } from "./api/call-context.js";
 import type { Logger } from "./logger.js";
 import { REST_METHODS } from "./rest/router.js";
+import { normaliseOrigin } from "./origin.js";
 
 /** How long browsers may cache a preflight answer, in seconds (Chrome caps it at 7200, Firefox at 86400). */
 export const CORS_MAX_AGE_SECONDS = 7200;
@@ -83,20 +84,6 @@ export function createCorsHandler(allowedOrigins: readonly string[], logger: Log
     });
     return true;
   };
-}
-
-/**
- * The origin as browsers send it (scheme://host[:port], lower case, default port dropped), or
- * undefined when the text is not one: only http and https, no user, path (not even "/"), query
- * or fragment. "null" (sandboxed frames, file: pages) is not accepted: any page can send it.
- */
-export function normaliseOrigin(text: string): string | undefined {
-  if (!/^https?:\/\/[^/?#@\s\\]+$/i.test(text)) return undefined;
-  try {
-    return new URL(text).origin;
-  } catch {
-    return undefined;
-  }
 }
 
 /**

@@ -39,6 +39,13 @@ export interface AuthConfig {
   clientCertificates?: boolean;
   /** Least time between checks of the tokens and JWKS files for changes (default 1000 ms). */
   reloadIntervalMs?: number;
+  /**
+   * Grants (`viewer`, `viewer:fraud-*`) of calls that carry no credential at all, for in-cluster
+   * readers that cannot send one (KServe's storage initializer). Unset: such calls are refused.
+   * A wrong credential is refused either way. Needs a credential source: with authentication off
+   * every caller is an admin already.
+   */
+  anonymousGrants?: readonly string[];
 }
 
 /** The transport-independent entry point: who is this call from? */
@@ -68,7 +75,10 @@ const SUBJECT = /^[^\u0000-\u001f\u007f]{1,255}$/u;
  * file fails the start rather than the first request.
  */
 export function createAuthenticator(config: AuthConfig, logger: Logger): Authenticator {
-  if (!authConfigured(config)) return { enabled: false, authenticate: async () => ANONYMOUS };
+  if (!authConfigured(config)) {
+    if (config.anonymousGrants?.length) throw new Error("--anonymous-role needs authentication (a credential source such as --tokens-file): without it every caller is an admin");
+    return { enabled: false, authenticate: async () => ANONYMOUS };
+  }
   const tokens = config.tokensFile ? new TokenFile(config.tokensFile, { logger, reloadIntervalMs: config.reloadIntervalMs }) : undefined;
   const keys: KeySource | undefined = config.jwksFile
     ? new JwksFile(config.jwksFile, logger, config.reloadIntervalMs)
@@ -77,6 +87,10 @@ export function createAuthenticator(config: AuthConfig, logger: Logger): Authent
       : undefined;
   const hmacSecret = config.jwtSecretFile ? readSecret(config.jwtSecretFile) : undefined;
   const jwtEnabled = keys !== undefined || hmacSecret !== undefined;
+  const anonymous: Identity | undefined =
+    config.anonymousGrants && config.anonymousGrants.length > 0
+      ? { subject: "anonymous", method: "unauthenticated", grants: config.anonymousGrants.map(parseGrant) }
+      : undefined;
   const rolesClaim = config.jwtRolesClaim || "roles";
   const subjectClaim = config.jwtSubjectClaim || "sub";
 
@@ -108,6 +122,7 @@ export function createAuthenticator(config: AuthConfig, logger: Logger): Authent
         // Verified by TLS against the client CA: known, even when the tokens file gives it no roles.
         return { subject, method: "certificate", grants: tokens?.lookupCertificate(subject)?.grants ?? [] };
       }
+      if (anonymous) return anonymous;
       throw new UnauthenticatedError('authentication required: send "authorization: Bearer <token>"', "CREDENTIALS_REQUIRED");
     },
   };

@@ -1,4 +1,4 @@
-import { PermissionDeniedError } from "../registry/errors.js";
+import { PermissionDeniedError, UnauthenticatedError } from "../registry/errors.js";
 import type { CallRequirement, ModelRef } from "./call-requirements.js";
 import { allowsOnModel, describeGrants, hasAnyPermission, hasGlobalPermission, type Identity } from "./identity.js";
 import type { Permission } from "./permissions.js";
@@ -46,8 +46,15 @@ export function modelReadFilter(identity: Identity): Decision["visibleModels"] {
   return (displayName) => allowsOnModel(identity, "models.read", displayName);
 }
 
-function denied(identity: Identity, permission: Permission, action: string, ref?: ModelRef): PermissionDeniedError {
+/** A caller without credentials (--anonymous-role) is told to send some; anyone else is denied. */
+function denied(identity: Identity, permission: Permission, action: string, ref?: ModelRef): PermissionDeniedError | UnauthenticatedError {
   const on = ref === undefined ? "" : "id" in ref ? ` on registeredModels/${ref.id}` : ` on registered model ${JSON.stringify(ref.displayName)}`;
+  if (identity.method === "unauthenticated") {
+    return new UnauthenticatedError(
+      `authentication required: ${action} needs permission "${permission}"${on}, which callers without credentials (${describeGrants(identity)}) lack; send "authorization: Bearer <token>"`,
+      "CREDENTIALS_REQUIRED",
+    );
+  }
   return new PermissionDeniedError(
     `permission denied: ${action} needs permission "${permission}"${on}; ${identity.subject} has ${describeGrants(identity)}`,
     permission,

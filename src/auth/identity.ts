@@ -21,8 +21,12 @@ export interface Grant {
 export interface Identity {
   /** The actor recorded in events: the token's subject, the JWT's sub (or configured claim), the certificate CN. */
   subject: string;
-  /** How the identity was established; "anonymous" only when authentication is off. */
-  method: "anonymous" | "token" | "jwt" | "certificate";
+  /**
+   * How the identity was established: "anonymous" only when authentication is off (every caller is
+   * an admin); "unauthenticated" when it is on and a call without credentials gets the grants of
+   * --anonymous-role (a call those grants do not allow is then UNAUTHENTICATED, not PERMISSION_DENIED).
+   */
+  method: "anonymous" | "unauthenticated" | "token" | "jwt" | "certificate";
   grants: readonly Grant[];
 }
 

@@ -1,17 +1,18 @@
 import { execFile, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
-import { mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { createClient } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ModelRegistryService } from "../../gen/modelregistry/v1/model_registry_service_pb.js";
 import { ensurePostgresSchema } from "../../src/store/kysely/postgres.js";
-import { makePki } from "../security/support.js";
+import { makePki, writeTokensFile } from "../security/support.js";
 import { dropSchema, POSTGRES_URL } from "../support/dialects.js";
+import { imageCommand, parseDockerfile } from "../support/dockerfile.js";
 import { seedRegisterRequest } from "../support/fixtures.js";
 import { type PackedInstall, packAndInstall } from "../support/packed-install.js";
 import { postgresUrlWithSchema, type ServerProcess, spawnListening } from "../support/process.js";
@@ -126,4 +127,85 @@ describe.runIf(POSTGRES_URL !== "")("[postgres] the installed server", () => {
     expect(get.code, get.output).toBe(0);
     expect(JSON.parse(get.output).modelVersion.version).toBe("v7");
   }, 60_000);
+});
+
+/**
+ * No Docker daemon runs here, so the image's own configuration (USER, ENV, WORKDIR, ENTRYPOINT,
+ * CMD, HEALTHCHECK of deploy/container/Dockerfile) is run against the packed install: `/app` is the
+ * install folder, `/data` a folder only the image's user may write, the environment exactly the
+ * image's plus what `docker run -e` would add (a free port, a tokens file mounted read-only).
+ */
+describe("[sqlite-file] the container image's command, as its unprivileged user", () => {
+  const image = parseDockerfile(readFileSync("deploy/container/Dockerfile", "utf8")).final;
+  const [uid, gid] = (image.user ?? "").split(":").map(Number);
+  const asRoot = process.getuid?.() === 0;
+  if (!asRoot) console.log("note: not running as root, so the image's command runs as the current user, not as its USER");
+  const as = asRoot ? { uid: uid!, gid: gid ?? uid! } : {};
+  // A path, or a URL ending in one (sqlite:/data/registry.db), as seen from inside the container.
+  const path = (p: string) => p.replace(/(^|:)\/app(?=\/|$)/, `$1${install.root}`).replace(/(^|:)\/data(?=\/|$)/, `$1${join(work, "data")}`);
+  const env = () => ({
+    ...Object.fromEntries(Object.entries(image.env).map(([k, v]) => [k, path(v)])),
+    PATH: `${dirname(process.execPath)}:/usr/local/bin:/usr/bin:/bin`,
+    HOME: "/",
+  });
+  let server: ServerProcess;
+  let secret: string;
+
+  beforeAll(async () => {
+    chmodSync(work, 0o755); // mkdtemp makes it 0700: the image's user must reach data/ and secrets/ inside
+    const data = join(work, "data");
+    mkdirSync(data, { mode: 0o700 });
+    if (asRoot) chownSync(data, uid!, gid ?? uid!);
+    const secrets = join(work, "secrets");
+    mkdirSync(secrets, { mode: 0o755 });
+    const tokens = writeTokensFile(secrets, { ops: "admin" });
+    chmodSync(tokens.path, 0o444);
+    secret = tokens.secret.ops!;
+    const [command, ...args] = imageCommand(image).map(path);
+    server = await spawnListening(command!, args, { ...env(), MODEL_REGISTRY_PORT: "0", MODEL_REGISTRY_TOKENS_FILE: tokens.path }, { cwd: path(image.workdir ?? "/"), replaceEnv: true, ...as });
+    servers.push(server);
+  }, 60_000);
+
+  it("runs the image's exec-form ENTRYPOINT and CMD with its ENV: all interfaces, the database on the volume", () => {
+    expect(image.user).toMatch(/^[1-9]\d*:[1-9]\d*$/);
+    expect(server.output()).toContain(`with database sqlite:${join(work, "data", "registry.db")}`);
+    expect(server.url).toMatch(/^http:\/\/0\.0\.0\.0:\d+$/);
+    expect(existsSync(join(work, "data", "registry.db"))).toBe(true);
+  });
+
+  it("serves authenticated calls and refuses anonymous ones", async () => {
+    const baseUrl = `http://127.0.0.1:${server.port}`;
+    const authed = createClient(ModelRegistryService, createConnectTransport({ baseUrl, httpVersion: "1.1", interceptors: [(next) => (req) => (req.header.set("authorization", `Bearer ${secret}`), next(req))] }));
+    const registered = await authed.registerModel(seedRegisterRequest({ name: "in-container" }));
+    expect(registered.registeredModel!.displayName).toBe("in-container");
+    const anonymous = createClient(ModelRegistryService, createConnectTransport({ baseUrl, httpVersion: "1.1" }));
+    await expect(anonymous.listRegisteredModels({})).rejects.toThrow(/credentials|unauthenticated/i);
+  });
+
+  it.runIf(asRoot)("cannot write to its own code: only the volume and the temp folder are writable", async () => {
+    const probe = (target: string) =>
+      run(process.execPath, ["-e", `require("fs").writeFileSync(${JSON.stringify(target)}, "x")`], { env: env(), ...as }).then(
+        () => "written",
+        (e: { stderr: string }) => (/EACCES/.test(e.stderr) ? "EACCES" : e.stderr),
+      );
+    expect(await probe(join(install.packageDir, "dist", "src", "injected.js"))).toBe("EACCES");
+    expect(await probe(join(install.root, "injected.js"))).toBe("EACCES");
+    expect(await probe(join(work, "data", "probe"))).toBe("written");
+    const inTmp = join(tmpdir(), `model-registry-probe-${randomBytes(4).toString("hex")}`);
+    expect(await probe(inTmp)).toBe("written");
+    rmSync(inTmp, { force: true });
+  });
+
+  it("passes the image's exec-form HEALTHCHECK while serving", async () => {
+    const check = image.healthcheck;
+    if (check === undefined || check === "none") throw new Error("the image has no HEALTHCHECK");
+    expect(check.execForm).toBe(true);
+    const [command, ...args] = check.argv;
+    const { stdout } = await run(command!, args, { env: { ...env(), MODEL_REGISTRY_PORT: String(server.port) }, ...as }).then(() => ({ stdout: "healthy" }));
+    expect(stdout).toBe("healthy");
+  });
+
+  it("stops gracefully on SIGTERM (node is PID 1 in exec form and receives it) with exit code 0", async () => {
+    expect(await server.stop("SIGTERM")).toBe(0);
+  });
 });

@@ -25,7 +25,10 @@ export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
   return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
 }
 
-/** Names of the applied migrations that this code does not know. */
+/**
+ * Fails when the bookkeeping table names a migration this code does not know: a newer server
+ * migrated the database. The message names the two ways out (docs/upgrade.md).
+ */
 async function refuseNewerSchema(db: Kysely<Database>): Promise<void> {
   let applied: string[];
   try {
@@ -39,7 +42,7 @@ async function refuseNewerSchema(db: Kysely<Database>): Promise<void> {
     throw new StoreError(
       "schema_too_new",
       `the database schema is newer than this server (unknown migrations: ${unknown.join(", ")}); ` +
-        "upgrade the server, or point it at another database",
+        "roll back by restoring the backup taken before the upgrade (docs/upgrade.md), or run a server at least as new",
     );
   }
 }
