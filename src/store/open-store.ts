@@ -24,7 +24,12 @@ export interface OpenStoreOptions extends KyselyStoreOptions {
 export async function openStore(options: OpenStoreOptions): Promise<KyselyRegistryStore> {
   const dialect = await createDialect(options);
   try {
-    if (options.migrate ?? true) options.onMigrated?.(await migrateToLatest(dialect.db));
+    if (options.migrate ?? true) {
+      // Not `onMigrated?.(await migrateToLatest(...))`: an optional call skips its arguments, so
+      // without onMigrated nothing would be migrated.
+      const applied = await migrateToLatest(dialect.db);
+      options.onMigrated?.(applied);
+    }
     return await KyselyRegistryStore.open(dialect, options);
   } catch (error) {
     await dialect.db.destroy();
