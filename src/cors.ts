@@ -19,10 +19,10 @@ const ALLOWED_METHODS = unique([...cors.allowedMethods, ...REST_METHODS]).join("
 const ALLOWED_HEADERS = unique([...cors.allowedHeaders, "Authorization", ACTOR_HEADER]).join(", ");
 /**
  * What scripts may read of a response: gRPC-Web's status and details (Grpc-Status, Grpc-Message,
- * Grpc-Status-Details-Bin) and Connect's encodings, plus the REST gateway's Retry-After (503) and
- * Allow (405).
+ * Grpc-Status-Details-Bin) and Connect's encodings, plus the REST gateway's Retry-After (503),
+ * Allow (405) and X-Error-Reason (the reason of an error, next to Kubeflow's `{code, message}` body).
  */
-const EXPOSED_HEADERS = unique([...cors.exposedHeaders, "Retry-After", "Allow"]).join(", ");
+const EXPOSED_HEADERS = unique([...cors.exposedHeaders, "Retry-After", "Allow", "X-Error-Reason"]).join(", ");
 
 type Request = http.IncomingMessage | http2.Http2ServerRequest;
 type Response = http.ServerResponse | http2.Http2ServerResponse;

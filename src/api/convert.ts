@@ -15,7 +15,7 @@ import {
 import { InvalidArgumentError } from "../registry/errors.js";
 import { sourceIn, sourceOut } from "./convert-source.js";
 import type { ArtifactInput, ModelInput, VersionInput } from "../registry/inputs.js";
-import { artifactName, modelName, versionName } from "../registry/names.js";
+import { artifactNameOf, modelName, versionName } from "../registry/names.js";
 import { etagOf } from "../registry/registry.js";
 import type {
   ArtifactState,
@@ -185,9 +185,10 @@ export function artifactIn(a: PbModelArtifact | undefined, field = "model_artifa
 
 export function artifactOut(a: ModelArtifact): PbModelArtifact {
   return create(ModelArtifactSchema, {
-    name: artifactName(a.modelId, a.versionId, a.id),
+    name: artifactNameOf(a),
     id: String(a.id),
-    modelVersion: versionName(a.modelId, a.versionId),
+    // Empty while the artifact is linked to no version (`artifacts/{id}`).
+    modelVersion: a.modelId === null || a.versionId === null ? "" : versionName(a.modelId, a.versionId),
     displayName: a.displayName,
     description: a.description,
     uri: a.uri,

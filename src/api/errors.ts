@@ -32,6 +32,7 @@ export function toConnectError(error: unknown, logger: Logger, procedure: string
       details.push({ desc: BadRequestSchema, value: create(BadRequestSchema, { fieldViolations: error.violations }) });
     }
     if (error instanceof EtagMismatchError) info.metadata.current_etag = error.currentEtag;
+    if (error instanceof NotFoundError) Object.assign(info.metadata, error.metadata);
     if (error instanceof AbortedError) Object.assign(info.metadata, error.metadata);
     if (error instanceof OutOfRangeError) Object.assign(info.metadata, error.metadata);
     if (error instanceof PermissionDeniedError) info.metadata.permission = error.permission;

@@ -158,13 +158,16 @@ export function createModelRegistryHandler(
     },
 
     async getModelArtifact(req) {
-      const ids = parseArtifactName(req.name);
-      const artifact = await registry.getArtifact(ids.modelId, ids.versionId, ids.artifactId);
+      const artifact = await registry.getArtifact(parseArtifactName(req.name));
       return create(GetModelArtifactResponseSchema, { modelArtifact: artifactOut(artifact) });
     },
 
     async listModelArtifacts(req) {
-      const page = await registry.listArtifacts(parseVersionName(req.parent, "parent"), listRequest(req));
+      // The empty parent is the collection `artifacts/*`: the artifacts linked to no version.
+      const page =
+        req.parent === ""
+          ? await registry.listUnlinkedArtifacts(listRequest(req))
+          : await registry.listArtifacts(parseVersionName(req.parent, "parent"), listRequest(req));
       return create(ListModelArtifactsResponseSchema, {
         modelArtifacts: page.items.map(artifactOut),
         nextPageToken: page.nextPageToken,
@@ -175,9 +178,9 @@ export function createModelRegistryHandler(
 
     async updateModelArtifact(req, ctx) {
       const artifact = required(req.modelArtifact, "model_artifact");
-      const ids = parseArtifactName(artifact.name, "model_artifact.name");
+      const ref = parseArtifactName(artifact.name, "model_artifact.name");
       const updated = await registry.updateArtifact(
-        ids,
+        ref,
         { input: artifactIn(artifact), mask: maskOf(req.updateMask), etag: artifact.etag },
         callContext(ctx, req.reason),
       );

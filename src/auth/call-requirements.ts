@@ -59,6 +59,18 @@ const remove = (scope: (req: CallRequest) => CallScope): Rule => (req) => ({
   scope: scope(req),
 });
 const registry = () => REGISTRY;
+/**
+ * A model artifact by name: the model it is under, or (for `artifacts/{id}`, an artifact linked
+ * to no version) no model at all, which only unrestricted grants reach.
+ */
+const artifactScope = (name: string, field: string): CallScope => {
+  const ref = parseArtifactName(name, field);
+  return ref.kind === "linked" ? { kind: "models", models: () => [byId(ref.modelId)] } : REGISTRY;
+};
+/** A version parent, or the empty parent: the collection `artifacts/*` of artifacts linked to no version (registry scope). */
+const versionParentOrNone = (req: CallRequest): CallScope =>
+  str(req, "parent") === "" ? REGISTRY : { kind: "models", models: () => [modelOfVersionName(str(req, "parent"), "parent")] };
+
 /** A list under a model parent, or across models with `registeredModels/-`. */
 const modelParent = (req: CallRequest): CallScope => {
   const id = parseModelParent(str(req, "parent"));
@@ -96,10 +108,10 @@ export const CALL_RULES: Readonly<Record<string, Rule>> = {
   ),
   ListModelVersions: read(modelParent),
   UpdateModelVersion: write(models((r) => [modelOfVersionName(str(sub(r, "modelVersion"), "name"), "model_version.name")])),
-  CreateModelArtifact: write(models((r) => [modelOfVersionName(str(r, "parent"), "parent")])),
-  GetModelArtifact: read(models((r) => [byId(parseArtifactName(str(r, "name")).modelId)])),
-  ListModelArtifacts: read(models((r) => [modelOfVersionName(str(r, "parent"), "parent")])),
-  UpdateModelArtifact: write(models((r) => [byId(parseArtifactName(str(sub(r, "modelArtifact"), "name"), "model_artifact.name").modelId)])),
+  CreateModelArtifact: write(versionParentOrNone),
+  GetModelArtifact: read((r) => artifactScope(str(r, "name"), "name")),
+  ListModelArtifacts: read(versionParentOrNone),
+  UpdateModelArtifact: write((r) => artifactScope(str(sub(r, "modelArtifact"), "name"), "model_artifact.name")),
   CompareModelVersions: read(
     models((r) => (Array.isArray(r.names) ? r.names : []).map((n: unknown, i) => modelOfVersionName(String(n), `names[${i}]`))),
   ),
@@ -117,7 +129,7 @@ export const CALL_RULES: Readonly<Record<string, Rule>> = {
   ListAliasHistory: read(modelParent),
   DeleteRegisteredModel: remove(models((r) => [byId(parseModelName(str(r, "name")))])),
   DeleteModelVersion: remove(models((r) => [modelOfVersionName(str(r, "name"), "name")])),
-  DeleteModelArtifact: remove(models((r) => [byId(parseArtifactName(str(r, "name")).modelId)])),
+  DeleteModelArtifact: remove((r) => artifactScope(str(r, "name"), "name")),
   ArchiveRegisteredModel: write(models((r) => [byId(parseModelName(str(r, "name")))])),
   ResolveModelUri: read(models((r) => [parseModelUri(str(r, "uri")).model])),
   GetLineage: read(

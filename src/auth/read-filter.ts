@@ -9,7 +9,8 @@ export type ResourceReadFilter = (resource: Resource) => Promise<boolean>;
  * resource belongs to a model they may read. A model is judged by its display name (in the
  * resource itself, or looked up by id, memoised for memoMs so a long Watch does not query per
  * event and still notices renames). Resources outside models (experiments, runs, serving
- * environments, inference services, and the records under runs and services) are never visible
+ * environments, inference services, the records under runs and services, and model artifacts
+ * linked to no version) are never visible
  * to such callers, matching the calls that read them (see call-requirements.ts).
  */
 export function createResourceReadFilter(visible: (displayName: string) => boolean, lookup: ModelNameLookup, memoMs = 2000): ResourceReadFilter {
@@ -30,7 +31,10 @@ export function createResourceReadFilter(visible: (displayName: string) => boole
         return visible(resource.value.modelDisplayName);
       case "ModelVersion":
       case "ModelArtifact": {
-        const name = await nameOf(resource.value.modelId);
+        // A model artifact linked to no version (artifacts/{id}) belongs to no model.
+        const modelId = resource.value.modelId;
+        if (modelId === null) return false;
+        const name = await nameOf(modelId);
         return name !== undefined && visible(name);
       }
       // An artifact of a version belongs to its model; other records to runs and services.

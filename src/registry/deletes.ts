@@ -2,7 +2,7 @@ import { removeAlias } from "./aliases.js";
 import { FailedPreconditionError } from "./errors.js";
 import { deleteRecordsOf } from "./generic-artifacts.js";
 import { checkEtag, recordDeleted } from "./lifecycle-support.js";
-import { artifactName, modelName, type VersionRef, versionName } from "./names.js";
+import { type ArtifactRef, artifactNameOf, modelName, type VersionRef, versionName } from "./names.js";
 import type { Registry } from "./registry.js";
 import type { CallContext, ModelArtifact, ModelVersion, RegisteredModel } from "./types.js";
 import { describeUsage, inUse, modelUsage, versionUsage } from "./usage.js";
@@ -83,24 +83,20 @@ export async function deleteVersion(registry: Registry, ref: VersionRef, options
   });
 }
 
-/** An artifact is what gets served: refused while its version is in use, unless force. */
-export async function deleteArtifact(
-  registry: Registry,
-  ids: { modelId: number; versionId: number; artifactId: number },
-  options: DeleteOptions,
-  ctx: CallContext,
-): Promise<ModelArtifact> {
+/**
+ * An artifact is what gets served: refused while its version is in use, unless force. An
+ * artifact linked to no version (`artifacts/{id}`) serves nothing and goes without a check.
+ */
+export async function deleteArtifact(registry: Registry, ref: ArtifactRef, options: DeleteOptions, ctx: CallContext): Promise<ModelArtifact> {
   return registry.write(async (w) => {
-    const artifact = await registry.findArtifact(w, ids.modelId, ids.versionId, ids.artifactId);
-    checkEtag(artifactName(ids.modelId, ids.versionId, ids.artifactId), artifact, options.etag);
-    if (!options.force) {
-      const version = await registry.findVersion(w, { model: { id: ids.modelId }, selector: { kind: "id", id: ids.versionId } });
+    const artifact = await registry.findArtifact(w, ref);
+    const name = artifactNameOf(artifact);
+    checkEtag(name, artifact, options.etag);
+    if (!options.force && artifact.modelId !== null && artifact.versionId !== null) {
+      const version = await registry.findVersion(w, { model: { id: artifact.modelId }, selector: { kind: "id", id: artifact.versionId } });
       const usage = await versionUsage(w, version);
       if (inUse(usage)) {
-        throw new FailedPreconditionError(
-          `the version of ${artifactName(ids.modelId, ids.versionId, ids.artifactId)} is in use (${describeUsage(usage)}); pass force to delete it anyway`,
-          "VERSION_IN_USE",
-        );
+        throw new FailedPreconditionError(`the version of ${name} is in use (${describeUsage(usage)}); pass force to delete it anyway`, "VERSION_IN_USE");
       }
     }
     await w.lifecycle.deleteArtifactRows(artifact.id);

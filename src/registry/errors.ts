@@ -34,9 +34,16 @@ export class InvalidArgumentError extends RegistryError {
 
 export class NotFoundError extends RegistryError {
   override name = "NotFoundError";
-  readonly reason = "NOT_FOUND";
-  constructor(readonly resource: string) {
-    super(`${resource} not found`);
+  readonly reason: string;
+  /** ErrorInfo metadata, such as where a resource went (`linked_name` of an artifact linked since). */
+  readonly metadata: Record<string, string>;
+  constructor(
+    readonly resource: string,
+    options: { message?: string; reason?: string; metadata?: Record<string, string> } = {},
+  ) {
+    super(options.message ?? `${resource} not found`);
+    this.reason = options.reason ?? "NOT_FOUND";
+    this.metadata = options.metadata ?? {};
   }
 }
 

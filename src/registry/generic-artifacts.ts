@@ -4,18 +4,20 @@ import { logMetrics, updateRun } from "./experiment-runs.js";
 import { applyMask, type MaskSpec } from "./field-mask.js";
 import { inTransaction } from "./in-transaction.js";
 import { recordDeleted } from "./lifecycle-support.js";
-import type { ArtifactInput, Update } from "./inputs.js";
+import type { Update } from "./inputs.js";
 import { type ExtrasPatch, writeExtras } from "./kubeflow-extras.js";
 import { byDisplayName, FIRST_MATCHES } from "./kubeflow-lists.js";
 import type { Extras, KubeflowRecord, RecordKind, RecordOwner, RecordParentType, RecordResource } from "./kubeflow-types.js";
 import type { ExperimentRun } from "./lifecycle-types.js";
 import type { Registry } from "./registry.js";
-import type { CallContext, JsonObject, JsonValue, MetadataValue, ModelArtifact, Resource } from "./types.js";
+import type { CallContext, JsonObject, JsonValue, MetadataValue, Resource } from "./types.js";
 import { LIMITS, Violations } from "./validate.js";
 
 /**
  * Kubeflow's artifacts other than model artifacts (doc, dataset, metric, parameter), kept by
- * the REST gateway, and the upsert of any artifact under a model version or an experiment run.
+ * the REST gateway, and their upsert under a model version or an experiment run (model
+ * artifacts: kubeflow-compat.ts). One logged under a run is attributed to it (filterQuery's
+ * experimentRunId and experimentId).
  * A metric or parameter upserted under a run is also logged into the run (metric history,
  * params) in the same transaction, so gRPC readers and Watch see it as an ExperimentRun update.
  */
@@ -45,7 +47,8 @@ function validateRecord(r: Pick<KubeflowRecord, "displayName" | "description" | 
   const v = new Violations();
   v.text("name", r.displayName, LIMITS.name, false);
   v.text("description", r.description, LIMITS.description);
-  v.uri("uri", r.uri, false);
+  // Records exist for Kubeflow's clients only: their uri is Kubeflow's free string (kubeflow-compat.ts).
+  v.text("uri", r.uri, LIMITS.uri, false);
   v.properties("customProperties", r.customProperties);
   for (const [key, value] of Object.entries(r.fields)) {
     if (typeof value === "string") v.text(key, value, LIMITS.propertyValue);
@@ -139,6 +142,8 @@ export async function insertRecord(
   const record: KubeflowRecord = { ...draft, owner, revision: w.allocateRevision() };
   await w.rest.insertRecord(record);
   const written = await writeExtras(w, kind, record.id, extras);
+  // Logged under a run: attributed to it (filterQuery's experimentRunId and experimentId).
+  if (run) await w.rest.putArtifactRun(record.id, { experimentId: run.experimentId, runId: run.id });
   recordEvent(registry, w, "CREATED", record, written?.externalId ?? null, null, ctx);
   if (run) await mirrorIntoRun(registry, w, run, record, ctx);
   return { record, extras: written };
@@ -181,7 +186,11 @@ export async function changeRecord(
   const previous: RecordResource = { ...current, externalId: before?.externalId ?? null };
   recordEvent(registry, w, "UPDATED", record, written?.externalId ?? null, previous, ctx);
   const run = record.parent?.type === "run" ? await w.lineage.getRun(record.parent.id) : undefined;
-  if (run) await mirrorIntoRun(registry, w, run, record, ctx);
+  if (run) {
+    // Its run stays its attribution, whatever experimentRunId the patch gave.
+    await w.rest.putArtifactRun(record.id, { experimentId: run.experimentId, runId: run.id });
+    await mirrorIntoRun(registry, w, run, record, ctx);
+  }
   return { record, extras: written };
 }
 
@@ -248,53 +257,34 @@ function parameterValue(value: JsonValue, type: JsonValue | undefined): Metadata
   }
 }
 
-/** What an upsert under a version or run carries: the artifact's type, its id if any, and its fields. */
-export type ArtifactUpsert =
-  | { kind: "model-artifact"; id: number | undefined; input: ArtifactInput; mask: string[]; extras: ExtrasPatch }
-  | { kind: RecordKind; id: number | undefined; input: RecordInput; mask: string[]; extras: ExtrasPatch };
+/** What an upsert of a record under a version or run carries: its kind, its id if any, and its fields. */
+export interface RecordUpsert {
+  kind: RecordKind;
+  id: number | undefined;
+  input: RecordInput;
+  mask: string[];
+  extras: ExtrasPatch;
+}
 
-export type UpsertResult =
-  | { kind: "model-artifact"; artifact: ModelArtifact; extras: Extras | undefined; created: boolean }
-  | { kind: RecordKind; record: KubeflowRecord; extras: Extras | undefined; created: boolean };
+export interface RecordUpsertResult {
+  record: KubeflowRecord;
+  extras: Extras | undefined;
+  created: boolean;
+}
 
 /**
- * Creates or updates an artifact under a model version or an experiment run, in one
- * transaction: with an id, that artifact (which must belong to the parent) is updated with the
- * fields given; else an artifact of the same type and name under the parent is updated; else a
- * new one is created. Model artifacts belong to model versions only.
+ * Creates or updates a doc, dataset, metric or parameter artifact under a model version or an
+ * experiment run, in one transaction: with an id, that artifact (which must belong to the
+ * parent) is updated with the fields given; else an artifact of the same type and name under the
+ * parent is updated; else a new one is created. (Model artifacts: kubeflow-compat.ts.)
  */
-export async function upsertArtifact(
+export async function upsertRecord(
   registry: Registry,
   parent: { type: Exclude<RecordParentType, "inference-service">; id: number },
-  upsert: ArtifactUpsert,
+  upsert: RecordUpsert,
   ctx: CallContext,
-): Promise<UpsertResult> {
+): Promise<RecordUpsertResult> {
   return registry.write(async (w) => {
-    const scoped = inTransaction(registry, w);
-    if (upsert.kind === "model-artifact") {
-      if (parent.type !== "version") {
-        throw InvalidArgumentError.field("artifactType", "model artifacts belong to model versions; attach this one to a version", "UNSUPPORTED_ARTIFACT_TYPE");
-      }
-      const version = await w.getVersion(parent.id);
-      if (!version) throw new NotFoundError(`model version ${parent.id}`);
-      let existing: ModelArtifact | undefined;
-      if (upsert.id !== undefined) {
-        existing = await w.getArtifact(upsert.id);
-        if (!existing) throw new NotFoundError(`model artifact ${upsert.id}`);
-        if (existing.versionId !== version.id) {
-          throw InvalidArgumentError.field("id", `artifact ${upsert.id} belongs to another model version`, "ARTIFACT_OF_OTHER_VERSION");
-        }
-      } else if (upsert.input.displayName !== "") {
-        const found = await w.listArtifacts({ versionId: version.id }, { ...FIRST_MATCHES, filter: byDisplayName(upsert.input.displayName) });
-        existing = found.items[0];
-      }
-      const ids = { modelId: version.modelId, versionId: version.id };
-      const artifact = existing
-        ? await scoped.updateArtifact({ ...ids, artifactId: existing.id }, { input: upsert.input, mask: upsert.mask, etag: "" }, ctx)
-        : await scoped.createArtifact({ model: { id: version.modelId }, selector: { kind: "id", id: version.id } }, upsert.input, ctx);
-      const extras = await writeExtras(w, "ModelArtifact", artifact.id, upsert.extras);
-      return { kind: "model-artifact", artifact, extras, created: !existing };
-    }
     let existing: KubeflowRecord | undefined;
     if (upsert.id !== undefined) {
       existing = await w.rest.getRecord(upsert.id);
@@ -313,6 +303,6 @@ export async function upsertArtifact(
     const result = existing
       ? await changeRecord(registry, w, existing, { input: upsert.input, mask: upsert.mask, etag: "" }, upsert.extras, ctx)
       : await insertRecord(registry, w, upsert.kind, parent, upsert.input, upsert.extras, ctx);
-    return { kind: upsert.kind, record: result.record, extras: result.extras, created: !existing };
+    return { record: result.record, extras: result.extras, created: !existing };
   });
 }

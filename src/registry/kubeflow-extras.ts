@@ -98,6 +98,7 @@ export async function writeExtras(w: StoreWriter, type: ExtrasType, resourceId: 
     if (value === null) delete fields[key];
     else fields[key] = value;
   }
+  await syncRunAttribution(w, type, resourceId, patch, fields);
   if (externalId === null && Object.keys(fields).length === 0) {
     if (current) await w.rest.deleteExtras(resourceId);
     return undefined;
@@ -105,4 +106,19 @@ export async function writeExtras(w: StoreWriter, type: ExtrasType, resourceId: 
   const extras: Extras = { resourceId, resourceType: type, externalId, fields };
   await w.rest.putExtras(extras);
   return extras;
+}
+
+/** The extras types of artifacts (model artifacts and the gateway's record kinds other than ServeModels). */
+const ARTIFACT_TYPES: ReadonlySet<string> = new Set(["ModelArtifact", "doc-artifact", "dataset-artifact", "metric", "parameter"]);
+
+/**
+ * Keeps the run attribution of an artifact (rest_artifact_runs, which filterQuery's experimentId
+ * and experimentRunId select on) in step with its experimentId/experimentRunId fields, when a
+ * patch of its extras names them. An artifact logged under a run takes that run instead
+ * (generic-artifacts.ts).
+ */
+async function syncRunAttribution(w: StoreWriter, type: ExtrasType, resourceId: number, patch: ExtrasPatch, fields: JsonObject): Promise<void> {
+  if (!ARTIFACT_TYPES.has(type) || !patch.fields || !("experimentId" in patch.fields || "experimentRunId" in patch.fields)) return;
+  const id = (value: JsonObject[string] | undefined) => (typeof value === "string" && /^[1-9][0-9]{0,15}$/.test(value) ? Number(value) : null);
+  await w.rest.putArtifactRun(resourceId, { experimentId: id(fields.experimentId), runId: id(fields.experimentRunId) });
 }

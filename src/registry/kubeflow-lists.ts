@@ -76,10 +76,14 @@ export const METRIC_HISTORY_LIST: ListSpec = {
   sort: { ...commonSort, step: "step", time: "time", key: "key", name: "key", value: "value" },
 };
 
-/** Every model artifact of every version. */
-export async function listAllModelArtifacts(registry: Registry, request: ListRequest): Promise<Page<ModelArtifact>> {
-  const prepared = prepareList(request, ARTIFACT_LIST, registry.store.tokenKey(), "registeredModels/-/versions/-");
-  return registry.read(async (r) => toPage(prepared, await r.listArtifacts({}, prepared.query), await r.revision(), (a) => a));
+/**
+ * Every model artifact (of every version, and those linked to none), or one version's (the
+ * caller checks it exists), with the filter attributes of `spec`.
+ */
+export async function listAllModelArtifacts(registry: Registry, request: ListRequest, spec = ARTIFACT_LIST, versionId?: number): Promise<Page<ModelArtifact>> {
+  const parent = versionId === undefined ? "artifacts/-" : `kubeflow-version-artifacts/${versionId}`;
+  const prepared = prepareList(request, spec, registry.store.tokenKey(), parent);
+  return registry.read(async (r) => toPage(prepared, await r.listArtifacts(versionId === undefined ? {} : { versionId }, prepared.query), await r.revision(), (a) => a));
 }
 
 /** Records of the scope (the caller checks that a named parent exists). */

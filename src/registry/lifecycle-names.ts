@@ -97,30 +97,43 @@ export function parseInferenceServiceName(name: string, field = "name"): { envir
 
 export const MODEL_URI_SCHEME = "model-registry://";
 
+/** A first segment that is a host with a port (`model-registry.kubeflow.svc.cluster.local:8080`, `[::1]:8080`). */
+const HOST_PORT = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):[0-9]{1,5}$/;
+
 /**
- * Parses `model-registry://{model}[/{version}|@{alias}]` (KServe's storage URI form): the model's
- * display name, then a version string (or `latest`), an alias, or nothing for latest. Segments are
- * percent-decoded, so names holding "/" or "@" are written %2F and %40.
+ * Parses a `model-registry://` URI in the forms KServe's storage initializer for Kubeflow takes:
+ * `model-registry://[host[:port]/]{model}[/{version}|@{alias}][?query]`.
+ * - The query (from the first "?") is ignored, as KServe's initializer ignores it.
+ * - Three segments are host/model/version. Two are model/version, unless the first is a host
+ *   with a port (`registry.svc:8080/fraud`: the model's latest version). One is the model, or
+ *   `model@alias`. The host names the registry the URI was written for; this server resolves
+ *   the rest against itself.
+ * - The model is its display name; the version a version string or `latest`; without one, the
+ *   latest. Segments are percent-decoded: write "/", "@", "?", "%" (and a ":" in a model name
+ *   followed by digits only) as %2F, %40, %3F, %25 and %3A.
  */
 export function parseModelUri(uri: string, field = "uri"): VersionRef {
   const invalid = (why: string) =>
-    InvalidArgumentError.field(field, `${why}; expected model-registry://{model}[/{version}|@{alias}]`, "INVALID_MODEL_URI");
+    InvalidArgumentError.field(field, `${why}; expected model-registry://[host[:port]/]{model}[/{version}|@{alias}]`, "INVALID_MODEL_URI");
   if (!uri.startsWith(MODEL_URI_SCHEME)) throw invalid("not a model-registry:// URI");
-  const rest = uri.slice(MODEL_URI_SCHEME.length);
-  const slash = rest.indexOf("/");
-  const at = rest.indexOf("@");
-  let modelPart = rest;
+  const query = uri.indexOf("?");
+  const segments = uri.slice(MODEL_URI_SCHEME.length, query < 0 ? undefined : query).split("/");
+  if (segments.length > 3) throw invalid("too many segments");
+  const hasHost = segments.length === 3 || (segments.length === 2 && HOST_PORT.test(segments[0]!));
+  const [modelPart, versionPart] = hasHost ? segments.slice(1) : segments;
   let selector: VersionSelector = { kind: "latest" };
-  if (slash >= 0 && (at < 0 || slash < at)) {
-    modelPart = rest.slice(0, slash);
-    const version = decode(rest.slice(slash + 1), invalid);
-    if (version === "" || rest.slice(slash + 1).includes("/")) throw invalid("bad version segment");
+  let model = modelPart!;
+  const at = model.indexOf("@");
+  if (at >= 0) {
+    if (versionPart !== undefined) throw invalid("an alias and a version segment together");
+    selector = { kind: "alias", alias: checkAlias(model.slice(at + 1), field) };
+    model = model.slice(0, at);
+  } else if (versionPart !== undefined) {
+    const version = decode(versionPart, invalid);
+    if (version === "") throw invalid("bad version segment");
     selector = version === "latest" ? { kind: "latest" } : { kind: "version", version };
-  } else if (at >= 0) {
-    modelPart = rest.slice(0, at);
-    selector = { kind: "alias", alias: checkAlias(rest.slice(at + 1), field) };
   }
-  const displayName = decode(modelPart, invalid);
+  const displayName = decode(model, invalid);
   if (displayName === "") throw invalid("no model name");
   return { model: { displayName }, selector };
 }

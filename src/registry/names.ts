@@ -9,6 +9,22 @@ export const modelName = (modelId: number) => `registeredModels/${modelId}`;
 export const versionName = (modelId: number, versionId: number) => `${modelName(modelId)}/versions/${versionId}`;
 export const artifactName = (modelId: number, versionId: number, artifactId: number) =>
   `${versionName(modelId, versionId)}/artifacts/${artifactId}`;
+/** The name of a model artifact linked to no version yet (created standalone over REST). */
+export const unlinkedArtifactName = (artifactId: number) => `artifacts/${artifactId}`;
+
+/** The resource name of a model artifact: under its version, or `artifacts/{id}` while it has none. */
+export function artifactNameOf(a: { id: number; modelId: number | null; versionId: number | null }): string {
+  return a.modelId === null || a.versionId === null ? unlinkedArtifactName(a.id) : artifactName(a.modelId, a.versionId, a.id);
+}
+
+/** How a model artifact is addressed: under its version, or as `artifacts/{id}` (linked to no version). */
+export type ArtifactRef =
+  | { kind: "linked"; modelId: number; versionId: number; artifactId: number }
+  | { kind: "unlinked"; artifactId: number };
+
+/** The name an ArtifactRef was parsed from. */
+export const artifactRefName = (ref: ArtifactRef) =>
+  ref.kind === "linked" ? artifactName(ref.modelId, ref.versionId, ref.artifactId) : unlinkedArtifactName(ref.artifactId);
 
 /** How a version is addressed: by id, by the client's version string, as the newest, or by alias. */
 export type VersionSelector =
@@ -81,14 +97,16 @@ export function parseVersionName(name: string, field = "name"): VersionRef {
   };
 }
 
-/** Parses `registeredModels/{id}/versions/{id}/artifacts/{id}`. */
-export function parseArtifactName(name: string, field = "name") {
+/** Parses `registeredModels/{id}/versions/{id}/artifacts/{id}`, or `artifacts/{id}` (an artifact linked to no version). */
+export function parseArtifactName(name: string, field = "name"): ArtifactRef {
   const parts = name.split("/");
-  const pattern = "registeredModels/{m}/versions/{v}/artifacts/{artifact}";
+  const pattern = "registeredModels/{m}/versions/{v}/artifacts/{artifact} or artifacts/{artifact}";
+  if (parts.length === 2 && parts[0] === "artifacts") return { kind: "unlinked", artifactId: parseId(parts[1], field, pattern) };
   if (parts.length !== 6 || parts[0] !== "registeredModels" || parts[2] !== "versions" || parts[4] !== "artifacts") {
     throw InvalidArgumentError.field(field, `expected ${pattern}`, "INVALID_NAME");
   }
   return {
+    kind: "linked",
     modelId: parseId(parts[1], field, pattern),
     versionId: parseId(parts[3], field, pattern),
     artifactId: parseId(parts[5], field, pattern),

@@ -5,7 +5,7 @@ import { applyMask, type MaskSpec } from "./field-mask.js";
 import type { ArtifactInput, ModelInput, Update, VersionInput } from "./inputs.js";
 import { ARTIFACT_LIST, MODEL_LIST, VERSION_LIST } from "./list-specs.js";
 import { prepareList, toPage } from "./list-query.js";
-import { artifactName, modelName, type VersionRef, versionName } from "./names.js";
+import { type ArtifactRef, artifactNameOf, artifactRefName, modelName, type VersionRef, versionName } from "./names.js";
 import { aliasName, environmentName, experimentName, inferenceServiceName, recordName, runName } from "./lifecycle-names.js";
 import { interpretStoreError } from "./store-errors.js";
 import { checkVersionSource } from "./version-source.js";
@@ -60,6 +60,11 @@ const ARTIFACT_MASK: MaskSpec<ModelArtifact> = {
   },
   maps: ["custom_properties"],
 };
+
+/** An artifact with the fields of an update's mask taken from its input (the registry checks the result). */
+export function applyArtifactMask(current: ModelArtifact, update: Pick<Update<ArtifactInput>, "input" | "mask">): ModelArtifact {
+  return applyMask(current, update.input, update.mask, ARTIFACT_MASK);
+}
 
 /** The etag of a resource: the revision of its last change. */
 export const etagOf = (resource: { revision: number }) => String(resource.revision);
@@ -212,15 +217,19 @@ export class Registry {
     return this.write(async (w) => this.insertArtifact(w, await this.findVersion(w, ref), input, ctx));
   }
 
-  /** Inserts a validated artifact under a version, with its CREATED event. */
-  async insertArtifact(w: StoreWriter, version: ModelVersion, input: ArtifactInput, ctx: CallContext): Promise<ModelArtifact> {
+  /**
+   * Inserts a validated artifact under a version, with its CREATED event. With no version the
+   * artifact belongs to none (`artifacts/{id}`): only the Kubeflow gateway creates such
+   * artifacts (kubeflow-compat.ts), and links them to a version later.
+   */
+  async insertArtifact(w: StoreWriter, version: ModelVersion | null, input: ArtifactInput, ctx: CallContext): Promise<ModelArtifact> {
     const now = this.now();
     const artifact: ModelArtifact = {
       ...input,
       state: input.state ?? "UNKNOWN",
       id: w.allocateId(),
-      versionId: version.id,
-      modelId: version.modelId,
+      versionId: version?.id ?? null,
+      modelId: version?.modelId ?? null,
       createTime: now,
       updateTime: now,
       revision: w.allocateRevision(),
@@ -230,8 +239,8 @@ export class Registry {
     return artifact;
   }
 
-  async getArtifact(modelId: number, versionId: number, artifactId: number): Promise<ModelArtifact> {
-    return this.read((r) => this.findArtifact(r, modelId, versionId, artifactId));
+  async getArtifact(ref: ArtifactRef): Promise<ModelArtifact> {
+    return this.read((r) => this.findArtifact(r, ref));
   }
 
   async listArtifacts(ref: VersionRef, request: ListRequest): Promise<Page<ModelArtifact>> {
@@ -244,23 +253,39 @@ export class Registry {
     });
   }
 
-  async updateArtifact(
-    ids: { modelId: number; versionId: number; artifactId: number },
-    update: Update<ArtifactInput>,
-    ctx: CallContext,
-  ): Promise<ModelArtifact> {
+  /** The artifacts linked to no version yet (the collection `artifacts/*`). */
+  async listUnlinkedArtifacts(request: ListRequest): Promise<Page<ModelArtifact>> {
+    const prepared = prepareList(request, ARTIFACT_LIST, this.store.tokenKey(), "artifacts");
+    return this.read(async (r) => toPage(prepared, await r.listArtifacts({ unlinked: true }, prepared.query), await r.revision(), (a) => a));
+  }
+
+  /**
+   * Updates the fields of the mask. The fields it changes are checked with the registry's
+   * rules; stored values it leaves as they are are not checked again (an artifact created
+   * through the Kubeflow gateway may hold a uri such as "s3", which the registry would not
+   * take on input, and an update of its description must not fail on it).
+   */
+  async updateArtifact(ref: ArtifactRef, update: Update<ArtifactInput>, ctx: CallContext): Promise<ModelArtifact> {
     return this.write(async (w) => {
-      const current = await this.findArtifact(w, ids.modelId, ids.versionId, ids.artifactId);
-      this.checkEtag(artifactName(ids.modelId, ids.versionId, ids.artifactId), current, update.etag);
-      const next = applyMask(current, update.input, update.mask, ARTIFACT_MASK);
+      const current = await this.findArtifact(w, ref);
+      this.checkEtag(artifactNameOf(current), current, update.etag);
+      const next = applyArtifactMask(current, update);
       const v = new Violations();
-      v.artifact("model_artifact", next);
+      v.artifact("model_artifact", next, next.uri === current.uri ? "skip" : "uri");
       v.throwIfAny();
-      const updated = { ...next, updateTime: this.now(), revision: w.allocateRevision() };
-      await w.updateArtifact(updated);
-      this.recordUpdate(w, { type: "ModelArtifact", value: updated }, { type: "ModelArtifact", value: current }, ctx);
-      return updated;
+      return this.writeArtifactChange(w, current, next, ctx);
     });
+  }
+
+  /**
+   * Writes a changed artifact (its fields, and its version when a standalone artifact is linked)
+   * with one event: UPDATED, or STATE_CHANGED when its state moved. The caller checked `next`.
+   */
+  async writeArtifactChange(w: StoreWriter, current: ModelArtifact, next: ModelArtifact, ctx: CallContext): Promise<ModelArtifact> {
+    const updated = { ...next, updateTime: this.now(), revision: w.allocateRevision() };
+    await w.updateArtifact(updated);
+    this.recordUpdate(w, { type: "ModelArtifact", value: updated }, { type: "ModelArtifact", value: current }, ctx);
+    return updated;
   }
 
   // ---- shared ----
@@ -307,11 +332,27 @@ export class Registry {
     return version;
   }
 
-  async findArtifact(r: StoreReader, modelId: number, versionId: number, artifactId: number): Promise<ModelArtifact> {
-    const artifact = await r.getArtifact(artifactId);
-    if (!artifact || artifact.versionId !== versionId || artifact.modelId !== modelId) {
-      throw new NotFoundError(artifactName(modelId, versionId, artifactId));
+  /**
+   * A model artifact by name. `artifacts/{id}` names an artifact while it is linked to no
+   * version; once linked, that name answers NOT_FOUND with reason ARTIFACT_LINKED and the
+   * artifact's new name (ErrorInfo metadata `linked_name`).
+   */
+  async findArtifact(r: StoreReader, ref: ArtifactRef): Promise<ModelArtifact> {
+    const artifact = await r.getArtifact(ref.artifactId);
+    const name = artifactRefName(ref);
+    if (ref.kind === "unlinked") {
+      if (!artifact) throw new NotFoundError(name);
+      if (artifact.versionId !== null) {
+        const linkedName = artifactNameOf(artifact);
+        throw new NotFoundError(name, {
+          message: `${name} not found: it was linked to a model version and is now ${linkedName}`,
+          reason: "ARTIFACT_LINKED",
+          metadata: { linked_name: linkedName },
+        });
+      }
+      return artifact;
     }
+    if (!artifact || artifact.versionId !== ref.versionId || artifact.modelId !== ref.modelId) throw new NotFoundError(name);
     return artifact;
   }
 
@@ -368,7 +409,7 @@ export function resourceNameOf(resource: Resource): string {
     case "ModelVersion":
       return versionName(resource.value.modelId, resource.value.id);
     case "ModelArtifact":
-      return artifactName(resource.value.modelId, resource.value.versionId, resource.value.id);
+      return artifactNameOf(resource.value);
     case "Alias":
       return aliasName(resource.value.modelId, resource.value.alias);
     case "Experiment":

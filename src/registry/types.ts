@@ -69,8 +69,13 @@ export interface ModelVersion {
 
 export interface ModelArtifact {
   id: number;
-  versionId: number;
-  modelId: number;
+  /**
+   * The version (and model) the artifact belongs to; both null while it belongs to none: an
+   * artifact created standalone through the Kubeflow gateway, named `artifacts/{id}` until it
+   * is linked to a version (once, keeping its id).
+   */
+  versionId: number | null;
+  modelId: number | null;
   displayName: string;
   description: string;
   uri: string;
@@ -152,4 +157,9 @@ export interface ListRequest {
   filter: string;
   orderBy: string;
   showTotalSize: boolean;
+  /**
+   * Refuse filter typos of built-in fields and hint at quoting (FilterOptions.hints). Set by the
+   * native API; the Kubeflow REST gateway leaves it unset, keeping Kubeflow's empty page.
+   */
+  filterHints?: boolean;
 }

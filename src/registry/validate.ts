@@ -167,10 +167,17 @@ export class Violations {
     this.properties(`${prefix}.custom_properties`, v.customProperties);
   }
 
-  artifact(prefix: string, a: ArtifactInput): void {
+  /**
+   * An artifact's fields. `uri` says how its uri is checked: "uri" (an absolute URI or path, the
+   * registry's rule on input), "text" (Kubeflow's free string: at most LIMITS.uri characters,
+   * no control characters, see kubeflow-compat.ts) or "skip" (a stored value an update leaves
+   * unchanged: stored values are never re-validated).
+   */
+  artifact(prefix: string, a: ArtifactInput, uri: "uri" | "text" | "skip" = "uri"): void {
     this.text(`${prefix}.display_name`, a.displayName, LIMITS.name, false);
     this.text(`${prefix}.description`, a.description, LIMITS.description);
-    this.uri(`${prefix}.uri`, a.uri, true);
+    if (uri === "uri") this.uri(`${prefix}.uri`, a.uri, true);
+    else if (uri === "text") this.text(`${prefix}.uri`, a.uri, LIMITS.uri, false);
     for (const [field, value] of [
       ["model_format_name", a.modelFormatName],
       ["model_format_version", a.modelFormatVersion],

@@ -1,5 +1,6 @@
-import type { ArtifactUpsert, RecordInput } from "../registry/generic-artifacts.js";
+import type { RecordInput, RecordUpsert } from "../registry/generic-artifacts.js";
 import type { ArtifactInput } from "../registry/inputs.js";
+import type { ExtrasPatch } from "../registry/kubeflow-extras.js";
 import { RECORD_ARTIFACT_KINDS, type RecordKind } from "../registry/kubeflow-types.js";
 import type { ArtifactState, JsonObject } from "../registry/types.js";
 import { checkShape, str } from "./body.js";
@@ -13,6 +14,9 @@ import { ARTIFACT_SHAPES } from "./shapes.js";
 
 export const ARTIFACT_TYPES = ["model-artifact", ...RECORD_ARTIFACT_KINDS] as const;
 export type ArtifactType = (typeof ARTIFACT_TYPES)[number];
+
+/** An artifact body of any type: a model artifact (the registry's) or a record (the gateway's), its id if any, and its fields. */
+export type ArtifactUpsert = { kind: "model-artifact"; id: number | undefined; input: ArtifactInput; mask: string[]; extras: ExtrasPatch } | RecordUpsert;
 
 const ARTIFACT_STATES: readonly ArtifactState[] = ["UNKNOWN", "PENDING", "LIVE", "MARKED_FOR_DELETION", "DELETED", "ABANDONED", "REFERENCE"];
 const PARAMETER_TYPES = ["string", "number", "boolean", "object"] as const;

@@ -1,10 +1,11 @@
 import type { CallPermit } from "../auth/call-guard.js";
 import { NotFoundError } from "../registry/errors.js";
 import { idByExternalId } from "../registry/kubeflow-extras.js";
-import { listAllModelArtifacts, listRecords, RECORD_LIST } from "../registry/kubeflow-lists.js";
+import { KUBEFLOW_ARTIFACT_LIST, KUBEFLOW_RECORD_LIST } from "../registry/kubeflow-compat.js";
+import { listAllModelArtifacts, listRecords } from "../registry/kubeflow-lists.js";
 import { type KubeflowRecord, RECORD_ARTIFACT_KINDS, type RecordKind } from "../registry/kubeflow-types.js";
 import { ARTIFACT_LIST } from "../registry/list-specs.js";
-import { artifactName, versionName } from "../registry/names.js";
+import { artifactNameOf, versionName } from "../registry/names.js";
 import type { ListRequest, ModelArtifact, Page } from "../registry/types.js";
 import { ARTIFACT_TYPES } from "./artifact-bodies.js";
 import { enumIn, modelArtifactOut, recordOut } from "./convert.js";
@@ -40,9 +41,10 @@ async function modelOfRecord(call: RestCall, record: KubeflowRecord): Promise<{ 
   return version ? { id: version.modelId } : null;
 }
 
-/** The model of a model artifact or a record (null for records outside versions). */
+/** The model of a model artifact or a record (null for records outside versions and model artifacts linked to none). */
 export function modelOfArtifact(call: RestCall, a: ModelArtifact | KubeflowRecord): { id: number } | null | Promise<{ id: number } | null> {
-  return "kind" in a ? modelOfRecord(call, a) : { id: a.modelId };
+  if ("kind" in a) return modelOfRecord(call, a);
+  return a.modelId === null ? null : { id: a.modelId };
 }
 
 /** Authorizes reading or writing a record as the RPC over its parent. */
@@ -87,14 +89,12 @@ export async function listArtifactUnion(call: RestCall, scope: ArtifactScope, pe
     );
     extraFilter.push(ids.length > 0 ? `id IN (${ids.join(", ")})` : "id = 0");
   }
-  const models = listRequest(call.query, { spec: ARTIFACT_LIST, extraFilter });
-  const records = listRequest(call.query, { spec: RECORD_LIST, extraFilter });
+  const models = listRequest(call.query, { spec: KUBEFLOW_ARTIFACT_LIST, extraFilter });
+  const records = listRequest(call.query, { spec: KUBEFLOW_RECORD_LIST, extraFilter });
   const pageSize = models.pageSize;
 
   const fetchModels = (request: ListRequest): Promise<Page<ModelArtifact>> =>
-    scope.kind === "version"
-      ? call.registry.listArtifacts({ model: { id: scope.modelId }, selector: { kind: "id", id: scope.versionId } }, request)
-      : listAllModelArtifacts(call.registry, request);
+    listAllModelArtifacts(call.registry, request, KUBEFLOW_ARTIFACT_LIST, scope.kind === "version" ? scope.versionId : undefined);
   const fetchRecords = (request: ListRequest): Promise<Page<KubeflowRecord>> =>
     listRecords(
       call.registry,
@@ -104,6 +104,7 @@ export async function listArtifactUnion(call: RestCall, scope: ArtifactScope, pe
           ? { kinds, parentType: "run", parentId: scope.runId }
           : { kinds },
       request,
+      KUBEFLOW_RECORD_LIST,
     );
 
   let items: Array<ModelArtifact | KubeflowRecord> = [];
@@ -137,9 +138,9 @@ export async function listArtifactUnion(call: RestCall, scope: ArtifactScope, pe
   return ok({ items: await artifactsOut(call, visibleItems), nextPageToken: next, pageSize, size: visibleItems.length });
 }
 
-/** Authorizes reading or writing a model artifact as Get/UpdateModelArtifact. */
+/** Authorizes reading or writing a model artifact as Get/UpdateModelArtifact (`artifacts/{id}`: unrestricted grants only). */
 export async function authorizeModelArtifact(call: RestCall, a: ModelArtifact, write: boolean): Promise<void> {
-  const name = artifactName(a.modelId, a.versionId, a.id);
+  const name = artifactNameOf(a);
   await call.authorize(write ? "UpdateModelArtifact" : "GetModelArtifact", write ? { modelArtifact: { name } } : { name });
 }
 

@@ -1,12 +1,12 @@
 import type http from "node:http";
 import type http2 from "node:http2";
 import { jsonProblem } from "../registry/validate.js";
-import { badField, RestError } from "./errors.js";
+import { badField, requiredField, RestError } from "./errors.js";
 
 /**
  * Strict JSON request bodies. Every request schema of the Kubeflow API lists its fields; a field
  * it does not list is a 400 naming the field (a typo such as `desciption` is never silently
- * dropped), and so is a field of the wrong JSON type.
+ * dropped, as with Kubeflow's server), and so is a field of the wrong JSON type.
  */
 
 export type FieldType = "string" | "number" | "integer" | "boolean" | "object" | "strings";
@@ -90,19 +90,37 @@ export async function readJsonObject(req: IncomingRequest, maxBytes: number): Pr
   return value as Record<string, unknown>;
 }
 
-/** Checks a body against a shape: unknown fields and wrong types are 400. Null counts as absent. */
-export function checkShape(body: Record<string, unknown>, shape: Shape, what: string): Record<string, unknown> {
+/**
+ * Checks a body against a shape as Kubeflow's server decodes it (Go's encoding/json with
+ * DisallowUnknownFields): a field the schema does not list is a 400 whose message is Go's,
+ * `json: unknown field "ext_id"`; a key matches a field case-insensitively when no field has
+ * it exactly (`registeredModelID` is registeredModelId, as in Kubeflow's own examples; of two
+ * spellings of one field the later wins). A field of the wrong JSON type is a 400 too. Null
+ * counts as absent.
+ */
+export function checkShape(body: Record<string, unknown>, shape: Shape, _schema: string): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [field, value] of Object.entries(body)) {
-    const type = Object.hasOwn(shape, field) ? shape[field] : undefined;
-    if (type === undefined) {
-      throw badField(field, `unknown field of ${what}; the fields are ${Object.keys(shape).sort().join(", ")}`, "UNKNOWN_FIELD");
+  for (const [key, value] of Object.entries(body)) {
+    const field = Object.hasOwn(shape, key) ? key : Object.keys(shape).find((f) => f.toLowerCase() === key.toLowerCase());
+    if (field === undefined) throw new RestError(400, `json: unknown field ${JSON.stringify(key.length > 256 ? `${key.slice(0, 256)}…` : key)}`, "UNKNOWN_FIELD");
+    const type = shape[field]!;
+    if (value === null) {
+      delete out[field];
+      continue;
     }
-    if (value === null) continue;
     if (!hasType(value, type)) throw badField(field, `must be ${describe(type)}`, "INVALID_FIELD_TYPE");
     Object.defineProperty(out, field, { value, enumerable: true, writable: true, configurable: true });
   }
   return out;
+}
+
+/**
+ * The required fields of a request schema, checked as Kubeflow's server does after decoding: the
+ * first one absent, null or empty is a 422 `required field 'name' is zero value.`
+ */
+export function required(body: Record<string, unknown>, fields: readonly string[]): Record<string, unknown> {
+  for (const field of fields) if (body[field] === undefined || body[field] === "") throw requiredField(field);
+  return body;
 }
 
 function hasType(value: unknown, type: FieldType): boolean {

@@ -9,7 +9,7 @@ import type { ExperimentRun, RunStatus } from "../registry/lifecycle-types.js";
 import type { State } from "../registry/types.js";
 import { listArtifactUnion } from "./artifact-lists.js";
 import { upsertUnder } from "./artifacts.js";
-import { str } from "./body.js";
+import { required, str } from "./body.js";
 import {
   enumIn,
   experimentOut,
@@ -36,8 +36,8 @@ const RUN_STATUSES: readonly RunStatus[] = ["RUNNING", "FINISHED", "FAILED", "KI
 /** A run's `owner` is its author. */
 const RUN_FILTER_NAMES = { owner: "author" };
 
-function parseExperiment(body: Record<string, unknown>, create: boolean): Parsed<ExperimentInput> {
-  if (create && !body.name) throw badField("name", "is required");
+/** An experiment body (ExperimentCreate's name is required: see `required`). */
+function parseExperiment(body: Record<string, unknown>): Parsed<ExperimentInput> {
   return {
     input: {
       displayName: str(body, "name") ?? "",
@@ -160,7 +160,7 @@ export const EXPERIMENT_ROUTES: RestRoute[] = [
     path: "/experiments",
     async handle(call) {
       checkParams(call.query, []);
-      const parsed = parseExperiment(await call.body(EXPERIMENT_CREATE, "ExperimentCreate"), true);
+      const parsed = parseExperiment(required(await call.body(EXPERIMENT_CREATE, "ExperimentCreate"), ["name"]));
       await call.authorize("CreateExperiment", {});
       const { experiment, extras } = await atomically(call.registry, async (scoped, w) => {
         const experiment = await createExperiment(scoped, parsed.input, call.ctx);
@@ -185,7 +185,7 @@ export const EXPERIMENT_ROUTES: RestRoute[] = [
     async handle(call) {
       checkParams(call.query, []);
       const id = call.id("experimentId");
-      const parsed = parseExperiment(await call.body(EXPERIMENT_UPDATE, "ExperimentUpdate"), false);
+      const parsed = parseExperiment(await call.body(EXPERIMENT_UPDATE, "ExperimentUpdate"));
       await call.authorize("UpdateExperiment", {});
       const { resource: experiment, extras } = await patchWithExtras(
         call.registry,
@@ -251,8 +251,7 @@ export const EXPERIMENT_ROUTES: RestRoute[] = [
     path: "/experiment_runs",
     async handle(call) {
       checkParams(call.query, []);
-      const body = await call.body(RUN_CREATE, "ExperimentRunCreate");
-      if (body.experimentId === undefined) throw badField("experimentId", "is required");
+      const body = required(await call.body(RUN_CREATE, "ExperimentRunCreate"), ["experimentId"]);
       const experimentId = idIn(body.experimentId, "experimentId");
       return withBodyReferences(422, () => createRunIn(call, experimentId, parseRun(body)));
     },

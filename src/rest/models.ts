@@ -4,7 +4,7 @@ import { idByExternalId, writeExtras } from "../registry/kubeflow-extras.js";
 import { MODEL_LIST, VERSION_LIST } from "../registry/list-specs.js";
 import { modelName } from "../registry/names.js";
 import type { State } from "../registry/types.js";
-import { str } from "./body.js";
+import { required, str } from "./body.js";
 import {
   enumIn,
   extrasPatchOf,
@@ -28,8 +28,8 @@ import { atomically, created, extrasOf, extrasOfOne, findParams, narrow, ok, pat
 
 const STATES: readonly State[] = ["LIVE", "ARCHIVED"];
 
-function parseModel(body: Record<string, unknown>, create: boolean): Parsed<ModelInput> {
-  if (create && !body.name) throw badField("name", "is required");
+/** A model body (RegisteredModelCreate's name is required: see `required`). */
+function parseModel(body: Record<string, unknown>): Parsed<ModelInput> {
   return {
     input: {
       displayName: str(body, "name") ?? "",
@@ -45,9 +45,8 @@ function parseModel(body: Record<string, unknown>, create: boolean): Parsed<Mode
   };
 }
 
-/** A version body; on create, name (the version string) is required. */
-export function parseVersion(body: Record<string, unknown>, create: boolean): Parsed<VersionInput> {
-  if (create && !body.name) throw badField("name", "is required");
+/** A version body (on create, name, the version string, is required: see `required`). */
+export function parseVersion(body: Record<string, unknown>): Parsed<VersionInput> {
   return {
     input: {
       version: str(body, "name") ?? "",
@@ -131,7 +130,7 @@ export const MODEL_ROUTES: RestRoute[] = [
     path: "/registered_models",
     async handle(call) {
       checkParams(call.query, []);
-      const parsed = parseModel(await call.body(MODEL_CREATE, "RegisteredModelCreate"), true);
+      const parsed = parseModel(required(await call.body(MODEL_CREATE, "RegisteredModelCreate"), ["name"]));
       await call.authorize("CreateRegisteredModel", { registeredModel: { displayName: parsed.input.displayName } });
       const { model, extras } = await atomically(call.registry, async (scoped, w) => {
         const model = await scoped.createModel(parsed.input, call.ctx);
@@ -157,7 +156,7 @@ export const MODEL_ROUTES: RestRoute[] = [
     async handle(call) {
       checkParams(call.query, []);
       const id = call.id("registeredmodelId");
-      const parsed = parseModel(await call.body(MODEL_UPDATE, "RegisteredModelUpdate"), false);
+      const parsed = parseModel(await call.body(MODEL_UPDATE, "RegisteredModelUpdate"));
       await call.authorize("UpdateRegisteredModel", { registeredModel: { name: modelName(id) } });
       const { resource: model, extras } = await patchWithExtras(
         call.registry,
@@ -180,11 +179,12 @@ export const MODEL_ROUTES: RestRoute[] = [
     async handle(call) {
       checkParams(call.query, []);
       const modelId = call.id("registeredmodelId");
-      const body = await call.body(VERSION_FULL, "ModelVersion");
+      // The path names the model: of ModelVersion's required fields only name must be in the body.
+      const body = required(await call.body(VERSION_FULL, "ModelVersion"), ["name"]);
       if (body.registeredModelId !== undefined && idIn(body.registeredModelId, "registeredModelId") !== modelId) {
         throw badField("registeredModelId", "must be the registered model of the path (or be left out)");
       }
-      return createVersion(call, modelId, parseVersion(body, true));
+      return createVersion(call, modelId, parseVersion(body));
     },
   },
 ];

@@ -1,4 +1,4 @@
-import { tokenize } from "../registry/filter/lexer.js";
+import { translateKubeflowFilter } from "../registry/kubeflow-compat.js";
 import type { ListSpec } from "../registry/list-specs.js";
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../registry/list-query.js";
 import type { ListRequest, Page } from "../registry/types.js";
@@ -8,18 +8,10 @@ import { badField, RestError } from "./errors.js";
  * Kubeflow's list parameters onto the registry's ListRequest: pageSize, orderBy (CREATE_TIME,
  * LAST_UPDATE_TIME, ID) with sortOrder (ASC, DESC), nextPageToken (our opaque keyset token,
  * bound to the filter and order: empty starts at the first page, the last page returns empty),
- * and filterQuery in the filter language's Kubeflow-compatible form.
+ * and filterQuery in the filter language's Kubeflow-compatible form (kubeflow-compat.ts).
  */
 
 const ORDER_COLUMNS: Record<string, string> = { CREATE_TIME: "create_time", LAST_UPDATE_TIME: "update_time", ID: "id" };
-
-/** Kubeflow's spellings of built-in fields in filterQuery, where camelCase-to-snake_case is not enough. */
-const FILTER_NAMES: Record<string, string> = {
-  createtimesinceepoch: "create_time",
-  lastupdatetimesinceepoch: "update_time",
-  starttimesinceepoch: "start_time",
-  endtimesinceepoch: "end_time",
-};
 
 export const LIST_PARAMS = ["pageSize", "orderBy", "sortOrder", "nextPageToken", "filterQuery"] as const;
 
@@ -46,7 +38,9 @@ export function listRequest(query: URLSearchParams, options: ListOptions): { req
   if (orderBy !== "" && !(orderBy in ORDER_COLUMNS)) throw badField("orderBy", "must be one of CREATE_TIME, LAST_UPDATE_TIME, ID", "INVALID_ORDER_BY");
   if (sortOrder !== "" && sortOrder !== "ASC" && sortOrder !== "DESC") throw badField("sortOrder", "must be ASC or DESC", "INVALID_ORDER_BY");
   const column = orderBy !== "" ? ORDER_COLUMNS[orderBy]! : sortOrder !== "" ? (options.defaultOrder ?? "create_time") : "";
-  const filters = [translateFilter(query.get("filterQuery") ?? "", options.spec, options.filterNames ?? {}), ...(options.extraFilter ?? [])]
+  const filterQuery = query.get("filterQuery") ?? "";
+  if (filterQuery.length > 4096) throw new RestError(400, "filterQuery: longer than 4096 characters", "FILTER_TOO_COMPLEX");
+  const filters = [translateKubeflowFilter(filterQuery, options.spec, options.filterNames), ...(options.extraFilter ?? [])]
     .filter((f) => f.trim() !== "")
     .map((f) => `(${f})`);
   return {
@@ -59,34 +53,6 @@ export function listRequest(query: URLSearchParams, options: ListOptions): { req
     },
     pageSize,
   };
-}
-
-/**
- * Rewrites Kubeflow field spellings in a filterQuery to the filter language's: bare words that
- * name a built-in field of the resource in camelCase (`registeredModelId`, `createTimeSinceEpoch`)
- * become its snake_case name; everything else (bare custom property names, `.double_value`
- * suffixes, backtick-quoted keys, `<>`) the filter language reads as Kubeflow does. Positions in
- * error messages refer to the rewritten text.
- */
-export function translateFilter(text: string, spec: ListSpec, names: Record<string, string>): string {
-  if (text.trim() === "") return "";
-  if (text.length > 4096) throw new RestError(400, "filterQuery: longer than 4096 characters", "FILTER_TOO_COMPLEX");
-  let out = "";
-  let at = 0;
-  for (const token of tokenize(text)) {
-    if (token.kind !== "path" || token.segments.length !== 1 || token.segments[0]!.quoted) continue;
-    const word = token.segments[0]!.text;
-    const lower = word.toLowerCase();
-    if (lower === "externalid") {
-      throw badField("filterQuery", "externalId cannot be filtered on; find by externalId with the find endpoint", "INVALID_FILTER");
-    }
-    const snake = word.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toLowerCase();
-    const mapped = names[word] ?? names[lower] ?? FILTER_NAMES[lower] ?? (snake !== lower && Object.hasOwn(spec.filter.attributes, snake) ? snake : undefined);
-    if (mapped === undefined) continue;
-    out += text.slice(at, token.pos) + mapped;
-    at = token.end;
-  }
-  return out + text.slice(at);
 }
 
 /** A string literal of the filter language. */

@@ -88,7 +88,7 @@ interface CompiledRoute extends RestRoute {
  * The Kubeflow REST gateway: a thin HTTP layer over the registry, served on the main port next
  * to gRPC and Connect. Requests under REST_PREFIX (and the readiness paths) are parsed, checked
  * (authentication, authorization, strict JSON), handed to the route, and every error is mapped
- * once (errors.ts) to Kubeflow's `{code, message}` body.
+ * once (errors.ts) to Kubeflow's `{code, message}` body, its reason in the x-error-reason header.
  */
 export function createRestHandler(options: RestHandlerOptions): RestHandler {
   const { registry, guard, logger } = options;
@@ -138,7 +138,7 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
       // A body that was not read must be drained for the connection to stay usable.
       if (!req.readableEnded) req.resume();
       send(res, mapped.status, mapped.body, mapped.headers);
-      logger.info("rest call failed", { route: label, status: mapped.status, reason: mapped.body.reason, ms: Math.round(performance.now() - started) });
+      logger.info("rest call failed", { route: label, status: mapped.status, reason: mapped.reason, ms: Math.round(performance.now() - started) });
     }
   }
 

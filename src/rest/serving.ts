@@ -12,12 +12,13 @@ import {
 } from "../registry/deployments.js";
 import { NotFoundError } from "../registry/errors.js";
 import { idByExternalId, writeExtras } from "../registry/kubeflow-extras.js";
-import { listRecords, SERVE_LIST } from "../registry/kubeflow-lists.js";
+import { KUBEFLOW_SERVE_LIST } from "../registry/kubeflow-compat.js";
+import { listRecords } from "../registry/kubeflow-lists.js";
 import { ENVIRONMENT_LIST, SERVICE_LIST } from "../registry/lifecycle-list-specs.js";
 import type { DesiredState, InferenceService } from "../registry/lifecycle-types.js";
 import { modelName, versionName } from "../registry/names.js";
 import { createServe } from "../registry/serve-models.js";
-import { str } from "./body.js";
+import { required, str } from "./body.js";
 import {
   enumIn,
   environmentOut,
@@ -42,8 +43,8 @@ import { atomically, created, extrasOf, extrasOfOne, findParams, ok, patchWithEx
 
 const DESIRED: readonly DesiredState[] = ["DEPLOYED", "UNDEPLOYED"];
 
-function parseEnvironment(body: Record<string, unknown>, create: boolean): Parsed<EnvironmentInput> {
-  if (create && !body.name) throw badField("name", "is required");
+/** An environment body (ServingEnvironmentCreate's name is required: see `required`). */
+function parseEnvironment(body: Record<string, unknown>): Parsed<EnvironmentInput> {
   return {
     input: {
       displayName: str(body, "name") ?? "",
@@ -84,7 +85,6 @@ function parseService(body: Record<string, unknown>, modelId: number): Parsed<Se
 /** Creates a service in an environment; Kubeflow's two create endpoints answer 200 and 201. */
 async function createServiceIn(call: RestCall, environmentId: number, body: Record<string, unknown>, status: number) {
   if (!body.name) throw badField("name", "is required");
-  if (body.registeredModelId === undefined) throw badField("registeredModelId", "is required");
   const parsed = parseService(body, idIn(body.registeredModelId, "registeredModelId"));
   await call.authorize("CreateInferenceService", {});
   const { service, extras } = await atomically(call.registry, async (scoped, w) => {
@@ -147,7 +147,7 @@ export const SERVING_ROUTES: RestRoute[] = [
     path: "/serving_environments",
     async handle(call) {
       checkParams(call.query, []);
-      const parsed = parseEnvironment(await call.body(ENVIRONMENT_CREATE, "ServingEnvironmentCreate"), true);
+      const parsed = parseEnvironment(required(await call.body(ENVIRONMENT_CREATE, "ServingEnvironmentCreate"), ["name"]));
       await call.authorize("CreateServingEnvironment", {});
       const { environment, extras } = await atomically(call.registry, async (scoped, w) => {
         const environment = await createEnvironment(scoped, parsed.input, call.ctx);
@@ -172,7 +172,7 @@ export const SERVING_ROUTES: RestRoute[] = [
     async handle(call) {
       checkParams(call.query, []);
       const id = call.id("servingenvironmentId");
-      const parsed = parseEnvironment(await call.body(ENVIRONMENT_UPDATE, "ServingEnvironmentUpdate"), false);
+      const parsed = parseEnvironment(await call.body(ENVIRONMENT_UPDATE, "ServingEnvironmentUpdate"));
       await call.authorize("UpdateServingEnvironment", {});
       const { resource: environment, extras } = await patchWithExtras(
         call.registry,
@@ -195,7 +195,8 @@ export const SERVING_ROUTES: RestRoute[] = [
     async handle(call) {
       checkParams(call.query, []);
       const environmentId = call.id("servingenvironmentId");
-      const body = await call.body(SERVICE_CREATE, "InferenceServiceCreate");
+      // The path names the environment: of InferenceServiceCreate's required fields only registeredModelId must be in the body.
+      const body = required(await call.body(SERVICE_CREATE, "InferenceServiceCreate"), ["registeredModelId"]);
       if (body.servingEnvironmentId !== undefined && idIn(body.servingEnvironmentId, "servingEnvironmentId") !== environmentId) {
         throw badField("servingEnvironmentId", "must be the serving environment of the path (or be left out)");
       }
@@ -232,8 +233,7 @@ export const SERVING_ROUTES: RestRoute[] = [
     path: "/inference_services",
     async handle(call) {
       checkParams(call.query, []);
-      const body = await call.body(SERVICE_CREATE, "InferenceServiceCreate");
-      if (body.servingEnvironmentId === undefined) throw badField("servingEnvironmentId", "is required");
+      const body = required(await call.body(SERVICE_CREATE, "InferenceServiceCreate"), ["registeredModelId", "servingEnvironmentId"]);
       // The OpenAPI document gives 200 (not 201) for this create; its generated clients expect it.
       const environmentId = idIn(body.servingEnvironmentId, "servingEnvironmentId");
       return withBodyReferences(400, () => createServiceIn(call, environmentId, body, 200));
@@ -304,8 +304,8 @@ export const SERVING_ROUTES: RestRoute[] = [
       if (name) extraFilter.push(`name = ${quoteLiteral(name)}`);
       const externalId = call.query.get("externalId");
       if (externalId) extraFilter.push(`id = ${(await call.registry.read((r) => idByExternalId(r, "serve-model", externalId))) ?? 0}`);
-      const { request, pageSize } = listRequest(call.query, { spec: SERVE_LIST, extraFilter });
-      const page = await listRecords(call.registry, { kinds: ["serve-model"], parentType: "inference-service", parentId: service.id }, request, SERVE_LIST);
+      const { request, pageSize } = listRequest(call.query, { spec: KUBEFLOW_SERVE_LIST, extraFilter });
+      const page = await listRecords(call.registry, { kinds: ["serve-model"], parentType: "inference-service", parentId: service.id }, request, KUBEFLOW_SERVE_LIST);
       const extras = await extrasOf(call.registry, page.items.map((s) => s.id));
       return ok(envelope(page, pageSize, (s) => recordOut(s, extras.get(s.id))));
     },
@@ -316,8 +316,7 @@ export const SERVING_ROUTES: RestRoute[] = [
     async handle(call) {
       checkParams(call.query, []);
       const id = call.id("inferenceserviceId");
-      const body = await call.body(SERVE_CREATE, "ServeModelCreate");
-      if (body.modelVersionId === undefined) throw badField("modelVersionId", "is required");
+      const body = required(await call.body(SERVE_CREATE, "ServeModelCreate"), ["modelVersionId"]);
       await call.authorize("ReportDeploymentStatus", {});
       const { record, extras } = await createServe(
         call.registry,

@@ -5,9 +5,9 @@ import type { ModelVersion } from "../registry/types.js";
 import { listArtifactUnion } from "./artifact-lists.js";
 import { upsertUnder } from "./artifacts.js";
 import { idIn, updateOf, versionOut } from "./convert.js";
-import { badField } from "./errors.js";
 import { findVisible, modelOfVersion, versionById, visibleOnly } from "./lookup-visible.js";
 import { createVersion, listVersions, parseVersion } from "./models.js";
+import { required } from "./body.js";
 import { checkParams, quoteLiteral } from "./query.js";
 import type { RestCall, RestRoute } from "./router.js";
 import { VERSION_CREATE, VERSION_UPDATE } from "./shapes.js";
@@ -60,10 +60,9 @@ export const VERSION_ROUTES: RestRoute[] = [
     path: "/model_versions",
     async handle(call) {
       checkParams(call.query, []);
-      const body = await call.body(VERSION_CREATE, "ModelVersionCreate");
-      if (body.registeredModelId === undefined) throw badField("registeredModelId", "is required");
+      const body = required(await call.body(VERSION_CREATE, "ModelVersionCreate"), ["name", "registeredModelId"]);
       const modelId = idIn(body.registeredModelId, "registeredModelId");
-      return withBodyReferences(422, () => createVersion(call, modelId, parseVersion(body, true)));
+      return withBodyReferences(422, () => createVersion(call, modelId, parseVersion(body)));
     },
   },
   {
@@ -82,7 +81,7 @@ export const VERSION_ROUTES: RestRoute[] = [
     async handle(call) {
       checkParams(call.query, []);
       const id = call.id("modelversionId");
-      const parsed = parseVersion(await call.body(VERSION_UPDATE, "ModelVersionUpdate"), false);
+      const parsed = parseVersion(await call.body(VERSION_UPDATE, "ModelVersionUpdate"));
       const current = await versionById(call, id);
       await authorizeVersion(call, current, true);
       const ref = { model: { id: current.modelId }, selector: { kind: "id" as const, id } };

@@ -2,7 +2,8 @@ import type { Extras, KubeflowRecord, MetricHistoryPoint, RecordKind, RecordPare
 import type { ListQuery, ListResult } from "./store.js";
 
 /**
- * Store access of the Kubeflow REST gateway's own tables (migration 0004-rest-artifacts).
+ * Store access of the Kubeflow REST gateway's own tables (migrations 0004-rest-artifacts and
+ * 0005-standalone-artifacts).
  * StoreReader and StoreWriter expose it as `rest`, so its SQL stays in rest-queries.ts.
  */
 
@@ -33,6 +34,8 @@ export interface RestWriter extends RestReader {
   /** Inserts or replaces the extras of a resource. */
   putExtras(extras: Extras): Promise<void>;
   deleteExtras(resourceId: number): Promise<void>;
+  /** Sets (or, with both null, removes) the experiment and run an artifact is attributed to. */
+  putArtifactRun(artifactId: number, run: { experimentId: number | null; runId: number | null }): Promise<void>;
   insertRecord(record: KubeflowRecord): Promise<void>;
   updateRecord(record: KubeflowRecord): Promise<void>;
   /** Deletes records with their custom properties and extras. */

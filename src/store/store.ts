@@ -44,10 +44,14 @@ export interface VersionScope {
   modelId?: number;
 }
 
-/** Which artifacts an artifact list covers: one version's, one model's, or (neither set) all. */
+/**
+ * Which artifacts an artifact list covers: one version's, one model's, the ones linked to no
+ * version (`unlinked`), or (none set) all of them.
+ */
 export interface ArtifactScope {
   versionId?: number;
   modelId?: number;
+  unlinked?: boolean;
 }
 
 /** A keyset page of the event log with optional filters; revision order. */

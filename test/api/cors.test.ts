@@ -157,7 +157,7 @@ function expectReadable(res: Received, origin: string): void {
   expect(res.headers["access-control-allow-origin"]).toBe(origin);
   expect(names(res.headers.vary)).toContain("origin");
   expect(names(res.headers["access-control-expose-headers"])).toEqual(
-    expect.arrayContaining(["grpc-status", "grpc-message", "grpc-status-details-bin", "content-encoding", "connect-content-encoding"]),
+    expect.arrayContaining(["grpc-status", "grpc-message", "grpc-status-details-bin", "content-encoding", "connect-content-encoding", "x-error-reason"]),
   );
 }
 

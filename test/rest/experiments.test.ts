@@ -29,7 +29,11 @@ for (const dialect of SERVER_DIALECTS) {
       const patched = await api.ok("updateExperiment", { path: { experimentId: exp.id }, body: { state: "ARCHIVED" } });
       expect(patched).toMatchObject({ description: "churn", owner: "ds-team", state: "ARCHIVED" });
       await api.fails("createExperiment", { body: { name: exp.name } }, 409);
-      await api.fails("createExperiment", { body: { owner: "x" } }, 400);
+      expect(await api.fails("createExperiment", { body: { owner: "x" } }, 422)).toEqual({
+        code: "Bad Request",
+        message: "required field 'name' is zero value.",
+        reason: "REQUIRED_FIELD",
+      });
       await api.fails("updateExperiment", { path: { experimentId: exp.id }, body: { name: "x" } }, 400);
       await api.fails("getExperiment", { path: { experimentId: "999999999" } }, 404);
       await api.fails("findExperiment", { query: { name: unique("missing") } }, 404);
@@ -62,7 +66,11 @@ for (const dialect of SERVER_DIALECTS) {
 
     it("rejects a run without experiment, with an unknown status or SCHEDULED, and in a missing experiment", async () => {
       const exp = await newExperiment();
-      await api.fails("createExperimentRun", { body: { name: "r" } }, 400);
+      expect(await api.fails("createExperimentRun", { body: { name: "r" } }, 422)).toEqual({
+        code: "Bad Request",
+        message: "required field 'experimentId' is zero value.",
+        reason: "REQUIRED_FIELD",
+      });
       await api.fails("createExperimentRun", { body: { name: "r", experimentId: "999999999" } }, 422);
       await api.fails("createExperimentRun", { body: { experimentId: exp.id, status: "PAUSED" } }, 400);
       expect((await api.fails("createExperimentRun", { body: { experimentId: exp.id, status: "SCHEDULED" } }, 400)).reason).toBe("UNSUPPORTED_RUN_STATUS");

@@ -28,15 +28,32 @@ for (const dialect of SERVER_DIALECTS) {
     });
     afterAll(() => server?.close());
 
-    it("registers five versions, refuses a duplicate, pages them, and resolves a URI like KServe", async () => {
+    it("registers five versions, refuses a duplicate, pages them, links a standalone artifact, and resolves URIs like KServe", async () => {
       const { code, stdout, stderr } = await run([server.url]);
       expect(code, stderr).toBe(0);
-      const seen = JSON.parse(stdout) as { versions: string[]; pages: number; created_model: boolean[]; uri: string; model_id: string };
+      const seen = JSON.parse(stdout) as {
+        versions: string[];
+        pages: number;
+        created_model: boolean[];
+        storage_uris: Record<string, string>;
+        model_id: string;
+        linked_artifact_id: string;
+      };
       expect(seen.created_model).toEqual([true, false, false, false, false]);
       expect(seen.versions).toEqual(["v1", "v2", "v3", "v4", "v5"]);
       expect(seen.pages).toBe(3);
-      expect(seen.uri).toBe("s3://ml-models/fraud-detector-kf/v4/model.onnx");
+      const host = new URL(server.url).host;
+      expect(seen.storage_uris).toEqual({
+        [`model-registry://${host}/fraud-detector-kf/v4`]: "s3://ml-models/fraud-detector-kf/v4/model.onnx",
+        [`model-registry://${host}/fraud-detector-kf`]: "s3://ml-models/fraud-detector-kf/v5/model.onnx",
+        "model-registry://fraud-detector-kf/v2?revision=1": "s3://ml-models/fraud-detector-kf/v2/model.onnx",
+      });
       const grpc = server.client("grpc");
+      // KServe's initializer over REST and ResolveModelUri give the same artifact URI for the same URI.
+      for (const [uri, artifactUri] of Object.entries(seen.storage_uris)) expect((await grpc.resolveModelUri({ uri })).artifactUri, uri).toBe(artifactUri);
+      // The artifact created standalone with uri "test uri" (then patched to "uri") is now v5's, with its id.
+      const linked = (await grpc.listModelArtifacts({ parent: `registeredModels/${seen.model_id}/versions/latest` })).modelArtifacts;
+      expect(linked.find((a) => a.id === seen.linked_artifact_id)).toMatchObject({ displayName: "test model", uri: "uri", storageKey: "test key" });
       const v4 = (await grpc.getModelVersion({ registeredModelDisplayName: "fraud-detector-kf", version: "v4" })).modelVersion!;
       expect(v4.author).toBe("kf-pipeline");
       expect(v4.customProperties.epochs?.kind).toEqual({ case: "intValue", value: 40n });

@@ -3,7 +3,9 @@
 The calls and bodies are those of the `model-registry` Python package (ModelRegistry.register_model:
 find-or-create the model, find the version, create it with customProperties, upsert its model
 artifact; get_model_versions: page with nextPageToken until it comes back empty) and of KServe's
-`model-registry://` storage initializer (model by name, version by name and parent, its artifacts).
+`model-registry://` storage initializer (model by name, version by name and parent or newest first,
+its artifacts newest first), and test_core.py's standalone model artifact, created, patched and
+linked to a version (with Kubeflow's free-string uri), and whole error bodies.
 
 Usage: python3 kubeflow_client_flow.py BASE_URL
 Prints one JSON object with what it saw; exits 1 (with the reason on stderr) on any deviation.
@@ -132,17 +134,73 @@ def get_model_versions(c, model_id, page_size):
             raise RuntimeError("nextPageToken never came back empty")
 
 
-def storage_initializer(c, name, version):
-    """KServe's model-registry:// storage initializer: model -> version -> its model artifact's URI."""
+def storage_initializer(c, configured_host, storage_uri):
+    """KServe's model-registry:// storage initializer for Kubeflow (ModelRegistryProvider.DownloadModel).
+
+    The URI is parsed as it parses it: the query cut off, the first of up to three segments dropped
+    when it is the host the initializer is configured with; then the model by name, the version by
+    name and parent (or the model's versions newest first, taking the first), then the version's
+    artifacts newest first: the first must be a model artifact with a URI.
+    """
+    tokens = storage_uri.split("?", 1)[0][len("model-registry://"):].split("/", 2)
+    if len(tokens) >= 2 and tokens[0] == configured_host:
+        tokens = tokens[1:]
+    name, version = tokens[0], (tokens[1] if len(tokens) == 2 else None)
     rm = c.find("/registered_model", name=name)
-    mv = c.find("/model_version", name=version, parentResourceId=rm["id"])
-    _, arts = c.request("GET", f"/model_versions/{mv['id']}/artifacts")
-    models = [a for a in arts["items"] if a.get("artifactType") == "model-artifact"]
-    return models[0]["uri"]
+    if version is not None:
+        mv = c.find("/model_version", name=version, parentResourceId=rm["id"])
+    else:
+        _, versions = c.request("GET", f"/registered_models/{rm['id']}/versions", {"sortOrder": "DESC"})
+        mv = versions["items"][0]
+    _, arts = c.request("GET", f"/model_versions/{mv['id']}/artifacts", {"orderBy": "CREATE_TIME", "sortOrder": "DESC"})
+    first = arts["items"][0]
+    assert first.get("artifactType") == "model-artifact" and first.get("uri"), first
+    return first["uri"]
+
+
+def model_artifact_from_response(ma):
+    """ModelArtifact.from_basemodel: a response without name, uri or state fails the conversion."""
+    assert ma.get("name") and ma.get("uri") and ma.get("state"), ma
+    return ma
+
+
+def expect_error(fn, status, body):
+    """The client compares whole error bodies."""
+    try:
+        fn()
+    except ApiError as e:
+        assert (e.status, e.body) == (status, body), (e.status, e.body)
+        return
+    raise AssertionError(f"expected HTTP {status}")
+
+
+def standalone_and_linked(c, mv_id):
+    """test_core.py: upsert_model_artifact (standalone, free-string fields), its update, then upsert_model_version_artifact."""
+    body = {
+        "name": "test model",
+        "uri": "test uri",
+        "modelFormatName": "test format",
+        "storageKey": "test key",
+        "state": "UNKNOWN",
+        "customProperties": {},
+        "artifactType": "model-artifact",
+    }
+    status, ma = c.request("POST", "/model_artifacts", body=body)
+    assert status == 201, status
+    ma = model_artifact_from_response(ma)
+    update = {"description": "lorem ipsum", "uri": "uri", "state": "UNKNOWN", "customProperties": {}, "artifactType": "model-artifact"}
+    _, ma = c.request("PATCH", f"/model_artifacts/{ma['id']}", body=update)
+    assert ma["description"] == "lorem ipsum" and ma["uri"] == "uri", ma
+    status, linked = c.request("POST", f"/model_versions/{mv_id}/artifacts", body=ma)
+    assert status == 200 and linked["id"] == ma["id"], (status, linked)
+    status, doc = c.request("POST", f"/model_versions/{mv_id}/artifacts", body={"uri": "test uri", "state": "UNKNOWN", "artifactType": "doc-artifact"})
+    assert status == 201 and doc["name"], doc
+    return linked["id"]
 
 
 def main(base_url):
     c = Client(base_url, "kf-pipeline")
+    host = urllib.parse.urlparse(base_url).netloc
     name = "fraud-detector-kf"
     seen = {"versions": [], "created_model": []}
     for i in range(1, 6):
@@ -168,13 +226,22 @@ def main(base_url):
     versions, pages = get_model_versions(c, rm["id"], page_size=2)
     seen["versions"] = [v["name"] for v in versions]
     seen["pages"] = pages
-    seen["uri"] = storage_initializer(c, name, "v4")
+    seen["storage_uris"] = {
+        uri: storage_initializer(c, host, uri)
+        for uri in [f"model-registry://{host}/{name}/v4", f"model-registry://{host}/{name}", f"model-registry://{name}/v2?revision=1"]
+    }
     seen["model_id"] = rm["id"]
-    try:
-        c.request("POST", "/model_versions", body={"name": "v9", "registeredModelId": rm["id"], "authr": "typo"})
-        raise AssertionError("an unknown field should be refused")
-    except ApiError as e:
-        assert e.status == 400 and e.body["code"] == "400", e.body
+    seen["linked_artifact_id"] = standalone_and_linked(c, mv["id"])
+    expect_error(
+        lambda: c.request("POST", "/model_versions", body={"name": "v9", "registeredModelId": rm["id"], "authr": "typo"}),
+        400,
+        {"code": "Bad Request", "message": 'json: unknown field "authr"'},
+    )
+    expect_error(
+        lambda: c.request("POST", "/model_versions", body={"registeredModelId": rm["id"]}),
+        422,
+        {"code": "Bad Request", "message": "required field 'name' is zero value."},
+    )
     print(json.dumps(seen))
 
 

@@ -38,7 +38,7 @@ for (const dialect of SERVER_DIALECTS) {
       });
       expect(patched).toMatchObject({ name: env.name, externalId: env.externalId, description: "EU cluster", customProperties: { region: mv.string("eu") } });
       await api.fails("createServingEnvironment", { body: { name: env.name } }, 409);
-      await api.fails("createServingEnvironment", { body: { description: "no name" } }, 400);
+      expect((await api.fails("createServingEnvironment", { body: { description: "no name" } }, 422)).message).toBe("required field 'name' is zero value.");
       await api.fails("updateServingEnvironment", { path: { servingenvironmentId: "999999999" }, body: { description: "x" } }, 404);
       await api.fails("getServingEnvironment", { path: { servingenvironmentId: "999999999" } }, 404);
       await api.fails("findServingEnvironment", { query: { name: unique("missing") } }, 404);
@@ -80,8 +80,12 @@ for (const dialect of SERVER_DIALECTS) {
     it("rejects services with missing or foreign references", async () => {
       const { model, env } = await setup();
       const other = await setup();
-      await api.fails("createInferenceService", { body: { name: "x", registeredModelId: model.id } }, 400);
-      await api.fails("createInferenceService", { body: { name: "x", servingEnvironmentId: env.id } }, 400);
+      expect((await api.fails("createInferenceService", { body: { name: "x", registeredModelId: model.id } }, 422)).message).toBe(
+        "required field 'servingEnvironmentId' is zero value.",
+      );
+      expect((await api.fails("createInferenceService", { body: { name: "x", servingEnvironmentId: env.id } }, 422)).message).toBe(
+        "required field 'registeredModelId' is zero value.",
+      );
       await api.fails("createInferenceService", { body: { servingEnvironmentId: env.id, registeredModelId: model.id } }, 400);
       const missing = await api.fails("createInferenceService", { body: { name: "x", servingEnvironmentId: env.id, registeredModelId: "999999999" } }, 400);
       expect(missing.reason).toBe("REFERENCE_NOT_FOUND");
@@ -117,7 +121,9 @@ for (const dialect of SERVER_DIALECTS) {
         .status!;
       expect(status.ready).toBe(true);
       expect(status.servingModelVersion).toBe(`registeredModels/${model.id}/versions/${v1.id}`);
-      await api.fails("createInferenceServiceServe", { path: { inferenceserviceId: svc.id }, body: { lastKnownState: "RUNNING" } }, 400);
+      expect((await api.fails("createInferenceServiceServe", { path: { inferenceserviceId: svc.id }, body: { lastKnownState: "RUNNING" } }, 422)).message).toBe(
+        "required field 'modelVersionId' is zero value.",
+      );
       await api.fails("createInferenceServiceServe", { path: { inferenceserviceId: svc.id }, body: { modelVersionId: v1.id, lastKnownState: "UP" } }, 400);
       await api.fails("createInferenceServiceServe", { path: { inferenceserviceId: "999999999" }, body: { modelVersionId: v1.id } }, 404);
       await api.fails("getInferenceServiceServes", { path: { inferenceserviceId: "999999999" } }, 404);

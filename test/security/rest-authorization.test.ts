@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { Code } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ApiResponse, KubeflowApi } from "../rest/support/kubeflow-api.js";
 import { SERVER_DIALECTS } from "../support/dialects.js";
@@ -88,7 +89,7 @@ for (const dialect of SERVER_DIALECTS) {
         const id = template.startsWith("/model_versions") ? churn.versionId : churn.artifactId;
         const answer = await expectSameAnswer(who, method, template.replace("{id}", id), template.replace("{id}", MISSING), [id, MISSING], body);
         expect(answer.status).toBe(403);
-        expect(answer.body.reason).toBe("PERMISSION_DENIED");
+        expect(answer.reason).toBe("PERMISSION_DENIED");
         expect(answer.body.message).not.toContain(`registeredModels/${churn.modelId}`);
       }
       // An artifact outside models (a run's metric) too.
@@ -109,7 +110,7 @@ for (const dialect of SERVER_DIALECTS) {
       expect(mine.registeredModelId).toBe(fraud.modelId);
       // "v1" exists in both models: only the caller's counts.
       expect((await ok(send("fraud-vic", "GET", "/model_version?name=v1"))).registeredModelId).toBe(fraud.modelId);
-      expect((await send("vic", "GET", "/model_version?name=v1")).body.reason).toBe("AMBIGUOUS_NAME");
+      expect((await send("vic", "GET", "/model_version?name=v1")).reason).toBe("AMBIGUOUS_NAME");
       const elsewhere = await expectSameAnswer("fraud-vic", "GET", "/model_version?name=only-churn", "/model_version?name=nowhere-at-all", ["only-churn", "nowhere-at-all"]);
       expect(elsewhere.status).toBe(404);
       // Callers who read every model see both, and existence as it is.
@@ -127,7 +128,7 @@ for (const dialect of SERVER_DIALECTS) {
       }
       const model = await ok(send("adm", "POST", "/registered_models", { name: `fraud-solo-${randomBytes(3).toString("hex")}` }));
       const mine = await ok(send("adm", "POST", "/model_versions", { name: shared, registeredModelId: model.id }));
-      expect((await send("adm", "GET", `/model_version?name=${shared}`)).body.reason).toBe("AMBIGUOUS_NAME");
+      expect((await send("adm", "GET", `/model_version?name=${shared}`)).reason).toBe("AMBIGUOUS_NAME");
       expect((await ok(send("fraud-vic", "GET", `/model_version?name=${shared}`))).id).toBe(mine.id);
     });
 
@@ -160,6 +161,45 @@ for (const dialect of SERVER_DIALECTS) {
         expect((await send("fraud-vic", "GET", `${path}?name=weights&parentResourceId=${fraud.versionId}`)).status).toBe(200);
       }
       expect((await send("fraud-vic", "GET", `/model_version?name=v1&parentResourceId=${fraud.modelId}`)).status).toBe(200);
+    });
+
+    it("shows a model artifact linked to no version only to callers who read every model, and lets only them link it", async () => {
+      const standalone = await ok(send("adm", "POST", "/model_artifacts", { name: "loose", uri: "s3" }));
+      const grpc = (who: Subject) => server.client("grpc", { token: tokens.secret[who] });
+      // Everyone who reads every model sees it, over REST and gRPC.
+      expect((await ok(send("vic", "GET", `/model_artifacts/${standalone.id}`))).uri).toBe("s3");
+      expect((await grpc("vic").getModelArtifact({ name: `artifacts/${standalone.id}` })).modelArtifact?.uri).toBe("s3");
+      // A caller restricted to fraud-* models: the same 403 as for an id that does not exist, and never in a list.
+      for (const [who, method, template, body] of [
+        ["fraud-vic", "GET", "/model_artifacts/{id}"],
+        ["fraud-vic", "GET", "/artifacts/{id}"],
+        ["fraud-ed", "PATCH", "/model_artifacts/{id}", { description: "x" }],
+      ] as Array<[Subject, string, string, unknown?]>) {
+        const answer = await expectSameAnswer(who, method, template.replace("{id}", standalone.id), template.replace("{id}", MISSING), [standalone.id, MISSING], body);
+        expect(answer.status).toBe(403);
+      }
+      const listed = await ok(send("fraud-vic", "GET", "/model_artifacts?pageSize=1000"));
+      expect(listed.items.map((a: { id: string }) => a.id)).not.toContain(standalone.id);
+      expect((await ok(send("vic", "GET", "/model_artifacts?pageSize=1000"))).items.map((a: { id: string }) => a.id)).toContain(standalone.id);
+      // Creating one, or linking one into its own model, needs a grant on every model.
+      expect((await send("fraud-ed", "POST", "/model_artifacts", { name: "mine", uri: "s3://b/m" })).status).toBe(403);
+      const link = await send("fraud-ed", "POST", `/model_versions/${fraud.versionId}/artifacts`, { artifactType: "model-artifact", id: standalone.id });
+      expect(link.status).toBe(403);
+      expect(link.body.message).toContain(`model artifact ${standalone.id} is not visible to fraud-ed`);
+      for (const call of [
+        () => grpc("fraud-vic").getModelArtifact({ name: `artifacts/${standalone.id}` }),
+        () => grpc("fraud-vic").listModelArtifacts({ parent: "" }),
+        () => grpc("fraud-ed").deleteModelArtifact({ name: `artifacts/${standalone.id}` }),
+      ]) {
+        await expect(call()).rejects.toMatchObject({ code: Code.PermissionDenied });
+      }
+      const events = await grpc("fraud-vic").listEvents({ resourceTypes: ["ModelArtifact"], pageSize: 1000 });
+      expect(events.events.map((e) => e.resourceName)).not.toContain(`artifacts/${standalone.id}`);
+      // Once linked to a fraud-* version by an admin, it is in that model: the restricted caller sees it there.
+      await ok(send("adm", "POST", `/model_versions/${fraud.versionId}/artifacts`, { artifactType: "model-artifact", id: standalone.id }));
+      expect((await ok(send("fraud-vic", "GET", `/model_artifacts/${standalone.id}`))).uri).toBe("s3");
+      const linked = await grpc("fraud-vic").listEvents({ registeredModel: `registeredModels/${fraud.modelId}`, resourceTypes: ["ModelArtifact"] });
+      expect(linked.events.at(-1)?.resourceName).toBe(`registeredModels/${fraud.modelId}/versions/${fraud.versionId}/artifacts/${standalone.id}`);
     });
   });
 }

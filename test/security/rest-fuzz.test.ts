@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Health, HealthCheckResponse_ServingStatus } from "../../gen/health/v1/health_pb.js";
 import { SERVER_DIALECTS } from "../support/dialects.js";
-import { mv } from "../rest/support/kubeflow-api.js";
+import { mv, STATUS_TEXT } from "../rest/support/kubeflow-api.js";
 import { BUDGET_MS, forBudgetAsync, HOSTILE, mutateJson, mutateText, random, type Rng, SEED } from "./fuzz-support.js";
 import { type SecureServer, startSecureServer } from "./support.js";
 
@@ -98,9 +98,11 @@ for (const dialect of SERVER_DIALECTS) {
         const request = `seed ${seed} round ${round}: ${init.method} ${url} ${typeof init.body === "string" ? init.body : ""}`;
         if (res.status >= 500) throw new Error(`${request} -> ${res.status} ${text}`);
         if (res.status >= 400) {
-          const error = JSON.parse(text) as { code: string; message: string; reason: string };
-          expect(error.code, request).toBe(String(res.status));
-          expect(error.reason, request).toMatch(/^[A-Z_]+$/);
+          const error = JSON.parse(text) as { code: string; message: string };
+          const reason = res.headers.get("x-error-reason") ?? "";
+          expect(Object.keys(error).sort(), request).toEqual(["code", "message"]);
+          expect(error.code, request).toBe(reason === "REQUIRED_FIELD" ? "Bad Request" : STATUS_TEXT[res.status]);
+          expect(reason, request).toMatch(/^[A-Z_]+$/);
           expect(await revision(), `${request} was refused (${res.status}) but wrote`).toBe(before);
         }
       });

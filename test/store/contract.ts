@@ -73,9 +73,10 @@ function describeWriteContract(dialect: TestDialect): void {
       expect((await t.registry.getVersion({ model: { id: model.id }, selector: { kind: "latest" } })).id).toBe(v1.id);
 
       const artifact = await t.registry.createArtifact(ref(v1.id), artifactInput("s3://b/m.onnx", { modelFormatName: "onnx" }), ctx);
-      expect(await t.registry.getArtifact(model.id, v1.id, artifact.id)).toEqual(artifact);
+      const artifactRef = { kind: "linked" as const, modelId: model.id, versionId: v1.id, artifactId: artifact.id };
+      expect(await t.registry.getArtifact(artifactRef)).toEqual(artifact);
       const updated = await t.registry.updateArtifact(
-        { modelId: model.id, versionId: v1.id, artifactId: artifact.id },
+        artifactRef,
         { input: artifactInput("s3://b/m2.onnx"), mask: ["uri"], etag: etagOf(artifact) },
         ctx,
       );

@@ -730,7 +730,8 @@ export const DeleteModelVersionResponseSchema: GenMessage<DeleteModelVersionResp
  */
 export type DeleteModelArtifactRequest = Message<"modelregistry.v1.DeleteModelArtifactRequest"> & {
   /**
-   * `registeredModels/{m}/versions/{v}/artifacts/{artifact}`.
+   * `registeredModels/{m}/versions/{v}/artifacts/{artifact}`, or `artifacts/{artifact}` for an artifact
+   * linked to no version (deleted without a usage check: it serves nothing).
    *
    * @generated from field: string name = 1;
    */
@@ -867,7 +868,10 @@ export type ResolveModelUriRequest = Message<"modelregistry.v1.ResolveModelUriRe
   /**
    * `model-registry://{model}` (the newest LIVE version), `model-registry://{model}/{version}` or
    * `model-registry://{model}@{alias}`, where {model} is the display name and {version} the version
-   * string ("latest" allowed), percent-encoded where they hold "/", "@", "%" or spaces.
+   * string ("latest" allowed), percent-encoded where they hold "/", "@", "?", "%" or spaces. As
+   * KServe's storage initializer for Kubeflow takes it, the model may follow a host
+   * (`model-registry://{host}[:{port}]/{model}[/{version}]`: three segments, or two whose first
+   * has a port), and a `?query` is ignored.
    *
    * @generated from field: string uri = 1;
    */

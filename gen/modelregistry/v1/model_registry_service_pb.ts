@@ -704,7 +704,9 @@ export const CreateModelArtifactResponseSchema: GenMessage<CreateModelArtifactRe
  */
 export type GetModelArtifactRequest = Message<"modelregistry.v1.GetModelArtifactRequest"> & {
   /**
-   * `registeredModels/{m}/versions/{v}/artifacts/{artifact}`.
+   * `registeredModels/{m}/versions/{v}/artifacts/{artifact}`, or `artifacts/{artifact}` for an artifact
+   * linked to no version; once it is linked, that name is NOT_FOUND with reason ARTIFACT_LINKED and
+   * ErrorInfo metadata `linked_name` (its name now).
    *
    * @generated from field: string name = 1;
    */
@@ -746,7 +748,9 @@ export const GetModelArtifactResponseSchema: GenMessage<GetModelArtifactResponse
  */
 export type ListModelArtifactsRequest = Message<"modelregistry.v1.ListModelArtifactsRequest"> & {
   /**
-   * `registeredModels/{m}/versions/{v}`; {v} may also be `latest` or `@{alias}`.
+   * `registeredModels/{m}/versions/{v}`; {v} may also be `latest` or `@{alias}`. Empty: the artifacts
+   * linked to no version (`artifacts/*`, created through the Kubeflow REST gateway), for callers
+   * whose grants cover every model.
    *
    * @generated from field: string parent = 1;
    */
@@ -852,7 +856,8 @@ export type UpdateModelArtifactRequest = Message<"modelregistry.v1.UpdateModelAr
 
   /**
    * Fields to update (display_name, description, uri, model_format_name, model_format_version, storage_key,
-   * storage_path, service_account_name, state, digest, custom_properties); "*" replaces them all.
+   * storage_path, service_account_name, state, digest, custom_properties); "*" replaces them all. The
+   * fields an update changes are checked; values it leaves as they are are not checked again.
    *
    * @generated from field: google.protobuf.FieldMask update_mask = 2;
    */
@@ -1140,7 +1145,7 @@ export const ModelRegistryService: GenService<{
     output: typeof ArchiveRegisteredModelResponseSchema;
   },
   /**
-   * Resolves a `model-registry://model[/version|@alias]` URI to the storage URI of the model artifact.
+   * Resolves a `model-registry://[host[:port]/]model[/version|@alias]` URI to the storage URI of the model artifact.
    *
    * @generated from rpc modelregistry.v1.ModelRegistryService.ResolveModelUri
    */

@@ -386,7 +386,9 @@ export const DatasetReferenceSchema: GenMessage<DatasetReference> = /*@__PURE__*
  */
 export type ModelArtifact = Message<"modelregistry.v1.ModelArtifact"> & {
   /**
-   * Resource name: `registeredModels/{m}/versions/{v}/artifacts/{artifact}`. Output only.
+   * Resource name: `registeredModels/{m}/versions/{v}/artifacts/{artifact}`, or `artifacts/{artifact}`
+   * while the artifact is linked to no version (created standalone through the Kubeflow REST gateway,
+   * linked to a version later, once, keeping its id). Output only.
    *
    * @generated from field: string name = 1;
    */
@@ -400,7 +402,7 @@ export type ModelArtifact = Message<"modelregistry.v1.ModelArtifact"> & {
   id: string;
 
   /**
-   * Resource name of the model version this artifact belongs to. Output only.
+   * Resource name of the model version this artifact belongs to; empty while it belongs to none. Output only.
    *
    * @generated from field: string model_version = 3;
    */
@@ -421,7 +423,8 @@ export type ModelArtifact = Message<"modelregistry.v1.ModelArtifact"> & {
   description: string;
 
   /**
-   * Where the bytes live (for example s3://bucket/path/model.onnx).
+   * Where the bytes live (for example s3://bucket/path/model.onnx): an absolute URI or path when set
+   * through this API. One set through the Kubeflow REST gateway, a free string there, reads back as stored.
    *
    * @generated from field: string uri = 6;
    */

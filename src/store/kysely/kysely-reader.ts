@@ -22,7 +22,7 @@ import { DeploymentQueries } from "./deployment-queries.js";
 import { toNumber } from "./dialect.js";
 import { LineageQueries } from "./lineage-queries.js";
 import { loadLabels, loadProperties } from "./lifecycle-support.js";
-import { RestQueries } from "./rest-queries.js";
+import { ARTIFACT_RUN_RELATED, RestQueries } from "./rest-queries.js";
 import { compactionCutoff, readCompactedRevision, readEvents } from "./event-queries.js";
 import type { FilterTarget } from "./filter-compiler.js";
 import { type PageBase, readPage } from "./page-query.js";
@@ -106,14 +106,16 @@ const versionsOfModel = (modelId: number): PageBase => ({
 });
 function artifactsIn(scope: ArtifactScope): PageBase {
   const args = [scope.versionId, scope.modelId].filter((id): id is number => id !== undefined);
+  const unlinked = scope.unlinked === true;
   return {
-    key: `artifacts:${scope.versionId !== undefined}:${scope.modelId !== undefined}`,
+    key: `artifacts:${scope.versionId !== undefined}:${scope.modelId !== undefined}:${unlinked}`,
     args,
     build: (db, values) => {
       let base = db.selectFrom("model_artifacts as t") as unknown as AnySelect;
       let i = 0;
       if (scope.versionId !== undefined) base = base.where("t.version_id", "=", values[i++]);
       if (scope.modelId !== undefined) base = base.where("t.model_id", "=", values[i++]);
+      if (unlinked) base = base.where("t.version_id", "is", null);
       return base;
     },
   };
@@ -225,7 +227,7 @@ export class KyselyReader implements StoreReader {
   }
 
   async listArtifacts(scope: ArtifactScope, query: ListQuery): Promise<ListResult<ModelArtifact>> {
-    const page = await this.list(artifactsIn(scope), query, ARTIFACT_COLUMNS);
+    const page = await this.list(artifactsIn(scope), query, ARTIFACT_COLUMNS, ARTIFACT_RUN_RELATED);
     return { ...page, items: await this.hydrateArtifacts(page.items) };
   }
 

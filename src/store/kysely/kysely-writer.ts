@@ -91,8 +91,9 @@ export class KyselyWriter extends KyselyReader implements StoreWriter {
     await this.writeProperties(artifact.id, artifact.customProperties, false);
   }
 
+  /** Writes the artifact's fields and its version (which changes once, when a standalone artifact is linked). */
   async updateArtifact(artifact: ModelArtifact): Promise<void> {
-    const { id, version_id: _v, model_id: _m, create_time: _c, ...row } = artifactToRow(artifact);
+    const { id, create_time: _c, ...row } = artifactToRow(artifact);
     await this.db.updateTable("model_artifacts").set(row).where("id", "=", id).execute();
     await this.writeProperties(artifact.id, artifact.customProperties, true);
   }

@@ -6,6 +6,7 @@ import type { ListQuery, ListResult } from "../store.js";
 import { toNumber } from "./dialect.js";
 import { type AnySelect, deleteMetadata, loadProperties, type Paginate, time, writeMetadata } from "./lifecycle-support.js";
 import { preparedIdsQuery } from "./prepared-query.js";
+import type { FilterTarget } from "./filter-compiler.js";
 import type { Database } from "./schema.js";
 
 const EXTRAS_OF = preparedIdsQuery((db: Kysely<Database>, resourceIds: readonly number[]) =>
@@ -22,6 +23,20 @@ const RECORD_COLUMNS: Record<string, string> = {
   parent_id: "t.parent_id",
   create_time: "t.create_time",
   update_time: "t.update_time",
+  // A ServeModel's inference service and where it lives (the left-joined parent, see records()).
+  inference_service_id: "ps.id",
+  serving_environment_id: "ps.environment_id",
+  registered_model_id: "ps.model_id",
+};
+
+/**
+ * The experiment and run an artifact (a model artifact or a record) is attributed to: Kubeflow's
+ * experimentId and experimentRunId, kept in rest_artifact_runs. Only the gateway's list specs
+ * name these attributes; a comparison means "the artifact's row matches".
+ */
+export const ARTIFACT_RUN_RELATED: FilterTarget["related"] = {
+  experiment_id: { table: "rest_artifact_runs", key: "artifact_id", value: "experiment_id" },
+  experiment_run_id: { table: "rest_artifact_runs", key: "artifact_id", value: "experiment_run_id" },
 };
 
 /** A metric value's time is both its create and its update time. */
@@ -102,6 +117,15 @@ export class RestQueries implements RestWriter {
     await this.db.deleteFrom("rest_extras").where("resource_id", "=", resourceId).execute();
   }
 
+  async putArtifactRun(artifactId: number, run: { experimentId: number | null; runId: number | null }): Promise<void> {
+    await this.db.deleteFrom("rest_artifact_runs").where("artifact_id", "=", artifactId).execute();
+    if (run.experimentId === null && run.runId === null) return;
+    await this.db
+      .insertInto("rest_artifact_runs")
+      .values({ artifact_id: artifactId, experiment_id: run.experimentId, experiment_run_id: run.runId })
+      .execute();
+  }
+
   /**
    * Records with the ids of their parent's place (for resource names and the model): a left join
    * per parent type, so a record whose parent is gone reads with no owner.
@@ -135,6 +159,7 @@ export class RestQueries implements RestWriter {
       const chunk = ids.slice(i, i + 500);
       await deleteMetadata(this.db, chunk);
       await this.db.deleteFrom("rest_extras").where("resource_id", "in", chunk).execute();
+      await this.db.deleteFrom("rest_artifact_runs").where("artifact_id", "in", chunk).execute();
       await this.db.deleteFrom("rest_artifacts").where("id", "in", chunk).execute();
     }
   }
@@ -155,7 +180,7 @@ export class RestQueries implements RestWriter {
         eb.or([eb("t.parent_id", "is", null), ...(Object.keys(PARENT_TABLES) as RecordParentType[]).map((type) => parentExists(eb, type))]),
       );
     }
-    const page = await this.paginate(base, query, RECORD_COLUMNS);
+    const page = await this.paginate(base, query, RECORD_COLUMNS, ARTIFACT_RUN_RELATED);
     return { ...page, items: await this.hydrate(page.items) };
   }
 

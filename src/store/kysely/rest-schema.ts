@@ -1,7 +1,7 @@
 import type { ColumnType } from "kysely";
 import type { Int } from "./schema.js";
 
-/** Kysely table types of the REST gateway's own tables (migration 0004-rest-artifacts). */
+/** Kysely table types of the REST gateway's own tables (migrations 0004-rest-artifacts and 0005-standalone-artifacts). */
 
 type NullableInt = ColumnType<bigint | number | string | null, number | bigint | null, number | bigint | null>;
 
@@ -33,7 +33,15 @@ export interface RestArtifactsTable {
   revision: Int;
 }
 
+/** The experiment and run an artifact (model artifact or record) is attributed to (migration 0005). */
+export interface RestArtifactRunsTable {
+  artifact_id: Int;
+  experiment_id: NullableInt;
+  experiment_run_id: NullableInt;
+}
+
 export interface RestTables {
   rest_extras: RestExtrasTable;
   rest_artifacts: RestArtifactsTable;
+  rest_artifact_runs: RestArtifactRunsTable;
 }

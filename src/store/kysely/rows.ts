@@ -141,8 +141,8 @@ export function versionToRow(v: ModelVersion) {
 export function rowToArtifact(row: Selectable<ModelArtifactsTable>, customProperties: Properties): ModelArtifact {
   return {
     id: toNumber(row.id),
-    versionId: toNumber(row.version_id),
-    modelId: toNumber(row.model_id),
+    versionId: row.version_id === null ? null : toNumber(row.version_id),
+    modelId: row.model_id === null ? null : toNumber(row.model_id),
     displayName: row.display_name,
     description: row.description,
     uri: row.uri,

@@ -47,8 +47,9 @@ export interface ModelVersionsTable {
 
 export interface ModelArtifactsTable {
   id: Int;
-  version_id: Int;
-  model_id: Int;
+  /** Null while the artifact is linked to no version (created standalone through the Kubeflow gateway). */
+  version_id: NullableInt;
+  model_id: NullableInt;
   display_name: string;
   description: string;
   uri: string;

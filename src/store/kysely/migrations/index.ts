@@ -3,6 +3,7 @@ import { migration0001Init } from "./0001-init.js";
 import { migration0002Watch } from "./0002-watch.js";
 import { migration0003Lifecycle } from "./0003-lifecycle.js";
 import { migration0004RestArtifacts } from "./0004-rest-artifacts.js";
+import { migration0005StandaloneArtifacts } from "./0005-standalone-artifacts.js";
 
 /** Every migration, in order. A static list: file scanning breaks under bundlers and vitest. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -10,6 +11,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   "0002-watch": migration0002Watch,
   "0003-lifecycle": migration0003Lifecycle,
   "0004-rest-artifacts": migration0004RestArtifacts,
+  "0005-standalone-artifacts": migration0005StandaloneArtifacts,
 };
 
 /** Kysely MigrationProvider over MIGRATIONS. */
