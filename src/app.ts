@@ -18,6 +18,8 @@ import { createRoutes } from "./api/routes.js";
 import { createKubeflowRestHandler } from "./rest/routes.js";
 import type { RunningGrpcServer } from "./grpc/grpc-server.js";
 import type { Logger } from "./logger.js";
+import type { AppMetrics } from "./metrics/app-metrics.js";
+import type { RunningMetricsServer } from "./metrics/metrics-endpoint.js";
 import { Registry } from "./registry/registry.js";
 import { type RunningServer, startServer, type TlsMaterial } from "./server.js";
 import { openStore } from "./store/open-store.js";
@@ -72,6 +74,13 @@ export interface AppOptions {
    * ["https://ui.acme.com"]; "*" (alone) only with authentication on. Default: same-origin only.
    */
   corsAllowedOrigins?: readonly string[];
+  /** Prometheus metrics at /metrics (docs/metrics.md); default true. */
+  metrics?: boolean;
+  /**
+   * Serve /metrics on this port (0: any free port) instead of the main port, on the same host,
+   * with the same TLS and authentication. Needs metrics on.
+   */
+  metricsPort?: number;
 }
 
 export interface App {
@@ -88,6 +97,10 @@ export interface App {
   compactor: Compactor;
   /** Authentication and authorisation for transports outside the Connect router (the REST gateway). */
   guard: CallGuard;
+  /** The metrics (render() gives the /metrics text); absent when metrics are off. */
+  metrics?: AppMetrics;
+  /** The separate metrics port, when metricsPort was given. */
+  metricsServer?: RunningMetricsServer;
   /** Graceful stop: the server drains, then the database closes. */
   close(): Promise<void>;
 }
@@ -99,6 +112,9 @@ export async function startApp(options: AppOptions): Promise<App> {
   const authenticator = createAuthenticator(options.auth ?? {}, logger);
   checkBindPolicy(options.host, authenticator.enabled, options.insecure ?? false);
   checkCorsOrigins(options.corsAllowedOrigins ?? [], authenticator.enabled);
+  if (options.metrics === false && options.metricsPort !== undefined) throw new Error("metricsPort needs metrics on");
+  // Loaded only when on: prom-client takes tens of milliseconds to load.
+  const metrics = options.metrics === false ? undefined : new (await import("./metrics/app-metrics.js")).AppMetrics(logger);
   const tls: TlsMaterial | undefined = options.tls && {
     cert: readFileSync(options.tls.cert),
     key: readFileSync(options.tls.key),
@@ -111,6 +127,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     schema: options.schema,
     onConnectionError: (error) => logger.warn("database connection lost", { err: error }),
     onMigrated: (applied) => (migrations = applied),
+    ...(metrics ? { observer: metrics.store } : {}),
   });
   const registry = new Registry(store);
   const shutdownController = new AbortController();
@@ -143,6 +160,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     throw error;
   }
   compactor.start();
+  metrics?.observe({ store, hub, compactor });
   const routes = createRoutes({ registry, watch, health: () => databaseHealth(store), shutdownSignal: shutdownController.signal });
   const extra = options.services ?? [];
   const lookup = modelNameLookup(registry);
@@ -166,7 +184,12 @@ export async function startApp(options: AppOptions): Promise<App> {
     health: () => databaseHealth(store),
     requestTimeoutMs: options.limits?.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
     ...(readMaxBytes !== undefined ? { maxBodyBytes: readMaxBytes } : {}),
+    ...(metrics ? { onResponse: metrics.rest } : {}),
   });
+  // /metrics: on the main port, before the REST gateway, unless it has a port of its own.
+  const endpoint = metrics && (await import("./metrics/metrics-endpoint.js"));
+  const metricsRoute = metrics && endpoint && endpoint.createMetricsHandler({ metrics, guard, logger });
+  const http: typeof rest = metricsRoute && options.metricsPort === undefined ? (req, res, peer) => metricsRoute(req, res, peer) || rest(req, res, peer) : rest;
   let server: RunningServer;
   let grpcServer: RunningGrpcServer | undefined;
   try {
@@ -179,8 +202,8 @@ export async function startApp(options: AppOptions): Promise<App> {
       port: options.port,
       logger,
       shutdownController,
-      interceptors,
-      http: rest,
+      interceptors: metrics ? [metrics.interceptor("main"), ...interceptors] : interceptors,
+      http,
       corsAllowedOrigins: options.corsAllowedOrigins ?? [],
       ...(readMaxBytes !== undefined ? { readMaxBytes } : {}),
       ...(tls ? { tls } : {}),
@@ -195,7 +218,7 @@ export async function startApp(options: AppOptions): Promise<App> {
       const { startGrpcServer } = await import("./grpc/grpc-server.js");
       grpcServer = await startGrpcServer({
         services: [{ service: ModelRegistryService, impl: createModelRegistryHandler(registry, { watch, shutdownSignal: shutdownController.signal }) as ServiceImpl<DescService> }, ...extra],
-        interceptors,
+        interceptors: metrics ? [metrics.interceptor("grpc-js"), ...interceptors] : interceptors,
         host: options.host,
         port: options.grpcPort,
         ...(readMaxBytes !== undefined ? { readMaxBytes } : {}),
@@ -205,6 +228,16 @@ export async function startApp(options: AppOptions): Promise<App> {
       });
     } catch (error) {
       await server.close();
+      await stopWatchAndStore();
+      throw error;
+    }
+  }
+  let metricsServer: RunningMetricsServer | undefined;
+  if (endpoint && metricsRoute && options.metricsPort !== undefined) {
+    try {
+      metricsServer = await endpoint.startMetricsServer({ handler: metricsRoute, host: options.host, port: options.metricsPort, logger, ...(tls ? { tls } : {}) });
+    } catch (error) {
+      await Promise.all([server.close(), grpcServer?.close()]);
       await stopWatchAndStore();
       throw error;
     }
@@ -219,9 +252,11 @@ export async function startApp(options: AppOptions): Promise<App> {
     watch,
     compactor,
     guard,
+    ...(metrics ? { metrics } : {}),
+    ...(metricsServer ? { metricsServer } : {}),
     close: () =>
       (closing ??= (async () => {
-        await Promise.all([server.close(), grpcServer?.close()]);
+        await Promise.all([server.close(), grpcServer?.close(), metricsServer?.close()]);
         await stopWatchAndStore();
       })()),
   };

@@ -10,6 +10,10 @@ export interface Config {
   port: number;
   /** Port of the native gRPC fast path (@grpc/grpc-js), or undefined when it is off. */
   grpcPort: number | undefined;
+  /** Serve Prometheus metrics at /metrics (docs/metrics.md). */
+  metrics: boolean;
+  /** Serve /metrics on this port instead of the main one; undefined: on the main port. */
+  metricsPort: number | undefined;
   database: string;
   poolSize: number;
   logLevel: LogLevel;
@@ -46,11 +50,13 @@ export const USAGE = `usage: model-registry <command> [flags]
 commands:
   serve     run the server (default)
   migrate   apply database migrations and exit
-  help      print this text
+  help      print this text (help COMMAND: that command's flags)
+  --version print the version
 
 client commands (talk to a running server; see model-registry <command> --help):
   models list|get|archive|restore      registered models
-  versions list|get|compare            model versions
+  versions list|get|compare|archive|restore
+                                       model versions
   register MODEL --version V --uri U   register a model version
   alias set|rm|list                    move and remove aliases
   events                               the audit log
@@ -64,6 +70,11 @@ flags (environment variable in brackets):
   --port PORT          port for gRPC, gRPC-Web and Connect [MODEL_REGISTRY_PORT, PORT] (default 8080)
   --grpc-port PORT     also serve native gRPC through @grpc/grpc-js on this port, the fast
                        path for gRPC clients [MODEL_REGISTRY_GRPC_PORT] (default off)
+  --metrics on|off     Prometheus metrics at /metrics (docs/metrics.md) [MODEL_REGISTRY_METRICS]
+                       (default on)
+  --metrics-port PORT  serve /metrics on this port instead of the main one, on the same --host,
+                       with the same TLS and authentication [MODEL_REGISTRY_METRICS_PORT]
+                       (default: on the main port)
   --database URL       sqlite:PATH, :memory: or postgres://USER@HOST:5432/DB [DATABASE_URL]
                        (default ${DEFAULT_DATABASE})
   --pool-size N        Postgres connection pool size [MODEL_REGISTRY_POOL_SIZE] (default 10)
@@ -133,6 +144,8 @@ const FLAGS = [
   "host",
   "port",
   "grpc-port",
+  "metrics",
+  "metrics-port",
   "database",
   "pool-size",
   "log-level",
@@ -188,6 +201,8 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     host: flags.get("host") ?? base.host,
     port: int("port", flags.get("port") ?? String(base.port), 0, 65535),
     grpcPort: flags.has("grpc-port") ? int("grpc-port", flags.get("grpc-port")!, 0, 65535) : base.grpcPort,
+    metrics: flags.has("metrics") ? onOff("--metrics", flags.get("metrics")!) : base.metrics,
+    metricsPort: flags.has("metrics-port") ? int("--metrics-port", flags.get("metrics-port")!, 0, 65535) : base.metricsPort,
     database: flags.get("database") ?? base.database,
     poolSize: int("pool-size", flags.get("pool-size") ?? String(base.poolSize), 1, 1000),
     logLevel: level(flags.get("log-level") ?? base.logLevel),
@@ -210,6 +225,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
   for (const key of flags.keys()) {
     if (!FLAGS.includes(key)) throw new ConfigError(`unknown flag --${key}\n\n${USAGE}`);
   }
+  checkMetricsPort(config);
   return config;
 }
 
@@ -305,6 +321,8 @@ function defaults(env: NodeJS.ProcessEnv): Omit<Config, "command" | keyof Securi
     host: env.MODEL_REGISTRY_HOST || "127.0.0.1",
     port: int("MODEL_REGISTRY_PORT", env.MODEL_REGISTRY_PORT || env.PORT || "8080", 0, 65535),
     grpcPort: env.MODEL_REGISTRY_GRPC_PORT ? int("MODEL_REGISTRY_GRPC_PORT", env.MODEL_REGISTRY_GRPC_PORT, 0, 65535) : undefined,
+    metrics: onOff("MODEL_REGISTRY_METRICS", env.MODEL_REGISTRY_METRICS || "on"),
+    metricsPort: env.MODEL_REGISTRY_METRICS_PORT ? int("MODEL_REGISTRY_METRICS_PORT", env.MODEL_REGISTRY_METRICS_PORT, 0, 65535) : undefined,
     database: env.DATABASE_URL || DEFAULT_DATABASE,
     poolSize: int("MODEL_REGISTRY_POOL_SIZE", env.MODEL_REGISTRY_POOL_SIZE || "10", 1, 1000),
     logLevel: level(env.MODEL_REGISTRY_LOG_LEVEL || "info"),
@@ -318,6 +336,22 @@ function int(name: string, value: string, min: number, max: number): number {
   const n = Number(value);
   if (!/^\d+$/.test(value) || n < min || n > max) throw new ConfigError(`${name} must be an integer from ${min} to ${max}`);
   return n;
+}
+
+/** on/off (also true/false, 1/0). */
+function onOff(name: string, value: string): boolean {
+  if (["on", "true", "1"].includes(value)) return true;
+  if (["off", "false", "0"].includes(value)) return false;
+  throw new ConfigError(`${name} must be on or off, not "${value}"`);
+}
+
+/** A metrics port needs metrics on, and a port of its own. */
+function checkMetricsPort(config: Config): void {
+  const port = config.metricsPort;
+  if (port === undefined) return;
+  if (!config.metrics) throw new ConfigError("--metrics-port serves metrics, but metrics are off (--metrics off): drop one of them");
+  if (port !== 0 && port === config.port) throw new ConfigError(`--metrics-port ${port} is the main port: leave it unset to serve /metrics there`);
+  if (port !== 0 && port === config.grpcPort) throw new ConfigError(`--metrics-port ${port} is also the --grpc-port`);
 }
 
 function level(value: string): LogLevel {

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-import { isClientCommand } from "./cli/client-command-names.js";
+import { readFileSync } from "node:fs";
+import { CLIENT_COMMAND_NAMES, isClientCommand } from "./cli/client-command-names.js";
 import { ConfigError, parseConfig, USAGE } from "./config.js";
 
 /**
@@ -8,20 +9,36 @@ import { ConfigError, parseConfig, USAGE } from "./config.js";
  * server, the database drivers or @grpc/grpc-js, so it starts in a fraction of the server's time.
  */
 async function main(): Promise<number> {
-  if (isClientCommand(process.argv[2])) {
-    const { runClientCommand } = await import("./cli/run-client-command.js");
-    return runClientCommand(process.argv.slice(2), process.env);
+  const [first, second] = process.argv.slice(2);
+  if (first === "--version") {
+    process.stdout.write(`model-registry ${packageVersion()}\n`);
+    return 0;
   }
-  if (process.argv[2] === "token") {
+  // `help models` is `models --help` (and `help token` is `token --help`).
+  const clientCommand = first === "help" && isClientCommand(second) ? [second, "--help"] : isClientCommand(first) ? process.argv.slice(2) : undefined;
+  if (clientCommand) {
+    const { runClientCommand } = await import("./cli/run-client-command.js");
+    return runClientCommand(clientCommand, process.env);
+  }
+  if (first === "token" || (first === "help" && second === "token")) {
     const { runTokenCommand } = await import("./auth/token-command.js");
-    return runTokenCommand(process.argv.slice(3));
+    return runTokenCommand(first === "token" ? process.argv.slice(3) : ["--help"]);
+  }
+  if (first !== undefined && !first.startsWith("-") && !COMMANDS.includes(first)) {
+    process.stderr.write(`model-registry: unknown command "${first}"; ${await didYouMean(first, COMMANDS, (c) => `"${c}"`, "the commands")}\n`);
+    return 2;
   }
   let config;
   try {
     config = parseConfig(process.argv.slice(2), process.env);
   } catch (error) {
     if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
+      // An unknown flag gets one line with a suggestion instead of the whole usage.
+      // (parseConfig reads a flag's value before it checks the name: `--hepl` at the end "needs a value".)
+      const named = /^unknown flag --([a-z-]+)\n/.exec(error.message)?.[1] ?? /^--([a-z-]+) needs a value$/.exec(error.message)?.[1];
+      const flag = named !== undefined && !SERVER_FLAGS.includes(named) ? named : undefined;
+      const text = flag === undefined ? error.message : `model-registry: unknown flag --${flag}; ${await didYouMean(flag, SERVER_FLAGS, (f) => `--${f}`, "the flags")}`;
+      process.stderr.write(`${text}\n`);
       return 2;
     }
     throw error;
@@ -67,6 +84,8 @@ async function main(): Promise<number> {
     ...(config.tls ? { tls: config.tls } : {}),
     insecure: config.insecure,
     corsAllowedOrigins: config.corsAllowedOrigins,
+    metrics: config.metrics,
+    ...(config.metricsPort !== undefined ? { metricsPort: config.metricsPort } : {}),
     limits: {
       maxRequestBytes: config.maxRequestBytes,
       maxStreamsPerClient: config.maxStreamsPerClient,
@@ -85,6 +104,7 @@ async function main(): Promise<number> {
   });
   process.stdout.write(`model-registry listening on ${app.server.url} (${PROTOCOLS.join(", ")}) with database ${where}; ${migrations}\n`);
   if (app.grpcServer) process.stdout.write(`native gRPC (grpc-js) on ${config.host}:${app.grpcServer.port}\n`);
+  if (app.metricsServer) process.stdout.write(`metrics on ${app.metricsServer.url}/metrics\n`);
 
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
@@ -99,6 +119,35 @@ async function main(): Promise<number> {
   await app.close();
   logger.info("stopped");
   return 0;
+}
+
+/** Every command: the server's and the client commands. */
+const COMMANDS: readonly string[] = ["serve", "migrate", "help", "token", ...CLIENT_COMMAND_NAMES];
+
+/** The server's flags, as USAGE documents them (one per line, indented), and the help and version flags. */
+const SERVER_FLAGS = [...[...USAGE.matchAll(/^ +--([a-z][a-z-]*)/gm)].map((m) => m[1]!), "help", "version"];
+
+/** `did you mean "models"?`, or where to look when nothing is close. Loaded only on this error path. */
+async function didYouMean(word: string, candidates: readonly string[], show: (name: string) => string, what: string): Promise<string> {
+  const { suggestName } = await import("./did-you-mean.js");
+  const guess = suggestName(word, candidates);
+  return guess !== undefined ? `did you mean ${show(guess)}?` : `run "model-registry --help" for ${what}`;
+}
+
+/**
+ * The version in package.json, found from this file: the package root is one directory up from
+ * src/main.ts (run through tsx) and two up from dist/src/main.js (the build, and the installed bin).
+ */
+function packageVersion(): string {
+  for (const path of ["../package.json", "../../package.json"]) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(path, import.meta.url), "utf8")) as { name?: string; version?: string };
+      if (pkg.name === "model-registry" && pkg.version) return pkg.version;
+    } catch {
+      // Not at this level: try the next.
+    }
+  }
+  return "unknown";
 }
 
 /** What the main port speaks, all on one port (src/server.ts, src/rest). */

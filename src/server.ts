@@ -205,7 +205,7 @@ function route(socket: net.Socket, h1: http.Server, h2: http2.Http2Server, onHtt
 const peers = new WeakMap<net.Socket, Peer>();
 
 /** The peer of a request, computed once per connection: its address and verified client certificate subject. */
-function peerOf(req: http.IncomingMessage | http2.Http2ServerRequest): Peer {
+export function peerOf(req: http.IncomingMessage | http2.Http2ServerRequest): Peer {
   const socket = "stream" in req ? req.stream.session?.socket : req.socket;
   if (!socket) return {};
   let peer = peers.get(socket as net.Socket);

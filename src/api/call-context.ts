@@ -27,7 +27,7 @@ export function callContext(ctx: HandlerContext, reason = ""): CallContext {
   return { actor, reason, signal: ctx.signal };
 }
 
-/** The list fields every List request has. */
+/** The list fields every List request has; filters get typo hints (people type them; see FilterOptions.hints). */
 export function listRequest(req: {
   pageSize: number;
   pageToken: string;
@@ -41,6 +41,7 @@ export function listRequest(req: {
     filter: req.filter,
     orderBy: req.orderBy,
     showTotalSize: req.showTotalSize,
+    filterHints: true,
   };
 }
 

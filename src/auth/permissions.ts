@@ -15,6 +15,11 @@ export const PERMISSIONS = [
   "resources.delete",
   /** Pass force: delete what is still in use, remove an alias a deployment follows. */
   "resources.force",
+  /**
+   * Scrape /metrics (docs/metrics.md): traffic and database figures of the whole registry, so
+   * only on every model (a grant limited to some models does not give it).
+   */
+  "metrics.read",
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -29,6 +34,8 @@ export const ROLES: Readonly<Record<string, readonly Permission[]>> = {
   editor: ["models.read", "models.write", "aliases.set"],
   approver: ["models.read", "aliases.set", "aliases.set_protected"],
   admin: PERMISSIONS,
+  /** A Prometheus scraper: metrics only, no model data. */
+  monitor: ["metrics.read"],
 };
 
 /** The alias names only approvers may move when nothing else is configured. */

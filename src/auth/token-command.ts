@@ -7,15 +7,38 @@ const USAGE = `usage:
                                          for the CREDENTIAL column of the tokens file
   model-registry token new SUBJECT ROLES print a new random secret, and the tokens-file line for it
                                          (ROLES: comma-separated role or role:model-glob; roles are
-                                         viewer, editor, approver, admin)
+                                         viewer, editor, approver, admin, monitor)
+
+flags:
+  -h, --help                             print this text
 `;
 
 /**
  * `model-registry token ...`: helpers for the tokens file. Only hashes are stored at rest; the
  * secret is shown once and given to the caller, who sends it as `authorization: Bearer <secret>`.
  */
-export async function runTokenCommand(args: string[]): Promise<number> {
+export async function runTokenCommand(argv: string[]): Promise<number> {
+  const end = argv.indexOf("--");
+  const flags = end === -1 ? argv : argv.slice(0, end);
+  if (flags.includes("--help") || flags.includes("-h") || argv[0] === "help") {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const unknownFlag = flags.find((a) => a.startsWith("--"));
+  if (unknownFlag !== undefined) {
+    process.stderr.write(`model-registry token: unknown flag ${unknownFlag}\n\n${USAGE}`);
+    return 2;
+  }
+  const args = end === -1 ? argv : [...argv.slice(0, end), ...argv.slice(end + 1)];
   const [sub, ...rest] = args;
+  if (sub !== undefined && sub !== "hash" && sub !== "new") {
+    const { suggestName } = await import("../did-you-mean.js");
+    const guess = suggestName(sub, ["hash", "new"]);
+    process.stderr.write(
+      guess ? `model-registry token: unknown subcommand "token ${sub}"; did you mean "token ${guess}"?\n` : `model-registry token: unknown subcommand "token ${sub}"\n\n${USAGE}`,
+    );
+    return 2;
+  }
   if (sub === "hash" && rest.length <= 1) {
     const secret = rest[0] ?? (await readStdin()).replace(/\r?\n$/, "");
     if (secret === "") {
@@ -43,7 +66,7 @@ export async function runTokenCommand(args: string[]): Promise<number> {
     return 0;
   }
   process.stderr.write(USAGE);
-  return sub === "help" || sub === "--help" ? 0 : 2;
+  return 2;
 }
 
 async function readStdin(): Promise<string> {

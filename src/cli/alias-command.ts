@@ -2,7 +2,7 @@ import { toJson } from "@bufbuild/protobuf";
 import { AliasSchema, SetAliasResponseSchema } from "../../gen/modelregistry/v1/lifecycle_pb.js";
 import type { RegisteredModel } from "../../gen/modelregistry/v1/resources_pb.js";
 import type { RegistryClient } from "../client/create-registry-client.js";
-import { type CliContext, CliUsageError, type ParsedArgs, positionals } from "./cli-context.js";
+import { type CliContext, CliUsageError, type ParsedArgs, positionals, unknownSubcommand } from "./cli-context.js";
 import { json, timeText } from "./format.js";
 import { collectPages, getModel, getVersion } from "./resolve.js";
 import { formatTable } from "./table.js";
@@ -15,6 +15,12 @@ export const ALIAS_USAGE = `usage:
 VERSION is a version string ("v2"), "latest" or "@other-alias" (promote @staging to @production).
 --expect makes the change compare-and-set: it fails (aborted) unless the alias points at that
 version now; --expect-new fails if the alias exists. --force removes an alias a deployment follows.
+
+flags:
+  --expect VERSION  change the alias only if it points at VERSION now (compare-and-set)
+  --expect-new      set the alias only if it does not exist yet
+  --force           remove an alias a deployment follows
+  --reason TEXT     why, recorded in the audit log
 `;
 
 export const ALIAS_OPTIONS = {
@@ -36,7 +42,7 @@ export async function aliasCommand(ctx: CliContext, args: ParsedArgs): Promise<v
     case "list":
       return list(ctx, subArgs);
     default:
-      throw new CliUsageError(sub ? `unknown subcommand "alias ${sub}"` : "missing subcommand", ALIAS_USAGE);
+      throw unknownSubcommand("alias", sub, ["set", "rm", "list"], ALIAS_USAGE);
   }
 }
 

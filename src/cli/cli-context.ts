@@ -1,13 +1,15 @@
+import { userInfo } from "node:os";
 import { parseArgs } from "node:util";
 import { createClient, type Interceptor } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { ModelRegistryService } from "../../gen/modelregistry/v1/model_registry_service_pb.js";
 import type { RegistryClient } from "../client/create-registry-client.js";
+import { suggestName } from "../did-you-mean.js";
 
 /** The server a client command talks to when neither --server nor MODEL_REGISTRY_SERVER says. */
 export const DEFAULT_SERVER = "http://127.0.0.1:8080";
 
-/** A mistake in the command line: printed with the command's usage, exit code 2. */
+/** A mistake in the command line: printed with the command's usage (when given), exit code 2. */
 export class CliUsageError extends Error {
   override name = "CliUsageError";
   constructor(
@@ -22,6 +24,8 @@ export class CliUsageError extends Error {
 export interface CliContext {
   client: RegistryClient;
   server: string;
+  /** Who makes the changes (sent as x-actor): --actor, MODEL_REGISTRY_ACTOR or the OS user name. */
+  actor: string;
   json: boolean;
   /** Writes a line (or several) to stdout. */
   print(text: string): void;
@@ -52,8 +56,10 @@ export const GLOBAL_OPTIONS = {
 
 export const GLOBAL_USAGE = `global flags:
   --server URL     the registry [MODEL_REGISTRY_SERVER] (default ${DEFAULT_SERVER})
-  --actor NAME     who is making changes, sent as x-actor [MODEL_REGISTRY_ACTOR, USER]
+  --actor NAME     who is making changes, sent as x-actor [MODEL_REGISTRY_ACTOR]
+                   (default: the OS user name)
   --json           print JSON (proto3 JSON of the resources) instead of tables
+  -h, --help       print the command's usage and flags
 `;
 
 export interface ParsedArgs {
@@ -61,29 +67,90 @@ export interface ParsedArgs {
   values: Record<string, string | boolean | string[] | undefined>;
 }
 
-/** Parses a command's arguments (flags may come anywhere); unknown flags are usage errors. */
+/**
+ * Parses a command's arguments (flags may come anywhere). Mistakes get one line of our own, with
+ * a suggestion for a misspelled flag, instead of node:util's parser text.
+ */
 export function parseCommandArgs(argv: string[], options: OptionSpec, usage: string): ParsedArgs {
+  const all: OptionSpec = { ...GLOBAL_OPTIONS, ...options };
+  checkFlags(argv, all, usage);
   try {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      options: { ...GLOBAL_OPTIONS, ...options },
-      allowPositionals: true,
-      strict: true,
-    });
+    const { values, positionals } = parseArgs({ args: argv, options: all, allowPositionals: true, strict: true });
     return { values: values as ParsedArgs["values"], positionals };
   } catch (error) {
+    // checkFlags catches what parseArgs refuses; this is for a case it does not know yet.
     throw new CliUsageError(error instanceof Error ? error.message.split("\n")[0]! : String(error), usage);
   }
+}
+
+/** Refuses unknown flags (suggesting the closest one), values on switches and flags missing their value. */
+function checkFlags(argv: string[], options: OptionSpec, usage: string): void {
+  const shorts = new Map(Object.entries(options).flatMap(([name, o]) => (o.short ? [[o.short, name] as const] : [])));
+  const isFlag = (text: string) =>
+    text.startsWith("--") ? Object.hasOwn(options, text.slice(2).replace(/=.*$/, "")) : text.startsWith("-") && shorts.has(text.slice(1));
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === "--") return;
+    if (!arg.startsWith("-") || arg === "-") continue;
+    const eq = arg.indexOf("=");
+    const written = eq > 0 && arg.startsWith("--") ? arg.slice(0, eq) : arg;
+    const name = written.startsWith("--") ? written.slice(2) : shorts.get(written.slice(1));
+    const option = name !== undefined && Object.hasOwn(options, name) ? options[name] : undefined;
+    if (!option) {
+      const guess = written.startsWith("--") ? suggestName(written.slice(2), Object.keys(options)) : undefined;
+      throw guess ? new CliUsageError(`unknown flag ${written}; did you mean --${guess}?`) : new CliUsageError(`unknown flag ${written}`, usage);
+    }
+    if (option.type === "boolean") {
+      if (written !== arg) throw new CliUsageError(`${written} takes no value`, usage);
+      continue;
+    }
+    if (written !== arg) continue;
+    const value = argv[i + 1];
+    if (value === undefined || value === "--" || isFlag(value)) throw new CliUsageError(`${written} needs a value`, usage);
+    if (value.startsWith("-") && value !== "-") {
+      throw new CliUsageError(`${written} needs a value, got the flag-like "${value}" (write ${written}=${value} if that is the value)`, usage);
+    }
+    i++;
+  }
+}
+
+/**
+ * The error for a subcommand that does not exist: one line with a suggestion when one is close
+ * (`versions lsit` → "versions list"), else with the command's usage.
+ */
+export function unknownSubcommand(command: string, sub: string | undefined, subcommands: readonly string[], usage: string): CliUsageError {
+  if (!sub) return new CliUsageError("missing subcommand", usage);
+  const guess = suggestName(sub, subcommands);
+  return guess
+    ? new CliUsageError(`unknown subcommand "${command} ${sub}"; did you mean "${command} ${guess}"?`)
+    : new CliUsageError(`unknown subcommand "${command} ${sub}"`, usage);
+}
+
+/**
+ * The actor when --actor is absent: MODEL_REGISTRY_ACTOR, else the OS user name ($USER is unset
+ * in many containers, but the passwd entry is there), else $USER; empty when none is known (the
+ * server then records "anonymous"). userInfo throws when the uid has no passwd entry.
+ */
+export function defaultActor(env: NodeJS.ProcessEnv, osUserName: () => string = () => userInfo().username): string {
+  if (env.MODEL_REGISTRY_ACTOR) return env.MODEL_REGISTRY_ACTOR;
+  try {
+    const name = osUserName();
+    if (name) return name;
+  } catch {
+    // No passwd entry for this uid (a container run with --user 12345): fall through.
+  }
+  return env.USER || "";
 }
 
 /** The context for parsed global flags and the environment. */
 export function createCliContext(values: ParsedArgs["values"], env: NodeJS.ProcessEnv, io: CliIo): CliContext {
   const server = (values.server as string | undefined) ?? (env.MODEL_REGISTRY_SERVER || DEFAULT_SERVER);
   if (!/^https?:\/\/[^/]+/.test(server)) throw new CliUsageError(`--server must be an http:// or https:// URL, got "${server}"`);
-  const actor = (values.actor as string | undefined) ?? (env.MODEL_REGISTRY_ACTOR || env.USER || "");
+  const actor = (values.actor as string | undefined) ?? defaultActor(env);
   return {
     client: createCliClient(server, actor, env.MODEL_REGISTRY_TOKEN || undefined),
     server,
+    actor,
     json: values.json === true,
     print: (text) => io.stdout.write(`${text}\n`),
     printJson: (value) => io.stdout.write(`${JSON.stringify(value, null, 2)}\n`),

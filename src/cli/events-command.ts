@@ -12,6 +12,16 @@ export const EVENTS_USAGE = `usage:
 The audit log: every committed change, oldest first. TYPE is created, updated, state_changed,
 deleted, alias_set or alias_deleted; --resource-type is RegisteredModel, ModelVersion, ....
 TIME is an ISO 8601 time such as 2026-01-31 or 2026-01-31T14:00:00Z.
+
+flags:
+  --model MODEL            only this model and everything under it
+  --resource NAME          only this resource, e.g. registeredModels/1/versions/2
+  --type TYPE              only these event types (repeatable)
+  --resource-type TYPE     only these resource types (repeatable)
+  --actor NAME             only changes by this actor
+  --since TIME, --until TIME  only changes in this time range
+  --limit N                at most N events (default: all)
+  --newest-first           newest first (default: oldest first)
 `;
 
 export const EVENTS_OPTIONS = {

@@ -1,8 +1,9 @@
 import { toJson } from "@bufbuild/protobuf";
 import { ArchiveRegisteredModelResponseSchema } from "../../gen/modelregistry/v1/lifecycle_pb.js";
 import { RegisteredModelSchema, State } from "../../gen/modelregistry/v1/resources_pb.js";
-import { type CliContext, CliUsageError, intFlag, type ParsedArgs, positionals } from "./cli-context.js";
+import { type CliContext, intFlag, type ParsedArgs, positionals, unknownSubcommand } from "./cli-context.js";
 import { json, stateText, timeText, valueText, valueType } from "./format.js";
+import { noMatches } from "./no-matches.js";
 import { collectPages, getModel } from "./resolve.js";
 import { formatFields, formatTable, truncate } from "./table.js";
 
@@ -10,12 +11,20 @@ export const MODELS_USAGE = `usage:
   model-registry models list [--filter EXPR] [--order-by FIELDS] [--limit N]
   model-registry models get MODEL
   model-registry models archive MODEL [--cascade] [--reason TEXT]
-  model-registry models restore MODEL
+  model-registry models restore MODEL [--reason TEXT]
 
 archive refuses a model an alias or a deployment still uses (failed_precondition, MODEL_IN_USE);
 --cascade archives its LIVE versions with it, in the same transaction.
 
 MODEL is a display name ("fraud-detector") or a resource name ("registeredModels/1").
+
+flags:
+  --filter EXPR      only models matching the filter, e.g. "state = 'LIVE' AND labels.team = 'risk'";
+                     when nothing matches, the property keys the models have go to stderr
+  --order-by FIELDS  e.g. "update_time desc" (default create_time)
+  --limit N          at most N models (default: all)
+  --cascade          archive the model's LIVE versions too
+  --reason TEXT      why, recorded in the audit log
 `;
 
 export const MODELS_OPTIONS = {
@@ -40,7 +49,7 @@ export async function modelsCommand(ctx: CliContext, args: ParsedArgs): Promise<
     case "restore":
       return restore(ctx, subArgs);
     default:
-      throw new CliUsageError(sub ? `unknown subcommand "models ${sub}"` : "missing subcommand", MODELS_USAGE);
+      throw unknownSubcommand("models", sub, ["list", "get", "archive", "restore"], MODELS_USAGE);
   }
 }
 
@@ -56,7 +65,18 @@ async function list(ctx: CliContext, args: ParsedArgs): Promise<void> {
     return { items: res.registeredModels, nextPageToken: res.nextPageToken };
   }, intFlag(args.values.limit, "limit"));
   if (ctx.json) return ctx.printJson(models.map((m) => json(RegisteredModelSchema, m)));
-  if (models.length === 0) return ctx.print("no registered models");
+  if (models.length === 0) {
+    ctx.print("no registered models");
+    if (args.values.filter) {
+      await noMatches(ctx, "on registered models", (limit) =>
+        collectPages(async (pageToken, pageSize) => {
+          const res = await ctx.client.listRegisteredModels({ pageToken, pageSize });
+          return { items: res.registeredModels, nextPageToken: res.nextPageToken };
+        }, limit),
+      );
+    }
+    return;
+  }
   ctx.print(
     formatTable(
       ["NAME", "ID", "STATE", "OWNER", "UPDATED", "DESCRIPTION"],
@@ -109,6 +129,7 @@ async function restore(ctx: CliContext, args: ParsedArgs): Promise<void> {
   const res = await ctx.client.updateRegisteredModel({
     registeredModel: { name: current.name, state: State.LIVE, etag: current.etag },
     updateMask: { paths: ["state"] },
+    reason: (args.values.reason as string) ?? "",
   });
   const m = res.registeredModel!;
   if (ctx.json) return ctx.printJson(json(RegisteredModelSchema, m));

@@ -14,6 +14,20 @@ Creates the model when it does not exist, then the version and its artifact, in 
 --metadata values are typed: 10 is an int, 0.95 a double, true/false a bool, JSON objects and
 lists a struct, anything else a string ("quote" it in JSON to force a string: KEY='"10"').
 --request-id makes retries idempotent (use the pipeline run id).
+
+flags:
+  --version VERSION       the version string, e.g. v2 (required)
+  --uri URI               where the model's files are, e.g. s3://bucket/path/model.onnx (required)
+  --format NAME           model format, e.g. onnx, sklearn, pytorch
+  --format-version V      version of the format, e.g. 1.14
+  --description TEXT      of the version
+  --owner NAME            owner of the model, when this creates it
+  --author NAME           author of the version (default: the actor)
+  --storage-key KEY       name of the storage credentials (KServe's storage key)
+  --storage-path PATH     path within that storage
+  --metadata KEY=VALUE    a custom property of the version (repeatable)
+  --metadata-json JSON    custom properties as one JSON object
+  --request-id ID         makes retries idempotent
 `;
 
 export const REGISTER_OPTIONS = {
@@ -32,7 +46,7 @@ export const REGISTER_OPTIONS = {
 } as const;
 
 /** `model-registry register MODEL ...`: RegisterModel from the command line. */
-export async function registerCommand(ctx: CliContext, args: ParsedArgs, actor: string): Promise<void> {
+export async function registerCommand(ctx: CliContext, args: ParsedArgs): Promise<void> {
   const [model] = positionals(args, ["model"], REGISTER_USAGE);
   const flag = (name: string) => (args.values[name] as string | undefined) ?? "";
   if (!flag("version")) throw new CliUsageError("--version is required", REGISTER_USAGE);
@@ -41,7 +55,7 @@ export async function registerCommand(ctx: CliContext, args: ParsedArgs, actor: 
   const res = await ctx.client.registerModel({
     requestId: flag("request-id"),
     registeredModel: { displayName: model!, owner: flag("owner") },
-    modelVersion: { version: flag("version"), description: flag("description"), author: flag("author") || actor, customProperties },
+    modelVersion: { version: flag("version"), description: flag("description"), author: flag("author") || ctx.actor, customProperties },
     modelArtifacts: [
       {
         uri: flag("uri"),

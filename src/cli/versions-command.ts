@@ -1,9 +1,10 @@
 import { toJson } from "@bufbuild/protobuf";
 import { CompareModelVersionsResponseSchema, MetricDirection } from "../../gen/modelregistry/v1/compare_pb.js";
-import { ModelArtifactSchema, type ModelVersion, ModelVersionSchema } from "../../gen/modelregistry/v1/resources_pb.js";
+import { ModelArtifactSchema, type ModelVersion, ModelVersionSchema, State } from "../../gen/modelregistry/v1/resources_pb.js";
 import type { RegistryClient } from "../client/create-registry-client.js";
-import { type CliContext, CliUsageError, intFlag, type ParsedArgs, positionals } from "./cli-context.js";
+import { type CliContext, CliUsageError, intFlag, type ParsedArgs, positionals, unknownSubcommand } from "./cli-context.js";
 import { artifactStateText, json, stateText, timeText, valueText, valueType } from "./format.js";
+import { noMatches } from "./no-matches.js";
 import { collectPages, getModel, getVersion } from "./resolve.js";
 import { formatFields, formatTable } from "./table.js";
 
@@ -12,9 +13,22 @@ export const VERSIONS_USAGE = `usage:
   model-registry versions get MODEL VERSION
   model-registry versions compare MODEL VERSION VERSION... [--keys K1,K2] [--higher-is-better K1,K2]
                                   [--lower-is-better K1,K2] [--unranked K1,K2]
+  model-registry versions archive MODEL VERSION [--reason TEXT]
+  model-registry versions restore MODEL VERSION [--reason TEXT]
 
 MODEL is a display name or a resource name; "-" lists the versions of every model.
 VERSION is a version string ("v2"), "latest" or "@alias".
+archive refuses a version an alias or a deployment still uses (failed_precondition, VERSION_IN_USE).
+
+flags:
+  --filter EXPR           only versions matching the filter, e.g. "accuracy > 0.9 AND state = 'LIVE'";
+                          when nothing matches, the property keys the versions have go to stderr
+  --order-by FIELDS       e.g. "create_time desc" (default create_time)
+  --limit N               at most N versions (default: all)
+  --keys K1,K2            compare only these metadata keys (default: all)
+  --higher-is-better K1,K2, --lower-is-better K1,K2, --unranked K1,K2
+                          how to rank a key (default: guessed from its name: accuracy higher, loss lower)
+  --reason TEXT           why, recorded in the audit log
 `;
 
 export const VERSIONS_OPTIONS = {
@@ -25,6 +39,7 @@ export const VERSIONS_OPTIONS = {
   "higher-is-better": { type: "string" },
   "lower-is-better": { type: "string" },
   unranked: { type: "string" },
+  reason: { type: "string" },
 } as const;
 
 /** `model-registry versions ...`: list, read and compare model versions. */
@@ -38,8 +53,12 @@ export async function versionsCommand(ctx: CliContext, args: ParsedArgs): Promis
       return get(ctx, subArgs);
     case "compare":
       return compare(ctx, subArgs);
+    case "archive":
+      return setState(ctx, subArgs, State.ARCHIVED);
+    case "restore":
+      return setState(ctx, subArgs, State.LIVE);
     default:
-      throw new CliUsageError(sub ? `unknown subcommand "versions ${sub}"` : "missing subcommand", VERSIONS_USAGE);
+      throw unknownSubcommand("versions", sub, ["list", "get", "compare", "archive", "restore"], VERSIONS_USAGE);
   }
 }
 
@@ -57,7 +76,18 @@ async function list(ctx: CliContext, args: ParsedArgs): Promise<void> {
     return { items: res.modelVersions, nextPageToken: res.nextPageToken };
   }, intFlag(args.values.limit, "limit"));
   if (ctx.json) return ctx.printJson(versions.map((v) => json(ModelVersionSchema, v)));
-  if (versions.length === 0) return ctx.print("no model versions");
+  if (versions.length === 0) {
+    ctx.print("no model versions");
+    if (args.values.filter) {
+      await noMatches(ctx, model === "-" ? "on model versions" : "on this model", (limit) =>
+        collectPages(async (pageToken, pageSize) => {
+          const res = await ctx.client.listModelVersions({ parent, pageToken, pageSize });
+          return { items: res.modelVersions, nextPageToken: res.nextPageToken };
+        }, limit),
+      );
+    }
+    return;
+  }
   const uris: string[] = [];
   // One artifact read per version, 16 at a time (a long list must not open thousands of requests).
   for (let i = 0; i < versions.length; i += 16) {
@@ -70,6 +100,20 @@ async function list(ctx: CliContext, args: ParsedArgs): Promise<void> {
     rows.forEach((row, i) => row.unshift(versions[i]!.registeredModelDisplayName));
   }
   ctx.print(formatTable(headers, rows));
+}
+
+/** `versions archive|restore`: the version's state, compare-and-set on its etag, with a reason for the audit log. */
+async function setState(ctx: CliContext, args: ParsedArgs, state: State): Promise<void> {
+  const [model, version] = positionals(args, ["model", "version"], VERSIONS_USAGE);
+  const current = await getVersion(ctx.client, model!, version!);
+  const res = await ctx.client.updateModelVersion({
+    modelVersion: { name: current.name, state, etag: current.etag },
+    updateMask: { paths: ["state"] },
+    reason: (args.values.reason as string) ?? "",
+  });
+  const v = res.modelVersion!;
+  if (ctx.json) return ctx.printJson(json(ModelVersionSchema, v));
+  ctx.print(`${state === State.ARCHIVED ? "archived" : "restored"} model version ${v.registeredModelDisplayName} ${v.version} (${v.name})`);
 }
 
 async function firstUri(client: RegistryClient, v: ModelVersion): Promise<string> {

@@ -25,7 +25,7 @@ export function prepareList(request: ListRequest, spec: ListSpec, key: Buffer, p
     throw InvalidArgumentError.field("page_size", "must not be negative", "INVALID_PAGE_SIZE");
   }
   const limit = request.pageSize === 0 ? DEFAULT_PAGE_SIZE : Math.min(request.pageSize, MAX_PAGE_SIZE);
-  const filter = parseFilter(request.filter, spec.filter);
+  const filter = parseFilter(request.filter, spec.filter, { hints: request.filterHints === true });
   const sort = parseOrderBy(request.orderBy, spec.sort);
   if (sort.length === 0) sort.push({ kind: "column", column: "create_time", desc: false });
   const digest = queryDigest(parent, request.filter, request.orderBy);

@@ -70,7 +70,16 @@ export interface RestHandlerOptions {
   maxBodyBytes?: number;
   /** Deadline of a request, body included, in ms (the server's request-timeout); 0 or unset: none. */
   requestTimeoutMs?: number;
+  /** Told of every answered request (metrics): see RestObserver. */
+  onResponse?: RestObserver;
 }
+
+/**
+ * Sees each answered gateway request: the route's template (REST_PREFIX + path with `{param}`
+ * segments; "unmatched" for 404/405), the request method, the status and the seconds taken.
+ * Labels stay a closed set: never the concrete path.
+ */
+export type RestObserver = (route: string, method: string, status: number, seconds: number) => void;
 
 /** Handles a request if it is one of the REST API's (returns true), else leaves it alone (false). */
 export type RestHandler = (
@@ -120,10 +129,13 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
     const label = `${req.method} ${url.pathname}`;
     const abort = new AbortController();
     res.on("close", () => abort.abort());
+    let template = "unmatched";
+    const observe = (status: number) => options.onResponse?.(template, req.method ?? "GET", status, (performance.now() - started) / 1000);
     try {
       const result = await withDeadline(
         async () => {
           const { route, params } = match(req.method ?? "GET", path);
+          template = REST_PREFIX + route.path;
           checkQueryCharacters(url.searchParams);
           const { identity, actor } = await restIdentity(guard, req, peer);
           return route.handle(makeCall(req, url, params, identity, actor, abort.signal));
@@ -132,12 +144,14 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
         abort,
       );
       send(res, result.status, result.body);
+      observe(result.status);
       logger.debug("rest call", { route: label, status: result.status, ms: Math.round(performance.now() - started) });
     } catch (error) {
       const mapped = toRestError(error, logger, label);
       // A body that was not read must be drained for the connection to stay usable.
       if (!req.readableEnded) req.resume();
       send(res, mapped.status, mapped.body, mapped.headers);
+      observe(mapped.status);
       logger.info("rest call failed", { route: label, status: mapped.status, reason: mapped.reason, ms: Math.round(performance.now() - started) });
     }
   }

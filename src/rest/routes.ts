@@ -4,7 +4,7 @@ import type { Registry } from "../registry/registry.js";
 import { ARTIFACT_ROUTES } from "./artifacts.js";
 import { EXPERIMENT_ROUTES } from "./experiments.js";
 import { MODEL_ROUTES } from "./models.js";
-import { createRestHandler, type RestHandler } from "./router.js";
+import { createRestHandler, type RestHandler, type RestObserver } from "./router.js";
 import { SERVING_ROUTES } from "./serving.js";
 import { VERSION_ROUTES } from "./versions.js";
 
@@ -15,6 +15,8 @@ export interface KubeflowRestOptions {
   health: () => Promise<string>;
   maxBodyBytes?: number;
   requestTimeoutMs?: number;
+  /** Told of every answered request (metrics). */
+  onResponse?: RestObserver;
 }
 
 /**

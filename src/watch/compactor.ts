@@ -33,6 +33,16 @@ export interface CompactionResult {
   deleted: number;
 }
 
+/** What this process's compactor has done since start (metrics). */
+export interface CompactorStats {
+  /** Runs that finished (including those that found nothing to remove). */
+  runs: number;
+  /** Runs that failed (the database was unavailable, say); the next run tries again. */
+  failures: number;
+  /** Events removed. */
+  deleted: number;
+}
+
 /**
  * Removes events beyond retention: periodically, in short transactions that each delete a
  * prefix of the log and raise meta.compacted_revision with it (the retained log stays gap-free,
@@ -46,6 +56,7 @@ export class Compactor {
   private readonly intervalMs: number;
   private readonly batchSize: number;
   private readonly now: () => Date;
+  private readonly totals: CompactorStats = { runs: 0, failures: 0, deleted: 0 };
 
   constructor(private readonly options: CompactorOptions) {
     this.intervalMs = options.intervalMs ?? 600_000;
@@ -58,6 +69,10 @@ export class Compactor {
     const { maxAgeMs, maxEvents = 0 } = this.options.retention;
     if ((maxAgeMs <= 0 && maxEvents <= 0) || this.stopped) return;
     this.schedule(this.options.firstRunDelayMs ?? 30_000);
+  }
+
+  stats(): CompactorStats {
+    return { ...this.totals };
   }
 
   /** One compaction now. */
@@ -80,9 +95,14 @@ export class Compactor {
           return { compacted: through, deleted: await w.compactEvents(through) };
         });
         deleted += step.deleted;
-        if (step.compacted >= cutoff || this.stopped) return { compactedRevision: step.compacted, deleted };
+        this.totals.deleted += step.deleted;
+        if (step.compacted >= cutoff || this.stopped) {
+          this.totals.runs++;
+          return { compactedRevision: step.compacted, deleted };
+        }
       }
     } catch (error) {
+      this.totals.failures++;
       throw interpretStoreError(error);
     }
   }

@@ -79,6 +79,10 @@ export class Subscription<F> {
    * item and been asked for the next (the consumer waits for the transport to drain first).
    */
   private directBlocked = false;
+  /** Reading the event log after an overflow (catchUp() runs); `position` is then behind the hub. */
+  private catchingUp = false;
+  /** Events handed to the consumer so far (metrics: a plain count, nothing on the fan-out path). */
+  private sentCount = 0;
 
   constructor(
     private readonly host: SubscriptionHost<F>,
@@ -93,6 +97,29 @@ export class Subscription<F> {
   /** The hub's revision when this subscription started receiving live events. */
   get liveFrom(): number {
     return this.registeredAt;
+  }
+
+  /** Events handed to the consumer (live, direct and catch-up). */
+  get sent(): number {
+    return this.sentCount;
+  }
+
+  /** Whether the subscription reads the event log instead of its queue (overflowed, or resuming from the past). */
+  get behind(): boolean {
+    return this.lagging || this.catchingUp;
+  }
+
+  /**
+   * Revisions between `head` (the hub's) and what this watcher has been given: 0 when it is live
+   * with nothing queued; otherwise counted from the first revision it still waits for. Read on
+   * each metrics scrape, never on the fan-out path.
+   */
+  lag(head: number): number {
+    if (this.ended) return 0;
+    const delivered = this.position < 0 ? this.registeredAt : this.position;
+    if (this.behind) return Math.max(0, head - delivered);
+    const next = this.queue[this.head];
+    return next ? Math.max(0, head - Math.max(delivered, next.event.revision - 1)) : 0;
   }
 
   /** Called by the hub for a matching event, in revision order. Never blocks. */
@@ -218,22 +245,30 @@ export class Subscription<F> {
    */
   private async *catchUp(): AsyncGenerator<WatchItem<F>> {
     this.lagging = false;
+    this.catchingUp = true;
     this.queue = [];
     this.head = 0;
     this.registeredAt = this.host.revision;
-    for (;;) {
-      const page = await this.host.readPage(this.position, this.scope);
-      if (page.compactedRevision > this.position) throw compacted(this.position, page.compactedRevision);
-      for (const event of page.events) {
-        if (event.revision <= this.position) continue;
-        this.position = event.revision;
-        if (this.matches(event)) yield { kind: "event", event, frame: this.host.frameOf(event) };
-        if (this.ended) return;
+    try {
+      for (;;) {
+        const page = await this.host.readPage(this.position, this.scope);
+        if (page.compactedRevision > this.position) throw compacted(this.position, page.compactedRevision);
+        for (const event of page.events) {
+          if (event.revision <= this.position) continue;
+          this.position = event.revision;
+          if (this.matches(event)) {
+            this.sentCount++;
+            yield { kind: "event", event, frame: this.host.frameOf(event) };
+          }
+          if (this.ended) return;
+        }
+        if (page.events.length < this.host.pageSize) {
+          this.position = Math.max(this.position, page.revision);
+          return;
+        }
       }
-      if (page.events.length < this.host.pageSize) {
-        this.position = Math.max(this.position, page.revision);
-        return;
-      }
+    } finally {
+      this.catchingUp = false;
     }
   }
 
@@ -248,6 +283,7 @@ export class Subscription<F> {
     for (let next = this.dequeue(); next; next = this.dequeue()) {
       if (next.event.revision <= this.position) continue;
       this.position = next.event.revision;
+      this.sentCount++;
       return next;
     }
     return undefined;

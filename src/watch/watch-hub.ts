@@ -33,6 +33,12 @@ export interface WatchHubStats {
   lagged: number;
   /** Event-log reads by the tailer. */
   tailReads: number;
+  /** Events handed to Watch streams since start, over every subscriber (ended ones included). */
+  eventsSent: number;
+  /** The largest subscriber lag: revisions between `revision` and what a subscriber has been given. */
+  maxLag: number;
+  /** Subscribers reading the event log instead of their queue (overflowed, or resuming from the past). */
+  catchingUp: number;
 }
 
 /** How many recently built frames are kept for subscribers catching up. */
@@ -76,6 +82,8 @@ export class WatchHub<F> implements SubscriptionHost<F> {
   private offCommit: (() => void) | null = null;
   private laggedCount = 0;
   private tailReads = 0;
+  /** Events sent by subscriptions that have ended (live ones are summed in stats()). */
+  private sentByEnded = 0;
   private readonly waking = new Set<Subscription<F>>();
   private wakeScheduled = false;
 
@@ -131,8 +139,25 @@ export class WatchHub<F> implements SubscriptionHost<F> {
     await this.pulling;
   }
 
+  /** Counts for tests and metrics; O(subscribers), so read it per scrape, not per event. */
   stats(): WatchHubStats {
-    return { subscribers: this.subscribers.size, revision: this.dispatched, lagged: this.laggedCount, tailReads: this.tailReads };
+    let eventsSent = this.sentByEnded;
+    let maxLag = 0;
+    let catchingUp = 0;
+    for (const subscription of this.subscribers) {
+      eventsSent += subscription.sent;
+      maxLag = Math.max(maxLag, subscription.lag(this.dispatched));
+      if (subscription.behind) catchingUp++;
+    }
+    return {
+      subscribers: this.subscribers.size,
+      revision: this.dispatched,
+      lagged: this.laggedCount,
+      tailReads: this.tailReads,
+      eventsSent,
+      maxLag,
+      catchingUp,
+    };
   }
 
   // ---- SubscriptionHost ----
@@ -156,7 +181,7 @@ export class WatchHub<F> implements SubscriptionHost<F> {
   }
 
   remove(subscription: Subscription<F>): void {
-    this.subscribers.delete(subscription);
+    if (this.subscribers.delete(subscription)) this.sentByEnded += subscription.sent;
   }
 
   noteLagged(): void {

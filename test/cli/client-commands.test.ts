@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { createServer } from "node:net";
+import { userInfo } from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { State } from "../../gen/modelregistry/v1/resources_pb.js";
 import { type CliResult, expectAligned, runClientInProcess, startClientInProcess } from "../support/cli.js";
@@ -104,7 +105,8 @@ for (const dialect of SERVER_DIALECTS) {
       for (const i of [1, 2, 3]) await register(`${prefix}-${i}`, "v1");
       const out = await ok("models", "list", "--filter", `name LIKE "${prefix}-%"`, "--order-by", "display_name desc", "--limit", "2");
       expect(out.trimEnd().split("\n").slice(1).map((l) => l.split(" ")[0])).toEqual([`${prefix}-3`, `${prefix}-2`]);
-      expect(await ok("models", "list", "--filter", `name = "${unique("none")}"`)).toBe("no registered models\n");
+      const none = await cli("models", "list", "--filter", `name = "${unique("none")}"`);
+      expect(none).toMatchObject({ code: 0, stdout: "no registered models\n", stderr: expect.stringMatching(/^no matches; /) });
     });
 
     it("models get shows the model's fields and metadata", async () => {
@@ -287,22 +289,25 @@ for (const dialect of SERVER_DIALECTS) {
       expect(newest.trimEnd().split("\n")).toHaveLength(2);
     });
 
-    it("watch prints a header and one aligned line per change, and exits 0 when stopped", async () => {
+    it("watch prints a header and one line per change with the state and the URI in full, and exits 0 when stopped", async () => {
       const model = unique("watched");
       await register(model, "v1");
       const w = startClientInProcess(["watch", "--model", model, "--from", "0", "--server", server.url]);
       await w.until((out) => watchLines(out).length === 4, "the header and three CREATED lines");
       const res = await w.stop();
       expect(res.code).toBe(0);
-      expect(res.stderr).toBe("");
+      expect(res.stderr).toBe(`# connected to ${server.url}; printing changes after revision 0\n`);
       const [header, ...lines] = watchLines(res.stdout);
-      expect(header).toMatch(/^REVISION +TIME +TYPE +RESOURCE +WHAT +ACTOR +REASON$/);
+      expect(header).toMatch(/^REVISION +TIME +TYPE +STATE +RESOURCE +WHAT +ACTOR +REASON$/);
       expect(lines).toEqual([
-        expect.stringMatching(new RegExp(`^\\d+ +\\S+ \\S+Z +CREATED +registeredModels/\\d+ +model ${model} +cli@acme.com +-$`)),
-        expect.stringMatching(new RegExp(`^\\d+ +\\S+ \\S+Z +CREATED +registeredModels/\\d+/versions/\\d+ +${model} v1 +cli@acme.com +-$`)),
-        expect.stringMatching(/^\d+ +\S+ \S+Z +CREATED +registeredModels\/\d+\/versions\/\d+\/artifacts\/\d+ +artifact s3:\/\/\S+ +cli@acme.com +-$/),
+        expect.stringMatching(new RegExp(`^\\d+ +\\S+ \\S+Z +CREATED +LIVE +registeredModels/\\d+ +model ${model} +cli@acme.com +-$`)),
+        expect.stringMatching(new RegExp(`^\\d+ +\\S+ \\S+Z +CREATED +LIVE +registeredModels/\\d+/versions/\\d+ +${model} v1 +cli@acme.com +-$`)),
+        expect.stringMatching(
+          new RegExp(`^\\d+ +\\S+ \\S+Z +CREATED +UNKNOWN +registeredModels/\\d+/versions/\\d+/artifacts/\\d+ +artifact s3://ml-models/${model}/v1/model.onnx +cli@acme.com +-$`),
+        ),
       ]);
-      expectAligned(res.stdout);
+      // The lines whose WHAT fits its column are aligned; the artifact's URI, in full, pushes the rest of its line right.
+      expectAligned([header, ...lines.slice(0, 2)].join("\n"));
     });
 
     it("watch --json prints each event as one line of proto3 JSON", async () => {
@@ -379,6 +384,129 @@ for (const dialect of SERVER_DIALECTS) {
       const url = `http://127.0.0.1:${await closedPort()}`;
       const res = await runClientInProcess(["models", "list", "--server", url]);
       expect(res).toEqual({ code: 1, stdout: "", stderr: `model-registry: cannot reach ${url} (ECONNREFUSED)\n` });
+    });
+
+    it("versions archive and restore change the version's state, with the reason in the audit log", async () => {
+      const model = unique("version-archived");
+      await register(model, "v1");
+      expect(await ok("versions", "archive", model, "v1", "--reason", "bad recall")).toMatch(
+        new RegExp(`^archived model version ${model} v1 \\(registeredModels/\\d+/versions/\\d+\\)\\n$`),
+      );
+      expect(await ok("versions", "list", model)).toMatch(/^v1 +ARCHIVED +/m);
+      const events = await okJson("events", "--model", model, "--type", "state_changed");
+      expect(events).toEqual([expect.objectContaining({ resourceType: "ModelVersion", reason: "bad recall", actor: "cli@acme.com" })]);
+      expect(await ok("versions", "restore", model, "v1")).toMatch(new RegExp(`^restored model version ${model} v1 `));
+      expect((await okJson("versions", "get", model, "v1")).modelVersion.state).toBe("STATE_LIVE");
+    });
+
+    it("versions archive refuses a version an alias points at", async () => {
+      const model = unique("version-in-use");
+      await register(model, "v1");
+      await ok("alias", "set", model, "production", "v1");
+      const refused = await cli("versions", "archive", model, "v1");
+      expect(refused).toMatchObject({ code: 1, stdout: "" });
+      expect(refused.stderr).toMatch(/^model-registry: .* \(failed_precondition, VERSION_IN_USE\)\n$/);
+    });
+
+    it("records the OS user name as the actor when neither --actor nor MODEL_REGISTRY_ACTOR is set ($USER empty)", async () => {
+      const model = unique("os-user");
+      const res = await runClientInProcess(["register", model, "--version", "v1", "--uri", "s3://b/m", "--json", "--server", server.url], { USER: "" });
+      expect(res.code).toBe(0);
+      expect(userInfo().username).not.toBe("");
+      expect(JSON.parse(res.stdout).author).toBe(userInfo().username);
+    });
+
+    it("refuses a filter field one typo away from a built-in field, saying which one", async () => {
+      const model = unique("typo");
+      await register(model, "v1");
+      const res = await cli("versions", "list", model, "--filter", "stat = 'LIVE'");
+      expect(res).toMatchObject({ code: 1, stdout: "" });
+      expect(res.stderr).toMatch(/^model-registry: filter: unknown field 'stat' at 0: did you mean state\? .*\(invalid_argument, INVALID_FILTER\)\n$/);
+      // Spelled as a property, or far from every built-in field, it stays a custom-property filter.
+      expect(await ok("versions", "list", model, "--filter", "custom_properties.stat = 'LIVE'", "--json")).toBe("[]\n");
+      expect(await ok("versions", "list", model, "--filter", "`stat` = 'LIVE'", "--json")).toBe("[]\n");
+      expect(await ok("versions", "list", model, "--filter", "stage = 'production'", "--json")).toBe("[]\n");
+    });
+
+    it("answers an unquoted string value with how to quote it", async () => {
+      const res = await cli("versions", "list", "-", "--filter", "model = fraud-detector");
+      expect(res.code).toBe(1);
+      expect(res.stderr).toMatch(/^model-registry: filter: unexpected 'fraud-detector' at 8; quote strings: model = 'fraud-detector' \(invalid_argument, INVALID_FILTER\)\n$/);
+    });
+
+    it("leaves the Kubeflow REST gateway as Kubeflow is: a misspelled field answers an empty page", async () => {
+      const model = unique("rest-typo");
+      await register(model, "v1");
+      const query = new URLSearchParams({ filterQuery: "stat = 'LIVE'" });
+      const res = await fetch(`${server.url}/api/model_registry/v1alpha3/registered_models?${query}`);
+      expect(res.status).toBe(200);
+      expect((await res.json()).items ?? []).toEqual([]);
+    });
+
+    it("names the property keys of the model's versions on stderr when a filter matches nothing", async () => {
+      const model = unique("no-match");
+      await register(model, "v1", "--metadata", "accuracy=0.91", "--metadata", "loss=0.3");
+      await register(model, "v2", "--metadata", "accuracy=0.95", "--metadata", "f1_score=0.9");
+      const res = await cli("versions", "list", model, "--filter", "acuracy > 0.9");
+      expect(res).toEqual({ code: 0, stdout: "no model versions\n", stderr: "no matches; property keys on this model: accuracy, f1_score, loss\n" });
+      // A filter that matches prints no hint; neither does --json (stderr stays for errors there).
+      expect((await cli("versions", "list", model, "--filter", "accuracy > 0.9")).stderr).toBe("");
+      expect((await cli("versions", "list", model, "--filter", "acuracy > 0.9", "--json")).stderr).toBe("");
+    });
+
+    it("watch says where it connected and from which revision, on stderr", async () => {
+      const model = unique("watch-status");
+      await register(model, "v1");
+      const from = (await server.client("connect-json-h1").listRegisteredModels({ pageSize: 1 })).revision;
+      const w = startClientInProcess(["watch", "--model", model, "--from", from.toString(), "--server", server.url]);
+      await w.until(() => w.stderr().includes("\n"), "the status line");
+      const res = await w.stop();
+      expect(res).toMatchObject({ code: 0, stdout: "", stderr: `# connected to ${server.url}; printing changes after revision ${from}\n` });
+    });
+
+    it("watch shows the state on STATE_CHANGED and INITIAL lines", async () => {
+      const model = unique("watch-state");
+      await register(model, "v1");
+      await ok("versions", "archive", model, "v1");
+      const changes = startClientInProcess(["watch", "--model", model, "--from", "0", "--resource-type", "ModelVersion", "--server", server.url]);
+      await changes.until((out) => out.includes("STATE_CHANGED"), "the STATE_CHANGED line");
+      expect(watchLines((await changes.stop()).stdout).slice(1).map((l) => l.split(/ {2,}/).slice(2, 4))).toEqual([
+        ["CREATED", "LIVE"],
+        ["STATE_CHANGED", "ARCHIVED"],
+      ]);
+      const current = startClientInProcess(["watch", "--model", model, "--initial", "--resource-type", "ModelVersion", "--server", server.url]);
+      await current.until((out) => out.includes("INITIAL"), "the INITIAL line");
+      expect(watchLines((await current.stop()).stdout)[1]!.split(/ {2,}/).slice(2, 4)).toEqual(["INITIAL", "ARCHIVED"]);
+    });
+
+    it("watch --wide prints a long reason in full; without it the reason is cut to its column", async () => {
+      const model = unique("watch-wide");
+      await register(model, "v1");
+      const reason = `retired because a much better model replaced it in the ${model} pipeline`;
+      await ok("versions", "archive", model, "v1", "--reason", reason);
+      const lineOf = async (...flags: string[]) => {
+        const w = startClientInProcess(["watch", "--model", model, "--from", "0", "--resource-type", "ModelVersion", ...flags, "--server", server.url]);
+        await w.until((out) => out.includes("STATE_CHANGED"), "the STATE_CHANGED line");
+        return watchLines((await w.stop()).stdout).find((l) => l.includes("STATE_CHANGED"))!;
+      };
+      expect(await lineOf("--wide")).toMatch(new RegExp(` ${reason}$`));
+      expect(await lineOf()).toMatch(/ retired because a much better model rep…$/);
+    });
+
+    it("watch against a server that is down retries a bounded number of times, printing each, then exits 1", async () => {
+      const url = `http://127.0.0.1:${await closedPort()}`;
+      const res = await runClientInProcess(["watch", "--retries", "2", "--server", url]);
+      expect(res).toEqual({
+        code: 1,
+        stdout: "",
+        stderr: [
+          `# cannot reach ${url} (ECONNREFUSED); retry 1 of 2 in 500 ms`,
+          `# cannot reach ${url} (ECONNREFUSED); retry 2 of 2 in 1000 ms`,
+          "# giving up after 2 retries",
+          `model-registry: cannot reach ${url} (ECONNREFUSED)`,
+          "",
+        ].join("\n"),
+      });
     });
 
     it("takes the server from MODEL_REGISTRY_SERVER when --server is absent", async () => {

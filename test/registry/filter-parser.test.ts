@@ -226,6 +226,61 @@ describe("parseFilter", () => {
   });
 });
 
+describe("parseFilter with hints (the native API; never the Kubeflow gateway)", () => {
+  const hinted = (text: string) => parseFilter(text, schema, { hints: true });
+  const hintError = (text: string): string => {
+    try {
+      hinted(text);
+    } catch (error) {
+      if (error instanceof InvalidArgumentError) {
+        expect(error.reason).toBe("INVALID_FILTER");
+        return error.message;
+      }
+      throw error;
+    }
+    throw new Error(`expected '${text}' to be rejected`);
+  };
+
+  it("refuses a bare name one typo from a built-in field, naming the field and the property spelling", () => {
+    expect(hintError("stat = 'LIVE'")).toBe("filter: unknown field 'stat' at 0: did you mean state? (a custom property of that name is custom_properties.stat)");
+    expect(hintError("id = 1 AND owenr = 'risk'")).toMatch(/^filter: unknown field 'owenr' at 11: did you mean owner\? /);
+    expect(hintError("descripton LIKE 'x%'")).toMatch(/did you mean description\?/);
+    expect(hintError("updateTime > 0")).toMatch(/did you mean update_time\?/);
+    expect(hintError("NOT (STAT = 'LIVE')")).toMatch(/unknown field 'STAT' at 5: did you mean state\?/);
+  });
+
+  it("reads the same names as custom properties without hints (the Kubeflow gateway answers them with an empty page)", () => {
+    expect(parse("stat = 'LIVE'")).toEqual(cmp(prop("stat"), "=", str("LIVE")));
+    expect(parse("owenr = 'risk'")).toEqual(cmp(prop("owenr"), "=", str("risk")));
+  });
+
+  it("keeps a name far from every built-in field, a short one, or one a letter replaced, a custom-property filter", () => {
+    for (const name of ["accuracy", "acuracy", "stage", "ip", "ids", "states_seen", "owners_team"]) {
+      expect(hinted(`${name} = 'x'`), name).toEqual(cmp(prop(name), "=", str("x")));
+    }
+  });
+
+  it("takes a typo-like name as the property it names when written as one", () => {
+    expect(hinted("custom_properties.stat = 'LIVE'")).toEqual(cmp(prop("stat"), "=", str("LIVE")));
+    expect(hinted("`stat` = 'LIVE'")).toEqual(cmp(prop("stat"), "=", str("LIVE")));
+    expect(hinted("stat.string_value = 'LIVE'")).toEqual(cmp(prop("stat", "string"), "=", str("LIVE")));
+  });
+
+  it("answers an unquoted word where a value belongs with the quoted form", () => {
+    expect(hintError("name = fraud-detector")).toBe("filter: unexpected 'fraud-detector' at 7; quote strings: name = 'fraud-detector'");
+    expect(hintError("state != ARCHIVED")).toBe("filter: unexpected 'ARCHIVED' at 9; quote strings: state != 'ARCHIVED'");
+    expect(hintError("owner LIKE risk")).toBe("filter: unexpected 'risk' at 11; quote strings: owner LIKE 'risk'");
+    expect(hintError("name IN ('a', b)")).toBe("filter: unexpected 'b' at 14; quote strings: name IN (…, 'b', …)");
+    expect(parseError("name = fraud-detector").message).toBe("filter: unexpected 'fraud-detector' at 7");
+  });
+
+  it("parses whatever parses without hints to the same tree, but for the refused typos", () => {
+    for (const text of ["name = 'a' AND labels.team = 'x'", "accuracy > 0.9", "state = 'LIVE' OR owner IS NULL", "id IN (1, 2)", "create_time > '2024-01-01T00:00:00Z'"]) {
+      expect(hinted(text), text).toEqual(parse(text));
+    }
+  });
+});
+
 describe("parseFilter on random input", () => {
   /** mulberry32: a tiny seeded PRNG so that failures reproduce. */
   function prng(seed: number): () => number {
@@ -249,7 +304,7 @@ describe("parseFilter on random input", () => {
     " ", " ", " ", "\t", "\n",
   ];
 
-  it("either parses or throws a filter error, for 5000 seeded random strings", () => {
+  it("either parses or throws a filter error, for 5000 seeded random strings, with and without hints", () => {
     const random = prng(0x5eed);
     const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
     let parsed = 0;
@@ -264,14 +319,16 @@ describe("parseFilter on random input", () => {
         else text += pick(["(", "NOT "]).repeat(Math.floor(random() * 40));
         if (random() < 0.6) text += " ";
       }
-      try {
-        parse(text);
-        parsed++;
-      } catch (error) {
-        if (!(error instanceof InvalidArgumentError || error instanceof ResourceExhaustedError)) {
-          throw new Error(`unexpected ${String(error)} for ${JSON.stringify(text)}`);
+      for (const hints of [false, true]) {
+        try {
+          parseFilter(text, schema, { hints });
+          if (!hints) parsed++;
+        } catch (error) {
+          if (!(error instanceof InvalidArgumentError || error instanceof ResourceExhaustedError)) {
+            throw new Error(`unexpected ${String(error)} for ${JSON.stringify(text)}`);
+          }
+          if (error instanceof InvalidArgumentError) expect(error.message).toMatch(/ at \d+/);
         }
-        if (error instanceof InvalidArgumentError) expect(error.message).toMatch(/ at \d+/);
       }
     }
     // The generator should exercise the success path too, not only errors.

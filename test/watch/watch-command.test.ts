@@ -16,6 +16,7 @@ function follow(url: string, request: Parameters<typeof followWatch>[1]) {
     json: false,
     signal: stop.signal,
     retryMs: 50,
+    retries: 20,
   });
   const until = async (cond: () => boolean, what: string, timeoutMs = 10_000) => {
     const deadline = Date.now() + timeoutMs;
@@ -47,14 +48,16 @@ describe("model-registry watch", () => {
       const w = follow(url, { registeredModelDisplayName: model.displayName, startRevision: 0n });
       try {
         await w.until(() => revisionsOf(w.lines).length === 1, "the CREATED line");
-        expect(w.lines[0]).toMatch(/^REVISION +TIME +TYPE +RESOURCE +WHAT +ACTOR +REASON$/);
-        expect(w.lines[1]).toMatch(/^\d+ +\S+ \S+ +CREATED +registeredModels\/\d+ +model cli-\w+ +tester +-$/);
+        expect(w.lines[0]).toMatch(/^REVISION +TIME +TYPE +STATE +RESOURCE +WHAT +ACTOR +REASON$/);
+        expect(w.lines[1]).toMatch(/^\d+ +\S+ \S+ +CREATED +LIVE +registeredModels\/\d+ +model cli-\w+ +tester +-$/);
+        expect(w.status).toEqual(["connected to the server; printing changes after revision 0"]);
         await server.client().createModelVersion({ parent: model.name, modelVersion: { version: "v1" }, reason: "first cut" });
         await w.until(() => revisionsOf(w.lines).length === 2, "the version line");
-        expect(w.lines[2]).toMatch(/ +CREATED +registeredModels\/\d+\/versions\/\d+ +cli-\w+ v1 +tester +first cut$/);
+        expect(w.lines[2]).toMatch(/ +CREATED +LIVE +registeredModels\/\d+\/versions\/\d+ +cli-\w+ v1 +tester +first cut$/);
+        const seen = revisionsOf(w.lines).at(-1)!;
 
         await server.close();
-        await w.until(() => w.status.length > 0, "a reconnect notice");
+        await w.until(() => w.status.some((l) => l.startsWith("disconnected")), "a disconnect notice");
         server = await startWatchServer(dialect, { db, port });
         const v2 = await server.client().createModelVersion({ parent: model.name, modelVersion: { version: "v2" } });
         await w.until(() => revisionsOf(w.lines).includes(Number(v2.modelVersion!.etag)), "the line after the restart");
@@ -62,6 +65,10 @@ describe("model-registry watch", () => {
         expect(revisions).toEqual([...new Set(revisions)].sort((a, b) => a - b));
         expect(revisions).toHaveLength(3);
         expect(w.lines.filter((l) => l.startsWith("REVISION"))).toHaveLength(1);
+        // Each step of the outage on its own status line: the disconnect, failed attempts, the reconnect.
+        expect(w.status[1]).toMatch(new RegExp(`^disconnected from the server: .*; reconnecting in 50 ms, then resuming after revision ${seen}$`));
+        expect(w.status.slice(2, -1).every((l) => /^cannot reach the server \(ECONNREFUSED\); retry \d+ of 20 in \d+ ms$/.test(l))).toBe(true);
+        expect(w.status.at(-1)).toBe(`reconnected to the server; resuming after revision ${seen}`);
       } finally {
         await w.stop();
         await server.close();
@@ -96,7 +103,7 @@ for (const dialect of SERVER_DIALECTS) {
       await w.until((out) => linesOf(out).length === 3, "the line of v2");
       const { code, stdout } = await w.stop();
       expect(code).toBe(0);
-      expect(linesOf(stdout).slice(1).map((l) => l.split(/ {2,}/)[4])).toEqual([`${model} v1`, `${model} v2`]);
+      expect(linesOf(stdout).slice(1).map((l) => l.split(/ {2,}/)[5])).toEqual([`${model} v1`, `${model} v2`]);
     });
 
     it("--from prints only the changes after that revision", async () => {
@@ -124,14 +131,17 @@ for (const dialect of SERVER_DIALECTS) {
       const { code, stdout, stderr } = await w.stop();
       expect(code).toBe(0);
       const [, ...lines] = linesOf(stdout);
-      expect(lines.map((l) => l.split(/ {2,}/).slice(2, 3).concat(l.split(/ {2,}/)[4]!))).toEqual([
-        ["INITIAL", `model ${model}`],
-        ["INITIAL", `${model} v1`],
-        ["CREATED", `${model} v2`],
+      expect(lines.map((l) => l.split(/ {2,}/).slice(2, 4).concat(l.split(/ {2,}/)[5]!))).toEqual([
+        ["INITIAL", "LIVE", `model ${model}`],
+        ["INITIAL", "LIVE", `${model} v1`],
+        ["CREATED", "LIVE", `${model} v2`],
       ]);
-      expect(lines[0]).toMatch(/^- +\d{4}-\d\d-\d\d \S+Z +INITIAL +registeredModels\/\d+ /);
+      expect(lines[0]).toMatch(/^- +\d{4}-\d\d-\d\d \S+Z +INITIAL +LIVE +registeredModels\/\d+ /);
       expectAligned(stdout);
-      expect(stderr).toMatch(/^# synced at revision \d+\n$/);
+      const [connected, synced, ...more] = stderr.split("\n");
+      expect(connected).toBe(`# connected to ${server.app.server.url}; printing the current objects, then changes`);
+      expect(synced).toMatch(/^# synced at revision \d+$/);
+      expect(more).toEqual([""]);
     });
 
     it("--json prints JSON Lines: each line one complete stream message, with no header", async () => {

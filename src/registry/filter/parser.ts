@@ -1,3 +1,4 @@
+import { closestName } from "../../did-you-mean.js";
 import { ResourceExhaustedError } from "../errors.js";
 import type { AttrType, CmpOp, FieldRef, FilterExpr, FilterSchema, Literal, PropertyValueType } from "./ast.js";
 import { type Keyword, type PathSegment, type Token, filterError, quoteForMessage, tokenize } from "./lexer.js";
@@ -10,6 +11,20 @@ export interface FilterLimits {
   maxDepth?: number;
 }
 
+/** How a filter is parsed: its limits, and whether to help a person who typed it. */
+export interface FilterOptions extends FilterLimits {
+  /**
+   * Typo hints, for filters people type (the native API sets this; the Kubeflow REST gateway does
+   * not, because Kubeflow answers a name it does not know with an empty page). A bare name a typo
+   * away from a built-in field is refused ("did you mean state?") instead of read as a custom
+   * property that matches nothing, and a bare word where a value belongs is answered with how to
+   * quote it. Both are decided from the text and the schema alone, never from stored data: a
+   * filter accepted today is accepted tomorrow, and a name far from every built-in field stays a
+   * custom-property filter (closeness is in FIELD_TYPO).
+   */
+  hints?: boolean;
+}
+
 export const DEFAULT_FILTER_MAX_LENGTH = 4096;
 export const DEFAULT_FILTER_MAX_DEPTH = 32;
 
@@ -19,13 +34,13 @@ export const DEFAULT_FILTER_MAX_DEPTH = 32;
  * 0-based position) or ResourceExhaustedError (reason FILTER_TOO_COMPLEX), and nothing else:
  * the depth limit bounds recursion, so hostile input cannot overflow the stack.
  */
-export function parseFilter(text: string, schema: FilterSchema, limits: FilterLimits = {}): FilterExpr | null {
-  const maxLength = limits.maxLength ?? DEFAULT_FILTER_MAX_LENGTH;
+export function parseFilter(text: string, schema: FilterSchema, options: FilterOptions = {}): FilterExpr | null {
+  const maxLength = options.maxLength ?? DEFAULT_FILTER_MAX_LENGTH;
   if (text.length > maxLength) {
     throw new ResourceExhaustedError(`filter: longer than the limit of ${maxLength} characters`, "FILTER_TOO_COMPLEX");
   }
   if (text.trim() === "") return null;
-  const parser = new Parser(tokenize(text), schema, limits.maxDepth ?? DEFAULT_FILTER_MAX_DEPTH);
+  const parser = new Parser(tokenize(text), schema, options.maxDepth ?? DEFAULT_FILTER_MAX_DEPTH, options.hints === true);
   try {
     return parser.parse();
   } catch (error) {
@@ -46,6 +61,7 @@ class Parser {
     private readonly tokens: Token[],
     private readonly schema: FilterSchema,
     private readonly maxDepth: number,
+    private readonly hints: boolean,
   ) {}
 
   parse(): FilterExpr {
@@ -89,6 +105,7 @@ class Parser {
     const token = this.next();
     if (token.kind !== "path") throw unexpected(token);
     const field = resolveField(token.segments, token.pos, this.schema);
+    if (this.hints) refuseFieldTypo(token, field, this.schema);
     const opToken = this.next();
     if (opToken.kind === "op") {
       return this.comparison(field, opToken.op, fieldName(token));
@@ -111,7 +128,7 @@ class Parser {
   }
 
   private comparison(field: FieldRef, op: CmpOp, name: string): FilterExpr {
-    const [value, pos] = this.literal();
+    const [value, pos] = this.literal((word) => `${name} ${op} ${word}`);
     return { kind: "cmp", field, op, value: coerceLiteral(field, op, value, pos, name, this.schema) };
   }
 
@@ -119,14 +136,15 @@ class Parser {
     this.expectPunct("(");
     const values: Literal[] = [];
     do {
-      const [value, pos] = this.literal();
+      const [value, pos] = this.literal((word) => `${name} IN (${values.length > 0 ? "…, " : ""}${word}, …)`);
       values.push(coerceLiteral(field, "=", value, pos, name, this.schema));
     } while (this.acceptPunct(","));
     this.expectPunct(")");
     return { kind: "in", field, values };
   }
 
-  private literal(): [Literal, number] {
+  /** A value; `example` shows, with hints on, where the quoted form of a bare word goes. */
+  private literal(example: (quoted: string) => string): [Literal, number] {
     const token = this.next();
     switch (token.kind) {
       case "string":
@@ -138,6 +156,12 @@ class Parser {
           return [{ kind: "bool", value: token.keyword === "TRUE" }, token.pos];
         }
         if (token.keyword === "NULL") throw filterError(`unexpected NULL at ${token.pos}: use IS NULL or IS NOT NULL`);
+        break;
+      case "path":
+        if (this.hints) {
+          const word = token.segments.map((s) => s.text).join(".");
+          throw filterError(`unexpected ${describe(token)} at ${token.pos}; quote strings: ${example(quoteString(word))}`);
+        }
     }
     throw unexpected(token);
   }
@@ -278,6 +302,35 @@ function resolveField(segments: PathSegment[], pos: number, schema: FilterSchema
     throw filterError(`field '${head.text}' at ${pos} ${schema.unsupported[headName]}`);
   }
   return { kind: "property", key: head.text, valueType };
+}
+
+/**
+ * When a bare name counts as a typo of a built-in field: from four characters, one missing, extra
+ * or swapped character (`stat`, `owenr`); from six, two. A replaced character costs two, because
+ * in short words it more often makes another word than a typo (`stage` is not `state`). Shorter
+ * names are never typos (`ip` is not `id`).
+ */
+const FIELD_TYPO = { minLength: 4, maxDistance: (length: number) => (length < 6 ? 1 : 2), costs: { substitution: 2 } };
+
+/**
+ * Refuses a bare name that resolved to a custom property but is a typo of a built-in field, naming
+ * the field and how to mean the property after all. Typed (`.double_value`), prefixed and
+ * backtick-quoted references always mean a property.
+ */
+function refuseFieldTypo(token: Token & { kind: "path" }, field: FieldRef, schema: FilterSchema): void {
+  const [only, ...more] = token.segments;
+  if (field.kind !== "property" || field.valueType !== null || more.length > 0 || !only || only.quoted) return;
+  if (only.text.length < FIELD_TYPO.minLength) return;
+  const match = closestName(only.text, Object.keys(schema.attributes), FIELD_TYPO.maxDistance(only.text.length), FIELD_TYPO.costs);
+  if (match === undefined) return;
+  throw filterError(
+    `unknown field ${quoteForMessage(only.text)} at ${token.pos}: did you mean ${match}? (a custom property of that name is custom_properties.${only.text})`,
+  );
+}
+
+/** A string literal as it would be written in a filter, for hints. */
+function quoteString(text: string): string {
+  return `'${text.replace(/[\\']/g, (c) => `\\${c}`).replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)}'`;
 }
 
 function isPrefix(segment: PathSegment): boolean {

@@ -23,6 +23,19 @@ export interface StoreDialect {
   listen?(channel: string, onNotify: (payload: string) => void, onError?: (error: Error) => void): Promise<() => Promise<void>>;
   /** Sends the cross-process commit signal (after commit), with an optional payload. */
   notify?(channel: string, payload?: string): Promise<void>;
+  /** The connection pool's counts, when the engine has a pool (metrics). */
+  poolStats?(): PoolStats;
+}
+
+/** A connection pool's counts at one moment (pg.Pool totalCount, idleCount, waitingCount). */
+export interface PoolStats {
+  /** Connections open (idle or checked out). */
+  total: number;
+  idle: number;
+  /** Requests waiting for a connection (the pool is exhausted). */
+  waiting: number;
+  /** The pool's size (--pool-size). */
+  max: number;
 }
 
 /** Safe integer conversion for int8 columns: bigint (SQLite), string (pg) or number. */

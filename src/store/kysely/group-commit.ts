@@ -71,7 +71,14 @@ export class GroupCommitter {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly isolation: GroupIsolation,
+    /** Told the number of writes of each committed transaction (the metrics' batch-size histogram). */
+    private readonly onCommitted?: (writes: number) => void,
   ) {}
+
+  /** Writes waiting for the next group (the running group not included). */
+  get queued(): number {
+    return this.queue.length;
+  }
 
   write<T>(fn: (writer: StoreWriter) => Promise<T>): Promise<WriteOutcome<T>> {
     return new Promise<WriteOutcome<T>>((resolve, reject) => {
@@ -98,6 +105,7 @@ export class GroupCommitter {
     for (;;) {
       const outcomes = new Map<Pending, Outcome>();
       let failed: { item: Pending; error: unknown } | undefined;
+      let committed = false;
       try {
         await this.db.transaction().execute(async (trx) => {
           let counters = await lockCounters(trx);
@@ -124,6 +132,7 @@ export class GroupCommitter {
             }
           }
         });
+        committed = true;
       } catch (error) {
         if (error === MEMBER_FAILED && failed) {
           failed.item.reject(failed.error);
@@ -137,6 +146,7 @@ export class GroupCommitter {
         if (outcome.ok) item.resolve(outcome.value);
         else item.reject(outcome.error);
       }
+      if (committed) this.onCommitted?.(members.length);
       return;
     }
   }

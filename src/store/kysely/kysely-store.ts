@@ -2,7 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { sql } from "kysely";
 import type { RegistryEvent } from "../../registry/types.js";
 import { type CommitListener, type RegistryStore, StoreError, type StoreReader, type StoreWriter } from "../store.js";
-import { type StoreDialect, toNumber } from "./dialect.js";
+import { type PoolStats, type StoreDialect, toNumber } from "./dialect.js";
 import { KyselyReader } from "./kysely-reader.js";
 import { KyselyWriter } from "./kysely-writer.js";
 import { GroupCommitter, lockCounters } from "./group-commit.js";
@@ -13,6 +13,26 @@ export interface KyselyStoreOptions {
   maxWriteAttempts?: number;
   /** Base backoff between attempts (default 10 ms, doubled each time, with jitter). */
   retryBaseMs?: number;
+  /** Told about retries and commits, for metrics (src/metrics); must not throw. */
+  observer?: StoreObserver;
+}
+
+/** What the store reports as it writes (each call is cheap: a counter or histogram update). */
+export interface StoreObserver {
+  /** A write lost a serialisation race (SQLITE_BUSY, 40001, 40P01, 55P03) and runs again. */
+  writeRetried(): void;
+  /** A write gave up after maxWriteAttempts (the caller gets UNAVAILABLE). */
+  writeGaveUp(): void;
+  /** A transaction committed this many writes (1 without group commit). */
+  committed(writes: number): void;
+}
+
+/** The store's connections and queue at one moment, read on each metrics scrape. */
+export interface StoreStats {
+  /** Postgres pool connections (pg.Pool counts); absent on SQLite's one connection. */
+  pool?: PoolStats;
+  /** Writes waiting for the next group commit (the running one not included). */
+  queuedWrites: number;
 }
 
 /** Channel of the cross-replica "new events committed" signal. */
@@ -24,6 +44,7 @@ export class KyselyRegistryStore implements RegistryStore {
   private readonly maxAttempts: number;
   private readonly retryBaseMs: number;
   private readonly group: GroupCommitter | undefined;
+  private readonly observer: StoreObserver | undefined;
 
   private constructor(
     private readonly dialectImpl: StoreDialect,
@@ -32,7 +53,10 @@ export class KyselyRegistryStore implements RegistryStore {
   ) {
     this.maxAttempts = options.maxWriteAttempts ?? 5;
     this.retryBaseMs = options.retryBaseMs ?? 10;
-    this.group = dialectImpl.groupCommit ? new GroupCommitter(dialectImpl.db, dialectImpl.groupCommit) : undefined;
+    this.observer = options.observer;
+    this.group = dialectImpl.groupCommit
+      ? new GroupCommitter(dialectImpl.db, dialectImpl.groupCommit, (writes) => this.observer?.committed(writes))
+      : undefined;
   }
 
   /** Opens the store over a migrated database. */
@@ -47,6 +71,12 @@ export class KyselyRegistryStore implements RegistryStore {
 
   tokenKey(): Buffer {
     return this.key;
+  }
+
+  /** Pool and write-queue figures for metrics (no database call). */
+  stats(): StoreStats {
+    const pool = this.dialectImpl.poolStats?.();
+    return { ...(pool ? { pool } : {}), queuedWrites: this.group?.queued ?? 0 };
   }
 
   async read<T>(fn: (reader: StoreReader) => Promise<T>): Promise<T> {
@@ -68,10 +98,12 @@ export class KyselyRegistryStore implements RegistryStore {
       } catch (error) {
         if (!(error instanceof StoreError) || error.kind !== "serialization_failure") throw error;
         if (attempt >= this.maxAttempts) {
+          this.observer?.writeGaveUp();
           throw new StoreError("unavailable", `write gave up after ${attempt} attempts: ${error.message}`, undefined, {
             cause: error,
           });
         }
+        this.observer?.writeRetried();
         const backoff = this.retryBaseMs * 2 ** (attempt - 1);
         await sleep(backoff / 2 + Math.random() * backoff);
       }
@@ -87,6 +119,9 @@ export class KyselyRegistryStore implements RegistryStore {
       const result = await withDirectStatements(trx, () => fn(writer));
       await writer.flush();
       return { result, events: writer.events };
+    }).then((outcome) => {
+      this.observer?.committed(1);
+      return outcome;
     });
   }
 

@@ -63,6 +63,7 @@ export function createPostgresDialect(options: PostgresDialectOptions): StoreDia
     async notify(channel, payload = "") {
       await pool.query("SELECT pg_notify($1, $2)", [channel, payload]);
     },
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: options.poolSize ?? 10 }),
   };
 }
 
