@@ -64,8 +64,26 @@ function readBytes(req: IncomingRequest, maxBytes: number): Promise<Buffer> {
   });
 }
 
+/**
+ * A body must say it is JSON (`application/json`, or a `+json` type). Browsers send text/plain,
+ * form and multipart bodies across origins without a CORS preflight (and a Blob body with no
+ * content-type at all), so accepting them would let any web page a user opens make that user's
+ * browser write to a registry on localhost or an internal address. A JSON content-type needs a
+ * preflight, which only --cors-allowed-origins answers.
+ */
+function checkJsonContentType(req: IncomingRequest): void {
+  const type = String(req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
+  if (type === "application/json" || /^application\/[a-z0-9.+-]+\+json$/.test(type)) return;
+  throw new RestError(
+    415,
+    `the body must be JSON: send content-type: application/json${type === "" ? "" : ` (got ${type.slice(0, 100)})`}`,
+    "UNSUPPORTED_MEDIA_TYPE",
+  );
+}
+
 /** Reads and parses a JSON object body of at most maxBytes. */
 export async function readJsonObject(req: IncomingRequest, maxBytes: number): Promise<Record<string, unknown>> {
+  checkJsonContentType(req);
   const bytes = await readBytes(req, maxBytes);
   let text: string;
   try {

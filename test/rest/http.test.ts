@@ -72,6 +72,31 @@ for (const dialect of SERVER_DIALECTS) {
       expect(res.reason).toBe("REQUEST_TOO_LARGE");
     });
 
+    it("refuses bodies that do not say they are JSON with 415, writing nothing: browsers send those across origins without a preflight", async () => {
+      const before = await api.send("GET", `${PREFIX}/registered_models`);
+      const post = (headers: Record<string, string>, body: BodyInit) => fetch(`${server.url}${PREFIX}/registered_models`, { method: "POST", headers, body });
+      const name = `csrf-${randomBytes(3).toString("hex")}`;
+      const json = JSON.stringify({ name });
+      for (const [type, body] of [
+        ["text/plain", json],
+        ["application/x-www-form-urlencoded", json],
+        ["multipart/form-data; boundary=x", json],
+      ] as const) {
+        const res = await post({ "content-type": type }, body);
+        expect(res.status).toBe(415);
+        expect(await res.json()).toEqual({ code: "Unsupported Media Type", message: `the body must be JSON: send content-type: application/json (got ${type.split(";")[0]})` });
+        expect(res.headers.get("x-error-reason")).toBe("UNSUPPORTED_MEDIA_TYPE");
+      }
+      // A Blob without a type: fetch sends no content-type at all.
+      const untyped = await post({}, new Blob([json]));
+      expect(untyped.status).toBe(415);
+      expect((await untyped.json()).message).toBe("the body must be JSON: send content-type: application/json");
+      const after = await api.send("GET", `${PREFIX}/registered_models`);
+      expect(after.body.size).toBe(before.body.size);
+      const created = await post({ "content-type": "application/json; charset=utf-8" }, json);
+      expect(created.status).toBe(201);
+    });
+
     it("serves the REST API over cleartext HTTP/2 on the same port as gRPC", async () => {
       const name = `h2-${randomBytes(3).toString("hex")}`;
       const created = await h2(server.url, "POST", `${PREFIX}/registered_models`, { name });

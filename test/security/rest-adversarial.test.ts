@@ -143,7 +143,7 @@ for (const dialect of SERVER_DIALECTS) {
         const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
         const request = (method: string, path: string, body?: string) =>
           new Promise<{ status: number; socket: unknown }>((resolve, reject) => {
-            const req = http.request(`${server.url}${PREFIX}${path}`, { method, agent, headers: { authorization: `Bearer ${tokens.secret.ann}` } }, (res) => {
+            const req = http.request(`${server.url}${PREFIX}${path}`, { method, agent, headers: { authorization: `Bearer ${tokens.secret.ann}`, "content-type": "application/json" } }, (res) => {
               res.resume();
               res.on("end", () => resolve({ status: res.statusCode ?? 0, socket: req.socket }));
             });
