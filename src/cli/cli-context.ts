@@ -1,9 +1,9 @@
 import { userInfo } from "node:os";
 import { parseArgs } from "node:util";
-import { createClient, type Interceptor } from "@connectrpc/connect";
+import { createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { ModelRegistryService } from "../../gen/modelregistry/v1/model_registry_service_pb.js";
-import type { RegistryClient } from "../client/create-registry-client.js";
+import { identityHeaders, type RegistryClient } from "../client/create-registry-client.js";
 import { suggestName } from "../did-you-mean.js";
 
 /** The server a client command talks to when neither --server nor MODEL_REGISTRY_SERVER says. */
@@ -186,10 +186,6 @@ export function intFlag(value: unknown, flag: string): number | undefined {
  * NODE_EXTRA_CA_CERTS.
  */
 function createCliClient(server: string, actor: string, token: string | undefined): RegistryClient {
-  const headers: Interceptor = (next) => (req) => {
-    if (actor) req.header.set("x-actor", actor);
-    if (token) req.header.set("authorization", `Bearer ${token}`);
-    return next(req);
-  };
+  const headers = identityHeaders({ actor, token });
   return createClient(ModelRegistryService, createConnectTransport({ baseUrl: server.replace(/\/+$/, ""), httpVersion: "1.1", interceptors: [headers] }));
 }

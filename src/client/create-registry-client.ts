@@ -34,13 +34,18 @@ export function createRegistryClient(url: string, options: RegistryClientOptions
   return createClient(ModelRegistryService, createFetchTransport(url, options));
 }
 
-/** A Connect transport over fetch with the actor and token headers. */
-export function createFetchTransport(url: string, options: RegistryClientOptions = {}): Transport {
-  const headers: Interceptor = (next) => (req) => {
+/** Sets `x-actor` and `authorization: Bearer` from the options on every call (any transport). */
+export function identityHeaders(options: Pick<RegistryClientOptions, "actor" | "token">): Interceptor {
+  return (next) => (req) => {
     if (options.actor) req.header.set("x-actor", options.actor);
     if (options.token) req.header.set("authorization", `Bearer ${options.token}`);
     return next(req);
   };
+}
+
+/** A Connect transport over fetch with the actor and token headers. */
+export function createFetchTransport(url: string, options: RegistryClientOptions = {}): Transport {
+  const headers = identityHeaders(options);
   const fetchFn = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init));
   return createTransport({
     baseUrl: url.replace(/\/+$/, ""),
