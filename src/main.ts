@@ -63,6 +63,25 @@ async function main(): Promise<number> {
     }
   }
 
+  // Listen for SIGINT/SIGTERM before anything is announced: Node installs a signal handler only when
+  // a listener is added, so a signal that came between the "listening" line and the listener would
+  // kill the server outright (a supervisor reacting to that line, or a fast test, saw exit by signal).
+  // One that comes while the server is still starting (migrating, waiting for the database) ends the
+  // process at once, as the default action would: there is nothing to drain yet.
+  let started = false;
+  const stopSignal = new Promise<NodeJS.Signals>((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      if (!started) {
+        logger.info("stopped before the server started", { signal });
+        process.exit(signal === "SIGINT" ? 130 : 143);
+      }
+      resolve(signal);
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
   const [{ startApp }, { authConfigured }] = await Promise.all([import("./app.js"), import("./auth/authenticator.js")]);
   const app = await startApp({
     database: config.database,
@@ -92,6 +111,7 @@ async function main(): Promise<number> {
       requestTimeoutMs: config.requestTimeoutMs,
     },
   });
+  started = true;
   const migrations = app.migrations.length > 0 ? `applied migrations ${app.migrations.join(", ")}` : "schema up to date";
   logger.info("listening", {
     url: app.server.url,
@@ -106,16 +126,7 @@ async function main(): Promise<number> {
   if (app.grpcServer) process.stdout.write(`native gRPC (grpc-js) on ${config.host}:${app.grpcServer.port}\n`);
   if (app.metricsServer) process.stdout.write(`metrics on ${app.metricsServer.url}/metrics\n`);
 
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      logger.info("shutting down", { signal });
-      process.off("SIGINT", stop);
-      process.off("SIGTERM", stop);
-      resolve();
-    };
-    process.on("SIGINT", stop);
-    process.on("SIGTERM", stop);
-  });
+  logger.info("shutting down", { signal: await stopSignal });
   await app.close();
   logger.info("stopped");
   return 0;
