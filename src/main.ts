@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 import { readFileSync } from "node:fs";
 import { CLIENT_COMMAND_NAMES, isClientCommand } from "./cli/client-command-names.js";
-import { ConfigError, parseConfig, USAGE } from "./config.js";
+import { ConfigError } from "./config/config.js";
+import { flagList } from "./config/flags.js";
+import { parseConfig } from "./config/parse-config.js";
+import { USAGE } from "./config/usage.js";
 
 /**
  * The `model-registry` command: serve (default), migrate, help, the token helpers and the client
@@ -135,8 +138,8 @@ async function main(): Promise<number> {
 /** Every command: the server's and the client commands. */
 const COMMANDS: readonly string[] = ["serve", "migrate", "help", "token", ...CLIENT_COMMAND_NAMES];
 
-/** The server's flags, as USAGE documents them (one per line, indented), and the help and version flags. */
-const SERVER_FLAGS = [...[...USAGE.matchAll(/^ +--([a-z][a-z-]*)/gm)].map((m) => m[1]!), "help", "version"];
+/** The server's flags, from the table USAGE is made of, and the help and version flags. */
+const SERVER_FLAGS = [...flagList().map((flag) => flag.name), "help", "version"];
 
 /** `did you mean "models"?`, or where to look when nothing is close. Loaded only on this error path. */
 async function didYouMean(word: string, candidates: readonly string[], show: (name: string) => string, what: string): Promise<string> {

@@ -6,7 +6,9 @@ import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { authConfigured } from "../../src/auth/authenticator.js";
 import { checkBindPolicy } from "../../src/auth/bind-policy.js";
-import { type Config, ConfigError, parseConfig, USAGE } from "../../src/config.js";
+import { type Config, ConfigError } from "../../src/config/config.js";
+import { parseConfig } from "../../src/config/parse-config.js";
+import { USAGE } from "../../src/config/usage.js";
 import { parseDockerfile } from "../support/dockerfile.js";
 
 /*

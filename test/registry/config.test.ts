@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, DEFAULT_DATABASE, parseConfig } from "../../src/config.js";
+import { ConfigError, DEFAULT_DATABASE } from "../../src/config/config.js";
+import { parseConfig } from "../../src/config/parse-config.js";
 
 describe("configuration", () => {
   it("defaults to serving SQLite under ./data on localhost:8080", () => {
@@ -24,5 +25,29 @@ describe("configuration", () => {
     for (const argv of [["launch"], ["--prot", "1"], ["--port", "70000"], ["--port"], ["--log-level", "loud"], ["stray"]]) {
       expect(() => parseConfig(argv, {})).toThrow(ConfigError);
     }
+  });
+
+  it("takes a value from the flag, else the first variable set, else the default, and names the source of a bad one", () => {
+    expect(parseConfig([], { PORT: "9001" }).port).toBe(9001);
+    expect(parseConfig([], { PORT: "9001", MODEL_REGISTRY_PORT: "9002" }).port).toBe(9002);
+    expect(parseConfig([], { MODEL_REGISTRY_PORT: "" }).port).toBe(8080);
+    expect(() => parseConfig(["--port", "x"], {})).toThrow(/^--port must be an integer from 0 to 65535$/);
+    expect(() => parseConfig([], { PORT: "x" })).toThrow(/^PORT must be an integer/);
+  });
+
+  it("reads a switch as on when given bare, and from its variable as on/off", () => {
+    expect(parseConfig([], {}).insecure).toBe(false);
+    expect(parseConfig(["--insecure"], {}).insecure).toBe(true);
+    expect(parseConfig([], { MODEL_REGISTRY_INSECURE: "1" }).insecure).toBe(true);
+    expect(parseConfig(["--insecure=off"], { MODEL_REGISTRY_INSECURE: "1" }).insecure).toBe(false);
+    expect(() => parseConfig([], { MODEL_REGISTRY_INSECURE: "yes please" })).toThrow(/MODEL_REGISTRY_INSECURE must be on or off/);
+  });
+
+  it("groups the credential and TLS flags as the server takes them", () => {
+    const config = parseConfig(["--tokens-file", "t", "--tls-cert", "c", "--tls-key", "k", "--tls-client-ca", "ca", "--anonymous-role", "viewer"], {});
+    expect(config.auth).toEqual({ tokensFile: "t", anonymousGrants: ["viewer"], clientCertificates: true });
+    expect(config.tls).toEqual({ cert: "c", key: "k", clientCa: "ca" });
+    expect(parseConfig([], {})).toMatchObject({ auth: {}, tls: undefined });
+    expect(() => parseConfig(["--tls-cert", "c"], {})).toThrow(/go together/);
   });
 });

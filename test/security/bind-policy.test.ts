@@ -1,7 +1,8 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { startApp } from "../../src/app.js";
 import { InsecureBindError, isLoopbackHost } from "../../src/auth/bind-policy.js";
-import { ConfigError, parseConfig } from "../../src/config.js";
+import { ConfigError } from "../../src/config/config.js";
+import { parseConfig } from "../../src/config/parse-config.js";
 import { createLogger } from "../../src/logger.js";
 import { SERVER_DIALECTS } from "../support/dialects.js";
 import { tempDir, writeTokensFile } from "./support.js";
