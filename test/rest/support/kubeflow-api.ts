@@ -46,8 +46,9 @@ export class KubeflowApi {
   /** The operationIds called so far (the suite checks that it called every one). */
   readonly called = new Set<string>();
 
+  /** `baseUrl` may be a function, for a server that starts after the client is made. */
   constructor(
-    readonly baseUrl: string,
+    private readonly baseUrl: string | (() => string),
     readonly headers: Record<string, string> = {},
   ) {}
 
@@ -75,7 +76,7 @@ export class KubeflowApi {
 
   /** A request outside the document (wrong method, unknown path, readiness). */
   async send(method: string, path: string, args: CallArgs = {}): Promise<ApiResponse> {
-    const url = new URL(path, this.baseUrl);
+    const url = new URL(path, typeof this.baseUrl === "string" ? this.baseUrl : this.baseUrl());
     for (const [k, v] of Object.entries(args.query ?? {})) url.searchParams.set(k, v);
     const res = await fetch(url, {
       method,
