@@ -31,6 +31,7 @@ export function toConnectError(error: unknown, logger: Logger, procedure: string
     if (error instanceof InvalidArgumentError && error.violations.length > 0) {
       details.push({ desc: BadRequestSchema, value: create(BadRequestSchema, { fieldViolations: error.violations }) });
     }
+    if (error instanceof InvalidArgumentError) Object.assign(info.metadata, error.metadata);
     if (error instanceof EtagMismatchError) info.metadata.current_etag = error.currentEtag;
     if (error instanceof NotFoundError) Object.assign(info.metadata, error.metadata);
     if (error instanceof AbortedError) Object.assign(info.metadata, error.metadata);

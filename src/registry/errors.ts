@@ -21,14 +21,16 @@ export class InvalidArgumentError extends RegistryError {
     message: string,
     readonly violations: FieldViolation[] = [],
     reason = "INVALID_ARGUMENT",
+    /** ErrorInfo metadata, such as the `limit` and `value` a request went over. */
+    readonly metadata: Record<string, string> = {},
   ) {
     super(message);
     this.reason = reason;
   }
 
   /** One error for a single bad field, with the field path in the message. */
-  static field(field: string, description: string, reason?: string): InvalidArgumentError {
-    return new InvalidArgumentError(`${field}: ${description}`, [{ field, description }], reason);
+  static field(field: string, description: string, reason?: string, metadata?: Record<string, string>): InvalidArgumentError {
+    return new InvalidArgumentError(`${field}: ${description}`, [{ field, description }], reason, metadata);
   }
 }
 

@@ -132,9 +132,10 @@ export function upsertVersionArtifact(
 
 // ---- filterQuery ----
 
+/** Held in rest_artifact_runs (ARTIFACT_RUN_RELATED in the store): each comparison is a subquery. */
 const RUN_ATTRIBUTES = {
-  experiment_id: { name: "experiment_id", type: "int" as const },
-  experiment_run_id: { name: "experiment_run_id", type: "int" as const },
+  experiment_id: { name: "experiment_id", type: "int" as const, related: true },
+  experiment_run_id: { name: "experiment_run_id", type: "int" as const, related: true },
 };
 const withRuns = (spec: ListSpec): ListSpec => ({ ...spec, filter: { ...spec.filter, attributes: { ...spec.filter.attributes, ...RUN_ATTRIBUTES } } });
 

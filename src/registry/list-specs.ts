@@ -48,8 +48,8 @@ export const VERSION_LIST: ListSpec = {
       registered_model: str("registered_model_display_name"),
       model: str("registered_model_display_name"),
       // Held in other tables (see VERSION_RELATED in kysely-reader.ts): true when any row matches.
-      alias: str("alias"),
-      experiment_run_id: { name: "experiment_run_id", type: "int" },
+      alias: { ...str("alias"), related: true },
+      experiment_run_id: { name: "experiment_run_id", type: "int", related: true },
     },
     labels: false,
   },

@@ -104,7 +104,7 @@ export function toRestError(
 function statusOf(error: RegistryError): number {
   if (error instanceof InvalidArgumentError) return 400;
   if (error instanceof OutOfRangeError) return 400;
-  if (error instanceof ResourceExhaustedError) return error.reason === "FILTER_TOO_COMPLEX" ? 400 : 429;
+  if (error instanceof ResourceExhaustedError) return 429;
   if (error instanceof UnauthenticatedError) return 401;
   if (error instanceof PermissionDeniedError) return 403;
   if (error instanceof NotFoundError) return 404;

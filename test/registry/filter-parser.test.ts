@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { FilterExpr, FilterSchema } from "../../src/registry/filter/ast.js";
-import { parseFilter } from "../../src/registry/filter/parser.js";
-import { InvalidArgumentError, ResourceExhaustedError } from "../../src/registry/errors.js";
+import { type FilterLimits, parseFilter } from "../../src/registry/filter/parser.js";
+import { InvalidArgumentError } from "../../src/registry/errors.js";
+import { worstLegalFilter } from "../support/worst-filter.js";
 
 /** Shaped like the registered model schema. */
 const schema: FilterSchema = {
@@ -18,7 +19,7 @@ const schema: FilterSchema = {
   labels: true,
 };
 
-const parse = (text: string, limits?: { maxLength?: number; maxDepth?: number }) => parseFilter(text, schema, limits);
+const parse = (text: string, limits?: FilterLimits) => parseFilter(text, schema, limits);
 const prop = (key: string, valueType: "string" | "int" | "double" | "bool" | null = null) =>
   ({ kind: "property", key, valueType }) as const;
 const int = (value: number | bigint) => ({ kind: "int", value: BigInt(value) }) as const;
@@ -198,33 +199,76 @@ describe("parseFilter", () => {
 
   it("limits the length", () => {
     const text = `a = '${"x".repeat(100)}'`;
-    expect(() => parse(text, { maxLength: 50 })).toThrow(ResourceExhaustedError);
+    expect(() => parse(text, { maxLength: 50 })).toThrow(InvalidArgumentError);
     expect(() => parse(text, { maxLength: 50 })).toThrow("limit of 50 characters");
-    expect(() => parse(`a = '${"x".repeat(5000)}'`)).toThrow("limit of 4096 characters");
+    expect(() => parse(`a = '${"x".repeat(5000)}'`)).toThrow("limit of 4096 characters (filter-length)");
     expect(parse(text, { maxLength: 200 })).not.toBeNull();
   });
 
   it("limits the nesting depth with reason FILTER_TOO_COMPLEX", () => {
     const nested = (n: number) => `${"(".repeat(n)}a = 1${")".repeat(n)}`;
     expect(parse(nested(31))).not.toBeNull();
-    let error: unknown;
-    try {
-      parse(nested(32));
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(ResourceExhaustedError);
-    expect((error as ResourceExhaustedError).reason).toBe("FILTER_TOO_COMPLEX");
-    expect((error as Error).message).toContain("limit of 32");
-    expect(() => parse(`${"NOT ".repeat(5)}a = 1`, { maxDepth: 5 })).toThrow(ResourceExhaustedError);
+    const error = limitError(nested(32));
+    expect(error.message).toContain("limit of 32");
+    expect(error.metadata).toEqual({ limit: "filter-depth", value: "32" });
+    expect(() => parse(`${"NOT ".repeat(5)}a = 1`, { maxDepth: 5 })).toThrow(InvalidArgumentError);
   });
 
   it("reports a stack overflow as too complex even with a huge depth limit", () => {
     const n = 200_000;
     const text = `${"(".repeat(n)}a = 1${")".repeat(n)}`;
-    expect(() => parse(text, { maxLength: Number.POSITIVE_INFINITY, maxDepth: Number.POSITIVE_INFINITY })).toThrow(ResourceExhaustedError);
+    expect(() => parse(text, { maxLength: Number.POSITIVE_INFINITY, maxDepth: Number.POSITIVE_INFINITY })).toThrow(/FILTER_TOO_COMPLEX|filter-depth/);
+  });
+
+  it("limits comparisons on custom properties and labels to 20, wherever they are in the tree", () => {
+    const terms = (n: number, field: (i: number) => string) => Array.from({ length: n }, (_, i) => `${field(i)} > 0`);
+    expect(parse(terms(20, (i) => `p${i}`).join(" AND "))).not.toBeNull();
+    const error = limitError(terms(21, (i) => `p${i}`).join(" AND "));
+    expect(error.message).toMatch(/limit of 20 comparisons on custom properties, labels or aliases \(filter-property-comparisons\)/);
+    expect(error.metadata).toEqual({ limit: "filter-property-comparisons", value: "20" });
+    // OR, NOT, labels and typed references count alike; the same key twice counts twice.
+    const mixed = [...terms(10, () => "labels.a"), ...terms(10, (i) => `NOT custom_properties.p${i}.int_value`)].join(" OR ");
+    expect(parse(mixed.replace(/labels\.a > 0/g, "labels.a = 'x'"))).not.toBeNull();
+    expect(limitError(`${mixed.replace(/labels\.a > 0/g, "labels.a = 'x'")} OR p IS NULL`).reason).toBe("FILTER_TOO_COMPLEX");
+    // Built-in columns cost no subquery and do not count.
+    expect(parse(terms(200, () => "id").join(" OR "))).not.toBeNull();
+  });
+
+  it("counts attributes held in another table (a version's alias) as property comparisons", () => {
+    const related: FilterSchema = { ...schema, attributes: { ...schema.attributes, alias: { name: "alias", type: "string", related: true } } };
+    const aliases = (n: number) => Array.from({ length: n }, (_, i) => `alias = 'a${i}'`).join(" OR ");
+    expect(parseFilter(aliases(20), related)).not.toBeNull();
+    expect(() => parseFilter(aliases(21), related)).toThrow(/filter-property-comparisons/);
+  });
+
+  it("limits an IN list to 100 values", () => {
+    const list = (n: number) => `id IN (${Array.from({ length: n }, (_, i) => i).join(", ")})`;
+    expect(parse(list(100))).toMatchObject({ kind: "in", values: expect.any(Array) });
+    const error = limitError(list(101));
+    expect(error.message).toMatch(/IN list with more than the limit of 100 values \(filter-in-values\)/);
+    expect(error.metadata).toEqual({ limit: "filter-in-values", value: "100" });
+    expect(() => parse(list(5), { maxInValues: 4 })).toThrow(/limit of 4 values/);
+  });
+
+  it("accepts the worst legal filter and refuses it one step over each limit", () => {
+    expect(parse(worstLegalFilter())).not.toBeNull();
+    expect(worstLegalFilter().length).toBeLessThan(4096);
+    expect(limitError(worstLegalFilter({ over: "comparisons" })).metadata.limit).toBe("filter-property-comparisons");
+    expect(limitError(worstLegalFilter({ over: "in" })).metadata.limit).toBe("filter-in-values");
+    expect(limitError(worstLegalFilter({ over: "depth" })).metadata.limit).toBe("filter-depth");
   });
 });
+
+/** The FILTER_TOO_COMPLEX refusal a parse throws. */
+function limitError(text: string): InvalidArgumentError {
+  try {
+    parse(text);
+  } catch (error) {
+    if (error instanceof InvalidArgumentError && error.reason === "FILTER_TOO_COMPLEX") return error;
+    throw error;
+  }
+  throw new Error(`parsed: ${text}`);
+}
 
 describe("parseFilter with hints (the native API; never the Kubeflow gateway)", () => {
   const hinted = (text: string) => parseFilter(text, schema, { hints: true });
@@ -324,10 +368,8 @@ describe("parseFilter on random input", () => {
           parseFilter(text, schema, { hints });
           if (!hints) parsed++;
         } catch (error) {
-          if (!(error instanceof InvalidArgumentError || error instanceof ResourceExhaustedError)) {
-            throw new Error(`unexpected ${String(error)} for ${JSON.stringify(text)}`);
-          }
-          if (error instanceof InvalidArgumentError) expect(error.message).toMatch(/ at \d+/);
+          if (!(error instanceof InvalidArgumentError)) throw new Error(`unexpected ${String(error)} for ${JSON.stringify(text)}`);
+          if (error.reason !== "FILTER_TOO_COMPLEX") expect(error.message).toMatch(/ at \d+/);
         }
       }
     }

@@ -5,6 +5,7 @@ import type { WatchResponse } from "../../gen/modelregistry/v1/events_pb.js";
 import { MAX_PAGE_SIZE } from "../../src/registry/list-query.js";
 import { SERVER_DIALECTS } from "../support/dialects.js";
 import { failure } from "../support/errors.js";
+import { worstLegalFilter } from "../support/worst-filter.js";
 import { type SecureProtocol, type SecureServer, startSecureServer, tempDir, type TestTokens, writeTokensFile } from "./support.js";
 
 const MAX_REQUEST_BYTES = 64 * 1024;
@@ -19,9 +20,9 @@ async function limitFailure(call: Promise<unknown>) {
 }
 
 /** Opens a Watch and waits for its first message (the stream is then established). */
-async function openWatch(client: ReturnType<SecureServer["client"]>) {
+async function openWatch(client: ReturnType<SecureServer["client"]>, request: Parameters<ReturnType<SecureServer["client"]>["watch"]>[0] = {}) {
   const controller = new AbortController();
-  const iterator = client.watch({}, { signal: controller.signal })[Symbol.asyncIterator]();
+  const iterator = client.watch(request, { signal: controller.signal })[Symbol.asyncIterator]();
   const first: IteratorResult<WatchResponse> = await iterator.next();
   return { first, close: () => controller.abort(), iterator };
 }
@@ -58,19 +59,35 @@ for (const dialect of SERVER_DIALECTS) {
           expect((await failure(as("alice", protocol).getRegisteredModel({ displayName: "big" }))).code).toBe("NotFound");
         });
 
-        it("refuses a filter longer than its limit as RESOURCE_EXHAUSTED", async () => {
+        it("refuses a filter longer than its limit as INVALID_ARGUMENT naming it", async () => {
           const filter = `name = '${"a".repeat(5000)}'`;
           const f = await limitFailure(as("bob", protocol).listRegisteredModels({ filter }));
-          expect(f).toMatchObject({ code: "ResourceExhausted", reason: "FILTER_TOO_COMPLEX" });
+          expect(f).toMatchObject({ code: "InvalidArgument", reason: "FILTER_TOO_COMPLEX", limit: "filter-length" });
           expect(f.message).toMatch(/4096/);
         });
 
-        it("refuses a filter nested deeper than its limit as RESOURCE_EXHAUSTED", async () => {
+        it("refuses a filter nested deeper than its limit as INVALID_ARGUMENT naming it", async () => {
           const filter = `${"(".repeat(200)}name = 'x'${")".repeat(200)}`;
           const f = await limitFailure(as("bob", protocol).listModelVersions({ parent: "registeredModels/-", filter }));
-          expect(f).toMatchObject({ code: "ResourceExhausted", reason: "FILTER_TOO_COMPLEX" });
+          expect(f).toMatchObject({ code: "InvalidArgument", reason: "FILTER_TOO_COMPLEX", limit: "filter-depth" });
           const deepNot = await limitFailure(as("bob", protocol).listRegisteredModels({ filter: `${"NOT ".repeat(100)}name = 'x'` }));
-          expect(deepNot).toMatchObject({ code: "ResourceExhausted", reason: "FILTER_TOO_COMPLEX" });
+          expect(deepNot).toMatchObject({ code: "InvalidArgument", reason: "FILTER_TOO_COMPLEX", limit: "filter-depth" });
+        });
+
+        it("refuses one property comparison, IN value or level too many, on List and Watch, naming the limit and its number", async () => {
+          const cases = [
+            ["comparisons", "filter-property-comparisons", /limit of 20 comparisons/],
+            ["in", "filter-in-values", /limit of 100 values/],
+            ["depth", "filter-depth", /limit of 32/],
+          ] as const;
+          for (const [over, limit, message] of cases) {
+            const filter = worstLegalFilter({ over });
+            const list = await limitFailure(as("bob", protocol).listModelVersions({ parent: "registeredModels/-", filter }));
+            expect(list).toMatchObject({ code: "InvalidArgument", reason: "FILTER_TOO_COMPLEX", limit });
+            expect(list.message).toMatch(message);
+            const watch = await limitFailure(openWatch(as("bob", protocol), { resourceTypes: ["ModelVersion"], filter }).then((w) => w.first));
+            expect(watch).toMatchObject({ code: "InvalidArgument", reason: "FILTER_TOO_COMPLEX", limit });
+          }
         });
 
         it(`serves a page_size above ${MAX_PAGE_SIZE} as ${MAX_PAGE_SIZE} (AIP-158), not as an error`, async () => {

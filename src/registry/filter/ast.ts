@@ -34,10 +34,14 @@ export type FilterExpr =
   | { kind: "in"; field: FieldRef; values: Literal[] }
   | { kind: "null"; field: FieldRef; negated: boolean };
 
-/** The attributes one resource allows in filters, by every name they may be spelled with. */
+/**
+ * The attributes one resource allows in filters, by every name they may be spelled with. An
+ * attribute marked `related` is held in another table (a version's aliases): comparing it costs
+ * a subquery, so it counts against FilterLimits.maxPropertyComparisons like a custom property.
+ */
 export interface FilterSchema {
   /** name as written (lower case) -> canonical attribute name and type. */
-  attributes: Record<string, { name: string; type: AttrType; values?: readonly string[] }>;
+  attributes: Record<string, { name: string; type: AttrType; values?: readonly string[]; related?: boolean }>;
   /** Whether labels.<key> is allowed. */
   labels: boolean;
   /**

@@ -1,14 +1,30 @@
 import { closestName } from "../../did-you-mean.js";
-import { ResourceExhaustedError } from "../errors.js";
+import { InvalidArgumentError } from "../errors.js";
 import type { AttrType, CmpOp, FieldRef, FilterExpr, FilterSchema, Literal, PropertyValueType } from "./ast.js";
 import { type Keyword, type PathSegment, type Token, filterError, quoteForMessage, tokenize } from "./lexer.js";
 
-/** Bounds on what one filter may cost to parse and to run. */
+/**
+ * Bounds on what one filter may cost to parse and to run, the same on every engine and for List
+ * and Watch alike (docs/filters.md). Each is checked here, before any SQL exists, and refused as
+ * INVALID_ARGUMENT with reason FILTER_TOO_COMPLEX, naming the limit and its number (ErrorInfo
+ * metadata `limit` and `value` too): a filter over a limit is refused on any database, so a
+ * client meets the limit in development rather than as a slow query in production.
+ */
 export interface FilterLimits {
   /** Longest accepted text, in UTF-16 code units (default 4096). */
   maxLength?: number;
   /** Deepest nesting of parentheses and NOTs (default 32); the top level counts as 1. */
   maxDepth?: number;
+  /**
+   * Most comparisons whose value lives in another table: custom properties, labels, and the
+   * attributes a schema marks `related` (a version's alias). Each compiles to one correlated
+   * EXISTS subquery, and Postgres plans an AND of n of them as an n-way join whose planning time
+   * grows steeply with n (measured on an empty database: 16 ≈ 45 ms, 32 ≈ 170–290 ms, 48 ≈
+   * 0.6 s, 200 ≈ 25 s). Default 20. `x IN (…)` counts as one.
+   */
+  maxPropertyComparisons?: number;
+  /** Most values in one `IN (…)` list (default 100); a list compiles to one SQL `IN`. */
+  maxInValues?: number;
 }
 
 /** How a filter is parsed: its limits, and whether to help a person who typed it. */
@@ -27,26 +43,38 @@ export interface FilterOptions extends FilterLimits {
 
 export const DEFAULT_FILTER_MAX_LENGTH = 4096;
 export const DEFAULT_FILTER_MAX_DEPTH = 32;
+export const DEFAULT_FILTER_MAX_PROPERTY_COMPARISONS = 20;
+export const DEFAULT_FILTER_MAX_IN_VALUES = 100;
+
+/** The refusal of a filter over one of its limits; `limit` is the limit's documented name. */
+function tooComplex(what: string, limit: string, value: number): InvalidArgumentError {
+  return InvalidArgumentError.field("filter", what, "FILTER_TOO_COMPLEX", { limit, value: String(value) });
+}
 
 /**
  * Parses a filter (DESIGN.md §5) into a tree over the schema's allow-listed fields; null when
  * the text is empty. Throws InvalidArgumentError (reason INVALID_FILTER, message naming the
- * 0-based position) or ResourceExhaustedError (reason FILTER_TOO_COMPLEX), and nothing else:
- * the depth limit bounds recursion, so hostile input cannot overflow the stack.
+ * 0-based position, or FILTER_TOO_COMPLEX over a FilterLimits bound), and nothing else: the
+ * depth limit bounds recursion, so hostile input cannot overflow the stack.
  */
 export function parseFilter(text: string, schema: FilterSchema, options: FilterOptions = {}): FilterExpr | null {
   const maxLength = options.maxLength ?? DEFAULT_FILTER_MAX_LENGTH;
   if (text.length > maxLength) {
-    throw new ResourceExhaustedError(`filter: longer than the limit of ${maxLength} characters`, "FILTER_TOO_COMPLEX");
+    throw tooComplex(`${text.length} characters, longer than the limit of ${maxLength} characters (filter-length)`, "filter-length", maxLength);
   }
   if (text.trim() === "") return null;
-  const parser = new Parser(tokenize(text), schema, options.maxDepth ?? DEFAULT_FILTER_MAX_DEPTH, options.hints === true);
+  const limits: Required<Omit<FilterLimits, "maxLength">> = {
+    maxDepth: options.maxDepth ?? DEFAULT_FILTER_MAX_DEPTH,
+    maxPropertyComparisons: options.maxPropertyComparisons ?? DEFAULT_FILTER_MAX_PROPERTY_COMPARISONS,
+    maxInValues: options.maxInValues ?? DEFAULT_FILTER_MAX_IN_VALUES,
+  };
+  const parser = new Parser(tokenize(text), schema, limits, options.hints === true);
   try {
     return parser.parse();
   } catch (error) {
     // A caller-raised maxDepth could still exhaust the stack; report it as the limit it is.
     if (error instanceof RangeError) {
-      throw new ResourceExhaustedError("filter: nested too deeply to parse", "FILTER_TOO_COMPLEX");
+      throw tooComplex("nested too deeply to parse (filter-depth)", "filter-depth", limits.maxDepth);
     }
     throw error;
   }
@@ -56,11 +84,13 @@ export function parseFilter(text: string, schema: FilterSchema, options: FilterO
 class Parser {
   private i = 0;
   private depth = 0;
+  /** Comparisons counted against maxPropertyComparisons so far. */
+  private propertyComparisons = 0;
 
   constructor(
     private readonly tokens: Token[],
     private readonly schema: FilterSchema,
-    private readonly maxDepth: number,
+    private readonly limits: Required<Omit<FilterLimits, "maxLength">>,
     private readonly hints: boolean,
   ) {}
 
@@ -106,6 +136,7 @@ class Parser {
     if (token.kind !== "path") throw unexpected(token);
     const field = resolveField(token.segments, token.pos, this.schema);
     if (this.hints) refuseFieldTypo(token, field, this.schema);
+    this.countComparison(field, token.pos);
     const opToken = this.next();
     if (opToken.kind === "op") {
       return this.comparison(field, opToken.op, fieldName(token));
@@ -135,8 +166,12 @@ class Parser {
   private inList(field: FieldRef, name: string): FilterExpr {
     this.expectPunct("(");
     const values: Literal[] = [];
+    const max = this.limits.maxInValues;
     do {
       const [value, pos] = this.literal((word) => `${name} IN (${values.length > 0 ? "…, " : ""}${word}, …)`);
+      if (values.length === max) {
+        throw tooComplex(`IN list with more than the limit of ${max} values (filter-in-values) at ${pos}`, "filter-in-values", max);
+      }
       values.push(coerceLiteral(field, "=", value, pos, name, this.schema));
     } while (this.acceptPunct(","));
     this.expectPunct(")");
@@ -166,13 +201,24 @@ class Parser {
     throw unexpected(token);
   }
 
+  /** Counts a comparison whose value lives in another table (see maxPropertyComparisons). */
+  private countComparison(field: FieldRef, pos: number): void {
+    if (!inOtherTable(field, this.schema)) return;
+    const max = this.limits.maxPropertyComparisons;
+    if (++this.propertyComparisons > max) {
+      throw tooComplex(
+        `more than the limit of ${max} comparisons on custom properties, labels or aliases (filter-property-comparisons); the one over it is at ${pos}`,
+        "filter-property-comparisons",
+        max,
+      );
+    }
+  }
+
   /** Runs one level of nesting, enforcing maxDepth before recursing further. */
   private nested<T>(body: () => T): T {
-    if (++this.depth > this.maxDepth) {
-      throw new ResourceExhaustedError(
-        `filter: nested deeper than the limit of ${this.maxDepth} at ${this.peek().pos}`,
-        "FILTER_TOO_COMPLEX",
-      );
+    const max = this.limits.maxDepth;
+    if (++this.depth > max) {
+      throw tooComplex(`nested deeper than the limit of ${max} at ${this.peek().pos} (filter-depth)`, "filter-depth", max);
     }
     try {
       return body();
@@ -218,6 +264,12 @@ class Parser {
     const token = this.peek();
     if (token.kind !== "eof") throw unexpected(token);
   }
+}
+
+/** Whether a field's value is held in another table, so that comparing it costs a subquery. */
+function inOtherTable(field: FieldRef, schema: FilterSchema): boolean {
+  if (field.kind !== "attr") return true;
+  return Object.values(schema.attributes).some((a) => a.name === field.name && a.related === true);
 }
 
 /** The field as the user spelled it, for messages. */
