@@ -90,6 +90,14 @@ for (const dialect of SERVER_DIALECTS) {
           }
         });
 
+        it("serves the worst legal filter on List and Watch", async () => {
+          const filter = worstLegalFilter();
+          expect((await as("bob", protocol).listModelVersions({ parent: "registeredModels/-", filter })).modelVersions).toEqual([]);
+          const watch = await openWatch(as("bob", protocol), { resourceTypes: ["ModelVersion"], filter, sendInitial: true });
+          watch.close();
+          expect(watch.first.value?.kind.case).toBe("synced");
+        });
+
         it(`serves a page_size above ${MAX_PAGE_SIZE} as ${MAX_PAGE_SIZE} (AIP-158), not as an error`, async () => {
           const page = await as("bob", protocol).listRegisteredModels({ pageSize: 1_000_000 });
           expect(page.registeredModels.length).toBeLessThanOrEqual(MAX_PAGE_SIZE);

@@ -37,6 +37,8 @@ type PropertyField = FieldRef & { kind: "property" };
 export function compileFilter(eb: Eb, expr: FilterExpr, target: FilterTarget): Bool {
   let aliases = 0;
   const nextAlias = (prefix: string) => `${prefix}${++aliases}`;
+  let subqueries = 0;
+  const subquery = (condition: Bool) => (++subqueries > JOINED_SUBQUERIES ? fenced(eb, condition) : condition);
 
   const compile = (e: FilterExpr): Bool => {
     switch (e.kind) {
@@ -52,13 +54,13 @@ export function compileFilter(eb: Eb, expr: FilterExpr, target: FilterTarget): B
         switch (e.field.kind) {
           case "attr": {
             const rel = target.related?.[e.field.name];
-            if (rel) return related(eb, e, rel, target.idColumn, nextAlias("fr"));
+            if (rel) return subquery(related(eb, e, rel, target.idColumn, nextAlias("fr")));
             return attribute(eb, e, column(target, e.field.name), e.field.type);
           }
           case "label":
-            return label(eb, e, e.field.key, target.idColumn, nextAlias("fl"));
+            return subquery(label(eb, e, e.field.key, target.idColumn, nextAlias("fl")));
           case "property":
-            return property(eb, e, e.field, target.idColumn, nextAlias("fp"));
+            return subquery(property(eb, e, e.field, target.idColumn, nextAlias("fp")));
         }
     }
   };
@@ -66,6 +68,25 @@ export function compileFilter(eb: Eb, expr: FilterExpr, target: FilterTarget): B
 }
 
 type Predicate = FilterExpr & { kind: "cmp" | "in" | "null" };
+
+/**
+ * How many of a filter's subqueries (property, label and related comparisons, in the order they
+ * are written) stay plain EXISTS. Postgres turns an EXISTS in a top-level AND into a semi-join,
+ * which lets it drive the query from an index of the properties table (the fast plan for a
+ * selective test), but it searches join orders over all of them: an AND of 20 took 60–250 ms to
+ * plan and one of 32 200 ms, while the filter limit allows 20 (parser.ts maxPropertyComparisons).
+ * The ones after these are fenced (see fenced): each then runs as a probe of the properties
+ * primary key per candidate row, and planning stays near 1 ms however many there are.
+ */
+export const JOINED_SUBQUERIES = 8;
+
+/**
+ * The same condition, in a form no planner turns into a join: `CASE WHEN c THEN 1 ELSE 0 END = 1`.
+ * An EXISTS is never NULL, so the result is exactly c's, NOT included.
+ */
+function fenced(eb: Eb, condition: Bool): Bool {
+  return eb(eb.case().when(condition).then(sql.lit(1)).else(sql.lit(0)).end(), "=", sql.lit(1));
+}
 
 function column(target: FilterTarget, name: string): Expression<any> {
   const ref = target.columns[name];
@@ -153,36 +174,53 @@ function property(eb: Eb, e: Predicate, field: PropertyField, idColumn: string, 
       return e.negated ? exists(typed) : eb.not(exists(typed));
     }
     case "in":
-      return exists(eb.or(e.values.map((v) => propertyValue(eb, ref, field, "=", v))));
+      return exists(propertyIn(eb, ref, field, e.values));
     case "cmp":
-      return exists(propertyValue(eb, ref, field, e.op, e.value));
+      return exists(propertyValue(eb, ref, field, e.value.kind, (col, convert) => compare(eb, ref(col), e.op, convert(e.value))));
   }
 }
 
 /**
- * One property value test. Untyped numeric literals match int and double values alike: an int
- * literal compares exactly against int_value for ints and against number_value for doubles (so
- * 10 matches 10.0); a double literal compares against number_value. Typed references
- * (.int_value and so on) match only values stored with that type.
+ * `key IN (…)`: one SQL IN per kind of literal in the list (at most four, however long the list),
+ * never a chain of ORs: SQLite refuses an OR per value beyond a few hundred ("Expression tree is
+ * too large") and Postgres plans each one.
  */
-function propertyValue(eb: Eb, ref: (name: string) => Expression<any>, field: PropertyField, op: CmpOp, value: Literal): Bool {
+function propertyIn(eb: Eb, ref: ColumnRef, field: PropertyField, values: Literal[]): Bool {
+  const byKind = new Map<Literal["kind"], Literal[]>();
+  for (const value of values) byKind.set(value.kind, [...(byKind.get(value.kind) ?? []), value]);
+  const tests = [...byKind].map(([kind, group]) => propertyValue(eb, ref, field, kind, (col, convert) => eb(ref(col), "in", group.map(convert))));
+  return tests.length === 1 ? (tests[0] as Bool) : eb.or(tests);
+}
+
+type ColumnRef = (name: string) => Expression<unknown>;
+/** A test of one value column, given how to turn a literal into that column's bound value. */
+type ColumnTest = (column: string, convert: (value: Literal) => unknown) => Bool;
+
+/**
+ * One property value test for literals of one kind. Untyped numeric literals match int and double
+ * values alike: an int literal compares exactly against int_value for ints and against
+ * number_value for doubles (so 10 matches 10.0); a double literal compares against number_value.
+ * Typed references (.int_value and so on) match only values stored with that type.
+ */
+function propertyValue(eb: Eb, ref: ColumnRef, field: PropertyField, kind: Literal["kind"], test: ColumnTest): Bool {
   const typeIs = (t: string) => eb(ref("value_type"), "=", t);
-  const test = (col: string, v: unknown) => compare(eb, ref(col), op, v);
-  switch (value.kind) {
+  switch (kind) {
     case "string":
-      return eb.and([typeIs("string"), test("string_value", value.value)]);
+      return eb.and([typeIs("string"), test("string_value", param)]);
     case "bool":
-      return eb.and([typeIs("bool"), test("bool_value", value.value ? 1 : 0)]);
+      return eb.and([typeIs("bool"), test("bool_value", param)]);
     case "double":
-      if (field.valueType === "double") return eb.and([typeIs("double"), test("number_value", value.value)]);
-      return eb.and([eb(ref("value_type"), "in", ["int", "double"]), test("number_value", value.value)]);
+      if (field.valueType === "double") return eb.and([typeIs("double"), test("number_value", param)]);
+      return eb.and([eb(ref("value_type"), "in", ["int", "double"]), test("number_value", param)]);
     case "int":
-      if (field.valueType === "int") return eb.and([typeIs("int"), test("int_value", value.value)]);
-      return eb.or([
-        eb.and([typeIs("int"), test("int_value", value.value)]),
-        eb.and([typeIs("double"), test("number_value", Number(value.value))]),
-      ]);
+      if (field.valueType === "int") return eb.and([typeIs("int"), test("int_value", param)]);
+      return eb.or([eb.and([typeIs("int"), test("int_value", param)]), eb.and([typeIs("double"), test("number_value", asNumber)])]);
   }
+}
+
+/** An int literal as a double, for number_value. */
+function asNumber(value: Literal): number {
+  return Number(value.value);
 }
 
 /** The SQL comparison for a filter operator; ILIKE is lower() on both sides for portability. */
