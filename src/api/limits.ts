@@ -3,6 +3,7 @@ import { ConnectError } from "@connectrpc/connect";
 import { DeadlineExceededError, ResourceExhaustedError } from "../registry/errors.js";
 import { isLoopbackHost } from "../auth/bind-policy.js";
 import type { Identity } from "../auth/identity.js";
+import { withCallBounds } from "../registry/call-scope.js";
 import { IDENTITY_KEY, PEER_KEY } from "./auth-interceptor.js";
 
 /** Per-call limits that keep one client from taking the server from everyone else. */
@@ -100,6 +101,16 @@ function clientSetDeadline(header: Headers): boolean {
   return header.has("grpc-timeout") || header.has("connect-timeout-ms");
 }
 
+const GRPC_TIMEOUT_UNIT_MS: Readonly<Record<string, number>> = { H: 3_600_000, M: 60_000, S: 1000, m: 1, u: 0.001, n: 0.000_001 };
+
+/** The client's own deadline in epoch ms, from grpc-timeout or connect-timeout-ms; undefined without one. */
+function clientDeadline(header: Headers, now: number): number | undefined {
+  const connect = header.get("connect-timeout-ms");
+  if (connect !== null && /^\d{1,10}$/.test(connect)) return now + Number(connect);
+  const grpc = /^(\d{1,8})([HMSmun])$/.exec(header.get("grpc-timeout") ?? "");
+  return grpc ? now + Number(grpc[1]) * (GRPC_TIMEOUT_UNIT_MS[grpc[2] as string] ?? 0) : undefined;
+}
+
 interface InFlight {
   /** Epoch ms after which the server's default deadline has passed; Infinity when the client set one. */
   deadline: number;
@@ -131,19 +142,42 @@ class DeadlineSweeper {
     this.tickMs = Math.max(5, Math.min(250, Math.floor(timeoutMs / 4) || 250));
   }
 
+  /**
+   * Runs the call with its bounds in scope (registry/call-scope.ts): a signal that aborts when
+   * the client cancels, when the client's deadline passes, or when this sweeper ends the call at
+   * the server's deadline (not when the server shuts down: a unary call is drained then), and the
+   * earliest of the two deadlines. So the database stops the call's work where it can.
+   */
   run(next: Next, req: UnaryRequest) {
-    const deadline = this.timeoutMs > 0 && !clientSetDeadline(req.header) ? Date.now() + this.timeoutMs : Number.POSITIVE_INFINITY;
+    const now = Date.now();
+    const deadline = this.timeoutMs > 0 && !clientSetDeadline(req.header) ? now + this.timeoutMs : Number.POSITIVE_INFINITY;
+    const own = clientDeadline(req.header, now);
+    const bounded = Math.min(deadline, own ?? Number.POSITIVE_INFINITY);
+    const ended = new AbortController();
+    const forward = () => {
+      if (!this.shutDown(req.signal)) ended.abort(req.signal.reason);
+    };
+    req.signal.addEventListener("abort", forward, { once: true });
+    const bounds = { signal: ended.signal, ...(Number.isFinite(bounded) ? { deadline: bounded } : {}) };
     return new Promise<Awaited<ReturnType<Next>>>((resolve, reject) => {
-      const call: InFlight = { deadline, signal: req.signal, fail: reject };
+      const fail = (error: unknown) => {
+        ended.abort(error);
+        reject(error);
+      };
+      const call: InFlight = { deadline, signal: req.signal, fail };
       this.calls.add(call);
       this.timer ??= setInterval(() => this.sweep(), this.tickMs).unref();
-      next(req).then(
+      const settle = () => {
+        this.calls.delete(call);
+        req.signal.removeEventListener("abort", forward);
+      };
+      withCallBounds(bounds, () => next(req)).then(
         (res) => {
-          this.calls.delete(call);
+          settle();
           resolve(res);
         },
         (error: unknown) => {
-          this.calls.delete(call);
+          settle();
           reject(error);
         },
       );

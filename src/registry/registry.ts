@@ -1,4 +1,5 @@
 import type { RegistryStore, StoreReader, StoreWriter } from "../store/store.js";
+import { currentCallBounds } from "./call-scope.js";
 import { EtagMismatchError, FailedPreconditionError, NotFoundError } from "./errors.js";
 import { assertModelArchivable, assertVersionArchivable } from "./usage.js";
 import { applyMask, type MaskSpec } from "./field-mask.js";
@@ -356,19 +357,19 @@ export class Registry {
     return artifact;
   }
 
-  /** Runs a read, interpreting store errors. */
+  /** Runs a read within the current call's bounds (call-scope.ts), interpreting store errors. */
   async read<T>(fn: (r: StoreReader) => Promise<T>): Promise<T> {
     try {
-      return await this.store.read(fn);
+      return await this.store.read(fn, currentCallBounds());
     } catch (error) {
       throw interpretStoreError(error);
     }
   }
 
-  /** Runs a write transaction, interpreting store errors. */
+  /** Runs a write transaction within the current call's bounds, interpreting store errors. */
   async write<T>(fn: (w: StoreWriter) => Promise<T>): Promise<T> {
     try {
-      return await this.store.write(fn);
+      return await this.store.write(fn, currentCallBounds());
     } catch (error) {
       throw interpretStoreError(error);
     }

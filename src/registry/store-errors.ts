@@ -1,5 +1,5 @@
 import { StoreError } from "../store/store.js";
-import { AbortedError, AlreadyExistsError, FailedPreconditionError, UnavailableError } from "./errors.js";
+import { AbortedError, AlreadyExistsError, DeadlineExceededError, FailedPreconditionError, RegistryError, UnavailableError } from "./errors.js";
 
 /** What each unique constraint means to a client. */
 const UNIQUE_MEANINGS: Record<string, [string, string]> = {
@@ -34,6 +34,12 @@ export function interpretStoreError(error: unknown): unknown {
     case "unavailable":
     case "serialization_failure":
       return new UnavailableError("the database is unavailable; retry later", { cause: error });
+    case "cancelled":
+      // The server's deadline ends a call with a DeadlineExceededError; a client's cancel or
+      // deadline has been answered by the protocol layer already, so this answer is only logged.
+      return error.cause instanceof RegistryError
+        ? error.cause
+        : new DeadlineExceededError("the call ended (cancelled, or past its deadline) before the database finished its work");
     default:
       return error;
   }

@@ -151,7 +151,22 @@ export type StoreErrorKind =
   | "foreign_key_violation"
   | "serialization_failure"
   | "unavailable"
-  | "schema_too_new";
+  | "schema_too_new"
+  /** The call ended (deadline, cancel) before or while its work ran: nothing of it was committed. */
+  | "cancelled";
+
+/**
+ * How long the database may work for one call. A read or write whose call already ended is
+ * refused before its transaction begins; on Postgres a read runs with a statement timeout of the
+ * remaining time and its running query is cancelled when the signal aborts; a queued write is
+ * dropped, never started, once its signal aborts (group-commit.ts).
+ */
+export interface CallBounds {
+  /** Aborts when the call ends early: the client's cancel or deadline, or the server's deadline. */
+  signal?: AbortSignal;
+  /** Epoch milliseconds after which the call's answer is no longer awaited. */
+  deadline?: number;
+}
 
 export class StoreError extends Error {
   override name = "StoreError";
@@ -171,14 +186,15 @@ export type CommitListener = (events: readonly RegistryEvent[]) => void;
 
 export interface RegistryStore {
   readonly dialect: "sqlite" | "postgres";
-  /** Runs fn against one consistent snapshot. */
-  read<T>(fn: (reader: StoreReader) => Promise<T>): Promise<T>;
+  /** Runs fn against one consistent snapshot, within the call's bounds. */
+  read<T>(fn: (reader: StoreReader) => Promise<T>, bounds?: CallBounds): Promise<T>;
   /**
    * Runs fn in one transaction that first locks the revision counter, so writers are
    * serialised and commit order equals revision order. Retries serialisation failures
-   * (bounded, with backoff); listeners see the events after commit.
+   * (bounded, with backoff); listeners see the events after commit. A write whose call ended
+   * before it started is dropped (StoreError "cancelled"); one that reached COMMIT may commit.
    */
-  write<T>(fn: (writer: StoreWriter) => Promise<T>): Promise<T>;
+  write<T>(fn: (writer: StoreWriter) => Promise<T>, bounds?: CallBounds): Promise<T>;
   /** Signs page tokens: a key stored in the database, the same on every replica. */
   tokenKey(): Buffer;
   /** Resolves when the database answers. */

@@ -46,3 +46,21 @@ export async function holdWriteLock(schema: string): Promise<WriteLock> {
   };
 }
 
+
+/**
+ * Takes an ACCESS EXCLUSIVE lock on one table of the schema from a connection of its own: every
+ * statement that reads the table waits (a query that would run as long as the test wants) until
+ * release().
+ */
+export async function holdTableLock(schema: string, table: string): Promise<{ release(): Promise<void> }> {
+  const client = new pg.Client({ connectionString: POSTGRES_URL });
+  await client.connect();
+  await client.query("BEGIN");
+  await client.query(`LOCK TABLE "${schema}"."${table}" IN ACCESS EXCLUSIVE MODE`);
+  return {
+    async release() {
+      await client.query("COMMIT");
+      await client.end();
+    },
+  };
+}

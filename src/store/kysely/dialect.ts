@@ -1,5 +1,5 @@
 import type { Kysely } from "kysely";
-import type { StoreError } from "../store.js";
+import type { CallBounds, StoreError } from "../store.js";
 import type { GroupIsolation } from "./group-commit.js";
 import type { Database } from "./schema.js";
 
@@ -25,6 +25,15 @@ export interface StoreDialect {
   notify?(channel: string, payload?: string): Promise<void>;
   /** The connection pool's counts, when the engine has a pool (metrics). */
   poolStats?(): PoolStats;
+  /**
+   * Bounds a read transaction, just begun, by its call (Postgres: a statement timeout of the
+   * remaining time, and a cancel of the running query when the signal aborts). Returns what to
+   * run before the transaction ends. Absent where the engine cannot interrupt a query (SQLite:
+   * there the filter limits bound the work).
+   */
+  bindRead?(trx: Kysely<Database>, bounds: CallBounds): Promise<() => Promise<void>>;
+  /** Closes what the dialect holds besides db (Kysely's destroy closes db). */
+  close?(): Promise<void>;
 }
 
 /** A connection pool's counts at one moment (pg.Pool totalCount, idleCount, waitingCount). */

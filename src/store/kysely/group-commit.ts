@@ -1,6 +1,7 @@
 import { type Kysely, sql } from "kysely";
 import type { RegistryEvent } from "../../registry/types.js";
-import type { StoreWriter } from "../store.js";
+import type { CallBounds, StoreWriter } from "../store.js";
+import { callEnded, callEndedError, refuseEnded } from "./call-bounds.js";
 import { toNumber } from "./dialect.js";
 import { KyselyWriter } from "./kysely-writer.js";
 import { preparedQuery, withDirectStatements } from "./prepared-query.js";
@@ -14,6 +15,8 @@ export interface WriteOutcome<T> {
 
 interface Pending {
   fn: (writer: StoreWriter) => Promise<unknown>;
+  /** The call's bounds: a write whose call ended is dropped before it starts (see runGroup). */
+  bounds: CallBounds | undefined;
   resolve: (outcome: WriteOutcome<unknown>) => void;
   reject: (error: unknown) => void;
 }
@@ -80,9 +83,9 @@ export class GroupCommitter {
     return this.queue.length;
   }
 
-  write<T>(fn: (writer: StoreWriter) => Promise<T>): Promise<WriteOutcome<T>> {
+  write<T>(fn: (writer: StoreWriter) => Promise<T>, bounds?: CallBounds): Promise<WriteOutcome<T>> {
     return new Promise<WriteOutcome<T>>((resolve, reject) => {
-      this.queue.push({ fn, resolve: resolve as (outcome: WriteOutcome<unknown>) => void, reject });
+      this.queue.push({ fn, bounds, resolve: resolve as (outcome: WriteOutcome<unknown>) => void, reject });
       if (this.running) return;
       this.running = true;
       // Start after the event loop's I/O phase: SQLite calls are synchronous, so a running group
@@ -94,12 +97,22 @@ export class GroupCommitter {
 
   private async drain(): Promise<void> {
     try {
-      while (this.queue.length > 0) await this.runGroup(this.queue.splice(0, MAX_GROUP));
+      while (this.queue.length > 0) {
+        const group = this.queue.splice(0, MAX_GROUP).filter((item) => !dropEnded(item));
+        if (group.length > 0) await this.runGroup(group);
+      }
     } finally {
       this.running = false;
     }
   }
 
+  /**
+   * Runs a group in one transaction. A member whose call ended (its client cancelled, or its
+   * deadline passed) while it waited, behind the group before it or for the counter lock, is
+   * dropped without running; one whose call ends while it runs is undone like a failed member.
+   * Only a call that ends during the COMMIT itself can still be committed (and its request_id
+   * then gives the same answer on retry).
+   */
   private async runGroup(group: Pending[]): Promise<void> {
     let members = group;
     for (;;) {
@@ -110,12 +123,19 @@ export class GroupCommitter {
         await this.db.transaction().execute(async (trx) => {
           let counters = await lockCounters(trx);
           for (const item of members) {
+            if (callEnded(item.bounds)) {
+              // Ended while the group waited for the lock: nothing of it ran, nothing to undo.
+              outcomes.set(item, { ok: false, error: callEndedError(item.bounds, "write") });
+              continue;
+            }
             const savepoint = this.isolation === "savepoint" && members.length > 1;
             if (savepoint) await sql`savepoint group_write`.execute(trx);
             const writer = new KyselyWriter(trx, counters.revision, counters.lastId);
             try {
               const result = await withDirectStatements(trx, () => item.fn(writer));
               await writer.flush();
+              // Ended while it ran: undone like a failed member (its client was answered already).
+              refuseEnded(item.bounds, "write");
               if (savepoint) await sql`release group_write`.execute(trx);
               counters = writer.counters();
               outcomes.set(item, { ok: true, value: { result, events: writer.events } });
@@ -150,4 +170,11 @@ export class GroupCommitter {
       return;
     }
   }
+}
+
+/** Rejects a queued write whose call ended before its group formed; true when it was dropped. */
+function dropEnded(item: Pending): boolean {
+  if (!callEnded(item.bounds)) return false;
+  item.reject(callEndedError(item.bounds, "write"));
+  return true;
 }

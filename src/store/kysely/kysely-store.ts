@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { sql } from "kysely";
 import type { RegistryEvent } from "../../registry/types.js";
-import { type CommitListener, type RegistryStore, StoreError, type StoreReader, type StoreWriter } from "../store.js";
+import { type CallBounds, type CommitListener, type RegistryStore, StoreError, type StoreReader, type StoreWriter } from "../store.js";
+import { callEnded, callEndedError, refuseEnded } from "./call-bounds.js";
 import { type PoolStats, type StoreDialect, toNumber } from "./dialect.js";
 import { KyselyReader } from "./kysely-reader.js";
 import { KyselyWriter } from "./kysely-writer.js";
@@ -79,20 +80,31 @@ export class KyselyRegistryStore implements RegistryStore {
     return { ...(pool ? { pool } : {}), queuedWrites: this.group?.queued ?? 0 };
   }
 
-  async read<T>(fn: (reader: StoreReader) => Promise<T>): Promise<T> {
+  async read<T>(fn: (reader: StoreReader) => Promise<T>, bounds?: CallBounds): Promise<T> {
+    refuseEnded(bounds, "read");
     return this.classified(async () => {
       if (this.dialectImpl.readIsolation === "repeatable-read") {
         const tx = this.dialectImpl.db.transaction().setIsolationLevel("repeatable read").setAccessMode("read only");
-        return tx.execute((trx) => fn(new KyselyReader(trx)));
+        return tx.execute(async (trx) => {
+          // The call may have ended while this waited for a pool connection.
+          refuseEnded(bounds, "read");
+          const unbind = bounds && this.dialectImpl.bindRead ? await this.dialectImpl.bindRead(trx, bounds) : undefined;
+          try {
+            return await fn(new KyselyReader(trx));
+          } finally {
+            await unbind?.();
+          }
+        });
       }
       return readSnapshot(this.dialectImpl.db, (connection) => fn(new KyselyReader(connection)));
-    });
+    }, bounds);
   }
 
-  async write<T>(fn: (writer: StoreWriter) => Promise<T>): Promise<T> {
+  async write<T>(fn: (writer: StoreWriter) => Promise<T>, bounds?: CallBounds): Promise<T> {
     for (let attempt = 1; ; attempt++) {
+      refuseEnded(bounds, "write");
       try {
-        const { result, events } = await this.classified(() => this.writeOnce(fn));
+        const { result, events } = await this.classified(() => this.writeOnce(fn, bounds), bounds);
         if (events.length > 0) this.published(events);
         return result;
       } catch (error) {
@@ -110,14 +122,16 @@ export class KyselyRegistryStore implements RegistryStore {
     }
   }
 
-  private async writeOnce<T>(fn: (writer: StoreWriter) => Promise<T>) {
-    if (this.group) return this.group.write(fn);
+  private async writeOnce<T>(fn: (writer: StoreWriter) => Promise<T>, bounds: CallBounds | undefined) {
+    if (this.group) return this.group.write(fn, bounds);
     return this.dialectImpl.db.transaction().execute(async (trx) => {
       // Lock the counter row first: writers queue here, so commit order is revision order.
       const counters = await lockCounters(trx);
+      refuseEnded(bounds, "write");
       const writer = new KyselyWriter(trx, counters.revision, counters.lastId);
       const result = await withDirectStatements(trx, () => fn(writer));
       await writer.flush();
+      refuseEnded(bounds, "write");
       return { result, events: writer.events };
     }).then((outcome) => {
       this.observer?.committed(1);
@@ -149,6 +163,7 @@ export class KyselyRegistryStore implements RegistryStore {
   async close(): Promise<void> {
     this.listeners.clear();
     await this.dialectImpl.db.destroy();
+    await this.dialectImpl.close?.();
   }
 
   /** Tells in-process listeners and, through the engine, other replicas. */
@@ -160,12 +175,17 @@ export class KyselyRegistryStore implements RegistryStore {
     });
   }
 
-  /** Runs fn, turning driver errors into StoreErrors; other errors pass through unchanged. */
-  private async classified<T>(fn: () => Promise<T>): Promise<T> {
+  /**
+   * Runs fn, turning driver errors into StoreErrors; other errors pass through unchanged. A
+   * statement cancelled because its call ended carries the call's abort reason.
+   */
+  private async classified<T>(fn: () => Promise<T>, bounds?: CallBounds): Promise<T> {
     try {
       return await fn();
     } catch (error) {
-      throw this.dialectImpl.classifyError(error) ?? error;
+      const classified = this.dialectImpl.classifyError(error) ?? error;
+      if (classified instanceof StoreError && classified.kind === "cancelled" && callEnded(bounds)) throw callEndedError(bounds, "query");
+      throw classified;
     }
   }
 }

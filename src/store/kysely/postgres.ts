@@ -2,6 +2,7 @@ import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import { StoreError } from "../store.js";
 import type { StoreDialect } from "./dialect.js";
+import { createReadBinder } from "./postgres-bounds.js";
 import type { Database } from "./schema.js";
 
 export interface PostgresDialectOptions {
@@ -28,6 +29,9 @@ export function createPostgresDialect(options: PostgresDialectOptions): StoreDia
   });
   // An idle client whose backend dies emits 'error' on the pool; unhandled, it kills the process.
   pool.on("error", (error) => options.onIdleError?.(error));
+  // Cancels of reads whose calls ended (postgres-bounds.ts): apart, so that a full pool cannot hold them up.
+  const cancels = new pg.Pool({ connectionString: options.connectionString, max: 2, idleTimeoutMillis: 5000, connectionTimeoutMillis: 5000 });
+  cancels.on("error", (error) => options.onIdleError?.(error));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     name: "postgres",
@@ -64,6 +68,8 @@ export function createPostgresDialect(options: PostgresDialectOptions): StoreDia
       await pool.query("SELECT pg_notify($1, $2)", [channel, payload]);
     },
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: options.poolSize ?? 10 }),
+    bindRead: createReadBinder(cancels),
+    close: () => cancels.end(),
   };
 }
 
@@ -90,6 +96,8 @@ function classifyPostgresError(error: unknown): StoreError | undefined {
     return new StoreError("unique_violation", error.message, (error as { constraint?: string }).constraint, { cause: error });
   }
   if (code === "23503") return new StoreError("foreign_key_violation", error.message, undefined, { cause: error });
+  // query_canceled: a statement timeout or pg_cancel_backend, both from a call that ended (postgres-bounds.ts).
+  if (code === "57014") return new StoreError("cancelled", error.message, undefined, { cause: error });
   if (code === "40001" || code === "40P01" || code === "55P03") {
     return new StoreError("serialization_failure", error.message, undefined, { cause: error });
   }
