@@ -9,13 +9,15 @@ import { memoryGoal } from "./goals/memory.js";
 import { registerPostgresGoal, registerSqliteGoal } from "./goals/register.js";
 import { throughputGoal } from "./goals/throughput.js";
 import { Watchers, watchGoal } from "./goals/watch.js";
+import { worstFilterGoal } from "./goals/worst-filter.js";
+import { postgresCopyOf } from "./pg-seed.js";
 import { BenchServer, LoadGenerator, SERVER_CPU, type Timing } from "./harness.js";
 import { atLeast, judge, machineInfo, renderReport, renderTable, type Row, writeReport } from "./report.js";
 import { CACHE_DIR, sampleVersions, seededDatabase, type SeedInfo } from "./seed.js";
 import { fmtRatio, fmtUs } from "./stats.js";
 
 /**
- * `npm run bench [-- --quick] [--only 1,2,3,4,5,6,7] [--postgres URL] [--soak-seconds N]`
+ * `npm run bench [-- --quick] [--only 1,2,3,4,5,6,7,8] [--postgres URL] [--soak-seconds N]`
  *
  * Seeds (and caches) databases of 10k / 100k / 1M versions, starts the real server pinned to one
  * core and a load generator pinned to the other, measures every goal as a ratio against a
@@ -31,7 +33,7 @@ const option = (name: string) => {
   return i >= 0 ? argv[i + 1] : undefined;
 };
 const quick = flag("quick");
-const only = new Set((option("only") ?? "1,2,3,4,5,6,7").split(","));
+const only = new Set((option("only") ?? "1,2,3,4,5,6,7,8").split(","));
 const postgresUrl = option("postgres") ?? process.env.BENCH_POSTGRES_URL ?? process.env.TEST_POSTGRES_URL ?? "";
 const soakMs = Number(option("soak-seconds") ?? (quick ? 6 : 300)) * 1000;
 const timing: Timing = quick ? { sliceMs: 300, pairs: 3, warmupMs: 250 } : { sliceMs: 2000, pairs: 5, warmupMs: 1000 };
@@ -179,6 +181,18 @@ try {
       dropWorkingCopy(path);
     }
   }
+
+  // Goal 8 reads the largest database as it is, and a copy of it on Postgres.
+  await goal("8", "worst legal filter beside Gets", async () => {
+    const engines = [{ engine: "SQLite", server: await startServer(`sqlite:${largest.path}`) }];
+    if (postgresUrl) engines.push({ engine: "Postgres", server: await startServer(postgresUrl, await postgresCopyOf(largest, postgresUrl, log)) });
+    try {
+      const durationMs = quick ? 3000 : 10_000;
+      return await worstFilterGoal(engines, load, versions, durationMs, label(largest.versions));
+    } finally {
+      for (const { server } of engines) await server.stop();
+    }
+  });
 
   // Goal 7 registers a few models in a database of its own.
   await goal("7", "CLI start-up", async () => {
