@@ -15,7 +15,7 @@ const BASELINE = {
   /** Folders of src/ that sit on an import cycle with other folders. */
   foldersInCycles: 4,
   /** Lines with an `any` type, outside migrations. */
-  anyLines: 40,
+  anyLines: 39,
   /** Lines with an `as unknown as` double cast, outside migrations. */
   doubleCastLines: 21,
   /** Files over 300 lines, outside migrations. */
