@@ -55,7 +55,7 @@ export async function createDialect(options: OpenStoreOptions): Promise<StoreDia
 }
 
 /** The file of a SQLite database URL (`sqlite:PATH`, `sqlite://PATH`, a plain path, or `:memory:`). */
-function sqlitePath(url: string): string {
+export function sqlitePath(url: string): string {
   return url.replace(/^sqlite:(\/\/)?/, "");
 }
 

@@ -1,4 +1,4 @@
-import { type Kysely, Migrator, PostgresAdapter, sql } from "kysely";
+import { type Kysely, type MigrationResultSet, Migrator, PostgresAdapter, sql } from "kysely";
 import { StoreError } from "../store.js";
 import { MIGRATIONS, migrationProvider } from "./migrations/index.js";
 import type { Database } from "./schema.js";
@@ -12,6 +12,19 @@ const MIGRATION_TABLE = "kysely_migration";
  * Refuses a schema that a newer server migrated: running old code on it could corrupt data.
  */
 export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
+  return migrate(db, (migrator) => migrator.migrateToLatest());
+}
+
+/**
+ * Brings the schema up to (and including) the named migration and no further: `import` loads an
+ * export into the schema it was taken from, then migrates to the latest.
+ */
+export async function migrateUpTo(db: Kysely<Database>, name: string): Promise<string[]> {
+  if (!(name in MIGRATIONS)) throw new StoreError("schema_too_new", `unknown migration ${name}: the schema is newer than this release`);
+  return migrate(db, (migrator) => migrator.migrateTo(name));
+}
+
+async function migrate(db: Kysely<Database>, run: (migrator: Migrator) => Promise<MigrationResultSet>): Promise<string[]> {
   await refuseNewerSchema(db);
   const migrationTableSchema = await bookkeepingSchema(db);
   const migrator = new Migrator({
@@ -20,7 +33,7 @@ export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
     migrationTableName: MIGRATION_TABLE,
     ...(migrationTableSchema ? { migrationTableSchema } : {}),
   });
-  const { error, results } = await migrator.migrateToLatest();
+  const { error, results } = await run(migrator);
   if (error) throw error;
   return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
 }

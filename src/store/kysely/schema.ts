@@ -1,6 +1,7 @@
 import type { ColumnType } from "kysely";
 import type { LifecycleTables } from "./lifecycle-schema.js";
 import type { RestTables } from "./rest-schema.js";
+import type { TransferTables } from "./transfer-schema.js";
 
 /**
  * Integer columns as the drivers return them: better-sqlite3 (safe integers on) gives bigint,
@@ -115,7 +116,7 @@ export interface EventsTable {
 }
 
 /** The tables of aliases, lineage and deployments are declared in lifecycle-schema.ts. */
-export interface Database extends LifecycleTables, RestTables {
+export interface Database extends LifecycleTables, RestTables, TransferTables {
   meta: MetaTable;
   registered_models: RegisteredModelsTable;
   model_versions: ModelVersionsTable;

@@ -4,6 +4,7 @@ import { migration0002Watch } from "./0002-watch.js";
 import { migration0003Lifecycle } from "./0003-lifecycle.js";
 import { migration0004RestArtifacts } from "./0004-rest-artifacts.js";
 import { migration0005StandaloneArtifacts } from "./0005-standalone-artifacts.js";
+import { migration0006ImportProgress } from "./0006-import-progress.js";
 
 /** Every migration, in order. A static list: file scanning breaks under bundlers and vitest. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -12,6 +13,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   "0003-lifecycle": migration0003Lifecycle,
   "0004-rest-artifacts": migration0004RestArtifacts,
   "0005-standalone-artifacts": migration0005StandaloneArtifacts,
+  "0006-import-progress": migration0006ImportProgress,
 };
 
 /** Kysely MigrationProvider over MIGRATIONS. */

@@ -1,0 +1,20 @@
+import type { Kysely, Migration } from "kysely";
+
+/**
+ * Where an import (`model-registry import`) stands: which export it is loading, how many of the
+ * export's records are in, and whether it finished. Each batch of records commits together with
+ * this row, so an import killed half-way resumes after the last committed batch instead of
+ * duplicating rows or refusing the now non-empty registry. Frozen in time.
+ */
+export const migration0006ImportProgress: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema
+      .createTable("import_progress")
+      .addColumn("id", "bigint", (c) => c.primaryKey())
+      .addColumn("export_id", "text", (c) => c.notNull())
+      .addColumn("records_applied", "bigint", (c) => c.notNull())
+      .addColumn("finished", "bigint", (c) => c.notNull())
+      .addColumn("update_time", "bigint", (c) => c.notNull())
+      .execute();
+  },
+};
