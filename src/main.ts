@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { readFileSync } from "node:fs";
-import { CLIENT_COMMAND_NAMES, isClientCommand } from "./cli/client-command-names.js";
+import { CLIENT_COMMAND_NAMES, isClientCommand, isOperationCommand, OPERATION_COMMAND_NAMES } from "./cli/client-command-names.js";
 import { ConfigError } from "./config/config.js";
 import { flagList } from "./config/flags.js";
 import { parseConfig } from "./config/parse-config.js";
@@ -22,6 +22,11 @@ async function main(): Promise<number> {
   if (clientCommand) {
     const { runClientCommand } = await import("./cli/run-client-command.js");
     return runClientCommand(clientCommand, process.env);
+  }
+  const operation = first === "help" && isOperationCommand(second) ? [second, "--help"] : isOperationCommand(first) ? process.argv.slice(2) : undefined;
+  if (operation) {
+    const { runOperationCommand } = await import("./cli/run-operation-command.js");
+    return runOperationCommand(operation, process.env);
   }
   if (first === "token" || (first === "help" && second === "token")) {
     const { runTokenCommand } = await import("./auth/token-command.js");
@@ -136,7 +141,7 @@ async function main(): Promise<number> {
 }
 
 /** Every command: the server's and the client commands. */
-const COMMANDS: readonly string[] = ["serve", "migrate", "help", "token", ...CLIENT_COMMAND_NAMES];
+const COMMANDS: readonly string[] = ["serve", "migrate", "help", "token", ...CLIENT_COMMAND_NAMES, ...OPERATION_COMMAND_NAMES];
 
 /** The server's flags, from the table USAGE is made of, and the help and version flags. */
 const SERVER_FLAGS = [...flagList().map((flag) => flag.name), "help", "version"];

@@ -10,3 +10,16 @@ export type ClientCommandName = (typeof CLIENT_COMMAND_NAMES)[number];
 export function isClientCommand(name: string | undefined): name is ClientCommandName {
   return (CLIENT_COMMAND_NAMES as readonly string[]).includes(name ?? "");
 }
+
+/**
+ * Commands that open the database themselves, with no server (docs/operations.md): like the
+ * client commands, main.ts loads their code only when one runs.
+ */
+export const OPERATION_COMMAND_NAMES = ["backup", "restore", "export", "import"] as const;
+
+export type OperationCommandName = (typeof OPERATION_COMMAND_NAMES)[number];
+
+/** True when `model-registry <name>` is an operation command. */
+export function isOperationCommand(name: string | undefined): name is OperationCommandName {
+  return (OPERATION_COMMAND_NAMES as readonly string[]).includes(name ?? "");
+}

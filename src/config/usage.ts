@@ -64,6 +64,13 @@ client commands (talk to a running server; see model-registry <command> --help):
                                        (reads the secret from stdin when not given)
   token new SUBJECT ROLES              make a random secret and print it with its tokens-file line
 
+operations (open the database themselves; see docs/operations.md and <command> --help):
+  backup --to FILE                     online backup of a SQLite registry (Postgres: pg_dump)
+  restore [--from FILE]                put a backup in place; Watch clients then relist
+  export [--to FILE]                   every resource and the event log as JSON Lines
+  import --from FILE | --from-kubeflow URL
+                                       load an export, or copy a Kubeflow Model Registry
+
 flags (environment variable in brackets):
 ${flagsOf("server")}
 

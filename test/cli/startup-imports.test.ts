@@ -41,6 +41,11 @@ describe("what each command loads before it runs", () => {
     expect(loaded.filter((m) => SERVER_ONLY.some((p) => p.test(m)))).toEqual([]);
   });
 
+  it("loads for backup, restore, export and import no database driver or server code before one runs", () => {
+    const loaded = [...staticImports("src/cli/run-operation-command.ts")];
+    expect(loaded.filter((m) => SERVER_ONLY.some((p) => p.test(m)))).toEqual([]);
+  });
+
   it("notices a server import when one is there (the walk follows relative imports)", () => {
     const loaded = [...staticImports("src/app.ts")];
     expect(loaded.filter((m) => SERVER_ONLY.some((p) => p.test(m)))).toEqual(expect.arrayContaining(["src/server.ts", "kysely"]));

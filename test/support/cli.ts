@@ -20,21 +20,24 @@ export interface RunningCli {
   done: Promise<CliResult>;
 }
 
+/** A writable stream that hands each chunk, as text, to append (captured command output). */
+export function textSink(append: (s: string) => void): Writable {
+  return new Writable({
+    write(chunk, _encoding, done) {
+      append(String(chunk));
+      done();
+    },
+  });
+}
+
 /** Starts a client command of the CLI in this process (fast), with its output captured. */
 export function startClientInProcess(args: string[], env: NodeJS.ProcessEnv = {}): RunningCli {
   let stdout = "";
   let stderr = "";
-  const sink = (append: (s: string) => void) =>
-    new Writable({
-      write(chunk, _encoding, done) {
-        append(String(chunk));
-        done();
-      },
-    });
   const stop = new AbortController();
   const done = runClientCommand(args, { USER: "", ...env }, {
-    stdout: sink((s) => (stdout += s)),
-    stderr: sink((s) => (stderr += s)),
+    stdout: textSink((s) => (stdout += s)),
+    stderr: textSink((s) => (stderr += s)),
     signal: stop.signal,
   }).then((code) => ({ code, stdout, stderr }));
   let ended = false;
