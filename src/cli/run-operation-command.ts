@@ -83,11 +83,26 @@ const COMMANDS: Record<OperationCommandName, OperationCommand> = {
   },
   import: {
     usage: `usage: model-registry import --from FILE [--database URL] [--batch-size N]
-  Loads an export into an empty registry (refused when it is not empty). Safe to run again: an
-  interrupted import resumes, a finished one is left alone.`,
-    flags: ["from", "batch-size"],
+       model-registry import --from-kubeflow URL [--database URL] [--page-size N] [--token TOKEN]
+  --from FILE: loads an export into an empty registry (refused when it is not empty). Safe to run
+  again: an interrupted import resumes, a finished one is left alone.
+  --from-kubeflow URL: copies models, versions, artifacts, experiments and runs from a Kubeflow
+  Model Registry's REST API (URL: its base, e.g. http://host:8080); again safe to run again.`,
+    flags: ["from", "from-kubeflow", "batch-size", "page-size", "token"],
     async run(values, database, io) {
-      if (values.from === undefined) throw new UsageError("--from FILE is required", this.usage);
+      if ((values.from === undefined) === (values["from-kubeflow"] === undefined)) {
+        throw new UsageError("give either --from FILE or --from-kubeflow URL", this.usage);
+      }
+      if (values["from-kubeflow"] !== undefined) {
+        const { runKubeflowImport } = await import("../transfer/kubeflow/run-kubeflow-import.js");
+        return runKubeflowImport({
+          source: values["from-kubeflow"],
+          database,
+          pageSize: positive(values, "page-size", 100, this.usage),
+          ...(values.token !== undefined ? { token: values.token } : {}),
+          progress: progressOf("import", values, io),
+        });
+      }
       const [{ importRegistry }, { openTransferStore }] = await Promise.all([
         import("../transfer/import-registry.js"),
         import("../store/open-transfer-store.js"),

@@ -1,4 +1,5 @@
 import { runOperationCommand } from "../../src/cli/run-operation-command.js";
+import { randomBytes } from "node:crypto";
 import { ensurePostgresSchema } from "../../src/store/kysely/postgres.js";
 import { type CliResult, textSink } from "./cli.js";
 import { dropSchema, POSTGRES_URL, type TestDatabase } from "./dialects.js";
@@ -27,4 +28,9 @@ export async function postgresDatabase(schema: string): Promise<SharedDatabase> 
 /** A SQLite file in dir. */
 export function sqliteDatabase(path: string): SharedDatabase {
   return { database: `sqlite:${path}`, url: `sqlite:${path}`, cleanup: async () => {} };
+}
+
+/** An empty database of the kind for a target: a new Postgres schema, or a SQLite file at sqlitePath (not yet created). */
+export async function emptyDatabase(kind: "sqlite-file" | "postgres", sqlitePath: string): Promise<SharedDatabase> {
+  return kind === "postgres" ? postgresDatabase(`test_${randomBytes(6).toString("hex")}`) : sqliteDatabase(sqlitePath);
 }

@@ -1,12 +1,11 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DIALECTS } from "../support/dialects.js";
-import { postgresDatabase, runOperation, type SharedDatabase, sqliteDatabase } from "../support/operations.js";
+import { emptyDatabase, runOperation, sqliteDatabase } from "../support/operations.js";
 import { listEverything } from "../support/registry-listing.js";
 import { seedVersions } from "../support/seed.js";
 import { startTestServer } from "../support/server.js";
@@ -42,8 +41,8 @@ async function killImportHalfWay(database: string, file: string): Promise<{ done
 }
 
 const targets = [
-  { name: "sqlite-file", enabled: true },
-  { name: "postgres", enabled: postgres.enabled },
+  { name: "sqlite-file" as const, enabled: true },
+  { name: "postgres" as const, enabled: postgres.enabled },
 ];
 
 describe("an import killed half-way", { timeout: 120_000 }, () => {
@@ -71,13 +70,8 @@ describe("an import killed half-way", { timeout: 120_000 }, () => {
 
   for (const target of targets) {
     it.runIf(target.enabled)(`[${target.name}] resumes when run again and ends with the same listing, without duplicates`, async () => {
-      let db: SharedDatabase;
-      if (target.name === "postgres") {
-        db = await postgresDatabase(`test_${randomBytes(6).toString("hex")}`);
-        cleanups.push(db.cleanup);
-      } else {
-        db = sqliteDatabase(join(dir, "target.db"));
-      }
+      const db = await emptyDatabase(target.name, join(dir, "target.db"));
+      cleanups.push(db.cleanup);
       const killed = await killImportHalfWay(db.url, file);
       expect(killed.done).toBeLessThan(killed.total);
 

@@ -22,6 +22,9 @@ describe("backup, restore, export and import on the command line", () => {
     const missing = await runOperation(["backup"]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/--to is required[\s\S]*usage: model-registry backup/);
+    const neither = await runOperation(["import"]);
+    expect(neither.code).toBe(2);
+    expect(neither.stderr).toMatch(/either --from FILE or --from-kubeflow URL/);
   });
 
   it("refuses to export a SQLite file that is not there instead of creating it", async () => {
