@@ -41,7 +41,8 @@ export interface RestoreResult {
 
 /**
  * Restores a registry. SQLite with `from`: copies the backup in place of the (stopped) server's
- * file, keeping the old file aside. Without `from` (after pg_restore, or a file copied by hand):
+ * file, keeping the old file aside. The schema is left as the backup has it (a rollback restores
+ * an older schema for an older server; a newer server migrates it when it starts). Without `from` (after pg_restore, or a file copied by hand):
  * works on the database as it is. Either way the counters then move past everything the backup
  * and the replaced database issued and older revisions count as compacted (revision-floor.ts):
  * Watch clients that saw later revisions get OUT_OF_RANGE and list again.
@@ -54,21 +55,21 @@ export async function restoreRegistry(database: string, from: string | undefined
           "(without --from) to advance its revisions (docs/operations.md)",
       );
     }
-    return { counters: await advance(await openTransferStore({ database, migrate: "latest" }), []) };
+    return { counters: await advance(await openTransferStore({ database, migrate: "none" }), []) };
   }
   const path = sqlitePath(database);
   if (sqliteFileInUse(path)) throw new OperationRefusedError(`${path} is in use (is a server running on it?): stop the server, then restore`);
   const replaced = existsSync(path) ? await countersOf(`sqlite:${path}`) : undefined;
   if (from === undefined) {
     if (!replaced) throw new OperationRefusedError(`no registry at ${path} to mark as restored; give the backup with --from FILE`);
-    return { counters: await advance(await openTransferStore({ database, migrate: "latest" }), [replaced]) };
+    return { counters: await advance(await openTransferStore({ database, migrate: "none" }), [replaced]) };
   }
   const staging = `${path}.restoring`;
   await copySqliteFile(from, staging, pagesProgress("restore", progress));
   progress.end();
   const restored = await countersOf(`sqlite:${staging}`);
   if (!restored) throw new OperationRefusedError(`${from} holds no registry`);
-  const counters = await advance(await openTransferStore({ database: `sqlite:${staging}`, migrate: "latest" }), replaced ? [replaced] : []);
+  const counters = await advance(await openTransferStore({ database: `sqlite:${staging}`, migrate: "none" }), replaced ? [replaced] : []);
   const kept = swapSqliteFile(path, staging);
   return { counters, ...(kept ? { kept } : {}) };
 }

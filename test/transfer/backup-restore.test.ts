@@ -6,7 +6,7 @@ import { join } from "node:path";
 import SqliteDatabase from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { COUNTER_GAP } from "../../src/transfer/revision-floor.js";
-import { DIALECTS, POSTGRES_URL } from "../support/dialects.js";
+import { DIALECTS, dropSchema, POSTGRES_URL } from "../support/dialects.js";
 import { failure } from "../support/errors.js";
 import { postgresDatabase, runOperation, type SharedDatabase, sqliteDatabase } from "../support/operations.js";
 import { listEverything } from "../support/registry-listing.js";
@@ -151,7 +151,9 @@ describe("backup and restore", { timeout: 60_000 }, () => {
     } finally {
       await server.close();
     }
-    execFileSync("pg_restore", ["--clean", "--if-exists", `--dbname=${POSTGRES_URL}`, dump]);
+    // As docs/operations.md does it: drop the registry's schema, restore the dump (which recreates it).
+    await dropSchema(schema);
+    execFileSync("pg_restore", [`--dbname=${POSTGRES_URL}`, dump]);
     const marked = await runOperation(["restore", "--database", db.url, "--progress", "off"]);
     expect(marked.code, marked.stderr).toBe(0);
     server = await startTestServer(postgres, db);
