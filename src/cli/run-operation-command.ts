@@ -1,7 +1,7 @@
 import { createWriteStream, renameSync, rmSync } from "node:fs";
 import { once } from "node:events";
 import { parseArgs } from "node:util";
-import { DEFAULT_DATABASE } from "../config.js";
+import { DEFAULT_DATABASE } from "../config/config.js";
 import { suggestName } from "../did-you-mean.js";
 import { type OperationCommandName, isOperationCommand } from "./client-command-names.js";
 import { createProgressReporter, type ProgressMode } from "./progress-reporter.js";
@@ -60,7 +60,7 @@ const COMMANDS: Record<OperationCommandName, OperationCommand> = {
     async run(values, database, io) {
       const [{ exportRegistry }, { openTransferStore }] = await Promise.all([
         import("../transfer/export-registry.js"),
-        import("../store/open-transfer-store.js"),
+        import("../store/kysely/transfer/open-transfer-store.js"),
       ]);
       const store = await openTransferStore({ database, migrate: "none", mustExist: true });
       const to = values.to === undefined || values.to === "-" ? undefined : values.to;
@@ -105,7 +105,7 @@ const COMMANDS: Record<OperationCommandName, OperationCommand> = {
       }
       const [{ importRegistry }, { openTransferStore }] = await Promise.all([
         import("../transfer/import-registry.js"),
-        import("../store/open-transfer-store.js"),
+        import("../store/kysely/transfer/open-transfer-store.js"),
       ]);
       const result = await importRegistry({
         file: values.from!,

@@ -1,7 +1,6 @@
 import type { ColumnType } from "kysely";
 import type { LifecycleTables } from "./lifecycle-schema.js";
 import type { RestTables } from "./rest-schema.js";
-import type { TransferTables } from "./transfer-schema.js";
 
 /**
  * Integer columns as the drivers return them: better-sqlite3 (safe integers on) gives bigint,
@@ -125,4 +124,22 @@ export interface Database extends LifecycleTables, RestTables, TransferTables {
   properties: PropertiesTable;
   register_requests: RegisterRequestsTable;
   events: EventsTable;
+}
+
+/** Kysely table types of export/import bookkeeping (migration 0006-import-progress). */
+
+/** The one row (id 1) of the import loading this database, when one ran. */
+export interface ImportProgressTable {
+  id: Int;
+  /** The export's id (its header line): a re-run with the same file resumes, another file is refused. */
+  export_id: string;
+  /** Records of the export (after the header) committed so far. */
+  records_applied: Int;
+  /** 1 once every record is in and the counters were advanced. */
+  finished: Int;
+  update_time: Int;
+}
+
+export interface TransferTables {
+  import_progress: ImportProgressTable;
 }

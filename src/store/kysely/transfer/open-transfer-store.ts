@@ -1,8 +1,8 @@
 import { existsSync } from "node:fs";
-import { createDialect, sqlitePath } from "./open-store.js";
-import { migrateToLatest, migrateUpTo } from "./kysely/migrate.js";
-import { KyselyTransferStore } from "./kysely/transfer/kysely-transfer-store.js";
-import type { TransferStore } from "./transfer-store.js";
+import { createDialect, sqlitePath } from "../../open-store.js";
+import { migrateToLatest, migrateUpTo } from "../migrate.js";
+import { KyselyTransferStore } from "./kysely-transfer-store.js";
+import type { TransferStore } from "../../transfer-store.js";
 
 export interface OpenTransferStoreOptions {
   /** `sqlite:<path>`, a plain path, or `postgres://…` (`:memory:` would be gone at once). */
