@@ -1,6 +1,7 @@
 import type { AuthConfig } from "./auth/authenticator.js";
 import { parseGrant } from "./auth/identity.js";
 import { normaliseOrigin } from "./origin.js";
+import { databaseEngine, UnsupportedDatabaseError } from "./store/database-url.js";
 import type { LogLevel } from "./logger.js";
 
 /** Everything the server is configured with, parsed once from flags and environment. */
@@ -226,6 +227,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     if (!FLAGS.includes(key)) throw new ConfigError(`unknown flag --${key}\n\n${USAGE}`);
   }
   checkMetricsPort(config);
+  checkDatabase(flags.has("database") ? "--database" : "DATABASE_URL", config.database);
   return config;
 }
 
@@ -352,6 +354,16 @@ function checkMetricsPort(config: Config): void {
   if (!config.metrics) throw new ConfigError("--metrics-port serves metrics, but metrics are off (--metrics off): drop one of them");
   if (port !== 0 && port === config.port) throw new ConfigError(`--metrics-port ${port} is the main port: leave it unset to serve /metrics there`);
   if (port !== 0 && port === config.grpcPort) throw new ConfigError(`--metrics-port ${port} is also the --grpc-port`);
+}
+
+/** A database URL of an engine the server has (refused here, before anything starts). */
+function checkDatabase(name: string, url: string): void {
+  try {
+    databaseEngine(url);
+  } catch (error) {
+    if (error instanceof UnsupportedDatabaseError) throw new ConfigError(`${name}: ${error.message}`);
+    throw error;
+  }
 }
 
 function level(value: string): LogLevel {
