@@ -9,6 +9,7 @@ import { createServerInterceptors } from "./api/interceptors.js";
 import { createSignalShards, SIGNAL_SHARDS } from "./api/signal-shards.js";
 import type { Peer } from "./auth/authenticator.js";
 import { createCorsHandler } from "./cors.js";
+import { createErrorBodies } from "./error-bodies.js";
 import type { Logger } from "./logger.js";
 
 export interface ServerOptions {
@@ -70,9 +71,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // adapter per shard, taken in turn, so no one signal collects a listener per open stream.
   const shardOf = createSignalShards(options.shutdownController.signal);
   const interceptors = options.interceptors ?? createServerInterceptors(logger);
+  // Refusals with a body that says what went wrong (a 404, 405 or 415 of connect-node has none).
+  const { routes, fallback } = createErrorBodies(options.routes);
   const adapters = Array.from({ length: SIGNAL_SHARDS }, () =>
     connectNodeAdapter({
-      routes: options.routes,
+      routes,
+      fallback,
       interceptors,
       shutdownSignal: shardOf(),
       readMaxBytes: options.readMaxBytes ?? 4 * 1024 * 1024,
