@@ -38,6 +38,12 @@ export interface Config {
   maxStreamsPerClient: number;
   /** Deadline of unary calls that set none, in ms; 0: none. */
   requestTimeoutMs: number;
+  /** Slow clients (src/http-timeouts.ts), in ms; 0: off. Request line and headers of a request. */
+  headersTimeoutMs: number;
+  /** The whole request, body included. */
+  bodyTimeoutMs: number;
+  /** A connection without a request in flight. */
+  idleTimeoutMs: number;
   /** Events queued per Watch stream before it reads from the event log instead. */
   watchQueueLength: number;
   /** Origins (normalised, or just "*") whose browser scripts may call; empty: same-origin only (docs/cors.md). */
@@ -127,6 +133,15 @@ security (see README "Security"; authentication is on when any credential source
                        0 = unlimited [MODEL_REGISTRY_MAX_STREAMS_PER_CLIENT] (default 100)
   --request-timeout MS deadline of calls whose client sets none; 0 = none
                        [MODEL_REGISTRY_REQUEST_TIMEOUT_MS] (default 30000)
+  --headers-timeout MS a request's line and headers must arrive within MS of its first byte, and
+                       a new connection must show its protocol (or finish TLS) within MS; 0 = off
+                       [MODEL_REGISTRY_HEADERS_TIMEOUT_MS] (default 15000)
+  --body-timeout MS    the whole request, body included, must arrive within MS (HTTP/1.1: of its
+                       first byte; HTTP/2: of its headers); at least --headers-timeout; 0 = off
+                       [MODEL_REGISTRY_BODY_TIMEOUT_MS] (default 30000)
+  --idle-timeout MS    close a connection with no request in flight (HTTP/1.1 keep-alive, HTTP/2
+                       with no open stream; an open Watch is never idle) after MS; 0 = never
+                       [MODEL_REGISTRY_IDLE_TIMEOUT_MS] (default 120000)
   --watch-queue-length N
                        events queued per Watch stream before a slow reader switches to reading the
                        event log itself [MODEL_REGISTRY_WATCH_QUEUE_LENGTH] (default 1024)
@@ -170,6 +185,9 @@ const FLAGS = [
   "max-request-bytes",
   "max-streams-per-client",
   "request-timeout",
+  "headers-timeout",
+  "body-timeout",
+  "idle-timeout",
   "watch-queue-length",
   "cors-allowed-origins",
 ];
@@ -234,6 +252,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
 type SecurityConfig = Pick<
   Config,
   "auth" | "protectedAliases" | "tls" | "insecure" | "maxRequestBytes" | "maxStreamsPerClient" | "requestTimeoutMs" | "watchQueueLength" | "corsAllowedOrigins"
+  | "headersTimeoutMs" | "bodyTimeoutMs" | "idleTimeoutMs"
 >;
 
 /** The security and limit settings: each flag, else its MODEL_REGISTRY_* variable, else the default. */
@@ -286,12 +305,24 @@ function securityConfig(flags: Map<string, string>, env: NodeJS.ProcessEnv): Sec
     maxRequestBytes: number("max-request-bytes", "MODEL_REGISTRY_MAX_REQUEST_BYTES", 4 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     maxStreamsPerClient: number("max-streams-per-client", "MODEL_REGISTRY_MAX_STREAMS_PER_CLIENT", 100, 0, 1e6),
     requestTimeoutMs: number("request-timeout", "MODEL_REGISTRY_REQUEST_TIMEOUT_MS", 30_000, 0, 86_400_000),
+    ...httpTimeouts(number),
     watchQueueLength: number("watch-queue-length", "MODEL_REGISTRY_WATCH_QUEUE_LENGTH", 1024, 1, 1e6),
     corsAllowedOrigins: corsOrigins(
       flags.has("cors-allowed-origins") ? "--cors-allowed-origins" : "MODEL_REGISTRY_CORS_ALLOWED_ORIGINS",
       get("cors-allowed-origins") ?? "",
     ),
   };
+}
+
+/** The slow-client timeouts (src/http-timeouts.ts); the body timeout counts the headers in, so it is not below theirs. */
+function httpTimeouts(number: (flag: string, envName: string, fallback: number, min: number, max: number) => number) {
+  const headersTimeoutMs = number("headers-timeout", "MODEL_REGISTRY_HEADERS_TIMEOUT_MS", 15_000, 0, 86_400_000);
+  const bodyTimeoutMs = number("body-timeout", "MODEL_REGISTRY_BODY_TIMEOUT_MS", 30_000, 0, 86_400_000);
+  const idleTimeoutMs = number("idle-timeout", "MODEL_REGISTRY_IDLE_TIMEOUT_MS", 120_000, 0, 86_400_000);
+  if (bodyTimeoutMs > 0 && bodyTimeoutMs < headersTimeoutMs) {
+    throw new ConfigError(`--body-timeout (${bodyTimeoutMs}) is below --headers-timeout (${headersTimeoutMs}): the body timeout counts the headers in`);
+  }
+  return { headersTimeoutMs, bodyTimeoutMs, idleTimeoutMs };
 }
 
 /**
