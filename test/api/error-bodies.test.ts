@@ -1,27 +1,15 @@
-import http2 from "node:http2";
+import type http2 from "node:http2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SERVER_DIALECTS } from "../support/dialects.js";
+import { rawHttp2Request } from "../support/raw-http2.js";
 import { startTestServer, type TestServer } from "../support/server.js";
 
 const SERVICE = "/modelregistry.v1.ModelRegistryService";
 
-/** Status, content-type and body of one raw HTTP/2 request. */
+/** Status, headers and body of one raw HTTP/2 request. */
 async function h2Request(url: string, headers: http2.OutgoingHttpHeaders, body?: string) {
-  const session = http2.connect(url);
-  try {
-    return await new Promise<{ status: number; headers: http2.IncomingHttpHeaders; body: string }>((resolve, reject) => {
-      const stream = session.request(headers);
-      let response: http2.IncomingHttpHeaders = {};
-      let text = "";
-      stream.on("response", (h) => (response = h));
-      stream.on("data", (d: Buffer) => (text += d.toString()));
-      stream.on("end", () => resolve({ status: Number(response[":status"]), headers: response, body: text }));
-      stream.on("error", reject);
-      stream.end(body);
-    });
-  } finally {
-    session.close();
-  }
+  const res = await rawHttp2Request(url, headers, body);
+  return { status: Number(res.headers[":status"]), headers: res.headers, body: res.body };
 }
 
 // Every refusal says what went wrong: connect-node answers 404, 405 and 415 with an empty body.
