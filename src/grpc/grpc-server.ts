@@ -3,6 +3,7 @@ import * as grpc from "@grpc/grpc-js";
 import type { HttpTimeouts } from "../http-timeouts.js";
 import type { Logger } from "../logger.js";
 import type { TlsMaterial } from "../server.js";
+import { guardGrpcFraming, type MethodKind } from "./grpc-framing.js";
 import { type GrpcServiceEntry, grpcService } from "./grpc-service.js";
 
 export interface GrpcServerOptions {
@@ -20,7 +21,7 @@ export interface GrpcServerOptions {
   drainTimeoutMs?: number;
   /** Serve TLS, with the same certificate (and client CA) as the main port. */
   tls?: TlsMaterial;
-  /** The main port's slow-client timeouts; grpc-js applies the idle one (grpc.max_connection_idle_ms). */
+  /** The main port's slow-client timeouts: the body one (grpc-framing.ts), and the idle one (grpc.max_connection_idle_ms). */
   timeouts?: HttpTimeouts;
 }
 
@@ -40,6 +41,12 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
   const maxBytes = options.readMaxBytes ?? 4 * 1024 * 1024;
   const idleMs = options.timeouts?.idleMs ?? 0;
   const server = new grpc.Server({ "grpc.max_receive_message_length": maxBytes, ...(idleMs > 0 ? { "grpc.max_connection_idle_ms": idleMs } : {}) });
+  // Our framing check (and the body timeout) sees every request's bytes before grpc-js does.
+  const methods = new Map<string, MethodKind>();
+  for (const { service } of options.services) {
+    for (const m of service.methods) if (m.methodKind === "unary" || m.methodKind === "server_streaming") methods.set(`/${service.typeName}/${m.name}`, m.methodKind === "unary" ? "unary" : "server-streaming");
+  }
+  guardGrpcFraming(server, { maxBytes, methods, ...(options.timeouts ? { timeouts: options.timeouts } : {}) });
   for (const entry of options.services) {
     const { definition, handlers } = grpcService(entry, { interceptors: options.interceptors, shutdownSignal: options.shutdownSignal });
     server.addService(definition, handlers);

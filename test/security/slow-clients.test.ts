@@ -139,7 +139,15 @@ for (const dialect of SERVER_DIALECTS) {
       expect(JSON.parse(res.body)).toEqual({ code: "deadline_exceeded", message: "the request did not arrive whole within 1000 ms (--body-timeout)" });
     });
 
-    it("answers a gRPC call whose message never completes with DEADLINE_EXCEEDED", async () => {
+    it("answers a gRPC call whose message never completes with DEADLINE_EXCEEDED, on both gRPC listeners", async () => {
+      for (const url of [server.url, `http://127.0.0.1:${server.app.grpcServer!.port}`]) {
+        const res = await h2Unfinished(url, { ":path": `${SERVICE}/ListRegisteredModels`, "content-type": "application/grpc", te: "trailers" }, Buffer.from([0, 0, 0, 0, 9, 0x08]));
+        expect(res.headers[":status"]).toBe(200);
+        expect(res.headers["grpc-status"]).toBe("4");
+      }
+    });
+
+    it("answers a gRPC call whose message never completes with a message naming the flag", async () => {
       const res = await h2Unfinished(server.url, { ":path": `${SERVICE}/ListRegisteredModels`, "content-type": "application/grpc", te: "trailers" }, Buffer.from([0, 0, 0, 0, 9, 0x08]));
       expect(res.headers[":status"]).toBe(200);
       expect(res.headers["grpc-status"]).toBe("4");
