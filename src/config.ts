@@ -1,7 +1,7 @@
 import type { AuthConfig } from "./auth/authenticator.js";
 import { parseGrant } from "./auth/identity.js";
 import { normaliseOrigin } from "./origin.js";
-import { databaseEngine, UnsupportedDatabaseError } from "./store/database-url.js";
+import { databaseEngine, UnsupportedDatabaseError } from "./database-url.js";
 import type { LogLevel } from "./logger.js";
 
 /** Everything the server is configured with, parsed once from flags and environment. */

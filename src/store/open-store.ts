@@ -4,7 +4,7 @@ import { KyselyRegistryStore, type KyselyStoreOptions } from "./kysely/kysely-st
 import { migrateToLatest } from "./kysely/migrate.js";
 import { createSqliteDialect } from "./kysely/sqlite.js";
 import type { StoreDialect } from "./kysely/dialect.js";
-import { databaseEngine } from "./database-url.js";
+import { databaseEngine } from "../database-url.js";
 
 export interface OpenStoreOptions extends KyselyStoreOptions {
   /** `sqlite:<path>`, `sqlite::memory:`, `:memory:`, a plain path, or `postgres://…` (other `scheme://` URLs are refused). */

@@ -30,7 +30,7 @@ const SERVER_ONLY = [/^kysely/, /^better-sqlite3/, /^pg$/, /^@grpc\//, /^src\/(a
 describe("what each command loads before it runs", () => {
   it("loads for main.ts itself (--help, usage errors) only the config parser: no Connect, protobuf, server or database code", () => {
     const loaded = [...staticImports("src/main.ts")];
-    expect(loaded.filter((m) => !m.startsWith("node:"))).toEqual(["src/main.ts", "src/cli/client-command-names.ts", "src/config.ts", "src/auth/identity.ts", "src/auth/permissions.ts", "src/origin.ts"]);
+    expect(loaded.filter((m) => !m.startsWith("node:"))).toEqual(["src/main.ts", "src/cli/client-command-names.ts", "src/config.ts", "src/auth/identity.ts", "src/auth/permissions.ts", "src/origin.ts", "src/database-url.ts"]);
   });
 
   it("loads for the client commands no server, database driver or grpc-js code", () => {

@@ -2,7 +2,8 @@
  * Which engine a `--database` URL names. A `postgres://` or `postgresql://` URL is Postgres;
  * `sqlite:PATH`, `sqlite://PATH`, `:memory:` and a plain path are SQLite. Any other
  * `scheme://` is refused: without this check `mysql://x` named a new SQLite file `./mysql:/x`
- * and the server started on an empty database.
+ * and the server started on an empty database. Dependency-free: the config parser loads it (main.ts
+ * stays free of store code), and the store opens databases by it.
  */
 export type DatabaseEngine = "postgres" | "sqlite";
 
