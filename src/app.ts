@@ -17,6 +17,7 @@ import { createModelRegistryHandler } from "./api/model-registry-handler.js";
 import { createRoutes } from "./api/routes.js";
 import { createKubeflowRestHandler } from "./rest/routes.js";
 import type { RunningGrpcServer } from "./grpc/grpc-server.js";
+import { DEFAULT_HTTP_TIMEOUTS, type HttpTimeouts } from "./http-timeouts.js";
 import type { Logger } from "./logger.js";
 import type { AppMetrics } from "./metrics/app-metrics.js";
 import type { RunningMetricsServer } from "./metrics/metrics-endpoint.js";
@@ -69,6 +70,8 @@ export interface AppOptions {
   insecure?: boolean;
   /** Per-client stream limit and default deadline (see CallLimits), and the largest request. */
   limits?: CallLimits & { maxRequestBytes?: number };
+  /** Headers, body and idle timeouts of slow or silent clients on every port (default DEFAULT_HTTP_TIMEOUTS). */
+  httpTimeouts?: Partial<HttpTimeouts>;
   /**
    * Origins whose browser scripts may call the main port (Connect, gRPC-Web, REST), e.g.
    * ["https://ui.acme.com"]; "*" (alone) only with authentication on. Default: same-origin only.
@@ -176,6 +179,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     createInputGuard(),
   ]);
   const readMaxBytes = options.limits?.maxRequestBytes;
+  const timeouts: HttpTimeouts = { ...DEFAULT_HTTP_TIMEOUTS, ...options.httpTimeouts };
   // Kubeflow's REST API (src/rest) on the same port, with the same authentication and permissions.
   const rest = createKubeflowRestHandler({
     registry,
@@ -205,6 +209,7 @@ export async function startApp(options: AppOptions): Promise<App> {
       interceptors: metrics ? [metrics.interceptor("main"), ...interceptors] : interceptors,
       http,
       corsAllowedOrigins: options.corsAllowedOrigins ?? [],
+      timeouts,
       ...(readMaxBytes !== undefined ? { readMaxBytes } : {}),
       ...(tls ? { tls } : {}),
     });
@@ -221,6 +226,7 @@ export async function startApp(options: AppOptions): Promise<App> {
         interceptors: metrics ? [metrics.interceptor("grpc-js"), ...interceptors] : interceptors,
         host: options.host,
         port: options.grpcPort,
+        timeouts,
         ...(readMaxBytes !== undefined ? { readMaxBytes } : {}),
         ...(tls ? { tls } : {}),
         logger,

@@ -118,6 +118,7 @@ async function main(): Promise<number> {
       maxStreamsPerClient: config.maxStreamsPerClient,
       requestTimeoutMs: config.requestTimeoutMs,
     },
+    httpTimeouts: { headersMs: config.headersTimeoutMs, bodyMs: config.bodyTimeoutMs, idleMs: config.idleTimeoutMs },
   });
   started = true;
   const migrations = app.migrations.length > 0 ? `applied migrations ${app.migrations.join(", ")}` : "schema up to date";

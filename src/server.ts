@@ -9,6 +9,8 @@ import { createServerInterceptors } from "./api/interceptors.js";
 import { createSignalShards, SIGNAL_SHARDS } from "./api/signal-shards.js";
 import type { Peer } from "./auth/authenticator.js";
 import { createCorsHandler } from "./cors.js";
+import { createErrorBodies } from "./error-bodies.js";
+import { DEFAULT_HTTP_TIMEOUTS, http1ServerOptions, http1TimeoutResponse, type HttpTimeouts, limitWait, trackHttp1Connections, watchHttp2Session } from "./http-timeouts.js";
 import type { Logger } from "./logger.js";
 
 export interface ServerOptions {
@@ -36,6 +38,8 @@ export interface ServerOptions {
    * before any route, on HTTP/1.1 and HTTP/2 alike (src/cors.ts). Empty or unset: same-origin only.
    */
   corsAllowedOrigins?: readonly string[];
+  /** Headers, body and idle timeouts of slow or silent clients (default DEFAULT_HTTP_TIMEOUTS). */
+  timeouts?: Partial<HttpTimeouts>;
 }
 
 /** PEM contents for TLS. */
@@ -70,9 +74,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // adapter per shard, taken in turn, so no one signal collects a listener per open stream.
   const shardOf = createSignalShards(options.shutdownController.signal);
   const interceptors = options.interceptors ?? createServerInterceptors(logger);
+  // Refusals with a body that says what went wrong (a 404, 405 or 415 of connect-node has none).
+  const { routes, fallback } = createErrorBodies(options.routes);
   const adapters = Array.from({ length: SIGNAL_SHARDS }, () =>
     connectNodeAdapter({
-      routes: options.routes,
+      routes,
+      fallback,
       interceptors,
       shutdownSignal: shardOf(),
       readMaxBytes: options.readMaxBytes ?? 4 * 1024 * 1024,
@@ -95,19 +102,25 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (cors?.(req, res)) return;
     if (!rest?.(req, res, peerOf(req))) connect(req, res);
   };
+  const timeouts: HttpTimeouts = { ...DEFAULT_HTTP_TIMEOUTS, ...options.timeouts };
   const h2 = http2.createServer({}, handler);
-  const h1 = http.createServer(handler);
+  const h1 = http.createServer(http1ServerOptions(timeouts), handler);
+  trackHttp1Connections(h1);
   const sessions = new Set<http2.ServerHttp2Session>();
   const sockets = new Set<net.Socket>();
   // HTTP/1.1 sockets and their in-flight requests: idle keep-alive sockets are closed at once on
   // shutdown, busy ones as soon as their response is done.
   const h1Busy = new Map<net.Socket, number>();
+  /** The response in progress on each HTTP/1.1 socket (a timed-out request may have one). */
+  const h1Response = new Map<net.Socket, http.ServerResponse>();
   let shuttingDown = false;
   h1.on("request", (req: http.IncomingMessage, res: http.ServerResponse) => {
     const socket = req.socket;
     h1Busy.set(socket, (h1Busy.get(socket) ?? 0) + 1);
     if (shuttingDown) res.setHeader("connection", "close");
+    h1Response.set(socket, res);
     res.on("close", () => {
+      if (h1Response.get(socket) === res) h1Response.delete(socket);
       const left = (h1Busy.get(socket) ?? 1) - 1;
       h1Busy.set(socket, left);
       if (shuttingDown && left === 0) socket.destroySoon();
@@ -115,14 +128,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   h2.on("session", (session) => {
     sessions.add(session);
+    watchHttp2Session(session, timeouts);
     session.on("close", () => sessions.delete(session));
   });
   // Connection-level errors (a client that sends garbage) are the client's problem, not ours.
   h2.on("sessionError", (error) => logger.debug("http2 session error", { err: error }));
-  h1.on("clientError", (error, socket) => {
+  h1.on("clientError", (error: NodeJS.ErrnoException, socket: net.Socket) => {
     logger.debug("http1 client error", { err: error });
-    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
-    else socket.destroy();
+    const res = h1Response.get(socket);
+    if (!socket.writable || res?.headersSent) socket.destroy();
+    else if (error.code === "ERR_HTTP_REQUEST_TIMEOUT") socket.end(http1TimeoutResponse(timeouts, res !== undefined));
+    else socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
   });
 
   const onSocket = (socket: net.Socket) => {
@@ -141,7 +157,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       }
       return;
     }
-    route(socket, h1, h2, () => h1Busy.set(socket, 0));
+    route(socket, h1, h2, () => h1Busy.set(socket, 0), limitWait(socket, timeouts.headersMs));
   };
   const server = options.tls
     ? tls.createServer(
@@ -149,6 +165,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
           cert: options.tls.cert,
           key: options.tls.key,
           ALPNProtocols: ["h2", "http/1.1"],
+          ...(timeouts.headersMs > 0 ? { handshakeTimeout: timeouts.headersMs } : {}),
           ...(options.tls.clientCa ? { ca: options.tls.clientCa, requestCert: true, rejectUnauthorized: true } : {}),
         },
         onSocket,
@@ -168,6 +185,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     (closing ??= (async () => {
       shuttingDown = true;
       server.close();
+      h1.close();
       options.shutdownController.abort();
       for (const session of sessions) session.close();
       for (const [socket, busy] of h1Busy) if (busy === 0) socket.destroySoon();
@@ -180,8 +198,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   return { port: address.port, host: options.host, url: `${scheme}://${urlHost}:${address.port}`, close };
 }
 
-/** Reads until the HTTP/2 preface can be told apart, then hands the socket over unread. */
-function route(socket: net.Socket, h1: http.Server, h2: http2.Http2Server, onHttp1: () => void): void {
+/**
+ * Reads until the HTTP/2 preface can be told apart, then hands the socket over unread; `decided`
+ * stops the wait's timeout (a socket that never says which protocol it speaks is closed).
+ */
+function route(socket: net.Socket, h1: http.Server, h2: http2.Http2Server, onHttp1: () => void, decided: () => void): void {
   let head = Buffer.alloc(0);
   const onData = (chunk: Buffer) => {
     head = Buffer.concat([head, chunk]);
@@ -189,6 +210,7 @@ function route(socket: net.Socket, h1: http.Server, h2: http2.Http2Server, onHtt
     const isH2 = head.subarray(0, n).equals(H2_PREFACE.subarray(0, n));
     if (isH2 && head.length < H2_PREFACE.length) return; // undecided: wait for more bytes
     socket.off("data", onData);
+    decided();
     socket.pause();
     socket.unshift(head);
     if (isH2) {

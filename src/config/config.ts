@@ -31,6 +31,9 @@ export interface Settings {
   maxRequestBytes: number;
   maxStreamsPerClient: number;
   requestTimeoutMs: number;
+  headersTimeoutMs: number;
+  bodyTimeoutMs: number;
+  idleTimeoutMs: number;
   watchQueueLength: number;
   corsAllowedOrigins: string[];
 }

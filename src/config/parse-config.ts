@@ -1,5 +1,6 @@
 import { type Config, ConfigError, type Settings } from "./config.js";
-import { FLAGS, type FlagSpecs, flagList } from "./flags.js";
+import type { FlagSpecs } from "./flag-spec.js";
+import { FLAGS, flagList } from "./flags.js";
 import { USAGE } from "./usage.js";
 
 const COMMANDS: readonly Config["command"][] = ["serve", "migrate", "help"];
@@ -75,6 +76,11 @@ function check(config: Config): void {
     throw new ConfigError(
       `event-retention-max-count (${config.eventRetentionMaxCount}) is below event-retention-count (${config.eventRetentionCount}): ` +
         "the newest events cannot be both kept and removed; lower event-retention-count too",
+    );
+  }
+  if (config.bodyTimeoutMs > 0 && config.bodyTimeoutMs < config.headersTimeoutMs) {
+    throw new ConfigError(
+      `--body-timeout (${config.bodyTimeoutMs}) is below --headers-timeout (${config.headersTimeoutMs}): the body timeout counts the headers in`,
     );
   }
   const port = config.metricsPort;

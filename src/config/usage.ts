@@ -1,4 +1,5 @@
-import { type FlagSpec, flagList } from "./flags.js";
+import type { FlagSpec } from "./flag-spec.js";
+import { flagList } from "./flags.js";
 
 const WIDTH = 100;
 const INDENT = 23;

@@ -1,4 +1,5 @@
 import { parseGrant } from "../auth/identity.js";
+import { databaseEngine, UnsupportedDatabaseError } from "../database-url.js";
 import type { LogLevel } from "../logger.js";
 import { normaliseOrigin } from "../origin.js";
 import { ConfigError } from "./config.js";
@@ -20,6 +21,17 @@ export function integer(min: number, max: number): Parse<number> {
 }
 
 export const port = integer(0, 65535);
+
+/** A database URL of an engine the server has (refused here, before anything starts). */
+export const databaseUrl: Parse<string> = (raw, source) => {
+  try {
+    databaseEngine(raw);
+  } catch (error) {
+    if (error instanceof UnsupportedDatabaseError) throw new ConfigError(`${source}: ${error.message}`);
+    throw error;
+  }
+  return raw;
+};
 
 /** on/off (also true/false, 1/0). */
 export const onOff: Parse<boolean> = (raw, source) => {

@@ -1,7 +1,9 @@
 import type { Interceptor } from "@connectrpc/connect";
 import * as grpc from "@grpc/grpc-js";
+import type { HttpTimeouts } from "../http-timeouts.js";
 import type { Logger } from "../logger.js";
 import type { TlsMaterial } from "../server.js";
+import { guardGrpcFraming, type MethodKind } from "./grpc-framing.js";
 import { type GrpcServiceEntry, grpcService } from "./grpc-service.js";
 
 export interface GrpcServerOptions {
@@ -19,6 +21,8 @@ export interface GrpcServerOptions {
   drainTimeoutMs?: number;
   /** Serve TLS, with the same certificate (and client CA) as the main port. */
   tls?: TlsMaterial;
+  /** The main port's slow-client timeouts: the body one (grpc-framing.ts), and the idle one (grpc.max_connection_idle_ms). */
+  timeouts?: HttpTimeouts;
 }
 
 export interface RunningGrpcServer {
@@ -35,7 +39,14 @@ export interface RunningGrpcServer {
  */
 export async function startGrpcServer(options: GrpcServerOptions): Promise<RunningGrpcServer> {
   const maxBytes = options.readMaxBytes ?? 4 * 1024 * 1024;
-  const server = new grpc.Server({ "grpc.max_receive_message_length": maxBytes });
+  const idleMs = options.timeouts?.idleMs ?? 0;
+  const server = new grpc.Server({ "grpc.max_receive_message_length": maxBytes, ...(idleMs > 0 ? { "grpc.max_connection_idle_ms": idleMs } : {}) });
+  // Our framing check (and the body timeout) sees every request's bytes before grpc-js does.
+  const methods = new Map<string, MethodKind>();
+  for (const { service } of options.services) {
+    for (const m of service.methods) if (m.methodKind === "unary" || m.methodKind === "server_streaming") methods.set(`/${service.typeName}/${m.name}`, m.methodKind === "unary" ? "unary" : "server-streaming");
+  }
+  guardGrpcFraming(server, { maxBytes, methods, ...(options.timeouts ? { timeouts: options.timeouts } : {}) });
   for (const entry of options.services) {
     const { definition, handlers } = grpcService(entry, { interceptors: options.interceptors, shutdownSignal: options.shutdownSignal });
     server.addService(definition, handlers);

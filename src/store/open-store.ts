@@ -4,9 +4,10 @@ import { KyselyRegistryStore, type KyselyStoreOptions } from "./kysely/kysely-st
 import { migrateToLatest } from "./kysely/migrate.js";
 import { createSqliteDialect } from "./kysely/sqlite.js";
 import type { StoreDialect } from "./kysely/dialect.js";
+import { databaseEngine } from "../database-url.js";
 
 export interface OpenStoreOptions extends KyselyStoreOptions {
-  /** `sqlite:<path>`, `sqlite::memory:`, `:memory:`, a plain path, or `postgres://…`. */
+  /** `sqlite:<path>`, `sqlite::memory:`, `:memory:`, a plain path, or `postgres://…` (other `scheme://` URLs are refused). */
   database: string;
   /** Postgres pool size. */
   poolSize?: number;
@@ -40,7 +41,7 @@ export async function openStore(options: OpenStoreOptions): Promise<KyselyRegist
 /** Creates the dialect for a database URL without migrating. */
 export async function createDialect(options: OpenStoreOptions): Promise<StoreDialect> {
   const url = options.database;
-  if (/^postgres(ql)?:\/\//.test(url)) {
+  if (databaseEngine(url) === "postgres") {
     if (options.schema) await ensurePostgresSchema(url, options.schema);
     return createPostgresDialect({
       connectionString: url,
