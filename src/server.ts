@@ -6,6 +6,7 @@ import { type ConnectRouter, createContextValues, type Interceptor } from "@conn
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { PEER_KEY } from "./api/auth-interceptor.js";
 import { createServerInterceptors } from "./api/interceptors.js";
+import { REQUEST_JSON_OPTIONS } from "./api/limits-input.js";
 import { createSignalShards, SIGNAL_SHARDS } from "./api/signal-shards.js";
 import type { Peer } from "./auth/authenticator.js";
 import { createCorsHandler } from "./cors.js";
@@ -83,11 +84,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       interceptors,
       shutdownSignal: shardOf(),
       readMaxBytes: options.readMaxBytes ?? 4 * 1024 * 1024,
-      // Strict JSON (Connect JSON, gRPC-Web JSON): connect-es ignores unknown keys by default, which
-      // also drops an unknown enum name ("STATE_BOGUS") and would create the resource without it.
-      // A misspelt field or value is INVALID_ARGUMENT instead. Binary protobuf keeps proto's
-      // forward compatibility (unknown fields are skipped, unknown enum numbers kept).
-      jsonOptions: { ignoreUnknownFields: false },
+      // Strict JSON (Connect JSON, gRPC-Web JSON; see REQUEST_JSON_OPTIONS).
+      jsonOptions: REQUEST_JSON_OPTIONS,
       contextValues: (req) => createContextValues().set(PEER_KEY, peerOf(req)),
     }),
   );

@@ -24,6 +24,13 @@ export const IDENTITY_KEY = createContextKey<Identity | undefined>(undefined, { 
  */
 export const READ_FILTER_KEY = createContextKey<ResourceReadFilter | null>(null, { description: "read filter" });
 
+/**
+ * Aborted, with the error to end with as its reason, when the credentials an open stream was
+ * authorised with stop covering it (src/auth/stream-access.ts): Watch ends then. Unset when
+ * nothing can change (authentication off, no credentials).
+ */
+export const STREAM_REVOKED_KEY = createContextKey<AbortSignal | undefined>(undefined, { description: "stream credentials revoked" });
+
 /** Services anyone may call without credentials: health, so that probes and load balancers work. */
 const PUBLIC_SERVICES = new Set(["grpc.health.v1.Health"]);
 /** Services any authenticated caller may use: reflection describes the public schema only. */
@@ -47,7 +54,8 @@ export function modelNameLookup(registry: Registry): ModelNameLookup {
  * (src/auth/call-guard.ts): it authenticates the caller, stores the identity in the context
  * (call-context.ts makes it the actor of events), checks the call against the permission table
  * (src/auth/call-requirements.ts), and narrows what restricted callers get back from lists
- * across models; Watch and ListEvents narrow their events with READ_FILTER_KEY. Runs inside the
+ * across models; Watch and ListEvents narrow their events with READ_FILTER_KEY, and Watch ends
+ * when its credentials are revoked, expire or lose grants (STREAM_REVOKED_KEY). Runs inside the
  * error interceptor, so its domain errors become UNAUTHENTICATED and PERMISSION_DENIED there.
  */
 export function createAuthInterceptor(guard: CallGuard, lookup: ModelNameLookup): Interceptor {
@@ -68,6 +76,15 @@ export function createAuthInterceptor(guard: CallGuard, lookup: ModelNameLookup)
       forward = { ...req, message: createAsyncIterable([message]) } as typeof req;
     } else method = "";
     const permit = await guard.authorize(identity, method, message);
+    if (req.stream && req.method.methodKind === "server_streaming") {
+      const access = guard.watchStream(identity, { headers: req.header, peer: req.contextValues.get(PEER_KEY), method, request: message });
+      if (access) {
+        req.contextValues.set(STREAM_REVOKED_KEY, access.revoked);
+        // The call's signal aborts when the call ends, for any reason.
+        if (req.signal.aborted) access.close();
+        else req.signal.addEventListener("abort", () => access.close(), { once: true });
+      }
+    }
     if (!permit.visibleModels) return next(forward);
     req.contextValues.set(READ_FILTER_KEY, permit.readFilter);
     const res = await next(forward);

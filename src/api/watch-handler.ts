@@ -14,7 +14,7 @@ import { parseModelName } from "../registry/names.js";
 import type { Registry } from "../registry/registry.js";
 import { listEvents } from "../watch/list-events.js";
 import type { WatchRequest, WatchService } from "../watch/watch-service.js";
-import { READ_FILTER_KEY, readableEvents } from "./auth-interceptor.js";
+import { READ_FILTER_KEY, readableEvents, STREAM_REVOKED_KEY } from "./auth-interceptor.js";
 import { eventOut, eventTypeIn, snapshotOut, type WatchFrame } from "./event-convert.js";
 import { DIRECT_WRITER_KEY } from "./direct-writer.js";
 import { createSignalShards } from "./signal-shards.js";
@@ -55,7 +55,9 @@ export function createWatchHandler(
       // Binary streams of a transport with a direct writer take live events straight from the hub.
       const write = binary ? ctx.values.get(DIRECT_WRITER_KEY) : undefined;
       const deliver = write ? (item: { frame: WatchFrame }) => write(item.frame.binary()) : undefined;
-      for await (const item of watch.watch(request, { signal: ctx.signal, shutdownSignal: shutdownShard(), ...(deliver ? { deliver } : {}) })) {
+      const revokedSignal = ctx.values.get(STREAM_REVOKED_KEY);
+      const signals = { signal: ctx.signal, shutdownSignal: shutdownShard(), ...(revokedSignal ? { revokedSignal } : {}), ...(deliver ? { deliver } : {}) };
+      for await (const item of watch.watch(request, signals)) {
         switch (item.kind) {
           case "event":
             yield binary ? item.frame.binary() : item.frame.message;

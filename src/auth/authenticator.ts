@@ -3,7 +3,7 @@ import type { Logger } from "../logger.js";
 import { UnauthenticatedError } from "../registry/errors.js";
 import { anonymousIdentity, type Grant, type Identity, parseGrant } from "./identity.js";
 import { JwksFile, JwksUrl, type KeySource } from "./jwks.js";
-import { looksLikeJwt, type JwtClaims, verifyJwt } from "./jwt.js";
+import { DEFAULT_CLOCK_SKEW_SEC, looksLikeJwt, type JwtClaims, verifyJwt } from "./jwt.js";
 import { TokenFile } from "./token-file.js";
 
 /** What the transport knows about the other end of the connection. */
@@ -60,6 +60,11 @@ export interface Authenticator {
    * permissions; the actor then still comes from the x-actor header, see call-context.ts).
    */
   authenticate(headers: HeaderSource, peer: Peer): Promise<Identity>;
+  /**
+   * Calls listener whenever the credentials it accepts may have changed (the tokens file was
+   * reloaded), until the returned function is called: open streams then authenticate again.
+   */
+  onChange(listener: () => void): () => void;
 }
 
 /** Whether any credential source is configured. */
@@ -77,7 +82,7 @@ const SUBJECT = /^[^\u0000-\u001f\u007f]{1,255}$/u;
 export function createAuthenticator(config: AuthConfig, logger: Logger): Authenticator {
   if (!authConfigured(config)) {
     if (config.anonymousGrants?.length) throw new Error("--anonymous-role needs authentication (a credential source such as --tokens-file): without it every caller is an admin");
-    return { enabled: false, authenticate: async () => ANONYMOUS };
+    return { enabled: false, authenticate: async () => ANONYMOUS, onChange: () => () => {} };
   }
   const tokens = config.tokensFile ? new TokenFile(config.tokensFile, { logger, reloadIntervalMs: config.reloadIntervalMs }) : undefined;
   const keys: KeySource | undefined = config.jwksFile
@@ -100,11 +105,13 @@ export function createAuthenticator(config: AuthConfig, logger: Logger): Authent
     if (typeof subject !== "string" || !SUBJECT.test(subject)) {
       throw new UnauthenticatedError(`invalid bearer token: claim ${subjectClaim} must name the caller`, "INVALID_TOKEN");
     }
-    return { subject, method: "jwt", grants: grantsOf(claimAt(claims, rolesClaim)) };
+    const expiresAt = (Number(claims.exp) + DEFAULT_CLOCK_SKEW_SEC) * 1000;
+    return { subject, method: "jwt", grants: grantsOf(claimAt(claims, rolesClaim)), expiresAt };
   };
 
   return {
     enabled: true,
+    onChange: (listener) => tokens?.onReload(listener) ?? (() => {}),
     async authenticate(headers, peer) {
       const authorization = header(headers, "authorization");
       if (authorization !== undefined) {

@@ -3,6 +3,7 @@ import { authorize, type Decision, type ModelNameLookup } from "./authorize.js";
 import { type CallPolicy, type CallRequest, requirementOf } from "./call-requirements.js";
 import type { Identity } from "./identity.js";
 import { createResourceReadFilter, type ResourceReadFilter } from "./read-filter.js";
+import { type StreamAccess, watchStreamAccess } from "./stream-access.js";
 
 /** What an allowed call must respect while it runs. */
 export interface CallPermit extends Decision {
@@ -31,6 +32,20 @@ export interface CallGuard {
   authorize(identity: Identity, method: string, request: CallRequest): Promise<CallPermit>;
   /** The authenticated subject; with authentication off, the x-actor header (or "anonymous"). */
   actorOf(identity: Identity, headers: HeaderSource): string;
+  /**
+   * For a stream that stays open (Watch): what ends it when its credentials stop covering it
+   * (see stream-access.ts), after authenticate and authorize allowed it. Null when nothing can
+   * change (authentication off, a call without credentials). Close it when the stream ends.
+   */
+  watchStream(identity: Identity, call: StreamCall): StreamAccess | null;
+}
+
+/** A stream's request as authenticate and authorize saw it, to check it again later. */
+export interface StreamCall {
+  headers: HeaderSource;
+  peer: Peer;
+  method: string;
+  request: CallRequest;
 }
 
 export interface CallGuardOptions {
@@ -44,16 +59,29 @@ const UNRESTRICTED: CallPermit = { visibleModels: null, readFilter: null };
 
 export function createCallGuard(options: CallGuardOptions): CallGuard {
   const { authenticator, policy, lookup } = options;
+  const permit = async (identity: Identity, method: string, request: CallRequest): Promise<CallPermit> => {
+    if (!authenticator.enabled) return UNRESTRICTED;
+    const decision = await authorize(identity, requirementOf(method, request, policy), lookup, method || "this call");
+    if (!decision.visibleModels) return UNRESTRICTED;
+    return { ...decision, readFilter: createResourceReadFilter(decision.visibleModels, lookup) };
+  };
   return {
     get enabled() {
       return authenticator.enabled;
     },
     authenticate: (headers, peer) => authenticator.authenticate(headers, peer),
-    async authorize(identity, method, request) {
-      if (!authenticator.enabled) return UNRESTRICTED;
-      const decision = await authorize(identity, requirementOf(method, request, policy), lookup, method || "this call");
-      if (!decision.visibleModels) return UNRESTRICTED;
-      return { ...decision, readFilter: createResourceReadFilter(decision.visibleModels, lookup) };
+    authorize: permit,
+    watchStream(identity, call) {
+      if (!authenticator.enabled || (identity.expiresAt === undefined && identity.method !== "token" && identity.method !== "certificate")) return null;
+      return watchStreamAccess({
+        identity,
+        onChange: (listener) => authenticator.onChange(listener),
+        recheck: async () => {
+          const now = await authenticator.authenticate(call.headers, call.peer);
+          await permit(now, call.method, call.request);
+          return now;
+        },
+      });
     },
     actorOf(identity, headers) {
       if (identity.method !== "anonymous") return identity.subject;

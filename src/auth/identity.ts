@@ -28,6 +28,11 @@ export interface Identity {
    */
   method: "anonymous" | "unauthenticated" | "token" | "jwt" | "certificate";
   grants: readonly Grant[];
+  /**
+   * When the credential stops being accepted (epoch ms): a JWT's exp plus the clock skew allowed.
+   * Streams opened with it end then (src/auth/stream-access.ts). Absent: no fixed end.
+   */
+  expiresAt?: number;
 }
 
 const GRANT = /^([a-z][a-z0-9_-]*)(?::(.+))?$/;

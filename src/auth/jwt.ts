@@ -12,11 +12,14 @@ export interface JwtVerifierOptions {
   issuer?: string;
   /** Required `aud` (or one of the token's audiences), when set. */
   audience?: string;
-  /** Tolerance for exp and nbf, in seconds (default 60). */
+  /** Tolerance for exp and nbf, in seconds (default DEFAULT_CLOCK_SKEW_SEC). */
   clockSkewSec?: number;
   /** The clock (tests). */
   now?: () => number;
 }
+
+/** Tolerance for exp and nbf: a token is accepted until this long after its exp. */
+export const DEFAULT_CLOCK_SKEW_SEC = 60;
 
 /** A token's claims once its signature and times have been checked. */
 export type JwtClaims = Record<string, unknown>;
@@ -121,7 +124,7 @@ function fits(key: VerificationKey, alg: string, algorithm: Algorithm): boolean 
 
 function checkTimes(claims: JwtClaims, options: JwtVerifierOptions): void {
   const now = (options.now ?? Date.now)() / 1000;
-  const skew = options.clockSkewSec ?? 60;
+  const skew = options.clockSkewSec ?? DEFAULT_CLOCK_SKEW_SEC;
   const { exp, nbf } = claims;
   if (typeof exp !== "number" || !Number.isFinite(exp)) throw invalid("exp is required");
   if (now > exp + skew) throw new UnauthenticatedError("bearer token expired", "TOKEN_EXPIRED");

@@ -93,8 +93,9 @@ export interface TokenFileOptions {
 
 /**
  * The tokens file, re-read when it changes (its size, mtime or inode differ when checked, at
- * most once per reloadIntervalMs, on use). A changed file that does not parse is logged and
- * ignored: the previous tokens stay in force, so a typo cannot lock everyone out (or in).
+ * most once per reloadIntervalMs, on use, and on a timer while someone listens for changes: open
+ * streams). A changed file that does not parse is logged and ignored: the previous tokens stay in
+ * force, so a typo cannot lock everyone out (or in).
  */
 export class TokenFile {
   private bySecretHash = new Map<string, TokenEntry>();
@@ -102,6 +103,8 @@ export class TokenFile {
   private stamp = "";
   private checkedAt = 0;
   private readonly reloadIntervalMs: number;
+  private readonly listeners = new Set<() => void>();
+  private timer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly path: string,
@@ -121,6 +124,22 @@ export class TokenFile {
   lookupCertificate(subject: string): TokenEntry | undefined {
     this.maybeReload();
     return this.byCertificate.get(subject);
+  }
+
+  /**
+   * Calls listener after each reload that read a changed file, until the returned function is
+   * called. While anyone listens, the file is also checked every reloadIntervalMs (at least
+   * every 100 ms apart), so a removed token is noticed without a unary call to trigger the check.
+   */
+  onReload(listener: () => void): () => void {
+    this.listeners.add(listener);
+    this.timer ??= setInterval(() => this.maybeReload(), Math.max(100, this.reloadIntervalMs)).unref();
+    return () => {
+      this.listeners.delete(listener);
+      if (this.listeners.size > 0) return;
+      clearInterval(this.timer);
+      this.timer = undefined;
+    };
   }
 
   private maybeReload(): void {
@@ -149,6 +168,8 @@ export class TokenFile {
     this.bySecretHash = new Map(entries.flatMap((e) => (e.credential.kind === "sha256" ? [[e.credential.hash, e] as const] : [])));
     this.byCertificate = new Map(entries.flatMap((e) => (e.credential.kind === "certificate" ? [[e.subject, e] as const] : [])));
     this.stamp = stamp;
-    if (!initial) this.options.logger.info("tokens file reloaded", { path: this.path, entries: entries.length });
+    if (initial) return;
+    this.options.logger.info("tokens file reloaded", { path: this.path, entries: entries.length });
+    for (const listener of [...this.listeners]) listener();
   }
 }

@@ -151,14 +151,16 @@ export class UnauthenticatedError extends RegistryError {
 
 /**
  * The caller is known but lacks a permission: `permission` names what is missing (also in the
- * message and the ErrorInfo metadata). PERMISSION_DENIED at the edge.
+ * message and the ErrorInfo metadata). PERMISSION_DENIED at the edge. Reason GRANTS_CHANGED: an
+ * open stream ended because the caller's grants were narrowed (watching again shows what they
+ * allow now).
  */
 export class PermissionDeniedError extends RegistryError {
   override name = "PermissionDeniedError";
-  readonly reason = "PERMISSION_DENIED";
   constructor(
     message: string,
     readonly permission: string,
+    readonly reason = "PERMISSION_DENIED",
   ) {
     super(message);
   }

@@ -1,5 +1,6 @@
 import { InvalidArgumentError, type FieldViolation } from "./errors.js";
 import type { ArtifactInput, ModelInput, VersionInput } from "./inputs.js";
+import { NOT_UNICODE, textProblem, wellFormed } from "./text.js";
 import type { Properties } from "./types.js";
 
 /** Request limits. Exceeding one is INVALID_ARGUMENT naming the field and the limit. */
@@ -30,12 +31,12 @@ const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
 const CONTROL_OR_SPACE = /[\u0000-\u0020\u007f-\u009f]/;
 const LABEL_KEY = /^[a-z0-9]([a-z0-9_.-]*[a-z0-9])?$/;
 
-const NUL = "must not contain NUL characters (U+0000)";
-
 /** What jsonProblem found, and where (the keys from the value down to the offending part). */
 export interface JsonProblem {
-  kind: "too-deep" | "nul";
+  /** "text": a string or key breaking the text rule (text.ts); `reason` says which part. */
+  kind: "too-deep" | "text";
   description: string;
+  reason: string;
   path: string[];
 }
 
@@ -48,9 +49,10 @@ interface Pending {
 
 /**
  * The first problem of a JSON value that is stored as it is (a Struct property, a REST body):
- * nesting deeper than maxDepth objects and lists (the value itself is level 1), or a NUL
- * character in a key or a string (Postgres can store neither in jsonb or text, SQLite could: the
- * two stores must agree). Iterative, so no depth of input overflows the stack.
+ * nesting deeper than maxDepth objects and lists (the value itself is level 1), or a key or a
+ * string that breaks the text rule (text.ts: a NUL, which Postgres cannot store in jsonb or text
+ * and SQLite could, or text that is not valid Unicode). Iterative, so no depth of input overflows
+ * the stack.
  */
 export function jsonProblem(value: unknown, maxDepth: number): JsonProblem | undefined {
   const pathOf = (at: Pending | undefined): string[] => {
@@ -61,13 +63,17 @@ export function jsonProblem(value: unknown, maxDepth: number): JsonProblem | und
   const pending: Pending[] = [{ value, depth: 1, key: "", parent: undefined }];
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
     if (typeof next.value === "string") {
-      if (next.value.includes("\u0000")) return { kind: "nul", description: NUL, path: pathOf(next) };
+      const problem = textProblem(next.value);
+      if (problem) return { kind: "text", ...problem, path: pathOf(next) };
       continue;
     }
     if (typeof next.value !== "object" || next.value === null) continue;
-    if (next.depth > maxDepth) return { kind: "too-deep", description: `is nested deeper than the limit of ${maxDepth} levels`, path: pathOf(next) };
+    if (next.depth > maxDepth) {
+      return { kind: "too-deep", description: `is nested deeper than the limit of ${maxDepth} levels`, reason: "REQUEST_TOO_DEEP", path: pathOf(next) };
+    }
     for (const [key, child] of Object.entries(next.value)) {
-      if (key.includes("\u0000")) return { kind: "nul", description: `keys ${NUL}`, path: pathOf(next) };
+      const problem = textProblem(key);
+      if (problem) return { kind: "text", reason: problem.reason, description: `keys ${problem.description}`, path: pathOf(next) };
       pending.push({ value: child, depth: next.depth + 1, key, parent: next });
     }
   }
@@ -94,6 +100,7 @@ export class Violations {
     if (value.trim() === "") this.add(field, "is required");
     else if (value.length > LIMITS.name) this.add(field, `is longer than ${LIMITS.name} characters`);
     else if (CONTROL.test(value) || /[\n\r\t]/.test(value)) this.add(field, "must not contain control characters");
+    else if (!wellFormed(value)) this.add(field, NOT_UNICODE);
     else if (value !== value.trim()) this.add(field, "must not start or end with white space");
   }
 
@@ -101,6 +108,7 @@ export class Violations {
   text(field: string, value: string, max: number, multiline = true): void {
     if (value.length > max) this.add(field, `is longer than ${max} characters`);
     else if (CONTROL.test(value) || (!multiline && /[\n\r]/.test(value))) this.add(field, "must not contain control characters");
+    else if (!wellFormed(value)) this.add(field, NOT_UNICODE);
   }
 
   uri(field: string, value: string, required: boolean): void {
@@ -138,7 +146,8 @@ export class Violations {
       if (value.type === "string" && value.value.length > LIMITS.propertyValue) {
         this.add(at, `is longer than ${LIMITS.propertyValue} characters`);
       }
-      if (value.type === "string" && value.value.includes("\u0000")) this.add(at, NUL);
+      const text = value.type === "string" ? textProblem(value.value) : undefined;
+      if (text) this.add(at, text.description);
       if (value.type === "struct") {
         // Checked before the size: JSON.stringify of a value nested thousands deep overflows the stack.
         const problem = jsonProblem(value.value, LIMITS.structDepth);

@@ -1,5 +1,6 @@
 import type http from "node:http";
 import type http2 from "node:http2";
+import { decodeUtf8, escapeText, wellFormed } from "../registry/text.js";
 import { jsonProblem } from "../registry/validate.js";
 import { badField, requiredField, RestError } from "./errors.js";
 
@@ -26,11 +27,9 @@ export const MAX_BODY_DEPTH = 32;
 
 /** A body field path for messages: a few keys, clipped, with NUL shown escaped. */
 function shownPath(path: string[]): string {
-  const keys = path.slice(0, 4).map((k) => (k.length > 64 ? `${k.slice(0, 64)}…` : k).replace(/\u0000/g, "\\u0000"));
+  const keys = path.slice(0, 4).map((k) => escapeText(k.length > 64 ? `${k.slice(0, 64)}…` : k));
   return (keys.join(".") || "body") + (path.length > 4 ? ".…" : "");
 }
-
-const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true });
 
 /**
  * The body's bytes, at most maxBytes. A larger body is a 413 without reading it to the end into
@@ -84,27 +83,22 @@ function checkJsonContentType(req: IncomingRequest): void {
 /** Reads and parses a JSON object body of at most maxBytes. */
 export async function readJsonObject(req: IncomingRequest, maxBytes: number): Promise<Record<string, unknown>> {
   checkJsonContentType(req);
-  const bytes = await readBytes(req, maxBytes);
-  let text: string;
-  try {
-    // Strict: replacing invalid bytes with U+FFFD would store something other than what was sent.
-    text = STRICT_UTF8.decode(bytes);
-  } catch {
-    throw new RestError(400, "the body is not valid UTF-8", "INVALID_JSON");
-  }
+  // Invalid UTF-8 is marked, not replaced (src/registry/text.ts): refused below in the field it is in.
+  const text = decodeUtf8(await readBytes(req, maxBytes));
   if (text.trim() === "") throw new RestError(400, "a JSON object body is required", "INVALID_JSON");
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
+    if (!wellFormed(text)) throw new RestError(400, "the body is not valid UTF-8", "INVALID_UNICODE");
     throw new RestError(400, `the body is not valid JSON: ${(error as Error).message}`, "INVALID_JSON");
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new RestError(400, "the body must be a JSON object", "INVALID_JSON");
   }
   const problem = jsonProblem(value, MAX_BODY_DEPTH);
-  if (problem?.kind === "too-deep") throw badField(shownPath(problem.path), `${problem.description} (max-request-depth)`, "REQUEST_TOO_DEEP");
-  if (problem?.kind === "nul") throw badField(shownPath(problem.path), problem.description, "INVALID_CHARACTER");
+  if (problem?.kind === "too-deep") throw badField(shownPath(problem.path), `${problem.description} (max-request-depth)`, problem.reason);
+  if (problem?.kind === "text") throw badField(shownPath(problem.path), problem.description, problem.reason);
   return value as Record<string, unknown>;
 }
 

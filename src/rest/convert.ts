@@ -3,6 +3,7 @@ import type { ExtrasPatch } from "../registry/kubeflow-extras.js";
 import type { Extras, KubeflowRecord, MetricHistoryPoint } from "../registry/kubeflow-types.js";
 import type { Experiment, ExperimentRun, InferenceService, ServingEnvironment } from "../registry/lifecycle-types.js";
 import { decimalId } from "../registry/names.js";
+import { decodeUtf8 } from "../registry/text.js";
 import type { JsonObject, MetadataValue, ModelArtifact, ModelVersion, Properties, RegisteredModel } from "../registry/types.js";
 import { badField } from "./errors.js";
 
@@ -102,7 +103,8 @@ function metadataIn(value: unknown, field: string): MetadataValue {
 /** A struct value: base64 of a JSON object (the OpenAPI format), or the JSON object text itself. */
 function structIn(value: unknown, field: string): JsonObject {
   if (typeof value !== "string") throw badField(field, "must be a base64-encoded JSON object");
-  const text = value.trimStart().startsWith("{") ? value : Buffer.from(value, "base64").toString("utf8");
+  // Decoded bytes that are not UTF-8 are marked, not replaced, so the text rule refuses them (registry/text.ts).
+  const text = value.trimStart().startsWith("{") ? value : decodeUtf8(Buffer.from(value, "base64"));
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

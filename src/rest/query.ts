@@ -1,3 +1,4 @@
+import { decodeUtf8, escapeText, textProblem } from "../registry/text.js";
 import { translateKubeflowFilter } from "../registry/kubeflow-compat.js";
 import type { ListSpec } from "../registry/list-specs.js";
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../registry/list-query.js";
@@ -72,4 +73,26 @@ export function checkParams(query: URLSearchParams, allowed: readonly string[]):
       throw badField(key, `unknown query parameter; this endpoint takes ${allowed.length > 0 ? allowed.join(", ") : "none"}`, "UNKNOWN_PARAMETER");
     }
   }
+}
+
+/**
+ * The text rule (src/registry/text.ts) for query parameters, on the raw query string:
+ * URLSearchParams replaces percent-encoded bytes that are not UTF-8 with U+FFFD, which would look
+ * up or filter by something other than what was sent. A NUL or invalid UTF-8 in a name or value is
+ * a 400 naming the parameter.
+ */
+export function checkQueryText(search: string): void {
+  if (search.length <= 1) return;
+  for (const pair of search.slice(1).split("&")) {
+    const at = pair.indexOf("=");
+    const key = decode(at < 0 ? pair : pair.slice(0, at));
+    const problem = textProblem(key) ?? (at < 0 ? undefined : textProblem(decode(pair.slice(at + 1))));
+    if (problem) throw badField(escapeText(key), problem.description, problem.reason);
+  }
+}
+
+/** A form-encoded query part as text: `+` is a space, `%XX` a byte, invalid UTF-8 marked (decodeUtf8). */
+function decode(raw: string): string {
+  const parts = raw.replace(/\+/g, " ").split(/(%[0-9a-fA-F]{2})/);
+  return decodeUtf8(Buffer.concat(parts.map((p, i) => (i % 2 === 1 ? Buffer.of(Number.parseInt(p.slice(1), 16)) : Buffer.from(p, "utf8")))));
 }

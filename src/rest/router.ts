@@ -12,8 +12,9 @@ import type { Registry } from "../registry/registry.js";
 import type { CallContext } from "../registry/types.js";
 import { checkShape, type IncomingRequest, readJsonObject, type Shape } from "./body.js";
 import { withDeadline } from "./deadline.js";
-import { badField, RestError, toRestError } from "./errors.js";
+import { RestError, toRestError } from "./errors.js";
 import { restIdentity } from "./identity.js";
+import { checkQueryText } from "./query.js";
 import { readinessRoute, READINESS_PATHS } from "./readiness.js";
 
 /** Where Kubeflow's Model Registry REST API lives on the server. */
@@ -136,7 +137,7 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
         async () => {
           const { route, params } = match(req.method ?? "GET", path);
           template = REST_PREFIX + route.path;
-          checkQueryCharacters(url.searchParams);
+          checkQueryText(url.search);
           const { identity, actor } = await restIdentity(guard, req, peer);
           return route.handle(makeCall(req, url, params, identity, actor, abort.signal));
         },
@@ -208,15 +209,6 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
           "models.read",
         ),
     };
-  }
-}
-
-/** NUL (U+0000) in a query parameter is refused, as in bodies and RPC fields (no stored value can hold one). */
-function checkQueryCharacters(query: URLSearchParams): void {
-  for (const [key, value] of query) {
-    if (key.includes("\u0000") || value.includes("\u0000")) {
-      throw badField(key.replace(/\u0000/g, "\\u0000"), "must not contain NUL characters (U+0000)", "INVALID_CHARACTER");
-    }
   }
 }
 

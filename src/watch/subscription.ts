@@ -1,5 +1,6 @@
-import { OutOfRangeError, ShuttingDownError } from "../registry/errors.js";
+import { ShuttingDownError } from "../registry/errors.js";
 import type { RegistryEvent } from "../registry/types.js";
+import { compacted } from "./compacted.js";
 
 /** A committed event with its frame, built once by the hub and shared by every subscriber. */
 export interface HubEvent<F> {
@@ -43,6 +44,8 @@ export interface StreamOptions<F = unknown> {
   signal: AbortSignal;
   /** Server shutdown: the stream then fails with ShuttingDownError (UNAVAILABLE). */
   shutdownSignal?: AbortSignal;
+  /** Credentials revoked (src/auth/stream-access.ts): the stream fails with the signal's reason, sending nothing more. */
+  revokedSignal?: AbortSignal;
   /** A progress item after this long without output. */
   progressIntervalMs: number;
   /**
@@ -187,10 +190,14 @@ export class Subscription<F> {
   /** Events after the start position, then progress items while idle, until a signal aborts. */
   async *items(options: StreamOptions<F>): AsyncGenerator<WatchItem<F>> {
     if (this.position < 0) throw new Error("startAfter() must be called before items()");
-    const signals = options.shutdownSignal ? [options.signal, options.shutdownSignal] : [options.signal];
+    const signals = [options.signal, options.shutdownSignal, options.revokedSignal].filter((s) => s !== undefined);
     // One abort listener per stream, not one per wait: the shutdown signal is shared by every
     // stream, and adding or removing a listener walks all of them (O(subscribers) per event).
-    const onAbort = () => this.wake();
+    // Direct delivery stops at once: nothing more goes out after an abort.
+    const onAbort = () => {
+      this.direct = null;
+      this.wake();
+    };
     for (const s of signals) s.addEventListener("abort", onAbort, { once: true });
     try {
       yield* this.loop(options);
@@ -202,10 +209,10 @@ export class Subscription<F> {
   private async *loop(options: StreamOptions<F>): AsyncGenerator<WatchItem<F>> {
     let lastOutput = performance.now();
     for (;;) {
-      if (options.shutdownSignal?.aborted || this.host.closed) throw new ShuttingDownError();
-      if (options.signal.aborted || this.ended) return;
+      if (this.stopped(options)) return;
       if (this.lagging) {
         for await (const item of this.catchUp()) {
+          if (this.stopped(options)) return;
           yield item;
           lastOutput = performance.now();
         }
@@ -236,6 +243,13 @@ export class Subscription<F> {
         this.direct = null;
       }
     }
+  }
+
+  /** Whether the stream is over (client cancel, closed); throws when it must fail (shutdown, revoked credentials). */
+  private stopped(options: StreamOptions<F>): boolean {
+    if (options.shutdownSignal?.aborted || this.host.closed) throw new ShuttingDownError();
+    if (options.revokedSignal?.aborted) throw options.revokedSignal.reason;
+    return options.signal.aborted || this.ended;
   }
 
   /**
@@ -317,18 +331,4 @@ export class Subscription<F> {
       this.wakeUp = done;
     });
   }
-}
-
-/** OUT_OF_RANGE for a position whose following events retention removed. */
-export function compacted(requested: number, compactedRevision: number): OutOfRangeError {
-  return new OutOfRangeError(
-    `revision ${requested} was compacted: events up to ${compactedRevision} were removed by retention, ` +
-      `the oldest available revision is ${compactedRevision + 1}; list again and watch from the list's revision`,
-    "REVISION_COMPACTED",
-    {
-      requested_revision: String(requested),
-      compacted_revision: String(compactedRevision),
-      oldest_available_revision: String(compactedRevision + 1),
-    },
-  );
 }

@@ -2,7 +2,8 @@ import { InvalidArgumentError, OutOfRangeError } from "../registry/errors.js";
 import type { Registry } from "../registry/registry.js";
 import type { Resource } from "../registry/types.js";
 import { initialTypes, readInitialSnapshot } from "./initial-snapshot.js";
-import { compacted, type StreamOptions, type WatchItem } from "./subscription.js";
+import { compacted } from "./compacted.js";
+import type { StreamOptions, WatchItem } from "./subscription.js";
 import type { WatchHub } from "./watch-hub.js";
 import { eventMatcher, parseResourceTypes, parseWatchFilter, type WatchSelection } from "./watch-query.js";
 
@@ -38,6 +39,8 @@ export interface WatchSignals<F = unknown> {
   signal: AbortSignal;
   /** Server shutdown: the stream fails with UNAVAILABLE so clients reconnect at once. */
   shutdownSignal?: AbortSignal;
+  /** The caller's credentials were revoked: the stream fails with the signal's reason (StreamOptions.revokedSignal). */
+  revokedSignal?: AbortSignal;
   /** Direct delivery of live events to the transport (see StreamOptions.deliver); not used with mayRead. */
   deliver?: StreamOptions<F>["deliver"];
 }
@@ -71,6 +74,7 @@ export class WatchService<F> {
       if (request.sendInitial) {
         const snapshot = await readInitialSnapshot(this.registry, selection, this.maxInitialObjects);
         for (const resource of snapshot.resources) {
+          if (signals.revokedSignal?.aborted) throw signals.revokedSignal.reason;
           if (!request.mayRead || (await request.mayRead(resource))) yield { kind: "initial", resource };
         }
         yield { kind: "synced", revision: snapshot.revision };

@@ -43,11 +43,23 @@ describe("custom property validation", () => {
     expect(propertyViolations({ v: { type: "struct", value: { a: ["x", "\u0000"] } } })).toHaveLength(1);
     expect(propertyViolations({ fine: { type: "string", value: "tab\tand\nnewline" } })).toEqual([]);
   });
+
+  it("refuses unpaired surrogates in names, texts, string values and Struct values", () => {
+    expect(propertyViolations({ s: { type: "string", value: "a\ud800" } })).toHaveLength(1);
+    expect(propertyViolations({ v: { type: "struct", value: { a: ["\udc00"] } } })).toHaveLength(1);
+    expect(propertyViolations({ fine: { type: "string", value: "pair 😀" } })).toEqual([]);
+  });
 });
 
 describe("jsonProblem", () => {
   it("names the path to the first problem", () => {
-    expect(jsonProblem({ a: { b: ["x", "y\u0000"] } }, 10)).toEqual({ kind: "nul", description: "must not contain NUL characters (U+0000)", path: ["a", "b", "1"] });
+    expect(jsonProblem({ a: { b: ["x", "y\u0000"] } }, 10)).toEqual({
+      kind: "text",
+      description: "must not contain NUL characters (U+0000)",
+      reason: "INVALID_CHARACTER",
+      path: ["a", "b", "1"],
+    });
+    expect(jsonProblem({ a: { "k\ud800": 1 } }, 10)).toMatchObject({ kind: "text", reason: "INVALID_UNICODE", path: ["a"] });
     expect(jsonProblem({ a: { b: {} } }, 2)).toMatchObject({ kind: "too-deep", path: ["a", "b"] });
     expect(jsonProblem({ a: { b: 1 } }, 2)).toBeUndefined();
   });

@@ -8,6 +8,7 @@ import { nestedObject } from "../security/hostile-input.js";
 
 const PREFIX = "/api/model_registry/v1alpha3";
 const ABOVE_SAFE = "9007199254740993"; // Number() rounds it to 9007199254740992
+const NOT_UNICODE = "must be valid Unicode text: not valid UTF-8, or an unpaired surrogate (U+D800 to U+DFFF)";
 
 
 for (const dialect of SERVER_DIALECTS) {
@@ -68,6 +69,65 @@ for (const dialect of SERVER_DIALECTS) {
         const query = await api.send("GET", `${PREFIX}/registered_model`, { query: { externalId: "a\u0000" } });
         expect(query).toMatchObject({ status: 400, reason: "INVALID_CHARACTER" });
         expect(await revision()).toBe(before);
+      });
+    });
+
+    /**
+     * The text rule (src/registry/text.ts) on the Kubeflow gateway: invalid UTF-8 and unpaired
+     * surrogates in bodies, struct values and query parameters are a 400 with Kubeflow's
+     * {code, message} body naming the field, and nothing is written. Before, `"ls-\ud800"` was
+     * echoed back and stored as something else (two different names could read back identical).
+     */
+    describe("text that is not valid Unicode", () => {
+      /** A refusal: 400, Kubeflow's error body exactly, naming the field. */
+      function expectRefused(answer: { status: number; body: unknown; reason: string }, field: string): void {
+        expect(answer.status, JSON.stringify(answer.body)).toBe(400);
+        expect(answer.body).toEqual({ code: "Bad Request", message: expect.stringContaining(NOT_UNICODE) });
+        expect((answer.body as { message: string }).message).toContain(`${field}: `);
+        // INVALID_UNICODE from the body check; a struct value's content is checked with the other property rules.
+        expect(answer.reason).toMatch(/^INVALID_(UNICODE|ARGUMENT)$/);
+      }
+
+      it("refuses an unpaired surrogate in a body's fields, keys and struct values, writing nothing", async () => {
+        const before = await revision();
+        const model = await api.ok("createRegisteredModel", { body: { name: unique("target") } }, 201);
+        for (const [method, path, body, field] of [
+          ["POST", "/registered_models", { name: "ls-\ud800" }, "name"],
+          ["POST", "/registered_models", { name: unique("d"), description: "tail \udc00" }, "description"],
+          ["POST", "/registered_models", { name: unique("k"), customProperties: { "k\ud800": mv.string("v") } }, "customProperties"],
+          ["POST", "/registered_models", { name: unique("s"), customProperties: { k: mv.struct({ a: "\udfff" }) } }, "custom_properties.k"],
+          ["PATCH", `/registered_models/${model.id}`, { description: "\ud83d" }, "description"],
+          ["POST", "/model_versions", { name: "v\udbff", registeredModelId: model.id }, "name"],
+        ] as const) {
+          expectRefused(await api.send(method, `${PREFIX}${path}`, { body }), field);
+        }
+        expect(await revision()).toBe(before + 1);
+      });
+
+      it("refuses invalid UTF-8 in a body and in a base64 struct value, naming the field", async () => {
+        const before = await revision();
+        for (const bad of [[0xc3, 0x28], [0xff], [0xed, 0xa0, 0x80], [0xf0, 0x9f, 0xa4]]) {
+          const body = Buffer.concat([Buffer.from('{"name": "x-'), Buffer.from(bad), Buffer.from('"}')]);
+          expectRefused(await api.send("POST", `${PREFIX}/registered_models`, { body: new Uint8Array(body) }), "name");
+        }
+        const struct = Buffer.concat([Buffer.from('{"a": "'), Buffer.of(0xc3, 0x28), Buffer.from('"}')]).toString("base64");
+        const answer = await api.send("POST", `${PREFIX}/registered_models`, {
+          body: { name: unique("b64"), customProperties: { k: { metadataType: "MetadataStructValue", struct_value: struct } } },
+        });
+        expect(answer.status).toBe(400);
+        expect((answer.body as { message: string }).message).toContain(NOT_UNICODE);
+        expect(await revision()).toBe(before);
+      });
+
+      it("refuses percent-encoded bytes that are not UTF-8 in query parameters, which were looked up as U+FFFD", async () => {
+        const replaced = await api.ok("createRegisteredModel", { body: { name: "q-\uFFFD" } }, 201);
+        expect(replaced.name).toBe("q-\uFFFD");
+        for (const query of ["name=q-%FF", "name=q-%ED%A0%80", "filterQuery=name%3D%27q-%C3%28%27", "q-%FF=1"]) {
+          const answer = await api.send("GET", `${PREFIX}/registered_model?${query}`);
+          expectRefused(answer, query.startsWith("q-") ? "q-\\udfff" : query.split("=")[0]!);
+        }
+        // Sent as UTF-8, U+FFFD is just a character.
+        expect((await api.send("GET", `${PREFIX}/registered_model?name=${encodeURIComponent("q-\uFFFD")}`)).status).toBe(200);
       });
     });
 

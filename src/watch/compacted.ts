@@ -1,0 +1,15 @@
+import { OutOfRangeError } from "../registry/errors.js";
+
+/** OUT_OF_RANGE for a position whose following events retention removed. */
+export function compacted(requested: number, compactedRevision: number): OutOfRangeError {
+  return new OutOfRangeError(
+    `revision ${requested} was compacted: events up to ${compactedRevision} were removed by retention, ` +
+      `the oldest available revision is ${compactedRevision + 1}; list again and watch from the list's revision`,
+    "REVISION_COMPACTED",
+    {
+      requested_revision: String(requested),
+      compacted_revision: String(compactedRevision),
+      oldest_available_revision: String(compactedRevision + 1),
+    },
+  );
+}
