@@ -60,11 +60,11 @@ export function machineInfo(sqliteVersion: string): string[] {
 export function renderTable(rows: Row[]): string {
   const head = ["Goal", "What", "Baseline (A)", "Measured (B)", "Result", "Target", "Status"];
   const lines = rows.map((r) => [r.goal, r.what, r.baseline, r.measured, r.result, r.target?.text ?? "", r.status ?? ""]);
-  const escape = (s: string) => s.replace(/\|/g, "\\|");
+  const escapeCell = (s: string) => s.replace(/\|/g, "\\|");
   return [
     `| ${head.join(" | ")} |`,
     `|${head.map(() => "---").join("|")}|`,
-    ...lines.map((l) => `| ${l.map(escape).join(" | ")} |`),
+    ...lines.map((l) => `| ${l.map(escapeCell).join(" | ")} |`),
   ].join("\n");
 }
 

@@ -27,7 +27,10 @@ export function createErrorBodies(routes: (router: ConnectRouter) => void): Erro
       routes(router);
       const handlers = router.handlers.map((handler) => {
         let methods = services.get(handler.service.typeName);
-        if (!methods) services.set(handler.service.typeName, (methods = new Set()));
+        if (!methods) {
+          methods = new Set();
+          services.set(handler.service.typeName, methods);
+        }
         methods.add(handler.method.name);
         return withErrorBody(handler);
       });

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync } from "node:fs";
 import { CLIENT_COMMAND_NAMES, isClientCommand, isOperationCommand, OPERATION_COMMAND_NAMES } from "./cli/client-command-names.js";
-import { ConfigError } from "./config/config.js";
+import { type Config, ConfigError } from "./config/config.js";
 import { flagList } from "./config/flags.js";
 import { parseConfig } from "./config/parse-config.js";
 import { USAGE } from "./config/usage.js";
@@ -36,7 +36,7 @@ async function main(): Promise<number> {
     process.stderr.write(`model-registry: unknown command "${first}"; ${await didYouMean(first, COMMANDS, (c) => `"${c}"`, "the commands")}\n`);
     return 2;
   }
-  let config;
+  let config: Config;
   try {
     config = parseConfig(process.argv.slice(2), process.env);
   } catch (error) {

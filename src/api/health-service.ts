@@ -80,8 +80,10 @@ function raceAbort<T>(promise: Promise<T>, signals: readonly AbortSignal[]): Pro
       cleanup();
       reject(ConnectError.from((event.target as AbortSignal).reason, Code.Canceled));
     };
-    const cleanup = () => signals.forEach((s) => s.removeEventListener("abort", onAbort));
-    signals.forEach((s) => s.addEventListener("abort", onAbort, { once: true }));
+    const cleanup = () => {
+      for (const s of signals) s.removeEventListener("abort", onAbort);
+    };
+    for (const s of signals) s.addEventListener("abort", onAbort, { once: true });
     promise.then(
       (value) => {
         cleanup();
@@ -101,10 +103,10 @@ function delay(ms: number, signals: readonly AbortSignal[]): Promise<void> {
     if (signals.some((s) => s.aborted)) return resolve();
     const done = () => {
       clearTimeout(timer);
-      signals.forEach((s) => s.removeEventListener("abort", done));
+      for (const s of signals) s.removeEventListener("abort", done);
       resolve();
     };
     const timer = setTimeout(done, ms);
-    signals.forEach((s) => s.addEventListener("abort", done, { once: true }));
+    for (const s of signals) s.addEventListener("abort", done, { once: true });
   });
 }

@@ -94,17 +94,17 @@ function indexSymbols(index: ReflectionIndex, file: DescFile): void {
     switch (type.kind) {
       case "message":
         index.messages.add(type.typeName);
-        type.fields.forEach((f) => add(`${type.typeName}.${f.name}`));
-        type.oneofs.forEach((o) => add(`${type.typeName}.${o.name}`));
+        for (const f of type.fields) add(`${type.typeName}.${f.name}`);
+        for (const o of type.oneofs) add(`${type.typeName}.${o.name}`);
         break;
       case "enum": {
         // Enum values are scoped as siblings of their enum, not children of it.
         const scope = type.typeName.slice(0, type.typeName.length - type.name.length);
-        type.values.forEach((v) => add(scope + v.name));
+        for (const v of type.values) add(scope + v.name);
         break;
       }
       case "service":
-        type.methods.forEach((m) => add(`${type.typeName}.${m.name}`));
+        for (const m of type.methods) add(`${type.typeName}.${m.name}`);
         break;
       case "extension": {
         const list = index.extensionsOf.get(type.extendee.typeName) ?? [];

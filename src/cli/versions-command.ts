@@ -97,7 +97,7 @@ async function list(ctx: CliContext, args: ParsedArgs): Promise<void> {
   const rows = versions.map((v, i) => [v.version, stateText(v.state), v.aliases.join(","), v.author, timeText(v.createTime), uris[i]!]);
   if (model === "-") {
     headers.unshift("MODEL");
-    rows.forEach((row, i) => row.unshift(versions[i]!.registeredModelDisplayName));
+    for (const [i, row] of rows.entries()) row.unshift(versions[i]!.registeredModelDisplayName);
   }
   ctx.print(formatTable(headers, rows));
 }

@@ -184,7 +184,7 @@ const CALL_DONE = new ConnectError("the call completed", Code.Canceled);
 function copyHeaders(from: Headers, to: Headers): void {
   if (from === to) return;
   for (const key of [...to.keys()]) to.delete(key);
-  from.forEach((value, key) => to.set(key, value));
+  for (const [key, value] of from) to.set(key, value);
 }
 
 /** Resolves when the call's buffer drains, or when the call ends. */

@@ -65,7 +65,10 @@ export class AppMetrics {
       const m = HTTP_METHODS.has(method) ? method : "OTHER";
       const key = `${route} ${m} ${status}`;
       let s = series.get(key);
-      if (!s) series.set(key, (s = requests.series({ route, method: m, status: String(status) })));
+      if (!s) {
+        s = requests.series({ route, method: m, status: String(status) });
+        series.set(key, s);
+      }
       requests.record(s, seconds);
     };
 

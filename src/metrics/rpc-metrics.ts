@@ -37,13 +37,18 @@ export function createRpcMetrics(registry: Registry): { interceptor(port: "main"
   const cache = new WeakMap<DescMethod, CallSeries[]>();
   const seriesOf = (method: DescMethod, protocol: number, code: Code | 0): CallSeries => {
     let slots = cache.get(method);
-    if (!slots) cache.set(method, (slots = []));
-    return (slots[protocol * CODES + code] ??= family.series({
+    if (!slots) {
+      slots = [];
+      cache.set(method, slots);
+    }
+    const slot = protocol * CODES + code;
+    slots[slot] ??= family.series({
       service: method.parent.typeName,
       method: method.name,
       protocol: PROTOCOLS[protocol]!,
       code: code === 0 ? "ok" : codeToString(code),
-    }));
+    });
+    return slots[slot];
   };
 
   return {

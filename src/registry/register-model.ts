@@ -38,7 +38,7 @@ export async function registerModel(registry: Registry, input: RegisterInput, ct
   if (input.artifacts.length > LIMITS.artifactsPerRegister) {
     v.add("model_artifacts", `at most ${LIMITS.artifactsPerRegister} artifacts per call`);
   }
-  input.artifacts.forEach((a, i) => v.artifact(`model_artifacts[${i}]`, a));
+  for (const [i, a] of input.artifacts.entries()) v.artifact(`model_artifacts[${i}]`, a);
   if (input.alias !== undefined && !ALIAS_PATTERN.test(input.alias)) v.add("alias", "alias must match [a-z][a-z0-9-]* (at most 63 characters)");
   v.throwIfAny();
   // Only idempotent requests need the digest (it is a good part of a registration's CPU).

@@ -5,7 +5,7 @@ import { createExperiment, type ExperimentInput, getExperiment, listExperiments,
 import { idByExternalId, writeExtras } from "../registry/kubeflow-extras.js";
 import { listMetricValues, METRIC_HISTORY_LIST } from "../registry/kubeflow-lists.js";
 import { EXPERIMENT_LIST, RUN_LIST } from "../registry/lifecycle-list-specs.js";
-import type { ExperimentRun, RunStatus } from "../registry/lifecycle-types.js";
+import type { Experiment, ExperimentRun, RunStatus } from "../registry/lifecycle-types.js";
 import type { State } from "../registry/types.js";
 import { listArtifactUnion } from "./artifact-lists.js";
 import { upsertUnder } from "./artifacts.js";
@@ -133,7 +133,7 @@ export const EXPERIMENT_ROUTES: RestRoute[] = [
     async handle(call) {
       const find = findParams(call.query, false);
       await call.authorize("GetExperiment", {});
-      let experiment;
+      let experiment: Experiment | undefined;
       if (find.externalId !== undefined) {
         const id = await call.registry.read((r) => idByExternalId(r, "Experiment", find.externalId!));
         experiment = id === undefined ? undefined : await getExperiment(call.registry, { id });

@@ -3,7 +3,7 @@ import type { ModelInput, VersionInput } from "../registry/inputs.js";
 import { idByExternalId, writeExtras } from "../registry/kubeflow-extras.js";
 import { MODEL_LIST, VERSION_LIST } from "../registry/list-specs.js";
 import { modelName } from "../registry/names.js";
-import type { State } from "../registry/types.js";
+import type { RegisteredModel, State } from "../registry/types.js";
 import { required, str } from "./body.js";
 import {
   enumIn,
@@ -95,7 +95,7 @@ export const MODEL_ROUTES: RestRoute[] = [
     path: "/registered_model",
     async handle(call) {
       const find = findParams(call.query, false);
-      let model;
+      let model: RegisteredModel | undefined;
       if (find.externalId !== undefined) {
         const id = await call.registry.read((r) => idByExternalId(r, "RegisteredModel", find.externalId!));
         const stored = id === undefined ? undefined : await call.registry.read((r) => r.getModel(id));

@@ -15,7 +15,7 @@ import { idByExternalId, writeExtras } from "../registry/kubeflow-extras.js";
 import { KUBEFLOW_SERVE_LIST } from "../registry/kubeflow-compat.js";
 import { listRecords } from "../registry/kubeflow-lists.js";
 import { ENVIRONMENT_LIST, SERVICE_LIST } from "../registry/lifecycle-list-specs.js";
-import type { DesiredState, InferenceService } from "../registry/lifecycle-types.js";
+import type { DesiredState, InferenceService, ServingEnvironment } from "../registry/lifecycle-types.js";
 import { modelName, versionName } from "../registry/names.js";
 import { createServe } from "../registry/serve-models.js";
 import { required, str } from "./body.js";
@@ -120,7 +120,7 @@ export const SERVING_ROUTES: RestRoute[] = [
     async handle(call) {
       const find = findParams(call.query, false);
       await call.authorize("GetServingEnvironment", {});
-      let environment;
+      let environment: ServingEnvironment | undefined;
       if (find.externalId !== undefined) {
         const id = await call.registry.read((r) => idByExternalId(r, "ServingEnvironment", find.externalId!));
         environment = id === undefined ? undefined : await getEnvironment(call.registry, { id });

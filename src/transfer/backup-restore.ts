@@ -78,7 +78,10 @@ export async function restoreRegistry(database: string, from: string | undefined
 function pagesProgress(phase: string, progress: Progress): (copied: number, total: number) => void {
   let started = -1;
   return (copied, total) => {
-    if (total !== started) progress.phase(phase, (started = total));
+    if (total !== started) {
+      started = total;
+      progress.phase(phase, total);
+    }
     progress.update(copied);
   };
 }

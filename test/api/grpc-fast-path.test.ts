@@ -4,6 +4,7 @@ import { createGrpcTransport, Http2SessionManager } from "@connectrpc/connect-no
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { WatchResponse } from "../../gen/modelregistry/v1/events_pb.js";
 import { ModelRegistryService } from "../../gen/modelregistry/v1/model_registry_service_pb.js";
 import { State } from "../../gen/modelregistry/v1/resources_pb.js";
 import { type App, startApp } from "../../src/app.js";
@@ -105,7 +106,7 @@ for (const dialect of SERVER_DIALECTS) {
       expect(first.value?.kind.case).toBe("progress");
       const name = unique("fast-watched");
       await client().createRegisteredModel({ registeredModel: { displayName: name } });
-      let event;
+      let event: WatchResponse | undefined;
       do event = (await iterator.next()).value;
       while (event?.kind.case === "progress");
       expect(event?.kind.case).toBe("event");

@@ -21,13 +21,13 @@ export function normalise(text: string, port?: number): string {
   return lines.join("\n");
 }
 
-function escape(s: string): string {
+function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
 /** A regular expression for normalised expected output, with its `…` and `...` wildcards. */
 export function expectationPattern(expected: string): RegExp {
-  const lines = expected.split("\n").map((l) => (l === "..." ? "(?:[^\\n]*\\n)*?" : `${l.split("…").map(escape).join("[^\\n]*?")}\\n`));
+  const lines = expected.split("\n").map((l) => (l === "..." ? "(?:[^\\n]*\\n)*?" : `${l.split("…").map(escapeRegExp).join("[^\\n]*?")}\\n`));
   return new RegExp(`^${lines.join("")}$`);
 }
 
@@ -45,7 +45,7 @@ export function missingLines(actual: string, expected: string[]): string[] {
   let at = 0;
   const missing: string[] = [];
   for (const want of expected) {
-    const re = new RegExp(`^${want.split("…").map(escape).join(".*?")}$`);
+    const re = new RegExp(`^${want.split("…").map(escapeRegExp).join(".*?")}$`);
     const found = lines.findIndex((l, i) => i >= at && re.test(l));
     if (found < 0) missing.push(want);
     else at = found + 1;

@@ -1,5 +1,5 @@
 import { expect, it } from "vitest";
-import { EventType } from "../../gen/modelregistry/v1/events_pb.js";
+import { EventType, type WatchResponse } from "../../gen/modelregistry/v1/events_pb.js";
 import { State } from "../../gen/modelregistry/v1/resources_pb.js";
 import { seedRegisterRequest } from "../support/fixtures.js";
 import { mv } from "./support/kubeflow-api.js";
@@ -65,7 +65,7 @@ describeKubeflow("Kubeflow REST and gRPC share one store", (suite) => {
     expect((await iterator.next()).value?.kind.case).toBe("progress");
     const name = unique("watched");
     await api.ok("createRegisteredModel", { body: { name } }, 201);
-    let event;
+    let event: WatchResponse | undefined;
     do event = (await iterator.next()).value;
     while (event?.kind.case === "progress");
     abort.abort();

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import http2 from "node:http2";
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { WatchResponse } from "../../gen/modelregistry/v1/events_pb.js";
 import { SERVER_DIALECTS } from "../support/dialects.js";
 import { type SecureServer, startSecureServer } from "./support.js";
 
@@ -167,7 +168,7 @@ for (const dialect of SERVER_DIALECTS) {
         const name = `slow-watch-${randomBytes(3).toString("hex")}`;
         await server.client("grpc").createRegisteredModel({ registeredModel: { displayName: name } });
         for (const iterator of streams) {
-          let message;
+          let message: WatchResponse | undefined;
           do message = (await iterator.next()).value;
           while (message?.kind.case === "progress");
           const resource = message?.kind.case === "event" ? message.kind.value.resource?.resource : undefined;

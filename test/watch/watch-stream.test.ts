@@ -177,11 +177,11 @@ for (const dialect of SERVER_DIALECTS) {
         await c.setAlias({ name: `${model.name}/aliases/production`, modelVersion: v2.name, reason: "promote v2" });
         await c.deleteAlias({ name: `${model.name}/aliases/production` });
         await w.until((x) => x.events.length >= 2, 10_000, "two alias events");
-        expect(w.events.map((e) => [EventType[e.type], (e.resource?.resource.value as { version?: string }).version, e.reason])).toEqual([
+        expect(w.events.map((e) => [EventType[e.type], (e.resource?.resource.value as { version?: string } | undefined)?.version, e.reason])).toEqual([
           ["ALIAS_SET", "v2", "promote v2"],
           ["ALIAS_DELETED", "v2", ""],
         ]);
-        expect((w.events[0]!.previous?.resource.value as { version?: string }).version).toBe("v1");
+        expect((w.events[0]!.previous?.resource.value as { version?: string } | undefined)?.version).toBe("v1");
       } finally {
         await w.stop();
       }

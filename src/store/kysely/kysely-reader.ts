@@ -132,20 +132,24 @@ export class KyselyReader implements StoreReader {
 
   /** Aliases and deletes, lineage, deployments: their SQL lives in alias-, lineage- and deployment-queries.ts. Made when first used. */
   get lifecycle(): LifecycleQueries {
-    return (this.lifecycleQueries ??= new LifecycleQueries(this.db, this.paginate, this));
+    this.lifecycleQueries ??= new LifecycleQueries(this.db, this.paginate, this);
+    return this.lifecycleQueries;
   }
 
   get lineage(): LineageQueries {
-    return (this.lineageQueries ??= new LineageQueries(this.db, this.paginate));
+    this.lineageQueries ??= new LineageQueries(this.db, this.paginate);
+    return this.lineageQueries;
   }
 
   get deployments(): DeploymentQueries {
-    return (this.deploymentQueries ??= new DeploymentQueries(this.db, this.paginate));
+    this.deploymentQueries ??= new DeploymentQueries(this.db, this.paginate);
+    return this.deploymentQueries;
   }
 
   /** The Kubeflow REST gateway's own tables: rest-queries.ts. */
   get rest(): RestQueries {
-    return (this.restQueries ??= new RestQueries(this.db, this.paginate));
+    this.restQueries ??= new RestQueries(this.db, this.paginate);
+    return this.restQueries;
   }
 
   /** The keyset paginator every area shares. */

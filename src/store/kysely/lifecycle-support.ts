@@ -53,7 +53,10 @@ export async function loadProperties(db: Kysely<Database>, ids: readonly number[
   for (const row of rows) {
     const id = toNumber(row.resource_id);
     let props = out.get(id);
-    if (!props) out.set(id, (props = {}));
+    if (!props) {
+      props = {};
+      out.set(id, props);
+    }
     props[row.key] = rowToProperty(row);
   }
   return out;
@@ -66,7 +69,10 @@ export async function loadLabels(db: Kysely<Database>, ids: readonly number[]): 
   for (const row of rows) {
     const id = toNumber(row.resource_id);
     let labels = out.get(id);
-    if (!labels) out.set(id, (labels = {}));
+    if (!labels) {
+      labels = {};
+      out.set(id, labels);
+    }
     labels[row.key] = row.value;
   }
   return out;

@@ -58,7 +58,10 @@ export async function readPage(
     // The SQL depends on the dialect: templates are kept per adapter class.
     const dialect = db.getExecutor().adapter.constructor;
     let templates = templatesByDialect.get(dialect);
-    if (!templates) templatesByDialect.set(dialect, (templates = new Map()));
+    if (!templates) {
+      templates = new Map();
+      templatesByDialect.set(dialect, templates);
+    }
     let template = templates.get(key);
     const values = cursor.filter((v) => v !== null);
     if (template === undefined) {

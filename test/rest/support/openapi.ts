@@ -54,6 +54,7 @@ function rewrite(node: Json): Json {
     out.properties = { [property]: { enum: Object.keys(mapping) } };
     out.allOf = Object.entries(mapping).map(([value, ref]) => ({
       if: { properties: { [property]: { const: value } }, required: [property] },
+      // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then keywords, not a thenable
       then: { $ref: ref },
     }));
   }
