@@ -66,7 +66,7 @@ for (const dialect of SERVER_DIALECTS) {
       const { seen, inserted } = await pageWhileInserting(parent, "");
       expectEachOnce(seen, names, inserted);
       expect(seen.length).toBeGreaterThanOrEqual(10_000);
-    }, 60_000);
+    }, 180_000);
 
     it("sees each version exactly once when new versions sort before, between and after the cursor", async () => {
       // Ranks 0..1499 for most versions, none for every tenth (those sort last); new versions get
