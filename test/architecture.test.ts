@@ -15,7 +15,7 @@ const BASELINE = {
   /** Folders of src/ that sit on an import cycle with other folders. */
   foldersInCycles: 4,
   /** Lines with an `any` type, outside migrations. */
-  anyLines: 6,
+  anyLines: 2,
   /** Lines with an `as unknown as` double cast, outside migrations. */
   doubleCastLines: 6,
   /** Files over 300 lines, outside migrations. */
