@@ -15,9 +15,9 @@ const BASELINE = {
   /** Folders of src/ that sit on an import cycle with other folders. */
   foldersInCycles: 4,
   /** Lines with an `any` type, outside migrations. */
-  anyLines: 39,
+  anyLines: 0,
   /** Lines with an `as unknown as` double cast, outside migrations. */
-  doubleCastLines: 21,
+  doubleCastLines: 1,
   /** Files over 300 lines, outside migrations. */
   filesOver300Lines: 11,
   /** Lines outside the domain (src/registry) and the store (src/store) that take the store from the domain. */

@@ -88,7 +88,7 @@ export function createAuthInterceptor(guard: CallGuard, lookup: ModelNameLookup)
     if (!permit.visibleModels) return next(forward);
     req.contextValues.set(READ_FILTER_KEY, permit.readFilter);
     const res = await next(forward);
-    if (!res.stream) await narrowList(req.method.name, res.message as unknown as ListResponse, permit.visibleModels, lookup);
+    if (!res.stream) await narrowList(req.method.name, res.message, permit.visibleModels, lookup);
     return res;
   };
 }

@@ -47,7 +47,8 @@ export function snapshotOut(resource: Resource): ResourceSnapshot | undefined {
 
 /** Domain event type ("ALIAS_SET") -> proto enum, by name (EVENT_TYPE_ALIAS_SET). */
 export function eventTypeOut(type: string): PbEventType {
-  const value = (PbEventType as unknown as Record<string, number | string>)[type];
+  const byName: Record<string, number | string> = PbEventType;
+  const value = byName[type];
   return typeof value === "number" && type !== "UNSPECIFIED" ? (value as PbEventType) : PbEventType.UNSPECIFIED;
 }
 

@@ -83,7 +83,7 @@ export function describe(e: Event): string {
 export function describeSnapshot(s: ResourceSnapshot | undefined): string {
   const r = s?.resource;
   if (!r?.case) return "";
-  const v = r.value as unknown as Record<string, unknown>;
+  const v: Record<string, unknown> = r.value;
   switch (r.case) {
     case "registeredModel":
       return `model ${v.displayName}`;
@@ -99,8 +99,9 @@ export function describeSnapshot(s: ResourceSnapshot | undefined): string {
 
 function eventType(text: string): EventType {
   const key = text.toUpperCase().replace(/^EVENT_TYPE_/, "").replace(/-/g, "_");
-  const value = (EventType as unknown as Record<string, number>)[key];
-  if (value === undefined || value === EventType.UNSPECIFIED) {
+  const byName: Record<string, number | string> = EventType;
+  const value = byName[key];
+  if (typeof value !== "number" || value === EventType.UNSPECIFIED) {
     const names = Object.keys(EventType).filter((k) => Number.isNaN(Number(k)) && k !== "UNSPECIFIED");
     throw new CliUsageError(`unknown event type "${text}" (${names.map((n) => n.toLowerCase()).join(", ")})`, EVENTS_USAGE);
   }

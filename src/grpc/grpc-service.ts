@@ -1,4 +1,4 @@
-import { create, type DescMethod, type DescService, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { create, type DescMethod, type DescService, fromBinary, type Message, toBinary } from "@bufbuild/protobuf";
 import {
   Code,
   ConnectError,
@@ -96,7 +96,7 @@ interface CallOptions {
   shutdownShard: () => AbortSignal;
 }
 
-function unaryHandler(service: DescService, method: DescMethod, spec: Spec, options: CallOptions): grpc.handleUnaryCall<any, any> {
+function unaryHandler(service: DescService, method: DescMethod, spec: Spec, options: CallOptions): grpc.handleUnaryCall<Message, Message> {
   return (call, callback) => {
     const context = contextOf(service, method, call, options);
     invokeUnaryImplementation(spec as never, context, call.request, options.interceptors).then(
@@ -117,12 +117,13 @@ function serverStreamingHandler(
   method: DescMethod,
   spec: Spec,
   options: CallOptions,
-): grpc.handleServerStreamingCall<any, any> {
-  const impl = spec.impl as unknown as (request: unknown, context: HandlerContext) => AsyncIterable<unknown>;
+): grpc.handleServerStreamingCall<Message, Message> {
+  if (spec.kind !== "server_streaming") throw new Error(`${method.name} is not a server-streaming method`);
+  const impl = spec.impl;
   return (call) => {
     const context = contextOf(service, method, call, options);
     let headerSent = false;
-    const send = (message: unknown): boolean => {
+    const send = (message: Message): boolean => {
       if (!headerSent) {
         headerSent = true;
         const header = metadataOf(context.responseHeader);

@@ -35,7 +35,9 @@ export class CallFamily {
       for (const s of this.all) Object.assign(s, { calls: 0, observed: 0, sum: 0 }).buckets.fill(0);
     };
     // Objects of the shape the Registry reads (name, help, type, get, reset): prom-client's
-    // Metric classes offer no way to report totals counted elsewhere.
+    // Metric classes offer no way to report totals counted elsewhere. Its typings cannot describe
+    // such an object (Metric is the union of its four classes, and MetricObject.type a numeric
+    // enum where the Registry reads the string): the one double cast the ratchet keeps.
     const view = (name: string, help: string, type: "counter" | "histogram", values: () => unknown[]) =>
       ({ name, help, type, aggregator: "sum", get: async () => ({ name, help, type, aggregator: "sum", values: values() }), reset }) as unknown as Metric;
     registry.registerMetric(view(counter.name, counter.help, "counter", () => this.all.map((s) => ({ labels: s.labels, value: s.calls }))));

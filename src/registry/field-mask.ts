@@ -21,25 +21,27 @@ export function applyMask<T extends object, I extends object>(
   mask: string[] | null,
   spec: MaskSpec<T>,
 ): T {
+  // The spec names properties by string: both objects are read and written as records.
+  const from = input as Record<string, unknown>;
   const paths =
     mask === null
-      ? Object.keys(spec.fields).filter((p) => !isDefault((input as any)[spec.fields[p] as string]))
+      ? Object.keys(spec.fields).filter((p) => !isDefault(from[spec.fields[p] as string]))
       : mask.includes("*")
         ? Object.keys(spec.fields)
         : mask;
   if (mask?.includes("*") && mask.length > 1) {
     throw InvalidArgumentError.field("update_mask", `"*" must be the only path`, "INVALID_UPDATE_MASK");
   }
-  const next: any = { ...current };
+  const next = { ...current } as Record<string, unknown>;
   for (const path of paths) {
     const direct = spec.fields[path];
     if (direct !== undefined) {
-      const value = (input as any)[direct];
+      const value = from[direct as string];
       // An enum left unspecified keeps its value under "*" and is an error when named explicitly.
       if (value === undefined && mask !== null && !mask.includes("*")) {
         throw InvalidArgumentError.field(path, "must be set when named in update_mask", "INVALID_UPDATE_MASK");
       }
-      if (value !== undefined) next[direct] = spec.maps.includes(path) ? { ...value } : value;
+      if (value !== undefined) next[direct as string] = spec.maps.includes(path) ? { ...(value as object) } : value;
       continue;
     }
     const dot = path.indexOf(".");
@@ -49,7 +51,7 @@ export function applyMask<T extends object, I extends object>(
       throw InvalidArgumentError.field("update_mask", `unknown or read-only field path "${path}"`, "INVALID_UPDATE_MASK");
     }
     const prop = spec.fields[mapPath] as string;
-    const source = (input as any)[prop] as Record<string, unknown>;
+    const source = from[prop] as Record<string, unknown>;
     const target = { ...(next[prop] as Record<string, unknown>) };
     if (key in source) target[key] = source[key];
     else delete target[key];

@@ -219,7 +219,7 @@ function describeCases(open: () => Opened | Promise<Opened>) {
     const rows = await opened.db
       .selectFrom("registered_models as t")
       .select("t.id")
-      .where((eb) => compileFilter(eb, expr, target))
+      .where(compileFilter(expr, target))
       .orderBy("t.id")
       .execute();
     return rows.map((r) => Number(r.id));
@@ -233,7 +233,7 @@ function describeCases(open: () => Opened | Promise<Opened>) {
     const values = Array.from({ length: DEFAULT_FILTER_MAX_IN_VALUES }, (_, i) => (i === 0 ? "'torch'" : String(i)));
     const expr = parseFilter(`framework IN (${values.join(", ")})`, schema);
     if (!expr) throw new Error("empty filter");
-    const { sql } = opened.db.selectFrom("registered_models as t").select("t.id").where((eb) => compileFilter(eb, expr, target)).compile();
+    const { sql } = opened.db.selectFrom("registered_models as t").select("t.id").where(compileFilter(expr, target)).compile();
     // strings, ints as int_value, ints as number_value; and value_type IN ('int', 'double') never appears for ints.
     expect(sql.match(/ in \(/gi)?.length).toBe(3);
     expect(sql.match(/ or /gi)?.length ?? 0).toBeLessThanOrEqual(2);
@@ -250,7 +250,7 @@ function describeCases(open: () => Opened | Promise<Opened>) {
   it(`keeps the first ${JOINED_SUBQUERIES} subqueries plain EXISTS and fences the rest from join planning`, () => {
     const expr = parseFilter(worstLegalFilter(), schema);
     if (!expr) throw new Error("empty filter");
-    const { sql } = opened.db.selectFrom("registered_models as t").select("t.id").where((eb) => compileFilter(eb, expr, target)).compile();
+    const { sql } = opened.db.selectFrom("registered_models as t").select("t.id").where(compileFilter(expr, target)).compile();
     expect(sql.match(/\bexists\b/gi)?.length).toBe(DEFAULT_FILTER_MAX_PROPERTY_COMPARISONS);
     expect(sql.match(/case when exists/gi)?.length).toBe(DEFAULT_FILTER_MAX_PROPERTY_COMPARISONS - JOINED_SUBQUERIES);
   });
@@ -261,7 +261,7 @@ function describeCases(open: () => Opened | Promise<Opened>) {
     const compiled = opened.db
       .selectFrom("registered_models as t")
       .select("t.id")
-      .where((eb) => compileFilter(eb, expr, target))
+      .where(compileFilter(expr, target))
       .compile();
     expect(compiled.sql).not.toContain("alpha");
     expect(compiled.sql).not.toContain("'ml'");
@@ -285,7 +285,7 @@ describe.runIf(!!process.env.TEST_POSTGRES_URL)("compileFilter on Postgres", () 
       await migration0001Init.up(opened.db);
       const expr = parseFilter(worstLegalFilter(), schema);
       if (!expr) throw new Error("empty filter");
-      const query = opened.db.selectFrom("registered_models as t").select("t.id").where((eb) => compileFilter(eb, expr, target)).orderBy("t.id").limit(51);
+      const query = opened.db.selectFrom("registered_models as t").select("t.id").where(compileFilter(expr, target)).orderBy("t.id").limit(51);
       const plan = JSON.stringify(await query.explain("json"));
       const joins = plan.match(/"Node Type":"(Nested Loop|Hash Join|Merge Join)"/g)?.length ?? 0;
       expect(JOINED_SUBQUERIES).toBeLessThan(DEFAULT_FILTER_MAX_PROPERTY_COMPARISONS);

@@ -1,10 +1,11 @@
-import type { Kysely } from "kysely";
+import type { Kysely, Selectable } from "kysely";
 import type { Alias, AliasHistoryEntry } from "../../registry/lifecycle-types.js";
 import type { ModelArtifact, ModelVersion } from "../../registry/types.js";
 import type { LifecycleWriter, ModelScope } from "../lifecycle-store.js";
 import type { ListQuery, ListResult, StoreReader } from "../store.js";
 import { toNumber } from "./dialect.js";
-import { type AnySelect, deleteMetadata, EVERYTHING, optionalId, type Paginate, time } from "./lifecycle-support.js";
+import type { AliasHistoryTable, ModelAliasesTable } from "./lifecycle-schema.js";
+import { deleteMetadata, EVERYTHING, optionalId, type Paginate, time } from "./lifecycle-support.js";
 import { preparedIdsQuery, preparedQuery } from "./prepared-query.js";
 import type { Database } from "./schema.js";
 
@@ -93,18 +94,14 @@ export class LifecycleQueries implements LifecycleWriter {
   }
 
   async listAliases(scope: ModelScope, query: ListQuery): Promise<ListResult<Alias>> {
-    let base = this.db
-      .selectFrom("model_aliases as t")
-      .innerJoin("model_versions as v", "v.id", "t.version_id")
-      .innerJoin("registered_models as m", "m.id", "t.model_id") as unknown as AnySelect;
+    let base = this.aliases();
     if (scope.modelId !== undefined) base = base.where("t.model_id", "=", scope.modelId);
-    base = base.select(["v.version as version", "m.display_name as model_display_name"]);
     const page = await this.paginate(base, query, ALIAS_COLUMNS);
     return { ...page, items: page.items.map(rowToAlias) };
   }
 
   async listAliasHistory(scope: ModelScope, query: ListQuery): Promise<ListResult<AliasHistoryEntry>> {
-    let base = this.db.selectFrom("alias_history as t") as unknown as AnySelect;
+    let base = this.db.selectFrom("alias_history as t").selectAll("t");
     if (scope.modelId !== undefined) base = base.where("t.model_id", "=", scope.modelId);
     const page = await this.paginate(base, query, HISTORY_COLUMNS);
     return { ...page, items: page.items.map(rowToHistory) };
@@ -223,7 +220,10 @@ export class LifecycleQueries implements LifecycleWriter {
   }
 }
 
-function rowToAlias(row: any): Alias {
+/** An alias with its version string and its model's display name. */
+type AliasRow = Selectable<ModelAliasesTable> & { version: string; model_display_name: string };
+
+function rowToAlias(row: AliasRow): Alias {
   return {
     id: toNumber(row.id),
     modelId: toNumber(row.model_id),
@@ -237,13 +237,13 @@ function rowToAlias(row: any): Alias {
   };
 }
 
-function rowToHistory(row: any): AliasHistoryEntry {
+function rowToHistory(row: Selectable<AliasHistoryTable>): AliasHistoryEntry {
   return {
     id: toNumber(row.id),
     revision: toNumber(row.revision),
     modelId: toNumber(row.model_id),
     alias: row.alias,
-    type: row.type,
+    type: row.type as AliasHistoryEntry["type"],
     versionId: optionalId(row.version_id),
     version: row.version,
     previousVersionId: optionalId(row.previous_version_id),

@@ -1,10 +1,10 @@
-import { type ExpressionBuilder, type Kysely, sql } from "kysely";
+import { type ExpressionBuilder, type Kysely, type Selectable, sql } from "kysely";
 import type { DesiredState, InferenceService, ServingEnvironment } from "../../registry/lifecycle-types.js";
 import type { DeployedRef, DeploymentWriter, ServiceScope } from "../lifecycle-store.js";
 import type { ListQuery, ListResult } from "../store.js";
 import { toNumber } from "./dialect.js";
+import type { InferenceServicesTable, ServingEnvironmentsTable } from "./lifecycle-schema.js";
 import {
-  type AnySelect,
   deleteMetadata,
   loadLabels,
   loadProperties,
@@ -40,7 +40,9 @@ const SERVICE_COLUMNS: Record<string, string> = {
   update_time: "t.update_time",
 };
 
-type Eb = ExpressionBuilder<any, any>;
+/** Conditions on the services table, listed as `t`. */
+type ServicesEb = ExpressionBuilder<Database & { t: InferenceServicesTable }, "t">;
+type ServiceRow = Selectable<InferenceServicesTable>;
 
 /** Serving environments and inference services, with the "what does it deploy" conditions. */
 export class DeploymentQueries implements DeploymentWriter {
@@ -60,8 +62,7 @@ export class DeploymentQueries implements DeploymentWriter {
   }
 
   async listEnvironments(query: ListQuery): Promise<ListResult<ServingEnvironment>> {
-    const base = this.db.selectFrom("serving_environments as t") as unknown as AnySelect;
-    const page = await this.paginate(base, query, ENVIRONMENT_COLUMNS);
+    const page = await this.paginate(this.db.selectFrom("serving_environments as t").selectAll("t"), query, ENVIRONMENT_COLUMNS);
     return { ...page, items: await this.hydrateEnvironments(page.items) };
   }
 
@@ -71,13 +72,12 @@ export class DeploymentQueries implements DeploymentWriter {
   }
 
   async listServices(scope: ServiceScope, query: ListQuery): Promise<ListResult<InferenceService>> {
-    // A left join: the model of a service may have been deleted with force.
-    let base = this.db
-      .selectFrom("inference_services as t")
-      .leftJoin("registered_models as m", "m.id", "t.model_id") as unknown as AnySelect;
-    if (scope.environmentId !== undefined) base = base.where("t.environment_id", "=", scope.environmentId);
+    let services = this.db.selectFrom("inference_services as t").selectAll("t");
+    if (scope.environmentId !== undefined) services = services.where("t.environment_id", "=", scope.environmentId);
     const deploying = scope.deploying;
-    if (deploying) base = base.where((eb: Eb) => deploys(eb, deploying));
+    if (deploying) services = services.where((eb) => deploys(eb, deploying));
+    // A left join (for filters on the model's name): the model of a service may have been deleted with force.
+    const base = services.leftJoin("registered_models as m", "m.id", "t.model_id");
     const page = await this.paginate(base, query, SERVICE_COLUMNS);
     return { ...page, items: await this.hydrateServices(page.items) };
   }
@@ -94,11 +94,7 @@ export class DeploymentQueries implements DeploymentWriter {
   }
 
   async deployedServices(ref: DeployedRef, limit: number): Promise<InferenceService[]> {
-    let q = (this.db.selectFrom("inference_services as t").selectAll("t") as unknown as AnySelect).where(
-      "t.desired_state",
-      "=",
-      "DEPLOYED",
-    );
+    let q = this.db.selectFrom("inference_services as t").selectAll("t").where("t.desired_state", "=", "DEPLOYED");
     switch (ref.kind) {
       case "model":
         q = q.where("t.model_id", "=", ref.modelId);
@@ -107,7 +103,7 @@ export class DeploymentQueries implements DeploymentWriter {
         q = q.where("t.model_id", "=", ref.modelId).where("t.alias", "=", ref.alias).where("t.version_id", "is", null);
         break;
       case "version":
-        q = q.where((eb: Eb) => deploys(eb, ref));
+        q = q.where((eb) => deploys(eb, ref));
         break;
       case "environment":
         q = q.where("t.environment_id", "=", ref.environmentId);
@@ -149,7 +145,7 @@ export class DeploymentQueries implements DeploymentWriter {
     await this.db.deleteFrom("inference_services").where("id", "=", id).execute();
   }
 
-  private async hydrateEnvironments(rows: any[]): Promise<ServingEnvironment[]> {
+  private async hydrateEnvironments(rows: Selectable<ServingEnvironmentsTable>[]): Promise<ServingEnvironment[]> {
     const ids = rows.map((r) => toNumber(r.id));
     const [props, labels] = await Promise.all([loadProperties(this.db, ids), loadLabels(this.db, ids)]);
     return rows.map((r, i) => ({
@@ -165,7 +161,7 @@ export class DeploymentQueries implements DeploymentWriter {
   }
 
   /** Services with metadata and the version each targets now: a fixed number of queries per page. */
-  private async hydrateServices(rows: any[]): Promise<InferenceService[]> {
+  private async hydrateServices(rows: ServiceRow[]): Promise<InferenceService[]> {
     if (rows.length === 0) return [];
     const ids = rows.map((r) => toNumber(r.id));
     const [props, labels, targets] = await Promise.all([
@@ -206,12 +202,12 @@ export class DeploymentQueries implements DeploymentWriter {
   }
 
   /** The version each service's spec selects now: pinned (if it still exists), by alias, or latest. */
-  private async targets(rows: any[]): Promise<Map<number, number>> {
+  private async targets(rows: ServiceRow[]): Promise<Map<number, number>> {
     const out = new Map<number, number>();
-    const pinned = rows.filter((r) => r.version_id !== null);
+    const pinned = rows.filter((r): r is ServiceRow & { version_id: NonNullable<ServiceRow["version_id"]> } => r.version_id !== null);
     const byAlias = rows.filter((r) => r.version_id === null && r.alias !== "");
     const byLatest = rows.filter((r) => r.version_id === null && r.alias === "");
-    const modelIds = (list: any[]) => [...new Set(list.map((r) => toNumber(r.model_id)))];
+    const modelIds = (list: ServiceRow[]) => [...new Set(list.map((r) => toNumber(r.model_id)))];
     const [existing, aliases, latest] = await Promise.all([
       pinned.length === 0
         ? []
@@ -222,7 +218,7 @@ export class DeploymentQueries implements DeploymentWriter {
             .selectFrom("model_aliases")
             .select(["model_id", "alias", "version_id"])
             .where("model_id", "in", modelIds(byAlias))
-            .where("alias", "in", [...new Set(byAlias.map((r) => r.alias as string))])
+            .where("alias", "in", [...new Set(byAlias.map((r) => r.alias))])
             .execute(),
       byLatest.length === 0 ? new Map<number, number>() : this.latestVersions(modelIds(byLatest)),
     ]);
@@ -272,7 +268,7 @@ export class DeploymentQueries implements DeploymentWriter {
  * "The service deploys version V of model M": pinned to V, following an alias that points at V,
  * or following latest when V is the latest; or its controller reports serving V.
  */
-function deploys(eb: Eb, d: { modelId: number; versionId: number; isLatest: boolean }) {
+function deploys(eb: ServicesEb, d: { modelId: number; versionId: number; isLatest: boolean }) {
   const viaAlias = eb.exists(
     eb
       .selectFrom("model_aliases as a")

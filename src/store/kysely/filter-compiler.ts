@@ -1,5 +1,6 @@
-import { type Expression, type ExpressionBuilder, type SqlBool, sql } from "kysely";
+import { type Expression, expressionBuilder, type SqlBool, sql } from "kysely";
 import type { CmpOp, FieldRef, FilterExpr, Literal } from "../../registry/filter/ast.js";
+import type { DynamicDatabase, DynamicExpressionBuilder } from "./dynamic-query.js";
 
 /** Where a filtered table's attributes live in the query being built. */
 export interface FilterTarget {
@@ -22,7 +23,7 @@ export interface RelatedAttribute {
   value: string;
 }
 
-type Eb = ExpressionBuilder<any, any>;
+type Eb = DynamicExpressionBuilder;
 type Bool = Expression<SqlBool>;
 type SqlOp = "=" | "<>" | "<" | "<=" | ">" | ">=" | "like";
 type PropertyField = FieldRef & { kind: "property" };
@@ -34,7 +35,10 @@ type PropertyField = FieldRef & { kind: "property" };
  * LIKE follows the engine (case-insensitive for ASCII on SQLite, case-sensitive on Postgres);
  * ILIKE is `lower(x) LIKE lower(pattern)` on both. Patterns are passed through unescaped.
  */
-export function compileFilter(eb: Eb, expr: FilterExpr, target: FilterTarget): Bool {
+export function compileFilter(expr: FilterExpr, target: FilterTarget): Bool {
+  // The attribute names are known only at run time: the condition is built over DynamicDatabase
+  // and fits in a query over any table (`query.where(compileFilter(expr, target))`).
+  const eb = expressionBuilder<DynamicDatabase, string>();
   let aliases = 0;
   const nextAlias = (prefix: string) => `${prefix}${++aliases}`;
   let subqueries = 0;
@@ -88,7 +92,7 @@ function fenced(eb: Eb, condition: Bool): Bool {
   return eb(eb.case().when(condition).then(sql.lit(1)).else(sql.lit(0)).end(), "=", sql.lit(1));
 }
 
-function column(target: FilterTarget, name: string): Expression<any> {
+function column(target: FilterTarget, name: string): Expression<unknown> {
   const ref = target.columns[name];
   // The parser only admits the schema's attributes; a gap here is a wiring bug, not user input.
   if (ref === undefined) throw new Error(`filter attribute '${name}' has no column in this query`);
@@ -96,7 +100,7 @@ function column(target: FilterTarget, name: string): Expression<any> {
 }
 
 /** Built-in columns: times are epoch millis (the parser already converted RFC 3339). */
-function attribute(eb: Eb, e: Predicate, col: Expression<any>, type: string): Bool {
+function attribute(eb: Eb, e: Predicate, col: Expression<unknown>, type: string): Bool {
   const textual = type === "string" || type === "enum";
   switch (e.kind) {
     case "null":
@@ -224,7 +228,7 @@ function asNumber(value: Literal): number {
 }
 
 /** The SQL comparison for a filter operator; ILIKE is lower() on both sides for portability. */
-function compare(eb: Eb, left: Expression<any>, op: CmpOp, value: unknown): Bool {
+function compare(eb: Eb, left: Expression<unknown>, op: CmpOp, value: unknown): Bool {
   if (op === "ILIKE") {
     return eb(eb.fn("lower", [left]), "like", eb.fn("lower", [eb.cast(eb.val(value), "text")]));
   }

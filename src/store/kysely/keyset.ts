@@ -1,5 +1,6 @@
-import { type Expression, type ExpressionBuilder, type SqlBool, sql } from "kysely";
+import { type Expression, type SqlBool, sql } from "kysely";
 import type { Cursor } from "../store.js";
+import type { DynamicExpressionBuilder } from "./dynamic-query.js";
 
 /** One ORDER BY term of a keyset query. */
 export interface KeysetTerm {
@@ -18,7 +19,7 @@ export function orderByItems(terms: KeysetTerm[]) {
  * The condition "row sorts strictly after the cursor" for a lexicographic order whose last term
  * is unique (the id). NULLs sort last: after a non-null value come greater values, then NULLs.
  */
-export function afterCursor(eb: ExpressionBuilder<any, any>, terms: KeysetTerm[], cursor: Cursor): Expression<SqlBool> {
+export function afterCursor(eb: DynamicExpressionBuilder, terms: KeysetTerm[], cursor: Cursor): Expression<SqlBool> {
   const build = (i: number): Expression<SqlBool> | null => {
     const term = terms[i];
     if (!term) return null;

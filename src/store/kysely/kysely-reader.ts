@@ -1,4 +1,4 @@
-import type { Kysely, SelectQueryBuilder } from "kysely";
+import type { Kysely, Selectable } from "kysely";
 import type {
   ModelArtifact,
   ModelVersion,
@@ -24,11 +24,12 @@ import { LineageQueries } from "./lineage-queries.js";
 import { loadLabels, loadProperties } from "./lifecycle-support.js";
 import { ARTIFACT_RUN_RELATED, RestQueries } from "./rest-queries.js";
 import { compactionCutoff, readCompactedRevision, readEvents } from "./event-queries.js";
+import type { ListSelect } from "./dynamic-query.js";
 import type { FilterTarget } from "./filter-compiler.js";
 import { type PageBase, readPage } from "./page-query.js";
 import { preparedIdsQuery, preparedQuery } from "./prepared-query.js";
 import { rowToArtifact, rowToModel, rowToProperty, rowToVersion, type VersionRow } from "./rows.js";
-import type { Database } from "./schema.js";
+import type { Database, ModelArtifactsTable, RegisteredModelsTable } from "./schema.js";
 
 /** Sortable and filterable columns of each listed table, by canonical attribute name. */
 const MODEL_COLUMNS: Record<string, string> = {
@@ -73,8 +74,6 @@ const ARTIFACT_COLUMNS: Record<string, string> = {
   update_time: "t.update_time",
 };
 
-type AnySelect = SelectQueryBuilder<any, any, any>;
-
 /** A version row with its model's display name. */
 /** Versions with their model's display name; versionsOf adds the version's own columns (lists add them themselves). */
 const versionsJoined = (db: Kysely<Database>) =>
@@ -96,22 +95,22 @@ const VERSION_BY_STRING = preparedQuery((db: Kysely<Database>, modelId: number, 
 );
 
 // The bases of the hot lists, whose page queries are compiled once per shape (page-query.ts).
-const MODELS: PageBase = { key: "models", args: [], build: (db) => db.selectFrom("registered_models as t") as unknown as AnySelect };
-const versionsBase = (db: Kysely<Database>) => versionsJoined(db) as unknown as AnySelect;
-const ALL_VERSIONS: PageBase = { key: "versions", args: [], build: versionsBase };
-const versionsOfModel = (modelId: number): PageBase => ({
+const MODELS: PageBase<Selectable<RegisteredModelsTable>> = { key: "models", args: [], build: (db) => db.selectFrom("registered_models as t").selectAll("t") };
+const versionsBase = (db: Kysely<Database>): ListSelect<VersionRow> => versionsOf(db);
+const ALL_VERSIONS: PageBase<VersionRow> = { key: "versions", args: [], build: versionsBase };
+const versionsOfModel = (modelId: number): PageBase<VersionRow> => ({
   key: "versions-of-model",
   args: [modelId],
   build: (db, [id]) => versionsBase(db).where("t.model_id", "=", id),
 });
-function artifactsIn(scope: ArtifactScope): PageBase {
+function artifactsIn(scope: ArtifactScope): PageBase<Selectable<ModelArtifactsTable>> {
   const args = [scope.versionId, scope.modelId].filter((id): id is number => id !== undefined);
   const unlinked = scope.unlinked === true;
   return {
     key: `artifacts:${scope.versionId !== undefined}:${scope.modelId !== undefined}:${unlinked}`,
     args,
     build: (db, values) => {
-      let base = db.selectFrom("model_artifacts as t") as unknown as AnySelect;
+      let base: ListSelect<Selectable<ModelArtifactsTable>> = db.selectFrom("model_artifacts as t").selectAll("t");
       let i = 0;
       if (scope.versionId !== undefined) base = base.where("t.version_id", "=", values[i++]);
       if (scope.modelId !== undefined) base = base.where("t.model_id", "=", values[i++]);
@@ -153,7 +152,7 @@ export class KyselyReader implements StoreReader {
   }
 
   /** The keyset paginator every area shares. */
-  private readonly paginate = (base: AnySelect | PageBase, query: ListQuery, columns: Record<string, string>, related?: FilterTarget["related"]) =>
+  private readonly paginate = <Row>(base: ListSelect<Row> | PageBase<Row>, query: ListQuery, columns: Record<string, string>, related?: FilterTarget["related"]) =>
     this.list(base, query, columns, related);
 
   async revision(): Promise<number> {
@@ -174,12 +173,12 @@ export class KyselyReader implements StoreReader {
 
   async getVersion(id: number): Promise<ModelVersion | undefined> {
     const [row] = await VERSION_BY_ID(this.db, id);
-    return row ? (await this.hydrateVersions([row as VersionRow]))[0] : undefined;
+    return row ? (await this.hydrateVersions([row]))[0] : undefined;
   }
 
   async getVersionByString(modelId: number, version: string): Promise<ModelVersion | undefined> {
     const [row] = await VERSION_BY_STRING(this.db, modelId, version);
-    return row ? (await this.hydrateVersions([row as VersionRow]))[0] : undefined;
+    return row ? (await this.hydrateVersions([row]))[0] : undefined;
   }
 
   async getLatestVersion(modelId: number): Promise<ModelVersion | undefined> {
@@ -190,7 +189,7 @@ export class KyselyReader implements StoreReader {
       .orderBy("t.id", "desc")
       .limit(1)
       .executeTakeFirst();
-    return row ? (await this.hydrateVersions([row as VersionRow]))[0] : undefined;
+    return row ? (await this.hydrateVersions([row]))[0] : undefined;
   }
 
   async getArtifact(id: number): Promise<ModelArtifact | undefined> {
@@ -248,7 +247,7 @@ export class KyselyReader implements StoreReader {
   }
 
   /** One keyset page (page-query.ts). */
-  private list(base: AnySelect | PageBase, query: ListQuery, columns: Record<string, string>, related?: FilterTarget["related"]) {
+  private list<Row>(base: ListSelect<Row> | PageBase<Row>, query: ListQuery, columns: Record<string, string>, related?: FilterTarget["related"]) {
     return readPage(this.db, base, query, columns, related);
   }
 
@@ -256,7 +255,7 @@ export class KyselyReader implements StoreReader {
     return versionsOf(this.db);
   }
 
-  private async hydrateModels(rows: any[]): Promise<RegisteredModel[]> {
+  private async hydrateModels(rows: Selectable<RegisteredModelsTable>[]): Promise<RegisteredModel[]> {
     const ids = rows.map((r) => toNumber(r.id));
     const [props, labels] = await Promise.all([loadProperties(this.db, ids), loadLabels(this.db, ids)]);
     return rows.map((r, i) => rowToModel(r, labels.get(ids[i]!) ?? {}, props.get(ids[i]!) ?? {}));
@@ -276,7 +275,7 @@ export class KyselyReader implements StoreReader {
     }));
   }
 
-  private async hydrateArtifacts(rows: any[]): Promise<ModelArtifact[]> {
+  private async hydrateArtifacts(rows: Selectable<ModelArtifactsTable>[]): Promise<ModelArtifact[]> {
     const ids = rows.map((r) => toNumber(r.id));
     const props = await loadProperties(this.db, ids);
     return rows.map((r, i) => rowToArtifact(r, props.get(ids[i]!) ?? {}));

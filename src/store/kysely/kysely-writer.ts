@@ -15,10 +15,10 @@ import { artifactToRow, modelToRow, propertyToRow, versionToRow } from "./rows.j
 import type { Database } from "./schema.js";
 
 // The inserts every registration runs, compiled once (see prepared-query.ts).
-const INSERT_VERSION = preparedInsert<Database, "model_versions">("model_versions");
-const INSERT_ARTIFACT = preparedInsert<Database, "model_artifacts">("model_artifacts");
-const INSERT_PROPERTIES = preparedInsert<Database, "properties">("properties");
-const INSERT_EVENTS = preparedInsert<Database, "events">("events");
+const INSERT_VERSION = preparedInsert("model_versions");
+const INSERT_ARTIFACT = preparedInsert("model_artifacts");
+const INSERT_PROPERTIES = preparedInsert("properties");
+const INSERT_EVENTS = preparedInsert("events");
 const SET_COUNTERS = preparedQuery((db: Kysely<Database>, revision: number, lastId: number) =>
   db.updateTable("meta").set({ revision, last_id: lastId }).where("id", "=", 1),
 );

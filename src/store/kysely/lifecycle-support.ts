@@ -1,23 +1,23 @@
-import type { Kysely, SelectQueryBuilder } from "kysely";
+import type { Kysely } from "kysely";
 import type { Properties } from "../../registry/types.js";
-import type { Cursor, ListQuery } from "../store.js";
+import type { ListQuery } from "../store.js";
 import { toNumber } from "./dialect.js";
+import type { ListSelect } from "./dynamic-query.js";
 import type { FilterTarget } from "./filter-compiler.js";
+import type { PageBase, PageResult } from "./page-query.js";
 import { preparedIdsQuery, preparedQuery } from "./prepared-query.js";
 import { propertyToRow, rowToProperty } from "./rows.js";
 import type { Database } from "./schema.js";
 
 /** Shared plumbing of the lifecycle, lineage and deployment queries. */
 
-export type AnySelect = SelectQueryBuilder<any, any, any>;
-
 /** KyselyReader's keyset paginator, handed to the area query classes (one paginator for every list). */
-export type Paginate = (
-  base: AnySelect,
+export type Paginate = <Row>(
+  base: ListSelect<Row> | PageBase<Row>,
   query: ListQuery,
   columns: Record<string, string>,
   related?: FilterTarget["related"],
-) => Promise<{ items: any[]; next: Cursor | null; total?: number }>;
+) => Promise<PageResult<Row>>;
 
 /** A list query for "all of them", oldest first (cascades and deletes). */
 export const EVERYTHING: ListQuery = {

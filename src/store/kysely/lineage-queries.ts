@@ -1,4 +1,4 @@
-import type { Kysely } from "kysely";
+import type { Kysely, Selectable } from "kysely";
 import type {
   DatasetRef,
   Experiment,
@@ -11,8 +11,8 @@ import type { Properties, State } from "../../registry/types.js";
 import type { LineageWriter, RunScope } from "../lifecycle-store.js";
 import type { ListQuery, ListResult } from "../store.js";
 import { toNumber } from "./dialect.js";
+import type { ExperimentRunsTable, ExperimentsTable } from "./lifecycle-schema.js";
 import {
-  type AnySelect,
   deleteMetadata,
   loadLabels,
   loadProperties,
@@ -84,7 +84,7 @@ export class LineageQueries implements LineageWriter {
   }
 
   async listExperiments(query: ListQuery): Promise<ListResult<Experiment>> {
-    const page = await this.paginate(this.db.selectFrom("experiments as t") as unknown as AnySelect, query, EXPERIMENT_COLUMNS);
+    const page = await this.paginate(this.db.selectFrom("experiments as t").selectAll("t"), query, EXPERIMENT_COLUMNS);
     return { ...page, items: await this.hydrateExperiments(page.items) };
   }
 
@@ -94,7 +94,7 @@ export class LineageQueries implements LineageWriter {
   }
 
   async listRuns(scope: RunScope, query: ListQuery): Promise<ListResult<ExperimentRun>> {
-    let base = this.db.selectFrom("experiment_runs as t") as unknown as AnySelect;
+    let base = this.db.selectFrom("experiment_runs as t").selectAll("t");
     if (scope.experimentId !== undefined) base = base.where("t.experiment_id", "=", scope.experimentId);
     const page = await this.paginate(base, query, RUN_COLUMNS);
     return { ...page, items: await this.hydrateRuns(page.items) };
@@ -112,7 +112,7 @@ export class LineageQueries implements LineageWriter {
   }
 
   async listMetricHistory(runId: number, query: ListQuery): Promise<ListResult<MetricPoint>> {
-    const base = (this.db.selectFrom("run_metrics as t") as unknown as AnySelect).where("t.run_id", "=", runId);
+    const base = this.db.selectFrom("run_metrics as t").selectAll("t").where("t.run_id", "=", runId);
     const page = await this.paginate(base, query, METRIC_COLUMNS);
     return {
       ...page,
@@ -247,7 +247,7 @@ export class LineageQueries implements LineageWriter {
     if (rows.length > 0) await this.db.insertInto("run_params").values(rows).execute();
   }
 
-  private async hydrateExperiments(rows: any[]): Promise<Experiment[]> {
+  private async hydrateExperiments(rows: Selectable<ExperimentsTable>[]): Promise<Experiment[]> {
     const ids = rows.map((r) => toNumber(r.id));
     const [props, labels] = await Promise.all([loadProperties(this.db, ids), loadLabels(this.db, ids)]);
     return rows.map((r, i) => ({
@@ -265,7 +265,7 @@ export class LineageQueries implements LineageWriter {
   }
 
   /** Runs with their params, latest metrics and custom properties: three queries per page. */
-  private async hydrateRuns(rows: any[]): Promise<ExperimentRun[]> {
+  private async hydrateRuns(rows: Selectable<ExperimentRunsTable>[]): Promise<ExperimentRun[]> {
     const ids = rows.map((r) => toNumber(r.id));
     if (ids.length === 0) return [];
     const [props, paramRows, metricRows] = await Promise.all([

@@ -1,31 +1,34 @@
-import { type Kysely, type SelectQueryBuilder, sql } from "kysely";
+import { type Kysely, sql } from "kysely";
 import { encodeJson } from "../../registry/json-codec.js";
 import type { Cursor, ListQuery } from "../store.js";
 import { toNumber } from "./dialect.js";
+import type { ListSelect } from "./dynamic-query.js";
 import { compileFilter, type FilterTarget } from "./filter-compiler.js";
 import { afterCursor, type KeysetTerm, orderByItems } from "./keyset.js";
 import { compileTemplate, type QueryTemplate, runTemplate } from "./prepared-query.js";
 import type { Database } from "./schema.js";
 
-type AnySelect = SelectQueryBuilder<any, any, any>;
-
 /**
  * The base of a list whose page query is compiled once per shape: `key` names the base's shape
  * (which conditions it has, not their values), `args` are its values, and `build` makes it from
  * args, which are placeholders while the template is compiled. Lists of other bases are built
- * and compiled on every call.
+ * and compiled on every call. A base selects the listed table's columns (`selectAll("t")`) and
+ * whatever else its rows carry: Row is what it selects.
  */
-export interface PageBase {
+export interface PageBase<Row> {
   key: string;
   args: readonly unknown[];
-  build(db: Kysely<Database>, args: readonly unknown[]): AnySelect;
+  build(db: Kysely<Database>, args: readonly unknown[]): ListSelect<Row>;
 }
 
-export interface PageResult {
-  items: any[];
+export interface PageResult<Row> {
+  items: Row[];
   next: Cursor | null;
   total?: number;
 }
+
+/** The sort keys a page query selects besides the base's columns (`__k0`, `__k1`, …), for the next cursor. */
+type SortKeys = Record<`__k${number}`, unknown>;
 
 /** Page templates kept per dialect (by base shape, filter, order and cursor shape); the oldest goes first. */
 const MAX_TEMPLATES = 512;
@@ -40,16 +43,16 @@ const templatesByDialect = new Map<unknown, Map<string, QueryTemplate>>();
  * query costs Kysely about as much as SQLite takes to run a 100-row page. The filter's
  * literals are part of the shape (its key holds the whole filter).
  */
-export async function readPage(
+export async function readPage<Row>(
   db: Kysely<Database>,
-  base: AnySelect | PageBase,
+  base: ListSelect<Row> | PageBase<Row>,
   query: ListQuery,
   columns: Record<string, string>,
   related?: FilterTarget["related"],
-): Promise<PageResult> {
+): Promise<PageResult<Row>> {
   const terms = sortTerms(query, columns);
   const total = query.withTotal ? await countAll(isPageBase(base) ? base.build(db, base.args) : base, query, columns, related) : undefined;
-  let rows: Array<Record<string, unknown>>;
+  let rows: Array<Row & SortKeys>;
   if (isPageBase(base)) {
     const cursor = query.after ?? [];
     const key = [base.key, encodeJson(query.filter), JSON.stringify(query.sort), query.after ? cursor.map((v) => (v === null ? "n" : "v")).join("") : "-"].join(
@@ -74,9 +77,9 @@ export async function readPage(
       if (templates.size >= MAX_TEMPLATES) templates.delete(templates.keys().next().value!);
       templates.set(key, template);
     }
-    rows = await runTemplate(db, template, [...base.args, ...values, query.limit + 1]);
+    rows = await runTemplate<Row & SortKeys>(db, template, [...base.args, ...values, query.limit + 1]);
   } else {
-    rows = (await pageQuery(base, query, terms, columns, related).limit(query.limit + 1).execute()) as Array<Record<string, unknown>>;
+    rows = await pageQuery(base, query, terms, columns, related).limit(query.limit + 1).execute();
   }
   const more = rows.length > query.limit;
   const items = more ? rows.slice(0, query.limit) : rows;
@@ -85,8 +88,8 @@ export async function readPage(
   return { items, next, ...(total !== undefined ? { total } : {}) };
 }
 
-function isPageBase(base: AnySelect | PageBase): base is PageBase {
-  return typeof (base as PageBase).build === "function" && typeof (base as PageBase).key === "string";
+function isPageBase<Row>(base: ListSelect<Row> | PageBase<Row>): base is PageBase<Row> {
+  return "build" in base && typeof base.build === "function" && "key" in base && typeof base.key === "string";
 }
 
 /** The ORDER BY terms of a query: its sort keys (a property key sorts by number, then string), then the id. */
@@ -108,39 +111,45 @@ function sortTerms(query: ListQuery, columns: Record<string, string>): KeysetTer
 }
 
 /** The page query without its LIMIT: property joins of the sort keys, filter, cursor, selected keys, ORDER BY. */
-function pageQuery(base: AnySelect, query: ListQuery, terms: KeysetTerm[], columns: Record<string, string>, related?: FilterTarget["related"]): AnySelect {
+function pageQuery<Row>(
+  base: ListSelect<Row>,
+  query: ListQuery,
+  terms: KeysetTerm[],
+  columns: Record<string, string>,
+  related?: FilterTarget["related"],
+): ListSelect<Row & SortKeys> {
   let q = filtered(base, query, columns, related);
   if (query.after) {
     const after = query.after;
     q = q.where((eb) => afterCursor(eb, terms, after));
   }
-  q = q.selectAll("t").select(terms.map((t, i) => sql`${t.expr}`.as(`__k${i}`)));
-  for (const item of orderByItems(terms)) q = q.orderBy(item);
-  return q;
+  let keyed: ListSelect<Row & SortKeys> = q.select(terms.map((t, i) => sql`${t.expr}`.as(`__k${i}`)));
+  for (const item of orderByItems(terms)) keyed = keyed.orderBy(item);
+  return keyed;
 }
 
 /** The base with the sort keys' property joins and the filter (what both the page and its count select from). */
-function filtered(base: AnySelect, query: ListQuery, columns: Record<string, string>, related?: FilterTarget["related"]): AnySelect {
+function filtered<Row>(base: ListSelect<Row>, query: ListQuery, columns: Record<string, string>, related?: FilterTarget["related"]): ListSelect<Row> {
   const target: FilterTarget = { columns, idColumn: "t.id", ...(related ? { related } : {}) };
   let q = base;
   query.sort.forEach((key, i) => {
     if (key.kind !== "property") return;
     const alias = `s${i}`;
-    q = q.leftJoin(`properties as ${alias}`, (join: any) => join.onRef(`${alias}.resource_id`, "=", "t.id").on(`${alias}.key`, "=", key.key));
+    q = q.leftJoin(`properties as ${alias}`, (join) => join.onRef(`${alias}.resource_id`, "=", "t.id").on(`${alias}.key`, "=", key.key));
   });
   if (query.filter) {
     const filter = query.filter;
-    q = q.where((eb) => compileFilter(eb, filter, target));
+    q = q.where(compileFilter(filter, target));
   }
   return q;
 }
 
-async function countAll(base: AnySelect, query: ListQuery, columns: Record<string, string>, related?: FilterTarget["related"]): Promise<number> {
+async function countAll<Row>(base: ListSelect<Row>, query: ListQuery, columns: Record<string, string>, related?: FilterTarget["related"]): Promise<number> {
   const row = await filtered(base, query, columns, related)
     .clearSelect()
     .select((eb) => eb.fn.countAll().as("n"))
-    .executeTakeFirst();
-  return toNumber((row as { n: bigint | number | string }).n);
+    .executeTakeFirstOrThrow();
+  return toNumber(row.n);
 }
 
 /** Cursor values are JSON-safe: integers become numbers, text stays text. */

@@ -1,4 +1,9 @@
-import type { Compilable, CompiledQuery, Kysely, RootOperationNode } from "kysely";
+import type { Compilable, CompiledQuery, Insertable, Kysely, RootOperationNode } from "kysely";
+import type { DynamicDatabase } from "./dynamic-query.js";
+import type { Database } from "./schema.js";
+
+/** What running a compiled query needs of a Kysely instance, connection or transaction, whatever its tables. */
+type QueryRunner = Pick<Kysely<unknown>, "getExecutor" | "executeQuery">;
 
 /** Runs a statement synchronously on the engine's one connection, returning its rows (none for a plain write). */
 export type SyncRunner = (sql: string, parameters: readonly unknown[]) => unknown[];
@@ -9,7 +14,7 @@ const syncRunners = new WeakMap<object, SyncRunner>();
 const openTransactions = new WeakSet<object>();
 
 /** Lets prepared queries of this Kysely instance (and its transactions) skip the executor inside withDirectStatements. */
-export function registerSyncRunner(db: Kysely<any>, run: SyncRunner): void {
+export function registerSyncRunner(db: QueryRunner, run: SyncRunner): void {
   syncRunners.set(db.getExecutor().adapter, run);
 }
 
@@ -21,7 +26,7 @@ export function registerSyncRunner(db: Kysely<any>, run: SyncRunner): void {
  * Kysely (which refuses it). A direct statement runs when it is called, so code must await a
  * query before it starts the next one that depends on it (as all of ours do).
  */
-export async function withDirectStatements<T>(trx: Kysely<any>, fn: () => Promise<T>): Promise<T> {
+export async function withDirectStatements<T>(trx: QueryRunner, fn: () => Promise<T>): Promise<T> {
   if (!syncRunners.has(trx.getExecutor().adapter)) return fn();
   openTransactions.add(trx);
   try {
@@ -95,7 +100,7 @@ export function compileTemplate(build: (args: readonly unknown[]) => Compilable<
 let templateRuns = 0;
 
 /** Runs a template with these arguments: directly on the connection inside withDirectStatements/readSnapshot, else through Kysely. */
-export async function runTemplate<Row>(db: Kysely<any>, template: QueryTemplate, args: readonly unknown[]): Promise<Row[]> {
+export async function runTemplate<Row>(db: QueryRunner, template: QueryTemplate, args: readonly unknown[]): Promise<Row[]> {
   const parameters = template.parameters.slice();
   for (const [position, index] of template.slots) parameters[position] = args[index];
   if (openTransactions.has(db)) return syncRunners.get(db.getExecutor().adapter)!(template.sql, parameters) as Row[];
@@ -141,12 +146,18 @@ const MAX_PREPARED_ROWS = 16;
  * writes of a registration: the version, its properties, the artifact, the events). The rows'
  * values are bound parameters, taken in the column order of the first row.
  */
-export function preparedInsert<DB, T extends keyof DB & string>(table: T) {
-  const byShape = new Map<string, (db: Kysely<DB>, ...values: unknown[]) => Promise<unknown[]>>();
-  return async (db: Kysely<DB>, rows: ReadonlyArray<Record<string, unknown>>): Promise<void> => {
+export function preparedInsert<T extends keyof Database & string>(table: T) {
+  const byShape = new Map<string, (db: Kysely<Database>, ...values: unknown[]) => Promise<unknown[]>>();
+  // The columns are the rows' own (their values are Slots while the template compiles): the
+  // insert goes into the table seen as one of DynamicDatabase's, whose rows hold unknown values.
+  const name: string = table;
+  const into = (db: Kysely<Database>, rows: ReadonlyArray<Record<string, unknown>>) =>
+    db.withTables<DynamicDatabase>().insertInto(name).values(rows);
+  return async (db: Kysely<Database>, typed: ReadonlyArray<Insertable<Database[T]>>): Promise<void> => {
+    const rows: ReadonlyArray<Record<string, unknown>> = typed;
     if (rows.length === 0) return;
     if (rows.length > MAX_PREPARED_ROWS) {
-      await (db as Kysely<any>).insertInto(table).values(rows as Array<Record<string, unknown>>).execute();
+      await into(db, rows).execute();
       return;
     }
     const columns = Object.keys(rows[0]!);
@@ -154,9 +165,9 @@ export function preparedInsert<DB, T extends keyof DB & string>(table: T) {
     const shape = `${count}:${columns.join(",")}`;
     let insert = byShape.get(shape);
     if (insert === undefined) {
-      insert = preparedQuery((q: Kysely<DB>, ...values: unknown[]) => {
+      insert = preparedQuery((q: Kysely<Database>, ...values: unknown[]) => {
         const slotted = Array.from({ length: count }, (_, r) => Object.fromEntries(columns.map((c, i) => [c, values[r * columns.length + i]])));
-        return (q as Kysely<any>).insertInto(table).values(slotted) as unknown as Compilable<unknown>;
+        return into(q, slotted);
       });
       byShape.set(shape, insert);
     }

@@ -1,12 +1,14 @@
-import type { ExpressionBuilder, Kysely } from "kysely";
+import type { Kysely, Selectable } from "kysely";
 import type { Extras, KubeflowRecord, MetricHistoryPoint, RecordKind, RecordOwner, RecordParentType } from "../../registry/kubeflow-types.js";
 import type { JsonObject } from "../../registry/types.js";
 import type { RecordScope, RestWriter } from "../rest-store.js";
 import type { ListQuery, ListResult } from "../store.js";
 import { toNumber } from "./dialect.js";
-import { type AnySelect, deleteMetadata, loadProperties, type Paginate, time, writeMetadata } from "./lifecycle-support.js";
+import type { DynamicExpressionBuilder, ListSelect } from "./dynamic-query.js";
+import { deleteMetadata, loadProperties, type Paginate, time, writeMetadata } from "./lifecycle-support.js";
 import { preparedIdsQuery } from "./prepared-query.js";
 import type { FilterTarget } from "./filter-compiler.js";
+import type { RestArtifactsTable } from "./rest-schema.js";
 import type { Database } from "./schema.js";
 
 const EXTRAS_OF = preparedIdsQuery((db: Kysely<Database>, resourceIds: readonly number[]) =>
@@ -59,9 +61,16 @@ const PARENT_TABLES: Record<RecordParentType, "model_versions" | "experiment_run
   "inference-service": "inference_services",
 };
 
-type Eb = ExpressionBuilder<any, any>;
+/** A record with its parent's place (left-joined: null unless the parent is of that type and exists). */
+type RecordRow = Selectable<RestArtifactsTable> & {
+  owner_version_model: NullableId;
+  owner_run_experiment: NullableId;
+  owner_service_environment: NullableId;
+  owner_service_model: NullableId;
+};
+type NullableId = bigint | number | string | null;
 
-const parentExists = (eb: Eb, type: RecordParentType) =>
+const parentExists = (eb: DynamicExpressionBuilder, type: RecordParentType) =>
   eb.and([
     eb("t.parent_type", "=", type),
     eb.exists(eb.selectFrom(`${PARENT_TABLES[type]} as p`).select("p.id").whereRef("p.id", "=", "t.parent_id")),
@@ -130,23 +139,24 @@ export class RestQueries implements RestWriter {
    * Records with the ids of their parent's place (for resource names and the model): a left join
    * per parent type, so a record whose parent is gone reads with no owner.
    */
-  private records(): AnySelect {
-    return (this.db.selectFrom("rest_artifacts as t") as unknown as AnySelect)
-      .leftJoin("model_versions as pv", (j: any) => j.onRef("pv.id", "=", "t.parent_id").on("t.parent_type", "=", "version"))
-      .leftJoin("experiment_runs as pr", (j: any) => j.onRef("pr.id", "=", "t.parent_id").on("t.parent_type", "=", "run"))
-      .leftJoin("inference_services as ps", (j: any) => j.onRef("ps.id", "=", "t.parent_id").on("t.parent_type", "=", "inference-service"))
-      .select(["pv.model_id as owner_version_model", "pr.experiment_id as owner_run_experiment", "ps.environment_id as owner_service_environment", "ps.model_id as owner_service_model"]);
+  private records() {
+    return this.db
+      .selectFrom("rest_artifacts as t")
+      .leftJoin("model_versions as pv", (j) => j.onRef("pv.id", "=", "t.parent_id").on("t.parent_type", "=", "version"))
+      .leftJoin("experiment_runs as pr", (j) => j.onRef("pr.id", "=", "t.parent_id").on("t.parent_type", "=", "run"))
+      .leftJoin("inference_services as ps", (j) => j.onRef("ps.id", "=", "t.parent_id").on("t.parent_type", "=", "inference-service"))
+      .select(["pv.model_id as owner_version_model", "pr.experiment_id as owner_run_experiment", "ps.environment_id as owner_service_environment", "ps.model_id as owner_service_model"])
+      .selectAll("t");
   }
 
   async getRecord(id: number): Promise<KubeflowRecord | undefined> {
-    const row = await this.records().selectAll("t").where("t.id", "=", id).executeTakeFirst();
+    const row = await this.records().where("t.id", "=", id).executeTakeFirst();
     return row ? (await this.hydrate([row]))[0] : undefined;
   }
 
   async recordsOf(parentType: RecordParentType, parentIds: readonly number[]): Promise<KubeflowRecord[]> {
     if (parentIds.length === 0) return [];
     const rows = await this.records()
-      .selectAll("t")
       .where("t.parent_type", "=", parentType)
       .where("t.parent_id", "in", [...parentIds])
       .orderBy("t.id")
@@ -165,18 +175,18 @@ export class RestQueries implements RestWriter {
   }
 
   async listRecords(scope: RecordScope, query: ListQuery): Promise<ListResult<KubeflowRecord>> {
-    let base = this.records().where("t.kind", "in", [...scope.kinds]);
+    let base: ListSelect<RecordRow> = this.records().where("t.kind", "in", [...scope.kinds]);
     if (scope.modelId !== undefined) {
       const modelId = scope.modelId;
-      base = base.where((eb: Eb) => eb.or([eb("pv.model_id", "=", modelId), eb("ps.model_id", "=", modelId)]));
+      base = base.where((eb) => eb.or([eb("pv.model_id", "=", modelId), eb("ps.model_id", "=", modelId)]));
     }
     if (scope.parentId !== undefined && scope.parentType) {
       base = base.where("t.parent_type", "=", scope.parentType).where("t.parent_id", "=", scope.parentId);
     } else if (scope.parentType) {
       const type = scope.parentType;
-      base = base.where((eb: Eb) => parentExists(eb, type));
+      base = base.where((eb) => parentExists(eb, type));
     } else {
-      base = base.where((eb: Eb) =>
+      base = base.where((eb) =>
         eb.or([eb("t.parent_id", "is", null), ...(Object.keys(PARENT_TABLES) as RecordParentType[]).map((type) => parentExists(eb, type))]),
       );
     }
@@ -196,9 +206,11 @@ export class RestQueries implements RestWriter {
   }
 
   async listMetricHistory(scope: { runId?: number }, query: ListQuery): Promise<ListResult<MetricHistoryPoint>> {
-    let base = (this.db.selectFrom("run_metrics as t").innerJoin("experiment_runs as r", "r.id", "t.run_id") as unknown as AnySelect).select(
-      "r.experiment_id as experiment_id",
-    );
+    let base = this.db
+      .selectFrom("run_metrics as t")
+      .innerJoin("experiment_runs as r", "r.id", "t.run_id")
+      .select("r.experiment_id as experiment_id")
+      .selectAll("t");
     if (scope.runId !== undefined) base = base.where("t.run_id", "=", scope.runId);
     const page = await this.paginate(base, query, METRIC_COLUMNS);
     return {
@@ -215,7 +227,7 @@ export class RestQueries implements RestWriter {
     };
   }
 
-  private async hydrate(rows: any[]): Promise<KubeflowRecord[]> {
+  private async hydrate(rows: RecordRow[]): Promise<KubeflowRecord[]> {
     const props = await loadProperties(
       this.db,
       rows.map((r) => toNumber(r.id)),
@@ -243,14 +255,15 @@ export class RestQueries implements RestWriter {
 }
 
 /** The owner of a record from the joined parent columns; null when the parent is gone. */
-function ownerOf(parent: { type: RecordParentType; id: number }, r: Record<string, any>): RecordOwner | null {
+function ownerOf(parent: { type: RecordParentType; id: number }, r: RecordRow): RecordOwner | null {
   switch (parent.type) {
     case "version":
       return r.owner_version_model === null ? null : { type: "version", modelId: toNumber(r.owner_version_model), versionId: parent.id };
     case "run":
       return r.owner_run_experiment === null ? null : { type: "run", experimentId: toNumber(r.owner_run_experiment), runId: parent.id };
     case "inference-service":
-      return r.owner_service_environment === null
+      // Both come from the one joined service row (whose model_id is NOT NULL): null together.
+      return r.owner_service_environment === null || r.owner_service_model === null
         ? null
         : { type: "inference-service", environmentId: toNumber(r.owner_service_environment), serviceId: parent.id, modelId: toNumber(r.owner_service_model) };
   }

@@ -25,7 +25,7 @@ export function withStatementCache(database: BetterSqlite3.Database, size = DEFA
         if (cache.size >= size) cache.delete(cache.keys().next().value!);
         cache.set(sql, statement);
       }
-      return statement as unknown as SqliteStatement;
+      return statement;
     },
   };
 }
