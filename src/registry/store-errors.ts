@@ -16,6 +16,8 @@ const UNIQUE_MEANINGS: Record<string, [string, string]> = {
   register_requests_pkey: ["request_id was already used", "REQUEST_ID_REUSED"],
   experiments_display_name_key: ["an experiment with this display_name already exists", "EXPERIMENT_EXISTS"],
   serving_environments_display_name_key: ["a serving environment with this display_name already exists", "SERVING_ENVIRONMENT_EXISTS"],
+  // The Kubeflow gateway checks first in the same transaction; this holds should that ever not hold.
+  rest_extras_type_external_id_key: ["this externalId is already used by another resource of its type", "EXTERNAL_ID_EXISTS"],
   inference_services_environment_id_display_name_key: [
     "an inference service with this display_name already exists in the serving environment",
     "INFERENCE_SERVICE_EXISTS",
