@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
 import { ErrorInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
@@ -25,6 +26,7 @@ import { interpretStoreError } from "../../src/registry/store-errors.js";
 import { REASON_HEADER, toRestError } from "../../src/rest/errors.js";
 import { StoreError } from "../../src/store/store.js";
 import { STATUS_TEXT } from "../rest/support/kubeflow-api.js";
+import { codeOnly, scanSources } from "../support/source-scan.js";
 
 /**
  * The one error table (src/api/error-table.ts), row by row: the same failure answers from the same
@@ -121,6 +123,15 @@ describe("the error table", () => {
     expect(new AlreadyExistsError("x").reason).toBe(ERROR_TABLE.already_exists.reason);
     expect(new AbortedError("x", "ALIAS_CHANGED").kind).toBe("aborted");
     expect(new UnavailableError("x").reason).toBe(ERROR_TABLE.unavailable.reason);
+  });
+});
+
+describe("store errors", () => {
+  it("are known to no edge: src/registry/store-errors.ts interprets them for everyone", () => {
+    const root = new URL("../..", import.meta.url).pathname;
+    const edges = scanSources(root, "src").filter((file) => /^src\/(api|rest|grpc|watch|cli)\//.test(file.path));
+    const knowing = edges.filter((file) => /\bStoreError(Kind)?\b/.test(codeOnly(readFileSync(join(root, file.path), "utf8"))));
+    expect(knowing.map((file) => file.path)).toEqual([]);
   });
 });
 
