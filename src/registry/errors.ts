@@ -1,7 +1,25 @@
 /**
- * Domain errors. They carry machine-readable facts, never transport codes: the API edge maps
- * each class to a status once (src/api/errors.ts).
+ * Domain errors. They carry machine-readable facts, never transport codes: each class names its
+ * `kind`, and the one error table (src/api/error-table.ts) maps a kind to the gRPC code, the HTTP
+ * status and the Kubeflow `code` text, for every edge.
  */
+
+/** What went wrong, as the error table knows it: one row per kind. */
+export type ErrorKind =
+  | "invalid_argument"
+  | "not_found"
+  | "already_exists"
+  | "etag_mismatch"
+  | "aborted"
+  | "failed_precondition"
+  | "out_of_range"
+  | "resource_exhausted"
+  | "unauthenticated"
+  | "permission_denied"
+  | "deadline_exceeded"
+  | "unavailable"
+  | "shutting_down"
+  | "schema_too_new";
 
 /** One invalid request field. */
 export interface FieldViolation {
@@ -10,12 +28,15 @@ export interface FieldViolation {
 }
 
 export abstract class RegistryError extends Error {
+  /** The row of the error table that answers for this error. */
+  abstract readonly kind: ErrorKind;
   /** UPPER_SNAKE_CASE reason that clients may branch on (google.rpc.ErrorInfo.reason). */
   abstract readonly reason: string;
 }
 
 export class InvalidArgumentError extends RegistryError {
   override name = "InvalidArgumentError";
+  readonly kind = "invalid_argument";
   readonly reason: string;
   constructor(
     message: string,
@@ -36,6 +57,7 @@ export class InvalidArgumentError extends RegistryError {
 
 export class NotFoundError extends RegistryError {
   override name = "NotFoundError";
+  readonly kind = "not_found";
   readonly reason: string;
   /** ErrorInfo metadata, such as where a resource went (`linked_name` of an artifact linked since). */
   readonly metadata: Record<string, string>;
@@ -51,6 +73,7 @@ export class NotFoundError extends RegistryError {
 
 export class AlreadyExistsError extends RegistryError {
   override name = "AlreadyExistsError";
+  readonly kind = "already_exists";
   readonly reason: string;
   constructor(message: string, reason = "ALREADY_EXISTS") {
     super(message);
@@ -60,21 +83,30 @@ export class AlreadyExistsError extends RegistryError {
 
 export class EtagMismatchError extends RegistryError {
   override name = "EtagMismatchError";
+  readonly kind = "etag_mismatch";
   readonly reason = "ETAG_MISMATCH";
-  constructor(resource: string, readonly currentEtag: string) {
+  constructor(
+    resource: string,
+    readonly currentEtag: string,
+  ) {
     super(`etag mismatch for ${resource}: it was changed since it was read`);
   }
 }
 
 export class FailedPreconditionError extends RegistryError {
   override name = "FailedPreconditionError";
-  constructor(message: string, readonly reason: string) {
+  readonly kind = "failed_precondition";
+  constructor(
+    message: string,
+    readonly reason: string,
+  ) {
     super(message);
   }
 }
 
 export class ResourceExhaustedError extends RegistryError {
   override name = "ResourceExhaustedError";
+  readonly kind = "resource_exhausted";
   constructor(
     message: string,
     readonly reason = "LIMIT_EXCEEDED",
@@ -88,6 +120,7 @@ export class ResourceExhaustedError extends RegistryError {
 /** The database could not be reached or kept failing transiently: the call may be retried. */
 export class UnavailableError extends RegistryError {
   override name = "UnavailableError";
+  readonly kind = "unavailable";
   readonly reason = "DATABASE_UNAVAILABLE";
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -101,6 +134,7 @@ export class UnavailableError extends RegistryError {
  */
 export class OutOfRangeError extends RegistryError {
   override name = "OutOfRangeError";
+  readonly kind = "out_of_range";
   constructor(
     message: string,
     readonly reason: string,
@@ -113,6 +147,7 @@ export class OutOfRangeError extends RegistryError {
 /** The server is shutting down: open streams end with this so clients reconnect (elsewhere) at once. */
 export class ShuttingDownError extends RegistryError {
   override name = "ShuttingDownError";
+  readonly kind = "shutting_down";
   readonly reason = "SHUTTING_DOWN";
   constructor() {
     super("the server is shutting down; reconnect and resume from the last revision seen");
@@ -125,6 +160,7 @@ export class ShuttingDownError extends RegistryError {
  */
 export class AbortedError extends RegistryError {
   override name = "AbortedError";
+  readonly kind = "aborted";
   constructor(
     message: string,
     readonly reason: string,
@@ -141,6 +177,7 @@ export class AbortedError extends RegistryError {
  */
 export class UnauthenticatedError extends RegistryError {
   override name = "UnauthenticatedError";
+  readonly kind = "unauthenticated";
   constructor(
     message: string,
     readonly reason = "CREDENTIALS_REQUIRED",
@@ -157,6 +194,7 @@ export class UnauthenticatedError extends RegistryError {
  */
 export class PermissionDeniedError extends RegistryError {
   override name = "PermissionDeniedError";
+  readonly kind = "permission_denied";
   constructor(
     message: string,
     readonly permission: string,
@@ -172,11 +210,27 @@ export class PermissionDeniedError extends RegistryError {
  */
 export class DeadlineExceededError extends RegistryError {
   override name = "DeadlineExceededError";
+  readonly kind = "deadline_exceeded";
   readonly reason = "DEADLINE_EXCEEDED";
   constructor(
     message: string,
     readonly metadata: Record<string, string> = {},
   ) {
     super(message);
+  }
+}
+
+/**
+ * The database was migrated by a newer release than this server: old code could corrupt it, so
+ * the server refuses to serve it. Startup and `migrate` refuse it before any call (docs/upgrade.md);
+ * should a call meet it, the answer is UNAVAILABLE (another replica, or this one rolled forward,
+ * can serve the call), never a client's precondition.
+ */
+export class SchemaTooNewError extends RegistryError {
+  override name = "SchemaTooNewError";
+  readonly kind = "schema_too_new";
+  readonly reason = "SCHEMA_TOO_NEW";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
   }
 }

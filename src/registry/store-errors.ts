@@ -1,5 +1,13 @@
 import { StoreError } from "../store/store.js";
-import { AbortedError, AlreadyExistsError, DeadlineExceededError, FailedPreconditionError, RegistryError, UnavailableError } from "./errors.js";
+import {
+  AbortedError,
+  AlreadyExistsError,
+  DeadlineExceededError,
+  FailedPreconditionError,
+  RegistryError,
+  SchemaTooNewError,
+  UnavailableError,
+} from "./errors.js";
 
 /** What each unique constraint means to a client. */
 const UNIQUE_MEANINGS: Record<string, [string, string]> = {
@@ -8,6 +16,8 @@ const UNIQUE_MEANINGS: Record<string, [string, string]> = {
   register_requests_pkey: ["request_id was already used", "REQUEST_ID_REUSED"],
   experiments_display_name_key: ["an experiment with this display_name already exists", "EXPERIMENT_EXISTS"],
   serving_environments_display_name_key: ["a serving environment with this display_name already exists", "SERVING_ENVIRONMENT_EXISTS"],
+  // The Kubeflow gateway checks first in the same transaction; this holds should that ever not hold.
+  rest_extras_type_external_id_key: ["this externalId is already used by another resource of its type", "EXTERNAL_ID_EXISTS"],
   inference_services_environment_id_display_name_key: [
     "an inference service with this display_name already exists in the serving environment",
     "INFERENCE_SERVICE_EXISTS",
@@ -15,8 +25,10 @@ const UNIQUE_MEANINGS: Record<string, [string, string]> = {
 };
 
 /**
- * Interprets StoreErrors as domain errors: a classified unique violation is ALREADY_EXISTS,
- * unavailability is retryable. Anything else is left alone (and becomes INTERNAL at the edge).
+ * Interprets StoreErrors as domain errors, the only place that does: a classified unique
+ * violation is ALREADY_EXISTS, unavailability is retryable, a schema from a newer release is
+ * SCHEMA_TOO_NEW. Anything else, an unclassified unique violation included, is left alone: no
+ * edge knows store errors, so it becomes INTERNAL there ("internal error", its cause logged).
  */
 export function interpretStoreError(error: unknown): unknown {
   if (!(error instanceof StoreError)) return error;
@@ -40,6 +52,8 @@ export function interpretStoreError(error: unknown): unknown {
       return error.cause instanceof RegistryError
         ? error.cause
         : new DeadlineExceededError("the call ended (cancelled, or past its deadline) before the database finished its work");
+    case "schema_too_new":
+      return new SchemaTooNewError(error.message, { cause: error });
     default:
       return error;
   }

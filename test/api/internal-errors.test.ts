@@ -3,13 +3,15 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../../src/logger.js";
 import { DIALECTS, type TestDatabase } from "../support/dialects.js";
+import { KubeflowApi } from "../rest/support/kubeflow-api.js";
 import { failure } from "../support/errors.js";
 import { PROTOCOLS, startTestServer, type TestServer } from "../support/server.js";
 
 /**
  * An error nobody classified (here a driver error: the schema lost a column behind the server's
  * back) reaches the client as INTERNAL "internal error", with no database text and no details,
- * and its cause is logged (src/api/errors.ts). Needs a database another connection can alter:
+ * and its cause is logged; the Kubeflow REST gateway answers the same row of the error table
+ * (src/api/error-table.ts): 500 "internal error", its cause logged. Needs a database another connection can alter:
  * a SQLite file, or Postgres.
  */
 
@@ -63,5 +65,17 @@ for (const dialect of DIALECTS.filter((d) => d.name !== "sqlite-memory")) {
         expect(entry?.err?.message).toMatch(/owner/);
       });
     }
+
+    it('answers 500 "internal error" without database text over the REST gateway and logs the cause', async () => {
+      logged.length = 0;
+      const res = await new KubeflowApi(server.url).call("createRegisteredModel", { body: { name: "broken-rest" } });
+      expect(res.status).toBe(500);
+      expect(res.body).toEqual({ code: "Internal Server Error", message: "internal error" });
+      expect(res.reason).toBe("INTERNAL");
+      const entries = logged.map((line) => JSON.parse(line) as { msg: string; route?: string; err?: { message: string } });
+      const entry = entries.find((e) => e.msg === "internal error");
+      expect(entry?.route, logged.join("")).toMatch(/registered_models/);
+      expect(entry?.err?.message).toMatch(/owner/);
+    });
   });
 }
