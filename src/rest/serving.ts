@@ -11,7 +11,7 @@ import {
   updateService,
 } from "../registry/deployments.js";
 import { NotFoundError } from "../registry/errors.js";
-import { idByExternalId, writeExtras } from "../registry/kubeflow-extras.js";
+import { createWithExtras, extrasOf, extrasOfOne, idOfExternalId, patchWithExtras } from "../registry/kubeflow.js";
 import { KUBEFLOW_SERVE_LIST } from "../registry/kubeflow-compat.js";
 import { listRecords } from "../registry/kubeflow-lists.js";
 import { ENVIRONMENT_LIST, SERVICE_LIST } from "../registry/lifecycle-list-specs.js";
@@ -37,7 +37,7 @@ import { badField } from "./errors.js";
 import { checkParams, envelope, LIST_PARAMS, listRequest, quoteLiteral } from "./query.js";
 import type { RestCall, RestRoute } from "./router.js";
 import { ENVIRONMENT_CREATE, ENVIRONMENT_UPDATE, SERVE_CREATE, SERVICE_CREATE, SERVICE_UPDATE } from "./shapes.js";
-import { atomically, created, extrasOf, extrasOfOne, findParams, ok, patchWithExtras, single, withBodyReferences } from "./support.js";
+import { created, findParams, ok, single, withBodyReferences } from "./support.js";
 
 /** Serving environments, inference services, and the ServeModel records of a service. */
 
@@ -87,10 +87,9 @@ async function createServiceIn(call: RestCall, environmentId: number, body: Reco
   if (!body.name) throw badField("name", "is required");
   const parsed = parseService(body, idIn(body.registeredModelId, "registeredModelId"));
   await call.authorize("CreateInferenceService", {});
-  const { service, extras } = await atomically(call.registry, async (scoped, w) => {
-    const service = await createService(scoped, environmentId, parsed.input, call.ctx);
-    return { service, extras: await writeExtras(w, "InferenceService", service.id, parsed.extras) };
-  });
+  const { resource: service, extras } = await createWithExtras(call.registry, "InferenceService", parsed.extras, (scoped) =>
+    createService(scoped, environmentId, parsed.input, call.ctx),
+  );
   return { status, body: serviceOut(service, extras) };
 }
 
@@ -101,7 +100,7 @@ async function listServicesOf(call: RestCall, environmentId: number | undefined,
   const name = call.query.get("name");
   if (name) extraFilter.push(`name = ${quoteLiteral(name)}`);
   const externalId = call.query.get("externalId");
-  if (externalId) extraFilter.push(`id = ${(await call.registry.read((r) => idByExternalId(r, "InferenceService", externalId))) ?? 0}`);
+  if (externalId) extraFilter.push(`id = ${(await idOfExternalId(call.registry, "InferenceService", externalId)) ?? 0}`);
   const { request, pageSize } = listRequest(call.query, { spec: SERVICE_LIST, extraFilter });
   const page = await listServices(call.registry, environmentId, null, "", request);
   const extras = await extrasOf(call.registry, page.items.map((s) => s.id));
@@ -122,7 +121,7 @@ export const SERVING_ROUTES: RestRoute[] = [
       await call.authorize("GetServingEnvironment", {});
       let environment: ServingEnvironment | undefined;
       if (find.externalId !== undefined) {
-        const id = await call.registry.read((r) => idByExternalId(r, "ServingEnvironment", find.externalId!));
+        const id = await idOfExternalId(call.registry, "ServingEnvironment", find.externalId);
         environment = id === undefined ? undefined : await getEnvironment(call.registry, { id });
         if (environment && find.name !== undefined && environment.displayName !== find.name) environment = undefined;
         if (!environment) throw new NotFoundError(`serving environment with externalId "${find.externalId}"`);
@@ -149,10 +148,9 @@ export const SERVING_ROUTES: RestRoute[] = [
       checkParams(call.query, []);
       const parsed = parseEnvironment(required(await call.body(ENVIRONMENT_CREATE, "ServingEnvironmentCreate"), ["name"]));
       await call.authorize("CreateServingEnvironment", {});
-      const { environment, extras } = await atomically(call.registry, async (scoped, w) => {
-        const environment = await createEnvironment(scoped, parsed.input, call.ctx);
-        return { environment, extras: await writeExtras(w, "ServingEnvironment", environment.id, parsed.extras) };
-      });
+      const { resource: environment, extras } = await createWithExtras(call.registry, "ServingEnvironment", parsed.extras, (scoped) =>
+        createEnvironment(scoped, parsed.input, call.ctx),
+      );
       return created(environmentOut(environment, extras));
     },
   },
@@ -211,7 +209,7 @@ export const SERVING_ROUTES: RestRoute[] = [
       await call.authorize("GetInferenceService", {});
       let service: InferenceService | undefined;
       if (find.externalId !== undefined) {
-        const id = await call.registry.read((r) => idByExternalId(r, "InferenceService", find.externalId!));
+        const id = await idOfExternalId(call.registry, "InferenceService", find.externalId);
         service = id === undefined ? undefined : await getServiceById(call.registry, id);
         if (service && find.name !== undefined && service.displayName !== find.name) service = undefined;
         if (service && find.parentResourceId !== undefined && service.environmentId !== find.parentResourceId) service = undefined;
@@ -303,7 +301,7 @@ export const SERVING_ROUTES: RestRoute[] = [
       const name = call.query.get("name");
       if (name) extraFilter.push(`name = ${quoteLiteral(name)}`);
       const externalId = call.query.get("externalId");
-      if (externalId) extraFilter.push(`id = ${(await call.registry.read((r) => idByExternalId(r, "serve-model", externalId))) ?? 0}`);
+      if (externalId) extraFilter.push(`id = ${(await idOfExternalId(call.registry, "serve-model", externalId)) ?? 0}`);
       const { request, pageSize } = listRequest(call.query, { spec: KUBEFLOW_SERVE_LIST, extraFilter });
       const page = await listRecords(call.registry, { kinds: ["serve-model"], parentType: "inference-service", parentId: service.id }, request, KUBEFLOW_SERVE_LIST);
       const extras = await extrasOf(call.registry, page.items.map((s) => s.id));

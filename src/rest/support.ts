@@ -1,47 +1,12 @@
 import type { CallPermit } from "../auth/call-guard.js";
 import { InvalidArgumentError, NotFoundError } from "../registry/errors.js";
-import { inTransaction } from "../registry/in-transaction.js";
-import { type ExtrasPatch, type ExtrasType, patchesExtras, writeExtras } from "../registry/kubeflow-extras.js";
-import type { Extras } from "../registry/kubeflow-types.js";
+import { lookupModelById } from "../registry/by-id.js";
 import type { Registry } from "../registry/registry.js";
-import type { StoreWriter } from "../store/store.js";
 import { idIn } from "./convert.js";
 import { RestError } from "./errors.js";
 import { checkParams } from "./query.js";
 
 /** Plumbing shared by the REST resource handlers. */
-
-/** Runs use cases and extras writes in one transaction (one atomic change, its events together). */
-export function atomically<T>(registry: Registry, fn: (scoped: Registry, w: StoreWriter) => Promise<T>): Promise<T> {
-  return registry.write((w) => fn(inTransaction(registry, w), w));
-}
-
-/**
- * A PATCH in one transaction: the resource's update when the patch changes anything, its
- * Kubeflow-only fields included (an empty mask then bumps update_time and records an UPDATED
- * event), else the resource as it is; then its extras. An empty PATCH records nothing.
- */
-export function patchWithExtras<T extends { id: number }>(
-  registry: Registry,
-  type: ExtrasType,
-  patch: { mask: string[]; extras: ExtrasPatch },
-  update: (scoped: Registry) => Promise<T>,
-  current: (scoped: Registry, w: StoreWriter) => Promise<T> | T,
-): Promise<{ resource: T; extras: Extras | undefined }> {
-  return atomically(registry, async (scoped, w) => {
-    const resource = patch.mask.length > 0 || patchesExtras(patch.extras) ? await update(scoped) : await current(scoped, w);
-    return { resource, extras: await writeExtras(w, type, resource.id, patch.extras) };
-  });
-}
-
-/** The extras of resources, by id. */
-export function extrasOf(registry: Registry, ids: number[]): Promise<Map<number, Extras>> {
-  return registry.read((r) => r.rest.getExtras(ids));
-}
-
-export async function extrasOfOne(registry: Registry, id: number): Promise<Extras | undefined> {
-  return (await extrasOf(registry, [id])).get(id);
-}
 
 /** The parameters of a find endpoint (GET /registered_model?name=…): at least name or externalId. */
 export interface FindParams {
@@ -89,7 +54,7 @@ export async function narrow<T>(
   if (!permit.visibleModels) return items;
   const names = new Map<number, Promise<string | undefined>>();
   const nameOf = (id: number) => {
-    if (!names.has(id)) names.set(id, registry.read(async (r) => (await r.getModel(id))?.displayName));
+    if (!names.has(id)) names.set(id, lookupModelById(registry, id).then((model) => model?.displayName));
     return names.get(id)!;
   };
   const flags = await Promise.all(
