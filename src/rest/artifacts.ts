@@ -5,7 +5,6 @@ import { KUBEFLOW_ARTIFACT_LIST } from "../registry/kubeflow-compat.js";
 import {
   createStandaloneArtifact,
   extrasOf,
-  extrasOfOne,
   type KubeflowArtifactWrite,
   namedForCreate,
   patchModelArtifact,
@@ -24,7 +23,7 @@ import { badField } from "./errors.js";
 import { lookupVisible, versionById } from "./lookup-visible.js";
 import { checkParams, LIST_PARAMS, listRequest } from "./query.js";
 import type { RestCall, RestRoute } from "./router.js";
-import { created, narrow, ok } from "./support.js";
+import { created, narrow, ok, okWithExtras } from "./support.js";
 
 /**
  * Model artifacts (the registry's own) and doc, dataset, metric and parameter artifacts (kept by
@@ -134,7 +133,7 @@ export const ARTIFACT_ROUTES: RestRoute[] = [
       checkParams(call.query, []);
       const artifact = await modelArtifactById(call, call.id("modelartifactId"));
       await authorizeModelArtifact(call, artifact, false);
-      return ok(modelArtifactOut(artifact, await extrasOfOne(call.registry, artifact.id)));
+      return okWithExtras(call.registry, artifact, modelArtifactOut);
     },
   },
   {

@@ -2,7 +2,7 @@ import { getRunById } from "../registry/by-id.js";
 import { NotFoundError } from "../registry/errors.js";
 import { type RunInput, listRuns, updateRun, createRun } from "../registry/experiment-runs.js";
 import { createExperiment, type ExperimentInput, getExperiment, listExperiments, updateExperiment } from "../registry/experiments.js";
-import { createWithExtras, extrasOf, extrasOfOne, idOfExternalId, patchWithExtras } from "../registry/kubeflow.js";
+import { createWithExtras, idOfExternalId, patchWithExtras } from "../registry/kubeflow.js";
 import { listMetricValues, METRIC_HISTORY_LIST } from "../registry/kubeflow-lists.js";
 import { EXPERIMENT_LIST, RUN_LIST } from "../registry/lifecycle-list-specs.js";
 import type { Experiment, ExperimentRun, RunStatus } from "../registry/lifecycle-types.js";
@@ -27,7 +27,7 @@ import { badField } from "./errors.js";
 import { checkParams, envelope, LIST_PARAMS, listRequest, quoteLiteral } from "./query.js";
 import type { RestCall, RestRoute } from "./router.js";
 import { EXPERIMENT_CREATE, EXPERIMENT_UPDATE, RUN_CREATE, RUN_FULL, RUN_UPDATE } from "./shapes.js";
-import { created, findParams, ok, single, withBodyReferences } from "./support.js";
+import { created, findParams, nameAndExternalIdFilter, ok, okPageWithExtras, okWithExtras, single, withBodyReferences } from "./support.js";
 
 /** Experiments, their runs, the runs' artifacts and metric history. */
 
@@ -92,15 +92,10 @@ async function createRunIn(call: RestCall, experimentId: number, parsed: Parsed<
 async function listRunsOf(call: RestCall, experimentId: number | undefined, extraParams: readonly string[]) {
   checkParams(call.query, [...LIST_PARAMS, ...extraParams]);
   await call.authorize("ListExperimentRuns", {});
-  const extraFilter: string[] = [];
-  const name = call.query.get("name");
-  if (name) extraFilter.push(`name = ${quoteLiteral(name)}`);
-  const externalId = call.query.get("externalId");
-  if (externalId) extraFilter.push(`id = ${(await idOfExternalId(call.registry, "ExperimentRun", externalId)) ?? 0}`);
+  const extraFilter = await nameAndExternalIdFilter(call.registry, call.query, "ExperimentRun");
   const { request, pageSize } = listRequest(call.query, { spec: RUN_LIST, filterNames: RUN_FILTER_NAMES, extraFilter });
   const page = await listRuns(call.registry, experimentId, request);
-  const extras = await extrasOf(call.registry, page.items.map((r) => r.id));
-  return ok(envelope(page, pageSize, (r) => runOut(r, extras.get(r.id))));
+  return okPageWithExtras(call.registry, page, pageSize, runOut);
 }
 
 async function metricHistory(call: RestCall, runId: number | undefined) {
@@ -139,7 +134,7 @@ export const EXPERIMENT_ROUTES: RestRoute[] = [
         if (experiment && find.name !== undefined && experiment.displayName !== find.name) experiment = undefined;
         if (!experiment) throw new NotFoundError(`experiment with externalId "${find.externalId}"`);
       } else experiment = await getExperiment(call.registry, { displayName: find.name! });
-      return ok(experimentOut(experiment, await extrasOfOne(call.registry, experiment.id)));
+      return okWithExtras(call.registry, experiment, experimentOut);
     },
   },
   {
@@ -150,8 +145,7 @@ export const EXPERIMENT_ROUTES: RestRoute[] = [
       await call.authorize("ListExperiments", {});
       const { request, pageSize } = listRequest(call.query, { spec: EXPERIMENT_LIST });
       const page = await listExperiments(call.registry, request);
-      const extras = await extrasOf(call.registry, page.items.map((e) => e.id));
-      return ok(envelope(page, pageSize, (e) => experimentOut(e, extras.get(e.id))));
+      return okPageWithExtras(call.registry, page, pageSize, experimentOut);
     },
   },
   {
@@ -174,7 +168,7 @@ export const EXPERIMENT_ROUTES: RestRoute[] = [
       checkParams(call.query, []);
       const id = call.id("experimentId");
       await call.authorize("GetExperiment", {});
-      return ok(experimentOut(await getExperiment(call.registry, { id }), await extrasOfOne(call.registry, id)));
+      return okWithExtras(call.registry, await getExperiment(call.registry, { id }), experimentOut);
     },
   },
   {
@@ -231,7 +225,7 @@ export const EXPERIMENT_ROUTES: RestRoute[] = [
         const page = await listRuns(call.registry, find.parentResourceId, request);
         run = single(page.items, `experiment run "${find.name}"`);
       }
-      return ok(runOut(run, await extrasOfOne(call.registry, run.id)));
+      return okWithExtras(call.registry, run, runOut);
     },
   },
   {
@@ -260,7 +254,7 @@ export const EXPERIMENT_ROUTES: RestRoute[] = [
     async handle(call) {
       checkParams(call.query, []);
       const run = await getRunChecked(call, call.id("experimentrunId"));
-      return ok(runOut(run, await extrasOfOne(call.registry, run.id)));
+      return okWithExtras(call.registry, run, runOut);
     },
   },
   {

@@ -1,7 +1,7 @@
 import { NotFoundError } from "../registry/errors.js";
 import type { ModelInput, VersionInput } from "../registry/inputs.js";
 import { lookupModelById } from "../registry/by-id.js";
-import { createWithExtras, extrasOf, extrasOfOne, idOfExternalId, patchWithExtras } from "../registry/kubeflow.js";
+import { createWithExtras, idOfExternalId, patchWithExtras } from "../registry/kubeflow.js";
 import { MODEL_LIST, VERSION_LIST } from "../registry/list-specs.js";
 import { modelName } from "../registry/names.js";
 import type { RegisteredModel, State } from "../registry/types.js";
@@ -20,10 +20,10 @@ import {
 } from "./convert.js";
 import { badField } from "./errors.js";
 import { visibleOnly } from "./lookup-visible.js";
-import { checkParams, envelope, LIST_PARAMS, listRequest, quoteLiteral } from "./query.js";
+import { checkParams, LIST_PARAMS, listRequest } from "./query.js";
 import type { RestCall, RestRoute } from "./router.js";
 import { MODEL_CREATE, MODEL_UPDATE, VERSION_FULL } from "./shapes.js";
-import { created, findParams, narrow, ok, visible } from "./support.js";
+import { created, findParams, nameAndExternalIdFilter, narrow, ok, okPageWithExtras, okWithExtras, visible } from "./support.js";
 
 /** Registered models, and the versions of one model. */
 
@@ -74,19 +74,11 @@ export async function createVersion(call: RestCall, modelId: number, parsed: Par
 export async function listVersions(call: RestCall, modelId: number | undefined, extraParams: readonly string[]) {
   checkParams(call.query, [...LIST_PARAMS, ...extraParams]);
   const permit = await call.authorize("ListModelVersions", { parent: modelId === undefined ? "registeredModels/-" : modelName(modelId) });
-  const extraFilter: string[] = [];
-  const name = call.query.get("name");
-  if (name) extraFilter.push(`name = ${quoteLiteral(name)}`);
-  const externalId = call.query.get("externalId");
-  if (externalId) {
-    const id = await idOfExternalId(call.registry, "ModelVersion", externalId);
-    extraFilter.push(`id = ${id ?? 0}`);
-  }
+  const extraFilter = await nameAndExternalIdFilter(call.registry, call.query, "ModelVersion");
   const { request, pageSize } = listRequest(call.query, { spec: VERSION_LIST, extraFilter });
   const page = await call.registry.listVersions(modelId, request);
   const items = await narrow(call.registry, permit, page.items, (v) => ({ displayName: v.modelDisplayName }));
-  const extras = await extrasOf(call.registry, items.map((v) => v.id));
-  return ok(envelope({ ...page, items }, pageSize, (v) => versionOut(v, extras.get(v.id))));
+  return okPageWithExtras(call.registry, { ...page, items }, pageSize, versionOut);
 }
 
 export const MODEL_ROUTES: RestRoute[] = [
@@ -109,7 +101,7 @@ export const MODEL_ROUTES: RestRoute[] = [
         await call.authorize("GetRegisteredModel", { displayName: find.name });
         model = await call.registry.getModel({ displayName: find.name! });
       }
-      return ok(modelOut(model, await extrasOfOne(call.registry, model.id)));
+      return okWithExtras(call.registry, model, modelOut);
     },
   },
   {
@@ -121,8 +113,7 @@ export const MODEL_ROUTES: RestRoute[] = [
       const { request, pageSize } = listRequest(call.query, { spec: MODEL_LIST });
       const page = await call.registry.listModels(request);
       const items = page.items.filter((m) => visible(permit, m.displayName));
-      const extras = await extrasOf(call.registry, items.map((m) => m.id));
-      return ok(envelope({ ...page, items }, pageSize, (m) => modelOut(m, extras.get(m.id))));
+      return okPageWithExtras(call.registry, { ...page, items }, pageSize, modelOut);
     },
   },
   {
@@ -146,7 +137,7 @@ export const MODEL_ROUTES: RestRoute[] = [
       const id = call.id("registeredmodelId");
       await call.authorize("GetRegisteredModel", { name: modelName(id) });
       const model = await call.registry.getModel({ id });
-      return ok(modelOut(model, await extrasOfOne(call.registry, id)));
+      return okWithExtras(call.registry, model, modelOut);
     },
   },
   {

@@ -1,10 +1,14 @@
 import type { CallPermit } from "../auth/call-guard.js";
 import { InvalidArgumentError, NotFoundError } from "../registry/errors.js";
 import { lookupModelById } from "../registry/by-id.js";
+import { extrasOf, extrasOfOne, idOfExternalId } from "../registry/kubeflow.js";
+import type { ExtrasType } from "../registry/kubeflow-extras.js";
+import type { Extras } from "../registry/kubeflow-types.js";
 import type { Registry } from "../registry/registry.js";
+import type { Page } from "../registry/types.js";
 import { idIn } from "./convert.js";
 import { RestError } from "./errors.js";
-import { checkParams } from "./query.js";
+import { checkParams, envelope, quoteLiteral } from "./query.js";
 
 /** Plumbing shared by the REST resource handlers. */
 
@@ -69,6 +73,33 @@ export async function narrow<T>(
 
 export const ok = (body: unknown) => ({ status: 200, body });
 export const created = (body: unknown) => ({ status: 201, body });
+
+/** Converts a resource with its Kubeflow-only fields (extras). */
+export type OutWithExtras<T> = (resource: T, extras: Extras | undefined) => unknown;
+
+/** A resource with its extras, 200. */
+export async function okWithExtras<T extends { id: number }>(registry: Registry, resource: T, out: OutWithExtras<T>) {
+  return ok(out(resource, await extrasOfOne(registry, resource.id)));
+}
+
+/** A page of resources with their extras in Kubeflow's list envelope, 200. */
+export async function okPageWithExtras<T extends { id: number }>(registry: Registry, page: Page<T>, pageSize: number, out: OutWithExtras<T>) {
+  const extras = await extrasOf(registry, page.items.map((item) => item.id));
+  return ok(envelope(page, pageSize, (item) => out(item, extras.get(item.id))));
+}
+
+/**
+ * The filter of a list's `name` and `externalId` query parameters: an external id no live
+ * resource of the type holds matches nothing.
+ */
+export async function nameAndExternalIdFilter(registry: Registry, query: URLSearchParams, type: ExtrasType): Promise<string[]> {
+  const extraFilter: string[] = [];
+  const name = query.get("name");
+  if (name) extraFilter.push(`name = ${quoteLiteral(name)}`);
+  const externalId = query.get("externalId");
+  if (externalId) extraFilter.push(`id = ${(await idOfExternalId(registry, type, externalId)) ?? 0}`);
+  return extraFilter;
+}
 
 /**
  * Runs a create whose body (not its path) names other resources: one that does not exist is not

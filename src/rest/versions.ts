@@ -1,6 +1,6 @@
 import { NotFoundError } from "../registry/errors.js";
 import { lookupVersionById } from "../registry/by-id.js";
-import { extrasOfOne, idOfExternalId, patchWithExtras } from "../registry/kubeflow.js";
+import { idOfExternalId, patchWithExtras } from "../registry/kubeflow.js";
 import { modelName, versionName } from "../registry/names.js";
 import type { ModelVersion } from "../registry/types.js";
 import { listArtifactUnion } from "./artifact-lists.js";
@@ -12,7 +12,7 @@ import { required } from "./body.js";
 import { checkParams, quoteLiteral } from "./query.js";
 import type { RestCall, RestRoute } from "./router.js";
 import { VERSION_CREATE, VERSION_UPDATE } from "./shapes.js";
-import { findParams, ok, single, withBodyReferences } from "./support.js";
+import { findParams, ok, okWithExtras, single, withBodyReferences } from "./support.js";
 
 /** Model versions by id, across models, and the artifacts of a version. */
 
@@ -48,7 +48,7 @@ export const VERSION_ROUTES: RestRoute[] = [
     async handle(call) {
       const version = await findVersion(call);
       await authorizeVersion(call, version, false);
-      return ok(versionOut(version, await extrasOfOne(call.registry, version.id)));
+      return okWithExtras(call.registry, version, versionOut);
     },
   },
   {
@@ -73,7 +73,7 @@ export const VERSION_ROUTES: RestRoute[] = [
       checkParams(call.query, []);
       const version = await versionById(call, call.id("modelversionId"));
       await authorizeVersion(call, version, false);
-      return ok(versionOut(version, await extrasOfOne(call.registry, version.id)));
+      return okWithExtras(call.registry, version, versionOut);
     },
   },
   {
