@@ -49,7 +49,7 @@ import {
 import { modelName, versionName } from "../registry/names.js";
 import { etagOf } from "../registry/registry.js";
 import type { State } from "../registry/types.js";
-import { propertiesIn, propertiesOut } from "./convert.js";
+import { propertiesIn, propertiesOut, resourceFieldsOut } from "./convert.js";
 import { datasetIn, datasetOut } from "./convert-source.js";
 
 /** Proto <-> domain for aliases, experiments, runs, serving environments and inference services. */
@@ -113,16 +113,13 @@ export function experimentIn(p: PbExperiment | undefined): ExperimentInput {
 export function experimentOut(e: Experiment): PbExperiment {
   return create(ExperimentSchema, {
     name: experimentName(e.id),
-    id: String(e.id),
+    ...resourceFieldsOut(e),
     displayName: e.displayName,
     description: e.description,
     owner: e.owner,
     state: e.state === "LIVE" ? PbState.LIVE : PbState.ARCHIVED,
     labels: e.labels,
     customProperties: propertiesOut(e.customProperties),
-    createTime: timestampFromDate(e.createTime),
-    updateTime: timestampFromDate(e.updateTime),
-    etag: etagOf(e),
   });
 }
 
@@ -145,7 +142,7 @@ export function runIn(p: PbExperimentRun | undefined): RunInput {
 export function runOut(r: ExperimentRun): PbExperimentRun {
   return create(ExperimentRunSchema, {
     name: runName(r.experimentId, r.id),
-    id: String(r.id),
+    ...resourceFieldsOut(r),
     experiment: experimentName(r.experimentId),
     displayName: r.displayName,
     description: r.description,
@@ -157,9 +154,6 @@ export function runOut(r: ExperimentRun): PbExperimentRun {
     metrics: r.metrics,
     datasets: r.datasets.map(datasetOut),
     customProperties: propertiesOut(r.customProperties),
-    createTime: timestampFromDate(r.createTime),
-    updateTime: timestampFromDate(r.updateTime),
-    etag: etagOf(r),
   });
 }
 
@@ -188,14 +182,11 @@ export function environmentIn(p: PbServingEnvironment | undefined): EnvironmentI
 export function environmentOut(e: ServingEnvironment): PbServingEnvironment {
   return create(ServingEnvironmentSchema, {
     name: environmentName(e.id),
-    id: String(e.id),
+    ...resourceFieldsOut(e),
     displayName: e.displayName,
     description: e.description,
     labels: e.labels,
     customProperties: propertiesOut(e.customProperties),
-    createTime: timestampFromDate(e.createTime),
-    updateTime: timestampFromDate(e.updateTime),
-    etag: etagOf(e),
   });
 }
 
@@ -217,7 +208,7 @@ export function serviceIn(p: PbInferenceService | undefined): ServiceInput {
 export function serviceOut(s: InferenceService): PbInferenceService {
   return create(InferenceServiceSchema, {
     name: inferenceServiceName(s.environmentId, s.id),
-    id: String(s.id),
+    ...resourceFieldsOut(s),
     servingEnvironment: environmentName(s.environmentId),
     displayName: s.displayName,
     description: s.description,
@@ -239,8 +230,5 @@ export function serviceOut(s: InferenceService): PbInferenceService {
       reportTime: ts(s.status.reportTime),
       reporter: s.status.reporter,
     },
-    createTime: timestampFromDate(s.createTime),
-    updateTime: timestampFromDate(s.updateTime),
-    etag: etagOf(s),
   });
 }

@@ -105,6 +105,11 @@ export function propertiesOut(props: Properties): Record<string, PbMetadataValue
   return out;
 }
 
+/** The fields every stored resource's message has: its id, create and update times, and etag. */
+export function resourceFieldsOut(r: { id: number; createTime: Date; updateTime: Date; revision: number }) {
+  return { id: String(r.id), createTime: timestampFromDate(r.createTime), updateTime: timestampFromDate(r.updateTime), etag: etagOf(r) };
+}
+
 export function modelIn(m: PbRegisteredModel | undefined, field = "registered_model"): ModelInput {
   const p = m ?? create(RegisteredModelSchema);
   return {
@@ -121,7 +126,7 @@ export function modelIn(m: PbRegisteredModel | undefined, field = "registered_mo
 export function modelOut(m: RegisteredModel): PbRegisteredModel {
   return create(RegisteredModelSchema, {
     name: modelName(m.id),
-    id: String(m.id),
+    ...resourceFieldsOut(m),
     displayName: m.displayName,
     description: m.description,
     owner: m.owner,
@@ -129,9 +134,6 @@ export function modelOut(m: RegisteredModel): PbRegisteredModel {
     labels: m.labels,
     customProperties: propertiesOut(m.customProperties),
     readme: m.readme,
-    createTime: timestampFromDate(m.createTime),
-    updateTime: timestampFromDate(m.updateTime),
-    etag: etagOf(m),
   });
 }
 
@@ -150,7 +152,7 @@ export function versionIn(v: PbModelVersion | undefined, field = "model_version"
 export function versionOut(v: ModelVersion): PbModelVersion {
   return create(ModelVersionSchema, {
     name: versionName(v.modelId, v.id),
-    id: String(v.id),
+    ...resourceFieldsOut(v),
     registeredModel: modelName(v.modelId),
     registeredModelDisplayName: v.modelDisplayName,
     version: v.version,
@@ -158,9 +160,6 @@ export function versionOut(v: ModelVersion): PbModelVersion {
     author: v.author,
     state: stateOut(v.state),
     customProperties: propertiesOut(v.customProperties),
-    createTime: timestampFromDate(v.createTime),
-    updateTime: timestampFromDate(v.updateTime),
-    etag: etagOf(v),
     aliases: v.aliases ?? [],
     source: sourceOut(v.source),
   });
@@ -186,7 +185,7 @@ export function artifactIn(a: PbModelArtifact | undefined, field = "model_artifa
 export function artifactOut(a: ModelArtifact): PbModelArtifact {
   return create(ModelArtifactSchema, {
     name: artifactNameOf(a),
-    id: String(a.id),
+    ...resourceFieldsOut(a),
     // Empty while the artifact is linked to no version (`artifacts/{id}`).
     modelVersion: a.modelId === null || a.versionId === null ? "" : versionName(a.modelId, a.versionId),
     displayName: a.displayName,
@@ -200,8 +199,5 @@ export function artifactOut(a: ModelArtifact): PbModelArtifact {
     state: artifactStateOut(a.state),
     digest: a.digest,
     customProperties: propertiesOut(a.customProperties),
-    createTime: timestampFromDate(a.createTime),
-    updateTime: timestampFromDate(a.updateTime),
-    etag: etagOf(a),
   });
 }

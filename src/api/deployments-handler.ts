@@ -28,11 +28,11 @@ import {
   updateEnvironment,
   updateService,
 } from "../registry/deployments.js";
-import { InvalidArgumentError } from "../registry/errors.js";
 import { parseEnvironmentName, parseEnvironmentParent, parseInferenceServiceName } from "../registry/lifecycle-names.js";
 import { parseVersionName } from "../registry/names.js";
 import type { Registry } from "../registry/registry.js";
-import { callContext, exactlyOne, listRequest } from "./call-context.js";
+import { callContext, listRequest } from "./call-context.js";
+import { byNameOrDisplayName, pageFields, required, updateParts } from "./handler-kit.js";
 import { environmentIn, environmentOut, serviceIn, serviceOut } from "./convert-lifecycle.js";
 import { versionNameOrUri } from "./version-ref.js";
 
@@ -49,13 +49,6 @@ type Methods =
   | "deleteInferenceService"
   | "reportDeploymentStatus";
 
-const maskOf = (mask: { paths: string[] } | undefined) => (mask && mask.paths.length > 0 ? mask.paths : null);
-
-function required<T>(value: T | undefined, field: string): T {
-  if (value === undefined) throw InvalidArgumentError.field(field, "is required");
-  return value;
-}
-
 /** Serving environments, inference services and status reports: parse, call the registry, convert. */
 export function createDeploymentsHandler(registry: Registry): Pick<ServiceImpl<typeof ModelRegistryService>, Methods> {
   return {
@@ -66,30 +59,18 @@ export function createDeploymentsHandler(registry: Registry): Pick<ServiceImpl<t
     },
 
     async getServingEnvironment(req) {
-      const which = exactlyOne({ name: req.name, display_name: req.displayName });
-      const ref = which === "name" ? { id: parseEnvironmentName(req.name) } : { displayName: req.displayName };
+      const ref = byNameOrDisplayName(req, parseEnvironmentName);
       return create(GetServingEnvironmentResponseSchema, { servingEnvironment: environmentOut(await getEnvironment(registry, ref)) });
     },
 
     async listServingEnvironments(req) {
       const page = await listEnvironments(registry, listRequest(req));
-      return create(ListServingEnvironmentsResponseSchema, {
-        servingEnvironments: page.items.map(environmentOut),
-        nextPageToken: page.nextPageToken,
-        revision: BigInt(page.revision),
-        totalSize: BigInt(page.totalSize ?? 0),
-      });
+      return create(ListServingEnvironmentsResponseSchema, { servingEnvironments: page.items.map(environmentOut), ...pageFields(page) });
     },
 
     async updateServingEnvironment(req, ctx) {
-      const env = required(req.servingEnvironment, "serving_environment");
-      const updated = await updateEnvironment(
-        registry,
-        parseEnvironmentName(env.name, "serving_environment.name"),
-        { input: environmentIn(env), mask: maskOf(req.updateMask), etag: env.etag },
-        callContext(ctx, req.reason),
-      );
-      return create(UpdateServingEnvironmentResponseSchema, { servingEnvironment: environmentOut(updated) });
+      const parts = updateParts(req.servingEnvironment, "serving_environment", parseEnvironmentName, environmentIn, req, ctx);
+      return create(UpdateServingEnvironmentResponseSchema, { servingEnvironment: environmentOut(await updateEnvironment(registry, ...parts)) });
     },
 
     async deleteServingEnvironment(req, ctx) {
@@ -113,23 +94,12 @@ export function createDeploymentsHandler(registry: Registry): Pick<ServiceImpl<t
     async listInferenceServices(req) {
       const deploying = req.modelVersion === "" ? null : versionNameOrUri(req.modelVersion, "model_version");
       const page = await listServices(registry, parseEnvironmentParent(req.parent), deploying, req.modelVersion, listRequest(req));
-      return create(ListInferenceServicesResponseSchema, {
-        inferenceServices: page.items.map(serviceOut),
-        nextPageToken: page.nextPageToken,
-        revision: BigInt(page.revision),
-        totalSize: BigInt(page.totalSize ?? 0),
-      });
+      return create(ListInferenceServicesResponseSchema, { inferenceServices: page.items.map(serviceOut), ...pageFields(page) });
     },
 
     async updateInferenceService(req, ctx) {
-      const service = required(req.inferenceService, "inference_service");
-      const updated = await updateService(
-        registry,
-        parseInferenceServiceName(service.name, "inference_service.name"),
-        { input: serviceIn(service), mask: maskOf(req.updateMask), etag: service.etag },
-        callContext(ctx, req.reason),
-      );
-      return create(UpdateInferenceServiceResponseSchema, { inferenceService: serviceOut(updated) });
+      const parts = updateParts(req.inferenceService, "inference_service", parseInferenceServiceName, serviceIn, req, ctx);
+      return create(UpdateInferenceServiceResponseSchema, { inferenceService: serviceOut(await updateService(registry, ...parts)) });
     },
 
     async deleteInferenceService(req, ctx) {

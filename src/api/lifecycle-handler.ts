@@ -22,6 +22,7 @@ import { parseArtifactName, parseModelName, parseModelParent, parseVersionName, 
 import type { Registry } from "../registry/registry.js";
 import { resolveModelUri } from "../registry/resolve-uri.js";
 import { callContext, listRequest } from "./call-context.js";
+import { pageFields } from "./handler-kit.js";
 import { artifactOut, modelOut, versionOut } from "./convert.js";
 import { aliasHistoryOut, aliasOut } from "./convert-lifecycle.js";
 
@@ -77,22 +78,12 @@ export function createLifecycleHandler(registry: Registry): Pick<ServiceImpl<typ
 
     async listAliases(req) {
       const page = await listAliases(registry, parseModelParent(req.parent), listRequest(req));
-      return create(ListAliasesResponseSchema, {
-        aliases: page.items.map(aliasOut),
-        nextPageToken: page.nextPageToken,
-        revision: BigInt(page.revision),
-        totalSize: BigInt(page.totalSize ?? 0),
-      });
+      return create(ListAliasesResponseSchema, { aliases: page.items.map(aliasOut), ...pageFields(page) });
     },
 
     async listAliasHistory(req) {
       const page = await listAliasHistory(registry, parseModelParent(req.parent), listRequest(req));
-      return create(ListAliasHistoryResponseSchema, {
-        entries: page.items.map(aliasHistoryOut),
-        nextPageToken: page.nextPageToken,
-        revision: BigInt(page.revision),
-        totalSize: BigInt(page.totalSize ?? 0),
-      });
+      return create(ListAliasHistoryResponseSchema, { entries: page.items.map(aliasHistoryOut), ...pageFields(page) });
     },
 
     async deleteRegisteredModel(req, ctx) {

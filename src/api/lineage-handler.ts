@@ -22,7 +22,8 @@ import { createExperiment, deleteExperiment, getExperiment, listExperiments, upd
 import { parseExperimentName, parseExperimentParent, parseRunName } from "../registry/lifecycle-names.js";
 import { getLineage } from "../registry/lineage.js";
 import type { Registry } from "../registry/registry.js";
-import { callContext, exactlyOne, listRequest } from "./call-context.js";
+import { callContext, listRequest } from "./call-context.js";
+import { byNameOrDisplayName, pageFields, required, updateParts } from "./handler-kit.js";
 import { artifactOut, versionOut } from "./convert.js";
 import { experimentIn, experimentOut, metricIn, metricOut, runIn, runOut } from "./convert-lifecycle.js";
 import { datasetOut } from "./convert-source.js";
@@ -43,13 +44,6 @@ type Methods =
   | "listExperimentRunMetricHistory"
   | "getLineage";
 
-const maskOf = (mask: { paths: string[] } | undefined) => (mask && mask.paths.length > 0 ? mask.paths : null);
-
-function required<T>(value: T | undefined, field: string): T {
-  if (value === undefined) throw InvalidArgumentError.field(field, "is required");
-  return value;
-}
-
 /** Experiments, runs, metrics and GetLineage: parse, call the registry, convert. */
 export function createLineageHandler(registry: Registry): Pick<ServiceImpl<typeof ModelRegistryService>, Methods> {
   return {
@@ -59,30 +53,18 @@ export function createLineageHandler(registry: Registry): Pick<ServiceImpl<typeo
     },
 
     async getExperiment(req) {
-      const which = exactlyOne({ name: req.name, display_name: req.displayName });
-      const ref = which === "name" ? { id: parseExperimentName(req.name) } : { displayName: req.displayName };
+      const ref = byNameOrDisplayName(req, parseExperimentName);
       return create(GetExperimentResponseSchema, { experiment: experimentOut(await getExperiment(registry, ref)) });
     },
 
     async listExperiments(req) {
       const page = await listExperiments(registry, listRequest(req));
-      return create(ListExperimentsResponseSchema, {
-        experiments: page.items.map(experimentOut),
-        nextPageToken: page.nextPageToken,
-        revision: BigInt(page.revision),
-        totalSize: BigInt(page.totalSize ?? 0),
-      });
+      return create(ListExperimentsResponseSchema, { experiments: page.items.map(experimentOut), ...pageFields(page) });
     },
 
     async updateExperiment(req, ctx) {
-      const experiment = required(req.experiment, "experiment");
-      const updated = await updateExperiment(
-        registry,
-        parseExperimentName(experiment.name, "experiment.name"),
-        { input: experimentIn(experiment), mask: maskOf(req.updateMask), etag: experiment.etag },
-        callContext(ctx, req.reason),
-      );
-      return create(UpdateExperimentResponseSchema, { experiment: experimentOut(updated) });
+      const parts = updateParts(req.experiment, "experiment", parseExperimentName, experimentIn, req, ctx);
+      return create(UpdateExperimentResponseSchema, { experiment: experimentOut(await updateExperiment(registry, ...parts)) });
     },
 
     async deleteExperiment(req, ctx) {
@@ -106,23 +88,12 @@ export function createLineageHandler(registry: Registry): Pick<ServiceImpl<typeo
 
     async listExperimentRuns(req) {
       const page = await listRuns(registry, parseExperimentParent(req.parent), listRequest(req));
-      return create(ListExperimentRunsResponseSchema, {
-        experimentRuns: page.items.map(runOut),
-        nextPageToken: page.nextPageToken,
-        revision: BigInt(page.revision),
-        totalSize: BigInt(page.totalSize ?? 0),
-      });
+      return create(ListExperimentRunsResponseSchema, { experimentRuns: page.items.map(runOut), ...pageFields(page) });
     },
 
     async updateExperimentRun(req, ctx) {
-      const run = required(req.experimentRun, "experiment_run");
-      const updated = await updateRun(
-        registry,
-        parseRunName(run.name, "experiment_run.name"),
-        { input: runIn(run), mask: maskOf(req.updateMask), etag: run.etag },
-        callContext(ctx, req.reason),
-      );
-      return create(UpdateExperimentRunResponseSchema, { experimentRun: runOut(updated) });
+      const parts = updateParts(req.experimentRun, "experiment_run", parseRunName, runIn, req, ctx);
+      return create(UpdateExperimentRunResponseSchema, { experimentRun: runOut(await updateRun(registry, ...parts)) });
     },
 
     async deleteExperimentRun(req, ctx) {
@@ -139,12 +110,7 @@ export function createLineageHandler(registry: Registry): Pick<ServiceImpl<typeo
 
     async listExperimentRunMetricHistory(req) {
       const page = await listMetricHistory(registry, parseRunName(req.parent, "parent"), listRequest(req));
-      return create(ListExperimentRunMetricHistoryResponseSchema, {
-        metrics: page.items.map(metricOut),
-        nextPageToken: page.nextPageToken,
-        revision: BigInt(page.revision),
-        totalSize: BigInt(page.totalSize ?? 0),
-      });
+      return create(ListExperimentRunMetricHistoryResponseSchema, { metrics: page.items.map(metricOut), ...pageFields(page) });
     },
 
     async getLineage(req) {

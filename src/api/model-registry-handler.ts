@@ -16,43 +16,23 @@ import {
   UpdateModelVersionResponseSchema,
   UpdateRegisteredModelResponseSchema,
 } from "../../gen/modelregistry/v1/model_registry_service_pb.js";
-import { InvalidArgumentError } from "../registry/errors.js";
 import {
   parseArtifactName,
   parseModelName,
   parseModelParent,
   parseVersionName,
-  parseVersionSegment,
-  type VersionRef,
 } from "../registry/names.js";
 import { registerModel } from "../registry/register-model.js";
 import type { Registry } from "../registry/registry.js";
-import { callContext, exactlyOne, listRequest } from "./call-context.js";
+import { callContext, listRequest } from "./call-context.js";
+import { byNameOrDisplayName, pageFields, required, updateParts } from "./handler-kit.js";
+import { versionRef } from "./version-ref.js";
 import { createCompareHandler } from "./compare-handler.js";
 import { createDeploymentsHandler } from "./deployments-handler.js";
 import { createLifecycleHandler } from "./lifecycle-handler.js";
 import { createLineageHandler } from "./lineage-handler.js";
 import { createWatchHandler, type WatchHandlerOptions } from "./watch-handler.js";
 import { artifactIn, artifactOut, modelIn, modelOut, versionIn, versionOut } from "./convert.js";
-
-const maskOf = (mask: { paths: string[] } | undefined) => (mask && mask.paths.length > 0 ? mask.paths : null);
-
-function required<T>(value: T | undefined, field: string): T {
-  if (value === undefined) throw InvalidArgumentError.field(field, "is required");
-  return value;
-}
-
-/** A version addressed by name, or by the model's display name and a version string. */
-function versionRef(req: { name: string; registeredModelDisplayName: string; version: string }): VersionRef {
-  const which = exactlyOne({ name: req.name, registered_model_display_name: req.registeredModelDisplayName });
-  if (which === "name") return parseVersionName(req.name);
-  if (req.version === "") throw InvalidArgumentError.field("version", "is required with registered_model_display_name");
-  const selector =
-    req.version === "latest" || req.version.startsWith("@")
-      ? parseVersionSegment(req.version, "version")
-      : { kind: "version" as const, version: req.version };
-  return { model: { displayName: req.registeredModelDisplayName }, selector };
-}
 
 /** The service: parse names, call the registry, convert. No rules and no SQL here. */
 export function createModelRegistryHandler(
@@ -92,30 +72,18 @@ export function createModelRegistryHandler(
     },
 
     async getRegisteredModel(req) {
-      const which = exactlyOne({ name: req.name, display_name: req.displayName });
-      const ref = which === "name" ? { id: parseModelName(req.name) } : { displayName: req.displayName };
+      const ref = byNameOrDisplayName(req, parseModelName);
       return create(GetRegisteredModelResponseSchema, { registeredModel: modelOut(await registry.getModel(ref)) });
     },
 
     async listRegisteredModels(req) {
       const page = await registry.listModels(listRequest(req));
-      return create(ListRegisteredModelsResponseSchema, {
-        registeredModels: page.items.map(modelOut),
-        nextPageToken: page.nextPageToken,
-        revision: BigInt(page.revision),
-        totalSize: BigInt(page.totalSize ?? 0),
-      });
+      return create(ListRegisteredModelsResponseSchema, { registeredModels: page.items.map(modelOut), ...pageFields(page) });
     },
 
     async updateRegisteredModel(req, ctx) {
-      const model = required(req.registeredModel, "registered_model");
-      const id = parseModelName(model.name, "registered_model.name");
-      const updated = await registry.updateModel(
-        id,
-        { input: modelIn(model), mask: maskOf(req.updateMask), etag: model.etag },
-        callContext(ctx, req.reason),
-      );
-      return create(UpdateRegisteredModelResponseSchema, { registeredModel: modelOut(updated) });
+      const parts = updateParts(req.registeredModel, "registered_model", parseModelName, modelIn, req, ctx);
+      return create(UpdateRegisteredModelResponseSchema, { registeredModel: modelOut(await registry.updateModel(...parts)) });
     },
 
     async createModelVersion(req, ctx) {
@@ -131,23 +99,12 @@ export function createModelRegistryHandler(
 
     async listModelVersions(req) {
       const page = await registry.listVersions(parseModelParent(req.parent), listRequest(req));
-      return create(ListModelVersionsResponseSchema, {
-        modelVersions: page.items.map(versionOut),
-        nextPageToken: page.nextPageToken,
-        revision: BigInt(page.revision),
-        totalSize: BigInt(page.totalSize ?? 0),
-      });
+      return create(ListModelVersionsResponseSchema, { modelVersions: page.items.map(versionOut), ...pageFields(page) });
     },
 
     async updateModelVersion(req, ctx) {
-      const version = required(req.modelVersion, "model_version");
-      const ref = parseVersionName(version.name, "model_version.name");
-      const updated = await registry.updateVersion(
-        ref,
-        { input: versionIn(version), mask: maskOf(req.updateMask), etag: version.etag },
-        callContext(ctx, req.reason),
-      );
-      return create(UpdateModelVersionResponseSchema, { modelVersion: versionOut(updated) });
+      const parts = updateParts(req.modelVersion, "model_version", parseVersionName, versionIn, req, ctx);
+      return create(UpdateModelVersionResponseSchema, { modelVersion: versionOut(await registry.updateVersion(...parts)) });
     },
 
     async createModelArtifact(req, ctx) {
@@ -168,23 +125,12 @@ export function createModelRegistryHandler(
         req.parent === ""
           ? await registry.listUnlinkedArtifacts(listRequest(req))
           : await registry.listArtifacts(parseVersionName(req.parent, "parent"), listRequest(req));
-      return create(ListModelArtifactsResponseSchema, {
-        modelArtifacts: page.items.map(artifactOut),
-        nextPageToken: page.nextPageToken,
-        revision: BigInt(page.revision),
-        totalSize: BigInt(page.totalSize ?? 0),
-      });
+      return create(ListModelArtifactsResponseSchema, { modelArtifacts: page.items.map(artifactOut), ...pageFields(page) });
     },
 
     async updateModelArtifact(req, ctx) {
-      const artifact = required(req.modelArtifact, "model_artifact");
-      const ref = parseArtifactName(artifact.name, "model_artifact.name");
-      const updated = await registry.updateArtifact(
-        ref,
-        { input: artifactIn(artifact), mask: maskOf(req.updateMask), etag: artifact.etag },
-        callContext(ctx, req.reason),
-      );
-      return create(UpdateModelArtifactResponseSchema, { modelArtifact: artifactOut(updated) });
+      const parts = updateParts(req.modelArtifact, "model_artifact", parseArtifactName, artifactIn, req, ctx);
+      return create(UpdateModelArtifactResponseSchema, { modelArtifact: artifactOut(await registry.updateArtifact(...parts)) });
     },
   };
 }

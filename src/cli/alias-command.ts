@@ -2,7 +2,7 @@ import { toJson } from "@bufbuild/protobuf";
 import { AliasSchema, SetAliasResponseSchema } from "../../gen/modelregistry/v1/lifecycle_pb.js";
 import type { RegisteredModel } from "../../gen/modelregistry/v1/resources_pb.js";
 import type { RegistryClient } from "../client/create-registry-client.js";
-import { type CliContext, CliUsageError, type ParsedArgs, positionals, unknownSubcommand } from "./cli-context.js";
+import { type CliContext, CliUsageError, type ParsedArgs, positionals, runSubcommand } from "./cli-context.js";
 import { json, timeText } from "./format.js";
 import { collectPages, getModel, getVersion } from "./resolve.js";
 import { formatTable } from "./table.js";
@@ -31,19 +31,8 @@ export const ALIAS_OPTIONS = {
 } as const;
 
 /** `model-registry alias ...`: move, remove and list the aliases of a model. */
-export async function aliasCommand(ctx: CliContext, args: ParsedArgs): Promise<void> {
-  const [sub, ...rest] = args.positionals;
-  const subArgs = { ...args, positionals: rest };
-  switch (sub) {
-    case "set":
-      return set(ctx, subArgs);
-    case "rm":
-      return rm(ctx, subArgs);
-    case "list":
-      return list(ctx, subArgs);
-    default:
-      throw unknownSubcommand("alias", sub, ["set", "rm", "list"], ALIAS_USAGE);
-  }
+export function aliasCommand(ctx: CliContext, args: ParsedArgs): Promise<void> {
+  return runSubcommand("alias", { set, rm, list }, ALIAS_USAGE, ctx, args);
 }
 
 async function set(ctx: CliContext, args: ParsedArgs): Promise<void> {

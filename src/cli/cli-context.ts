@@ -126,6 +126,17 @@ export function unknownSubcommand(command: string, sub: string | undefined, subc
     : new CliUsageError(`unknown subcommand "${command} ${sub}"`, usage);
 }
 
+/** A command's subcommands by name, in the order its usage lists them. */
+export type Subcommands = Record<string, (ctx: CliContext, args: ParsedArgs) => Promise<void>>;
+
+/** Runs the subcommand the first positional names, with the positionals after it. */
+export async function runSubcommand(command: string, subcommands: Subcommands, usage: string, ctx: CliContext, args: ParsedArgs): Promise<void> {
+  const [sub, ...rest] = args.positionals;
+  const run = sub !== undefined && Object.hasOwn(subcommands, sub) ? subcommands[sub] : undefined;
+  if (!run) throw unknownSubcommand(command, sub, Object.keys(subcommands), usage);
+  return run(ctx, { ...args, positionals: rest });
+}
+
 /**
  * The actor when --actor is absent: MODEL_REGISTRY_ACTOR, else the OS user name ($USER is unset
  * in many containers, but the passwd entry is there), else $USER; empty when none is known (the

@@ -1,7 +1,7 @@
 import { toJson } from "@bufbuild/protobuf";
 import { ArchiveRegisteredModelResponseSchema } from "../../gen/modelregistry/v1/lifecycle_pb.js";
 import { RegisteredModelSchema, State } from "../../gen/modelregistry/v1/resources_pb.js";
-import { type CliContext, intFlag, type ParsedArgs, positionals, unknownSubcommand } from "./cli-context.js";
+import { type CliContext, intFlag, type ParsedArgs, positionals, runSubcommand } from "./cli-context.js";
 import { json, stateText, timeText, valueText, valueType } from "./format.js";
 import { noMatches } from "./no-matches.js";
 import { collectPages, getModel } from "./resolve.js";
@@ -36,21 +36,8 @@ export const MODELS_OPTIONS = {
 } as const;
 
 /** `model-registry models ...`: list, read, archive and restore registered models. */
-export async function modelsCommand(ctx: CliContext, args: ParsedArgs): Promise<void> {
-  const [sub, ...rest] = args.positionals;
-  const subArgs = { ...args, positionals: rest };
-  switch (sub) {
-    case "list":
-      return list(ctx, subArgs);
-    case "get":
-      return get(ctx, subArgs);
-    case "archive":
-      return archive(ctx, subArgs);
-    case "restore":
-      return restore(ctx, subArgs);
-    default:
-      throw unknownSubcommand("models", sub, ["list", "get", "archive", "restore"], MODELS_USAGE);
-  }
+export function modelsCommand(ctx: CliContext, args: ParsedArgs): Promise<void> {
+  return runSubcommand("models", { list, get, archive, restore }, MODELS_USAGE, ctx, args);
 }
 
 async function list(ctx: CliContext, args: ParsedArgs): Promise<void> {

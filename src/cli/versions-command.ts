@@ -2,7 +2,7 @@ import { toJson } from "@bufbuild/protobuf";
 import { CompareModelVersionsResponseSchema, MetricDirection } from "../../gen/modelregistry/v1/compare_pb.js";
 import { ModelArtifactSchema, type ModelVersion, ModelVersionSchema, State } from "../../gen/modelregistry/v1/resources_pb.js";
 import type { RegistryClient } from "../client/create-registry-client.js";
-import { type CliContext, CliUsageError, intFlag, type ParsedArgs, positionals, unknownSubcommand } from "./cli-context.js";
+import { type CliContext, CliUsageError, intFlag, type ParsedArgs, positionals, runSubcommand } from "./cli-context.js";
 import { artifactStateText, json, stateText, timeText, valueText, valueType } from "./format.js";
 import { noMatches } from "./no-matches.js";
 import { collectPages, getModel, getVersion } from "./resolve.js";
@@ -43,23 +43,15 @@ export const VERSIONS_OPTIONS = {
 } as const;
 
 /** `model-registry versions ...`: list, read and compare model versions. */
-export async function versionsCommand(ctx: CliContext, args: ParsedArgs): Promise<void> {
-  const [sub, ...rest] = args.positionals;
-  const subArgs = { ...args, positionals: rest };
-  switch (sub) {
-    case "list":
-      return list(ctx, subArgs);
-    case "get":
-      return get(ctx, subArgs);
-    case "compare":
-      return compare(ctx, subArgs);
-    case "archive":
-      return setState(ctx, subArgs, State.ARCHIVED);
-    case "restore":
-      return setState(ctx, subArgs, State.LIVE);
-    default:
-      throw unknownSubcommand("versions", sub, ["list", "get", "compare", "archive", "restore"], VERSIONS_USAGE);
-  }
+export function versionsCommand(ctx: CliContext, args: ParsedArgs): Promise<void> {
+  const subcommands = {
+    list,
+    get,
+    compare,
+    archive: (c: CliContext, a: ParsedArgs) => setState(c, a, State.ARCHIVED),
+    restore: (c: CliContext, a: ParsedArgs) => setState(c, a, State.LIVE),
+  };
+  return runSubcommand("versions", subcommands, VERSIONS_USAGE, ctx, args);
 }
 
 async function list(ctx: CliContext, args: ParsedArgs): Promise<void> {

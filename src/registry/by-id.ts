@@ -1,7 +1,7 @@
 import { NotFoundError } from "./errors.js";
 import type { ExperimentRun, InferenceService } from "./lifecycle-types.js";
 import type { Registry } from "./registry.js";
-import type { ModelArtifact, ModelVersion } from "./types.js";
+import type { ModelArtifact, ModelVersion, RegisteredModel } from "./types.js";
 
 /**
  * Reads by bare id, for APIs (Kubeflow's REST API) that address versions, artifacts, runs and
@@ -9,8 +9,23 @@ import type { ModelArtifact, ModelVersion } from "./types.js";
  * names at most one resource.
  */
 
+/** The model of an id, or undefined when there is none. */
+export function lookupModelById(registry: Registry, id: number): Promise<RegisteredModel | undefined> {
+  return registry.read((r) => r.getModel(id));
+}
+
+/** The version of an id, or undefined when there is none. */
+export function lookupVersionById(registry: Registry, id: number): Promise<ModelVersion | undefined> {
+  return registry.read((r) => r.getVersion(id));
+}
+
+/** The run of an id, or undefined when there is none. */
+export function lookupRunById(registry: Registry, id: number): Promise<ExperimentRun | undefined> {
+  return registry.read((r) => r.lineage.getRun(id));
+}
+
 export async function getVersionById(registry: Registry, id: number): Promise<ModelVersion> {
-  const version = await registry.read((r) => r.getVersion(id));
+  const version = await lookupVersionById(registry, id);
   if (!version) throw new NotFoundError(`model version ${id}`);
   return version;
 }
@@ -22,7 +37,7 @@ export async function getArtifactById(registry: Registry, id: number): Promise<M
 }
 
 export async function getRunById(registry: Registry, id: number): Promise<ExperimentRun> {
-  const run = await registry.read((r) => r.lineage.getRun(id));
+  const run = await lookupRunById(registry, id);
   if (!run) throw new NotFoundError(`experiment run ${id}`);
   return run;
 }

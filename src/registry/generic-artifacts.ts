@@ -6,7 +6,6 @@ import { inTransaction } from "./in-transaction.js";
 import { recordDeleted } from "./lifecycle-support.js";
 import type { Update } from "./inputs.js";
 import { type ExtrasPatch, writeExtras } from "./kubeflow-extras.js";
-import { byDisplayName, FIRST_MATCHES } from "./kubeflow-lists.js";
 import type { Extras, KubeflowRecord, RecordKind, RecordOwner, RecordParentType, RecordResource } from "./kubeflow-types.js";
 import type { ExperimentRun } from "./lifecycle-types.js";
 import type { Registry } from "./registry.js";
@@ -15,8 +14,8 @@ import { LIMITS, Violations } from "./validate.js";
 
 /**
  * Kubeflow's artifacts other than model artifacts (doc, dataset, metric, parameter), kept by
- * the REST gateway, and their upsert under a model version or an experiment run (model
- * artifacts: kubeflow-compat.ts). One logged under a run is attributed to it (filterQuery's
+ * the REST gateway (their upsert under a model version or an experiment run: kubeflow.ts; model
+ * artifacts: kubeflow.ts). One logged under a run is attributed to it (filterQuery's
  * experimentRunId and experimentId).
  * A metric or parameter upserted under a run is also logged into the run (metric history,
  * params) in the same transaction, so gRPC readers and Watch see it as an ExperimentRun update.
@@ -47,7 +46,7 @@ function validateRecord(r: Pick<KubeflowRecord, "displayName" | "description" | 
   const v = new Violations();
   v.text("name", r.displayName, LIMITS.name, false);
   v.text("description", r.description, LIMITS.description);
-  // Records exist for Kubeflow's clients only: their uri is Kubeflow's free string (kubeflow-compat.ts).
+  // Records exist for Kubeflow's clients only: their uri is Kubeflow's free string (kubeflow.ts).
   v.text("uri", r.uri, LIMITS.uri, false);
   v.properties("customProperties", r.customProperties);
   for (const [key, value] of Object.entries(r.fields)) {
@@ -255,54 +254,4 @@ function parameterValue(value: JsonValue, type: JsonValue | undefined): Metadata
     default:
       return { type: "string", value: text };
   }
-}
-
-/** What an upsert of a record under a version or run carries: its kind, its id if any, and its fields. */
-export interface RecordUpsert {
-  kind: RecordKind;
-  id: number | undefined;
-  input: RecordInput;
-  mask: string[];
-  extras: ExtrasPatch;
-}
-
-export interface RecordUpsertResult {
-  record: KubeflowRecord;
-  extras: Extras | undefined;
-  created: boolean;
-}
-
-/**
- * Creates or updates a doc, dataset, metric or parameter artifact under a model version or an
- * experiment run, in one transaction: with an id, that artifact (which must belong to the
- * parent) is updated with the fields given; else an artifact of the same type and name under the
- * parent is updated; else a new one is created. (Model artifacts: kubeflow-compat.ts.)
- */
-export async function upsertRecord(
-  registry: Registry,
-  parent: { type: Exclude<RecordParentType, "inference-service">; id: number },
-  upsert: RecordUpsert,
-  ctx: CallContext,
-): Promise<RecordUpsertResult> {
-  return registry.write(async (w) => {
-    let existing: KubeflowRecord | undefined;
-    if (upsert.id !== undefined) {
-      existing = await w.rest.getRecord(upsert.id);
-      if (!existing || existing.kind === "serve-model") throw new NotFoundError(`artifact ${upsert.id}`);
-      if (existing.parent?.type !== parent.type || existing.parent.id !== parent.id) {
-        throw InvalidArgumentError.field("id", `artifact ${upsert.id} belongs to another parent`, "ARTIFACT_OF_OTHER_PARENT");
-      }
-      if (existing.kind !== upsert.kind) throw InvalidArgumentError.field("artifactType", `artifact ${upsert.id} is a ${existing.kind}`);
-    } else if (upsert.input.displayName !== "") {
-      const found = await w.rest.listRecords(
-        { kinds: [upsert.kind], parentType: parent.type, parentId: parent.id },
-        { ...FIRST_MATCHES, filter: byDisplayName(upsert.input.displayName) },
-      );
-      existing = found.items[0];
-    }
-    const result = existing
-      ? await changeRecord(registry, w, existing, { input: upsert.input, mask: upsert.mask, etag: "" }, upsert.extras, ctx)
-      : await insertRecord(registry, w, upsert.kind, parent, upsert.input, upsert.extras, ctx);
-    return { record: result.record, extras: result.extras, created: !existing };
-  });
 }

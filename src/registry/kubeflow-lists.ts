@@ -1,6 +1,6 @@
 import type { FilterExpr } from "./filter/ast.js";
 import type { KubeflowRecord, MetricHistoryPoint } from "./kubeflow-types.js";
-import { ARTIFACT_LIST, type ListSpec } from "./list-specs.js";
+import { ARTIFACT_LIST, ARTIFACT_STATES, COMMON_SORT, displayNamedList, int, type ListSpec, oneOf, str, time } from "./list-specs.js";
 import { prepareList, toPage } from "./list-query.js";
 import { queryDigest } from "./page-token.js";
 import type { Registry } from "./registry.js";
@@ -14,47 +14,20 @@ import type { ListRequest, ModelArtifact, Page } from "./types.js";
  * across runs. Same rules as every list: keyset pages, tokens bound to the query.
  */
 
-const ARTIFACT_STATES = ["UNKNOWN", "PENDING", "LIVE", "MARKED_FOR_DELETION", "DELETED", "ABANDONED", "REFERENCE"] as const;
 export const EXECUTION_STATES = ["UNKNOWN", "NEW", "RUNNING", "COMPLETE", "FAILED", "CACHED", "CANCELED"] as const;
 
-const str = (name: string) => ({ name, type: "string" as const });
-const int = (name: string) => ({ name, type: "int" as const });
-const time = (name: string) => ({ name, type: "time" as const });
-const common = { id: int("id"), create_time: time("create_time"), update_time: time("update_time") };
-const commonSort = { id: "id", create_time: "create_time", update_time: "update_time" };
-
 /** Doc, dataset, metric and parameter artifacts. `name` is the display name, as in Kubeflow. */
-export const RECORD_LIST: ListSpec = {
-  filter: {
-    attributes: {
-      ...common,
-      name: str("display_name"),
-      display_name: str("display_name"),
-      description: str("description"),
-      uri: str("uri"),
-      state: { name: "state", type: "enum", values: ARTIFACT_STATES },
-      artifact_type: { name: "artifact_type", type: "enum", values: ["doc-artifact", "dataset-artifact", "metric", "parameter"] },
-    },
-    labels: false,
+export const RECORD_LIST: ListSpec = displayNamedList(
+  {
+    uri: str("uri"),
+    state: oneOf("state", ARTIFACT_STATES),
+    artifact_type: oneOf("artifact_type", ["doc-artifact", "dataset-artifact", "metric", "parameter"]),
   },
-  sort: { ...commonSort, name: "display_name", display_name: "display_name" },
-};
+  false,
+);
 
 /** ServeModel records; their state is an ExecutionState (lastKnownState). */
-export const SERVE_LIST: ListSpec = {
-  filter: {
-    attributes: {
-      ...common,
-      name: str("display_name"),
-      display_name: str("display_name"),
-      description: str("description"),
-      state: { name: "state", type: "enum", values: EXECUTION_STATES },
-      last_known_state: { name: "state", type: "enum", values: EXECUTION_STATES },
-    },
-    labels: false,
-  },
-  sort: { ...commonSort, name: "display_name", display_name: "display_name" },
-};
+export const SERVE_LIST: ListSpec = displayNamedList({ state: oneOf("state", EXECUTION_STATES), last_known_state: oneOf("state", EXECUTION_STATES) }, false);
 
 /** Logged metric values; `name` is the metric key; a value's time is its create time. */
 export const METRIC_HISTORY_LIST: ListSpec = {
@@ -73,7 +46,7 @@ export const METRIC_HISTORY_LIST: ListSpec = {
     },
     labels: false,
   },
-  sort: { ...commonSort, step: "step", time: "time", key: "key", name: "key", value: "value" },
+  sort: { ...COMMON_SORT, step: "step", time: "time", key: "key", name: "key", value: "value" },
 };
 
 /**

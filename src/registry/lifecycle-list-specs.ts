@@ -1,18 +1,11 @@
-import type { ListSpec } from "./list-specs.js";
+import { COMMON_ATTRIBUTES, COMMON_SORT, displayNamedList, int, type ListSpec, liveOrArchived, oneOf, str, time } from "./list-specs.js";
 
 /** Filter attributes and order_by fields of the lifecycle, lineage and deployment lists. */
-
-const STATES = ["LIVE", "ARCHIVED"] as const;
-const str = (name: string) => ({ name, type: "string" as const });
-const int = (name: string) => ({ name, type: "int" as const });
-const time = (name: string) => ({ name, type: "time" as const });
-const common = { id: int("id"), create_time: time("create_time"), update_time: time("update_time") };
-const commonSort = { id: "id", create_time: "create_time", update_time: "update_time" };
 
 export const ALIAS_LIST: ListSpec = {
   filter: {
     attributes: {
-      ...common,
+      ...COMMON_ATTRIBUTES,
       alias: str("alias"),
       name: str("alias"),
       version: str("version"),
@@ -22,7 +15,7 @@ export const ALIAS_LIST: ListSpec = {
     },
     labels: false,
   },
-  sort: { ...commonSort, alias: "alias", name: "alias" },
+  sort: { ...COMMON_SORT, alias: "alias", name: "alias" },
 };
 
 /** `time` (alias create_time) is when the change was committed. */
@@ -34,7 +27,7 @@ export const ALIAS_HISTORY_LIST: ListSpec = {
       time: time("time"),
       create_time: time("time"),
       alias: str("alias"),
-      type: { name: "type", type: "enum", values: ["SET", "DELETED"] },
+      type: oneOf("type", ["SET", "DELETED"]),
       actor: str("actor"),
       reason: str("reason"),
       version: str("version"),
@@ -46,38 +39,19 @@ export const ALIAS_HISTORY_LIST: ListSpec = {
   sort: { id: "id", revision: "revision", time: "time", create_time: "time", alias: "alias" },
 };
 
-export const EXPERIMENT_LIST: ListSpec = {
-  filter: {
-    attributes: {
-      ...common,
-      name: str("display_name"),
-      display_name: str("display_name"),
-      description: str("description"),
-      owner: str("owner"),
-      state: { name: "state", type: "enum", values: STATES },
-    },
-    labels: true,
-  },
-  sort: { ...commonSort, name: "display_name", display_name: "display_name" },
-};
+export const EXPERIMENT_LIST: ListSpec = displayNamedList({ owner: str("owner"), state: liveOrArchived }, true);
 
-export const RUN_LIST: ListSpec = {
-  filter: {
-    attributes: {
-      ...common,
-      name: str("display_name"),
-      display_name: str("display_name"),
-      description: str("description"),
-      author: str("author"),
-      status: { name: "status", type: "enum", values: ["RUNNING", "FINISHED", "FAILED", "KILLED"] },
-      experiment_id: int("experiment_id"),
-      start_time: time("start_time"),
-      end_time: time("end_time"),
-    },
-    labels: false,
+export const RUN_LIST: ListSpec = displayNamedList(
+  {
+    author: str("author"),
+    status: oneOf("status", ["RUNNING", "FINISHED", "FAILED", "KILLED"]),
+    experiment_id: int("experiment_id"),
+    start_time: time("start_time"),
+    end_time: time("end_time"),
   },
-  sort: { ...commonSort, name: "display_name", display_name: "display_name", start_time: "start_time" },
-};
+  false,
+  { start_time: "start_time" },
+);
 
 /** Logged metric values; the default order is by step. */
 export const METRIC_LIST: ListSpec = {
@@ -88,31 +62,18 @@ export const METRIC_LIST: ListSpec = {
   sort: { step: "step", time: "time", key: "key", value: "value", id: "id" },
 };
 
-export const ENVIRONMENT_LIST: ListSpec = {
-  filter: {
-    attributes: { ...common, name: str("display_name"), display_name: str("display_name"), description: str("description") },
-    labels: true,
-  },
-  sort: { ...commonSort, name: "display_name", display_name: "display_name" },
-};
+export const ENVIRONMENT_LIST: ListSpec = displayNamedList({}, true);
 
-export const SERVICE_LIST: ListSpec = {
-  filter: {
-    attributes: {
-      ...common,
-      name: str("display_name"),
-      display_name: str("display_name"),
-      description: str("description"),
-      runtime: str("runtime"),
-      alias: str("alias"),
-      desired_state: { name: "desired_state", type: "enum", values: ["DEPLOYED", "UNDEPLOYED"] },
-      registered_model: str("registered_model"),
-      registered_model_id: int("registered_model_id"),
-      model_version_id: int("model_version_id"),
-      serving_model_version_id: int("serving_model_version_id"),
-      serving_environment_id: int("serving_environment_id"),
-    },
-    labels: true,
+export const SERVICE_LIST: ListSpec = displayNamedList(
+  {
+    runtime: str("runtime"),
+    alias: str("alias"),
+    desired_state: oneOf("desired_state", ["DEPLOYED", "UNDEPLOYED"]),
+    registered_model: str("registered_model"),
+    registered_model_id: int("registered_model_id"),
+    model_version_id: int("model_version_id"),
+    serving_model_version_id: int("serving_model_version_id"),
+    serving_environment_id: int("serving_environment_id"),
   },
-  sort: { ...commonSort, name: "display_name", display_name: "display_name" },
-};
+  true,
+);

@@ -8,71 +8,70 @@ export interface ListSpec {
 }
 
 const STATES = ["LIVE", "ARCHIVED"] as const;
-const ARTIFACT_STATES = ["UNKNOWN", "PENDING", "LIVE", "MARKED_FOR_DELETION", "DELETED", "ABANDONED", "REFERENCE"] as const;
+export const ARTIFACT_STATES = ["UNKNOWN", "PENDING", "LIVE", "MARKED_FOR_DELETION", "DELETED", "ABANDONED", "REFERENCE"] as const;
 
-const str = (name: string) => ({ name, type: "string" as const });
-const common = {
-  id: { name: "id", type: "int" as const },
-  create_time: { name: "create_time", type: "time" as const },
-  update_time: { name: "update_time", type: "time" as const },
-};
-const commonSort = { id: "id", create_time: "create_time", update_time: "update_time" };
+type Attributes = FilterSchema["attributes"];
+
+/** Builders of filter attributes, for every resource's list spec. */
+export const str = (name: string) => ({ name, type: "string" as const });
+export const int = (name: string) => ({ name, type: "int" as const });
+export const time = (name: string) => ({ name, type: "time" as const });
+export const oneOf = (name: string, values: readonly string[]) => ({ name, type: "enum" as const, values });
+export const liveOrArchived = oneOf("state", STATES);
+
+/** The attributes and order_by fields of every stored resource: its id and times. */
+export const COMMON_ATTRIBUTES = { id: int("id"), create_time: time("create_time"), update_time: time("update_time") };
+export const COMMON_SORT = { id: "id", create_time: "create_time", update_time: "update_time" };
+
+/**
+ * The list spec of a resource with a display name and a description (`name` means the display
+ * name, as in Kubeflow's filterQuery), with its own attributes and order_by fields besides.
+ */
+export function displayNamedList(attributes: Attributes, labels: boolean, sort: Record<string, string> = {}): ListSpec {
+  return {
+    filter: {
+      attributes: { ...COMMON_ATTRIBUTES, name: str("display_name"), display_name: str("display_name"), description: str("description"), ...attributes },
+      labels,
+    },
+    sort: { ...COMMON_SORT, name: "display_name", display_name: "display_name", ...sort },
+  };
+}
 
 /** `name` means the display name, as in Kubeflow's filterQuery. */
-export const MODEL_LIST: ListSpec = {
-  filter: {
-    attributes: {
-      ...common,
-      name: str("display_name"),
-      display_name: str("display_name"),
-      description: str("description"),
-      owner: str("owner"),
-      state: { name: "state", type: "enum", values: STATES },
-    },
-    labels: true,
-  },
-  sort: { ...commonSort, name: "display_name", display_name: "display_name" },
-};
+export const MODEL_LIST: ListSpec = displayNamedList({ owner: str("owner"), state: liveOrArchived }, true);
 
 /** `name` means the version string, as in Kubeflow's filterQuery. */
 export const VERSION_LIST: ListSpec = {
   filter: {
     attributes: {
-      ...common,
+      ...COMMON_ATTRIBUTES,
       name: str("version"),
       version: str("version"),
       description: str("description"),
       author: str("author"),
-      state: { name: "state", type: "enum", values: STATES },
-      registered_model_id: { name: "registered_model_id", type: "int" },
+      state: liveOrArchived,
+      registered_model_id: int("registered_model_id"),
       registered_model: str("registered_model_display_name"),
       model: str("registered_model_display_name"),
       // Held in other tables (see VERSION_RELATED in kysely-reader.ts): true when any row matches.
       alias: { ...str("alias"), related: true },
-      experiment_run_id: { name: "experiment_run_id", type: "int", related: true },
+      experiment_run_id: { ...int("experiment_run_id"), related: true },
     },
     labels: false,
   },
-  sort: { ...commonSort, name: "version", version: "version" },
+  sort: { ...COMMON_SORT, name: "version", version: "version" },
 };
 
-export const ARTIFACT_LIST: ListSpec = {
-  filter: {
-    attributes: {
-      ...common,
-      name: str("display_name"),
-      display_name: str("display_name"),
-      description: str("description"),
-      uri: str("uri"),
-      model_format_name: str("model_format_name"),
-      model_format_version: str("model_format_version"),
-      storage_key: str("storage_key"),
-      storage_path: str("storage_path"),
-      service_account_name: str("service_account_name"),
-      digest: str("digest"),
-      state: { name: "state", type: "enum", values: ARTIFACT_STATES },
-    },
-    labels: false,
+export const ARTIFACT_LIST: ListSpec = displayNamedList(
+  {
+    uri: str("uri"),
+    model_format_name: str("model_format_name"),
+    model_format_version: str("model_format_version"),
+    storage_key: str("storage_key"),
+    storage_path: str("storage_path"),
+    service_account_name: str("service_account_name"),
+    digest: str("digest"),
+    state: oneOf("state", ARTIFACT_STATES),
   },
-  sort: { ...commonSort, name: "display_name", display_name: "display_name" },
-};
+  false,
+);

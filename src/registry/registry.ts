@@ -221,7 +221,7 @@ export class Registry {
   /**
    * Inserts a validated artifact under a version, with its CREATED event. With no version the
    * artifact belongs to none (`artifacts/{id}`): only the Kubeflow gateway creates such
-   * artifacts (kubeflow-compat.ts), and links them to a version later.
+   * artifacts (kubeflow.ts), and links them to a version later.
    */
   async insertArtifact(w: StoreWriter, version: ModelVersion | null, input: ArtifactInput, ctx: CallContext): Promise<ModelArtifact> {
     const now = this.now();

@@ -1,4 +1,5 @@
-import type { RecordInput, RecordUpsert } from "../registry/generic-artifacts.js";
+import type { RecordInput } from "../registry/generic-artifacts.js";
+import type { RecordUpsert } from "../registry/kubeflow.js";
 import type { ArtifactInput } from "../registry/inputs.js";
 import type { ExtrasPatch } from "../registry/kubeflow-extras.js";
 import { RECORD_ARTIFACT_KINDS, type RecordKind } from "../registry/kubeflow-types.js";

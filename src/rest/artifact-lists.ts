@@ -1,6 +1,7 @@
 import type { CallPermit } from "../auth/call-guard.js";
 import { NotFoundError } from "../registry/errors.js";
-import { idByExternalId } from "../registry/kubeflow-extras.js";
+import { lookupRunById, lookupVersionById } from "../registry/by-id.js";
+import { experimentsOfRuns, extrasOf, idOfExternalId, idsOfExternalId } from "../registry/kubeflow.js";
 import { KUBEFLOW_ARTIFACT_LIST, KUBEFLOW_RECORD_LIST } from "../registry/kubeflow-compat.js";
 import { listAllModelArtifacts, listRecords } from "../registry/kubeflow-lists.js";
 import { type KubeflowRecord, RECORD_ARTIFACT_KINDS, type RecordKind } from "../registry/kubeflow-types.js";
@@ -13,7 +14,7 @@ import { badField } from "./errors.js";
 import { findVisible, modelOfVersion, versionById, visibleOnly } from "./lookup-visible.js";
 import { checkParams, LIST_PARAMS, listRequest, quoteLiteral } from "./query.js";
 import type { RestCall } from "./router.js";
-import { extrasOf, findParams, narrow, ok, single } from "./support.js";
+import { findParams, narrow, ok, single } from "./support.js";
 
 /**
  * Kubeflow's Artifact union over model artifacts (the registry's) and the gateway's records:
@@ -24,9 +25,7 @@ import { extrasOf, findParams, narrow, ok, single } from "./support.js";
 export async function artifactsOut(call: RestCall, items: Array<ModelArtifact | KubeflowRecord>): Promise<unknown[]> {
   const extras = await extrasOf(call.registry, items.map((a) => a.id));
   const runIds = [...new Set(items.flatMap((a) => ("kind" in a && a.parent?.type === "run" ? [a.parent.id] : [])))];
-  const runs = new Map(
-    await call.registry.read((r) => Promise.all(runIds.map(async (id) => [id, (await r.lineage.getRun(id))?.experimentId ?? 0] as const))),
-  );
+  const runs = await experimentsOfRuns(call.registry, runIds);
   return items.map((a) =>
     "kind" in a
       ? recordOut(a, extras.get(a.id), a.parent?.type === "run" ? { experimentId: runs.get(a.parent.id) ?? 0 } : undefined)
@@ -37,7 +36,7 @@ export async function artifactsOut(call: RestCall, items: Array<ModelArtifact | 
 /** The model a record belongs to, for callers restricted to some models (only records of versions have one). */
 async function modelOfRecord(call: RestCall, record: KubeflowRecord): Promise<{ id: number } | null> {
   if (record.parent?.type !== "version") return null;
-  const version = await call.registry.read((r) => r.getVersion(record.parent!.id));
+  const version = await lookupVersionById(call.registry, record.parent.id);
   return version ? { id: version.modelId } : null;
 }
 
@@ -84,9 +83,7 @@ export async function listArtifactUnion(call: RestCall, scope: ArtifactScope, pe
   if (name) extraFilter.push(`name = ${quoteLiteral(name)}`);
   const externalId = call.query.get("externalId");
   if (externalId) {
-    const ids = await call.registry.read(async (r) =>
-      (await Promise.all(["ModelArtifact", ...kinds].map((type) => idByExternalId(r, type, externalId)))).filter((id) => id !== undefined),
-    );
+    const ids = await idsOfExternalId(call.registry, ["ModelArtifact", ...kinds], externalId);
     extraFilter.push(ids.length > 0 ? `id IN (${ids.join(", ")})` : "id = 0");
   }
   const models = listRequest(call.query, { spec: KUBEFLOW_ARTIFACT_LIST, extraFilter });
@@ -150,8 +147,8 @@ export async function findArtifact(call: RestCall, models: boolean, records: boo
   let scope: ArtifactScope = { kind: "all" };
   if (find.parentResourceId !== undefined) {
     const parentId = find.parentResourceId;
-    const version = await call.registry.read((r) => r.getVersion(parentId));
-    const run = version || !records ? undefined : await call.registry.read((r) => r.lineage.getRun(parentId));
+    const version = await lookupVersionById(call.registry, parentId);
+    const run = version || !records ? undefined : await lookupRunById(call.registry, parentId);
     // A parent outside the caller's models (runs are in none) is no parent, like one that does not exist (lookup-visible.ts).
     if (version && (await visibleOnly(call, [version], modelOfVersion)).length > 0) scope = { kind: "version", versionId: version.id, modelId: version.modelId };
     else if (run && call.readableModels === null) scope = { kind: "run", runId: run.id };
@@ -165,7 +162,7 @@ export async function findArtifact(call: RestCall, models: boolean, records: boo
   const conditions: string[] = [];
   if (find.name !== undefined) conditions.push(`name = ${quoteLiteral(find.name)}`);
   if (models && scope.kind !== "run") {
-    const ids = find.externalId === undefined ? [] : [await call.registry.read((r) => idByExternalId(r, "ModelArtifact", find.externalId!))];
+    const ids = find.externalId === undefined ? [] : [await idOfExternalId(call.registry, "ModelArtifact", find.externalId)];
     if (find.externalId === undefined || ids[0] !== undefined) {
       const extra = [...conditions, ...ids.map((id) => `id = ${id}`)];
       const fetchPage = (page: { pageSize: number; pageToken: string }) =>
@@ -179,9 +176,7 @@ export async function findArtifact(call: RestCall, models: boolean, records: boo
     const ids =
       find.externalId === undefined
         ? []
-        : (await call.registry.read((r) => Promise.all(RECORD_ARTIFACT_KINDS.map((k) => idByExternalId(r, k, find.externalId!))))).filter(
-            (id) => id !== undefined,
-          );
+        : await idsOfExternalId(call.registry, RECORD_ARTIFACT_KINDS, find.externalId);
     if (find.externalId === undefined || ids.length > 0) {
       const extra = [...conditions, ...(ids.length > 0 ? [`id IN (${ids.join(", ")})`] : [])];
       const where =

@@ -1,14 +1,17 @@
 import { getArtifactById } from "../registry/by-id.js";
 import { NotFoundError } from "../registry/errors.js";
-import { createRecord, getRecord, type RecordUpsert, updateRecord, upsertRecord } from "../registry/generic-artifacts.js";
+import { createRecord, getRecord, updateRecord } from "../registry/generic-artifacts.js";
+import { KUBEFLOW_ARTIFACT_LIST } from "../registry/kubeflow-compat.js";
 import {
   createStandaloneArtifact,
-  KUBEFLOW_ARTIFACT_LIST,
+  extrasOf,
   type KubeflowArtifactWrite,
   namedForCreate,
   patchModelArtifact,
+  type RecordUpsert,
+  upsertRecord,
   upsertVersionArtifact,
-} from "../registry/kubeflow-compat.js";
+} from "../registry/kubeflow.js";
 import { listAllModelArtifacts } from "../registry/kubeflow-lists.js";
 import { type KubeflowRecord, RECORD_ARTIFACT_KINDS } from "../registry/kubeflow-types.js";
 import { versionName } from "../registry/names.js";
@@ -20,14 +23,14 @@ import { badField } from "./errors.js";
 import { lookupVisible, versionById } from "./lookup-visible.js";
 import { checkParams, LIST_PARAMS, listRequest } from "./query.js";
 import type { RestCall, RestRoute } from "./router.js";
-import { created, extrasOf, extrasOfOne, narrow, ok } from "./support.js";
+import { created, narrow, ok, okWithExtras } from "./support.js";
 
 /**
  * Model artifacts (the registry's own) and doc, dataset, metric and parameter artifacts (kept by
  * the gateway), as Kubeflow's Artifact union: single-type endpoints, the union endpoints
  * (/artifacts, a version's or run's artifacts), and the upsert of an artifact under a parent.
  * Kubeflow's laxer rules for what they store (free-string uri, generated names, standalone model
- * artifacts linked later) are kubeflow-compat.ts's.
+ * artifacts linked later) are kubeflow.ts's.
  */
 
 /** A model artifact by its global id, hidden from callers who may not read its model (lookup-visible.ts). */
@@ -130,7 +133,7 @@ export const ARTIFACT_ROUTES: RestRoute[] = [
       checkParams(call.query, []);
       const artifact = await modelArtifactById(call, call.id("modelartifactId"));
       await authorizeModelArtifact(call, artifact, false);
-      return ok(modelArtifactOut(artifact, await extrasOfOne(call.registry, artifact.id)));
+      return okWithExtras(call.registry, artifact, modelArtifactOut);
     },
   },
   {

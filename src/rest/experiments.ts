@@ -2,7 +2,7 @@ import { getRunById } from "../registry/by-id.js";
 import { NotFoundError } from "../registry/errors.js";
 import { type RunInput, listRuns, updateRun, createRun } from "../registry/experiment-runs.js";
 import { createExperiment, type ExperimentInput, getExperiment, listExperiments, updateExperiment } from "../registry/experiments.js";
-import { idByExternalId, writeExtras } from "../registry/kubeflow-extras.js";
+import { createWithExtras, idOfExternalId, patchWithExtras } from "../registry/kubeflow.js";
 import { listMetricValues, METRIC_HISTORY_LIST } from "../registry/kubeflow-lists.js";
 import { EXPERIMENT_LIST, RUN_LIST } from "../registry/lifecycle-list-specs.js";
 import type { Experiment, ExperimentRun, RunStatus } from "../registry/lifecycle-types.js";
@@ -27,7 +27,7 @@ import { badField } from "./errors.js";
 import { checkParams, envelope, LIST_PARAMS, listRequest, quoteLiteral } from "./query.js";
 import type { RestCall, RestRoute } from "./router.js";
 import { EXPERIMENT_CREATE, EXPERIMENT_UPDATE, RUN_CREATE, RUN_FULL, RUN_UPDATE } from "./shapes.js";
-import { atomically, created, extrasOf, extrasOfOne, findParams, ok, patchWithExtras, single, withBodyReferences } from "./support.js";
+import { created, findParams, nameAndExternalIdFilter, ok, okPageWithExtras, okWithExtras, single, withBodyReferences } from "./support.js";
 
 /** Experiments, their runs, the runs' artifacts and metric history. */
 
@@ -83,25 +83,19 @@ function parseRun(body: Record<string, unknown>): Parsed<RunInput> {
 
 async function createRunIn(call: RestCall, experimentId: number, parsed: Parsed<RunInput>) {
   await call.authorize("CreateExperimentRun", {});
-  const { run, extras } = await atomically(call.registry, async (scoped, w) => {
-    const run = await createRun(scoped, experimentId, parsed.input, call.ctx);
-    return { run, extras: await writeExtras(w, "ExperimentRun", run.id, parsed.extras) };
-  });
+  const { resource: run, extras } = await createWithExtras(call.registry, "ExperimentRun", parsed.extras, (scoped) =>
+    createRun(scoped, experimentId, parsed.input, call.ctx),
+  );
   return created(runOut(run, extras));
 }
 
 async function listRunsOf(call: RestCall, experimentId: number | undefined, extraParams: readonly string[]) {
   checkParams(call.query, [...LIST_PARAMS, ...extraParams]);
   await call.authorize("ListExperimentRuns", {});
-  const extraFilter: string[] = [];
-  const name = call.query.get("name");
-  if (name) extraFilter.push(`name = ${quoteLiteral(name)}`);
-  const externalId = call.query.get("externalId");
-  if (externalId) extraFilter.push(`id = ${(await call.registry.read((r) => idByExternalId(r, "ExperimentRun", externalId))) ?? 0}`);
+  const extraFilter = await nameAndExternalIdFilter(call.registry, call.query, "ExperimentRun");
   const { request, pageSize } = listRequest(call.query, { spec: RUN_LIST, filterNames: RUN_FILTER_NAMES, extraFilter });
   const page = await listRuns(call.registry, experimentId, request);
-  const extras = await extrasOf(call.registry, page.items.map((r) => r.id));
-  return ok(envelope(page, pageSize, (r) => runOut(r, extras.get(r.id))));
+  return okPageWithExtras(call.registry, page, pageSize, runOut);
 }
 
 async function metricHistory(call: RestCall, runId: number | undefined) {
@@ -135,12 +129,12 @@ export const EXPERIMENT_ROUTES: RestRoute[] = [
       await call.authorize("GetExperiment", {});
       let experiment: Experiment | undefined;
       if (find.externalId !== undefined) {
-        const id = await call.registry.read((r) => idByExternalId(r, "Experiment", find.externalId!));
+        const id = await idOfExternalId(call.registry, "Experiment", find.externalId);
         experiment = id === undefined ? undefined : await getExperiment(call.registry, { id });
         if (experiment && find.name !== undefined && experiment.displayName !== find.name) experiment = undefined;
         if (!experiment) throw new NotFoundError(`experiment with externalId "${find.externalId}"`);
       } else experiment = await getExperiment(call.registry, { displayName: find.name! });
-      return ok(experimentOut(experiment, await extrasOfOne(call.registry, experiment.id)));
+      return okWithExtras(call.registry, experiment, experimentOut);
     },
   },
   {
@@ -151,8 +145,7 @@ export const EXPERIMENT_ROUTES: RestRoute[] = [
       await call.authorize("ListExperiments", {});
       const { request, pageSize } = listRequest(call.query, { spec: EXPERIMENT_LIST });
       const page = await listExperiments(call.registry, request);
-      const extras = await extrasOf(call.registry, page.items.map((e) => e.id));
-      return ok(envelope(page, pageSize, (e) => experimentOut(e, extras.get(e.id))));
+      return okPageWithExtras(call.registry, page, pageSize, experimentOut);
     },
   },
   {
@@ -162,10 +155,9 @@ export const EXPERIMENT_ROUTES: RestRoute[] = [
       checkParams(call.query, []);
       const parsed = parseExperiment(required(await call.body(EXPERIMENT_CREATE, "ExperimentCreate"), ["name"]));
       await call.authorize("CreateExperiment", {});
-      const { experiment, extras } = await atomically(call.registry, async (scoped, w) => {
-        const experiment = await createExperiment(scoped, parsed.input, call.ctx);
-        return { experiment, extras: await writeExtras(w, "Experiment", experiment.id, parsed.extras) };
-      });
+      const { resource: experiment, extras } = await createWithExtras(call.registry, "Experiment", parsed.extras, (scoped) =>
+        createExperiment(scoped, parsed.input, call.ctx),
+      );
       return created(experimentOut(experiment, extras));
     },
   },
@@ -176,7 +168,7 @@ export const EXPERIMENT_ROUTES: RestRoute[] = [
       checkParams(call.query, []);
       const id = call.id("experimentId");
       await call.authorize("GetExperiment", {});
-      return ok(experimentOut(await getExperiment(call.registry, { id }), await extrasOfOne(call.registry, id)));
+      return okWithExtras(call.registry, await getExperiment(call.registry, { id }), experimentOut);
     },
   },
   {
@@ -223,7 +215,7 @@ export const EXPERIMENT_ROUTES: RestRoute[] = [
       await call.authorize("GetExperimentRun", {});
       let run: ExperimentRun | undefined;
       if (find.externalId !== undefined) {
-        const id = await call.registry.read((r) => idByExternalId(r, "ExperimentRun", find.externalId!));
+        const id = await idOfExternalId(call.registry, "ExperimentRun", find.externalId);
         run = id === undefined ? undefined : await getRunById(call.registry, id);
         if (run && find.name !== undefined && run.displayName !== find.name) run = undefined;
         if (run && find.parentResourceId !== undefined && run.experimentId !== find.parentResourceId) run = undefined;
@@ -233,7 +225,7 @@ export const EXPERIMENT_ROUTES: RestRoute[] = [
         const page = await listRuns(call.registry, find.parentResourceId, request);
         run = single(page.items, `experiment run "${find.name}"`);
       }
-      return ok(runOut(run, await extrasOfOne(call.registry, run.id)));
+      return okWithExtras(call.registry, run, runOut);
     },
   },
   {
@@ -262,7 +254,7 @@ export const EXPERIMENT_ROUTES: RestRoute[] = [
     async handle(call) {
       checkParams(call.query, []);
       const run = await getRunChecked(call, call.id("experimentrunId"));
-      return ok(runOut(run, await extrasOfOne(call.registry, run.id)));
+      return okWithExtras(call.registry, run, runOut);
     },
   },
   {

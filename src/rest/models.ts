@@ -1,6 +1,7 @@
 import { NotFoundError } from "../registry/errors.js";
 import type { ModelInput, VersionInput } from "../registry/inputs.js";
-import { idByExternalId, writeExtras } from "../registry/kubeflow-extras.js";
+import { lookupModelById } from "../registry/by-id.js";
+import { createWithExtras, idOfExternalId, patchWithExtras } from "../registry/kubeflow.js";
 import { MODEL_LIST, VERSION_LIST } from "../registry/list-specs.js";
 import { modelName } from "../registry/names.js";
 import type { RegisteredModel, State } from "../registry/types.js";
@@ -19,10 +20,10 @@ import {
 } from "./convert.js";
 import { badField } from "./errors.js";
 import { visibleOnly } from "./lookup-visible.js";
-import { checkParams, envelope, LIST_PARAMS, listRequest, quoteLiteral } from "./query.js";
+import { checkParams, LIST_PARAMS, listRequest } from "./query.js";
 import type { RestCall, RestRoute } from "./router.js";
 import { MODEL_CREATE, MODEL_UPDATE, VERSION_FULL } from "./shapes.js";
-import { atomically, created, extrasOf, extrasOfOne, findParams, narrow, ok, patchWithExtras, visible } from "./support.js";
+import { created, findParams, nameAndExternalIdFilter, narrow, ok, okPageWithExtras, okWithExtras, visible } from "./support.js";
 
 /** Registered models, and the versions of one model. */
 
@@ -63,10 +64,9 @@ export function parseVersion(body: Record<string, unknown>): Parsed<VersionInput
 /** Creates a version of a model with its extras, in one transaction. */
 export async function createVersion(call: RestCall, modelId: number, parsed: Parsed<VersionInput>) {
   await call.authorize("CreateModelVersion", { parent: modelName(modelId) });
-  const { version, extras } = await atomically(call.registry, async (scoped, w) => {
-    const version = await scoped.createVersion(modelId, parsed.input, call.ctx);
-    return { version, extras: await writeExtras(w, "ModelVersion", version.id, parsed.extras) };
-  });
+  const { resource: version, extras } = await createWithExtras(call.registry, "ModelVersion", parsed.extras, (scoped) =>
+    scoped.createVersion(modelId, parsed.input, call.ctx),
+  );
   return created(versionOut(version, extras));
 }
 
@@ -74,19 +74,11 @@ export async function createVersion(call: RestCall, modelId: number, parsed: Par
 export async function listVersions(call: RestCall, modelId: number | undefined, extraParams: readonly string[]) {
   checkParams(call.query, [...LIST_PARAMS, ...extraParams]);
   const permit = await call.authorize("ListModelVersions", { parent: modelId === undefined ? "registeredModels/-" : modelName(modelId) });
-  const extraFilter: string[] = [];
-  const name = call.query.get("name");
-  if (name) extraFilter.push(`name = ${quoteLiteral(name)}`);
-  const externalId = call.query.get("externalId");
-  if (externalId) {
-    const id = await call.registry.read((r) => idByExternalId(r, "ModelVersion", externalId));
-    extraFilter.push(`id = ${id ?? 0}`);
-  }
+  const extraFilter = await nameAndExternalIdFilter(call.registry, call.query, "ModelVersion");
   const { request, pageSize } = listRequest(call.query, { spec: VERSION_LIST, extraFilter });
   const page = await call.registry.listVersions(modelId, request);
   const items = await narrow(call.registry, permit, page.items, (v) => ({ displayName: v.modelDisplayName }));
-  const extras = await extrasOf(call.registry, items.map((v) => v.id));
-  return ok(envelope({ ...page, items }, pageSize, (v) => versionOut(v, extras.get(v.id))));
+  return okPageWithExtras(call.registry, { ...page, items }, pageSize, versionOut);
 }
 
 export const MODEL_ROUTES: RestRoute[] = [
@@ -97,8 +89,8 @@ export const MODEL_ROUTES: RestRoute[] = [
       const find = findParams(call.query, false);
       let model: RegisteredModel | undefined;
       if (find.externalId !== undefined) {
-        const id = await call.registry.read((r) => idByExternalId(r, "RegisteredModel", find.externalId!));
-        const stored = id === undefined ? undefined : await call.registry.read((r) => r.getModel(id));
+        const id = await idOfExternalId(call.registry, "RegisteredModel", find.externalId);
+        const stored = id === undefined ? undefined : await lookupModelById(call.registry, id);
         // A model outside the caller's models is not found, like one that does not exist (lookup-visible.ts).
         const [readable] = stored ? await visibleOnly(call, [stored], (m) => m) : [];
         if (id === undefined || !readable) throw new NotFoundError(`registered model with externalId "${find.externalId}"`);
@@ -109,7 +101,7 @@ export const MODEL_ROUTES: RestRoute[] = [
         await call.authorize("GetRegisteredModel", { displayName: find.name });
         model = await call.registry.getModel({ displayName: find.name! });
       }
-      return ok(modelOut(model, await extrasOfOne(call.registry, model.id)));
+      return okWithExtras(call.registry, model, modelOut);
     },
   },
   {
@@ -121,8 +113,7 @@ export const MODEL_ROUTES: RestRoute[] = [
       const { request, pageSize } = listRequest(call.query, { spec: MODEL_LIST });
       const page = await call.registry.listModels(request);
       const items = page.items.filter((m) => visible(permit, m.displayName));
-      const extras = await extrasOf(call.registry, items.map((m) => m.id));
-      return ok(envelope({ ...page, items }, pageSize, (m) => modelOut(m, extras.get(m.id))));
+      return okPageWithExtras(call.registry, { ...page, items }, pageSize, modelOut);
     },
   },
   {
@@ -132,10 +123,9 @@ export const MODEL_ROUTES: RestRoute[] = [
       checkParams(call.query, []);
       const parsed = parseModel(required(await call.body(MODEL_CREATE, "RegisteredModelCreate"), ["name"]));
       await call.authorize("CreateRegisteredModel", { registeredModel: { displayName: parsed.input.displayName } });
-      const { model, extras } = await atomically(call.registry, async (scoped, w) => {
-        const model = await scoped.createModel(parsed.input, call.ctx);
-        return { model, extras: await writeExtras(w, "RegisteredModel", model.id, parsed.extras) };
-      });
+      const { resource: model, extras } = await createWithExtras(call.registry, "RegisteredModel", parsed.extras, (scoped) =>
+        scoped.createModel(parsed.input, call.ctx),
+      );
       return created(modelOut(model, extras));
     },
   },
@@ -147,7 +137,7 @@ export const MODEL_ROUTES: RestRoute[] = [
       const id = call.id("registeredmodelId");
       await call.authorize("GetRegisteredModel", { name: modelName(id) });
       const model = await call.registry.getModel({ id });
-      return ok(modelOut(model, await extrasOfOne(call.registry, id)));
+      return okWithExtras(call.registry, model, modelOut);
     },
   },
   {
@@ -163,7 +153,7 @@ export const MODEL_ROUTES: RestRoute[] = [
         "RegisteredModel",
         parsed,
         (scoped) => scoped.updateModel(id, updateOf(parsed), call.ctx),
-        (scoped, w) => scoped.findModel(w, { id }),
+        (scoped) => scoped.getModel({ id }),
       );
       return ok(modelOut(model, extras));
     },

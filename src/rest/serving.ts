@@ -11,7 +11,7 @@ import {
   updateService,
 } from "../registry/deployments.js";
 import { NotFoundError } from "../registry/errors.js";
-import { idByExternalId, writeExtras } from "../registry/kubeflow-extras.js";
+import { createWithExtras, idOfExternalId, patchWithExtras } from "../registry/kubeflow.js";
 import { KUBEFLOW_SERVE_LIST } from "../registry/kubeflow-compat.js";
 import { listRecords } from "../registry/kubeflow-lists.js";
 import { ENVIRONMENT_LIST, SERVICE_LIST } from "../registry/lifecycle-list-specs.js";
@@ -34,10 +34,10 @@ import {
   versionOut,
 } from "./convert.js";
 import { badField } from "./errors.js";
-import { checkParams, envelope, LIST_PARAMS, listRequest, quoteLiteral } from "./query.js";
+import { checkParams, LIST_PARAMS, listRequest, quoteLiteral } from "./query.js";
 import type { RestCall, RestRoute } from "./router.js";
 import { ENVIRONMENT_CREATE, ENVIRONMENT_UPDATE, SERVE_CREATE, SERVICE_CREATE, SERVICE_UPDATE } from "./shapes.js";
-import { atomically, created, extrasOf, extrasOfOne, findParams, ok, patchWithExtras, single, withBodyReferences } from "./support.js";
+import { created, findParams, nameAndExternalIdFilter, ok, okPageWithExtras, okWithExtras, single, withBodyReferences } from "./support.js";
 
 /** Serving environments, inference services, and the ServeModel records of a service. */
 
@@ -87,25 +87,19 @@ async function createServiceIn(call: RestCall, environmentId: number, body: Reco
   if (!body.name) throw badField("name", "is required");
   const parsed = parseService(body, idIn(body.registeredModelId, "registeredModelId"));
   await call.authorize("CreateInferenceService", {});
-  const { service, extras } = await atomically(call.registry, async (scoped, w) => {
-    const service = await createService(scoped, environmentId, parsed.input, call.ctx);
-    return { service, extras: await writeExtras(w, "InferenceService", service.id, parsed.extras) };
-  });
+  const { resource: service, extras } = await createWithExtras(call.registry, "InferenceService", parsed.extras, (scoped) =>
+    createService(scoped, environmentId, parsed.input, call.ctx),
+  );
   return { status, body: serviceOut(service, extras) };
 }
 
 async function listServicesOf(call: RestCall, environmentId: number | undefined, extraParams: readonly string[]) {
   checkParams(call.query, [...LIST_PARAMS, ...extraParams]);
   await call.authorize("ListInferenceServices", {});
-  const extraFilter: string[] = [];
-  const name = call.query.get("name");
-  if (name) extraFilter.push(`name = ${quoteLiteral(name)}`);
-  const externalId = call.query.get("externalId");
-  if (externalId) extraFilter.push(`id = ${(await call.registry.read((r) => idByExternalId(r, "InferenceService", externalId))) ?? 0}`);
+  const extraFilter = await nameAndExternalIdFilter(call.registry, call.query, "InferenceService");
   const { request, pageSize } = listRequest(call.query, { spec: SERVICE_LIST, extraFilter });
   const page = await listServices(call.registry, environmentId, null, "", request);
-  const extras = await extrasOf(call.registry, page.items.map((s) => s.id));
-  return ok(envelope(page, pageSize, (s) => serviceOut(s, extras.get(s.id))));
+  return okPageWithExtras(call.registry, page, pageSize, serviceOut);
 }
 
 async function getServiceChecked(call: RestCall, id: number): Promise<InferenceService> {
@@ -122,12 +116,12 @@ export const SERVING_ROUTES: RestRoute[] = [
       await call.authorize("GetServingEnvironment", {});
       let environment: ServingEnvironment | undefined;
       if (find.externalId !== undefined) {
-        const id = await call.registry.read((r) => idByExternalId(r, "ServingEnvironment", find.externalId!));
+        const id = await idOfExternalId(call.registry, "ServingEnvironment", find.externalId);
         environment = id === undefined ? undefined : await getEnvironment(call.registry, { id });
         if (environment && find.name !== undefined && environment.displayName !== find.name) environment = undefined;
         if (!environment) throw new NotFoundError(`serving environment with externalId "${find.externalId}"`);
       } else environment = await getEnvironment(call.registry, { displayName: find.name! });
-      return ok(environmentOut(environment, await extrasOfOne(call.registry, environment.id)));
+      return okWithExtras(call.registry, environment, environmentOut);
     },
   },
   {
@@ -138,8 +132,7 @@ export const SERVING_ROUTES: RestRoute[] = [
       await call.authorize("ListServingEnvironments", {});
       const { request, pageSize } = listRequest(call.query, { spec: ENVIRONMENT_LIST });
       const page = await listEnvironments(call.registry, request);
-      const extras = await extrasOf(call.registry, page.items.map((e) => e.id));
-      return ok(envelope(page, pageSize, (e) => environmentOut(e, extras.get(e.id))));
+      return okPageWithExtras(call.registry, page, pageSize, environmentOut);
     },
   },
   {
@@ -149,10 +142,9 @@ export const SERVING_ROUTES: RestRoute[] = [
       checkParams(call.query, []);
       const parsed = parseEnvironment(required(await call.body(ENVIRONMENT_CREATE, "ServingEnvironmentCreate"), ["name"]));
       await call.authorize("CreateServingEnvironment", {});
-      const { environment, extras } = await atomically(call.registry, async (scoped, w) => {
-        const environment = await createEnvironment(scoped, parsed.input, call.ctx);
-        return { environment, extras: await writeExtras(w, "ServingEnvironment", environment.id, parsed.extras) };
-      });
+      const { resource: environment, extras } = await createWithExtras(call.registry, "ServingEnvironment", parsed.extras, (scoped) =>
+        createEnvironment(scoped, parsed.input, call.ctx),
+      );
       return created(environmentOut(environment, extras));
     },
   },
@@ -163,7 +155,7 @@ export const SERVING_ROUTES: RestRoute[] = [
       checkParams(call.query, []);
       const id = call.id("servingenvironmentId");
       await call.authorize("GetServingEnvironment", {});
-      return ok(environmentOut(await getEnvironment(call.registry, { id }), await extrasOfOne(call.registry, id)));
+      return okWithExtras(call.registry, await getEnvironment(call.registry, { id }), environmentOut);
     },
   },
   {
@@ -211,7 +203,7 @@ export const SERVING_ROUTES: RestRoute[] = [
       await call.authorize("GetInferenceService", {});
       let service: InferenceService | undefined;
       if (find.externalId !== undefined) {
-        const id = await call.registry.read((r) => idByExternalId(r, "InferenceService", find.externalId!));
+        const id = await idOfExternalId(call.registry, "InferenceService", find.externalId);
         service = id === undefined ? undefined : await getServiceById(call.registry, id);
         if (service && find.name !== undefined && service.displayName !== find.name) service = undefined;
         if (service && find.parentResourceId !== undefined && service.environmentId !== find.parentResourceId) service = undefined;
@@ -220,7 +212,7 @@ export const SERVING_ROUTES: RestRoute[] = [
         const request = { pageSize: 2, pageToken: "", filter: `name = ${quoteLiteral(find.name!)}`, orderBy: "", showTotalSize: false };
         service = single((await listServices(call.registry, find.parentResourceId, null, "", request)).items, `inference service "${find.name}"`);
       }
-      return ok(serviceOut(service, await extrasOfOne(call.registry, service.id)));
+      return okWithExtras(call.registry, service, serviceOut);
     },
   },
   {
@@ -245,7 +237,7 @@ export const SERVING_ROUTES: RestRoute[] = [
     async handle(call) {
       checkParams(call.query, []);
       const service = await getServiceChecked(call, call.id("inferenceserviceId"));
-      return ok(serviceOut(service, await extrasOfOne(call.registry, service.id)));
+      return okWithExtras(call.registry, service, serviceOut);
     },
   },
   {
@@ -277,7 +269,7 @@ export const SERVING_ROUTES: RestRoute[] = [
       const service = await getServiceChecked(call, call.id("inferenceserviceId"));
       await call.authorize("GetRegisteredModel", { name: modelName(service.modelId) });
       const model = await call.registry.getModel({ id: service.modelId });
-      return ok(modelOut(model, await extrasOfOne(call.registry, model.id)));
+      return okWithExtras(call.registry, model, modelOut);
     },
   },
   {
@@ -290,7 +282,7 @@ export const SERVING_ROUTES: RestRoute[] = [
       if (versionId === null || versionId === undefined) throw new NotFoundError(`a model version for inference service ${service.id}`);
       await call.authorize("GetModelVersion", { name: versionName(service.modelId, versionId) });
       const version = await getVersionById(call.registry, versionId);
-      return ok(versionOut(version, await extrasOfOne(call.registry, version.id)));
+      return okWithExtras(call.registry, version, versionOut);
     },
   },
   {
@@ -299,15 +291,10 @@ export const SERVING_ROUTES: RestRoute[] = [
     async handle(call) {
       checkParams(call.query, [...LIST_PARAMS, "name", "externalId"]);
       const service = await getServiceChecked(call, call.id("inferenceserviceId"));
-      const extraFilter: string[] = [];
-      const name = call.query.get("name");
-      if (name) extraFilter.push(`name = ${quoteLiteral(name)}`);
-      const externalId = call.query.get("externalId");
-      if (externalId) extraFilter.push(`id = ${(await call.registry.read((r) => idByExternalId(r, "serve-model", externalId))) ?? 0}`);
+      const extraFilter = await nameAndExternalIdFilter(call.registry, call.query, "serve-model");
       const { request, pageSize } = listRequest(call.query, { spec: KUBEFLOW_SERVE_LIST, extraFilter });
       const page = await listRecords(call.registry, { kinds: ["serve-model"], parentType: "inference-service", parentId: service.id }, request, KUBEFLOW_SERVE_LIST);
-      const extras = await extrasOf(call.registry, page.items.map((s) => s.id));
-      return ok(envelope(page, pageSize, (s) => recordOut(s, extras.get(s.id))));
+      return okPageWithExtras(call.registry, page, pageSize, recordOut);
     },
   },
   {

@@ -1,47 +1,16 @@
 import type { CallPermit } from "../auth/call-guard.js";
 import { InvalidArgumentError, NotFoundError } from "../registry/errors.js";
-import { inTransaction } from "../registry/in-transaction.js";
-import { type ExtrasPatch, type ExtrasType, patchesExtras, writeExtras } from "../registry/kubeflow-extras.js";
+import { lookupModelById } from "../registry/by-id.js";
+import { extrasOf, extrasOfOne, idOfExternalId } from "../registry/kubeflow.js";
+import type { ExtrasType } from "../registry/kubeflow-extras.js";
 import type { Extras } from "../registry/kubeflow-types.js";
 import type { Registry } from "../registry/registry.js";
-import type { StoreWriter } from "../store/store.js";
+import type { Page } from "../registry/types.js";
 import { idIn } from "./convert.js";
 import { RestError } from "./errors.js";
-import { checkParams } from "./query.js";
+import { checkParams, envelope, quoteLiteral } from "./query.js";
 
 /** Plumbing shared by the REST resource handlers. */
-
-/** Runs use cases and extras writes in one transaction (one atomic change, its events together). */
-export function atomically<T>(registry: Registry, fn: (scoped: Registry, w: StoreWriter) => Promise<T>): Promise<T> {
-  return registry.write((w) => fn(inTransaction(registry, w), w));
-}
-
-/**
- * A PATCH in one transaction: the resource's update when the patch changes anything, its
- * Kubeflow-only fields included (an empty mask then bumps update_time and records an UPDATED
- * event), else the resource as it is; then its extras. An empty PATCH records nothing.
- */
-export function patchWithExtras<T extends { id: number }>(
-  registry: Registry,
-  type: ExtrasType,
-  patch: { mask: string[]; extras: ExtrasPatch },
-  update: (scoped: Registry) => Promise<T>,
-  current: (scoped: Registry, w: StoreWriter) => Promise<T> | T,
-): Promise<{ resource: T; extras: Extras | undefined }> {
-  return atomically(registry, async (scoped, w) => {
-    const resource = patch.mask.length > 0 || patchesExtras(patch.extras) ? await update(scoped) : await current(scoped, w);
-    return { resource, extras: await writeExtras(w, type, resource.id, patch.extras) };
-  });
-}
-
-/** The extras of resources, by id. */
-export function extrasOf(registry: Registry, ids: number[]): Promise<Map<number, Extras>> {
-  return registry.read((r) => r.rest.getExtras(ids));
-}
-
-export async function extrasOfOne(registry: Registry, id: number): Promise<Extras | undefined> {
-  return (await extrasOf(registry, [id])).get(id);
-}
 
 /** The parameters of a find endpoint (GET /registered_model?name=…): at least name or externalId. */
 export interface FindParams {
@@ -89,7 +58,7 @@ export async function narrow<T>(
   if (!permit.visibleModels) return items;
   const names = new Map<number, Promise<string | undefined>>();
   const nameOf = (id: number) => {
-    if (!names.has(id)) names.set(id, registry.read(async (r) => (await r.getModel(id))?.displayName));
+    if (!names.has(id)) names.set(id, lookupModelById(registry, id).then((model) => model?.displayName));
     return names.get(id)!;
   };
   const flags = await Promise.all(
@@ -104,6 +73,33 @@ export async function narrow<T>(
 
 export const ok = (body: unknown) => ({ status: 200, body });
 export const created = (body: unknown) => ({ status: 201, body });
+
+/** Converts a resource with its Kubeflow-only fields (extras). */
+export type OutWithExtras<T> = (resource: T, extras: Extras | undefined) => unknown;
+
+/** A resource with its extras, 200. */
+export async function okWithExtras<T extends { id: number }>(registry: Registry, resource: T, out: OutWithExtras<T>) {
+  return ok(out(resource, await extrasOfOne(registry, resource.id)));
+}
+
+/** A page of resources with their extras in Kubeflow's list envelope, 200. */
+export async function okPageWithExtras<T extends { id: number }>(registry: Registry, page: Page<T>, pageSize: number, out: OutWithExtras<T>) {
+  const extras = await extrasOf(registry, page.items.map((item) => item.id));
+  return ok(envelope(page, pageSize, (item) => out(item, extras.get(item.id))));
+}
+
+/**
+ * The filter of a list's `name` and `externalId` query parameters: an external id no live
+ * resource of the type holds matches nothing.
+ */
+export async function nameAndExternalIdFilter(registry: Registry, query: URLSearchParams, type: ExtrasType): Promise<string[]> {
+  const extraFilter: string[] = [];
+  const name = query.get("name");
+  if (name) extraFilter.push(`name = ${quoteLiteral(name)}`);
+  const externalId = query.get("externalId");
+  if (externalId) extraFilter.push(`id = ${(await idOfExternalId(registry, type, externalId)) ?? 0}`);
+  return extraFilter;
+}
 
 /**
  * Runs a create whose body (not its path) names other resources: one that does not exist is not

@@ -1,5 +1,6 @@
 import { NotFoundError } from "../registry/errors.js";
-import { idByExternalId } from "../registry/kubeflow-extras.js";
+import { lookupVersionById } from "../registry/by-id.js";
+import { idOfExternalId, patchWithExtras } from "../registry/kubeflow.js";
 import { modelName, versionName } from "../registry/names.js";
 import type { ModelVersion } from "../registry/types.js";
 import { listArtifactUnion } from "./artifact-lists.js";
@@ -11,7 +12,7 @@ import { required } from "./body.js";
 import { checkParams, quoteLiteral } from "./query.js";
 import type { RestCall, RestRoute } from "./router.js";
 import { VERSION_CREATE, VERSION_UPDATE } from "./shapes.js";
-import { extrasOfOne, findParams, ok, patchWithExtras, single, withBodyReferences } from "./support.js";
+import { findParams, ok, okWithExtras, single, withBodyReferences } from "./support.js";
 
 /** Model versions by id, across models, and the artifacts of a version. */
 
@@ -26,8 +27,8 @@ async function findVersion(call: RestCall): Promise<ModelVersion> {
   // The parent names the model: as over gRPC, one the caller may not read is refused whether or not it exists.
   if (parent !== undefined) await call.authorize("ListModelVersions", { parent: modelName(parent) });
   if (find.externalId !== undefined) {
-    const id = await call.registry.read((r) => idByExternalId(r, "ModelVersion", find.externalId!));
-    let version = id === undefined ? undefined : await call.registry.read((r) => r.getVersion(id));
+    const id = await idOfExternalId(call.registry, "ModelVersion", find.externalId);
+    let version = id === undefined ? undefined : await lookupVersionById(call.registry, id);
     if (version && find.name !== undefined && version.version !== find.name) version = undefined;
     if (version && parent !== undefined && version.modelId !== parent) version = undefined;
     const [visible] = version ? await visibleOnly(call, [version], modelOfVersion) : [];
@@ -47,7 +48,7 @@ export const VERSION_ROUTES: RestRoute[] = [
     async handle(call) {
       const version = await findVersion(call);
       await authorizeVersion(call, version, false);
-      return ok(versionOut(version, await extrasOfOne(call.registry, version.id)));
+      return okWithExtras(call.registry, version, versionOut);
     },
   },
   {
@@ -72,7 +73,7 @@ export const VERSION_ROUTES: RestRoute[] = [
       checkParams(call.query, []);
       const version = await versionById(call, call.id("modelversionId"));
       await authorizeVersion(call, version, false);
-      return ok(versionOut(version, await extrasOfOne(call.registry, version.id)));
+      return okWithExtras(call.registry, version, versionOut);
     },
   },
   {
@@ -90,7 +91,7 @@ export const VERSION_ROUTES: RestRoute[] = [
         "ModelVersion",
         parsed,
         (scoped) => scoped.updateVersion(ref, updateOf(parsed), call.ctx),
-        (scoped, w) => scoped.findVersion(w, ref),
+        (scoped) => scoped.getVersion(ref),
       );
       return ok(versionOut(version, extras));
     },
