@@ -8,7 +8,7 @@ export interface ProgressStream {
   columns?: number;
 }
 
-/** JSON lines at most this often (and at each phase's start and end). */
+/** JSON lines at most this often by default (and at each phase's start and end). */
 const JSON_INTERVAL_MS = 250;
 /** Redraws of the bar at most this often. */
 const BAR_INTERVAL_MS = 100;
@@ -18,7 +18,13 @@ const BAR_INTERVAL_MS = 100;
  * object per line (`{"operation","phase","done","total"}`), which a log collector or a test can
  * read. "auto" picks by whether the stream is a terminal.
  */
-export function createProgressReporter(operation: string, stream: ProgressStream, mode: ProgressMode = "auto", now = () => Date.now()): Progress {
+export function createProgressReporter(
+  operation: string,
+  stream: ProgressStream,
+  mode: ProgressMode = "auto",
+  options: { intervalMs?: number | undefined; now?: () => number } = {},
+): Progress {
+  const now = options.now ?? (() => Date.now());
   const style = mode === "auto" ? (stream.isTTY ? "bar" : "json") : mode;
   if (style === "off") return { phase: () => {}, update: () => {}, end: () => {} };
   let phase = "";
@@ -37,7 +43,7 @@ export function createProgressReporter(operation: string, stream: ProgressStream
   };
   const show = (force: boolean) => {
     const t = now();
-    if (!force && t - last < (style === "bar" ? BAR_INTERVAL_MS : JSON_INTERVAL_MS)) return;
+    if (!force && t - last < (options.intervalMs ?? (style === "bar" ? BAR_INTERVAL_MS : JSON_INTERVAL_MS))) return;
     last = t;
     if (style === "bar") bar();
     else json();

@@ -23,6 +23,9 @@ interface OperationCommand {
 const COMMON_USAGE = `flags of every operation command:
   --database URL        sqlite:PATH or postgres://USER@HOST:5432/DB [DATABASE_URL] (default ${DEFAULT_DATABASE})
   --progress MODE       auto (a bar on a terminal, JSON lines on stderr otherwise), bar, json or off
+  --progress-interval MS
+                        least time between two progress lines or redraws (default 250 for JSON
+                        lines, 100 for the bar; 0: one per step, e.g. per import batch)
 See docs/operations.md.`;
 
 const COMMANDS: Record<OperationCommandName, OperationCommand> = {
@@ -142,7 +145,7 @@ export async function runOperationCommand(argv: string[], env: NodeJS.ProcessEnv
       io.stdout.write(`${command.usage}\n\n${COMMON_USAGE}\n`);
       return 0;
     }
-    const values = parse(rest, [...command.flags, "database", "progress"], command.usage);
+    const values = parse(rest, [...command.flags, "database", "progress", "progress-interval"], command.usage);
     const database = values.database ?? env.DATABASE_URL ?? DEFAULT_DATABASE;
     const summary = await command.run(values, database, io);
     // Export may be writing its data to stdout: the summary goes to stderr there.
@@ -194,7 +197,9 @@ function positive(values: Values, flag: string, fallback: number, usage: string)
 function progressOf(operation: string, values: Values, io: OperationIo) {
   const mode = values.progress ?? "auto";
   if (!isProgressMode(mode)) throw new UsageError("--progress must be auto, bar, json or off", COMMON_USAGE);
-  return createProgressReporter(operation, io.stderr, mode);
+  const interval = values["progress-interval"];
+  if (interval !== undefined && !/^\d{1,7}$/.test(interval)) throw new UsageError("--progress-interval must be a whole number of milliseconds", COMMON_USAGE);
+  return createProgressReporter(operation, io.stderr, mode, { intervalMs: interval === undefined ? undefined : Number(interval) });
 }
 
 function isProgressMode(mode: string): mode is ProgressMode {

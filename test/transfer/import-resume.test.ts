@@ -15,10 +15,12 @@ const postgres = DIALECTS.find((d) => d.name === "postgres")!;
 
 /**
  * Runs `model-registry import` as its own process and kills it with SIGKILL once its progress
- * (JSON lines on stderr) shows some but not all records in. Returns the progress seen.
+ * (JSON lines on stderr, one per batch) shows some but not all records in. Returns the progress
+ * seen. A line per batch (--progress-interval 0) makes this deterministic: with the default
+ * interval a fast machine finished the import before its first line in the middle.
  */
 async function killImportHalfWay(database: string, file: string): Promise<{ done: number; total: number }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts", "import", "--database", database, "--from", file, "--batch-size", "2"], {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts", "import", "--database", database, "--from", file, "--batch-size", "2", "--progress", "json", "--progress-interval", "0"], {
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stderr = "";

@@ -54,7 +54,7 @@ describe("progress of a long operation", () => {
   it("is JSON lines when stderr is not a terminal", () => {
     const out = stream(false);
     let t = 0;
-    const progress = createProgressReporter("import", out, "auto", () => t);
+    const progress = createProgressReporter("import", out, "auto", { now: () => t });
     progress.phase("import", 10);
     progress.update(3); // within the interval: not written
     t += 1000;
@@ -68,9 +68,17 @@ describe("progress of a long operation", () => {
     ]);
   });
 
+  it("writes a line per step with an interval of 0", () => {
+    const out = stream(false);
+    const progress = createProgressReporter("import", out, "json", { intervalMs: 0, now: () => 0 });
+    progress.phase("import", 3);
+    for (const done of [1, 2, 3]) progress.update(done);
+    expect(out.text().trimEnd().split("\n").map((l) => (JSON.parse(l) as { done: number }).done)).toEqual([0, 1, 2, 3]);
+  });
+
   it("is a bar redrawn in place on a terminal", () => {
     const out = stream(true);
-    const progress = createProgressReporter("export", out, "auto", () => 0);
+    const progress = createProgressReporter("export", out, "auto", { now: () => 0 });
     progress.phase("export", 4);
     progress.update(4);
     progress.end();
