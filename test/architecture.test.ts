@@ -21,7 +21,7 @@ const BASELINE = {
   /** Files over 300 lines, outside migrations. */
   filesOver300Lines: 11,
   /** Lines outside the domain (src/registry) and the store (src/store) that take the store from the domain. */
-  rawStoreAccess: 26,
+  rawStoreAccess: 22,
 };
 
 const MAX_LINES = 300;

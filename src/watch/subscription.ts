@@ -1,5 +1,6 @@
 import { ShuttingDownError } from "../registry/errors.js";
 import type { RegistryEvent } from "../registry/types.js";
+import type { EventPage, EventScope } from "../registry/watch-reads.js";
 import { compacted } from "./compacted.js";
 
 /** A committed event with its frame, built once by the hub and shared by every subscriber. */
@@ -11,18 +12,7 @@ export interface HubEvent<F> {
 /** What a subscription yields: matching events in revision order, and resumable positions. */
 export type WatchItem<F> = ({ kind: "event" } & HubEvent<F>) | { kind: "progress"; revision: number };
 
-/** Which rows of the event log a subscription reads when it catches up (filtered in SQL). */
-export interface EventScope {
-  modelId?: number;
-  resourceTypes?: readonly string[];
-}
-
-/** A page of the event log read in one snapshot, with the revision and compaction point of that snapshot. */
-export interface EventPage {
-  events: RegistryEvent[];
-  revision: number;
-  compactedRevision: number;
-}
+export type { EventPage, EventScope };
 
 /** What a subscription needs from its hub. */
 export interface SubscriptionHost<F> {

@@ -1,9 +1,9 @@
 import type { Logger } from "../logger.js";
 import { ShuttingDownError } from "../registry/errors.js";
-import { interpretStoreError } from "../registry/store-errors.js";
 import type { RegistryEvent } from "../registry/types.js";
-import type { RegistryStore, StoreReader } from "../store/store.js";
-import { type EventPage, type EventScope, type HubEvent, Subscription, type SubscriptionHost } from "./subscription.js";
+import { type EventPage, type EventScope, readCurrentRevision, readEventPage } from "../registry/watch-reads.js";
+import type { RegistryStore } from "../store/store.js";
+import { type HubEvent, Subscription, type SubscriptionHost } from "./subscription.js";
 
 export interface WatchHubOptions<F> {
   store: RegistryStore;
@@ -109,7 +109,7 @@ export class WatchHub<F> implements SubscriptionHost<F> {
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
-    this.dispatched = await this.read((r) => r.revision());
+    this.dispatched = await readCurrentRevision(this.store);
     this.offCommit = this.store.onCommit((events) => this.onLocalCommit(events));
     await this.listen();
     this.pollTimer = setInterval(() => this.wake(), this.pollIntervalMs);
@@ -162,18 +162,8 @@ export class WatchHub<F> implements SubscriptionHost<F> {
 
   // ---- SubscriptionHost ----
 
-  async readPage(after: number, scope: EventScope): Promise<EventPage> {
-    return this.read(async (r) => {
-      const compactedRevision = await r.compactedRevision();
-      const revision = await r.revision();
-      const events = await r.readEvents({
-        after,
-        limit: this.pageSize,
-        modelId: scope.modelId,
-        resourceTypes: scope.resourceTypes,
-      });
-      return { events, revision, compactedRevision };
-    });
+  readPage(after: number, scope: EventScope): Promise<EventPage> {
+    return readEventPage(this.store, after, scope, this.pageSize);
   }
 
   frameOf(event: RegistryEvent): F {
@@ -316,13 +306,5 @@ export class WatchHub<F> implements SubscriptionHost<F> {
     clearTimeout(this.relistenTimer);
     this.relistenTimer = setTimeout(() => void this.listen(), this.relistenDelayMs);
     this.relistenTimer.unref();
-  }
-
-  private async read<T>(fn: (reader: StoreReader) => Promise<T>): Promise<T> {
-    try {
-      return await this.store.read(fn);
-    } catch (error) {
-      throw interpretStoreError(error);
-    }
   }
 }

@@ -1,6 +1,7 @@
 import { InvalidArgumentError, OutOfRangeError } from "../registry/errors.js";
 import type { Registry } from "../registry/registry.js";
 import type { Resource } from "../registry/types.js";
+import { readRetainedRange } from "../registry/watch-reads.js";
 import { initialTypes, readInitialSnapshot } from "./initial-snapshot.js";
 import { compacted } from "./compacted.js";
 import type { StreamOptions, WatchItem } from "./subscription.js";
@@ -119,10 +120,7 @@ export class WatchService<F> {
 
   /** start_revision must be retained and not in the future. */
   private async checkResumable(start: number): Promise<void> {
-    const { current, compactedRevision } = await this.registry.read(async (r) => ({
-      current: await r.revision(),
-      compactedRevision: await r.compactedRevision(),
-    }));
+    const { current, compactedRevision } = await readRetainedRange(this.registry);
     if (start < compactedRevision) throw compacted(start, compactedRevision);
     if (start > current) {
       throw new OutOfRangeError(`start_revision ${start} is newer than the current revision ${current}`, "REVISION_IN_FUTURE", {
@@ -134,7 +132,10 @@ export class WatchService<F> {
 }
 
 /** Leaves out events whose resource the caller may not read, before and after the change. */
-async function* readableItems<F>(items: AsyncGenerator<WatchItem<F>>, mayRead: (resource: Resource) => Promise<boolean>): AsyncGenerator<WatchItem<F>> {
+async function* readableItems<F>(
+  items: AsyncGenerator<WatchItem<F>>,
+  mayRead: (resource: Resource) => Promise<boolean>,
+): AsyncGenerator<WatchItem<F>> {
   for await (const item of items) {
     if (item.kind === "event") {
       const { resource, previous } = item.event;
