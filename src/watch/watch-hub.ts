@@ -4,6 +4,7 @@ import type { RegistryEvent } from "../registry/types.js";
 import { type EventPage, type EventScope, readCurrentRevision, readEventPage } from "../registry/watch-reads.js";
 import type { RegistryStore } from "../store/store.js";
 import { type HubEvent, Subscription, type SubscriptionHost } from "./subscription.js";
+import { WakeChunks } from "./wake-chunks.js";
 
 export interface WatchHubOptions<F> {
   store: RegistryStore;
@@ -43,12 +44,6 @@ export interface WatchHubStats {
 
 /** How many recently built frames are kept for subscribers catching up. */
 const RECENT_FRAMES = 512;
-/**
- * Subscribers woken per event-loop turn. Each wake-up runs that stream's whole send path, so
- * waking thousands at once would hold the loop for tens of milliseconds: other calls would
- * wait, and no frame would reach a socket before the last one was written.
- */
-const WAKE_CHUNK = 128;
 
 /**
  * Fans committed events out to watchers, in revision order, without ever waiting for one.
@@ -84,8 +79,7 @@ export class WatchHub<F> implements SubscriptionHost<F> {
   private tailReads = 0;
   /** Events sent by subscriptions that have ended (live ones are summed in stats()). */
   private sentByEnded = 0;
-  private readonly waking = new Set<Subscription<F>>();
-  private wakeScheduled = false;
+  private readonly waking = new WakeChunks<Subscription<F>>((subscription) => subscription.resume());
 
   constructor(options: WatchHubOptions<F>) {
     this.store = options.store;
@@ -181,20 +175,6 @@ export class WatchHub<F> implements SubscriptionHost<F> {
   /** Chunked fan-out: pushes are immediate and in order; the streams resume a chunk per turn. */
   wakeLater(subscription: Subscription<F>): void {
     this.waking.add(subscription);
-    if (this.wakeScheduled) return;
-    this.wakeScheduled = true;
-    setImmediate(() => this.wakeChunk());
-  }
-
-  private wakeChunk(): void {
-    let n = 0;
-    for (const subscription of this.waking) {
-      this.waking.delete(subscription);
-      subscription.resume();
-      if (++n >= WAKE_CHUNK) break;
-    }
-    if (this.waking.size > 0) setImmediate(() => this.wakeChunk());
-    else this.wakeScheduled = false;
   }
 
   // ---- tailing ----
@@ -217,7 +197,7 @@ export class WatchHub<F> implements SubscriptionHost<F> {
       let item: HubEvent<F> | undefined;
       for (const subscription of this.subscribers) {
         if (!subscription.matches(event)) continue;
-        item ??= { event, frame: this.encode(event) };
+        item ??= { kind: "event", event, frame: this.encode(event) };
         subscription.push(item);
       }
       if (item) this.remember(event.revision, item.frame);
