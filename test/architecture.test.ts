@@ -19,9 +19,9 @@ const BASELINE = {
   /** Lines with an `as unknown as` double cast, outside migrations. */
   doubleCastLines: 1,
   /** Files over 300 lines, outside migrations. */
-  filesOver300Lines: 9,
+  filesOver300Lines: 7,
   /** Lines outside the domain (src/registry) and the store (src/store) that take the store from the domain. */
-  rawStoreAccess: 4,
+  rawStoreAccess: 0,
 };
 
 const MAX_LINES = 300;

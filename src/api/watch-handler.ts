@@ -3,6 +3,7 @@ import { timestampDate } from "@bufbuild/protobuf/wkt";
 import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
 import {
   ListEventsResponseSchema,
+  type WatchRequest as WatchRequestMessage,
   type WatchResponse,
   WatchResponseSchema,
   WatchProgressSchema,
@@ -13,11 +14,12 @@ import { InvalidArgumentError } from "../registry/errors.js";
 import { parseModelName } from "../registry/names.js";
 import type { Registry } from "../registry/registry.js";
 import { listEvents } from "../watch/list-events.js";
-import type { WatchRequest, WatchService } from "../watch/watch-service.js";
+import type { WatchSink } from "../watch/sink.js";
+import type { WatchOutput, WatchRequest, WatchService } from "../watch/watch-service.js";
 import { READ_FILTER_KEY, readableEvents, STREAM_REVOKED_KEY } from "./auth-interceptor.js";
 import { eventOut, eventTypeIn, snapshotOut, type WatchFrame } from "./event-convert.js";
-import { DIRECT_WRITER_KEY } from "./direct-writer.js";
 import { createSignalShards } from "./signal-shards.js";
+import { streamingWithSink } from "./sink-method.js";
 
 export interface WatchHandlerOptions {
   registry: Registry;
@@ -27,14 +29,13 @@ export interface WatchHandlerOptions {
 }
 
 /** Watch (the change stream) and ListEvents (the audit log). Parse, call, convert. */
-export function createWatchHandler(
-  options: WatchHandlerOptions,
-): Pick<ServiceImpl<typeof ModelRegistryService>, "watch" | "listEvents"> {
+export function createWatchHandler(options: WatchHandlerOptions): Pick<ServiceImpl<typeof ModelRegistryService>, "watch" | "listEvents"> {
   const { registry, watch } = options;
   // Each stream's subscription listens to a shard of the shutdown signal (see signal-shards.ts).
   const shutdownShard = createSignalShards(options.shutdownSignal);
   return {
-    async *watch(req, ctx) {
+    // connect-node reads the generator form; the grpc-js port writes into its own sink (sink-method.ts).
+    watch: streamingWithSink<WatchRequestMessage, WatchResponse>(async (req, ctx, sink) => {
       if (req.registeredModel !== "" && req.registeredModelDisplayName !== "") {
         throw InvalidArgumentError.field("registered_model", "set at most one of registered_model and registered_model_display_name");
       }
@@ -51,29 +52,16 @@ export function createWatchHandler(
         sendInitial: req.sendInitial,
         mayRead: ctx.values.get(READ_FILTER_KEY) ?? undefined,
       };
+      // Binary protocols (gRPC, gRPC-Web, Connect proto) take the pre-encoded frame; JSON clients the message.
       const binary = prefersBinary(ctx);
-      // Binary streams of a transport with a direct writer take live events straight from the hub.
-      const write = binary ? ctx.values.get(DIRECT_WRITER_KEY) : undefined;
-      const deliver = write ? (item: { frame: WatchFrame }) => write(item.frame.binary()) : undefined;
+      const out: WatchSink<WatchOutput<WatchFrame>> = {
+        send: (item) => sink.send(item.kind === "event" ? (binary ? item.frame.binary() : item.frame.message) : responseOf(item)),
+        ready: () => sink.ready(),
+        ...(sink.closed ? { closed: sink.closed } : {}),
+      };
       const revokedSignal = ctx.values.get(STREAM_REVOKED_KEY);
-      const signals = { signal: ctx.signal, shutdownSignal: shutdownShard(), ...(revokedSignal ? { revokedSignal } : {}), ...(deliver ? { deliver } : {}) };
-      for await (const item of watch.watch(request, signals)) {
-        switch (item.kind) {
-          case "event":
-            yield binary ? item.frame.binary() : item.frame.message;
-            break;
-          case "initial":
-            yield response({ case: "initial", value: snapshotOut(item.resource)! });
-            break;
-          case "synced":
-            yield response({ case: "synced", value: create(WatchSyncedSchema, { revision: BigInt(item.revision) }) });
-            break;
-          case "progress":
-            yield response({ case: "progress", value: create(WatchProgressSchema, { revision: BigInt(item.revision) }) });
-            break;
-        }
-      }
-    },
+      await watch.watchInto(request, out, { signal: ctx.signal, shutdownSignal: shutdownShard(), ...(revokedSignal ? { revokedSignal } : {}) });
+    }),
 
     async listEvents(req, ctx) {
       const page = await listEvents(registry, {
@@ -102,6 +90,18 @@ export function createWatchHandler(
   };
 }
 
+/** The stream message of an item other than an event (whose frame is shared). */
+function responseOf(item: Exclude<WatchOutput<WatchFrame>, { kind: "event" }>): WatchResponse {
+  switch (item.kind) {
+    case "initial":
+      return response({ case: "initial", value: snapshotOut(item.resource)! });
+    case "synced":
+      return response({ case: "synced", value: create(WatchSyncedSchema, { revision: BigInt(item.revision) }) });
+    case "progress":
+      return response({ case: "progress", value: create(WatchProgressSchema, { revision: BigInt(item.revision) }) });
+  }
+}
+
 function response(kind: WatchResponse["kind"]): WatchResponse {
   return create(WatchResponseSchema, { kind });
 }
@@ -113,7 +113,7 @@ function revisionIn(value: bigint): number {
   return Number(value);
 }
 
-/** Binary protocols (gRPC, gRPC-Web, Connect proto) take the pre-encoded frame; JSON clients the message. */
+/** Whether the stream's codec is binary (not JSON). */
 function prefersBinary(ctx: HandlerContext): boolean {
   return !/json/i.test(ctx.requestHeader.get("content-type") ?? "");
 }

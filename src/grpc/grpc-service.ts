@@ -15,8 +15,9 @@ import { createAsyncIterable, invokeUnaryImplementation } from "@connectrpc/conn
 import { setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
 import * as grpc from "@grpc/grpc-js";
 import { PEER_KEY } from "../api/auth-interceptor.js";
-import { DIRECT_WRITER_KEY } from "../api/direct-writer.js";
 import { createSignalShards } from "../api/signal-shards.js";
+import { type SinkMethod, sinkFormOf } from "../api/sink-method.js";
+import { callSink, drained, written } from "./call-sink.js";
 import type { Peer } from "../auth/authenticator.js";
 
 /** A Connect service implementation to serve through @grpc/grpc-js. */
@@ -61,7 +62,7 @@ export function grpcService(entry: GrpcServiceEntry, options: GrpcServiceOptions
       responseDeserialize: (bytes: Buffer) => fromBinary(method.output, bytes),
     };
     handlers[method.localName] = streaming
-      ? serverStreamingHandler(entry.service, method, methodSpec, calls)
+      ? serverStreamingHandler(entry.service, method, methodSpec, sinkFormOf(entry.impl[method.localName]), calls)
       : unaryHandler(entry.service, method, methodSpec, calls);
   }
   return { definition: definition as grpc.ServiceDefinition, handlers };
@@ -116,6 +117,7 @@ function serverStreamingHandler(
   service: DescService,
   method: DescMethod,
   spec: Spec,
+  intoSink: SinkMethod<unknown, unknown> | undefined,
   options: CallOptions,
 ): grpc.handleServerStreamingCall<Message, Message> {
   if (spec.kind !== "server_streaming") throw new Error(`${method.name} is not a server-streaming method`);
@@ -131,17 +133,30 @@ function serverStreamingHandler(
       }
       return call.write(message);
     };
-    // Live Watch events may skip the generators and the interceptors' stream wrappers (see direct-writer.ts).
-    context.values.set(DIRECT_WRITER_KEY, (message: unknown) => !context.signal.aborted && !call.cancelled && send(create(method.output, message as never)));
+    // A method with a sink form (sink-method.ts) writes each message at once, shared frames included.
+    const sink = callSink(call, context.signal, (message) => send(create(method.output, message as never)));
     void (async () => {
       try {
         // What connect's transformInvokeImplementation does for a server stream (the request is
         // one message here), without its generator layers: every event of a Watch passes
         // through this once per subscriber.
         const invoke = async (req: StreamRequest): Promise<StreamResponse> => {
-          const merged: HandlerContext = { ...context, service: req.service, requestHeader: req.header, signal: req.signal, values: req.contextValues };
-          const message = impl(call.request, merged);
-          return { stream: true, service, method: method as never, header: context.responseHeader, trailer: context.responseTrailer, message: message as never };
+          const merged: HandlerContext = {
+            ...context,
+            service: req.service,
+            requestHeader: req.header,
+            signal: req.signal,
+            values: req.contextValues,
+          };
+          const message = intoSink ? written(() => intoSink(call.request, merged, sink)) : impl(call.request, merged);
+          return {
+            stream: true,
+            service,
+            method: method as never,
+            header: context.responseHeader,
+            trailer: context.responseTrailer,
+            message: message as never,
+          };
         };
         const next = options.interceptors.reduceRight<(req: StreamRequest) => Promise<StreamResponse>>(
           (inner, interceptor) => interceptor(inner as never) as never,
@@ -186,19 +201,6 @@ function copyHeaders(from: Headers, to: Headers): void {
   if (from === to) return;
   for (const key of [...to.keys()]) to.delete(key);
   for (const [key, value] of from) to.set(key, value);
-}
-
-/** Resolves when the call's buffer drains, or when the call ends. */
-function drained(call: grpc.ServerWritableStream<unknown, unknown>, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      call.off("drain", done);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    call.once("drain", done);
-    signal.addEventListener("abort", done, { once: true });
-  });
 }
 
 function contextOf(

@@ -1,9 +1,8 @@
 import { InvalidArgumentError } from "../registry/errors.js";
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../registry/list-query.js";
-import { decodePageToken, encodePageToken, queryDigest } from "../registry/page-token.js";
+import { queryDigest } from "../registry/page-token.js";
 import type { Registry } from "../registry/registry.js";
-import type { RegistryEvent } from "../registry/types.js";
-import type { EventQuery } from "../store/store.js";
+import { type EventLogPage, readEventLog } from "../registry/watch-reads.js";
 import { parseEventTypes, parseResourceTypes } from "./watch-query.js";
 
 /** A ListEvents request as the API hands it over; empty strings mean "any". */
@@ -20,12 +19,7 @@ export interface ListEventsInput {
   orderBy: string;
 }
 
-export interface EventsPage {
-  events: RegistryEvent[];
-  nextPageToken: string;
-  revision: number;
-  compactedRevision: number;
-}
+export type EventsPage = EventLogPage;
 
 /**
  * The audit log: events filtered by resource, model, type, actor and time, in keyset pages over
@@ -46,8 +40,7 @@ export async function listEvents(registry: Registry, input: ListEventsInput): Pr
   if (input.resourceName.length > 1024) throw InvalidArgumentError.field("resource_name", "is longer than 1024 characters");
   if (input.actor.length > 255) throw InvalidArgumentError.field("actor", "is longer than 255 characters");
 
-  const query: EventQuery = {
-    limit: limit + 1,
+  const query = {
     descending,
     modelId: input.modelId,
     resourceTypes,
@@ -57,28 +50,13 @@ export async function listEvents(registry: Registry, input: ListEventsInput): Pr
     since: input.since,
     until: input.until,
   };
-  const key = registry.store.tokenKey();
   const digest = queryDigest(
     "events",
     JSON.stringify([query.modelId ?? null, resourceTypes ?? [], types ?? [], query.resourceName ?? "", query.actor ?? ""]),
     JSON.stringify([input.since?.getTime() ?? null, input.until?.getTime() ?? null]),
     descending ? "desc" : "asc",
   );
-  if (input.pageToken !== "") {
-    const [cursor] = decodePageToken(key, digest, input.pageToken);
-    if (typeof cursor !== "number") throw InvalidArgumentError.field("page_token", "is not a page token of this server", "INVALID_PAGE_TOKEN");
-    if (descending) query.before = cursor;
-    else query.after = cursor;
-  }
-  return registry.read(async (r) => {
-    const revision = await r.revision();
-    const compactedRevision = await r.compactedRevision();
-    const rows = await r.readEvents(query);
-    const events = rows.slice(0, limit);
-    const more = rows.length > limit;
-    const nextPageToken = more ? encodePageToken(key, digest, [events.at(-1)!.revision]) : "";
-    return { events, nextPageToken, revision, compactedRevision };
-  });
+  return readEventLog(registry, query, limit, { token: input.pageToken, digest });
 }
 
 /** order_by: "revision" / "revision asc" (default) or "revision desc". */

@@ -1,28 +1,22 @@
 import { ShuttingDownError } from "../registry/errors.js";
 import type { RegistryEvent } from "../registry/types.js";
+import type { EventPage, EventScope } from "../registry/watch-reads.js";
 import { compacted } from "./compacted.js";
+import {
+  type DeliveryOptions,
+  type HubEvent,
+  LAGGING,
+  LIVE,
+  type SubscriptionState,
+  type WatchItem,
+  type WatchOutput,
+  type WatchStart,
+} from "./delivery.js";
+import { EventQueue } from "./event-queue.js";
+import { Waker } from "./waker.js";
+import type { WatchSink } from "./sink.js";
 
-/** A committed event with its frame, built once by the hub and shared by every subscriber. */
-export interface HubEvent<F> {
-  event: RegistryEvent;
-  frame: F;
-}
-
-/** What a subscription yields: matching events in revision order, and resumable positions. */
-export type WatchItem<F> = ({ kind: "event" } & HubEvent<F>) | { kind: "progress"; revision: number };
-
-/** Which rows of the event log a subscription reads when it catches up (filtered in SQL). */
-export interface EventScope {
-  modelId?: number;
-  resourceTypes?: readonly string[];
-}
-
-/** A page of the event log read in one snapshot, with the revision and compaction point of that snapshot. */
-export interface EventPage {
-  events: RegistryEvent[];
-  revision: number;
-  compactedRevision: number;
-}
+export type { DeliveryOptions, EventPage, EventScope, HubEvent, SubscriptionState, WatchItem, WatchOutput, WatchStart };
 
 /** What a subscription needs from its hub. */
 export interface SubscriptionHost<F> {
@@ -39,52 +33,27 @@ export interface SubscriptionHost<F> {
   wakeLater?(subscription: Subscription<F>): void;
 }
 
-export interface StreamOptions<F = unknown> {
-  /** The client's cancellation: the stream then just ends. */
-  signal: AbortSignal;
-  /** Server shutdown: the stream then fails with ShuttingDownError (UNAVAILABLE). */
-  shutdownSignal?: AbortSignal;
-  /** Credentials revoked (src/auth/stream-access.ts): the stream fails with the signal's reason, sending nothing more. */
-  revokedSignal?: AbortSignal;
-  /** A progress item after this long without output. */
-  progressIntervalMs: number;
-  /**
-   * Direct delivery (a transport that can write a shared frame without waiting): while the
-   * stream is idle (live, its queue drained, the consumer waiting), the hub's wake-up hands
-   * queued events to this function in order, instead of resuming the stream's generators. It
-   * returns false when the transport is full (it still took that event): the stream then goes
-   * back to its generator, which waits for the transport as usual, until it is idle again.
-   */
-  deliver?: (item: { kind: "event" } & HubEvent<F>) => boolean;
-}
-
 /**
- * One watcher. The hub pushes matching events into a bounded queue and never waits for it;
- * when the queue is full the subscription drops it and is "lagging": it then reads the event
- * log itself, page by page from the last revision it delivered, and rejoins live, discarding
- * queued events it already delivered (etcd's unsynced -> synced). `position` is the revision
- * up to which every matching event has been delivered.
+ * One watcher, and the one delivery path of Watch: run() sends into a WatchSink the initial
+ * objects or the start position, then events in revision order, then progress while idle. The
+ * hub pushes matching events into a bounded queue and never waits; while the loop is parked with
+ * the sink ready, the hub's wake-up sends the queue into the sink at once (a broadcast to
+ * thousands of streams runs no per-stream promise). A full sink makes the loop wait for it, and
+ * an overflowing queue switches the subscription to catch-up from the log (see the states).
+ * `position` is the revision up to which every matching event has been delivered.
  */
 export class Subscription<F> {
-  private queue: HubEvent<F>[] = [];
-  private head = 0;
-  private lagging = false;
+  private state: SubscriptionState = { kind: "snapshot" };
+  private readonly queue = new EventQueue<HubEvent<F>>();
   private position = -1;
   private registeredAt: number;
-  private wakeUp: (() => void) | null = null;
-  private ended = false;
-  /** Set while the consumer is idle and takes events directly (StreamOptions.deliver). */
-  private direct: StreamOptions<F>["deliver"] | null = null;
-  /** When the last event went out directly (progress counts idleness from it). */
-  private lastDirect = 0;
-  /**
-   * The transport said it was full: no direct delivery until the generator has handed out an
-   * item and been asked for the next (the consumer waits for the transport to drain first).
-   */
-  private directBlocked = false;
-  /** Reading the event log after an overflow (catchUp() runs); `position` is then behind the hub. */
-  private catchingUp = false;
-  /** Events handed to the consumer so far (metrics: a plain count, nothing on the fan-out path). */
+  private readonly waker = new Waker();
+  /** The sink, while the loop is parked with nothing to send and the sink ready. */
+  private parked: WatchSink<WatchOutput<F>> | null = null;
+  /** The sink said it was full: nothing more goes out before its ready() resolves. */
+  private full = false;
+  private lastOutput = performance.now();
+  /** Events handed to the sink so far (metrics: a plain count, nothing on the fan-out path). */
   private sentCount = 0;
 
   constructor(
@@ -102,154 +71,164 @@ export class Subscription<F> {
     return this.registeredAt;
   }
 
-  /** Events handed to the consumer (live, direct and catch-up). */
   get sent(): number {
     return this.sentCount;
   }
 
-  /** Whether the subscription reads the event log instead of its queue (overflowed, or resuming from the past). */
-  get behind(): boolean {
-    return this.lagging || this.catchingUp;
+  get current(): SubscriptionState {
+    return this.state;
   }
 
-  /**
-   * Revisions between `head` (the hub's) and what this watcher has been given: 0 when it is live
-   * with nothing queued; otherwise counted from the first revision it still waits for. Read on
-   * each metrics scrape, never on the fan-out path.
-   */
+  /** Whether the subscription reads the event log instead of its queue (overflowed, or resuming from the past). */
+  get behind(): boolean {
+    return this.state.kind === "lagging" || this.state.kind === "catching-up";
+  }
+
+  /** Revisions between the hub's `head` and what this watcher has been given; read per metrics scrape. */
   lag(head: number): number {
-    if (this.ended) return 0;
+    if (this.state.kind === "ended") return 0;
     const delivered = this.position < 0 ? this.registeredAt : this.position;
     if (this.behind) return Math.max(0, head - delivered);
-    const next = this.queue[this.head];
+    const next = this.queue.peek();
     return next ? Math.max(0, head - Math.max(delivered, next.event.revision - 1)) : 0;
   }
 
   /** Called by the hub for a matching event, in revision order. Never blocks. */
   push(item: HubEvent<F>): void {
-    if (this.lagging || this.ended) return;
-    if (this.queue.length - this.head >= this.capacity) {
-      this.dropQueue();
+    const kind = this.state.kind;
+    if (kind === "lagging" || kind === "ended") return;
+    if (this.queue.size >= this.capacity) {
+      this.queue.clear();
+      this.state = LAGGING;
       this.host.noteLagged();
     } else {
       this.queue.push(item);
     }
     if (this.host.wakeLater) this.host.wakeLater(this);
-    else this.wake();
+    else this.resume();
   }
 
-  /** Lets a waiting items() loop go on (called by the hub for pushed events), or delivers directly. */
+  /** The hub's wake-up: sends the queue into a parked sink in order (once full, its ready() sends the rest), or lets the loop go on. */
   resume(): void {
-    if (this.direct && !this.lagging && !this.ended) this.deliverQueued(this.direct);
-    else this.wake();
-  }
-
-  /** Hands the queue to the transport in order; on a full transport, goes back to the generator. */
-  private deliverQueued(deliver: NonNullable<StreamOptions<F>["deliver"]>): void {
+    const sink = this.parked;
+    if (sink === null || this.state.kind !== "live") {
+      this.waker.wake();
+      return;
+    }
+    if (this.full) return;
     for (let next = this.takeNext(); next; next = this.takeNext()) {
-      this.lastDirect = performance.now();
+      this.lastOutput = performance.now();
       let taken: boolean;
       try {
-        taken = deliver({ kind: "event", ...next });
+        taken = sink.send(next);
       } catch {
-        // The transport failed (a stream closing): its generator ends the stream its own way.
+        // The transport failed (a stream closing): its abort ends the loop.
         taken = false;
       }
       if (!taken) {
-        this.direct = null;
-        this.directBlocked = true;
-        this.wake();
+        this.full = true;
+        void sink.ready().then(this.onReady);
         return;
       }
     }
   }
 
+  private readonly onReady = (): void => {
+    this.full = false;
+    this.resume();
+  };
+
   /** The hub skipped events (compaction overtook it): catch up from the log. */
   invalidate(): void {
-    if (this.ended) return;
-    this.dropQueue();
-    this.wake();
+    if (this.state.kind === "ended") return;
+    this.queue.clear();
+    this.state = LAGGING;
+    this.waker.wake();
   }
 
   /** Deliver the events after `revision` (the client has everything up to it). */
   startAfter(revision: number): void {
     this.position = revision;
-    if (revision < this.registeredAt) this.lagging = true;
+    if (this.state.kind === "snapshot") this.state = revision < this.registeredAt ? LAGGING : LIVE;
   }
 
   /** Ends the subscription; the hub forgets it. */
-  close(): void {
-    if (this.ended) return;
-    this.ended = true;
-    this.queue = [];
-    this.head = 0;
+  close(reason: "closed" | "cancelled" = "closed"): void {
+    if (this.state.kind === "ended") return;
+    this.state = { kind: "ended", reason };
+    this.parked = null;
+    this.queue.clear();
     this.host.remove(this);
-    this.wake();
+    this.waker.wake();
   }
 
-  /** Events after the start position, then progress items while idle, until a signal aborts. */
-  async *items(options: StreamOptions<F>): AsyncGenerator<WatchItem<F>> {
-    if (this.position < 0) throw new Error("startAfter() must be called before items()");
-    const signals = [options.signal, options.shutdownSignal, options.revokedSignal].filter((s) => s !== undefined);
+  /** Delivers into `sink` from `start` until a signal aborts (resolves on cancel, rejects on shutdown, revocation, compaction); then closes. */
+  async run(sink: WatchSink<WatchOutput<F>>, start: WatchStart, options: DeliveryOptions): Promise<void> {
+    const signals = [options.signal, options.shutdownSignal, options.revokedSignal, sink.closed].filter((s) => s !== undefined);
     // One abort listener per stream, not one per wait: the shutdown signal is shared by every
-    // stream, and adding or removing a listener walks all of them (O(subscribers) per event).
-    // Direct delivery stops at once: nothing more goes out after an abort.
+    // stream, and adding or removing a listener walks all of them. Nothing goes out after an abort.
     const onAbort = () => {
-      this.direct = null;
-      this.wake();
+      this.parked = null;
+      this.waker.wake();
     };
     for (const s of signals) s.addEventListener("abort", onAbort, { once: true });
     try {
-      yield* this.loop(options);
+      if (await this.begin(sink, start, options)) await this.deliver(sink, options);
     } finally {
       for (const s of signals) s.removeEventListener("abort", onAbort);
+      this.close(options.signal.aborted || sink.closed?.aborted ? "cancelled" : "closed");
     }
   }
 
-  private async *loop(options: StreamOptions<F>): AsyncGenerator<WatchItem<F>> {
-    let lastOutput = performance.now();
+  /** The initial objects and SYNCED, or the start position; false when the stream ended meanwhile. */
+  private async begin(sink: WatchSink<WatchOutput<F>>, start: WatchStart, options: DeliveryOptions): Promise<boolean> {
+    if (start.kind === "after") {
+      this.startAfter(start.revision);
+      // Tells the client the watch is established and where it stands.
+      return this.emit(sink, { kind: "progress", revision: start.revision }, options);
+    }
+    const snapshot = await start.read();
+    for (const resource of snapshot.resources) {
+      if (start.admit && !(await start.admit(resource))) continue;
+      if (!(await this.emit(sink, { kind: "initial", resource }, options))) return false;
+    }
+    if (!(await this.emit(sink, { kind: "synced", revision: snapshot.revision }, options))) return false;
+    this.startAfter(snapshot.revision);
+    return true;
+  }
+
+  private async deliver(sink: WatchSink<WatchOutput<F>>, options: DeliveryOptions): Promise<void> {
     for (;;) {
-      if (this.stopped(options)) return;
-      if (this.lagging) {
-        for await (const item of this.catchUp()) {
-          if (this.stopped(options)) return;
-          yield item;
-          lastOutput = performance.now();
-        }
+      if (this.stopped(sink, options)) return;
+      if (this.state.kind === "lagging") {
+        await this.catchUp(sink, options);
         continue;
       }
       const next = this.takeNext();
       if (next) {
-        yield { kind: "event", ...next };
-        // Asked for more: the consumer's transport took the item (and drained, if it was full).
-        this.directBlocked = false;
-        lastOutput = performance.now();
+        if (options.admit && !(await options.admit(next.event))) continue;
+        if (!(await this.emit(sink, next, options))) return;
         continue;
       }
-      const idle = performance.now() - Math.max(lastOutput, this.lastDirect);
+      const idle = performance.now() - this.lastOutput;
       if (idle >= options.progressIntervalMs) {
         // Live, queue empty: every matching event up to the hub's revision has been delivered.
         this.position = Math.max(this.position, this.host.revision);
-        yield { kind: "progress", revision: this.position };
-        this.directBlocked = false;
-        lastOutput = performance.now();
+        if (!(await this.emit(sink, { kind: "progress", revision: this.position }, options))) return;
         continue;
       }
-      // Idle: events that arrive now go straight to the transport when it can take them.
-      this.direct = this.directBlocked ? null : (options.deliver ?? null);
+      if (this.full) {
+        await this.untilReady(sink, options);
+        continue;
+      }
+      // Idle: events that arrive now go straight into the sink from the hub's wake-up.
+      this.parked = options.admit ? null : sink;
       try {
-        await this.sleep(options.progressIntervalMs - idle);
+        await this.waker.sleep(options.progressIntervalMs - idle);
       } finally {
-        this.direct = null;
+        this.parked = null;
       }
     }
-  }
-
-  /** Whether the stream is over (client cancel, closed); throws when it must fail (shutdown, revoked credentials). */
-  private stopped(options: StreamOptions<F>): boolean {
-    if (options.shutdownSignal?.aborted || this.host.closed) throw new ShuttingDownError();
-    if (options.revokedSignal?.aborted) throw options.revokedSignal.reason;
-    return options.signal.aborted || this.ended;
   }
 
   /**
@@ -257,78 +236,65 @@ export class Subscription<F> {
    * queue is reset first, so whatever it receives next is newer than the hub's revision now,
    * which the log read (starting later) is sure to reach: no gap, and overlaps are dropped.
    */
-  private async *catchUp(): AsyncGenerator<WatchItem<F>> {
-    this.lagging = false;
-    this.catchingUp = true;
-    this.queue = [];
-    this.head = 0;
+  private async catchUp(sink: WatchSink<WatchOutput<F>>, options: DeliveryOptions): Promise<void> {
+    this.state = { kind: "catching-up", from: this.position };
+    this.queue.clear();
     this.registeredAt = this.host.revision;
-    try {
-      for (;;) {
-        const page = await this.host.readPage(this.position, this.scope);
-        if (page.compactedRevision > this.position) throw compacted(this.position, page.compactedRevision);
-        for (const event of page.events) {
-          if (event.revision <= this.position) continue;
-          this.position = event.revision;
-          if (this.matches(event)) {
-            this.sentCount++;
-            yield { kind: "event", event, frame: this.host.frameOf(event) };
-          }
-          if (this.ended) return;
-        }
-        if (page.events.length < this.host.pageSize) {
-          this.position = Math.max(this.position, page.revision);
-          return;
+    for (;;) {
+      const page = await this.host.readPage(this.position, this.scope);
+      if (page.compactedRevision > this.position) throw compacted(this.position, page.compactedRevision);
+      for (const event of page.events) {
+        if (event.revision <= this.position) continue;
+        this.position = event.revision;
+        if (this.matches(event)) {
+          this.sentCount++;
+          if (options.admit && !(await options.admit(event))) continue;
+          if (!(await this.emit(sink, { kind: "event", event, frame: this.host.frameOf(event) }, options))) return;
         }
       }
-    } finally {
-      this.catchingUp = false;
+      if (page.events.length < this.host.pageSize) {
+        this.position = Math.max(this.position, page.revision);
+        // Overflowed again meanwhile (lagging): the loop catches up once more.
+        if (this.state.kind === "catching-up") this.state = LIVE;
+        return;
+      }
     }
   }
 
-  private dropQueue(): void {
-    this.lagging = true;
-    this.queue = [];
-    this.head = 0;
+  /** Sends one item once the sink has room; false when the stream is over (nothing was sent). */
+  private async emit(sink: WatchSink<WatchOutput<F>>, item: WatchOutput<F>, options: DeliveryOptions): Promise<boolean> {
+    if (this.full) await this.untilReady(sink, options);
+    if (this.stopped(sink, options)) return false;
+    this.lastOutput = performance.now();
+    if (!sink.send(item)) this.full = true;
+    return true;
+  }
+
+  /** Waits for the sink's ready() or the end of the stream (an abort wakes the loop). */
+  private async untilReady(sink: WatchSink<WatchOutput<F>>, options: DeliveryOptions): Promise<void> {
+    let ready = false;
+    void sink.ready().then(() => {
+      ready = true;
+      this.waker.wake();
+    });
+    while (!ready && !this.stopped(sink, options)) await this.waker.sleep();
+    this.full = false;
+  }
+
+  /** Whether the stream is over (client cancel, closed); throws when it must fail (shutdown, revoked credentials). */
+  private stopped(sink: WatchSink<WatchOutput<F>>, options: DeliveryOptions): boolean {
+    if (options.shutdownSignal?.aborted || this.host.closed) throw new ShuttingDownError();
+    if (options.revokedSignal?.aborted) throw options.revokedSignal.reason;
+    return options.signal.aborted || sink.closed?.aborted === true || this.state.kind === "ended";
   }
 
   /** The next queued event not yet delivered (a catch-up may have sent some), marked delivered. */
   private takeNext(): HubEvent<F> | undefined {
-    for (let next = this.dequeue(); next; next = this.dequeue()) {
-      if (next.event.revision <= this.position) continue;
+    const next = this.queue.takeAfter(this.position);
+    if (next) {
       this.position = next.event.revision;
       this.sentCount++;
-      return next;
     }
-    return undefined;
-  }
-
-  private dequeue(): HubEvent<F> | undefined {
-    if (this.head >= this.queue.length) return undefined;
-    const item = this.queue[this.head++];
-    if (this.head > 256 && this.head * 2 > this.queue.length) {
-      this.queue = this.queue.slice(this.head);
-      this.head = 0;
-    }
-    return item;
-  }
-
-  private wake(): void {
-    const wakeUp = this.wakeUp;
-    this.wakeUp = null;
-    wakeUp?.();
-  }
-
-  /** Waits for a push, the timeout or an abort (items() wakes it); removes its timer either way. */
-  private sleep(ms: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        if (this.wakeUp === done) this.wakeUp = null;
-        resolve();
-      };
-      const timer = setTimeout(done, Math.max(1, ms));
-      this.wakeUp = done;
-    });
+    return next;
   }
 }

@@ -1,9 +1,10 @@
 import type { Logger } from "../logger.js";
 import { ShuttingDownError } from "../registry/errors.js";
-import { interpretStoreError } from "../registry/store-errors.js";
 import type { RegistryEvent } from "../registry/types.js";
-import type { RegistryStore, StoreReader } from "../store/store.js";
-import { type EventPage, type EventScope, type HubEvent, Subscription, type SubscriptionHost } from "./subscription.js";
+import { type EventPage, type EventScope, readCurrentRevision, readEventPage } from "../registry/watch-reads.js";
+import type { RegistryStore } from "../store/store.js";
+import { type HubEvent, Subscription, type SubscriptionHost } from "./subscription.js";
+import { WakeChunks } from "./wake-chunks.js";
 
 export interface WatchHubOptions<F> {
   store: RegistryStore;
@@ -43,12 +44,6 @@ export interface WatchHubStats {
 
 /** How many recently built frames are kept for subscribers catching up. */
 const RECENT_FRAMES = 512;
-/**
- * Subscribers woken per event-loop turn. Each wake-up runs that stream's whole send path, so
- * waking thousands at once would hold the loop for tens of milliseconds: other calls would
- * wait, and no frame would reach a socket before the last one was written.
- */
-const WAKE_CHUNK = 128;
 
 /**
  * Fans committed events out to watchers, in revision order, without ever waiting for one.
@@ -84,8 +79,7 @@ export class WatchHub<F> implements SubscriptionHost<F> {
   private tailReads = 0;
   /** Events sent by subscriptions that have ended (live ones are summed in stats()). */
   private sentByEnded = 0;
-  private readonly waking = new Set<Subscription<F>>();
-  private wakeScheduled = false;
+  private readonly waking = new WakeChunks<Subscription<F>>((subscription) => subscription.resume());
 
   constructor(options: WatchHubOptions<F>) {
     this.store = options.store;
@@ -109,7 +103,7 @@ export class WatchHub<F> implements SubscriptionHost<F> {
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
-    this.dispatched = await this.read((r) => r.revision());
+    this.dispatched = await readCurrentRevision(this.store);
     this.offCommit = this.store.onCommit((events) => this.onLocalCommit(events));
     await this.listen();
     this.pollTimer = setInterval(() => this.wake(), this.pollIntervalMs);
@@ -162,18 +156,8 @@ export class WatchHub<F> implements SubscriptionHost<F> {
 
   // ---- SubscriptionHost ----
 
-  async readPage(after: number, scope: EventScope): Promise<EventPage> {
-    return this.read(async (r) => {
-      const compactedRevision = await r.compactedRevision();
-      const revision = await r.revision();
-      const events = await r.readEvents({
-        after,
-        limit: this.pageSize,
-        modelId: scope.modelId,
-        resourceTypes: scope.resourceTypes,
-      });
-      return { events, revision, compactedRevision };
-    });
+  readPage(after: number, scope: EventScope): Promise<EventPage> {
+    return readEventPage(this.store, after, scope, this.pageSize);
   }
 
   frameOf(event: RegistryEvent): F {
@@ -191,20 +175,6 @@ export class WatchHub<F> implements SubscriptionHost<F> {
   /** Chunked fan-out: pushes are immediate and in order; the streams resume a chunk per turn. */
   wakeLater(subscription: Subscription<F>): void {
     this.waking.add(subscription);
-    if (this.wakeScheduled) return;
-    this.wakeScheduled = true;
-    setImmediate(() => this.wakeChunk());
-  }
-
-  private wakeChunk(): void {
-    let n = 0;
-    for (const subscription of this.waking) {
-      this.waking.delete(subscription);
-      subscription.resume();
-      if (++n >= WAKE_CHUNK) break;
-    }
-    if (this.waking.size > 0) setImmediate(() => this.wakeChunk());
-    else this.wakeScheduled = false;
   }
 
   // ---- tailing ----
@@ -227,7 +197,7 @@ export class WatchHub<F> implements SubscriptionHost<F> {
       let item: HubEvent<F> | undefined;
       for (const subscription of this.subscribers) {
         if (!subscription.matches(event)) continue;
-        item ??= { event, frame: this.encode(event) };
+        item ??= { kind: "event", event, frame: this.encode(event) };
         subscription.push(item);
       }
       if (item) this.remember(event.revision, item.frame);
@@ -316,13 +286,5 @@ export class WatchHub<F> implements SubscriptionHost<F> {
     clearTimeout(this.relistenTimer);
     this.relistenTimer = setTimeout(() => void this.listen(), this.relistenDelayMs);
     this.relistenTimer.unref();
-  }
-
-  private async read<T>(fn: (reader: StoreReader) => Promise<T>): Promise<T> {
-    try {
-      return await this.store.read(fn);
-    } catch (error) {
-      throw interpretStoreError(error);
-    }
   }
 }

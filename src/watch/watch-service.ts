@@ -1,9 +1,11 @@
 import { InvalidArgumentError, OutOfRangeError } from "../registry/errors.js";
 import type { Registry } from "../registry/registry.js";
-import type { Resource } from "../registry/types.js";
-import { initialTypes, readInitialSnapshot } from "./initial-snapshot.js";
+import type { RegistryEvent, Resource } from "../registry/types.js";
+import { readRetainedRange } from "../registry/watch-reads.js";
 import { compacted } from "./compacted.js";
-import type { StreamOptions, WatchItem } from "./subscription.js";
+import type { WatchOutput, WatchStart } from "./delivery.js";
+import { initialTypes, readInitialSnapshot } from "./initial-snapshot.js";
+import { sinkStream, type WatchSink } from "./sink.js";
 import type { WatchHub } from "./watch-hub.js";
 import { eventMatcher, parseResourceTypes, parseWatchFilter, type WatchSelection } from "./watch-query.js";
 
@@ -24,8 +26,7 @@ export interface WatchRequest {
   mayRead?: (resource: Resource) => Promise<boolean>;
 }
 
-/** What a watch stream carries, in order: [initial objects, synced], then events and progress. */
-export type WatchOutput<F> = WatchItem<F> | { kind: "initial"; resource: Resource } | { kind: "synced"; revision: number };
+export type { WatchOutput };
 
 export interface WatchServiceOptions {
   /** Progress after this long without output (default 5000 ms). */
@@ -34,15 +35,13 @@ export interface WatchServiceOptions {
   maxInitialObjects?: number;
 }
 
-export interface WatchSignals<F = unknown> {
+export interface WatchSignals {
   /** The client's cancellation. */
   signal: AbortSignal;
   /** Server shutdown: the stream fails with UNAVAILABLE so clients reconnect at once. */
   shutdownSignal?: AbortSignal;
-  /** The caller's credentials were revoked: the stream fails with the signal's reason (StreamOptions.revokedSignal). */
+  /** The caller's credentials were revoked: the stream fails with the signal's reason (DeliveryOptions.revokedSignal). */
   revokedSignal?: AbortSignal;
-  /** Direct delivery of live events to the transport (see StreamOptions.deliver); not used with mayRead. */
-  deliver?: StreamOptions<F>["deliver"];
 }
 
 /**
@@ -64,35 +63,35 @@ export class WatchService<F> {
     this.maxInitialObjects = options.maxInitialObjects ?? 100_000;
   }
 
-  async *watch(request: WatchRequest, signals: WatchSignals<F>): AsyncGenerator<WatchOutput<F>> {
+  /**
+   * Runs a watch into a sink: resolves when the client cancels, rejects when the stream must
+   * fail (bad request, shutdown, revoked credentials, compaction).
+   */
+  async watchInto(request: WatchRequest, sink: WatchSink<WatchOutput<F>>, signals: WatchSignals): Promise<void> {
     const selection = await this.select(request);
     const subscription = this.hub.subscribe({
       matches: eventMatcher(selection),
       scope: { modelId: selection.modelId, resourceTypes: selection.types ?? undefined },
     });
     try {
+      let start: WatchStart;
       if (request.sendInitial) {
-        const snapshot = await readInitialSnapshot(this.registry, selection, this.maxInitialObjects);
-        for (const resource of snapshot.resources) {
-          if (signals.revokedSignal?.aborted) throw signals.revokedSignal.reason;
-          if (!request.mayRead || (await request.mayRead(resource))) yield { kind: "initial", resource };
-        }
-        yield { kind: "synced", revision: snapshot.revision };
-        subscription.startAfter(snapshot.revision);
+        const read = () => readInitialSnapshot(this.registry, selection, this.maxInitialObjects);
+        start = { kind: "snapshot", read, ...(request.mayRead ? { admit: request.mayRead } : {}) };
       } else {
-        const start = request.startRevision ?? subscription.liveFrom;
         if (request.startRevision !== undefined) await this.checkResumable(request.startRevision);
-        subscription.startAfter(start);
-        // Tells the client the watch is established and where it stands.
-        yield { kind: "progress", revision: start };
+        start = { kind: "after", revision: request.startRevision ?? subscription.liveFrom };
       }
-      // Events a caller may not read are filtered per event, so they never take the direct path.
-      const { deliver, ...rest } = signals;
-      const items = subscription.items({ ...rest, progressIntervalMs: this.progressIntervalMs, ...(deliver && !request.mayRead ? { deliver } : {}) });
-      yield* request.mayRead ? readableItems(items, request.mayRead) : items;
+      const admit = request.mayRead ? readableBy(request.mayRead) : undefined;
+      await subscription.run(sink, start, { ...signals, progressIntervalMs: this.progressIntervalMs, ...(admit ? { admit } : {}) });
     } finally {
       subscription.close();
     }
+  }
+
+  /** The same watch as an async generator (a sinkStream). */
+  watch(request: WatchRequest, signals: WatchSignals): AsyncGenerator<WatchOutput<F>> {
+    return sinkStream((sink) => this.watchInto(request, sink, signals));
   }
 
   /** Validates the request and resolves the model. */
@@ -119,10 +118,7 @@ export class WatchService<F> {
 
   /** start_revision must be retained and not in the future. */
   private async checkResumable(start: number): Promise<void> {
-    const { current, compactedRevision } = await this.registry.read(async (r) => ({
-      current: await r.revision(),
-      compactedRevision: await r.compactedRevision(),
-    }));
+    const { current, compactedRevision } = await readRetainedRange(this.registry);
     if (start < compactedRevision) throw compacted(start, compactedRevision);
     if (start > current) {
       throw new OutOfRangeError(`start_revision ${start} is newer than the current revision ${current}`, "REVISION_IN_FUTURE", {
@@ -133,13 +129,7 @@ export class WatchService<F> {
   }
 }
 
-/** Leaves out events whose resource the caller may not read, before and after the change. */
-async function* readableItems<F>(items: AsyncGenerator<WatchItem<F>>, mayRead: (resource: Resource) => Promise<boolean>): AsyncGenerator<WatchItem<F>> {
-  for await (const item of items) {
-    if (item.kind === "event") {
-      const { resource, previous } = item.event;
-      if (!(await mayRead(resource)) && !(previous !== null && (await mayRead(previous)))) continue;
-    }
-    yield item;
-  }
+/** Whether the caller may read an event's resource, before or after the change. */
+function readableBy(mayRead: (resource: Resource) => Promise<boolean>): (event: RegistryEvent) => Promise<boolean> {
+  return async ({ resource, previous }) => (await mayRead(resource)) || (previous !== null && (await mayRead(previous)));
 }

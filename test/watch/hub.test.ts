@@ -8,6 +8,7 @@ import { Registry } from "../../src/registry/registry.js";
 import { openStore } from "../../src/store/open-store.js";
 import { WatchHub } from "../../src/watch/watch-hub.js";
 import { Compactor } from "../../src/watch/compactor.js";
+import type { WatchSink } from "../../src/watch/sink.js";
 import type { WatchOutput, WatchRequest } from "../../src/watch/watch-service.js";
 import { SERVER_DIALECTS } from "../support/dialects.js";
 import { startWatchServer, uniqueName, type WatchServer } from "./support.js";
@@ -31,6 +32,15 @@ async function next(gen: AsyncGenerator<Output>, timeoutMs = 5000): Promise<Outp
   }
 }
 
+/** Resolves once `condition` holds, failing after a deadline. */
+async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
 /** Pulls events until `count` were seen (skipping progress), returning their revisions. */
 async function events(gen: AsyncGenerator<Output>, count: number): Promise<Array<Output & { kind: "event" }>> {
   const out: Array<Output & { kind: "event" }> = [];
@@ -48,7 +58,10 @@ for (const dialect of SERVER_DIALECTS) {
     const service = () => server.app.watch;
     const registry = () => server.app.registry;
     const createModel = (name = uniqueName("hub")) =>
-      registry().createModel({ displayName: name, description: "", owner: "", state: undefined, labels: {}, customProperties: {}, readme: "" }, { actor: "hub-test" });
+      registry().createModel(
+        { displayName: name, description: "", owner: "", state: undefined, labels: {}, customProperties: {}, readme: "" },
+        { actor: "hub-test" },
+      );
     const touch = (id: number, description: string) =>
       registry().updateModel(id, { input: { description } as never, mask: ["description"], etag: "" }, { actor: "hub-test" });
 
@@ -77,42 +90,44 @@ for (const dialect of SERVER_DIALECTS) {
       }
     });
 
-    it("hands live events straight to an idle stream's transport, in order, and goes back to the generator when it is full", async () => {
+    it("sends live events into an idle stream's sink in order, sends nothing more while it is full, and goes on once it is ready", async () => {
       const request: WatchRequest = { resourceTypes: ["RegisteredModel"], filter: "", sendInitial: false };
-      const direct: number[] = [];
-      let room = 3;
-      const controller = new AbortController();
-      const gen = service().watch(request, {
-        signal: controller.signal,
-        deliver: (item) => {
-          direct.push(item.event.revision);
+      const sent: Output[] = [];
+      // Room for the start position and three events: the third fills the sink.
+      let room = 4;
+      let release: (() => void) | undefined;
+      const sink: WatchSink<Output> = {
+        send: (item) => {
+          sent.push(item);
           return --room > 0;
         },
-      });
+        ready: () =>
+          new Promise<void>((resolve) => {
+            release = resolve;
+          }),
+      };
+      const controller = new AbortController();
+      const running = service().watchInto(request, sink, { signal: controller.signal });
+      const revisions = () => sent.filter((o) => o.kind === "event").map((o) => (o as Output & { kind: "event" }).event.revision);
       try {
-        const start = await next(gen);
-        expect(start.kind).toBe("progress");
-        // The generator is idle now: the next item it is asked for stays pending while events
-        // go out directly, until the transport reports full (third event).
-        const pending = gen.next();
+        await waitFor(() => sent.length === 1);
+        expect(sent[0]!.kind).toBe("progress");
         const models = [];
         for (let i = 0; i < 5; i++) models.push(await createModel());
         const after = models.map((m) => m.revision);
         await new Promise((r) => setTimeout(r, 100));
-        expect(direct).toEqual(after.slice(0, 3));
-        // The rest comes through the generator, in order, with nothing repeated.
-        const first = (await pending).value as Output;
-        const rest = [first, ...(await events(gen, 1))].filter((o) => o.kind === "event").map((o) => (o as Output & { kind: "event" }).event.revision);
-        expect(rest).toEqual(after.slice(3));
-        // Asked for more after yielding (the transport drained): the stream goes direct again.
+        expect(revisions()).toEqual(after.slice(0, 3));
+        // Ready again: the rest follows in order, with nothing repeated.
         room = 10;
-        void gen.next();
+        release!();
+        await waitFor(() => revisions().length === 5);
+        expect(revisions()).toEqual(after);
         const later = await createModel();
-        await new Promise((r) => setTimeout(r, 100));
-        expect(direct.at(-1)).toBe(later.revision);
+        await waitFor(() => revisions().length === 6);
+        expect(revisions().at(-1)).toBe(later.revision);
       } finally {
         controller.abort();
-        await gen.return(undefined);
+        await running;
       }
     });
 
@@ -167,7 +182,10 @@ for (const dialect of SERVER_DIALECTS) {
     it("ends subscriptions with UNAVAILABLE when the server shuts down", async () => {
       const shutdown = new AbortController();
       const subscribers = service().hub.stats().subscribers;
-      const gen = service().watch({ resourceTypes: [], filter: "", sendInitial: false }, { signal: new AbortController().signal, shutdownSignal: shutdown.signal });
+      const gen = service().watch(
+        { resourceTypes: [], filter: "", sendInitial: false },
+        { signal: new AbortController().signal, shutdownSignal: shutdown.signal },
+      );
       await next(gen);
       expect(service().hub.stats().subscribers).toBe(subscribers + 1);
       const pending = gen.next();
@@ -200,10 +218,19 @@ describe("watch hub wake-ups from other replicas", () => {
         unlistened++;
       };
     };
-    const hub = new WatchHub<number>({ store, encode: (e) => e.revision, logger: createLogger("silent"), pollIntervalMs: 60_000, relistenDelayMs: 20 });
+    const hub = new WatchHub<number>({
+      store,
+      encode: (e) => e.revision,
+      logger: createLogger("silent"),
+      pollIntervalMs: 60_000,
+      relistenDelayMs: 20,
+    });
     const registry = new Registry(store);
     const create = () =>
-      registry.createModel({ displayName: uniqueName("n"), description: "", owner: "", state: undefined, labels: {}, customProperties: {}, readme: "" }, { actor: "t" });
+      registry.createModel(
+        { displayName: uniqueName("n"), description: "", owner: "", state: undefined, labels: {}, customProperties: {}, readme: "" },
+        { actor: "t" },
+      );
     const until = async (cond: () => boolean, what: string) => {
       const deadline = Date.now() + 5000;
       while (!cond()) {
