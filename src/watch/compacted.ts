@@ -1,9 +1,9 @@
 import { OutOfRangeError } from "../registry/errors.js";
 
-/** OUT_OF_RANGE for a position whose following events retention removed. */
+/** OUT_OF_RANGE for a position whose following events retention removed, or a restore or import skipped. */
 export function compacted(requested: number, compactedRevision: number): OutOfRangeError {
   return new OutOfRangeError(
-    `revision ${requested} was compacted: events up to ${compactedRevision} were removed by retention, ` +
+    `revision ${requested} was compacted: events up to ${compactedRevision} are no longer served (removed by retention, or before a restore or import), ` +
       `the oldest available revision is ${compactedRevision + 1}; list again and watch from the list's revision`,
     "REVISION_COMPACTED",
     {
