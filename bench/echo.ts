@@ -1,10 +1,7 @@
 import { create, createFileRegistry, type DescService } from "@bufbuild/protobuf";
 import { FileDescriptorProtoSchema } from "@bufbuild/protobuf/wkt";
 import type { ServiceImpl } from "@connectrpc/connect";
-import {
-  file_modelregistry_v1_model_registry_service,
-  type GetModelVersionResponse,
-} from "../gen/modelregistry/v1/model_registry_service_pb.js";
+import { file_modelregistry_v1_model_registry_service, type GetModelVersionResponse } from "../gen/modelregistry/v1/model_registry_service_pb.js";
 
 /**
  * The baseline RPC: `bench.v1.EchoService/Echo` takes a GetModelVersionRequest and answers a

@@ -119,7 +119,12 @@ export interface Pairs<T> {
  * Alternates A and B in short slices (ABBA order, so a drift in the machine's load hits both
  * sides alike), after one warm-up slice of each. The caller takes the median of the pair ratios.
  */
-export async function alternate<T>(pairs: number, a: () => Promise<T>, b: () => Promise<T>, warmup?: { a: () => Promise<T>; b: () => Promise<T> }): Promise<Pairs<T>> {
+export async function alternate<T>(
+  pairs: number,
+  a: () => Promise<T>,
+  b: () => Promise<T>,
+  warmup?: { a: () => Promise<T>; b: () => Promise<T> },
+): Promise<Pairs<T>> {
   if (warmup) {
     await warmup.a();
     await warmup.b();

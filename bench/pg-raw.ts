@@ -17,7 +17,11 @@ import { percentile } from "./stats.js";
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ""), process.argv[i + 1]!);
 const schema = args.get("schema")!;
-const pool = new pg.Pool({ connectionString: args.get("database")!, max: Number(args.get("pool-size") ?? 10), options: `-c search_path="${schema}"` });
+const pool = new pg.Pool({
+  connectionString: args.get("database")!,
+  max: Number(args.get("pool-size") ?? 10),
+  options: `-c search_path="${schema}"`,
+});
 const compiler = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 
 const PROPERTIES: Properties = {
@@ -151,7 +155,17 @@ process.on("message", (command: { id: number; run?: { ms: number; concurrency: n
     latencies.sort((a, b) => a - b);
     process.send!({
       id: command.id,
-      result: { requests: latencies.length, errors, firstError, seconds, rps: latencies.length / seconds, p50Ms: percentile(latencies, 0.5), p99Ms: percentile(latencies, 0.99), clientCpu: 0, serverCpuUs: 0 },
+      result: {
+        requests: latencies.length,
+        errors,
+        firstError,
+        seconds,
+        rps: latencies.length / seconds,
+        p50Ms: percentile(latencies, 0.5),
+        p99Ms: percentile(latencies, 0.99),
+        clientCpu: 0,
+        serverCpuUs: 0,
+      },
     });
   })().catch((error: unknown) => process.send!({ id: command.id, error: String(error) }));
 });

@@ -52,7 +52,9 @@ export function machineInfo(sqliteVersion: string): string[] {
   const cpu = cpus();
   return [
     `CPU: ${cpu.length} × ${cpu[0]?.model ?? "unknown"}; RAM ${(totalmem() / 2 ** 30).toFixed(0)} GiB; Linux ${release()}`,
-    `Node ${process.version}; SQLite ${sqliteVersion}; load average at start ${loadavg().map((l) => l.toFixed(2)).join(" ")}`,
+    `Node ${process.version}; SQLite ${sqliteVersion}; load average at start ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ")}`,
     canPin ? "server pinned to CPU 0, load generator to CPU 1 (taskset)" : "taskset not found: processes are not pinned",
   ];
 }
@@ -61,22 +63,11 @@ export function renderTable(rows: Row[]): string {
   const head = ["Goal", "What", "Baseline (A)", "Measured (B)", "Result", "Target", "Status"];
   const lines = rows.map((r) => [r.goal, r.what, r.baseline, r.measured, r.result, r.target?.text ?? "", r.status ?? ""]);
   const escapeCell = (s: string) => s.replace(/\|/g, "\\|");
-  return [
-    `| ${head.join(" | ")} |`,
-    `|${head.map(() => "---").join("|")}|`,
-    ...lines.map((l) => `| ${l.map(escapeCell).join(" | ")} |`),
-  ].join("\n");
+  return [`| ${head.join(" | ")} |`, `|${head.map(() => "---").join("|")}|`, ...lines.map((l) => `| ${l.map(escapeCell).join(" | ")} |`)].join("\n");
 }
 
 /** The whole report as markdown. */
-export function renderReport(options: {
-  command: string;
-  started: Date;
-  seconds: number;
-  machine: string[];
-  rows: Row[];
-  notes: string[];
-}): string {
+export function renderReport(options: { command: string; started: Date; seconds: number; machine: string[]; rows: Row[]; notes: string[] }): string {
   const failed = options.rows.filter((r) => r.status === "FAIL");
   const notes = options.rows.filter((r) => r.note).map((r) => `- Goal ${r.goal}, ${r.what}: ${r.note}`);
   return [
@@ -91,7 +82,9 @@ export function renderReport(options: {
     `Status: pass = goal met; pass~ = missed by less than the ${TOLERANCE * 100}% tolerance; FAIL = missed beyond it; info = no goal.`,
     "Ratios are medians over alternating A/B slice pairs measured in the same run.",
     "",
-    failed.length === 0 ? "All goals hold (within tolerance)." : `Goals missed beyond tolerance: ${failed.map((r) => `${r.goal} (${r.what})`).join("; ")}.`,
+    failed.length === 0
+      ? "All goals hold (within tolerance)."
+      : `Goals missed beyond tolerance: ${failed.map((r) => `${r.goal} (${r.what})`).join("; ")}.`,
     ...(notes.length || options.notes.length ? ["", "Notes:", ...notes, ...options.notes.map((n) => `- ${n}`)] : []),
     "",
   ].join("\n");

@@ -60,7 +60,16 @@ async function goal(id: string, name: string, fn: () => Promise<Row[]>): Promise
   try {
     rows.push(...(await fn()));
   } catch (error) {
-    rows.push({ goal: id, what: name, baseline: "", measured: "", result: "error", value: Number.NaN, target: atLeast(0), note: String(error instanceof Error ? error.message : error) });
+    rows.push({
+      goal: id,
+      what: name,
+      baseline: "",
+      measured: "",
+      result: "error",
+      value: Number.NaN,
+      target: atLeast(0),
+      note: String(error instanceof Error ? error.message : error),
+    });
   }
   log(`goal ${id} done in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 }
@@ -102,7 +111,11 @@ try {
   }
   await goal("1", "GetModelVersion vs echo", () => throughputGoal(bySize.get(largest.versions)!, load, versions, timing, label(largest.versions)));
   await goal("2", "list pages across sizes and depth", () =>
-    listPagesGoal(seeds.map((s) => ({ size: s.versions, label: label(s.versions), server: bySize.get(s.versions)! })), load, timing),
+    listPagesGoal(
+      seeds.map((s) => ({ size: s.versions, label: label(s.versions), server: bySize.get(s.versions)! })),
+      load,
+      timing,
+    ),
   );
   for (const server of bySize.values()) await server.stop();
 

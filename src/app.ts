@@ -193,7 +193,8 @@ export async function startApp(options: AppOptions): Promise<App> {
   // /metrics: on the main port, before the REST gateway, unless it has a port of its own.
   const endpoint = metrics && (await import("./metrics/metrics-endpoint.js"));
   const metricsRoute = metrics && endpoint && endpoint.createMetricsHandler({ metrics, guard, logger });
-  const http: typeof rest = metricsRoute && options.metricsPort === undefined ? (req, res, peer) => metricsRoute(req, res, peer) || rest(req, res, peer) : rest;
+  const http: typeof rest =
+    metricsRoute && options.metricsPort === undefined ? (req, res, peer) => metricsRoute(req, res, peer) || rest(req, res, peer) : rest;
   let server: RunningServer;
   let grpcServer: RunningGrpcServer | undefined;
   try {
@@ -222,7 +223,13 @@ export async function startApp(options: AppOptions): Promise<App> {
       // Loaded only when asked for: the main port does not need @grpc/grpc-js.
       const { startGrpcServer } = await import("./grpc/grpc-server.js");
       grpcServer = await startGrpcServer({
-        services: [{ service: ModelRegistryService, impl: createModelRegistryHandler(registry, { watch, shutdownSignal: shutdownController.signal }) as ServiceImpl<DescService> }, ...extra],
+        services: [
+          {
+            service: ModelRegistryService,
+            impl: createModelRegistryHandler(registry, { watch, shutdownSignal: shutdownController.signal }) as ServiceImpl<DescService>,
+          },
+          ...extra,
+        ],
         interceptors: metrics ? [metrics.interceptor("grpc-js"), ...interceptors] : interceptors,
         host: options.host,
         port: options.grpcPort,
@@ -241,7 +248,13 @@ export async function startApp(options: AppOptions): Promise<App> {
   let metricsServer: RunningMetricsServer | undefined;
   if (endpoint && metricsRoute && options.metricsPort !== undefined) {
     try {
-      metricsServer = await endpoint.startMetricsServer({ handler: metricsRoute, host: options.host, port: options.metricsPort, logger, ...(tls ? { tls } : {}) });
+      metricsServer = await endpoint.startMetricsServer({
+        handler: metricsRoute,
+        host: options.host,
+        port: options.metricsPort,
+        logger,
+        ...(tls ? { tls } : {}),
+      });
     } catch (error) {
       await Promise.all([server.close(), grpcServer?.close()]);
       await stopWatchAndStore();

@@ -42,7 +42,9 @@ export function createErrorBodies(routes: (router: ConnectRouter) => void): Erro
       const procedure = /^\/([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)\/([A-Za-z_]\w*)$/.exec(path);
       if (!procedure) {
         res.writeHead(404, { "content-type": "text/plain; charset=utf-8" });
-        res.end(`not found: ${req.method} ${path.slice(0, 200)}; this port serves gRPC, gRPC-Web and Connect at /package.Service/Method and the Kubeflow REST API under /api/model_registry/v1alpha3/\n`);
+        res.end(
+          `not found: ${req.method} ${path.slice(0, 200)}; this port serves gRPC, gRPC-Web and Connect at /package.Service/Method and the Kubeflow REST API under /api/model_registry/v1alpha3/\n`,
+        );
         return;
       }
       const message = unknownProcedure(procedure[1]!, procedure[2]!, services);
@@ -94,7 +96,8 @@ function refusal(status: number, req: UniversalServerRequest, handler: Universal
   if (status === 505) return `${procedure} is a bidirectional stream: it needs HTTP/2`;
   const get = handler.allowedMethods.includes("GET");
   if (status === 405) return `${req.method} is not allowed on ${procedure}: use ${get ? "POST, or GET with ?encoding=json&message=…" : "POST"}`;
-  if (req.method === "GET") return `a GET of ${procedure} needs ?encoding=json&message=… (Connect's GET), or use POST with content-type ${CONTENT_TYPES}`;
+  if (req.method === "GET")
+    return `a GET of ${procedure} needs ?encoding=json&message=… (Connect's GET), or use POST with content-type ${CONTENT_TYPES}`;
   const contentType = req.header.get("content-type") ?? "";
   return `${contentType === "" ? "missing content-type" : `content-type ${contentType.slice(0, 100)} is not supported`} on ${procedure}: send ${CONTENT_TYPES}`;
 }

@@ -22,8 +22,7 @@ function serialise(fields: Record<string, unknown> | undefined): Record<string, 
   if (!fields) return {};
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(fields)) {
-    out[k] =
-      v instanceof Error ? { name: v.name, message: v.message, stack: v.stack, cause: errorCause(v) } : typeof v === "bigint" ? String(v) : v;
+    out[k] = v instanceof Error ? { name: v.name, message: v.message, stack: v.stack, cause: errorCause(v) } : typeof v === "bigint" ? String(v) : v;
   }
   return out;
 }

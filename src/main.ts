@@ -23,7 +23,8 @@ async function main(): Promise<number> {
     const { runClientCommand } = await import("./cli/run-client-command.js");
     return runClientCommand(clientCommand, process.env);
   }
-  const operation = first === "help" && isOperationCommand(second) ? [second, "--help"] : isOperationCommand(first) ? process.argv.slice(2) : undefined;
+  const operation =
+    first === "help" && isOperationCommand(second) ? [second, "--help"] : isOperationCommand(first) ? process.argv.slice(2) : undefined;
   if (operation) {
     const { runOperationCommand } = await import("./cli/run-operation-command.js");
     return runOperationCommand(operation, process.env);
@@ -45,7 +46,10 @@ async function main(): Promise<number> {
       // (parseConfig reads a flag's value before it checks the name: `--hepl` at the end "needs a value".)
       const named = /^unknown flag --([a-z-]+)\n/.exec(error.message)?.[1] ?? /^--([a-z-]+) needs a value$/.exec(error.message)?.[1];
       const flag = named !== undefined && !SERVER_FLAGS.includes(named) ? named : undefined;
-      const text = flag === undefined ? error.message : `model-registry: unknown flag --${flag}; ${await didYouMean(flag, SERVER_FLAGS, (f) => `--${f}`, "the flags")}`;
+      const text =
+        flag === undefined
+          ? error.message
+          : `model-registry: unknown flag --${flag}; ${await didYouMean(flag, SERVER_FLAGS, (f) => `--${f}`, "the flags")}`;
       process.stderr.write(`${text}\n`);
       return 2;
     }

@@ -11,7 +11,15 @@ import { createSignalShards, SIGNAL_SHARDS } from "./api/signal-shards.js";
 import type { Peer } from "./auth/authenticator.js";
 import { createCorsHandler } from "./cors.js";
 import { createErrorBodies } from "./error-bodies.js";
-import { DEFAULT_HTTP_TIMEOUTS, http1ServerOptions, http1TimeoutResponse, type HttpTimeouts, limitWait, trackHttp1Connections, watchHttp2Session } from "./http-timeouts.js";
+import {
+  DEFAULT_HTTP_TIMEOUTS,
+  http1ServerOptions,
+  http1TimeoutResponse,
+  type HttpTimeouts,
+  limitWait,
+  trackHttp1Connections,
+  watchHttp2Session,
+} from "./http-timeouts.js";
 import type { Logger } from "./logger.js";
 
 export interface ServerOptions {

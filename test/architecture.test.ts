@@ -47,8 +47,7 @@ function measure(files: ScannedFile[]) {
   const counted = files.filter((file) => !isMigration(file.path));
   const fileCycles = cycles(fileEdges);
   const folderCycles = cycles(folderEdges);
-  const where = (pick: (file: ScannedFile) => number[]) =>
-    counted.flatMap((file) => pick(file).map((line) => `${file.path}:${line}`));
+  const where = (pick: (file: ScannedFile) => number[]) => counted.flatMap((file) => pick(file).map((line) => `${file.path}:${line}`));
   const details = {
     fileCycles,
     folderCycles,
@@ -96,7 +95,9 @@ describe("source scan", () => {
   });
 
   it("blanks comments, strings, templates and regular expressions, keeping lines", () => {
-    const text = ['const a: any = "any // x"; // any', "/* any", "any */ const r = /an'y/g;", "const t = `any ${call.registry.read(`${x}`)}`;"].join("\n");
+    const text = ['const a: any = "any // x"; // any', "/* any", "any */ const r = /an'y/g;", "const t = `any ${call.registry.read(`${x}`)}`;"].join(
+      "\n",
+    );
     const code = codeOnly(text);
     expect(code.split("\n")).toHaveLength(4);
     expect(code.match(/any/g)).toHaveLength(1);

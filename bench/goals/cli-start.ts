@@ -90,7 +90,15 @@ interface Command {
 }
 
 /** One A/B row: `runs` processes per slice, ABBA order, the ratio B/A per pair, the median of those. */
-async function compare(goal: string, what: string, a: Command, b: Command, target: Target | null, timing: CliStartTiming, env: NodeJS.ProcessEnv): Promise<Row> {
+async function compare(
+  goal: string,
+  what: string,
+  a: Command,
+  b: Command,
+  target: Target | null,
+  timing: CliStartTiming,
+  env: NodeJS.ProcessEnv,
+): Promise<Row> {
   const slice = (c: Command, runs: number) => async () => median(Array.from({ length: runs }, () => timeRun(c.args, env)));
   const pairs = await alternate(timing.pairs, slice(a, timing.runs), slice(b, timing.runs), { a: slice(a, 2), b: slice(b, 2) });
   const ratio = medianRatio(pairs, (x, y) => y / x);
@@ -128,8 +136,24 @@ export async function cliStartGoal(server: BenchServer, timing: CliStartTiming, 
   const tsx = (c: Command): Command => ({ label: `tsx ${c.label}`, args: ["--import", "tsx", "src/main.ts", ...c.args.slice(1)] });
   const per = `${timing.runs} runs per slice${canPin ? `, pinned to CPU ${LOAD_CPU} (taskset)` : ""}`;
   return [
-    await compare("7", `\`model-registry --help\` (node ${MAIN_JS} --help) vs \`node -e 0\`, process start to exit, ${per}`, node, help, atMost(3), timing, env),
-    await compare("7", `\`model-registry models list --server URL\` (${MODELS.length} models, the bench server) vs \`node -e 0\`, start to exit`, node, list, atMost(5), timing, env),
+    await compare(
+      "7",
+      `\`model-registry --help\` (node ${MAIN_JS} --help) vs \`node -e 0\`, process start to exit, ${per}`,
+      node,
+      help,
+      atMost(3),
+      timing,
+      env,
+    ),
+    await compare(
+      "7",
+      `\`model-registry models list --server URL\` (${MODELS.length} models, the bench server) vs \`node -e 0\`, start to exit`,
+      node,
+      list,
+      atMost(5),
+      timing,
+      env,
+    ),
     await compare("7 (ref)", "old way: `node --import tsx src/main.ts --help` vs `node -e 0`", node, tsx(help), null, timing, env),
     await compare("7 (ref)", "old way: `node --import tsx src/main.ts models list --server URL` vs `node -e 0`", node, tsx(list), null, timing, env),
   ];

@@ -1,7 +1,17 @@
 import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { ListModelVersionsRequestSchema, ModelRegistryService } from "../../gen/modelregistry/v1/model_registry_service_pb.js";
-import { alternate, assertClean, type BenchServer, type LoadGenerator, measure, type Measure, medianOf, medianRatio, type Timing } from "../harness.js";
+import {
+  alternate,
+  assertClean,
+  type BenchServer,
+  type LoadGenerator,
+  measure,
+  type Measure,
+  medianOf,
+  medianRatio,
+  type Timing,
+} from "../harness.js";
 import type { SliceSpec } from "../load/http2-load.js";
 import { encodeBody } from "../load/requests.js";
 import { atLeast, atMost, type Row } from "../report.js";
@@ -14,7 +24,15 @@ export const PAGE = { parent: "registeredModels/-", filter: "accuracy > 0.9", pa
 
 function listSpec(port: number, pageToken: string, durationMs: number): SliceSpec {
   const body = encodeBody("connect-json", ListModelVersionsRequestSchema, { ...PAGE, pageToken }).toString("base64");
-  return { protocol: "connect-json", port, path: LIST_PATH, request: { kind: "fixed", bodies: [body] }, concurrency: CONCURRENCY, connections: CONNECTIONS, durationMs };
+  return {
+    protocol: "connect-json",
+    port,
+    path: LIST_PATH,
+    request: { kind: "fixed", bodies: [body] },
+    concurrency: CONCURRENCY,
+    connections: CONNECTIONS,
+    durationMs,
+  };
 }
 
 /** The page token of the page that starts after 90% of the matching versions, found by paging like a client. */

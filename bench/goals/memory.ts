@@ -32,7 +32,15 @@ export async function memoryGoal(
   let chunk = 0;
   const mix = (ms: number): SliceSpec[] => [
     { ...getSpec("grpc", server.grpcPort, GET_PATH, versions, ms), concurrency: 8, connections: 2 },
-    { protocol: "connect-json", port: server.port, path: "/modelregistry.v1.ModelRegistryService/ListModelVersions", request: { kind: "fixed", bodies: [list] }, concurrency: 4, connections: 1, durationMs: ms },
+    {
+      protocol: "connect-json",
+      port: server.port,
+      path: "/modelregistry.v1.ModelRegistryService/ListModelVersions",
+      request: { kind: "fixed", bodies: [list] },
+      concurrency: 4,
+      connections: 1,
+      durationMs: ms,
+    },
     {
       protocol: "connect-json",
       port: server.port,

@@ -1,7 +1,18 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { startChild } from "../child.js";
-import { alternate, assertClean, type BenchServer, type LoadGenerator, measure, type Measure, medianOf, medianRatio, SERVER_CPU, type Timing } from "../harness.js";
+import {
+  alternate,
+  assertClean,
+  type BenchServer,
+  type LoadGenerator,
+  measure,
+  type Measure,
+  medianOf,
+  medianRatio,
+  SERVER_CPU,
+  type Timing,
+} from "../harness.js";
 import type { SliceSpec } from "../load/http2-load.js";
 import { atLeast, type Row } from "../report.js";
 import type { VersionSample } from "../seed.js";
@@ -36,7 +47,10 @@ const describe = (m: Measure[]) => {
 export async function registerSqliteGoal(server: BenchServer, load: LoadGenerator, versions: VersionSample[], timing: Timing): Promise<Row> {
   const get = (ms: number) => () => measure(server, load, getSpec("connect-json", server.port, GET_PATH, versions, ms));
   const register = (ms: number) => () => measure(server, load, registerSpec(server.port, ms));
-  const pairs = await alternate(timing.pairs, get(timing.sliceMs), register(timing.sliceMs), { a: get(timing.warmupMs), b: register(timing.warmupMs) });
+  const pairs = await alternate(timing.pairs, get(timing.sliceMs), register(timing.sliceMs), {
+    a: get(timing.warmupMs),
+    b: register(timing.warmupMs),
+  });
   assertClean("goal 3 sqlite", [...pairs.a, ...pairs.b]);
   const ratio = medianRatio(pairs, (g, r) => r.rps / g.rps);
   return {
@@ -54,7 +68,12 @@ export async function registerSqliteGoal(server: BenchServer, load: LoadGenerato
  * Goal 3 on Postgres: RegisterModel through the server ≥ 0.5× a raw-SQL transaction doing the
  * same inserts (bench/pg-raw.ts), both c=16 over pools of the same size, on a fresh schema.
  */
-export async function registerPostgresGoal(url: string, load: LoadGenerator, timing: Timing, startServer: (database: string, schema: string) => Promise<BenchServer>): Promise<Row> {
+export async function registerPostgresGoal(
+  url: string,
+  load: LoadGenerator,
+  timing: Timing,
+  startServer: (database: string, schema: string) => Promise<BenchServer>,
+): Promise<Row> {
   const schema = `bench_${randomBytes(4).toString("hex")}`;
   const server = await startServer(url, schema);
   const raw = startChild("./pg-raw.ts", ["--database", url, "--schema", schema, "--pool-size", "10"], { cpu: SERVER_CPU });
@@ -72,7 +91,10 @@ export async function registerPostgresGoal(url: string, load: LoadGenerator, tim
     const rawRun = (ms: number) => () =>
       raw.request<Measure>({ run: { ms, concurrency: CONCURRENCY, modelId: Number(model.id), modelName: model.display_name } });
     const register = (ms: number) => () => measure(server, load, registerSpec(server.port, ms));
-    const pairs = await alternate(timing.pairs, rawRun(timing.sliceMs), register(timing.sliceMs), { a: rawRun(timing.warmupMs), b: register(timing.warmupMs) });
+    const pairs = await alternate(timing.pairs, rawRun(timing.sliceMs), register(timing.sliceMs), {
+      a: rawRun(timing.warmupMs),
+      b: register(timing.warmupMs),
+    });
     assertClean("goal 3 postgres", [...pairs.a, ...pairs.b]);
     const ratio = medianRatio(pairs, (r, s) => s.rps / r.rps);
     return {

@@ -1,5 +1,15 @@
 import { GetModelVersionRequestSchema } from "../../gen/modelregistry/v1/model_registry_service_pb.js";
-import { alternate, assertClean, type BenchServer, type LoadGenerator, measure, type Measure, medianOf, medianRatio, type Timing } from "../harness.js";
+import {
+  alternate,
+  assertClean,
+  type BenchServer,
+  type LoadGenerator,
+  measure,
+  type Measure,
+  medianOf,
+  medianRatio,
+  type Timing,
+} from "../harness.js";
 import type { SliceSpec } from "../load/http2-load.js";
 import { encodeBody, type WireProtocol } from "../load/requests.js";
 import { atLeast, atMost, type Row } from "../report.js";
@@ -26,7 +36,13 @@ const describe = (m: Measure[]) =>
  * throughput and ≤ 2× its p99. Measured for Connect JSON and for gRPC on the grpc-js fast path;
  * connect-node's own gRPC protocol is shown for reference.
  */
-export async function throughputGoal(server: BenchServer, load: LoadGenerator, versions: VersionSample[], timing: Timing, size: string): Promise<Row[]> {
+export async function throughputGoal(
+  server: BenchServer,
+  load: LoadGenerator,
+  versions: VersionSample[],
+  timing: Timing,
+  size: string,
+): Promise<Row[]> {
   await server.echoFrom(versions[0]!.modelId, versions[0]!.versionId);
   const cases: Array<{ label: string; protocol: WireProtocol; port: number; goal: boolean }> = [
     { label: "Connect JSON", protocol: "connect-json", port: server.port, goal: true },

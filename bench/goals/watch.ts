@@ -34,7 +34,11 @@ export class Watchers {
 }
 
 const PER_CONNECTION = 100;
-const p99 = (bs: Broadcast[]) => percentile(bs.map((b) => b.lastMs).sort((a, b) => a - b), 0.99);
+const p99 = (bs: Broadcast[]) =>
+  percentile(
+    bs.map((b) => b.lastMs).sort((a, b) => a - b),
+    0.99,
+  );
 const missing = (bs: Broadcast[]) => bs.reduce((n, b) => n + b.missing, 0);
 
 function portOf(server: BenchServer, kind: StreamKind): number {
@@ -47,7 +51,14 @@ function portOf(server: BenchServer, kind: StreamKind): number {
  * the same process (alternating slices of broadcasts); 5000 subscribers on the fast path; and
  * GetModelVersion's p99 while broadcasts go on, against idle (1000 watchers open in both).
  */
-export async function watchGoal(server: BenchServer, load: LoadGenerator, watchers: Watchers, versions: VersionSample[], timing: Timing, quick: boolean): Promise<Row[]> {
+export async function watchGoal(
+  server: BenchServer,
+  load: LoadGenerator,
+  watchers: Watchers,
+  versions: VersionSample[],
+  timing: Timing,
+  quick: boolean,
+): Promise<Row[]> {
   const rows: Row[] = [];
   const perSlice = quick ? 3 : 10;
   const broadcasts = (group: string, kind: StreamKind) => () =>
@@ -56,7 +67,10 @@ export async function watchGoal(server: BenchServer, load: LoadGenerator, watche
   await watchers.open("raw", { kind: "raw", port: server.rawFanoutPort, count: 1000, perConnection: PER_CONNECTION });
   for (const kind of ["grpc", "connect"] as const) {
     await watchers.open(kind, { kind, port: portOf(server, kind), count: 1000, perConnection: PER_CONNECTION });
-    const pairs = await alternate(timing.pairs, broadcasts("raw", "raw"), broadcasts(kind, kind), { a: broadcasts("raw", "raw"), b: broadcasts(kind, kind) });
+    const pairs = await alternate(timing.pairs, broadcasts("raw", "raw"), broadcasts(kind, kind), {
+      a: broadcasts("raw", "raw"),
+      b: broadcasts(kind, kind),
+    });
     await watchers.close(kind);
     const ratio = medianRatio(pairs, (raw, watch) => p99(watch.broadcasts) / p99(raw.broadcasts));
     const all = pairs.b.flatMap((x) => x.broadcasts);
@@ -87,7 +101,8 @@ export async function watchGoal(server: BenchServer, load: LoadGenerator, watche
 
   // 5000 subscribers on the fast path.
   await watchers.open("grpc5000", { kind: "grpc", port: server.grpcPort, count: 5000, perConnection: PER_CONNECTION });
-  const fiveThousand = (times: number) => watchers.broadcast({ group: "grpc5000", times, gapMs: 50, timeoutMs: 10_000, triggerPort: server.grpcPort });
+  const fiveThousand = (times: number) =>
+    watchers.broadcast({ group: "grpc5000", times, gapMs: 50, timeoutMs: 10_000, triggerPort: server.grpcPort });
   await fiveThousand(2); // warm-up
   const big = (await fiveThousand(quick ? 4 : 20)).broadcasts;
   await watchers.close("grpc5000");

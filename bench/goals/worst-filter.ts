@@ -29,7 +29,11 @@ export function worstSeededFilter(): string {
 }
 
 function filterSpec(port: number, durationMs: number): SliceSpec {
-  const body = encodeBody("connect-json", ListModelVersionsRequestSchema, { parent: "registeredModels/-", filter: worstSeededFilter(), pageSize: 100 });
+  const body = encodeBody("connect-json", ListModelVersionsRequestSchema, {
+    parent: "registeredModels/-",
+    filter: worstSeededFilter(),
+    pageSize: 100,
+  });
   const request = { kind: "fixed" as const, bodies: [body.toString("base64")] };
   return { protocol: "connect-json", port, path: LIST_PATH, request, concurrency: FILTER_CONCURRENCY, connections: 1, durationMs };
 }

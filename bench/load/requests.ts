@@ -5,9 +5,7 @@ import { RegisterModelRequestSchema } from "../../gen/modelregistry/v1/model_reg
 export type WireProtocol = "connect-json" | "grpc";
 
 /** What one load slice sends: a fixed list of requests (cycled), or fresh RegisterModel requests. */
-export type RequestSpec =
-  | { kind: "fixed"; bodies: string[] }
-  | { kind: "register"; models: string[]; prefix: string };
+export type RequestSpec = { kind: "fixed"; bodies: string[] } | { kind: "register"; models: string[]; prefix: string };
 
 /** Encodes one message for the protocol: JSON text, or the 5-byte gRPC envelope around the binary. */
 export function encodeBody<D extends DescMessage>(protocol: WireProtocol, schema: D, init: MessageInitShape<D>): Buffer {

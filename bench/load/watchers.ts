@@ -151,14 +151,26 @@ async function broadcastOnce(group: Group, trigger: http2.ClientHttp2Session, ti
   const headers: http2.OutgoingHttpHeaders =
     spec.kind === "raw"
       ? { ":method": "POST", ":path": "/fire" }
-      : { ":method": "POST", ":path": CREATE_PATH, "content-type": spec.kind === "grpc" ? "application/grpc" : "application/json", ...(spec.kind === "grpc" ? { te: "trailers" } : { "connect-protocol-version": "1" }) };
+      : {
+          ":method": "POST",
+          ":path": CREATE_PATH,
+          "content-type": spec.kind === "grpc" ? "application/grpc" : "application/json",
+          ...(spec.kind === "grpc" ? { te: "trailers" } : { "connect-protocol-version": "1" }),
+        };
   const req = trigger.request(headers);
   req.on("error", () => {});
   req.on("data", () => {});
   const displayName = `bench-watch-${process.pid}-${++triggers}`;
-  req.end(spec.kind === "raw" ? undefined : encodeBody(spec.kind === "grpc" ? "grpc" : "connect-json", CreateRegisteredModelRequestSchema, { registeredModel: { displayName } }));
+  req.end(
+    spec.kind === "raw"
+      ? undefined
+      : encodeBody(spec.kind === "grpc" ? "grpc" : "connect-json", CreateRegisteredModelRequestSchema, { registeredModel: { displayName } }),
+  );
   await waitFor(() => group.delivered >= streams.length, timeoutMs, "the broadcast").catch(() => {});
-  const times = streams.filter((s) => !Number.isNaN(s.arrival)).map((s) => s.arrival - t0).sort((a, b) => a - b);
+  const times = streams
+    .filter((s) => !Number.isNaN(s.arrival))
+    .map((s) => s.arrival - t0)
+    .sort((a, b) => a - b);
   return { lastMs: times.at(-1) ?? Number.NaN, p50Ms: percentile(times, 0.5), missing: streams.length - times.length };
 }
 
@@ -196,10 +208,7 @@ function closeGroup(name: string): void {
   groups.delete(name);
 }
 
-type Command =
-  | { id: number; open: OpenSpec; group: string }
-  | { id: number; broadcast: BroadcastOptions }
-  | { id: number; close: string };
+type Command = { id: number; open: OpenSpec; group: string } | { id: number; broadcast: BroadcastOptions } | { id: number; close: string };
 
 process.on("message", (command: Command) => {
   void (async () => {

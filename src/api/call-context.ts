@@ -16,8 +16,7 @@ export const MAX_REASON_LENGTH = 1024;
  */
 export function callContext(ctx: HandlerContext, reason = ""): CallContext {
   const identity = ctx.values.get(IDENTITY_KEY);
-  const actor =
-    identity && identity.method !== "anonymous" ? identity.subject : ctx.requestHeader.get(ACTOR_HEADER)?.trim() || "anonymous";
+  const actor = identity && identity.method !== "anonymous" ? identity.subject : ctx.requestHeader.get(ACTOR_HEADER)?.trim() || "anonymous";
   if (actor.length > 255 || /[\u0000-\u001f\u007f]/.test(actor)) {
     throw InvalidArgumentError.field(ACTOR_HEADER, "must be at most 255 printable characters");
   }
@@ -28,13 +27,7 @@ export function callContext(ctx: HandlerContext, reason = ""): CallContext {
 }
 
 /** The list fields every List request has; filters get typo hints (people type them; see FilterOptions.hints). */
-export function listRequest(req: {
-  pageSize: number;
-  pageToken: string;
-  filter: string;
-  orderBy: string;
-  showTotalSize: boolean;
-}): ListRequest {
+export function listRequest(req: { pageSize: number; pageToken: string; filter: string; orderBy: string; showTotalSize: boolean }): ListRequest {
   return {
     pageSize: req.pageSize,
     pageToken: req.pageToken,

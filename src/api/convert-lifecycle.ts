@@ -39,13 +39,7 @@ import type {
   RunStatus,
   ServingEnvironment,
 } from "../registry/lifecycle-types.js";
-import {
-  aliasName,
-  environmentName,
-  experimentName,
-  inferenceServiceName,
-  runName,
-} from "../registry/lifecycle-names.js";
+import { aliasName, environmentName, experimentName, inferenceServiceName, runName } from "../registry/lifecycle-names.js";
 import { modelName, versionName } from "../registry/names.js";
 import { etagOf } from "../registry/registry.js";
 import type { State } from "../registry/types.js";

@@ -17,15 +17,7 @@ import { sourceIn, sourceOut } from "./convert-source.js";
 import type { ArtifactInput, ModelInput, VersionInput } from "../registry/inputs.js";
 import { artifactNameOf, modelName, versionName } from "../registry/names.js";
 import { etagOf } from "../registry/registry.js";
-import type {
-  ArtifactState,
-  MetadataValue,
-  ModelArtifact,
-  ModelVersion,
-  Properties,
-  RegisteredModel,
-  State,
-} from "../registry/types.js";
+import type { ArtifactState, MetadataValue, ModelArtifact, ModelVersion, Properties, RegisteredModel, State } from "../registry/types.js";
 
 /** Proto <-> domain conversion. Unset enums become undefined; unknown enum numbers are INVALID_ARGUMENT. */
 

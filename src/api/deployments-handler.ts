@@ -74,7 +74,12 @@ export function createDeploymentsHandler(registry: Registry): Pick<ServiceImpl<t
     },
 
     async deleteServingEnvironment(req, ctx) {
-      const result = await deleteEnvironment(registry, parseEnvironmentName(req.name), { etag: req.etag, force: req.force }, callContext(ctx, req.reason));
+      const result = await deleteEnvironment(
+        registry,
+        parseEnvironmentName(req.name),
+        { etag: req.etag, force: req.force },
+        callContext(ctx, req.reason),
+      );
       return create(DeleteServingEnvironmentResponseSchema, {
         servingEnvironment: environmentOut(result.environment),
         deletedInferenceServices: result.services,
@@ -88,7 +93,9 @@ export function createDeploymentsHandler(registry: Registry): Pick<ServiceImpl<t
     },
 
     async getInferenceService(req) {
-      return create(GetInferenceServiceResponseSchema, { inferenceService: serviceOut(await getService(registry, parseInferenceServiceName(req.name))) });
+      return create(GetInferenceServiceResponseSchema, {
+        inferenceService: serviceOut(await getService(registry, parseInferenceServiceName(req.name))),
+      });
     },
 
     async listInferenceServices(req) {
@@ -103,7 +110,12 @@ export function createDeploymentsHandler(registry: Registry): Pick<ServiceImpl<t
     },
 
     async deleteInferenceService(req, ctx) {
-      const service = await deleteService(registry, parseInferenceServiceName(req.name), { etag: req.etag, force: req.force }, callContext(ctx, req.reason));
+      const service = await deleteService(
+        registry,
+        parseInferenceServiceName(req.name),
+        { etag: req.etag, force: req.force },
+        callContext(ctx, req.reason),
+      );
       return create(DeleteInferenceServiceResponseSchema, { inferenceService: serviceOut(service) });
     },
 

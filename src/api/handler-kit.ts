@@ -44,7 +44,10 @@ export function pageFields(page: Pick<Page<unknown>, "nextPageToken" | "revision
 }
 
 /** A resource addressed by exactly one of its name (parsed to an id) and its display name. */
-export function byNameOrDisplayName(req: { name: string; displayName: string }, parseName: (name: string) => number): { id: number } | { displayName: string } {
+export function byNameOrDisplayName(
+  req: { name: string; displayName: string },
+  parseName: (name: string) => number,
+): { id: number } | { displayName: string } {
   const which = exactlyOne({ name: req.name, display_name: req.displayName });
   return which === "name" ? { id: parseName(req.name) } : { displayName: req.displayName };
 }

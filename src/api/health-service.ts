@@ -1,9 +1,6 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { ConnectRouter } from "@connectrpc/connect";
-import {
-  Health,
-  HealthCheckResponse_ServingStatus as ServingStatus,
-} from "../../gen/health/v1/health_pb.js";
+import { Health, HealthCheckResponse_ServingStatus as ServingStatus } from "../../gen/health/v1/health_pb.js";
 
 /** Health of one service as reported by the application ("" is the whole server). */
 export type HealthStatus = "SERVING" | "NOT_SERVING" | "SERVICE_UNKNOWN";

@@ -106,7 +106,12 @@ export function createLifecycleHandler(registry: Registry): Pick<ServiceImpl<typ
     },
 
     async deleteModelArtifact(req, ctx) {
-      const artifact = await deleteArtifact(registry, parseArtifactName(req.name), { etag: req.etag, force: req.force }, callContext(ctx, req.reason));
+      const artifact = await deleteArtifact(
+        registry,
+        parseArtifactName(req.name),
+        { etag: req.etag, force: req.force },
+        callContext(ctx, req.reason),
+      );
       return create(DeleteModelArtifactResponseSchema, { modelArtifact: artifactOut(artifact) });
     },
 

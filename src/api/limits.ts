@@ -81,7 +81,8 @@ export function createLimitsInterceptor(limits: CallLimits = {}, shutdownSignal?
  * localhost, the local processes (the embedded default, benchmarks, sidecars) are trusted.
  */
 function clientOf(identity: Identity | undefined, address: string | undefined): string | null {
-  if (identity !== undefined && identity.method !== "anonymous" && identity.method !== "unauthenticated") return `subject ${JSON.stringify(identity.subject)}`;
+  if (identity !== undefined && identity.method !== "anonymous" && identity.method !== "unauthenticated")
+    return `subject ${JSON.stringify(identity.subject)}`;
   if (address === undefined || isLoopbackHost(address)) return null;
   return `address ${address}`;
 }

@@ -17,7 +17,16 @@ import {
 } from "../../gen/modelregistry/v1/lineage_pb.js";
 import type { ModelRegistryService } from "../../gen/modelregistry/v1/model_registry_service_pb.js";
 import { InvalidArgumentError } from "../registry/errors.js";
-import { createRun, deleteRun, getRun, listMetricHistory, listRuns, logMetrics, MAX_METRICS_PER_CALL, updateRun } from "../registry/experiment-runs.js";
+import {
+  createRun,
+  deleteRun,
+  getRun,
+  listMetricHistory,
+  listRuns,
+  logMetrics,
+  MAX_METRICS_PER_CALL,
+  updateRun,
+} from "../registry/experiment-runs.js";
 import { createExperiment, deleteExperiment, getExperiment, listExperiments, updateExperiment } from "../registry/experiments.js";
 import { parseExperimentName, parseExperimentParent, parseRunName } from "../registry/lifecycle-names.js";
 import { getLineage } from "../registry/lineage.js";
@@ -68,7 +77,12 @@ export function createLineageHandler(registry: Registry): Pick<ServiceImpl<typeo
     },
 
     async deleteExperiment(req, ctx) {
-      const result = await deleteExperiment(registry, parseExperimentName(req.name), { etag: req.etag, force: req.force }, callContext(ctx, req.reason));
+      const result = await deleteExperiment(
+        registry,
+        parseExperimentName(req.name),
+        { etag: req.etag, force: req.force },
+        callContext(ctx, req.reason),
+      );
       return create(DeleteExperimentResponseSchema, { experiment: experimentOut(result.experiment), deletedExperimentRuns: result.runs });
     },
 

@@ -16,12 +16,7 @@ import {
   UpdateModelVersionResponseSchema,
   UpdateRegisteredModelResponseSchema,
 } from "../../gen/modelregistry/v1/model_registry_service_pb.js";
-import {
-  parseArtifactName,
-  parseModelName,
-  parseModelParent,
-  parseVersionName,
-} from "../registry/names.js";
+import { parseArtifactName, parseModelName, parseModelParent, parseVersionName } from "../registry/names.js";
 import { registerModel } from "../registry/register-model.js";
 import type { Registry } from "../registry/registry.js";
 import { callContext, listRequest } from "./call-context.js";

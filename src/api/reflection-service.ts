@@ -68,7 +68,10 @@ function buildIndex(files: DescFile[]): ReflectionIndex {
     indexSymbols(index, file);
   }
   for (const file of index.byFilename.values()) {
-    index.closures.set(file, dependencyOrder([file]).map((f) => encoded.get(f)!));
+    index.closures.set(
+      file,
+      dependencyOrder([file]).map((f) => encoded.get(f)!),
+    );
   }
   return index;
 }
@@ -124,10 +127,7 @@ function answer(index: ReflectionIndex, request: v1.ServerReflectionRequest): v1
   });
 }
 
-function respond(
-  index: ReflectionIndex,
-  req: v1.ServerReflectionRequest["messageRequest"],
-): v1.ServerReflectionResponse["messageResponse"] {
+function respond(index: ReflectionIndex, req: v1.ServerReflectionRequest["messageRequest"]): v1.ServerReflectionResponse["messageResponse"] {
   switch (req.case) {
     case "listServices":
       return {
@@ -159,11 +159,7 @@ function respond(
   }
 }
 
-function files(
-  index: ReflectionIndex,
-  file: DescFile | undefined,
-  notFound: string,
-): v1.ServerReflectionResponse["messageResponse"] {
+function files(index: ReflectionIndex, file: DescFile | undefined, notFound: string): v1.ServerReflectionResponse["messageResponse"] {
   const fileDescriptorProto = file && index.closures.get(file);
   if (!fileDescriptorProto) return error(NOT_FOUND, notFound);
   return {

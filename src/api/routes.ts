@@ -1,10 +1,7 @@
 import type { ConnectRouter } from "@connectrpc/connect";
 import { file_grpc_reflection_v1_reflection } from "../../gen/grpc/reflection/v1/reflection_pb.js";
 import { file_health_v1_health } from "../../gen/health/v1/health_pb.js";
-import {
-  file_modelregistry_v1_model_registry_service,
-  ModelRegistryService,
-} from "../../gen/modelregistry/v1/model_registry_service_pb.js";
+import { file_modelregistry_v1_model_registry_service, ModelRegistryService } from "../../gen/modelregistry/v1/model_registry_service_pb.js";
 import type { Registry } from "../registry/registry.js";
 import type { WatchService } from "../watch/watch-service.js";
 import { type HealthStatus, registerHealthService } from "./health-service.js";
@@ -24,16 +21,14 @@ export interface RoutesOptions {
 /** Every service on the one router: the registry, health and reflection. */
 export function createRoutes(options: RoutesOptions) {
   return (router: ConnectRouter) => {
-    router.service(ModelRegistryService, createModelRegistryHandler(options.registry, { watch: options.watch, shutdownSignal: options.shutdownSignal }));
+    router.service(
+      ModelRegistryService,
+      createModelRegistryHandler(options.registry, { watch: options.watch, shutdownSignal: options.shutdownSignal }),
+    );
     registerHealthService(router, {
-      check: async (service) =>
-        service === "" || service === ModelRegistryService.typeName ? options.health() : "SERVICE_UNKNOWN",
+      check: async (service) => (service === "" || service === ModelRegistryService.typeName ? options.health() : "SERVICE_UNKNOWN"),
       shutdownSignal: options.shutdownSignal,
     });
-    registerReflectionService(router, [
-      file_modelregistry_v1_model_registry_service,
-      file_health_v1_health,
-      file_grpc_reflection_v1_reflection,
-    ]);
+    registerReflectionService(router, [file_modelregistry_v1_model_registry_service, file_health_v1_health, file_grpc_reflection_v1_reflection]);
   };
 }

@@ -81,7 +81,8 @@ const SUBJECT = /^[^\u0000-\u001f\u007f]{1,255}$/u;
  */
 export function createAuthenticator(config: AuthConfig, logger: Logger): Authenticator {
   if (!authConfigured(config)) {
-    if (config.anonymousGrants?.length) throw new Error("--anonymous-role needs authentication (a credential source such as --tokens-file): without it every caller is an admin");
+    if (config.anonymousGrants?.length)
+      throw new Error("--anonymous-role needs authentication (a credential source such as --tokens-file): without it every caller is an admin");
     return { enabled: false, authenticate: async () => ANONYMOUS, onChange: () => () => {} };
   }
   const tokens = config.tokensFile ? new TokenFile(config.tokensFile, { logger, reloadIntervalMs: config.reloadIntervalMs }) : undefined;
@@ -125,7 +126,8 @@ export function createAuthenticator(config: AuthConfig, logger: Logger): Authent
       }
       if (config.clientCertificates && peer.certificateSubject !== undefined) {
         const subject = peer.certificateSubject;
-        if (!SUBJECT.test(subject)) throw new UnauthenticatedError("client certificate subject is not usable as a name", "INVALID_CLIENT_CERTIFICATE");
+        if (!SUBJECT.test(subject))
+          throw new UnauthenticatedError("client certificate subject is not usable as a name", "INVALID_CLIENT_CERTIFICATE");
         // Verified by TLS against the client CA: known, even when the tokens file gives it no roles.
         return { subject, method: "certificate", grants: tokens?.lookupCertificate(subject)?.grants ?? [] };
       }

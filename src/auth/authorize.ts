@@ -30,9 +30,7 @@ export async function authorize(identity: Identity, requirement: CallRequirement
     if (hasGlobalPermission(identity, permission)) continue;
     if (!hasAnyPermission(identity, permission) || scope.kind === "registry") throw denied(identity, permission, action);
     if (scope.kind === "all-models") continue;
-    touched ??= await Promise.all(
-      scope.models().map(async (ref) => ({ ref, name: "displayName" in ref ? ref.displayName : await lookup(ref.id) })),
-    );
+    touched ??= await Promise.all(scope.models().map(async (ref) => ({ ref, name: "displayName" in ref ? ref.displayName : await lookup(ref.id) })));
     for (const { ref, name } of touched) {
       if (name === undefined || !allowsOnModel(identity, permission, name)) throw denied(identity, permission, action, ref);
     }

@@ -72,7 +72,8 @@ export function createCallGuard(options: CallGuardOptions): CallGuard {
     authenticate: (headers, peer) => authenticator.authenticate(headers, peer),
     authorize: permit,
     watchStream(identity, call) {
-      if (!authenticator.enabled || (identity.expiresAt === undefined && identity.method !== "token" && identity.method !== "certificate")) return null;
+      if (!authenticator.enabled || (identity.expiresAt === undefined && identity.method !== "token" && identity.method !== "certificate"))
+        return null;
       return watchStreamAccess({
         identity,
         onChange: (listener) => authenticator.onChange(listener),

@@ -33,7 +33,8 @@ export type CallRequest = Record<string, unknown>;
 type Rule = (req: CallRequest, policy: CallPolicy) => CallRequirement;
 
 const str = (req: CallRequest, field: string): string => (typeof req[field] === "string" ? (req[field] as string) : "");
-const sub = (req: CallRequest, field: string): CallRequest => (typeof req[field] === "object" && req[field] !== null ? (req[field] as CallRequest) : {});
+const sub = (req: CallRequest, field: string): CallRequest =>
+  typeof req[field] === "object" && req[field] !== null ? (req[field] as CallRequest) : {};
 
 const models = (f: (req: CallRequest) => ModelRef[]) => (req: CallRequest) => ({ kind: "models", models: () => f(req) }) as const;
 const ALL = { kind: "all-models" } as const;
@@ -52,12 +53,18 @@ const withForce = (req: CallRequest, permissions: Permission[]): Permission[] =>
 const aliasPermission = (alias: string, policy: CallPolicy): Permission =>
   policy.protectedAliases.has(alias) ? "aliases.set_protected" : "aliases.set";
 
-const read = (scope: (req: CallRequest) => CallScope): Rule => (req) => ({ permissions: ["models.read"], scope: scope(req) });
-const write = (scope: (req: CallRequest) => CallScope): Rule => (req) => ({ permissions: ["models.write"], scope: scope(req) });
-const remove = (scope: (req: CallRequest) => CallScope): Rule => (req) => ({
-  permissions: withForce(req, ["resources.delete"]),
-  scope: scope(req),
-});
+const read =
+  (scope: (req: CallRequest) => CallScope): Rule =>
+  (req) => ({ permissions: ["models.read"], scope: scope(req) });
+const write =
+  (scope: (req: CallRequest) => CallScope): Rule =>
+  (req) => ({ permissions: ["models.write"], scope: scope(req) });
+const remove =
+  (scope: (req: CallRequest) => CallScope): Rule =>
+  (req) => ({
+    permissions: withForce(req, ["resources.delete"]),
+    scope: scope(req),
+  });
 const registry = () => REGISTRY;
 /**
  * A model artifact by name: the model it is under, or (for `artifacts/{id}`, an artifact linked
@@ -169,9 +176,7 @@ export const CALL_RULES: Readonly<Record<string, Rule>> = {
         : ALL,
   ),
   ListEvents: read((r) =>
-    str(r, "registeredModel") !== ""
-      ? { kind: "models", models: () => [byId(parseModelName(str(r, "registeredModel"), "registered_model"))] }
-      : ALL,
+    str(r, "registeredModel") !== "" ? { kind: "models", models: () => [byId(parseModelName(str(r, "registeredModel"), "registered_model"))] } : ALL,
   ),
 };
 

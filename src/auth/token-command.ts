@@ -35,7 +35,9 @@ export async function runTokenCommand(argv: string[]): Promise<number> {
     const { suggestName } = await import("../did-you-mean.js");
     const guess = suggestName(sub, ["hash", "new"]);
     process.stderr.write(
-      guess ? `model-registry token: unknown subcommand "token ${sub}"; did you mean "token ${guess}"?\n` : `model-registry token: unknown subcommand "token ${sub}"\n\n${USAGE}`,
+      guess
+        ? `model-registry token: unknown subcommand "token ${sub}"; did you mean "token ${guess}"?\n`
+        : `model-registry token: unknown subcommand "token ${sub}"\n\n${USAGE}`,
     );
     return 2;
   }

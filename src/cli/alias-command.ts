@@ -77,7 +77,12 @@ async function list(ctx: CliContext, args: ParsedArgs): Promise<void> {
   });
   if (ctx.json) return ctx.printJson(aliases.map((a) => json(AliasSchema, a)));
   if (aliases.length === 0) return ctx.print(`no aliases on ${model.displayName}`);
-  ctx.print(formatTable(["ALIAS", "VERSION", "UPDATED"], aliases.map((a) => [a.alias, a.version, timeText(a.updateTime)])));
+  ctx.print(
+    formatTable(
+      ["ALIAS", "VERSION", "UPDATED"],
+      aliases.map((a) => [a.alias, a.version, timeText(a.updateTime)]),
+    ),
+  );
 }
 
 /** `latest` and `@alias` are passed to the server as they are, so the move is one atomic step. */

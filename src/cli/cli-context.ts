@@ -198,5 +198,8 @@ export function intFlag(value: unknown, flag: string): number | undefined {
  */
 function createCliClient(server: string, actor: string, token: string | undefined): RegistryClient {
   const headers = identityHeaders({ actor, token });
-  return createClient(ModelRegistryService, createConnectTransport({ baseUrl: server.replace(/\/+$/, ""), httpVersion: "1.1", interceptors: [headers] }));
+  return createClient(
+    ModelRegistryService,
+    createConnectTransport({ baseUrl: server.replace(/\/+$/, ""), httpVersion: "1.1", interceptors: [headers] }),
+  );
 }

@@ -41,35 +41,30 @@ export async function eventsCommand(ctx: CliContext, args: ParsedArgs): Promise<
   positionals(args, [], EVENTS_USAGE);
   const model = args.values.model ? (await getModel(ctx.client, args.values.model as string)).name : "";
   const types = ((args.values.type as string[] | undefined) ?? []).map(eventType);
-  const events = await collectPages(async (pageToken, pageSize) => {
-    const res = await ctx.client.listEvents({
-      pageToken,
-      pageSize,
-      registeredModel: model,
-      resourceName: (args.values.resource as string) ?? "",
-      resourceTypes: (args.values["resource-type"] as string[] | undefined) ?? [],
-      types,
-      actor: (args.values.actor as string) ?? "",
-      startTime: time(args.values.since, "since"),
-      endTime: time(args.values.until, "until"),
-      orderBy: args.values["newest-first"] ? "revision desc" : "",
-    });
-    return { items: res.events, nextPageToken: res.nextPageToken };
-  }, intFlag(args.values.limit, "limit"));
+  const events = await collectPages(
+    async (pageToken, pageSize) => {
+      const res = await ctx.client.listEvents({
+        pageToken,
+        pageSize,
+        registeredModel: model,
+        resourceName: (args.values.resource as string) ?? "",
+        resourceTypes: (args.values["resource-type"] as string[] | undefined) ?? [],
+        types,
+        actor: (args.values.actor as string) ?? "",
+        startTime: time(args.values.since, "since"),
+        endTime: time(args.values.until, "until"),
+        orderBy: args.values["newest-first"] ? "revision desc" : "",
+      });
+      return { items: res.events, nextPageToken: res.nextPageToken };
+    },
+    intFlag(args.values.limit, "limit"),
+  );
   if (ctx.json) return ctx.printJson(events.map((e) => json(EventSchema, e)));
   if (events.length === 0) return ctx.print("no events");
   ctx.print(
     formatTable(
       ["REVISION", "TIME", "TYPE", "RESOURCE", "WHAT", "ACTOR", "REASON"],
-      events.map((e) => [
-        e.revision.toString(),
-        timeText(e.time),
-        EventType[e.type],
-        e.resourceName,
-        describe(e),
-        e.actor,
-        truncate(e.reason, 40),
-      ]),
+      events.map((e) => [e.revision.toString(), timeText(e.time), EventType[e.type], e.resourceName, describe(e), e.actor, truncate(e.reason, 40)]),
     ),
   );
 }
@@ -98,7 +93,10 @@ export function describeSnapshot(s: ResourceSnapshot | undefined): string {
 }
 
 function eventType(text: string): EventType {
-  const key = text.toUpperCase().replace(/^EVENT_TYPE_/, "").replace(/-/g, "_");
+  const key = text
+    .toUpperCase()
+    .replace(/^EVENT_TYPE_/, "")
+    .replace(/-/g, "_");
   const byName: Record<string, number | string> = EventType;
   const value = byName[key];
   if (typeof value !== "number" || value === EventType.UNSPECIFIED) {

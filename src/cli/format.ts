@@ -20,7 +20,10 @@ export function artifactStateText(state: ArtifactState): string {
 /** A timestamp as `2026-01-31 14:05:09` (UTC), short enough for a table column. */
 export function timeText(ts: Timestamp | undefined): string {
   if (!ts) return "";
-  return timestampDate(ts).toISOString().replace("T", " ").replace(/\.\d+Z$/, "Z");
+  return timestampDate(ts)
+    .toISOString()
+    .replace("T", " ")
+    .replace(/\.\d+Z$/, "Z");
 }
 
 /** A metadata value as text: numbers as written, structs as compact JSON. */

@@ -42,15 +42,18 @@ export function modelsCommand(ctx: CliContext, args: ParsedArgs): Promise<void> 
 
 async function list(ctx: CliContext, args: ParsedArgs): Promise<void> {
   positionals(args, [], MODELS_USAGE);
-  const models = await collectPages(async (pageToken, pageSize) => {
-    const res = await ctx.client.listRegisteredModels({
-      pageToken,
-      pageSize,
-      filter: (args.values.filter as string) ?? "",
-      orderBy: (args.values["order-by"] as string) ?? "",
-    });
-    return { items: res.registeredModels, nextPageToken: res.nextPageToken };
-  }, intFlag(args.values.limit, "limit"));
+  const models = await collectPages(
+    async (pageToken, pageSize) => {
+      const res = await ctx.client.listRegisteredModels({
+        pageToken,
+        pageSize,
+        filter: (args.values.filter as string) ?? "",
+        orderBy: (args.values["order-by"] as string) ?? "",
+      });
+      return { items: res.registeredModels, nextPageToken: res.nextPageToken };
+    },
+    intFlag(args.values.limit, "limit"),
+  );
   if (ctx.json) return ctx.printJson(models.map((m) => json(RegisteredModelSchema, m)));
   if (models.length === 0) {
     ctx.print("no registered models");
@@ -93,7 +96,13 @@ async function get(ctx: CliContext, args: ParsedArgs): Promise<void> {
     ]),
   );
   const props = Object.entries(m.customProperties).sort(([a], [b]) => a.localeCompare(b));
-  if (props.length > 0) ctx.print(`\n${formatTable(["METADATA", "VALUE", "TYPE"], props.map(([k, v]) => [k, valueText(v), valueType(v)]))}`);
+  if (props.length > 0)
+    ctx.print(
+      `\n${formatTable(
+        ["METADATA", "VALUE", "TYPE"],
+        props.map(([k, v]) => [k, valueText(v), valueType(v)]),
+      )}`,
+    );
 }
 
 async function archive(ctx: CliContext, args: ParsedArgs): Promise<void> {

@@ -1,5 +1,14 @@
 import { ALIAS_OPTIONS, ALIAS_USAGE, aliasCommand } from "./alias-command.js";
-import { type CliContext, type CliIo, CliUsageError, createCliContext, GLOBAL_USAGE, type OptionSpec, type ParsedArgs, parseCommandArgs } from "./cli-context.js";
+import {
+  type CliContext,
+  type CliIo,
+  CliUsageError,
+  createCliContext,
+  GLOBAL_USAGE,
+  type OptionSpec,
+  type ParsedArgs,
+  parseCommandArgs,
+} from "./cli-context.js";
 import { type ClientCommandName, isClientCommand } from "./client-command-names.js";
 import { describeError } from "./describe-error.js";
 import { EVENTS_OPTIONS, EVENTS_USAGE, eventsCommand } from "./events-command.js";

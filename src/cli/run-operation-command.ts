@@ -198,7 +198,8 @@ function progressOf(operation: string, values: Values, io: OperationIo) {
   const mode = values.progress ?? "auto";
   if (!isProgressMode(mode)) throw new UsageError("--progress must be auto, bar, json or off", COMMON_USAGE);
   const interval = values["progress-interval"];
-  if (interval !== undefined && !/^\d{1,7}$/.test(interval)) throw new UsageError("--progress-interval must be a whole number of milliseconds", COMMON_USAGE);
+  if (interval !== undefined && !/^\d{1,7}$/.test(interval))
+    throw new UsageError("--progress-interval must be a whole number of milliseconds", COMMON_USAGE);
   return createProgressReporter(operation, io.stderr, mode, { intervalMs: interval === undefined ? undefined : Number(interval) });
 }
 

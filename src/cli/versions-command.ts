@@ -57,16 +57,19 @@ export function versionsCommand(ctx: CliContext, args: ParsedArgs): Promise<void
 async function list(ctx: CliContext, args: ParsedArgs): Promise<void> {
   const [model] = positionals(args, ["model"], VERSIONS_USAGE);
   const parent = model === "-" ? "registeredModels/-" : (await getModel(ctx.client, model!)).name;
-  const versions = await collectPages(async (pageToken, pageSize) => {
-    const res = await ctx.client.listModelVersions({
-      parent,
-      pageToken,
-      pageSize,
-      filter: (args.values.filter as string) ?? "",
-      orderBy: (args.values["order-by"] as string) ?? "",
-    });
-    return { items: res.modelVersions, nextPageToken: res.nextPageToken };
-  }, intFlag(args.values.limit, "limit"));
+  const versions = await collectPages(
+    async (pageToken, pageSize) => {
+      const res = await ctx.client.listModelVersions({
+        parent,
+        pageToken,
+        pageSize,
+        filter: (args.values.filter as string) ?? "",
+        orderBy: (args.values["order-by"] as string) ?? "",
+      });
+      return { items: res.modelVersions, nextPageToken: res.nextPageToken };
+    },
+    intFlag(args.values.limit, "limit"),
+  );
   if (ctx.json) return ctx.printJson(versions.map((v) => json(ModelVersionSchema, v)));
   if (versions.length === 0) {
     ctx.print("no model versions");
@@ -137,17 +140,18 @@ async function get(ctx: CliContext, args: ParsedArgs): Promise<void> {
     ]),
   );
   const props = Object.entries(v.customProperties).sort(([a], [b]) => a.localeCompare(b));
-  if (props.length > 0) ctx.print(`\n${formatTable(["METADATA", "VALUE", "TYPE"], props.map(([k, p]) => [k, valueText(p), valueType(p)]))}`);
+  if (props.length > 0)
+    ctx.print(
+      `\n${formatTable(
+        ["METADATA", "VALUE", "TYPE"],
+        props.map(([k, p]) => [k, valueText(p), valueType(p)]),
+      )}`,
+    );
   if (artifacts.length > 0) {
     ctx.print(
       `\n${formatTable(
         ["ARTIFACT", "URI", "FORMAT", "STATE"],
-        artifacts.map((a) => [
-          a.id,
-          a.uri,
-          [a.modelFormatName, a.modelFormatVersion].filter(Boolean).join(" "),
-          artifactStateText(a.state),
-        ]),
+        artifacts.map((a) => [a.id, a.uri, [a.modelFormatName, a.modelFormatVersion].filter(Boolean).join(" "), artifactStateText(a.state)]),
       )}`,
     );
   }
@@ -157,7 +161,11 @@ async function compare(ctx: CliContext, args: ParsedArgs): Promise<void> {
   const [model, ...versions] = args.positionals;
   if (!model || versions.length === 0) throw new CliUsageError("missing MODEL and VERSIONs to compare", VERSIONS_USAGE);
   const resolved = await Promise.all(versions.map((v) => getVersion(ctx.client, model, v)));
-  const list = (flag: string) => ((args.values[flag] as string | undefined) ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  const list = (flag: string) =>
+    ((args.values[flag] as string | undefined) ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
   const res = await ctx.client.compareModelVersions({
     names: resolved.map((v) => v.name),
     keys: list("keys"),

@@ -39,7 +39,19 @@ export interface Settings {
 }
 
 /** Settings that become the authentication config or the TLS files rather than top-level fields. */
-type Grouped = "tokensFile" | "jwksFile" | "jwksUrl" | "jwtSecretFile" | "jwtIssuer" | "jwtAudience" | "jwtRolesClaim" | "jwtSubjectClaim" | "anonymousRole" | "tlsCert" | "tlsKey" | "tlsClientCa";
+type Grouped =
+  | "tokensFile"
+  | "jwksFile"
+  | "jwksUrl"
+  | "jwtSecretFile"
+  | "jwtIssuer"
+  | "jwtAudience"
+  | "jwtRolesClaim"
+  | "jwtSubjectClaim"
+  | "anonymousRole"
+  | "tlsCert"
+  | "tlsKey"
+  | "tlsClientCa";
 
 /** Everything the server is configured with, parsed once from flags and environment. */
 export interface Config extends Omit<Settings, Grouped> {

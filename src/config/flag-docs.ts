@@ -9,7 +9,10 @@ const linked = (text: string) => cell(text).replace(/\bdocs\/([a-z-]+\.md)/g, "[
 export function flagsMarkdown(): string {
   const rows = flagList().map((flag) => {
     const notes = flagNotes(flag);
-    const env = notes.env.split(", ").map((name) => `\`${name}\``).join(", ");
+    const env = notes.env
+      .split(", ")
+      .map((name) => `\`${name}\``)
+      .join(", ");
     return `| \`${cell(flagLabel(flag))}\` | ${env} | ${notes.default === undefined ? "unset" : cell(notes.default)} | ${linked(flag.help)} |`;
   });
   return ["| flag | environment | default | meaning |", "|---|---|---|---|", ...rows].join("\n");

@@ -46,7 +46,8 @@ function setOne<K extends keyof Settings>(settings: Partial<Settings>, key: K, g
   const fromFlag = given.get(flag.name);
   const fromEnv = flag.env.find((name) => env[name]);
   const raw = fromFlag ?? (fromEnv !== undefined ? env[fromEnv] : flag.default);
-  settings[key] = raw === undefined ? undefined : flag.parse(raw, fromFlag !== undefined ? `--${flag.name}` : (fromEnv ?? `the default of --${flag.name}`));
+  settings[key] =
+    raw === undefined ? undefined : flag.parse(raw, fromFlag !== undefined ? `--${flag.name}` : (fromEnv ?? `the default of --${flag.name}`));
 }
 
 function configOf(command: Config["command"], s: Settings): Config {
@@ -56,7 +57,9 @@ function configOf(command: Config["command"], s: Settings): Config {
   if ((tlsCert === undefined) !== (tlsKey === undefined)) throw new ConfigError("--tls-cert and --tls-key go together");
   if (tlsClientCa !== undefined && tlsCert === undefined) throw new ConfigError("--tls-client-ca needs --tls-cert and --tls-key");
   const auth = Object.fromEntries(
-    Object.entries({ tokensFile, jwksFile, jwksUrl, jwtSecretFile, jwtIssuer, jwtAudience, jwtRolesClaim, jwtSubjectClaim }).filter(([, v]) => v !== undefined),
+    Object.entries({ tokensFile, jwksFile, jwksUrl, jwtSecretFile, jwtIssuer, jwtAudience, jwtRolesClaim, jwtSubjectClaim }).filter(
+      ([, v]) => v !== undefined,
+    ),
   );
   return {
     ...rest,
@@ -66,7 +69,10 @@ function configOf(command: Config["command"], s: Settings): Config {
       ...(anonymousRole !== undefined ? { anonymousGrants: anonymousRole } : {}),
       ...(tlsClientCa !== undefined ? { clientCertificates: true } : {}),
     },
-    tls: tlsCert !== undefined && tlsKey !== undefined ? { cert: tlsCert, key: tlsKey, ...(tlsClientCa !== undefined ? { clientCa: tlsClientCa } : {}) } : undefined,
+    tls:
+      tlsCert !== undefined && tlsKey !== undefined
+        ? { cert: tlsCert, key: tlsKey, ...(tlsClientCa !== undefined ? { clientCa: tlsClientCa } : {}) }
+        : undefined,
   };
 }
 

@@ -49,7 +49,11 @@ export const logLevel: Parse<LogLevel> = (raw) => {
 };
 
 /** A comma-separated list, entries trimmed, empty ones dropped. */
-export const list = (raw: string): string[] => raw.split(",").map((entry) => entry.trim()).filter((entry) => entry !== "");
+export const list = (raw: string): string[] =>
+  raw
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== "");
 
 /** Grants as in the tokens file (viewer, viewer:fraud-*), comma-separated. */
 export const grants: Parse<string[]> = (raw, source) => {

@@ -38,7 +38,8 @@ export function createEnvelopeCheck(encoding: string | undefined, maxBytes: numb
   /** Whole messages so far. */
   let messages = 0;
   /** Counts a whole message: a second one is refused as connect-node refuses it (an incomplete one is not a message yet). */
-  const complete = () => (++messages > 1 ? new ConnectError(`protocol error: received extra input message for ${kind} method`, Code.Unimplemented) : undefined);
+  const complete = () =>
+    ++messages > 1 ? new ConnectError(`protocol error: received extra input message for ${kind} method`, Code.Unimplemented) : undefined;
   const prefix = Buffer.alloc(5);
   let prefixRead = 0;
   /** Bytes of the current message still to come. */
@@ -62,8 +63,10 @@ export function createEnvelopeCheck(encoding: string | undefined, maxBytes: numb
         if (prefixRead < 5) break;
         prefixRead = 0;
         const length = prefix.readUInt32BE(1);
-        if ((prefix[0]! & 1) === 1 && !compressed) return new ConnectError("received compressed envelope, but do not know how to decompress", Code.Internal);
-        if (length > maxBytes) return new ConnectError(`message size ${length} is larger than configured readMaxBytes ${maxBytes}`, Code.ResourceExhausted);
+        if ((prefix[0]! & 1) === 1 && !compressed)
+          return new ConnectError("received compressed envelope, but do not know how to decompress", Code.Internal);
+        if (length > maxBytes)
+          return new ConnectError(`message size ${length} is larger than configured readMaxBytes ${maxBytes}`, Code.ResourceExhausted);
         remaining = length;
         const extra = length === 0 ? complete() : undefined;
         if (extra) return extra;
@@ -95,7 +98,8 @@ export interface GrpcFramingOptions {
 export function guardGrpcFraming(server: grpc.Server, options: GrpcFramingOptions): void {
   for (const name of ["_streamHandler", "_channelzHandler"]) {
     const original: unknown = Reflect.get(server, name);
-    if (typeof original !== "function") throw new Error(`@grpc/grpc-js has no ${name}: the gRPC framing check (src/grpc/grpc-framing.ts) needs updating`);
+    if (typeof original !== "function")
+      throw new Error(`@grpc/grpc-js has no ${name}: the gRPC framing check (src/grpc/grpc-framing.ts) needs updating`);
     Reflect.set(server, name, function (this: grpc.Server, extra: unknown, stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders) {
       if (options.timeouts) limitBody(stream, headers, options.timeouts);
       const kind = options.methods.get(String(headers[":path"]));
@@ -148,7 +152,12 @@ function refuse(stream: http2.ServerHttp2Stream, error: ConnectError): void {
   if (stream.destroyed || stream.closed) return;
   if (!stream.headersSent) {
     stream.respond(
-      { ":status": 200, "content-type": "application/grpc+proto", "grpc-status": String(error.code), "grpc-message": encodeURIComponent(error.rawMessage) },
+      {
+        ":status": 200,
+        "content-type": "application/grpc+proto",
+        "grpc-status": String(error.code),
+        "grpc-message": encodeURIComponent(error.rawMessage),
+      },
       { endStream: true },
     );
   }

@@ -44,7 +44,9 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
   // Our framing check (and the body timeout) sees every request's bytes before grpc-js does.
   const methods = new Map<string, MethodKind>();
   for (const { service } of options.services) {
-    for (const m of service.methods) if (m.methodKind === "unary" || m.methodKind === "server_streaming") methods.set(`/${service.typeName}/${m.name}`, m.methodKind === "unary" ? "unary" : "server-streaming");
+    for (const m of service.methods)
+      if (m.methodKind === "unary" || m.methodKind === "server_streaming")
+        methods.set(`/${service.typeName}/${m.name}`, m.methodKind === "unary" ? "unary" : "server-streaming");
   }
   guardGrpcFraming(server, { maxBytes, methods, ...(options.timeouts ? { timeouts: options.timeouts } : {}) });
   for (const entry of options.services) {
@@ -79,5 +81,9 @@ function hostPort(host: string): string {
 /** TLS (requiring a client certificate signed by clientCa when it is set) or cleartext. */
 function credentialsOf(material: TlsMaterial | undefined): grpc.ServerCredentials {
   if (!material) return grpc.ServerCredentials.createInsecure();
-  return grpc.ServerCredentials.createSsl(material.clientCa ?? null, [{ private_key: material.key, cert_chain: material.cert }], material.clientCa !== undefined);
+  return grpc.ServerCredentials.createSsl(
+    material.clientCa ?? null,
+    [{ private_key: material.key, cert_chain: material.cert }],
+    material.clientCa !== undefined,
+  );
 }

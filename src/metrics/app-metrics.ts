@@ -52,7 +52,10 @@ export class AppMetrics {
     const registers = [this.registry];
     const requests = new CallFamily({
       registry: this.registry,
-      counter: { name: "model_registry_rest_requests_total", help: "Kubeflow REST gateway requests answered, by route template, method and HTTP status." },
+      counter: {
+        name: "model_registry_rest_requests_total",
+        help: "Kubeflow REST gateway requests answered, by route template, method and HTTP status.",
+      },
       histogram: {
         name: "model_registry_rest_request_duration_seconds",
         help: "Time from receiving a Kubeflow REST gateway request to its response, by route template, method and HTTP status.",
@@ -94,9 +97,17 @@ export class AppMetrics {
       committed: (writes) => groups.observe(writes),
     };
 
-    this.gauge("model_registry_db_writes_queued", "Writes waiting for the next group commit (the running transaction not included).", (r) => r.store.queuedWrites);
+    this.gauge(
+      "model_registry_db_writes_queued",
+      "Writes waiting for the next group commit (the running transaction not included).",
+      (r) => r.store.queuedWrites,
+    );
     this.gauge("model_registry_watch_streams", "Open Watch streams (subscribers of this process's change-stream hub).", (r) => r.hub.subscribers);
-    this.gauge("model_registry_watch_dispatched_revision", "The newest revision this process's hub has fanned out to Watch streams.", (r) => r.hub.revision);
+    this.gauge(
+      "model_registry_watch_dispatched_revision",
+      "The newest revision this process's hub has fanned out to Watch streams.",
+      (r) => r.hub.revision,
+    );
     this.gauge(
       "model_registry_watch_subscriber_lag_max_revisions",
       "The largest number of revisions between the hub's dispatched revision and what a Watch stream has been sent.",
@@ -107,13 +118,21 @@ export class AppMetrics {
       "Watch streams reading the event log instead of their live queue (after an overflow, or resuming from an older revision).",
       (r) => r.hub.catchingUp,
     );
-    this.counter("model_registry_watch_events_sent_total", "Events sent on Watch streams, summed over streams (catch-up reads included).", (r) => r.hub.eventsSent);
+    this.counter(
+      "model_registry_watch_events_sent_total",
+      "Events sent on Watch streams, summed over streams (catch-up reads included).",
+      (r) => r.hub.eventsSent,
+    );
     this.counter(
       "model_registry_watch_queue_overflows_total",
       "Times a Watch stream's queue overflowed and it fell back to catching up from the event log (the stream stays open).",
       (r) => r.hub.lagged,
     );
-    this.counter("model_registry_event_log_compacted_events_total", "Events removed from the event log by this process's retention runs.", (r) => r.compactor.deleted);
+    this.counter(
+      "model_registry_event_log_compacted_events_total",
+      "Events removed from the event log by this process's retention runs.",
+      (r) => r.compactor.deleted,
+    );
     let counted = { runs: 0, failures: 0 };
     const compactions: Counter = new Counter({
       name: "model_registry_event_log_compactions_total",
@@ -139,8 +158,16 @@ export class AppMetrics {
         help: "The revision of the oldest retained event (compacted revision + 1); a Watch resuming from before it - 1 gets OUT_OF_RANGE.",
         registers,
       }),
-      events: new Gauge({ name: "model_registry_event_log_events", help: "Events retained in the event log (head minus compacted revision).", registers }),
-      up: new Gauge({ name: "model_registry_db_up", help: "1 when the database answered this scrape's event-log read within a second, else 0.", registers }),
+      events: new Gauge({
+        name: "model_registry_event_log_events",
+        help: "Events retained in the event log (head minus compacted revision).",
+        registers,
+      }),
+      up: new Gauge({
+        name: "model_registry_db_up",
+        help: "1 when the database answered this scrape's event-log read within a second, else 0.",
+        registers,
+      }),
     };
   }
 
@@ -153,10 +180,12 @@ export class AppMetrics {
   observe(sources: MetricSources): void {
     this.sources = sources;
     const registers = [this.registry];
-    new Gauge({ name: "model_registry_db_info", help: "The database engine (label dialect: sqlite or postgres); always 1.", labelNames: ["dialect"], registers }).set(
-      { dialect: sources.store.dialect },
-      1,
-    );
+    new Gauge({
+      name: "model_registry_db_info",
+      help: "The database engine (label dialect: sqlite or postgres); always 1.",
+      labelNames: ["dialect"],
+      registers,
+    }).set({ dialect: sources.store.dialect }, 1);
     if (!sources.store.stats().pool) return;
     // Postgres only: SQLite has one connection, and its queue is model_registry_db_writes_queued.
     const connections = new Gauge({
@@ -171,7 +200,11 @@ export class AppMetrics {
         connections.set({ state: "idle" }, pool.idle);
       },
     });
-    this.gauge("model_registry_db_pool_waiting_requests", "Requests waiting for a Postgres pool connection (the pool is exhausted).", (r) => r.store.pool?.waiting ?? 0);
+    this.gauge(
+      "model_registry_db_pool_waiting_requests",
+      "Requests waiting for a Postgres pool connection (the pool is exhausted).",
+      (r) => r.store.pool?.waiting ?? 0,
+    );
     this.gauge("model_registry_db_pool_max_connections", "The Postgres pool's size (--pool-size).", (r) => r.store.pool?.max ?? 0);
   }
 

@@ -39,7 +39,14 @@ export class CallFamily {
     // such an object (Metric is the union of its four classes, and MetricObject.type a numeric
     // enum where the Registry reads the string): the one double cast the ratchet keeps.
     const view = (name: string, help: string, type: "counter" | "histogram", values: () => unknown[]) =>
-      ({ name, help, type, aggregator: "sum", get: async () => ({ name, help, type, aggregator: "sum", values: values() }), reset }) as unknown as Metric;
+      ({
+        name,
+        help,
+        type,
+        aggregator: "sum",
+        get: async () => ({ name, help, type, aggregator: "sum", values: values() }),
+        reset,
+      }) as unknown as Metric;
     registry.registerMetric(view(counter.name, counter.help, "counter", () => this.all.map((s) => ({ labels: s.labels, value: s.calls }))));
     registry.registerMetric(view(histogram.name, histogram.help, "histogram", () => this.histogramValues()));
   }

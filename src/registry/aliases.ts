@@ -85,9 +85,7 @@ export async function moveAlias(
       };
   if (current) await w.lifecycle.updateAlias(next);
   else await w.lifecycle.insertAlias(next);
-  await w.lifecycle.appendAliasHistory(
-    historyEntry(w, next, "SET", current ?? null, ctx, now, { versionId: target.id, version: target.version }),
-  );
+  await w.lifecycle.appendAliasHistory(historyEntry(w, next, "SET", current ?? null, ctx, now, { versionId: target.id, version: target.version }));
   registry.record(w, "ALIAS_SET", { type: "Alias", value: next }, current ? { type: "Alias", value: current } : null, ctx);
   return { alias: next, previousVersionId: current?.versionId ?? null };
 }
@@ -148,11 +146,7 @@ export async function listAliases(registry: Registry, modelId: number | undefine
   });
 }
 
-export async function listAliasHistory(
-  registry: Registry,
-  modelId: number | undefined,
-  request: ListRequest,
-): Promise<Page<AliasHistoryEntry>> {
+export async function listAliasHistory(registry: Registry, modelId: number | undefined, request: ListRequest): Promise<Page<AliasHistoryEntry>> {
   const parent = modelId === undefined ? "registeredModels/-" : modelName(modelId);
   const prepared = prepareList(request, ALIAS_HISTORY_LIST, registry.store.tokenKey(), `${parent}/aliasHistory`);
   return registry.read(async (r) => {
@@ -175,7 +169,12 @@ async function checkExpected(
   let expectedId: number | null = null;
   if (expected !== null) {
     expectedId =
-      expected.selector.kind === "id" ? expected.selector.id : await registry.findVersion(w, expected).then((v) => v.id, () => -1);
+      expected.selector.kind === "id"
+        ? expected.selector.id
+        : await registry.findVersion(w, expected).then(
+            (v) => v.id,
+            () => -1,
+          );
   }
   // Ids are global, so equal version ids also mean the same model.
   if ((current?.versionId ?? null) === expectedId) return;

@@ -71,8 +71,7 @@ export async function compareVersions(registry: Registry, input: CompareInput): 
     return { versions, revision: await r.revision() };
   });
 
-  const keys =
-    input.keys.length > 0 ? input.keys : [...new Set(versions.flatMap((v) => Object.keys(v.customProperties)))].sort();
+  const keys = input.keys.length > 0 ? input.keys : [...new Set(versions.flatMap((v) => Object.keys(v.customProperties)))].sort();
   const rows = keys.map((key): ComparisonRow => {
     const values = versions.map((v) => (Object.hasOwn(v.customProperties, key) ? v.customProperties[key] : undefined));
     const numeric = values.some((v) => v?.type === "int" || v?.type === "double");

@@ -46,7 +46,14 @@ export async function deleteModel(registry: Registry, modelId: number, options: 
     const versions = await w.lifecycle.versionsOfModel(model.id);
     const artifacts = await w.lifecycle.artifactsOfVersions(versions.map((v) => v.id));
     const now = registry.now();
-    await deleteRecordsOf(registry, w, "version", versions.map((v) => v.id), now, ctx);
+    await deleteRecordsOf(
+      registry,
+      w,
+      "version",
+      versions.map((v) => v.id),
+      now,
+      ctx,
+    );
     for (const a of artifacts) recordDeleted(registry, w, { type: "ModelArtifact", value: a }, now, ctx);
     for (const v of versions) recordDeleted(registry, w, { type: "ModelVersion", value: { ...v, aliases: [] } }, now, ctx);
     await w.lifecycle.deleteModelRows(model.id);
@@ -96,7 +103,10 @@ export async function deleteArtifact(registry: Registry, ref: ArtifactRef, optio
       const version = await registry.findVersion(w, { model: { id: artifact.modelId }, selector: { kind: "id", id: artifact.versionId } });
       const usage = await versionUsage(w, version);
       if (inUse(usage)) {
-        throw new FailedPreconditionError(`the version of ${name} is in use (${describeUsage(usage)}); pass force to delete it anyway`, "VERSION_IN_USE");
+        throw new FailedPreconditionError(
+          `the version of ${name} is in use (${describeUsage(usage)}); pass force to delete it anyway`,
+          "VERSION_IN_USE",
+        );
       }
     }
     await w.lifecycle.deleteArtifactRows(artifact.id);

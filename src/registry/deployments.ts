@@ -151,7 +151,14 @@ export async function deleteEnvironment(
     }
     const services = await w.deployments.servicesOfEnvironment(id);
     const now = registry.now();
-    await deleteRecordsOf(registry, w, "inference-service", services.map((s) => s.id), now, ctx);
+    await deleteRecordsOf(
+      registry,
+      w,
+      "inference-service",
+      services.map((s) => s.id),
+      now,
+      ctx,
+    );
     for (const s of services) {
       await w.deployments.deleteServiceRows(s.id);
       recordDeleted(registry, w, { type: "InferenceService", value: s }, now, ctx);
@@ -171,7 +178,8 @@ async function resolveSpec(registry: Registry, w: StoreWriter, input: ServiceInp
   v.labels("inference_service.labels", input.labels);
   v.properties("inference_service.custom_properties", input.customProperties);
   if (input.registeredModel === "") v.add("inference_service.registered_model", "is required");
-  if (input.alias !== "" && !ALIAS_PATTERN.test(input.alias)) v.add("inference_service.alias", "alias must match [a-z][a-z0-9-]* (at most 63 characters)");
+  if (input.alias !== "" && !ALIAS_PATTERN.test(input.alias))
+    v.add("inference_service.alias", "alias must match [a-z][a-z0-9-]* (at most 63 characters)");
   if (input.alias !== "" && input.modelVersion !== "") v.add("inference_service.model_version", "set model_version or alias, not both");
   v.throwIfAny();
   const model = await registry.findModel(w, { id: parseModelName(input.registeredModel, "inference_service.registered_model") });
@@ -345,7 +353,11 @@ export async function reportStatus(
     if (status.servingVersion) {
       const version = await registry.findVersion(w, status.servingVersion);
       if (version.modelId !== current.modelId) {
-        throw InvalidArgumentError.field("status.serving_model_version", `must be a version of ${modelName(current.modelId)}`, "VERSION_OF_OTHER_MODEL");
+        throw InvalidArgumentError.field(
+          "status.serving_model_version",
+          `must be a version of ${modelName(current.modelId)}`,
+          "VERSION_OF_OTHER_MODEL",
+        );
       }
       servingVersionId = version.id;
     }

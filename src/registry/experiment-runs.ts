@@ -103,7 +103,10 @@ export async function createRun(registry: Registry, experimentId: number, input:
       revision: w.allocateRevision(),
     };
     await w.lineage.insertRun(run);
-    await w.lineage.appendMetrics(run.id, initial.map((p) => ({ ...p, time: now, id: w.allocateId() })));
+    await w.lineage.appendMetrics(
+      run.id,
+      initial.map((p) => ({ ...p, time: now, id: w.allocateId() })),
+    );
     registry.record(w, "CREATED", { type: "ExperimentRun", value: run }, null, ctx);
     return run;
   });
@@ -175,7 +178,10 @@ export async function logMetrics(
     const now = registry.now();
     const stamped = points.map((p) => ({ ...p, time: p.time ?? now }));
     validateMetrics(stamped, "metrics");
-    await w.lineage.appendMetrics(current.id, stamped.map((p) => ({ ...p, id: w.allocateId() })));
+    await w.lineage.appendMetrics(
+      current.id,
+      stamped.map((p) => ({ ...p, id: w.allocateId() })),
+    );
     const fresh = await findRun(w, ids);
     const updated = { ...current, metrics: fresh.metrics, updateTime: now, revision: w.allocateRevision() };
     await w.lineage.updateRun(updated);

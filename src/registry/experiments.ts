@@ -108,9 +108,22 @@ export async function deleteExperiment(
     const experiment = await findExperiment(w, { id });
     checkEtag(experimentName(id), experiment, options.etag);
     const runs = await w.lineage.runsOfExperiment(id);
-    if (!options.force) await assertRunsUnused(w, runs.map((r) => r.id), experimentName(id), "EXPERIMENT_IN_USE");
+    if (!options.force)
+      await assertRunsUnused(
+        w,
+        runs.map((r) => r.id),
+        experimentName(id),
+        "EXPERIMENT_IN_USE",
+      );
     const now = registry.now();
-    await deleteRecordsOf(registry, w, "run", runs.map((r) => r.id), now, ctx);
+    await deleteRecordsOf(
+      registry,
+      w,
+      "run",
+      runs.map((r) => r.id),
+      now,
+      ctx,
+    );
     for (const run of runs) {
       await w.lineage.deleteRunRows(run.id);
       recordDeleted(registry, w, { type: "ExperimentRun", value: run }, now, ctx);
@@ -132,4 +145,3 @@ export async function assertRunsUnused(r: StoreReader, runIds: number[], what: s
     reason,
   );
 }
-

@@ -11,16 +11,10 @@ export interface MaskSpec<T> {
   maps: readonly string[];
 }
 
-const isDefault = (v: unknown) =>
-  v === undefined || v === "" || (typeof v === "object" && v !== null && Object.keys(v).length === 0);
+const isDefault = (v: unknown) => v === undefined || v === "" || (typeof v === "object" && v !== null && Object.keys(v).length === 0);
 
 /** Returns a copy of current with the masked fields taken from input. */
-export function applyMask<T extends object, I extends object>(
-  current: T,
-  input: I,
-  mask: string[] | null,
-  spec: MaskSpec<T>,
-): T {
+export function applyMask<T extends object, I extends object>(current: T, input: I, mask: string[] | null, spec: MaskSpec<T>): T {
   // The spec names properties by string: both objects are read and written as records.
   const from = input as Record<string, unknown>;
   const paths =

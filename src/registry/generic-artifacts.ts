@@ -215,7 +215,8 @@ async function mirrorIntoRun(registry: Registry, w: StoreWriter, run: Experiment
   const ids = { experimentId: run.experimentId, runId: run.id };
   if (record.kind === "metric" && typeof record.fields.value === "number") {
     const step = typeof record.fields.step === "number" ? record.fields.step : 0;
-    const at = typeof record.fields.timestamp === "string" && /^\d+$/.test(record.fields.timestamp) ? new Date(Number(record.fields.timestamp)) : undefined;
+    const at =
+      typeof record.fields.timestamp === "string" && /^\d+$/.test(record.fields.timestamp) ? new Date(Number(record.fields.timestamp)) : undefined;
     await logMetrics(scoped, ids, [{ key, value: record.fields.value, step, time: at }], ctx);
   } else if (record.kind === "parameter" && record.fields.value !== undefined) {
     const value = parameterValue(record.fields.value, record.fields.parameterType);
@@ -223,7 +224,11 @@ async function mirrorIntoRun(registry: Registry, w: StoreWriter, run: Experiment
     await updateRun(
       scoped,
       ids,
-      { input: { ...input, startTime: run.startTime, endTime: run.endTime ?? undefined, metrics: {}, params: { ...run.params, [key]: value } }, mask: ["params"], etag: "" },
+      {
+        input: { ...input, startTime: run.startTime, endTime: run.endTime ?? undefined, metrics: {}, params: { ...run.params, [key]: value } },
+        mask: ["params"],
+        etag: "",
+      },
       ctx,
     );
   }

@@ -19,7 +19,10 @@ const RUN_ATTRIBUTES = {
   experiment_id: { name: "experiment_id", type: "int" as const, related: true },
   experiment_run_id: { name: "experiment_run_id", type: "int" as const, related: true },
 };
-const withRuns = (spec: ListSpec): ListSpec => ({ ...spec, filter: { ...spec.filter, attributes: { ...spec.filter.attributes, ...RUN_ATTRIBUTES } } });
+const withRuns = (spec: ListSpec): ListSpec => ({
+  ...spec,
+  filter: { ...spec.filter, attributes: { ...spec.filter.attributes, ...RUN_ATTRIBUTES } },
+});
 
 /** Model artifacts as the gateway lists them: experimentId and experimentRunId select on the artifact's run. */
 export const KUBEFLOW_ARTIFACT_LIST: ListSpec = withRuns(ARTIFACT_LIST);
@@ -36,7 +39,9 @@ export const KUBEFLOW_SERVE_LIST: ListSpec = {
       serving_environment_id: { name: "serving_environment_id", type: "int" },
       registered_model_id: { name: "registered_model_id", type: "int" },
     },
-    unsupported: { modelversionid: "cannot be filtered on: a ServeModel's modelVersionId is not indexed; list the inference service's serves instead" },
+    unsupported: {
+      modelversionid: "cannot be filtered on: a ServeModel's modelVersionId is not indexed; list the inference service's serves instead",
+    },
   },
 };
 
@@ -71,10 +76,15 @@ export function translateKubeflowFilter(text: string, spec: ListSpec, names: Rec
       const word = token.segments[0]!.text;
       const lower = word.toLowerCase();
       if (lower === "externalid") {
-        throw InvalidArgumentError.field("filterQuery", "externalId cannot be filtered on; find by externalId with the find endpoint", "INVALID_FILTER");
+        throw InvalidArgumentError.field(
+          "filterQuery",
+          "externalId cannot be filtered on; find by externalId with the find endpoint",
+          "INVALID_FILTER",
+        );
       }
       const snake = word.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toLowerCase();
-      const mapped = names[word] ?? names[lower] ?? FILTER_NAMES[lower] ?? (snake !== lower && Object.hasOwn(spec.filter.attributes, snake) ? snake : undefined);
+      const mapped =
+        names[word] ?? names[lower] ?? FILTER_NAMES[lower] ?? (snake !== lower && Object.hasOwn(spec.filter.attributes, snake) ? snake : undefined);
       if (mapped !== undefined) replaced.set(i, mapped);
       intField = attributeType(spec, mapped ?? lower) === "int";
     } else if (token.kind === "string" && intField && QUOTED_ID.test(token.value)) {

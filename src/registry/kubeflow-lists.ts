@@ -27,7 +27,10 @@ export const RECORD_LIST: ListSpec = displayNamedList(
 );
 
 /** ServeModel records; their state is an ExecutionState (lastKnownState). */
-export const SERVE_LIST: ListSpec = displayNamedList({ state: oneOf("state", EXECUTION_STATES), last_known_state: oneOf("state", EXECUTION_STATES) }, false);
+export const SERVE_LIST: ListSpec = displayNamedList(
+  { state: oneOf("state", EXECUTION_STATES), last_known_state: oneOf("state", EXECUTION_STATES) },
+  false,
+);
 
 /** Logged metric values; `name` is the metric key; a value's time is its create time. */
 export const METRIC_HISTORY_LIST: ListSpec = {
@@ -53,10 +56,17 @@ export const METRIC_HISTORY_LIST: ListSpec = {
  * Every model artifact (of every version, and those linked to none), or one version's (the
  * caller checks it exists), with the filter attributes of `spec`.
  */
-export async function listAllModelArtifacts(registry: Registry, request: ListRequest, spec = ARTIFACT_LIST, versionId?: number): Promise<Page<ModelArtifact>> {
+export async function listAllModelArtifacts(
+  registry: Registry,
+  request: ListRequest,
+  spec = ARTIFACT_LIST,
+  versionId?: number,
+): Promise<Page<ModelArtifact>> {
   const parent = versionId === undefined ? "artifacts/-" : `kubeflow-version-artifacts/${versionId}`;
   const prepared = prepareList(request, spec, registry.store.tokenKey(), parent);
-  return registry.read(async (r) => toPage(prepared, await r.listArtifacts(versionId === undefined ? {} : { versionId }, prepared.query), await r.revision(), (a) => a));
+  return registry.read(async (r) =>
+    toPage(prepared, await r.listArtifacts(versionId === undefined ? {} : { versionId }, prepared.query), await r.revision(), (a) => a),
+  );
 }
 
 /** Records of the scope (the caller checks that a named parent exists). */

@@ -13,8 +13,7 @@ export const aliasName = (modelId: number, alias: string) => `${modelName(modelI
 export const experimentName = (id: number) => `experiments/${id}`;
 export const runName = (experimentId: number, runId: number) => `${experimentName(experimentId)}/runs/${runId}`;
 export const environmentName = (id: number) => `servingEnvironments/${id}`;
-export const inferenceServiceName = (environmentId: number, id: number) =>
-  `${environmentName(environmentId)}/inferenceServices/${id}`;
+export const inferenceServiceName = (environmentId: number, id: number) => `${environmentName(environmentId)}/inferenceServices/${id}`;
 
 /**
  * The resource name of a Kubeflow record: an artifact under its version (sharing the id space
@@ -37,7 +36,8 @@ export function recordName(record: Pick<KubeflowRecord, "id" | "owner">): string
 /** Splits a name into `collection/id` pairs, checking the collections and ids (safe integers only). */
 function parse(name: string, field: string, collections: string[], pattern: string): number[] {
   const parts = name.split("/");
-  const ids = parts.length === collections.length * 2 ? collections.map((c, i) => (parts[i * 2] === c ? decimalId(parts[i * 2 + 1]) : undefined)) : [];
+  const ids =
+    parts.length === collections.length * 2 ? collections.map((c, i) => (parts[i * 2] === c ? decimalId(parts[i * 2 + 1]) : undefined)) : [];
   if (ids.length === 0 || ids.some((id) => id === undefined)) {
     throw InvalidArgumentError.field(field, `expected ${pattern} with decimal ids`, "INVALID_NAME");
   }

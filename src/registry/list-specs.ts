@@ -30,7 +30,13 @@ export const COMMON_SORT = { id: "id", create_time: "create_time", update_time: 
 export function displayNamedList(attributes: Attributes, labels: boolean, sort: Record<string, string> = {}): ListSpec {
   return {
     filter: {
-      attributes: { ...COMMON_ATTRIBUTES, name: str("display_name"), display_name: str("display_name"), description: str("description"), ...attributes },
+      attributes: {
+        ...COMMON_ATTRIBUTES,
+        name: str("display_name"),
+        display_name: str("display_name"),
+        description: str("description"),
+        ...attributes,
+      },
       labels,
     },
     sort: { ...COMMON_SORT, name: "display_name", display_name: "display_name", ...sort },

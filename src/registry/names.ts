@@ -7,8 +7,7 @@ import { InvalidArgumentError } from "./errors.js";
 
 export const modelName = (modelId: number) => `registeredModels/${modelId}`;
 export const versionName = (modelId: number, versionId: number) => `${modelName(modelId)}/versions/${versionId}`;
-export const artifactName = (modelId: number, versionId: number, artifactId: number) =>
-  `${versionName(modelId, versionId)}/artifacts/${artifactId}`;
+export const artifactName = (modelId: number, versionId: number, artifactId: number) => `${versionName(modelId, versionId)}/artifacts/${artifactId}`;
 /** The name of a model artifact linked to no version yet (created standalone over REST). */
 export const unlinkedArtifactName = (artifactId: number) => `artifacts/${artifactId}`;
 
@@ -18,9 +17,7 @@ export function artifactNameOf(a: { id: number; modelId: number | null; versionI
 }
 
 /** How a model artifact is addressed: under its version, or as `artifacts/{id}` (linked to no version). */
-export type ArtifactRef =
-  | { kind: "linked"; modelId: number; versionId: number; artifactId: number }
-  | { kind: "unlinked"; artifactId: number };
+export type ArtifactRef = { kind: "linked"; modelId: number; versionId: number; artifactId: number } | { kind: "unlinked"; artifactId: number };
 
 /** The name an ArtifactRef was parsed from. */
 export const artifactRefName = (ref: ArtifactRef) =>

@@ -24,11 +24,7 @@ export function parseOrderBy(orderBy: string, columns: Record<string, string>): 
     const key = prop?.[1] ?? prop?.[2];
     if (!key) {
       const known = [...new Set(Object.keys(columns))].join(", ");
-      throw InvalidArgumentError.field(
-        "order_by",
-        `cannot order by "${field}"; use one of ${known} or custom_properties.<key>`,
-        "INVALID_ORDER_BY",
-      );
+      throw InvalidArgumentError.field("order_by", `cannot order by "${field}"; use one of ${known} or custom_properties.<key>`, "INVALID_ORDER_BY");
     }
     keys.push({ kind: "property", key, desc });
   }

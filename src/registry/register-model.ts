@@ -49,10 +49,7 @@ export async function registerModel(registry: Registry, input: RegisterInput, ct
       const previous = await w.getRegisterRequest(input.requestId);
       if (previous) {
         if (previous.requestHash !== hash) {
-          throw new AlreadyExistsError(
-            `request_id "${input.requestId}" was used for a different registration`,
-            "REQUEST_ID_REUSED",
-          );
+          throw new AlreadyExistsError(`request_id "${input.requestId}" was used for a different registration`, "REQUEST_ID_REUSED");
         }
         const model = await registry.findModel(w, { id: previous.modelId });
         const version = await registry.findVersion(w, { model: { id: model.id }, selector: { kind: "id", id: previous.versionId } });
@@ -62,10 +59,7 @@ export async function registerModel(registry: Registry, input: RegisterInput, ct
     const existing = await w.getModelByDisplayName(input.model.displayName);
     const model = existing ?? (await registry.insertModel(w, input.model, ctx));
     if (await w.getVersionByString(model.id, input.version.version)) {
-      throw new AlreadyExistsError(
-        `version "${input.version.version}" of registered model "${model.displayName}" already exists`,
-        "VERSION_EXISTS",
-      );
+      throw new AlreadyExistsError(`version "${input.version.version}" of registered model "${model.displayName}" already exists`, "VERSION_EXISTS");
     }
     let version = await registry.insertVersion(w, model, input.version, ctx);
     const artifacts: ModelArtifact[] = [];
@@ -87,7 +81,9 @@ export async function registerModel(registry: Registry, input: RegisterInput, ct
 /** A digest of the request's content (everything but the request id), key order independent. */
 function contentHash(input: RegisterInput): string {
   const { requestId: _id, ...content } = input;
-  return createHash("sha256").update(encodeJson(sortKeys(content))).digest("hex");
+  return createHash("sha256")
+    .update(encodeJson(sortKeys(content)))
+    .digest("hex");
 }
 
 function sortKeys(value: unknown): unknown {

@@ -10,16 +10,7 @@ import { type ArtifactRef, artifactNameOf, artifactRefName, modelName, type Vers
 import { aliasName, environmentName, experimentName, inferenceServiceName, recordName, runName } from "./lifecycle-names.js";
 import { interpretStoreError } from "./store-errors.js";
 import { checkVersionSource } from "./version-source.js";
-import type {
-  CallContext,
-  EventType,
-  ListRequest,
-  ModelArtifact,
-  ModelVersion,
-  Page,
-  RegisteredModel,
-  Resource,
-} from "./types.js";
+import type { CallContext, EventType, ListRequest, ModelArtifact, ModelVersion, Page, RegisteredModel, Resource } from "./types.js";
 import { Violations } from "./validate.js";
 
 const MODEL_MASK: MaskSpec<RegisteredModel> = {

@@ -20,10 +20,7 @@ export async function resolveModelUri(registry: Registry, uri: string): Promise<
   const ref = parseModelUri(uri);
   return registry.read(async (r) => {
     const version = await registry.findVersion(r, ref);
-    const [model, artifact] = await Promise.all([
-      registry.findModel(r, { id: version.modelId }),
-      r.lifecycle.servableArtifact(version.id),
-    ]);
+    const [model, artifact] = await Promise.all([registry.findModel(r, { id: version.modelId }), r.lifecycle.servableArtifact(version.id)]);
     if (!artifact) {
       throw new FailedPreconditionError(
         `${versionName(version.modelId, version.id)} (${version.version}) has no artifact in state LIVE, REFERENCE or UNKNOWN`,

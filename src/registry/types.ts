@@ -1,24 +1,10 @@
 /** Domain types: what the registry manages, free of transport and SQL concerns. */
-import type {
-  Alias,
-  Experiment,
-  ExperimentRun,
-  InferenceService,
-  ServingEnvironment,
-  VersionSource,
-} from "./lifecycle-types.js";
+import type { Alias, Experiment, ExperimentRun, InferenceService, ServingEnvironment, VersionSource } from "./lifecycle-types.js";
 import type { RecordResource } from "./kubeflow-types.js";
 
 export type State = "LIVE" | "ARCHIVED";
 
-export type ArtifactState =
-  | "UNKNOWN"
-  | "PENDING"
-  | "LIVE"
-  | "MARKED_FOR_DELETION"
-  | "DELETED"
-  | "ABANDONED"
-  | "REFERENCE";
+export type ArtifactState = "UNKNOWN" | "PENDING" | "LIVE" | "MARKED_FOR_DELETION" | "DELETED" | "ABANDONED" | "REFERENCE";
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };

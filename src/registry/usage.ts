@@ -36,10 +36,7 @@ export async function versionUsage(r: StoreReader, version: ModelVersion): Promi
   const latest = await r.getLatestVersion(version.modelId);
   const [aliases, services] = await Promise.all([
     r.lifecycle.aliasesOfVersions([version.id]),
-    r.deployments.deployedServices(
-      { kind: "version", modelId: version.modelId, versionId: version.id, isLatest: latest?.id === version.id },
-      SHOWN,
-    ),
+    r.deployments.deployedServices({ kind: "version", modelId: version.modelId, versionId: version.id, isLatest: latest?.id === version.id }, SHOWN),
   ]);
   return { aliases, services };
 }

@@ -69,7 +69,12 @@ export function jsonProblem(value: unknown, maxDepth: number): JsonProblem | und
     }
     if (typeof next.value !== "object" || next.value === null) continue;
     if (next.depth > maxDepth) {
-      return { kind: "too-deep", description: `is nested deeper than the limit of ${maxDepth} levels`, reason: "REQUEST_TOO_DEEP", path: pathOf(next) };
+      return {
+        kind: "too-deep",
+        description: `is nested deeper than the limit of ${maxDepth} levels`,
+        reason: "REQUEST_TOO_DEEP",
+        path: pathOf(next),
+      };
     }
     for (const [key, child] of Object.entries(next.value)) {
       const problem = textProblem(key);

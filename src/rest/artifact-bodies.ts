@@ -17,7 +17,9 @@ export const ARTIFACT_TYPES = ["model-artifact", ...RECORD_ARTIFACT_KINDS] as co
 export type ArtifactType = (typeof ARTIFACT_TYPES)[number];
 
 /** An artifact body of any type: a model artifact (the registry's) or a record (the gateway's), its id if any, and its fields. */
-export type ArtifactUpsert = { kind: "model-artifact"; id: number | undefined; input: ArtifactInput; mask: string[]; extras: ExtrasPatch } | RecordUpsert;
+export type ArtifactUpsert =
+  | { kind: "model-artifact"; id: number | undefined; input: ArtifactInput; mask: string[]; extras: ExtrasPatch }
+  | RecordUpsert;
 
 const ARTIFACT_STATES: readonly ArtifactState[] = ["UNKNOWN", "PENDING", "LIVE", "MARKED_FOR_DELETION", "DELETED", "ABANDONED", "REFERENCE"];
 const PARAMETER_TYPES = ["string", "number", "boolean", "object"] as const;

@@ -23,7 +23,10 @@ import { findParams, narrow, ok, single } from "./support.js";
 
 /** Converts model artifacts and records with their extras (and the runs of records under runs). */
 export async function artifactsOut(call: RestCall, items: Array<ModelArtifact | KubeflowRecord>): Promise<unknown[]> {
-  const extras = await extrasOf(call.registry, items.map((a) => a.id));
+  const extras = await extrasOf(
+    call.registry,
+    items.map((a) => a.id),
+  );
   const runIds = [...new Set(items.flatMap((a) => ("kind" in a && a.parent?.type === "run" ? [a.parent.id] : [])))];
   const runs = await experimentsOfRuns(call.registry, runIds);
   return items.map((a) =>
@@ -150,7 +153,8 @@ export async function findArtifact(call: RestCall, models: boolean, records: boo
     const version = await lookupVersionById(call.registry, parentId);
     const run = version || !records ? undefined : await lookupRunById(call.registry, parentId);
     // A parent outside the caller's models (runs are in none) is no parent, like one that does not exist (lookup-visible.ts).
-    if (version && (await visibleOnly(call, [version], modelOfVersion)).length > 0) scope = { kind: "version", versionId: version.id, modelId: version.modelId };
+    if (version && (await visibleOnly(call, [version], modelOfVersion)).length > 0)
+      scope = { kind: "version", versionId: version.id, modelId: version.modelId };
     else if (run && call.readableModels === null) scope = { kind: "run", runId: run.id };
     else throw new NotFoundError(`parent resource ${parentId}`);
   }
@@ -173,10 +177,7 @@ export async function findArtifact(call: RestCall, models: boolean, records: boo
     }
   }
   if (records) {
-    const ids =
-      find.externalId === undefined
-        ? []
-        : await idsOfExternalId(call.registry, RECORD_ARTIFACT_KINDS, find.externalId);
+    const ids = find.externalId === undefined ? [] : await idsOfExternalId(call.registry, RECORD_ARTIFACT_KINDS, find.externalId);
     if (find.externalId === undefined || ids.length > 0) {
       const extra = [...conditions, ...(ids.length > 0 ? [`id IN (${ids.join(", ")})`] : [])];
       const where =
@@ -185,7 +186,13 @@ export async function findArtifact(call: RestCall, models: boolean, records: boo
           : scope.kind === "run"
             ? { kinds: RECORD_ARTIFACT_KINDS, parentType: "run" as const, parentId: scope.runId }
             : { kinds: RECORD_ARTIFACT_KINDS };
-      found.push(...(await findVisible(call, (page) => listRecords(call.registry, where, requestOf(extra, page)), (a) => modelOfArtifact(call, a))));
+      found.push(
+        ...(await findVisible(
+          call,
+          (page) => listRecords(call.registry, where, requestOf(extra, page)),
+          (a) => modelOfArtifact(call, a),
+        )),
+      );
     }
   }
   const what = find.name !== undefined ? `artifact "${find.name}"` : `artifact with externalId "${find.externalId}"`;

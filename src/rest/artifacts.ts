@@ -35,7 +35,12 @@ import { created, narrow, ok, okWithExtras } from "./support.js";
 
 /** A model artifact by its global id, hidden from callers who may not read its model (lookup-visible.ts). */
 const modelArtifactById = (call: RestCall, id: number): Promise<ModelArtifact> =>
-  lookupVisible(call, `model artifact ${id}`, () => getArtifactById(call.registry, id), (a) => modelOfArtifact(call, a));
+  lookupVisible(
+    call,
+    `model artifact ${id}`,
+    () => getArtifactById(call.registry, id),
+    (a) => modelOfArtifact(call, a),
+  );
 
 /** A record about to be created gets a generated name when it has none; an update keeps its own. */
 const recordForUpsert = (upsert: RecordUpsert): RecordUpsert =>
@@ -112,7 +117,10 @@ export const ARTIFACT_ROUTES: RestRoute[] = [
       const { request, pageSize } = listRequest(call.query, { spec: KUBEFLOW_ARTIFACT_LIST });
       const page = await listAllModelArtifacts(call.registry, request, KUBEFLOW_ARTIFACT_LIST);
       const items = await narrow(call.registry, permit, page.items, (a) => modelOfArtifact(call, a));
-      const extras = await extrasOf(call.registry, items.map((a) => a.id));
+      const extras = await extrasOf(
+        call.registry,
+        items.map((a) => a.id),
+      );
       return ok({ items: items.map((a) => modelArtifactOut(a, extras.get(a.id))), nextPageToken: page.nextPageToken, pageSize, size: items.length });
     },
   },

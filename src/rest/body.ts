@@ -71,7 +71,10 @@ function readBytes(req: IncomingRequest, maxBytes: number): Promise<Buffer> {
  * preflight, which only --cors-allowed-origins answers.
  */
 function checkJsonContentType(req: IncomingRequest): void {
-  const type = String(req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
+  const type = String(req.headers["content-type"] ?? "")
+    .split(";")[0]!
+    .trim()
+    .toLowerCase();
   if (type === "application/json" || /^application\/[a-z0-9.+-]+\+json$/.test(type)) return;
   throw new RestError(
     415,
@@ -114,7 +117,8 @@ export function checkShape(body: Record<string, unknown>, shape: Shape, _schema:
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(body)) {
     const field = Object.hasOwn(shape, key) ? key : Object.keys(shape).find((f) => f.toLowerCase() === key.toLowerCase());
-    if (field === undefined) throw new RestError(400, `json: unknown field ${JSON.stringify(key.length > 256 ? `${key.slice(0, 256)}…` : key)}`, "UNKNOWN_FIELD");
+    if (field === undefined)
+      throw new RestError(400, `json: unknown field ${JSON.stringify(key.length > 256 ? `${key.slice(0, 256)}…` : key)}`, "UNKNOWN_FIELD");
     const type = shape[field]!;
     if (value === null) {
       delete out[field];

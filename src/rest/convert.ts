@@ -59,7 +59,8 @@ function metadataIn(value: unknown, field: string): MetadataValue {
   const v = value as Json;
   const only = (valueField: string) => {
     for (const key of Object.keys(v)) {
-      if (key !== "metadataType" && key !== valueField) throw badField(`${field}.${key}`, `unknown field of ${String(v.metadataType)}`, "UNKNOWN_FIELD");
+      if (key !== "metadataType" && key !== valueField)
+        throw badField(`${field}.${key}`, `unknown field of ${String(v.metadataType)}`, "UNKNOWN_FIELD");
     }
     if (!(valueField in v)) throw badField(`${field}.${valueField}`, "is required");
     return v[valueField];
@@ -154,7 +155,9 @@ export const updateOf = <T>(parsed: Parsed<T>): Update<T> => ({ input: parsed.in
 
 /** Collects the mask paths of the body fields present. */
 export function maskOf(body: Json, paths: Record<string, string>): string[] {
-  return Object.keys(paths).filter((field) => body[field] !== undefined).map((field) => paths[field]!);
+  return Object.keys(paths)
+    .filter((field) => body[field] !== undefined)
+    .map((field) => paths[field]!);
 }
 
 /** Extras of a body: externalId and the listed Kubeflow-only fields (null in a PATCH removes them). */

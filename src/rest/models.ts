@@ -6,18 +6,7 @@ import { MODEL_LIST, VERSION_LIST } from "../registry/list-specs.js";
 import { modelName } from "../registry/names.js";
 import type { RegisteredModel, State } from "../registry/types.js";
 import { required, str } from "./body.js";
-import {
-  enumIn,
-  extrasPatchOf,
-  idIn,
-  maskOf,
-  MODEL_EXTRA_FIELDS,
-  modelOut,
-  type Parsed,
-  propertiesIn,
-  updateOf,
-  versionOut,
-} from "./convert.js";
+import { enumIn, extrasPatchOf, idIn, maskOf, MODEL_EXTRA_FIELDS, modelOut, type Parsed, propertiesIn, updateOf, versionOut } from "./convert.js";
 import { badField } from "./errors.js";
 import { visibleOnly } from "./lookup-visible.js";
 import { checkParams, LIST_PARAMS, listRequest } from "./query.js";
@@ -96,7 +85,8 @@ export const MODEL_ROUTES: RestRoute[] = [
         if (id === undefined || !readable) throw new NotFoundError(`registered model with externalId "${find.externalId}"`);
         await call.authorize("GetRegisteredModel", { name: modelName(id) });
         model = await call.registry.getModel({ id });
-        if (find.name !== undefined && model.displayName !== find.name) throw new NotFoundError(`registered model "${find.name}" with externalId "${find.externalId}"`);
+        if (find.name !== undefined && model.displayName !== find.name)
+          throw new NotFoundError(`registered model "${find.name}" with externalId "${find.externalId}"`);
       } else {
         await call.authorize("GetRegisteredModel", { displayName: find.name });
         model = await call.registry.getModel({ displayName: find.name! });
@@ -178,4 +168,3 @@ export const MODEL_ROUTES: RestRoute[] = [
     },
   },
 ];
-

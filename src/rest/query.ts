@@ -36,7 +36,8 @@ export function listRequest(query: URLSearchParams, options: ListOptions): { req
   }
   const orderBy = query.get("orderBy") || "";
   const sortOrder = query.get("sortOrder") || "";
-  if (orderBy !== "" && !(orderBy in ORDER_COLUMNS)) throw badField("orderBy", "must be one of CREATE_TIME, LAST_UPDATE_TIME, ID", "INVALID_ORDER_BY");
+  if (orderBy !== "" && !(orderBy in ORDER_COLUMNS))
+    throw badField("orderBy", "must be one of CREATE_TIME, LAST_UPDATE_TIME, ID", "INVALID_ORDER_BY");
   if (sortOrder !== "" && sortOrder !== "ASC" && sortOrder !== "DESC") throw badField("sortOrder", "must be ASC or DESC", "INVALID_ORDER_BY");
   const column = orderBy !== "" ? ORDER_COLUMNS[orderBy]! : sortOrder !== "" ? (options.defaultOrder ?? "create_time") : "";
   const filterQuery = query.get("filterQuery") ?? "";

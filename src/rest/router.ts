@@ -184,7 +184,14 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
     throw new RestError(404, `no such endpoint: ${REST_PREFIX}${path}`, "NOT_FOUND");
   }
 
-  function makeCall(req: IncomingRequest, url: URL, params: Record<string, string>, identity: Identity, actor: string, signal: AbortSignal): RestCall {
+  function makeCall(
+    req: IncomingRequest,
+    url: URL,
+    params: Record<string, string>,
+    identity: Identity,
+    actor: string,
+    signal: AbortSignal,
+  ): RestCall {
     return {
       registry,
       params,
@@ -193,7 +200,8 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
       id(param) {
         const text = params[param] ?? "";
         const id = decimalId(text);
-        if (id === undefined) throw new RestError(404, `${param} "${text}" names no resource: ids are decimal, at most ${Number.MAX_SAFE_INTEGER}`, "NOT_FOUND");
+        if (id === undefined)
+          throw new RestError(404, `${param} "${text}" names no resource: ids are decimal, at most ${Number.MAX_SAFE_INTEGER}`, "NOT_FOUND");
         return id;
       },
       async body(shape, what) {

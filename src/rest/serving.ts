@@ -293,7 +293,12 @@ export const SERVING_ROUTES: RestRoute[] = [
       const service = await getServiceChecked(call, call.id("inferenceserviceId"));
       const extraFilter = await nameAndExternalIdFilter(call.registry, call.query, "serve-model");
       const { request, pageSize } = listRequest(call.query, { spec: KUBEFLOW_SERVE_LIST, extraFilter });
-      const page = await listRecords(call.registry, { kinds: ["serve-model"], parentType: "inference-service", parentId: service.id }, request, KUBEFLOW_SERVE_LIST);
+      const page = await listRecords(
+        call.registry,
+        { kinds: ["serve-model"], parentType: "inference-service", parentId: service.id },
+        request,
+        KUBEFLOW_SERVE_LIST,
+      );
       return okPageWithExtras(call.registry, page, pageSize, recordOut);
     },
   },
@@ -311,7 +316,12 @@ export const SERVING_ROUTES: RestRoute[] = [
         {
           modelVersionId: idIn(body.modelVersionId, "modelVersionId"),
           lastKnownState: str(body, "lastKnownState"),
-          record: { displayName: str(body, "name") ?? "", description: str(body, "description") ?? "", fields: {}, customProperties: propertiesIn(body.customProperties) },
+          record: {
+            displayName: str(body, "name") ?? "",
+            description: str(body, "description") ?? "",
+            fields: {},
+            customProperties: propertiesIn(body.customProperties),
+          },
         },
         extrasPatchOf(body, []),
         call.ctx,

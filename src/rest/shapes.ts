@@ -56,7 +56,14 @@ export const DATASET_UPDATE: Shape = {
   schema: "string",
   profile: "string",
 };
-export const METRIC_UPDATE: Shape = { ...BASE_UPDATE, artifactType: "string", value: "number", timestamp: "string", step: "integer", state: "string" };
+export const METRIC_UPDATE: Shape = {
+  ...BASE_UPDATE,
+  artifactType: "string",
+  value: "number",
+  timestamp: "string",
+  step: "integer",
+  state: "string",
+};
 export const PARAMETER_UPDATE: Shape = { ...BASE_UPDATE, artifactType: "string", value: "string", parameterType: "string", state: "string" };
 
 /** Update, create and full (schema Artifact) shapes of each artifact type. */

@@ -58,7 +58,11 @@ export async function narrow<T>(
   if (!permit.visibleModels) return items;
   const names = new Map<number, Promise<string | undefined>>();
   const nameOf = (id: number) => {
-    if (!names.has(id)) names.set(id, lookupModelById(registry, id).then((model) => model?.displayName));
+    if (!names.has(id))
+      names.set(
+        id,
+        lookupModelById(registry, id).then((model) => model?.displayName),
+      );
     return names.get(id)!;
   };
   const flags = await Promise.all(
@@ -84,7 +88,10 @@ export async function okWithExtras<T extends { id: number }>(registry: Registry,
 
 /** A page of resources with their extras in Kubeflow's list envelope, 200. */
 export async function okPageWithExtras<T extends { id: number }>(registry: Registry, page: Page<T>, pageSize: number, out: OutWithExtras<T>) {
-  const extras = await extrasOf(registry, page.items.map((item) => item.id));
+  const extras = await extrasOf(
+    registry,
+    page.items.map((item) => item.id),
+  );
   return ok(envelope(page, pageSize, (item) => out(item, extras.get(item.id))));
 }
 

@@ -37,7 +37,11 @@ async function findVersion(call: RestCall): Promise<ModelVersion> {
   }
   if (parent !== undefined) return call.registry.getVersion({ model: { id: parent }, selector: { kind: "version", version: find.name! } });
   const filter = `name = ${quoteLiteral(find.name!)}`;
-  const matches = await findVisible(call, (page) => call.registry.listVersions(undefined, { ...page, filter, orderBy: "", showTotalSize: false }), modelOfVersion);
+  const matches = await findVisible(
+    call,
+    (page) => call.registry.listVersions(undefined, { ...page, filter, orderBy: "", showTotalSize: false }),
+    modelOfVersion,
+  );
   return single(matches, `model version "${find.name}"`);
 }
 

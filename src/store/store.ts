@@ -1,24 +1,10 @@
 import type { FilterExpr } from "../registry/filter/ast.js";
-import type {
-  DeploymentReader,
-  DeploymentWriter,
-  LifecycleReader,
-  LifecycleWriter,
-  LineageReader,
-  LineageWriter,
-} from "./lifecycle-store.js";
+import type { DeploymentReader, DeploymentWriter, LifecycleReader, LifecycleWriter, LineageReader, LineageWriter } from "./lifecycle-store.js";
 import type { RestReader, RestWriter } from "./rest-store.js";
-import type {
-  ModelArtifact,
-  ModelVersion,
-  RegisteredModel,
-  RegistryEvent,
-} from "../registry/types.js";
+import type { ModelArtifact, ModelVersion, RegisteredModel, RegistryEvent } from "../registry/types.js";
 
 /** What a list can be ordered by: a column of the listed table, or a custom property. */
-export type SortKey =
-  | { kind: "column"; column: string; desc: boolean }
-  | { kind: "property"; key: string; desc: boolean };
+export type SortKey = { kind: "column"; column: string; desc: boolean } | { kind: "property"; key: string; desc: boolean };
 
 /** Cursor values of a keyset page boundary: one per sort key, then the id. */
 export type Cursor = Array<string | number | null>;
@@ -205,9 +191,6 @@ export interface RegistryStore {
    * onCommit with the newest committed revision when known. Null when the engine has no such
    * signal. onLost reports a dropped subscription; subscribe again to recover.
    */
-  listenForCommits(
-    onCommit: (revision: number | undefined) => void,
-    onLost: (error: Error) => void,
-  ): Promise<(() => Promise<void>) | null>;
+  listenForCommits(onCommit: (revision: number | undefined) => void, onLost: (error: Error) => void): Promise<(() => Promise<void>) | null>;
   close(): Promise<void>;
 }

@@ -42,7 +42,9 @@ export function parseHeader(line: string | undefined): ExportHeader {
     throw new ExportFormatError(`line 1 is not the header of a ${EXPORT_FORMAT} file`);
   }
   if (value.version !== EXPORT_FORMAT_VERSION) {
-    throw new ExportFormatError(`export format version ${String(value.version)} is not supported (this release reads version ${EXPORT_FORMAT_VERSION})`);
+    throw new ExportFormatError(
+      `export format version ${String(value.version)} is not supported (this release reads version ${EXPORT_FORMAT_VERSION})`,
+    );
   }
   const { exportId, migrations, counters, tables } = value;
   const valid =

@@ -37,7 +37,10 @@ export async function exportRegistry(store: TransferStore, sink: LineSink, progr
         counters: info.counters,
         tables: Object.fromEntries(info.rows.map((r) => [r.table, r.count])),
       };
-      progress.phase("export", info.rows.reduce((sum, r) => sum + r.count, 0));
+      progress.phase(
+        "export",
+        info.rows.reduce((sum, r) => sum + r.count, 0),
+      );
       await write(JSON.stringify(header));
     },
     async (record) => {

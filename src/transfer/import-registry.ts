@@ -75,7 +75,10 @@ async function checkFile(file: string, progress: Progress): Promise<ExportHeader
     lineNumber++;
     if (lineNumber === 1) {
       header = parseHeader(line);
-      progress.phase("check", Object.values(header.tables).reduce((sum, n) => sum + n, 0));
+      progress.phase(
+        "check",
+        Object.values(header.tables).reduce((sum, n) => sum + n, 0),
+      );
       continue;
     }
     if (ended) throw new ExportFormatError(`line ${lineNumber} follows the end line`);

@@ -44,19 +44,36 @@ for (const dialect of SERVER_DIALECTS) {
           await client.createExperimentRun(
             {
               parent: experiment.name,
-              experimentRun: { displayName: `xgb-${i + 1}`, author: "ana@acme.com", params: { max_depth: int(t.depth), learning_rate: dbl(t.lr) }, datasets: [dataset] },
+              experimentRun: {
+                displayName: `xgb-${i + 1}`,
+                author: "ana@acme.com",
+                params: { max_depth: int(t.depth), learning_rate: dbl(t.lr) },
+                datasets: [dataset],
+              },
             },
             as("ana"),
           )
         ).experimentRun!;
         for (let epoch = 1; epoch <= 3; epoch++) {
-          await client.logExperimentRunMetrics({ name: run.name, metrics: [{ key: "loss", value: 1 / (epoch + i), step: BigInt(epoch) }] }, as("ana"));
+          await client.logExperimentRunMetrics(
+            { name: run.name, metrics: [{ key: "loss", value: 1 / (epoch + i), step: BigInt(epoch) }] },
+            as("ana"),
+          );
         }
         await client.logExperimentRunMetrics(
-          { name: run.name, metrics: [{ key: "accuracy", value: t.accuracy, step: 3n }, { key: "auc", value: t.auc, step: 3n }] },
+          {
+            name: run.name,
+            metrics: [
+              { key: "accuracy", value: t.accuracy, step: 3n },
+              { key: "auc", value: t.auc, step: 3n },
+            ],
+          },
           as("ana"),
         );
-        await client.updateExperimentRun({ experimentRun: { name: run.name, status: ExperimentRunStatus.FINISHED }, updateMask: { paths: ["status"] } }, as("ana"));
+        await client.updateExperimentRun(
+          { experimentRun: { name: run.name, status: ExperimentRunStatus.FINISHED }, updateMask: { paths: ["status"] } },
+          as("ana"),
+        );
         runs.push(run.name);
       }
 
@@ -92,18 +109,30 @@ for (const dialect of SERVER_DIALECTS) {
       expect(ranked.modelVersions[0]?.name).toBe(best);
 
       // 4. Promote: @staging by Ana, then Bob (MLOps) moves @production from v1 to what @staging holds.
-      await client.setAlias({ name: `${model}/aliases/staging`, modelVersion: best, expectedModelVersion: "", reason: "best accuracy 0.95" }, as("ana"));
+      await client.setAlias(
+        { name: `${model}/aliases/staging`, modelVersion: best, expectedModelVersion: "", reason: "best accuracy 0.95" },
+        as("ana"),
+      );
       const promoted = await client.setAlias(
-        { name: `${model}/aliases/production`, modelVersion: `${model}/versions/@staging`, expectedModelVersion: versions[0]!, reason: "CAB-1234 approved" },
+        {
+          name: `${model}/aliases/production`,
+          modelVersion: `${model}/versions/@staging`,
+          expectedModelVersion: versions[0]!,
+          reason: "CAB-1234 approved",
+        },
         as("bob"),
       );
       expect(promoted.previousModelVersion).toBe(versions[0]);
 
       // 5. Deploy @production and let the controller report.
-      const env = (await client.createServingEnvironment({ servingEnvironment: { displayName: `prod-eu-${suffix}` } }, as("bob"))).servingEnvironment!;
+      const env = (await client.createServingEnvironment({ servingEnvironment: { displayName: `prod-eu-${suffix}` } }, as("bob")))
+        .servingEnvironment!;
       const isvc = (
         await client.createInferenceService(
-          { parent: env.name, inferenceService: { displayName: "churn-scorer", registeredModel: model, alias: "production", runtime: "kserve-xgbserver" } },
+          {
+            parent: env.name,
+            inferenceService: { displayName: "churn-scorer", registeredModel: model, alias: "production", runtime: "kserve-xgbserver" },
+          },
           as("bob"),
         )
       ).inferenceService!;
@@ -111,7 +140,10 @@ for (const dialect of SERVER_DIALECTS) {
       const uri = await client.resolveModelUri({ uri: `model-registry://${modelName}@production` });
       expect(uri.artifactUri).toBe("s3://acme-models/churn/v2/model.bst");
       await client.reportDeploymentStatus(
-        { name: isvc.name, status: { servingModelVersion: best, ready: true, url: "https://churn.prod-eu.acme.com", observedRevision: isvc.specRevision } },
+        {
+          name: isvc.name,
+          status: { servingModelVersion: best, ready: true, url: "https://churn.prod-eu.acme.com", observedRevision: isvc.specRevision },
+        },
         as("kserve-controller"),
       );
       const where = await client.listInferenceServices({ parent: "servingEnvironments/-", modelVersion: `model-registry://${modelName}/v2` });
@@ -120,13 +152,21 @@ for (const dialect of SERVER_DIALECTS) {
       // 6. Latency regression: Carol (on-call) rolls back to the previous holder in one call.
       expect((await failure(client.deleteModelVersion({ name: best }))).reason).toBe("VERSION_IN_USE");
       const rolledBack = await client.setAlias(
-        { name: `${model}/aliases/production`, modelVersion: promoted.previousModelVersion, expectedModelVersion: best, reason: "INC-77 p99 latency" },
+        {
+          name: `${model}/aliases/production`,
+          modelVersion: promoted.previousModelVersion,
+          expectedModelVersion: best,
+          reason: "INC-77 p99 latency",
+        },
         as("carol"),
       );
       expect(rolledBack.alias?.modelVersion).toBe(versions[0]);
       expect((await client.getInferenceService({ name: isvc.name })).inferenceService?.targetModelVersion).toBe(versions[0]);
       await client.reportDeploymentStatus(
-        { name: isvc.name, status: { servingModelVersion: versions[0]!, ready: true, url: "https://churn.prod-eu.acme.com", observedRevision: isvc.specRevision } },
+        {
+          name: isvc.name,
+          status: { servingModelVersion: versions[0]!, ready: true, url: "https://churn.prod-eu.acme.com", observedRevision: isvc.specRevision },
+        },
         as("kserve-controller"),
       );
 

@@ -44,7 +44,11 @@ const VIAS: Via[] = ["http/1.1", "h2c"];
 
 /** Over HTTP/1.1 with fetch. */
 async function viaFetch(url: string, req: Sent): Promise<Received> {
-  const res = await fetch(url + req.path, { method: req.method, headers: req.headers ?? {}, ...(req.body !== undefined ? { body: new Uint8Array(Buffer.from(req.body)) } : {}) });
+  const res = await fetch(url + req.path, {
+    method: req.method,
+    headers: req.headers ?? {},
+    ...(req.body !== undefined ? { body: new Uint8Array(Buffer.from(req.body)) } : {}),
+  });
   return { status: res.status, headers: Object.fromEntries(res.headers), body: Buffer.from(await res.arrayBuffer()) };
 }
 
@@ -93,12 +97,22 @@ function send(via: Via, url: string, req: Sent): Promise<Received> {
   return via === "h2c" ? viaHttp2(url, req) : viaFetch(url, req);
 }
 
-function preflight(origin: string, path = LIST, method = "POST", requestHeaders = "content-type,connect-protocol-version,authorization,x-actor"): Sent {
+function preflight(
+  origin: string,
+  path = LIST,
+  method = "POST",
+  requestHeaders = "content-type,connect-protocol-version,authorization,x-actor",
+): Sent {
   return { method: "OPTIONS", path, headers: { origin, "access-control-request-method": method, "access-control-request-headers": requestHeaders } };
 }
 
 function connectCall(origin: string, extra: Record<string, string> = {}): Sent {
-  return { method: "POST", path: LIST, headers: { origin, "content-type": "application/json", "connect-protocol-version": "1", ...extra }, body: "{}" };
+  return {
+    method: "POST",
+    path: LIST,
+    headers: { origin, "content-type": "application/json", "connect-protocol-version": "1", ...extra },
+    body: "{}",
+  };
 }
 
 function grpcWebCall(origin: string, extra: Record<string, string> = {}): Sent {
@@ -115,7 +129,11 @@ function grpcWebTrailer(body: Buffer): Record<string, string> {
   for (let at = 0; at + 5 <= body.length; ) {
     const length = body.readUInt32BE(at + 1);
     if (body[at] === 0x80) {
-      const lines = body.subarray(at + 5, at + 5 + length).toString().split("\r\n").filter((l) => l !== "");
+      const lines = body
+        .subarray(at + 5, at + 5 + length)
+        .toString()
+        .split("\r\n")
+        .filter((l) => l !== "");
       return Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf(":")).trim().toLowerCase(), l.slice(l.indexOf(":") + 1).trim()]));
     }
     at += 5 + length;
@@ -125,7 +143,10 @@ function grpcWebTrailer(body: Buffer): Record<string, string> {
 
 /** The names of a comma-separated header list, lower-cased. */
 function names(value: string | undefined): string[] {
-  return (value ?? "").split(",").map((n) => n.trim().toLowerCase()).filter((n) => n !== "");
+  return (value ?? "")
+    .split(",")
+    .map((n) => n.trim().toLowerCase())
+    .filter((n) => n !== "");
 }
 
 function corsHeaders(res: Received): string[] {
@@ -159,7 +180,14 @@ function expectReadable(res: Received, origin: string): void {
   expect(res.headers["access-control-allow-origin"]).toBe(origin);
   expect(names(res.headers.vary)).toContain("origin");
   expect(names(res.headers["access-control-expose-headers"])).toEqual(
-    expect.arrayContaining(["grpc-status", "grpc-message", "grpc-status-details-bin", "content-encoding", "connect-content-encoding", "x-error-reason"]),
+    expect.arrayContaining([
+      "grpc-status",
+      "grpc-message",
+      "grpc-status-details-bin",
+      "content-encoding",
+      "connect-content-encoding",
+      "x-error-reason",
+    ]),
   );
 }
 

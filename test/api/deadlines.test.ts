@@ -61,8 +61,7 @@ describe.runIf(POSTGRES_URL !== "")("[postgres] deadlines reach the database", (
       await new Promise((r) => setTimeout(r, 50));
     }
   }
-  const list = (options?: { timeoutMs?: number; signal?: AbortSignal }) =>
-    client.listModelVersions({ parent: "registeredModels/-" }, options);
+  const list = (options?: { timeoutMs?: number; signal?: AbortSignal }) => client.listModelVersions({ parent: "registeredModels/-" }, options);
 
   const blocked = (name: string, call: () => Promise<unknown>, check: (outcome: unknown) => Promise<void>) =>
     it(name, async () => {
@@ -78,12 +77,20 @@ describe.runIf(POSTGRES_URL !== "")("[postgres] deadlines reach the database", (
   blocked("stops a List's query when the server's deadline ends the call", list, async (outcome) => {
     expect((await failure(Promise.reject(outcome))).code).toBe("DeadlineExceeded");
   });
-  blocked("stops a List's query at the client's own, shorter deadline", () => list({ timeoutMs: 150 }), async (outcome) => {
-    expect((await failure(Promise.reject(outcome))).code).toBe("DeadlineExceeded");
-  });
-  blocked("stops a REST request's query at the gateway's deadline", () => fetch(`${app.server.url}/api/model_registry/v1alpha3/model_versions`), async (res) => {
-    expect((res as Response).status).toBe(504);
-  });
+  blocked(
+    "stops a List's query at the client's own, shorter deadline",
+    () => list({ timeoutMs: 150 }),
+    async (outcome) => {
+      expect((await failure(Promise.reject(outcome))).code).toBe("DeadlineExceeded");
+    },
+  );
+  blocked(
+    "stops a REST request's query at the gateway's deadline",
+    () => fetch(`${app.server.url}/api/model_registry/v1alpha3/model_versions`),
+    async (res) => {
+      expect((res as Response).status).toBe(504);
+    },
+  );
 
   it("cancels a List's query when the client cancels the call", async () => {
     const lock = await holdTableLock(schema, "model_versions");

@@ -43,8 +43,14 @@ for (const dialect of SERVER_DIALECTS) {
     it("resolves the target of a pinned, an aliased and a latest-following service", async () => {
       const { model, v1, v2, env } = await setup();
       await client().setAlias({ name: `${model}/aliases/production`, modelVersion: v1 });
-      const pinned = await client().createInferenceService({ parent: env.name, inferenceService: { displayName: "pinned", registeredModel: model, modelVersion: v1, runtime: "onnx" } });
-      const aliased = await client().createInferenceService({ parent: env.name, inferenceService: { displayName: "aliased", registeredModel: model, alias: "production" } });
+      const pinned = await client().createInferenceService({
+        parent: env.name,
+        inferenceService: { displayName: "pinned", registeredModel: model, modelVersion: v1, runtime: "onnx" },
+      });
+      const aliased = await client().createInferenceService({
+        parent: env.name,
+        inferenceService: { displayName: "aliased", registeredModel: model, alias: "production" },
+      });
       const latest = await client().createInferenceService({ parent: env.name, inferenceService: { displayName: "latest", registeredModel: model } });
       expect(pinned.inferenceService).toMatchObject({ targetModelVersion: v1, desiredState: DesiredState.DEPLOYED, runtime: "onnx" });
       expect(aliased.inferenceService?.targetModelVersion).toBe(v1);
@@ -59,10 +65,15 @@ for (const dialect of SERVER_DIALECTS) {
         ["pinned", v1],
       ]);
       const both = await failure(
-        client().createInferenceService({ parent: env.name, inferenceService: { displayName: "both", registeredModel: model, modelVersion: v1, alias: "production" } }),
+        client().createInferenceService({
+          parent: env.name,
+          inferenceService: { displayName: "both", registeredModel: model, modelVersion: v1, alias: "production" },
+        }),
       );
       expect(both.code).toBe("InvalidArgument");
-      const dup = await failure(client().createInferenceService({ parent: env.name, inferenceService: { displayName: "pinned", registeredModel: model } }));
+      const dup = await failure(
+        client().createInferenceService({ parent: env.name, inferenceService: { displayName: "pinned", registeredModel: model } }),
+      );
       expect(dup.reason).toBe("INFERENCE_SERVICE_EXISTS");
     });
 
@@ -70,9 +81,18 @@ for (const dialect of SERVER_DIALECTS) {
       const { name, model, v1, v2, env } = await setup();
       const other = (await client().createServingEnvironment({ servingEnvironment: { displayName: unique("prod-us") } })).servingEnvironment!;
       await client().setAlias({ name: `${model}/aliases/production`, modelVersion: v2 });
-      await client().createInferenceService({ parent: env.name, inferenceService: { displayName: "eu-scorer", registeredModel: model, alias: "production" } });
-      await client().createInferenceService({ parent: other.name, inferenceService: { displayName: "us-scorer", registeredModel: model, modelVersion: v2 } });
-      await client().createInferenceService({ parent: other.name, inferenceService: { displayName: "us-old", registeredModel: model, modelVersion: v1 } });
+      await client().createInferenceService({
+        parent: env.name,
+        inferenceService: { displayName: "eu-scorer", registeredModel: model, alias: "production" },
+      });
+      await client().createInferenceService({
+        parent: other.name,
+        inferenceService: { displayName: "us-scorer", registeredModel: model, modelVersion: v2 },
+      });
+      await client().createInferenceService({
+        parent: other.name,
+        inferenceService: { displayName: "us-old", registeredModel: model, modelVersion: v1 },
+      });
       await client().createInferenceService({
         parent: other.name,
         inferenceService: { displayName: "us-shadow", registeredModel: model, modelVersion: v2, desiredState: DesiredState.UNDEPLOYED },
@@ -91,18 +111,29 @@ for (const dialect of SERVER_DIALECTS) {
       const byName = await client().listInferenceServices({ parent: other.name, modelVersion: `${model}/versions/@production` });
       expect(byName.inferenceServices.map((s) => s.displayName).sort()).toEqual(["us-scorer", "us-shadow"]);
       const first = await client().listInferenceServices({ parent: "servingEnvironments/-", modelVersion: v2, pageSize: 1 });
-      const reused = await failure(client().listInferenceServices({ parent: "servingEnvironments/-", modelVersion: v1, pageSize: 1, pageToken: first.nextPageToken }));
+      const reused = await failure(
+        client().listInferenceServices({ parent: "servingEnvironments/-", modelVersion: v1, pageSize: 1, pageToken: first.nextPageToken }),
+      );
       expect(reused.reason).toBe("INVALID_PAGE_TOKEN");
     });
 
     it("records what a controller reports and tracks the observed spec revision", async () => {
       const { model, v1, v2, env } = await setup();
-      const created = (await client().createInferenceService({ parent: env.name, inferenceService: { displayName: "scorer", registeredModel: model, modelVersion: v1 } }))
-        .inferenceService!;
+      const created = (
+        await client().createInferenceService({
+          parent: env.name,
+          inferenceService: { displayName: "scorer", registeredModel: model, modelVersion: v1 },
+        })
+      ).inferenceService!;
       const reported = await client().reportDeploymentStatus(
         {
           name: created.name,
-          status: { servingModelVersion: v1, ready: true, url: "https://scorer.prod.acme.com/v1/models/fraud", observedRevision: created.specRevision },
+          status: {
+            servingModelVersion: v1,
+            ready: true,
+            url: "https://scorer.prod.acme.com/v1/models/fraud",
+            observedRevision: created.specRevision,
+          },
           reason: "rollout complete",
         },
         { headers: { "x-actor": "kserve-controller" } },
@@ -116,14 +147,19 @@ for (const dialect of SERVER_DIALECTS) {
       expect(reported.inferenceService?.specRevision).toBe(created.specRevision);
 
       const moved = (
-        await client().updateInferenceService({ inferenceService: { name: created.name, modelVersion: v2 }, updateMask: { paths: ["model_version"] } })
+        await client().updateInferenceService({
+          inferenceService: { name: created.name, modelVersion: v2 },
+          updateMask: { paths: ["model_version"] },
+        })
       ).inferenceService!;
       expect(moved.specRevision).toBeGreaterThan(created.specRevision);
       expect(moved.status?.observedRevision).toBeLessThan(moved.specRevision);
       const ahead = await failure(client().reportDeploymentStatus({ name: created.name, status: { observedRevision: moved.specRevision + 5n } }));
       expect(ahead.code).toBe("InvalidArgument");
       const other = await client().registerModel(seedRegisterRequest({ name: unique("other") }));
-      const foreign = await failure(client().reportDeploymentStatus({ name: created.name, status: { servingModelVersion: other.modelVersion!.name } }));
+      const foreign = await failure(
+        client().reportDeploymentStatus({ name: created.name, status: { servingModelVersion: other.modelVersion!.name } }),
+      );
       expect(foreign.code).toBe("InvalidArgument");
 
       const events = await client().listEvents({ resourceName: created.name });
@@ -133,7 +169,8 @@ for (const dialect of SERVER_DIALECTS) {
 
     it("refuses to delete a deployed service or environment unless forced, writing nothing", async () => {
       const { model, env } = await setup();
-      const svc = (await client().createInferenceService({ parent: env.name, inferenceService: { displayName: "scorer", registeredModel: model } })).inferenceService!;
+      const svc = (await client().createInferenceService({ parent: env.name, inferenceService: { displayName: "scorer", registeredModel: model } }))
+        .inferenceService!;
       const before = await revision();
       expect((await failure(client().deleteInferenceService({ name: svc.name }))).reason).toBe("INFERENCE_SERVICE_DEPLOYED");
       expect((await failure(client().deleteServingEnvironment({ name: env.name }))).reason).toBe("SERVING_ENVIRONMENT_IN_USE");
@@ -141,11 +178,15 @@ for (const dialect of SERVER_DIALECTS) {
       expect((await failure(client().archiveRegisteredModel({ name: model }))).reason).toBe("MODEL_IN_USE");
       expect(await revision()).toBe(before);
 
-      await client().updateInferenceService({ inferenceService: { name: svc.name, desiredState: DesiredState.UNDEPLOYED }, updateMask: { paths: ["desired_state"] } });
+      await client().updateInferenceService({
+        inferenceService: { name: svc.name, desiredState: DesiredState.UNDEPLOYED },
+        updateMask: { paths: ["desired_state"] },
+      });
       await client().deleteInferenceService({ name: svc.name });
       expect((await failure(client().getInferenceService({ name: svc.name }))).code).toBe("NotFound");
 
-      const again = (await client().createInferenceService({ parent: env.name, inferenceService: { displayName: "scorer", registeredModel: model } })).inferenceService!;
+      const again = (await client().createInferenceService({ parent: env.name, inferenceService: { displayName: "scorer", registeredModel: model } }))
+        .inferenceService!;
       const gone = await client().deleteServingEnvironment({ name: env.name, force: true });
       expect(gone.deletedInferenceServices).toBe(1);
       expect((await failure(client().getInferenceService({ name: again.name }))).code).toBe("NotFound");
@@ -157,7 +198,10 @@ for (const dialect of SERVER_DIALECTS) {
       const alias = `${model}/aliases/production`;
       await client().setAlias({ name: alias, modelVersion: v1 });
       const svc = (
-        await client().createInferenceService({ parent: env.name, inferenceService: { displayName: "scorer", registeredModel: model, alias: "production", desiredState } })
+        await client().createInferenceService({
+          parent: env.name,
+          inferenceService: { displayName: "scorer", registeredModel: model, alias: "production", desiredState },
+        })
       ).inferenceService!;
       return { alias, v1, svc };
     }
@@ -192,30 +236,43 @@ for (const dialect of SERVER_DIALECTS) {
     it("refuses to deploy an archived model", async () => {
       const { model, env } = await setup();
       await client().archiveRegisteredModel({ name: model });
-      const refused = await failure(client().createInferenceService({ parent: env.name, inferenceService: { displayName: "x", registeredModel: model } }));
+      const refused = await failure(
+        client().createInferenceService({ parent: env.name, inferenceService: { displayName: "x", registeredModel: model } }),
+      );
       expect(refused.reason).toBe("MODEL_ARCHIVED");
       const undeployed = await client().createInferenceService({
         parent: env.name,
         inferenceService: { displayName: "x", registeredModel: model, desiredState: DesiredState.UNDEPLOYED },
       });
       expect(undeployed.inferenceService?.desiredState).toBe(DesiredState.UNDEPLOYED);
-      const restored = await client().updateRegisteredModel({ registeredModel: { name: model, state: State.LIVE }, updateMask: { paths: ["state"] } });
+      const restored = await client().updateRegisteredModel({
+        registeredModel: { name: model, state: State.LIVE },
+        updateMask: { paths: ["state"] },
+      });
       expect(restored.registeredModel?.state).toBe(State.LIVE);
     });
 
     it("lets a controller list its services and aliases, then watch the alias move", async () => {
       const { model, v1, v2, env } = await setup();
       await client().setAlias({ name: `${model}/aliases/production`, modelVersion: v1 });
-      const svc = (await client().createInferenceService({ parent: env.name, inferenceService: { displayName: "scorer", registeredModel: model, alias: "production" } }))
-        .inferenceService!;
+      const svc = (
+        await client().createInferenceService({
+          parent: env.name,
+          inferenceService: { displayName: "scorer", registeredModel: model, alias: "production" },
+        })
+      ).inferenceService!;
       const abort = new AbortController();
       const timer = setTimeout(() => abort.abort(), 10_000);
       const initial: string[] = [];
       let moved: unknown;
       try {
-        const stream = client().watch({ resourceTypes: ["InferenceService", "Alias"], registeredModel: model, sendInitial: true }, { signal: abort.signal });
+        const stream = client().watch(
+          { resourceTypes: ["InferenceService", "Alias"], registeredModel: model, sendInitial: true },
+          { signal: abort.signal },
+        );
         for await (const res of stream) {
-          if (res.kind.case === "initial") initial.push(`${res.kind.value.resource.case}:${(res.kind.value.resource.value as { name: string }).name}`);
+          if (res.kind.case === "initial")
+            initial.push(`${res.kind.value.resource.case}:${(res.kind.value.resource.value as { name: string }).name}`);
           if (res.kind.case === "synced") await client().setAlias({ name: `${model}/aliases/production`, modelVersion: v2 });
           if (res.kind.case === "event") {
             moved = res.kind.value;
@@ -236,8 +293,12 @@ for (const dialect of SERVER_DIALECTS) {
 
     it("keeps a service that refers to a force-deleted version, with no target", async () => {
       const { model, v1, env } = await setup();
-      const svc = (await client().createInferenceService({ parent: env.name, inferenceService: { displayName: "pinned", registeredModel: model, modelVersion: v1 } }))
-        .inferenceService!;
+      const svc = (
+        await client().createInferenceService({
+          parent: env.name,
+          inferenceService: { displayName: "pinned", registeredModel: model, modelVersion: v1 },
+        })
+      ).inferenceService!;
       await client().deleteModelVersion({ name: v1, force: true });
       const after = (await client().getInferenceService({ name: svc.name })).inferenceService!;
       expect(after.modelVersion).toBe(v1);

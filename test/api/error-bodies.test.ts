@@ -30,7 +30,9 @@ for (const dialect of SERVER_DIALECTS) {
       expect(res.status).toBe(415);
       const error = await connectError(res);
       expect(error.code).toBe("unimplemented");
-      expect(error.message).toMatch(/^missing content-type on \/modelregistry\.v1\.ModelRegistryService\/ListRegisteredModels: send application\/json/);
+      expect(error.message).toMatch(
+        /^missing content-type on \/modelregistry\.v1\.ModelRegistryService\/ListRegisteredModels: send application\/json/,
+      );
     });
 
     it("answers an unsupported content-type (curl -d sends a form) with 415 naming it", async () => {
@@ -46,11 +48,18 @@ for (const dialect of SERVER_DIALECTS) {
     it("answers a GET with 405 or 415 and says how to call", async () => {
       const write = await fetch(`${server.url}${SERVICE}/CreateRegisteredModel`);
       expect(write.status).toBe(405);
-      expect(await connectError(write)).toEqual({ code: "unimplemented", message: `GET is not allowed on ${SERVICE}/CreateRegisteredModel: use POST` });
+      expect(await connectError(write)).toEqual({
+        code: "unimplemented",
+        message: `GET is not allowed on ${SERVICE}/CreateRegisteredModel: use POST`,
+      });
       const read = await fetch(`${server.url}${SERVICE}/ListRegisteredModels`);
       expect(read.status).toBe(415);
       expect((await connectError(read)).message).toContain("needs ?encoding=json&message=");
-      const put = await fetch(`${server.url}${SERVICE}/ListRegisteredModels`, { method: "PUT", headers: { "content-type": "application/json" }, body: "{}" });
+      const put = await fetch(`${server.url}${SERVICE}/ListRegisteredModels`, {
+        method: "PUT",
+        headers: { "content-type": "application/json" },
+        body: "{}",
+      });
       expect(put.status).toBe(405);
       expect((await connectError(put)).message).toContain("PUT is not allowed");
     });
@@ -65,14 +74,20 @@ for (const dialect of SERVER_DIALECTS) {
       });
       const service = await post("/modelregistry.v1.ModelRegistrySevrice/GetRegisteredModel");
       expect(service.status).toBe(404);
-      expect((await connectError(service)).message).toMatch(/^unknown service modelregistry\.v1\.ModelRegistrySevrice; did you mean modelregistry\.v1\.ModelRegistryService\? this server has /);
+      expect((await connectError(service)).message).toMatch(
+        /^unknown service modelregistry\.v1\.ModelRegistrySevrice; did you mean modelregistry\.v1\.ModelRegistryService\? this server has /,
+      );
     });
 
     it("answers the same over HTTP/2, and a gRPC call of an unknown method with UNIMPLEMENTED", async () => {
       const connect = await h2Request(server.url, { ":method": "POST", ":path": `${SERVICE}/Nope`, "content-type": "application/json" }, "{}");
       expect(connect.status).toBe(404);
       expect(JSON.parse(connect.body)).toEqual({ code: "unimplemented", message: "unknown method Nope of modelregistry.v1.ModelRegistryService" });
-      const grpc = await h2Request(server.url, { ":method": "POST", ":path": `${SERVICE}/Nope`, "content-type": "application/grpc", te: "trailers" }, "");
+      const grpc = await h2Request(
+        server.url,
+        { ":method": "POST", ":path": `${SERVICE}/Nope`, "content-type": "application/grpc", te: "trailers" },
+        "",
+      );
       expect(grpc.status).toBe(200);
       expect(grpc.headers["grpc-status"]).toBe("12");
       expect(decodeURIComponent(String(grpc.headers["grpc-message"]))).toBe("unknown method Nope of modelregistry.v1.ModelRegistryService");
@@ -83,7 +98,9 @@ for (const dialect of SERVER_DIALECTS) {
       expect(h1.status).toBe(404);
       expect(h1.headers.get("content-type")).toBe("text/plain; charset=utf-8");
       const text = await h1.text();
-      expect(text).toMatch(/^not found: GET \/; this port serves gRPC, gRPC-Web and Connect .* Kubeflow REST API under \/api\/model_registry\/v1alpha3\/\n$/);
+      expect(text).toMatch(
+        /^not found: GET \/; this port serves gRPC, gRPC-Web and Connect .* Kubeflow REST API under \/api\/model_registry\/v1alpha3\/\n$/,
+      );
       const h2 = await h2Request(server.url, { ":method": "GET", ":path": "/" });
       expect(h2).toMatchObject({ status: 404, body: text });
       const other = await fetch(`${server.url}/favicon.ico`);

@@ -49,9 +49,7 @@ describe("[sqlite-file] graceful shutdown", () => {
     try {
       const reopened = connectClient(again.url);
       const model = await reopened.getRegisteredModel({ displayName: "fraud-detector" }).catch(() => undefined);
-      const total = model
-        ? (await reopened.listModelVersions({ parent: model.registeredModel!.name, showTotalSize: true })).totalSize
-        : 0n;
+      const total = model ? (await reopened.listModelVersions({ parent: model.registeredModel!.name, showTotalSize: true })).totalSize : 0n;
       expect(total).toBe(BigInt(succeeded));
       expect(succeeded).toBeGreaterThan(0);
     } finally {

@@ -24,7 +24,8 @@ for (const dialect of SERVER_DIALECTS) {
     let db: TestDatabase;
     let app: App;
     let sessions: Http2SessionManager;
-    const client = () => createClient(ModelRegistryService, createGrpcTransport({ baseUrl: `http://127.0.0.1:${app.grpcServer!.port}`, sessionManager: sessions }));
+    const client = () =>
+      createClient(ModelRegistryService, createGrpcTransport({ baseUrl: `http://127.0.0.1:${app.grpcServer!.port}`, sessionManager: sessions }));
     const unique = (name: string) => `${name}-${randomBytes(3).toString("hex")}`;
 
     beforeAll(async () => {
@@ -93,7 +94,10 @@ for (const dialect of SERVER_DIALECTS) {
 
     it("records the x-actor header as the actor of the change", async () => {
       const name = unique("fast-actor");
-      const created = await client().createRegisteredModel({ registeredModel: { displayName: name } }, { headers: { "x-actor": "pipeline@acme.com" } });
+      const created = await client().createRegisteredModel(
+        { registeredModel: { displayName: name } },
+        { headers: { "x-actor": "pipeline@acme.com" } },
+      );
       const events = await client().listEvents({ resourceName: created.registeredModel!.name });
       expect(events.events.map((e) => e.actor)).toEqual(["pipeline@acme.com"]);
     });

@@ -134,9 +134,7 @@ describe("grpc.reflection", () => {
   it("buf curl --list-services lists the app, health and reflection services", async () => {
     const { stdout } = await buf("--list-services", url);
     const services = stdout.trim().split("\n");
-    expect(services).toEqual(
-      expect.arrayContaining([registryService, "grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection"]),
-    );
+    expect(services).toEqual(expect.arrayContaining([registryService, "grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection"]));
   });
 
   it("buf curl --list-methods resolves the model registry service with its imports", async () => {

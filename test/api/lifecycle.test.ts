@@ -44,7 +44,10 @@ for (const dialect of SERVER_DIALECTS) {
       expect(got.modelVersion?.aliases).toEqual(["production"]);
       const listed = await client().listModelVersions({ parent: model });
       expect(listed.modelVersions.map((v) => v.aliases)).toEqual([["production"], []]);
-      const filtered = await client().listModelVersions({ parent: "registeredModels/-", filter: `alias = "production" AND registered_model_id = ${model.split("/")[1]}` });
+      const filtered = await client().listModelVersions({
+        parent: "registeredModels/-",
+        filter: `alias = "production" AND registered_model_id = ${model.split("/")[1]}`,
+      });
       expect(filtered.modelVersions.map((v) => v.name)).toEqual([versions[0]]);
       const none = await client().listModelVersions({ parent: model, filter: "alias IS NULL" });
       expect(none.modelVersions.map((v) => v.name)).toEqual([versions[1]]);

@@ -27,8 +27,7 @@ for (const dialect of SERVER_DIALECTS) {
         const client = () => server.client(protocol);
 
         async function experimentWithRun() {
-          const experiment = (await client().createExperiment({ experiment: { displayName: unique("churn-tuning"), owner: "ds-team" } }))
-            .experiment!;
+          const experiment = (await client().createExperiment({ experiment: { displayName: unique("churn-tuning"), owner: "ds-team" } })).experiment!;
           const run = (
             await client().createExperimentRun({
               parent: experiment.name,
@@ -81,7 +80,12 @@ for (const dialect of SERVER_DIALECTS) {
           const late = await client().logExperimentRunMetrics({ name: run.name, metrics: [{ key: "loss", value: 9, step: 2n }] });
           expect(late.experimentRun?.metrics.loss).toBe(0.2);
           const page1 = await client().listExperimentRunMetricHistory({ parent: run.name, filter: 'key = "loss"', pageSize: 4 });
-          const page2 = await client().listExperimentRunMetricHistory({ parent: run.name, filter: 'key = "loss"', pageSize: 4, pageToken: page1.nextPageToken });
+          const page2 = await client().listExperimentRunMetricHistory({
+            parent: run.name,
+            filter: 'key = "loss"',
+            pageSize: 4,
+            pageToken: page1.nextPageToken,
+          });
           expect([...page1.metrics, ...page2.metrics].map((m) => Number(m.step))).toEqual([1, 2, 2, 3, 4, 5]);
           expect(page2.nextPageToken).toBe("");
           const bad = await failure(client().logExperimentRunMetrics({ name: run.name, metrics: [{ key: "loss", value: Number.NaN }] }));
@@ -162,7 +166,10 @@ for (const dialect of SERVER_DIALECTS) {
         it("refuses to delete a run or experiment that is a version's source unless forced", async () => {
           const { experiment, run } = await experimentWithRun();
           const name = unique("sourced");
-          const v = await client().registerModel({ registeredModel: { displayName: name }, modelVersion: { version: "v1", source: { experimentRun: run.name } } });
+          const v = await client().registerModel({
+            registeredModel: { displayName: name },
+            modelVersion: { version: "v1", source: { experimentRun: run.name } },
+          });
           expect((await failure(client().deleteExperimentRun({ name: run.name }))).reason).toBe("RUN_IN_USE");
           expect((await failure(client().deleteExperiment({ name: experiment.name }))).reason).toBe("EXPERIMENT_IN_USE");
           expect((await client().getExperimentRun({ name: run.name })).experimentRun?.metrics.accuracy).toBe(0.91);
@@ -174,7 +181,10 @@ for (const dialect of SERVER_DIALECTS) {
           expect(lineage.experimentRun).toBeUndefined();
           expect(lineage.modelVersion?.source?.experimentRun).toBe(run.name);
           // The version still updates: its source is only checked when it changes.
-          await client().updateModelVersion({ modelVersion: { name: v.modelVersion!.name, description: "kept" }, updateMask: { paths: ["description"] } });
+          await client().updateModelVersion({
+            modelVersion: { name: v.modelVersion!.name, description: "kept" },
+            updateMask: { paths: ["description"] },
+          });
           const events = await client().listEvents({ resourceTypes: ["ExperimentRun", "Experiment"], resourceName: run.name });
           expect(events.events.map((e) => e.type)).toEqual([EventType.CREATED, EventType.DELETED]);
           expect(events.events[1]?.resource?.resource.case).toBe("experimentRun");

@@ -55,9 +55,7 @@ function parse(text: string): Sample[] {
 
 /** The sum of the samples of this name whose labels include these (0 when there are none). */
 function value(samples: Sample[], name: string, labels: Record<string, string> = {}): number {
-  return samples
-    .filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))
-    .reduce((sum, s) => sum + s.value, 0);
+  return samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v)).reduce((sum, s) => sum + s.value, 0);
 }
 
 function has(samples: Sample[], name: string, labels: Record<string, string> = {}): boolean {
@@ -183,7 +181,8 @@ for (const dialect of SERVER_DIALECTS) {
       expect((await fetch(`${server.url}${REST}/no_such_route/${id}`)).status).toBe(404);
       expect((await fetch(`${server.url}${REST}/registered_models`, { method: "PROPFIND" })).status).toBe(405);
       const after = await scrape();
-      const delta = (labels: Record<string, string>, name = "model_registry_rest_requests_total") => value(after, name, labels) - value(before, name, labels);
+      const delta = (labels: Record<string, string>, name = "model_registry_rest_requests_total") =>
+        value(after, name, labels) - value(before, name, labels);
       const byId = `${REST}/registered_models/{registeredmodelId}`;
       expect(delta({ route: `${REST}/registered_models`, method: "POST", status: "201" })).toBe(1);
       expect(delta({ route: byId, method: "GET", status: "200" })).toBe(1);
@@ -202,20 +201,30 @@ for (const dialect of SERVER_DIALECTS) {
       const w = watch(server.client("grpc"));
       try {
         await w.ready();
-        const open = await scrapeUntil(url, (s) => value(s, "model_registry_watch_streams") === value(before, "model_registry_watch_streams") + 1, "the open stream");
+        const open = await scrapeUntil(
+          url,
+          (s) => value(s, "model_registry_watch_streams") === value(before, "model_registry_watch_streams") + 1,
+          "the open stream",
+        );
         expect(value(open, "model_registry_watch_streams")).toBeGreaterThanOrEqual(1);
         const names = [uniqueName("w1"), uniqueName("w2"), uniqueName("w3")];
         await Promise.all(names.map((displayName) => server.client("grpc").createRegisteredModel({ registeredModel: { displayName } })));
         await w.until((x) => x.events.length >= 3, 10_000, "three events");
         const after = await scrape();
-        expect(value(after, "model_registry_watch_events_sent_total") - value(before, "model_registry_watch_events_sent_total")).toBeGreaterThanOrEqual(3);
+        expect(
+          value(after, "model_registry_watch_events_sent_total") - value(before, "model_registry_watch_events_sent_total"),
+        ).toBeGreaterThanOrEqual(3);
         expect(value(after, "model_registry_event_log_head_revision") - value(before, "model_registry_event_log_head_revision")).toBe(3);
         expect(value(after, "model_registry_watch_dispatched_revision")).toBe(value(after, "model_registry_event_log_head_revision"));
         const head = value(after, "model_registry_event_log_head_revision");
         expect(value(after, "model_registry_event_log_events")).toBe(head - value(after, "model_registry_event_log_oldest_revision") + 1);
         // At least: a scheduled compaction run (a write) may fall in between.
-        expect(value(after, "model_registry_db_group_commit_writes_sum") - value(before, "model_registry_db_group_commit_writes_sum")).toBeGreaterThanOrEqual(3);
-        expect(value(after, "model_registry_db_group_commit_writes_count") - value(before, "model_registry_db_group_commit_writes_count")).toBeGreaterThanOrEqual(1);
+        expect(
+          value(after, "model_registry_db_group_commit_writes_sum") - value(before, "model_registry_db_group_commit_writes_sum"),
+        ).toBeGreaterThanOrEqual(3);
+        expect(
+          value(after, "model_registry_db_group_commit_writes_count") - value(before, "model_registry_db_group_commit_writes_count"),
+        ).toBeGreaterThanOrEqual(1);
         expect(value(after, "model_registry_watch_subscriber_lag_max_revisions")).toBe(0);
       } finally {
         await w.stop();
@@ -237,7 +246,11 @@ for (const dialect of SERVER_DIALECTS) {
       try {
         subscription.startAfter(subscription.liveFrom);
         for (let i = 0; i < 6; i++) await server.client("grpc").createRegisteredModel({ registeredModel: { displayName: uniqueName("lag") } });
-        const after = await scrapeUntil(`${server.url}/metrics`, (s) => value(s, "model_registry_watch_subscriber_lag_max_revisions") >= 6, "a lag of 6");
+        const after = await scrapeUntil(
+          `${server.url}/metrics`,
+          (s) => value(s, "model_registry_watch_subscriber_lag_max_revisions") >= 6,
+          "a lag of 6",
+        );
         expect(value(after, "model_registry_watch_queue_overflows_total") - value(before, "model_registry_watch_queue_overflows_total")).toBe(1);
         expect(value(after, "model_registry_watch_subscribers_catching_up")).toBe(1);
       } finally {
@@ -256,9 +269,13 @@ for (const dialect of SERVER_DIALECTS) {
       const after = await scrape();
       const head = value(after, "model_registry_event_log_head_revision");
       // At least: the compactor's own schedule may run once in between.
-      expect(value(after, "model_registry_event_log_compacted_events_total") - value(before, "model_registry_event_log_compacted_events_total")).toBeGreaterThanOrEqual(result.deleted);
+      expect(
+        value(after, "model_registry_event_log_compacted_events_total") - value(before, "model_registry_event_log_compacted_events_total"),
+      ).toBeGreaterThanOrEqual(result.deleted);
       const ok = { result: "ok" };
-      expect(value(after, "model_registry_event_log_compactions_total", ok) - value(before, "model_registry_event_log_compactions_total", ok)).toBeGreaterThanOrEqual(1);
+      expect(
+        value(after, "model_registry_event_log_compactions_total", ok) - value(before, "model_registry_event_log_compactions_total", ok),
+      ).toBeGreaterThanOrEqual(1);
       expect(value(after, "model_registry_event_log_oldest_revision")).toBe(head);
       expect(value(after, "model_registry_event_log_events")).toBe(1);
     });
@@ -270,7 +287,9 @@ for (const dialect of SERVER_DIALECTS) {
     });
 
     it(
-      dialect.name === "postgres" ? "reports the Postgres pool: connections in use and idle, waiting requests, its size" : "reports no pool on SQLite's one connection",
+      dialect.name === "postgres"
+        ? "reports the Postgres pool: connections in use and idle, waiting requests, its size"
+        : "reports no pool on SQLite's one connection",
       async () => {
         const samples = await scrape();
         expect(has(samples, "model_registry_db_writes_queued")).toBe(true);
@@ -298,7 +317,9 @@ for (const dialect of SERVER_DIALECTS) {
       const injecting: StoreDialect = {
         ...engine,
         classifyError: (error) =>
-          error instanceof InjectedConflict ? new StoreError("serialization_failure", error.message, undefined, { cause: error }) : engine.classifyError(error),
+          error instanceof InjectedConflict
+            ? new StoreError("serialization_failure", error.message, undefined, { cause: error })
+            : engine.classifyError(error),
       };
       const metrics = new AppMetrics(createLogger("silent"));
       const store = await KyselyRegistryStore.open(injecting, { maxWriteAttempts: 3, retryBaseMs: 1, observer: metrics.store });
@@ -379,7 +400,9 @@ for (const dialect of SERVER_DIALECTS) {
       expect((await get(`${port.url}/metrics`, tokens.secret.vic)).status).toBe(403);
       expect(has(await scrapeUrl(`${port.url}/metrics`, tokens.secret.mon), "model_registry_rpc_calls_total")).toBe(false);
       await separate.client("grpc", { token: tokens.secret.adm }).listRegisteredModels({});
-      expect(has(await scrapeUrl(`${port.url}/metrics`, tokens.secret.mon), "model_registry_rpc_calls_total", { method: "ListRegisteredModels" })).toBe(true);
+      expect(
+        has(await scrapeUrl(`${port.url}/metrics`, tokens.secret.mon), "model_registry_rpc_calls_total", { method: "ListRegisteredModels" }),
+      ).toBe(true);
       expect((await get(`${port.url}/other`, tokens.secret.mon)).status).toBe(404);
       expect((await get(`${separate.url}/metrics`, tokens.secret.mon)).status).toBe(404);
     });
@@ -429,7 +452,9 @@ describe("docs/metrics.md", () => {
   it("has alerts on documented metrics only: Watch lag, error rate, pool waiting", () => {
     const alerts = blocks.find((b) => "groups" in b) as { groups: Array<{ rules: Array<{ alert: string; expr: string }> }> };
     const rules = alerts.groups.flatMap((g) => g.rules);
-    expect(rules.map((r) => r.alert)).toEqual(expect.arrayContaining(["ModelRegistryWatchSubscriberLagging", "ModelRegistryHighErrorRate", "ModelRegistryDatabasePoolExhausted"]));
+    expect(rules.map((r) => r.alert)).toEqual(
+      expect.arrayContaining(["ModelRegistryWatchSubscriberLagging", "ModelRegistryHighErrorRate", "ModelRegistryDatabasePoolExhausted"]),
+    );
     for (const rule of rules) {
       for (const [name] of rule.expr.matchAll(/model_registry_[a-z_]+/g)) expect(DOCUMENTED.has(name.replace(/_(bucket|sum|count)$/, ""))).toBe(true);
     }
@@ -479,5 +504,4 @@ describe("metrics flags", () => {
     expect(() => parseConfig([], { MODEL_REGISTRY_METRICS: "yes" })).toThrow(/MODEL_REGISTRY_METRICS must be on or off/);
     expect(() => parseConfig([], { MODEL_REGISTRY_METRICS_PORT: "-1" })).toThrow(/MODEL_REGISTRY_METRICS_PORT must be an integer/);
   });
-
 });

@@ -102,7 +102,10 @@ for (const dialect of SERVER_DIALECTS) {
           const v2 = await client().registerModel(seedRegisterRequest({ name, version: "v2" }));
           const modelName = v2.registeredModel!.name;
           expect((await client().getModelVersion({ name: `${modelName}/versions/latest` })).modelVersion?.version).toBe("v2");
-          await client().updateModelVersion({ modelVersion: { name: v2.modelVersion!.name, state: State.ARCHIVED }, updateMask: { paths: ["state"] } });
+          await client().updateModelVersion({
+            modelVersion: { name: v2.modelVersion!.name, state: State.ARCHIVED },
+            updateMask: { paths: ["state"] },
+          });
           expect((await client().getModelVersion({ registeredModelDisplayName: name, version: "latest" })).modelVersion?.version).toBe("v1");
         });
 
@@ -128,7 +131,9 @@ for (const dialect of SERVER_DIALECTS) {
           const reused = failure(client().listModelVersions({ parent, pageSize: 3, pageToken: first.nextPageToken }));
           expect((await reused).reason).toBe("INVALID_PAGE_TOKEN");
           const tampered = first.nextPageToken.slice(0, -2) + (first.nextPageToken.endsWith("A") ? "BB" : "AA");
-          expect((await failure(client().listModelVersions({ parent, orderBy: "create_time desc", pageToken: tampered }))).code).toBe("InvalidArgument");
+          expect((await failure(client().listModelVersions({ parent, orderBy: "create_time desc", pageToken: tampered }))).code).toBe(
+            "InvalidArgument",
+          );
           expect((await failure(client().listModelVersions({ parent, pageToken: "garbage!" }))).reason).toBe("INVALID_PAGE_TOKEN");
 
           const counted = await client().listModelVersions({ parent, pageSize: 2, showTotalSize: true });
@@ -152,7 +157,8 @@ for (const dialect of SERVER_DIALECTS) {
 
         it("updates with a field mask and guards with the etag", async () => {
           const name = unique("update");
-          const created = (await client().createRegisteredModel({ registeredModel: { displayName: name, description: "a", owner: "me" } })).registeredModel!;
+          const created = (await client().createRegisteredModel({ registeredModel: { displayName: name, description: "a", owner: "me" } }))
+            .registeredModel!;
           const updated = (
             await client().updateRegisteredModel({
               registeredModel: { name: created.name, description: "b", owner: "ignored", etag: created.etag },
@@ -164,11 +170,16 @@ for (const dialect of SERVER_DIALECTS) {
           expect(updated.etag).not.toBe(created.etag);
 
           const stale = await failure(
-            client().updateRegisteredModel({ registeredModel: { name: created.name, description: "c", etag: created.etag }, updateMask: { paths: ["description"] } }),
+            client().updateRegisteredModel({
+              registeredModel: { name: created.name, description: "c", etag: created.etag },
+              updateMask: { paths: ["description"] },
+            }),
           );
           expect(stale.code).toBe("Aborted");
           expect(stale.reason).toBe("ETAG_MISMATCH");
-          const badPath = await failure(client().updateRegisteredModel({ registeredModel: { name: created.name }, updateMask: { paths: ["create_time"] } }));
+          const badPath = await failure(
+            client().updateRegisteredModel({ registeredModel: { name: created.name }, updateMask: { paths: ["create_time"] } }),
+          );
           expect(badPath.reason).toBe("INVALID_UPDATE_MASK");
           const clash = await failure(
             client().updateRegisteredModel({ registeredModel: { name: created.name, displayName: "" }, updateMask: { paths: ["display_name"] } }),
@@ -241,11 +252,17 @@ for (const dialect of SERVER_DIALECTS) {
           expect(long.fields).toEqual(["registered_model.display_name"]);
 
           const badUri = await failure(
-            client().registerModel({ registeredModel: { displayName: unique("bad-uri") }, modelVersion: { version: "v1" }, modelArtifacts: [{ uri: "not a uri" }] }),
+            client().registerModel({
+              registeredModel: { displayName: unique("bad-uri") },
+              modelVersion: { version: "v1" },
+              modelArtifacts: [{ uri: "not a uri" }],
+            }),
           );
           expect(badUri.fields).toEqual(["model_artifacts[0].uri"]);
 
-          const reserved = await failure(client().registerModel({ registeredModel: { displayName: unique("r") }, modelVersion: { version: "latest" } }));
+          const reserved = await failure(
+            client().registerModel({ registeredModel: { displayName: unique("r") }, modelVersion: { version: "latest" } }),
+          );
           expect(reserved.fields).toEqual(["model_version.version"]);
 
           const nan = await failure(
@@ -256,13 +273,17 @@ for (const dialect of SERVER_DIALECTS) {
           );
           expect(nan.fields).toEqual(["model_version.custom_properties.loss"]);
 
-          const empty = await failure(client().registerModel({ registeredModel: { displayName: unique("e") }, modelVersion: { version: "v1", customProperties: { x: {} } } }));
+          const empty = await failure(
+            client().registerModel({ registeredModel: { displayName: unique("e") }, modelVersion: { version: "v1", customProperties: { x: {} } } }),
+          );
           expect(empty.code).toBe("InvalidArgument");
 
           const badEnum = await failure(client().createRegisteredModel({ registeredModel: { displayName: unique("enum"), state: 7 as State } }));
           expect(badEnum.reason).toBe("INVALID_ENUM");
 
-          const badLabel = await failure(client().createRegisteredModel({ registeredModel: { displayName: unique("l"), labels: { "Bad Key": "v" } } }));
+          const badLabel = await failure(
+            client().createRegisteredModel({ registeredModel: { displayName: unique("l"), labels: { "Bad Key": "v" } } }),
+          );
           expect(badLabel.code).toBe("InvalidArgument");
           expect(await revision()).toBe(before);
           expect(await rowCounts(server.app.store)).toEqual(rows);
@@ -280,7 +301,9 @@ for (const dialect of SERVER_DIALECTS) {
     it("registers 20 distinct versions of one model concurrently", async () => {
       const name = `concurrent-${randomBytes(3).toString("hex")}`;
       const results = await Promise.allSettled(
-        Array.from({ length: 20 }, (_, i) => server.client(i % 2 ? "grpc" : "connect-json-h1").registerModel(seedRegisterRequest({ name, version: `v${i}` }))),
+        Array.from({ length: 20 }, (_, i) =>
+          server.client(i % 2 ? "grpc" : "connect-json-h1").registerModel(seedRegisterRequest({ name, version: `v${i}` })),
+        ),
       );
       expect(results.filter((r) => r.status === "rejected")).toEqual([]);
       const created = results.filter((r) => r.status === "fulfilled" && r.value.registeredModelCreated);
@@ -294,7 +317,9 @@ for (const dialect of SERVER_DIALECTS) {
       const name = `race-${randomBytes(3).toString("hex")}`;
       const before = await rowCounts(server.app.store);
       const results = await Promise.allSettled(
-        Array.from({ length: 20 }, (_, i) => server.client(i % 2 ? "grpc" : "connect-json-h1").registerModel(seedRegisterRequest({ name, version: "v1" }))),
+        Array.from({ length: 20 }, (_, i) =>
+          server.client(i % 2 ? "grpc" : "connect-json-h1").registerModel(seedRegisterRequest({ name, version: "v1" })),
+        ),
       );
       const ok = results.filter((r) => r.status === "fulfilled");
       expect(ok).toHaveLength(1);

@@ -73,8 +73,10 @@ for (const dialect of SERVER_DIALECTS) {
       // ranks spread over the same range, or none.
       const rank = (i: number): Properties => (i % 10 === 0 ? {} : { rank: { type: "int", value: BigInt((i * 7919) % 1500) } });
       const { parent, names } = await seedVersions(server.app.registry, "paging-by-rank", 1500, rank);
-      const { seen, inserted } = await pageWhileInserting(parent, "custom_properties.rank desc", (n): Record<string, DoubleValue> =>
-        n % 3 === 0 ? {} : { rank: { kind: { case: "doubleValue", value: (n * 104729) % 1500 + 0.5 } } },
+      const { seen, inserted } = await pageWhileInserting(
+        parent,
+        "custom_properties.rank desc",
+        (n): Record<string, DoubleValue> => (n % 3 === 0 ? {} : { rank: { kind: { case: "doubleValue", value: ((n * 104729) % 1500) + 0.5 } } }),
       );
       expectEachOnce(seen, names, inserted);
     }, 60_000);

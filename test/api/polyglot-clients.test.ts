@@ -85,7 +85,19 @@ for (const dialect of SERVER_DIALECTS) {
         `${url}/GetRegisteredModel`,
       ]);
       expect(JSON.parse(h2.stdout).registeredModel.displayName).toBe("curl-model");
-      const bad = await run("curl", ["-sS", "-o", "/dev/null", "-w", "%{http_code}", "--http1.1", "-H", "content-type: application/json", "-d", "{}", `${url}/GetRegisteredModel`]);
+      const bad = await run("curl", [
+        "-sS",
+        "-o",
+        "/dev/null",
+        "-w",
+        "%{http_code}",
+        "--http1.1",
+        "-H",
+        "content-type: application/json",
+        "-d",
+        "{}",
+        `${url}/GetRegisteredModel`,
+      ]);
       expect(bad.stdout).toBe("400");
     });
 
@@ -101,7 +113,10 @@ for (const dialect of SERVER_DIALECTS) {
 
     it("rejects an unknown JSON field as INVALID_ARGUMENT naming it, and creates nothing", async () => {
       const before = await rowCounts(server.app.store);
-      for (const body of ['{"registeredModel":{"displayName":"strict-field"},"nope":1}', '{"registeredModel":{"displayName":"strict-field","nope":1}}']) {
+      for (const body of [
+        '{"registeredModel":{"displayName":"strict-field"},"nope":1}',
+        '{"registeredModel":{"displayName":"strict-field","nope":1}}',
+      ]) {
         const res = await postJson("CreateRegisteredModel", body);
         expect(res.status, body).toBe(400);
         expect(res.json.code).toBe("invalid_argument");
@@ -143,7 +158,10 @@ for (const dialect of SERVER_DIALECTS) {
       expect(utf8.status).toBe(400);
       expect(((await utf8.json()) as { message: string }).message).toMatch(/display_name/);
       await run("bash", ["-c", `printf 'GARBAGE\\r\\n\\r\\n\\x00\\x01' | curl -sS --max-time 2 telnet://127.0.0.1:${server.port} || true`]);
-      await run("bash", ["-c", `printf 'PRI * HTTP/2.0\\r\\n\\r\\nSM\\r\\n\\r\\n\\xff\\xff\\xff' | curl -sS --max-time 2 telnet://127.0.0.1:${server.port} || true`]);
+      await run("bash", [
+        "-c",
+        `printf 'PRI * HTTP/2.0\\r\\n\\r\\nSM\\r\\n\\r\\n\\xff\\xff\\xff' | curl -sS --max-time 2 telnet://127.0.0.1:${server.port} || true`,
+      ]);
       await server.client("grpc").listRegisteredModels({ pageSize: 1 }); // still serving
       expect(await rowCounts(server.app.store)).toEqual(before);
     });

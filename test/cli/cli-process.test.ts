@@ -26,7 +26,10 @@ for (const dialect of SERVER_DIALECTS) {
         ["register", model, "--version", "v2", "--uri", `s3://ml-models/${model}/v2/model.onnx`, "--format", "onnx", "--metadata", "accuracy=0.967"],
         env,
       );
-      expect(registered).toEqual({ code: 0, output: expect.stringMatching(new RegExp(`^registered ${model} v2 \\(new model\\): registeredModels/\\d+/versions/\\d+\\n$`)) });
+      expect(registered).toEqual({
+        code: 0,
+        output: expect.stringMatching(new RegExp(`^registered ${model} v2 \\(new model\\): registeredModels/\\d+/versions/\\d+\\n$`)),
+      });
       const [list, get] = await Promise.all([runCli(["versions", "list", model], env), runCli(["versions", "get", model, "v2", "--json"], env)]);
       expect(list.code).toBe(0);
       expect(list.output).toMatch(new RegExp(`^v2 +LIVE +- +ci@acme.com +.* s3://ml-models/${model}/v2/model.onnx$`, "m"));
@@ -110,7 +113,14 @@ describe("model-registry CLI help", () => {
   it("lists the client commands next to serve and migrate", async () => {
     const res = await runCli(["help"]);
     expect(res.code).toBe(0);
-    for (const line of ["models list|get|archive|restore", "versions list|get|compare|archive|restore", "register MODEL", "alias set|rm|list", "events", "watch"]) {
+    for (const line of [
+      "models list|get|archive|restore",
+      "versions list|get|compare|archive|restore",
+      "register MODEL",
+      "alias set|rm|list",
+      "events",
+      "watch",
+    ]) {
       expect(res.output).toContain(line);
     }
   }, 30_000);
@@ -119,12 +129,27 @@ describe("model-registry CLI help", () => {
     const cases: [string[], string[]][] = [
       [["--help"], ["--port PORT", "--database URL", "--tokens-file PATH", "--version"]],
       [["help"], ["--port PORT", "--database URL"]],
-      [["serve", "--help"], ["--port PORT", "--database URL", "--grpc-port PORT"]],
+      [
+        ["serve", "--help"],
+        ["--port PORT", "--database URL", "--grpc-port PORT"],
+      ],
       [["migrate", "--help"], ["--database URL"]],
-      [["token", "--help"], ["token hash [SECRET]", "token new SUBJECT ROLES", "--help"]],
-      [["token", "new", "--help"], ["token new SUBJECT ROLES", "--help"]],
-      [["token", "hash", "--help"], ["token hash [SECRET]", "--help"]],
-      [["help", "watch"], ["--from REVISION", "--wide", "--retries", "--server URL"]],
+      [
+        ["token", "--help"],
+        ["token hash [SECRET]", "token new SUBJECT ROLES", "--help"],
+      ],
+      [
+        ["token", "new", "--help"],
+        ["token new SUBJECT ROLES", "--help"],
+      ],
+      [
+        ["token", "hash", "--help"],
+        ["token hash [SECRET]", "--help"],
+      ],
+      [
+        ["help", "watch"],
+        ["--from REVISION", "--wide", "--retries", "--server URL"],
+      ],
     ];
     const results = await Promise.all(cases.map(([argv]) => runCli(argv)));
     results.forEach((res, i) => {

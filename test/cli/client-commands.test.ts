@@ -47,9 +47,28 @@ for (const dialect of SERVER_DIALECTS) {
 
     it("register types --metadata values: int, double, bool, struct, list and string", async () => {
       const model = unique("typed");
-      await register(model, "v1", "--metadata", "epochs=10", "--metadata", "accuracy=0.967", "--metadata", "early_stop=true",
-        "--metadata", 'optimizer={"name":"adam"}', "--metadata", "layers=[64,32]", "--metadata", "dataset=fraud-q4",
-        "--metadata", 'quoted="10"', "--metadata", "big=9007199254740993", "--metadata-json", '{"lr": 1e-3, "n": 5}');
+      await register(
+        model,
+        "v1",
+        "--metadata",
+        "epochs=10",
+        "--metadata",
+        "accuracy=0.967",
+        "--metadata",
+        "early_stop=true",
+        "--metadata",
+        'optimizer={"name":"adam"}',
+        "--metadata",
+        "layers=[64,32]",
+        "--metadata",
+        "dataset=fraud-q4",
+        "--metadata",
+        'quoted="10"',
+        "--metadata",
+        "big=9007199254740993",
+        "--metadata-json",
+        '{"lr": 1e-3, "n": 5}',
+      );
       const v = (await server.client("connect-json-h1").getModelVersion({ registeredModelDisplayName: model, version: "v1" })).modelVersion!;
       const kinds = Object.fromEntries(Object.entries(v.customProperties).map(([k, p]) => [k, p.kind]));
       expect(kinds).toEqual({
@@ -104,7 +123,13 @@ for (const dialect of SERVER_DIALECTS) {
       const prefix = unique("limited");
       for (const i of [1, 2, 3]) await register(`${prefix}-${i}`, "v1");
       const out = await ok("models", "list", "--filter", `name LIKE "${prefix}-%"`, "--order-by", "display_name desc", "--limit", "2");
-      expect(out.trimEnd().split("\n").slice(1).map((l) => l.split(" ")[0])).toEqual([`${prefix}-3`, `${prefix}-2`]);
+      expect(
+        out
+          .trimEnd()
+          .split("\n")
+          .slice(1)
+          .map((l) => l.split(" ")[0]),
+      ).toEqual([`${prefix}-3`, `${prefix}-2`]);
       const none = await cli("models", "list", "--filter", `name = "${unique("none")}"`);
       expect(none).toMatchObject({ code: 0, stdout: "no registered models\n", stderr: expect.stringMatching(/^no matches; /) });
     });
@@ -168,8 +193,20 @@ for (const dialect of SERVER_DIALECTS) {
 
     it("versions get shows fields, typed metadata and artifacts; latest works", async () => {
       const model = unique("detail");
-      await register(model, "v2", "--format", "onnx", "--format-version", "1.14", "--description", "Retrained with Q4 2025 data",
-        "--metadata", "accuracy=0.967", "--metadata", "training_pipeline_run=run-xyz789");
+      await register(
+        model,
+        "v2",
+        "--format",
+        "onnx",
+        "--format-version",
+        "1.14",
+        "--description",
+        "Retrained with Q4 2025 data",
+        "--metadata",
+        "accuracy=0.967",
+        "--metadata",
+        "training_pipeline_run=run-xyz789",
+      );
       const out = await ok("versions", "get", model, "latest");
       expect(out).toMatch(/^version: +v2$/m);
       expect(out).toMatch(/^description: +Retrained with Q4 2025 data$/m);
@@ -282,7 +319,9 @@ for (const dialect of SERVER_DIALECTS) {
       const out = await ok("events", "--model", model, "--resource-type", "ModelVersion");
       const lines = out.trimEnd().split("\n");
       expect(lines[0]).toMatch(/^REVISION +TIME +TYPE +RESOURCE +WHAT +ACTOR +REASON$/);
-      expect(lines.slice(1)).toEqual([expect.stringMatching(new RegExp(`^\\d+ +\\S+ \\S+ +CREATED +registeredModels/\\d+/versions/\\d+ +${model} v1 +cli@acme.com +-$`))]);
+      expect(lines.slice(1)).toEqual([
+        expect.stringMatching(new RegExp(`^\\d+ +\\S+ \\S+ +CREATED +registeredModels/\\d+/versions/\\d+ +${model} v1 +cli@acme.com +-$`)),
+      ]);
       const created = JSON.parse(await ok("events", "--model", model, "--type", "created", "--json"));
       expect(created.map((e: { resourceType: string }) => e.resourceType)).toEqual(["RegisteredModel", "ModelVersion", "ModelArtifact"]);
       const newest = await ok("events", "--model", model, "--newest-first", "--limit", "1");
@@ -303,7 +342,9 @@ for (const dialect of SERVER_DIALECTS) {
         expect.stringMatching(new RegExp(`^\\d+ +\\S+ \\S+Z +CREATED +LIVE +registeredModels/\\d+ +model ${model} +cli@acme.com +-$`)),
         expect.stringMatching(new RegExp(`^\\d+ +\\S+ \\S+Z +CREATED +LIVE +registeredModels/\\d+/versions/\\d+ +${model} v1 +cli@acme.com +-$`)),
         expect.stringMatching(
-          new RegExp(`^\\d+ +\\S+ \\S+Z +CREATED +UNKNOWN +registeredModels/\\d+/versions/\\d+/artifacts/\\d+ +artifact s3://ml-models/${model}/v1/model.onnx +cli@acme.com +-$`),
+          new RegExp(
+            `^\\d+ +\\S+ \\S+Z +CREATED +UNKNOWN +registeredModels/\\d+/versions/\\d+/artifacts/\\d+ +artifact s3://ml-models/${model}/v1/model.onnx +cli@acme.com +-$`,
+          ),
         ),
       ]);
       // The lines whose WHAT fits its column are aligned; the artifact's URI, in full, pushes the rest of its line right.
@@ -317,7 +358,9 @@ for (const dialect of SERVER_DIALECTS) {
       await w.until((out) => out.includes('"event"'), "the event line");
       const res = await w.stop();
       expect(res.code).toBe(0);
-      const events = watchLines(res.stdout).map((line) => JSON.parse(line)).filter((m) => m.event);
+      const events = watchLines(res.stdout)
+        .map((line) => JSON.parse(line))
+        .filter((m) => m.event);
       expect(events).toEqual([
         {
           event: expect.objectContaining({
@@ -362,7 +405,12 @@ for (const dialect of SERVER_DIALECTS) {
     });
 
     it("usage mistakes exit 2 with the command's usage", async () => {
-      for (const args of [["models", "frobnicate"], ["versions", "get", "only-model"], ["register", "m", "--uri", "s3://b"], ["models", "list", "--nope"]]) {
+      for (const args of [
+        ["models", "frobnicate"],
+        ["versions", "get", "only-model"],
+        ["register", "m", "--uri", "s3://b"],
+        ["models", "list", "--nope"],
+      ]) {
         const res = await cli(...args);
         expect(res.code, args.join(" ")).toBe(2);
         expect(res.stderr).toMatch(/^model-registry \w+: .*\n\nusage:/);
@@ -410,7 +458,9 @@ for (const dialect of SERVER_DIALECTS) {
 
     it("records the OS user name as the actor when neither --actor nor MODEL_REGISTRY_ACTOR is set ($USER empty)", async () => {
       const model = unique("os-user");
-      const res = await runClientInProcess(["register", model, "--version", "v1", "--uri", "s3://b/m", "--json", "--server", server.url], { USER: "" });
+      const res = await runClientInProcess(["register", model, "--version", "v1", "--uri", "s3://b/m", "--json", "--server", server.url], {
+        USER: "",
+      });
       expect(res.code).toBe(0);
       expect(userInfo().username).not.toBe("");
       expect(JSON.parse(res.stdout).author).toBe(userInfo().username);
@@ -421,7 +471,9 @@ for (const dialect of SERVER_DIALECTS) {
       await register(model, "v1");
       const res = await cli("versions", "list", model, "--filter", "stat = 'LIVE'");
       expect(res).toMatchObject({ code: 1, stdout: "" });
-      expect(res.stderr).toMatch(/^model-registry: filter: unknown field 'stat' at 0: did you mean state\? .*\(invalid_argument, INVALID_FILTER\)\n$/);
+      expect(res.stderr).toMatch(
+        /^model-registry: filter: unknown field 'stat' at 0: did you mean state\? .*\(invalid_argument, INVALID_FILTER\)\n$/,
+      );
       // Spelled as a property, or far from every built-in field, it stays a custom-property filter.
       expect(await ok("versions", "list", model, "--filter", "custom_properties.stat = 'LIVE'", "--json")).toBe("[]\n");
       expect(await ok("versions", "list", model, "--filter", "`stat` = 'LIVE'", "--json")).toBe("[]\n");
@@ -431,7 +483,9 @@ for (const dialect of SERVER_DIALECTS) {
     it("answers an unquoted string value with how to quote it", async () => {
       const res = await cli("versions", "list", "-", "--filter", "model = fraud-detector");
       expect(res.code).toBe(1);
-      expect(res.stderr).toMatch(/^model-registry: filter: unexpected 'fraud-detector' at 8; quote strings: model = 'fraud-detector' \(invalid_argument, INVALID_FILTER\)\n$/);
+      expect(res.stderr).toMatch(
+        /^model-registry: filter: unexpected 'fraud-detector' at 8; quote strings: model = 'fraud-detector' \(invalid_argument, INVALID_FILTER\)\n$/,
+      );
     });
 
     it("leaves the Kubeflow REST gateway as Kubeflow is: a misspelled field answers an empty page", async () => {
@@ -470,13 +524,21 @@ for (const dialect of SERVER_DIALECTS) {
       await ok("versions", "archive", model, "v1");
       const changes = startClientInProcess(["watch", "--model", model, "--from", "0", "--resource-type", "ModelVersion", "--server", server.url]);
       await changes.until((out) => out.includes("STATE_CHANGED"), "the STATE_CHANGED line");
-      expect(watchLines((await changes.stop()).stdout).slice(1).map((l) => l.split(/ {2,}/).slice(2, 4))).toEqual([
+      expect(
+        watchLines((await changes.stop()).stdout)
+          .slice(1)
+          .map((l) => l.split(/ {2,}/).slice(2, 4)),
+      ).toEqual([
         ["CREATED", "LIVE"],
         ["STATE_CHANGED", "ARCHIVED"],
       ]);
       const current = startClientInProcess(["watch", "--model", model, "--initial", "--resource-type", "ModelVersion", "--server", server.url]);
       await current.until((out) => out.includes("INITIAL"), "the INITIAL line");
-      expect(watchLines((await current.stop()).stdout)[1]!.split(/ {2,}/).slice(2, 4)).toEqual(["INITIAL", "ARCHIVED"]);
+      expect(
+        watchLines((await current.stop()).stdout)[1]!
+          .split(/ {2,}/)
+          .slice(2, 4),
+      ).toEqual(["INITIAL", "ARCHIVED"]);
     });
 
     it("watch --wide prints a long reason in full; without it the reason is cut to its column", async () => {
@@ -485,7 +547,18 @@ for (const dialect of SERVER_DIALECTS) {
       const reason = `retired because a much better model replaced it in the ${model} pipeline`;
       await ok("versions", "archive", model, "v1", "--reason", reason);
       const lineOf = async (...flags: string[]) => {
-        const w = startClientInProcess(["watch", "--model", model, "--from", "0", "--resource-type", "ModelVersion", ...flags, "--server", server.url]);
+        const w = startClientInProcess([
+          "watch",
+          "--model",
+          model,
+          "--from",
+          "0",
+          "--resource-type",
+          "ModelVersion",
+          ...flags,
+          "--server",
+          server.url,
+        ]);
         await w.until((out) => out.includes("STATE_CHANGED"), "the STATE_CHANGED line");
         return watchLines((await w.stop()).stdout).find((l) => l.includes("STATE_CHANGED"))!;
       };

@@ -41,7 +41,16 @@ describe("database URLs", () => {
   }, 60_000);
 
   it("keeps sqlite: URLs, plain paths, :memory: and postgres URLs legal", () => {
-    for (const database of ["sqlite:./data/x.db", "sqlite://data/x.db", "sqlite::memory:", ":memory:", "data/x.db", "/tmp/x.db", "postgres://u@h/db", "postgresql://u@h:5432/db"]) {
+    for (const database of [
+      "sqlite:./data/x.db",
+      "sqlite://data/x.db",
+      "sqlite::memory:",
+      ":memory:",
+      "data/x.db",
+      "/tmp/x.db",
+      "postgres://u@h/db",
+      "postgresql://u@h:5432/db",
+    ]) {
       expect(parseConfig(["--database", database], {}).database).toBe(database);
     }
   });

@@ -31,7 +31,14 @@ describe("what each command loads before it runs", () => {
   it("loads for main.ts itself (--help, usage errors) only the config parser: no Connect, protobuf, server or database code", () => {
     const loaded = [...staticImports("src/main.ts")];
     expect(loaded.filter((m) => !m.startsWith("node:") && !m.startsWith("src/config/")).sort()).toEqual(
-      ["src/auth/identity.ts", "src/auth/permissions.ts", "src/cli/client-command-names.ts", "src/database-url.ts", "src/main.ts", "src/origin.ts"].sort(),
+      [
+        "src/auth/identity.ts",
+        "src/auth/permissions.ts",
+        "src/cli/client-command-names.ts",
+        "src/database-url.ts",
+        "src/main.ts",
+        "src/origin.ts",
+      ].sort(),
     );
   });
 

@@ -20,7 +20,9 @@ describe("formatFixedRow", () => {
   });
 
   it("cuts text wider than a truncating column with an ellipsis", () => {
-    expect(formatFixedRow(COLUMNS, ["7", "m/1", "artifact s3://b/m", "bob", "a very long reason"])).toBe("7     m/1         artifac…  bob     a very lo…");
+    expect(formatFixedRow(COLUMNS, ["7", "m/1", "artifact s3://b/m", "bob", "a very long reason"])).toBe(
+      "7     m/1         artifac…  bob     a very lo…",
+    );
   });
 
   it("lets a wide cell of a column that may not be cut push the next one, and puts the later ones back in place", () => {

@@ -41,8 +41,12 @@ describe("usage mistakes", () => {
   };
 
   it("a misspelled subcommand gets one line naming the closest", async () => {
-    expect(await usageError("versions", "lsit", "m")).toBe('model-registry versions: unknown subcommand "versions lsit"; did you mean "versions list"?\n');
-    expect(await usageError("models", "archiv", "m")).toBe('model-registry models: unknown subcommand "models archiv"; did you mean "models archive"?\n');
+    expect(await usageError("versions", "lsit", "m")).toBe(
+      'model-registry versions: unknown subcommand "versions lsit"; did you mean "versions list"?\n',
+    );
+    expect(await usageError("models", "archiv", "m")).toBe(
+      'model-registry models: unknown subcommand "models archiv"; did you mean "models archive"?\n',
+    );
     expect(await usageError("alias", "st", "m", "a", "v1")).toBe('model-registry alias: unknown subcommand "alias st"; did you mean "alias set"?\n');
   });
 

@@ -52,8 +52,12 @@ for (const dialect of SERVER_DIALECTS) {
       const abort = new AbortController();
       const seen: string[] = [];
       const done = (async () => {
-        for await (const res of client.watch({ registeredModelDisplayName: name, resourceTypes: ["ModelVersion"], sendInitial: true }, { signal: abort.signal })) {
-          if (res.kind.case === "initial" && res.kind.value.resource.case === "modelVersion") seen.push(`initial ${res.kind.value.resource.value.version}`);
+        for await (const res of client.watch(
+          { registeredModelDisplayName: name, resourceTypes: ["ModelVersion"], sendInitial: true },
+          { signal: abort.signal },
+        )) {
+          if (res.kind.case === "initial" && res.kind.value.resource.case === "modelVersion")
+            seen.push(`initial ${res.kind.value.resource.value.version}`);
           if (res.kind.case === "synced") {
             seen.push("synced");
             await client.registerModel({ registeredModel: { displayName: name }, modelVersion: { version: "v1" } });

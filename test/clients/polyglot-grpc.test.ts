@@ -38,7 +38,10 @@ async function generatePythonStubs(dir: string): Promise<void> {
     const path = join(protoDir, f);
     writeFileSync(path, readFileSync(path, "utf8").replace(/^(\s*)optional /gm, "$1"));
   }
-  const { stdout: include } = await run(GRPC_PYTHON, ["-c", "import grpc_tools, os; print(os.path.join(os.path.dirname(grpc_tools.__file__), '_proto'))"]);
+  const { stdout: include } = await run(GRPC_PYTHON, [
+    "-c",
+    "import grpc_tools, os; print(os.path.join(os.path.dirname(grpc_tools.__file__), '_proto'))",
+  ]);
   const out = join(dir, "gen");
   cpSync(src, out, { recursive: true, filter: (p) => !p.endsWith(".proto") });
   await run(GRPC_PYTHON, [
@@ -74,37 +77,71 @@ for (const dialect of SERVER_DIALECTS) {
         modelVersion: { version: "v1", customProperties: { accuracy: { doubleValue: 0.91 }, epochs: { intValue: "12" } } },
         modelArtifacts: [{ uri: `s3://ml-models/${name}/v1/model.onnx`, modelFormatName: "onnx" }],
       };
-      const registered = await run(bufBin, [
-        "curl", "--schema", "proto", "--protocol", "grpc", "--http2-prior-knowledge", "-H", "x-actor: buf@acme.com",
-        "-d", JSON.stringify(body), `${server.url}/${SERVICE}/RegisterModel`,
-      ], { timeout: 30_000 });
-      expect(JSON.parse(registered.stdout).registeredModelCreated).toBe(true);
-      const got = await run(bufBin, [
-        "curl", "--protocol", "connect", "-d", JSON.stringify({ registeredModelDisplayName: name, version: "v1" }),
-        `${server.url}/${SERVICE}/GetModelVersion`,
-      ], { timeout: 30_000 });
-      const v = JSON.parse(got.stdout).modelVersion;
-      expect(v).toMatchObject({ version: "v1", state: "STATE_LIVE", customProperties: { accuracy: { doubleValue: 0.91 }, epochs: { intValue: "12" } } });
-      const missing = await run(bufBin, ["curl", "--protocol", "grpc", "--http2-prior-knowledge", "-d", '{"displayName": "nope"}', `${server.url}/${SERVICE}/GetRegisteredModel`]).catch(
-        (e: { stderr: string; code: number }) => e,
+      const registered = await run(
+        bufBin,
+        [
+          "curl",
+          "--schema",
+          "proto",
+          "--protocol",
+          "grpc",
+          "--http2-prior-knowledge",
+          "-H",
+          "x-actor: buf@acme.com",
+          "-d",
+          JSON.stringify(body),
+          `${server.url}/${SERVICE}/RegisterModel`,
+        ],
+        { timeout: 30_000 },
       );
+      expect(JSON.parse(registered.stdout).registeredModelCreated).toBe(true);
+      const got = await run(
+        bufBin,
+        [
+          "curl",
+          "--protocol",
+          "connect",
+          "-d",
+          JSON.stringify({ registeredModelDisplayName: name, version: "v1" }),
+          `${server.url}/${SERVICE}/GetModelVersion`,
+        ],
+        { timeout: 30_000 },
+      );
+      const v = JSON.parse(got.stdout).modelVersion;
+      expect(v).toMatchObject({
+        version: "v1",
+        state: "STATE_LIVE",
+        customProperties: { accuracy: { doubleValue: 0.91 }, epochs: { intValue: "12" } },
+      });
+      const missing = await run(bufBin, [
+        "curl",
+        "--protocol",
+        "grpc",
+        "--http2-prior-knowledge",
+        "-d",
+        '{"displayName": "nope"}',
+        `${server.url}/${SERVICE}/GetRegisteredModel`,
+      ]).catch((e: { stderr: string; code: number }) => e);
       expect(JSON.parse((missing as { stderr: string }).stderr)).toMatchObject({ code: "not_found" });
     }, 60_000);
 
-    if (grpcioAvailable) it("grpcio (Python) with stubs generated from proto/ registers and reads a model", async () => {
-      await generatePythonStubs(dir);
-      const name = `grpcio-${dialect.name}`;
-      const { stdout } = await run(GRPC_PYTHON, ["test/clients/grpcio_client.py", join(dir, "gen"), `127.0.0.1:${server.port}`, name], { timeout: 30_000 });
-      expect(JSON.parse(stdout)).toEqual({
-        created: true,
-        name: expect.stringMatching(/^registeredModels\/\d+\/versions\/\d+$/),
-        version: "v2",
-        state: "STATE_LIVE",
-        accuracy: 0.967,
-        epochs: 12,
-        uri: `s3://ml-models/${name}/v2/model.onnx`,
-        missing: "NOT_FOUND",
-      });
-    }, 60_000);
+    if (grpcioAvailable)
+      it("grpcio (Python) with stubs generated from proto/ registers and reads a model", async () => {
+        await generatePythonStubs(dir);
+        const name = `grpcio-${dialect.name}`;
+        const { stdout } = await run(GRPC_PYTHON, ["test/clients/grpcio_client.py", join(dir, "gen"), `127.0.0.1:${server.port}`, name], {
+          timeout: 30_000,
+        });
+        expect(JSON.parse(stdout)).toEqual({
+          created: true,
+          name: expect.stringMatching(/^registeredModels\/\d+\/versions\/\d+$/),
+          version: "v2",
+          state: "STATE_LIVE",
+          accuracy: 0.967,
+          epochs: 12,
+          uri: `s3://ml-models/${name}/v2/model.onnx`,
+          missing: "NOT_FOUND",
+        });
+      }, 60_000);
   });
 }

@@ -61,16 +61,20 @@ for (const dialect of SERVER_DIALECTS) {
     afterAll(() => server?.close());
 
     for (const { label, python } of INTERPRETERS) {
-      it.runIf(python)(`passes its unittest suite under ${label} against the real server: seed example, paging, metadata, errors, watch resume, KFP, tokens and TLS`, async () => {
-        const { code, output } = await exec(
-          python!,
-          ["-W", "error::ResourceWarning", "-m", "unittest", "discover", "-s", "clients/python/tests", "-v"],
-          { MODEL_REGISTRY_TEST_URL: server.url, PYTHONDONTWRITEBYTECODE: "1" },
-        );
-        expect(code, output).toBe(0);
-        expect(output).toMatch(/^OK/m);
-        expect(output).not.toMatch(/skipped/);
-      }, 180_000);
+      it.runIf(python)(
+        `passes its unittest suite under ${label} against the real server: seed example, paging, metadata, errors, watch resume, KFP, tokens and TLS`,
+        async () => {
+          const { code, output } = await exec(
+            python!,
+            ["-W", "error::ResourceWarning", "-m", "unittest", "discover", "-s", "clients/python/tests", "-v"],
+            { MODEL_REGISTRY_TEST_URL: server.url, PYTHONDONTWRITEBYTECODE: "1" },
+          );
+          expect(code, output).toBe(0);
+          expect(output).toMatch(/^OK/m);
+          expect(output).not.toMatch(/skipped/);
+        },
+        180_000,
+      );
     }
   });
 }
@@ -87,7 +91,8 @@ describe("Python SDK packaging", () => {
       env: { ...process.env, PIP_DISABLE_PIP_VERSION_CHECK: "1" },
       timeout: 60_000,
     });
-    const script = "import model_registry as m, model_registry_client as old; print(m.__file__); print(m.ModelRegistryClient is old.ModelRegistryClient)";
+    const script =
+      "import model_registry as m, model_registry_client as old; print(m.__file__); print(m.ModelRegistryClient is old.ModelRegistryClient)";
     const { stdout } = await run(PYTHON, ["-c", script], { env: { ...process.env, PYTHONPATH: target }, cwd: tmpdir() });
     expect(stdout).toContain(join(target, "model_registry", "__init__.py"));
     expect(stdout).toContain("True");

@@ -74,7 +74,14 @@ describe("the container image (deploy/container/Dockerfile)", () => {
   });
 
   it("builds from the repository root with node_modules, dist, data and .git left out of the context", () => {
-    for (const path of ["node_modules", "node_modules/kysely/package.json", "clients/web/node_modules/x", "dist/src/main.js", "data/registry.db", ".git/HEAD"]) {
+    for (const path of [
+      "node_modules",
+      "node_modules/kysely/package.json",
+      "clients/web/node_modules/x",
+      "dist/src/main.js",
+      "data/registry.db",
+      ".git/HEAD",
+    ]) {
       expect(isIgnored(ignore, path), path).toBe(true);
     }
     for (const path of ["package.json", "package-lock.json", "src/main.ts", "gen/modelregistry/v1/resources_pb.ts", "tsconfig.build.json"]) {
@@ -100,7 +107,7 @@ describe("parseDockerfile", () => {
 
   it("inherits the configuration of the stage a stage is built from, and resets CMD with a new ENTRYPOINT", () => {
     const { stages, final } = parseDockerfile(
-      "FROM node AS base\nUSER 1\nENV A=1\nWORKDIR /w\nCMD [\"x\"]\nFROM base\nWORKDIR sub\nENTRYPOINT [\"node\"]\n",
+      'FROM node AS base\nUSER 1\nENV A=1\nWORKDIR /w\nCMD ["x"]\nFROM base\nWORKDIR sub\nENTRYPOINT ["node"]\n',
     );
     expect(stages.map((s) => [s.from, s.name])).toEqual([
       ["node", "base"],

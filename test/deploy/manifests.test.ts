@@ -229,7 +229,16 @@ describe("the checks on manifests", () => {
     const base = { containers: [{ name: "a", env: [{ name: "X", value: "1" }], readinessProbe: { grpc: { port: 1 } } }] };
     const patch = { containers: [{ name: "a", env: [{ name: "Y", value: "2" }], readinessProbe: { grpc: null, httpGet: { port: 1 } } }] };
     expect(strategicMerge(base, patch)).toEqual({
-      containers: [{ name: "a", env: [{ name: "X", value: "1" }, { name: "Y", value: "2" }], readinessProbe: { httpGet: { port: 1 } } }],
+      containers: [
+        {
+          name: "a",
+          env: [
+            { name: "X", value: "1" },
+            { name: "Y", value: "2" },
+          ],
+          readinessProbe: { httpGet: { port: 1 } },
+        },
+      ],
     });
   });
 });
@@ -321,7 +330,8 @@ describe.each(VARIANTS)("the %s variant", (variant) => {
 
   it("sets CPU and memory requests and limits on every container", () => {
     for (const c of allContainers(pod)) {
-      for (const kind of ["requests", "limits"] as const) expect(Object.keys(c.resources?.[kind] ?? {}).sort(), `${c.name} ${kind}`).toEqual(["cpu", "memory"]);
+      for (const kind of ["requests", "limits"] as const)
+        expect(Object.keys(c.resources?.[kind] ?? {}).sort(), `${c.name} ${kind}`).toEqual(["cpu", "memory"]);
     }
   });
 

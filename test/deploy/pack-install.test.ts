@@ -55,7 +55,16 @@ async function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code:
 
 describe("the packed package", () => {
   it("holds the compiled server, the protos, README and LICENSE, and no TypeScript sources, tests or source maps", () => {
-    expect(install.files).toEqual(expect.arrayContaining(["dist/src/main.js", "dist/gen/modelregistry/v1/model_registry_service_pb.js", "proto/modelregistry/v1/resources.proto", "LICENSE", "README.md", "package.json"]));
+    expect(install.files).toEqual(
+      expect.arrayContaining([
+        "dist/src/main.js",
+        "dist/gen/modelregistry/v1/model_registry_service_pb.js",
+        "proto/modelregistry/v1/resources.proto",
+        "LICENSE",
+        "README.md",
+        "package.json",
+      ]),
+    );
     const unexpected = install.files.filter((f) => /^(src|test|bench|examples|clients|deploy|docs)\//.test(f) || /\.ts$|\.map$|tsbuildinfo/.test(f));
     expect(unexpected).toEqual([]);
   });
@@ -63,8 +72,10 @@ describe("the packed package", () => {
   it("installs with --omit=dev to exactly the runtime dependencies: no tsx, TypeScript or test tools", async () => {
     const { stdout } = await run("npm", ["ls", "--omit=dev", "--all", "--parseable"], { cwd: install.root, maxBuffer: 16 * 1024 * 1024 });
     const names = new Set(stdout.split("\n").map((line) => line.replace(/^.*node_modules\//, "")));
-    for (const needed of ["model-registry", "@grpc/grpc-js", "better-sqlite3", "pg", "kysely", "@connectrpc/connect-node"]) expect(names).toContain(needed);
-    for (const devOnly of ["tsx", "esbuild", "typescript", "vitest", "@bufbuild/buf", "@bufbuild/protoc-gen-es"]) expect(names).not.toContain(devOnly);
+    for (const needed of ["model-registry", "@grpc/grpc-js", "better-sqlite3", "pg", "kysely", "@connectrpc/connect-node"])
+      expect(names).toContain(needed);
+    for (const devOnly of ["tsx", "esbuild", "typescript", "vitest", "@bufbuild/buf", "@bufbuild/protoc-gen-es"])
+      expect(names).not.toContain(devOnly);
   }, 60_000);
 
   it("prints its usage from the installed command without starting a server", async () => {
@@ -162,7 +173,12 @@ describe("[sqlite-file] the container image's command, as its unprivileged user"
     chmodSync(tokens.path, 0o444);
     secret = tokens.secret.ops!;
     const [command, ...args] = imageCommand(image).map(path);
-    server = await spawnListening(command!, args, { ...env(), MODEL_REGISTRY_PORT: "0", MODEL_REGISTRY_TOKENS_FILE: tokens.path }, { cwd: path(image.workdir ?? "/"), replaceEnv: true, ...as });
+    server = await spawnListening(
+      command!,
+      args,
+      { ...env(), MODEL_REGISTRY_PORT: "0", MODEL_REGISTRY_TOKENS_FILE: tokens.path },
+      { cwd: path(image.workdir ?? "/"), replaceEnv: true, ...as },
+    );
     servers.push(server);
   }, 60_000);
 
@@ -175,7 +191,14 @@ describe("[sqlite-file] the container image's command, as its unprivileged user"
 
   it("serves authenticated calls and refuses anonymous ones", async () => {
     const baseUrl = `http://127.0.0.1:${server.port}`;
-    const authed = createClient(ModelRegistryService, createConnectTransport({ baseUrl, httpVersion: "1.1", interceptors: [(next) => (req) => (req.header.set("authorization", `Bearer ${secret}`), next(req))] }));
+    const authed = createClient(
+      ModelRegistryService,
+      createConnectTransport({
+        baseUrl,
+        httpVersion: "1.1",
+        interceptors: [(next) => (req) => (req.header.set("authorization", `Bearer ${secret}`), next(req))],
+      }),
+    );
     const registered = await authed.registerModel(seedRegisterRequest({ name: "in-container" }));
     expect(registered.registeredModel!.displayName).toBe("in-container");
     const anonymous = createClient(ModelRegistryService, createConnectTransport({ baseUrl, httpVersion: "1.1" }));
@@ -201,7 +224,9 @@ describe("[sqlite-file] the container image's command, as its unprivileged user"
     if (check === undefined || check === "none") throw new Error("the image has no HEALTHCHECK");
     expect(check.execForm).toBe(true);
     const [command, ...args] = check.argv;
-    const { stdout } = await run(command!, args, { env: { ...env(), MODEL_REGISTRY_PORT: String(server.port) }, ...as }).then(() => ({ stdout: "healthy" }));
+    const { stdout } = await run(command!, args, { env: { ...env(), MODEL_REGISTRY_PORT: String(server.port) }, ...as }).then(() => ({
+      stdout: "healthy",
+    }));
     expect(stdout).toBe("healthy");
   });
 

@@ -54,11 +54,15 @@ for (const file of DOCUMENTS) {
         it.skip(`${name} (skipped: ${block.skip})`, () => {});
         continue;
       }
-      it(name, async () => {
-        doc ??= new DocumentRun(toolbox, file);
-        await doc.ensureServer(block);
-        await runBlock(doc, block);
-      }, (block.timeoutMs ?? 120_000) + 60_000);
+      it(
+        name,
+        async () => {
+          doc ??= new DocumentRun(toolbox, file);
+          await doc.ensureServer(block);
+          await runBlock(doc, block);
+        },
+        (block.timeoutMs ?? 120_000) + 60_000,
+      );
     }
   });
 }
@@ -67,7 +71,8 @@ async function runBlock(doc: DocumentRun, block: Block): Promise<void> {
   const port = doc.port;
   // A block marked with a timeout runs until stopped; one that ends by itself first is not what the document says.
   const stoppedAsMarked = (r: { timedOut: boolean; output: string }) => {
-    if (block.timeoutMs !== undefined && !r.timedOut) expect.fail(withOutput(`the block has a timeout marker but ended by itself within ${block.timeoutMs} ms`, r.output));
+    if (block.timeoutMs !== undefined && !r.timedOut)
+      expect.fail(withOutput(`the block has a timeout marker but ended by itself within ${block.timeoutMs} ms`, r.output));
   };
   switch (block.kind) {
     case "sh": {
@@ -78,13 +83,18 @@ async function runBlock(doc: DocumentRun, block: Block): Promise<void> {
     }
     case "console": {
       const steps = parseConsole(block.code);
-      const r = await doc.runConsole(block, steps.map((s) => s.command));
+      const r = await doc.runConsole(
+        block,
+        steps.map((s) => s.command),
+      );
       stoppedAsMarked(r);
       steps.forEach((step, i) => {
         const actual = normalise(r.outputs[i] ?? "", port);
         const expected = normalise(step.expected);
         if (!matches(actual, expected)) {
-          expect.fail(`$ ${step.command}\n--- expected (normalised) ---\n${expected}\n--- actual (normalised) ---\n${actual}\n-----------------------------`);
+          expect.fail(
+            `$ ${step.command}\n--- expected (normalised) ---\n${expected}\n--- actual (normalised) ---\n${actual}\n-----------------------------`,
+          );
         }
       });
       return;
@@ -94,7 +104,10 @@ async function runBlock(doc: DocumentRun, block: Block): Promise<void> {
       const r = block.kind === "python" ? await doc.runPython(block) : await doc.runTypeScript(block);
       stoppedAsMarked(r);
       if (!r.timedOut) expect(r.code, withOutput("the block failed", r.output)).toBe(0);
-      const missing = missingLines(normalise(r.output, port), commentExpectations(block.code, block.kind).map((e) => normalise(e)));
+      const missing = missingLines(
+        normalise(r.output, port),
+        commentExpectations(block.code, block.kind).map((e) => normalise(e)),
+      );
       expect(missing, withOutput("lines the block's comments show were not printed", r.output)).toEqual([]);
       return;
     }

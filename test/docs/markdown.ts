@@ -107,7 +107,8 @@ export function parseDocument(text: string, file: string): ParsedDocument {
       }
       const lang = fence[3]!.toLowerCase();
       const kind = (RUNNABLE as Record<string, Kind>)[lang];
-      if (pending && !kind) errors.push(`${file}:${pending.line}: marker before a block that does not run (\`\`\`${lang || "no language"}, line ${i + 1})`);
+      if (pending && !kind)
+        errors.push(`${file}:${pending.line}: marker before a block that does not run (\`\`\`${lang || "no language"}, line ${i + 1})`);
       blocks.push({
         line: i + 1,
         lang,

@@ -146,7 +146,12 @@ export class DocumentRun {
 
   /** Runs a process group to completion, or stops it with SIGINT after timeoutMs. */
   private async runGroup(command: string, args: string[], block: Block, defaultTimeoutMs: number, input?: string): Promise<BlockResult> {
-    const child = spawn(command, args, { cwd: this.dir, env: this.env(block), stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"], detached: true });
+    const child = spawn(command, args, {
+      cwd: this.dir,
+      env: this.env(block),
+      stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+      detached: true,
+    });
     if (input !== undefined) child.stdin!.end(input);
     let output = "";
     child.stdout!.on("data", (d) => (output += d));

@@ -44,7 +44,10 @@ describe("configuration", () => {
   });
 
   it("groups the credential and TLS flags as the server takes them", () => {
-    const config = parseConfig(["--tokens-file", "t", "--tls-cert", "c", "--tls-key", "k", "--tls-client-ca", "ca", "--anonymous-role", "viewer"], {});
+    const config = parseConfig(
+      ["--tokens-file", "t", "--tls-cert", "c", "--tls-key", "k", "--tls-client-ca", "ca", "--anonymous-role", "viewer"],
+      {},
+    );
     expect(config.auth).toEqual({ tokensFile: "t", anonymousGrants: ["viewer"], clientCertificates: true });
     expect(config.tls).toEqual({ cert: "c", key: "k", clientCa: "ca" });
     expect(parseConfig([], {})).toMatchObject({ auth: {}, tls: undefined });

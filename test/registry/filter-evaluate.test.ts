@@ -14,7 +14,15 @@ const str = (value: string): MetadataValue => ({ type: "string", value });
 const bool = (value: boolean): MetadataValue => ({ type: "bool", value });
 
 /** The models of the SQL compiler's test (test/store/filter-compiler.test.ts), as domain objects. */
-const MODELS: Array<{ displayName: string; description: string; owner: string; state: "LIVE" | "ARCHIVED"; created: string; labels: Record<string, string>; props: Properties }> = [
+const MODELS: Array<{
+  displayName: string;
+  description: string;
+  owner: string;
+  state: "LIVE" | "ARCHIVED";
+  created: string;
+  labels: Record<string, string>;
+  props: Properties;
+}> = [
   {
     displayName: "alpha",
     description: "first model",
@@ -214,7 +222,15 @@ for (const dialect of DIALECTS.filter((d) => d.name !== "sqlite-file")) {
       for (const m of MODELS) {
         created = m.created;
         const model = await registry.createModel(
-          { displayName: m.displayName, description: m.description, owner: m.owner, state: m.state, labels: m.labels, customProperties: m.props, readme: "" },
+          {
+            displayName: m.displayName,
+            description: m.description,
+            owner: m.owner,
+            state: m.state,
+            labels: m.labels,
+            customProperties: m.props,
+            readme: "",
+          },
           { actor: "test" },
         );
         ids.push(model.id);
@@ -241,12 +257,35 @@ describe("watch filters on lifecycle resources", () => {
     const { parseFilter } = await import("../../src/registry/filter/parser.js");
     const { evaluateFilter, resourceFilterSubject } = await import("../../src/registry/filter/evaluate.js");
     const { RUN_LIST, SERVICE_LIST } = await import("../../src/registry/lifecycle-list-specs.js");
-    const run = { id: 5, experimentId: 2, displayName: "r1", description: "", author: "ana", status: "FINISHED", startTime: new Date(1000), endTime: null, labels: {}, customProperties: {} };
+    const run = {
+      id: 5,
+      experimentId: 2,
+      displayName: "r1",
+      description: "",
+      author: "ana",
+      status: "FINISHED",
+      startTime: new Date(1000),
+      endTime: null,
+      labels: {},
+      customProperties: {},
+    };
     const matches = (text: string, schema: typeof RUN_LIST.filter, value: object) =>
       evaluateFilter(parseFilter(text, schema)!, resourceFilterSubject(value));
     expect(matches("experiment_id = 2 AND status = 'FINISHED' AND end_time IS NULL", RUN_LIST.filter, run)).toBe(true);
     expect(matches("author = 'bob'", RUN_LIST.filter, run)).toBe(false);
-    const isvc = { id: 9, environmentId: 3, modelId: 1, versionId: null, alias: "production", runtime: "kserve", desiredState: "DEPLOYED", displayName: "churn", description: "", labels: { team: "ml" }, customProperties: {} };
+    const isvc = {
+      id: 9,
+      environmentId: 3,
+      modelId: 1,
+      versionId: null,
+      alias: "production",
+      runtime: "kserve",
+      desiredState: "DEPLOYED",
+      displayName: "churn",
+      description: "",
+      labels: { team: "ml" },
+      customProperties: {},
+    };
     expect(matches("serving_environment_id = 3 AND desired_state = 'DEPLOYED' AND alias = 'production'", SERVICE_LIST.filter, isvc)).toBe(true);
     expect(matches("registered_model_id = 2 OR labels.team != 'ml'", SERVICE_LIST.filter, isvc)).toBe(false);
   });

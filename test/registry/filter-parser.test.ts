@@ -20,8 +20,7 @@ const schema: FilterSchema = {
 };
 
 const parse = (text: string, limits?: FilterLimits) => parseFilter(text, schema, limits);
-const prop = (key: string, valueType: "string" | "int" | "double" | "bool" | null = null) =>
-  ({ kind: "property", key, valueType }) as const;
+const prop = (key: string, valueType: "string" | "int" | "double" | "bool" | null = null) => ({ kind: "property", key, valueType }) as const;
 const int = (value: number | bigint) => ({ kind: "int", value: BigInt(value) }) as const;
 const str = (value: string) => ({ kind: "string", value }) as const;
 const cmp = (field: object, op: string, value: object) => ({ kind: "cmp", field, op, value });
@@ -286,7 +285,9 @@ describe("parseFilter with hints (the native API; never the Kubeflow gateway)", 
   };
 
   it("refuses a bare name one typo from a built-in field, naming the field and the property spelling", () => {
-    expect(hintError("stat = 'LIVE'")).toBe("filter: unknown field 'stat' at 0: did you mean state? (a custom property of that name is custom_properties.stat)");
+    expect(hintError("stat = 'LIVE'")).toBe(
+      "filter: unknown field 'stat' at 0: did you mean state? (a custom property of that name is custom_properties.stat)",
+    );
     expect(hintError("id = 1 AND owenr = 'risk'")).toMatch(/^filter: unknown field 'owenr' at 11: did you mean owner\? /);
     expect(hintError("descripton LIKE 'x%'")).toMatch(/did you mean description\?/);
     expect(hintError("updateTime > 0")).toMatch(/did you mean update_time\?/);
@@ -319,7 +320,13 @@ describe("parseFilter with hints (the native API; never the Kubeflow gateway)", 
   });
 
   it("parses whatever parses without hints to the same tree, but for the refused typos", () => {
-    for (const text of ["name = 'a' AND labels.team = 'x'", "accuracy > 0.9", "state = 'LIVE' OR owner IS NULL", "id IN (1, 2)", "create_time > '2024-01-01T00:00:00Z'"]) {
+    for (const text of [
+      "name = 'a' AND labels.team = 'x'",
+      "accuracy > 0.9",
+      "state = 'LIVE' OR owner IS NULL",
+      "id IN (1, 2)",
+      "create_time > '2024-01-01T00:00:00Z'",
+    ]) {
       expect(hinted(text), text).toEqual(parse(text));
     }
   });
@@ -339,13 +346,71 @@ describe("parseFilter on random input", () => {
   }
 
   const TOKENS = [
-    "AND", "or", "Not", "IN", "is", "NULL", "like", "ILIKE", "true", "FALSE",
-    "(", ")", ",", "=", "!=", "<>", "<", "<=", ">", ">=", ".", "`", "'", '"', "\\",
-    "name", "state", "create_time", "id", "owner", "labels", "labels.team", "custom_properties", "custom_properties.acc",
-    "acc", "acc.double_value", "a.constructor", "__proto__", "toString", "labels.__proto__", "x.int_value", "`my.key`", "`a`.string_value", ".bool_value", "labels.`k.v`",
-    "'LIVE'", "'state_archived'", "'2024-01-02T03:04:05Z'", "'x\\u00e9\\n'", '"q\\""', "'%a_'",
-    "0", "-1", "+2", "1.5", "-3e2", ".5", "9223372036854775808", "1e400", "12ab",
-    " ", " ", " ", "\t", "\n",
+    "AND",
+    "or",
+    "Not",
+    "IN",
+    "is",
+    "NULL",
+    "like",
+    "ILIKE",
+    "true",
+    "FALSE",
+    "(",
+    ")",
+    ",",
+    "=",
+    "!=",
+    "<>",
+    "<",
+    "<=",
+    ">",
+    ">=",
+    ".",
+    "`",
+    "'",
+    '"',
+    "\\",
+    "name",
+    "state",
+    "create_time",
+    "id",
+    "owner",
+    "labels",
+    "labels.team",
+    "custom_properties",
+    "custom_properties.acc",
+    "acc",
+    "acc.double_value",
+    "a.constructor",
+    "__proto__",
+    "toString",
+    "labels.__proto__",
+    "x.int_value",
+    "`my.key`",
+    "`a`.string_value",
+    ".bool_value",
+    "labels.`k.v`",
+    "'LIVE'",
+    "'state_archived'",
+    "'2024-01-02T03:04:05Z'",
+    "'x\\u00e9\\n'",
+    '"q\\""',
+    "'%a_'",
+    "0",
+    "-1",
+    "+2",
+    "1.5",
+    "-3e2",
+    ".5",
+    "9223372036854775808",
+    "1e400",
+    "12ab",
+    " ",
+    " ",
+    " ",
+    "\t",
+    "\n",
   ];
 
   it("either parses or throws a filter error, for 5000 seeded random strings, with and without hints", () => {

@@ -1,7 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { InvalidArgumentError } from "../../src/registry/errors.js";
 import { decimalId, parseArtifactName, parseModelName, parseModelParent, parseVersionName } from "../../src/registry/names.js";
-import { parseEnvironmentName, parseExperimentName, parseInferenceServiceName, parseModelUri, parseRunName } from "../../src/registry/lifecycle-names.js";
+import {
+  parseEnvironmentName,
+  parseExperimentName,
+  parseInferenceServiceName,
+  parseModelUri,
+  parseRunName,
+} from "../../src/registry/lifecycle-names.js";
 
 describe("resource names", () => {
   it("parses model, version and artifact names", () => {
@@ -12,7 +18,8 @@ describe("resource names", () => {
 
   it("parses artifacts/{id}, the name of a model artifact linked to no version", () => {
     expect(parseArtifactName("artifacts/9")).toEqual({ kind: "unlinked", artifactId: 9 });
-    for (const name of ["artifacts/", "artifacts/0", "artifacts/9/x", "artifact/9"]) expect(() => parseArtifactName(name)).toThrow(InvalidArgumentError);
+    for (const name of ["artifacts/", "artifacts/0", "artifacts/9/x", "artifact/9"])
+      expect(() => parseArtifactName(name)).toThrow(InvalidArgumentError);
   });
 
   it("takes ids up to Number.MAX_SAFE_INTEGER exactly, and no larger one", () => {
@@ -83,7 +90,10 @@ describe("model-registry:// URIs", () => {
     ["model-registry://fraud/latest", { model: model("fraud"), selector: { kind: "latest" } }],
     ["model-registry://fraud@production", { model: model("fraud"), selector: { kind: "alias", alias: "production" } }],
     // KServe's storage initializer for Kubeflow: an optional host, the version optional, the query ignored.
-    ["model-registry://model-registry.kubeflow.svc.cluster.local:8080/fraud/v2", { model: model("fraud"), selector: { kind: "version", version: "v2" } }],
+    [
+      "model-registry://model-registry.kubeflow.svc.cluster.local:8080/fraud/v2",
+      { model: model("fraud"), selector: { kind: "version", version: "v2" } },
+    ],
     ["model-registry://model-registry.kubeflow.svc.cluster.local:8080/fraud", { model: model("fraud"), selector: { kind: "latest" } }],
     ["model-registry://registry.example.com/fraud/v2", { model: model("fraud"), selector: { kind: "version", version: "v2" } }],
     ["model-registry://[::1]:8080/fraud", { model: model("fraud"), selector: { kind: "latest" } }],
@@ -96,10 +106,15 @@ describe("model-registry:// URIs", () => {
     expect(parseModelUri(uri)).toEqual(ref);
   });
 
-  it.each(["s3://bucket/model", "model-registry://", "model-registry://host:80/", "model-registry://fraud/", "model-registry://a/b/c/d", "model-registry://fraud@prod/v1", "model-registry://%E0/v1"])(
-    "refuses %s",
-    (uri) => {
-      expect(() => parseModelUri(uri)).toThrow(InvalidArgumentError);
-    },
-  );
+  it.each([
+    "s3://bucket/model",
+    "model-registry://",
+    "model-registry://host:80/",
+    "model-registry://fraud/",
+    "model-registry://a/b/c/d",
+    "model-registry://fraud@prod/v1",
+    "model-registry://%E0/v1",
+  ])("refuses %s", (uri) => {
+    expect(() => parseModelUri(uri)).toThrow(InvalidArgumentError);
+  });
 });

@@ -20,7 +20,10 @@ describe("page tokens", () => {
 
   it("rejects a token of another filter, order or parent", () => {
     const token = encodePageToken(key, digest, [1]);
-    for (const other of [queryDigest("registeredModels/1", "accuracy > 0.8", "create_time desc"), queryDigest("registeredModels/2", "accuracy > 0.9", "create_time desc")]) {
+    for (const other of [
+      queryDigest("registeredModels/1", "accuracy > 0.8", "create_time desc"),
+      queryDigest("registeredModels/2", "accuracy > 0.9", "create_time desc"),
+    ]) {
       expect(() => decodePageToken(key, other, token)).toThrow(/another query/);
     }
   });
@@ -28,7 +31,14 @@ describe("page tokens", () => {
   it("rejects tampered, foreign-key and garbage tokens", () => {
     const token = encodePageToken(key, digest, [1, 2]);
     const flipped = token.slice(0, 10) + (token[10] === "A" ? "B" : "A") + token.slice(11);
-    for (const bad of [flipped, encodePageToken(randomBytes(32), digest, [1, 2]), "%%%", "", "a".repeat(5000), Buffer.from("{}").toString("base64url")]) {
+    for (const bad of [
+      flipped,
+      encodePageToken(randomBytes(32), digest, [1, 2]),
+      "%%%",
+      "",
+      "a".repeat(5000),
+      Buffer.from("{}").toString("base64url"),
+    ]) {
       expect(() => decodePageToken(key, digest, bad)).toThrow(InvalidArgumentError);
     }
   });

@@ -4,7 +4,6 @@ import type { JsonObject, Properties } from "../../src/registry/types.js";
 import { jsonProblem, LIMITS, Violations } from "../../src/registry/validate.js";
 import { nestedObject } from "../security/hostile-input.js";
 
-
 function propertyViolations(props: Properties) {
   const v = new Violations();
   v.properties("custom_properties", props);

@@ -57,7 +57,10 @@ describeKubeflow("Kubeflow REST: generic artifacts (doc, dataset, metric, parame
       { body: { artifactType: "dataset-artifact", name: unique("ds"), uri: "s3://d/1", digest: "sha256:1", customProperties: { a: mv.int(1) } } },
       201,
     );
-    const patched = await api.ok("updateArtifact", { path: { id: created.id }, body: { artifactType: "dataset-artifact", digest: "sha256:2", state: "LIVE" } });
+    const patched = await api.ok("updateArtifact", {
+      path: { id: created.id },
+      body: { artifactType: "dataset-artifact", digest: "sha256:2", state: "LIVE" },
+    });
     expect(patched).toMatchObject({ name: created.name, uri: "s3://d/1", digest: "sha256:2", state: "LIVE", customProperties: { a: mv.int(1) } });
     const untyped = await api.ok("updateArtifact", { path: { id: created.id }, body: { customProperties: {} } });
     expect(untyped).toMatchObject({ digest: "sha256:2", customProperties: {} });
@@ -82,7 +85,10 @@ describeKubeflow("Kubeflow REST: generic artifacts (doc, dataset, metric, parame
     const doc = await upsert({ artifactType: "doc-artifact", name: "card", uri: "s3://b/card.md" });
     const m2 = await upsert({ artifactType: "model-artifact", name: "tokenizer", uri: "s3://b/t" });
     const data = await upsert({ artifactType: "dataset-artifact", name: "train", uri: "s3://b/train" });
-    expect(await upsert({ artifactType: "doc-artifact", name: "card", description: "updated" }, 200)).toMatchObject({ id: doc.id, uri: "s3://b/card.md" });
+    expect(await upsert({ artifactType: "doc-artifact", name: "card", description: "updated" }, 200)).toMatchObject({
+      id: doc.id,
+      uri: "s3://b/card.md",
+    });
     for (const pageSize of ["1", "2", "3", "10"]) {
       const seen: string[] = [];
       let token = "";

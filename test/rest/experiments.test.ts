@@ -62,7 +62,9 @@ describeKubeflow("Kubeflow REST: experiments, runs, metric history", (suite) => 
     });
     await api.fails("createExperimentRun", { body: { name: "r", experimentId: "999999999" } }, 422);
     await api.fails("createExperimentRun", { body: { experimentId: exp.id, status: "PAUSED" } }, 400);
-    expect((await api.fails("createExperimentRun", { body: { experimentId: exp.id, status: "SCHEDULED" } }, 400)).reason).toBe("UNSUPPORTED_RUN_STATUS");
+    expect((await api.fails("createExperimentRun", { body: { experimentId: exp.id, status: "SCHEDULED" } }, 400)).reason).toBe(
+      "UNSUPPORTED_RUN_STATUS",
+    );
     await api.fails("createExperimentExperimentRun", { path: { experimentId: "999999999" }, body: { name: "r" } }, 404);
     await api.fails("createExperimentExperimentRun", { path: { experimentId: exp.id }, body: { name: "r", experimentId: "1" } }, 400);
     await api.fails("updateExperimentRun", { path: { experimentrunId: "999999999" }, body: { status: "FINISHED" } }, 404);
@@ -80,8 +82,13 @@ describeKubeflow("Kubeflow REST: experiments, runs, metric history", (suite) => 
     await log({ artifactType: "parameter", name: "lr", value: "0.01", parameterType: "number" }, 201);
     await log({ artifactType: "dataset-artifact", name: "train", uri: "s3://data/train" }, 201);
     expect(
-      (await api.fails("upsertExperimentRunArtifact", { path: { experimentrunId: run.id }, body: { artifactType: "model-artifact", name: "m", uri: "s3://b/m" } }, 400))
-        .reason,
+      (
+        await api.fails(
+          "upsertExperimentRunArtifact",
+          { path: { experimentrunId: run.id }, body: { artifactType: "model-artifact", name: "m", uri: "s3://b/m" } },
+          400,
+        )
+      ).reason,
     ).toBe("UNSUPPORTED_ARTIFACT_TYPE");
 
     const history = await api.ok("getExperimentRunMetricHistory", { path: { experimentrunId: run.id }, query: { name: "loss" } });
@@ -103,7 +110,10 @@ describeKubeflow("Kubeflow REST: experiments, runs, metric history", (suite) => 
       "parameter:lr",
       "dataset-artifact:train",
     ]);
-    const metricsOnly = await api.ok("getExperimentRunArtifacts", { path: { experimentrunId: run.id }, query: { artifactType: "metric", pageSize: "1" } });
+    const metricsOnly = await api.ok("getExperimentRunArtifacts", {
+      path: { experimentrunId: run.id },
+      query: { artifactType: "metric", pageSize: "1" },
+    });
     expect(metricsOnly.items).toHaveLength(1);
     expect(metricsOnly.nextPageToken).not.toBe("");
 
@@ -117,12 +127,19 @@ describeKubeflow("Kubeflow REST: experiments, runs, metric history", (suite) => 
     const exp = await newExperiment();
     const run = await api.ok("createExperimentExperimentRun", { path: { experimentId: exp.id }, body: { name: "long" } }, 201);
     for (let step = 1; step <= 5; step++) {
-      await api.ok("upsertExperimentRunArtifact", { path: { experimentrunId: run.id }, body: { artifactType: "metric", name: "loss", value: 1 / step, step } }, step === 1 ? 201 : 200);
+      await api.ok(
+        "upsertExperimentRunArtifact",
+        { path: { experimentrunId: run.id }, body: { artifactType: "metric", name: "loss", value: 1 / step, step } },
+        step === 1 ? 201 : 200,
+      );
     }
     const steps: number[] = [];
     let token = "";
     do {
-      const page = await api.ok("getExperimentRunMetricHistory", { path: { experimentrunId: run.id }, query: { pageSize: "2", nextPageToken: token } });
+      const page = await api.ok("getExperimentRunMetricHistory", {
+        path: { experimentrunId: run.id },
+        query: { pageSize: "2", nextPageToken: token },
+      });
       steps.push(...page.items.map((m: { step: number }) => m.step));
       token = page.nextPageToken;
     } while (token !== "");

@@ -74,7 +74,8 @@ for (const dialect of SERVER_DIALECTS) {
 
     it("refuses bodies that do not say they are JSON with 415, writing nothing: browsers send those across origins without a preflight", async () => {
       const before = await api.send("GET", `${PREFIX}/registered_models`);
-      const post = (headers: Record<string, string>, body: BodyInit) => fetch(`${server.url}${PREFIX}/registered_models`, { method: "POST", headers, body });
+      const post = (headers: Record<string, string>, body: BodyInit) =>
+        fetch(`${server.url}${PREFIX}/registered_models`, { method: "POST", headers, body });
       const name = `csrf-${randomBytes(3).toString("hex")}`;
       const json = JSON.stringify({ name });
       for (const [type, body] of [
@@ -84,7 +85,10 @@ for (const dialect of SERVER_DIALECTS) {
       ] as const) {
         const res = await post({ "content-type": type }, body);
         expect(res.status).toBe(415);
-        expect(await res.json()).toEqual({ code: "Unsupported Media Type", message: `the body must be JSON: send content-type: application/json (got ${type.split(";")[0]})` });
+        expect(await res.json()).toEqual({
+          code: "Unsupported Media Type",
+          message: `the body must be JSON: send content-type: application/json (got ${type.split(";")[0]})`,
+        });
         expect(res.headers.get("x-error-reason")).toBe("UNSUPPORTED_MEDIA_TYPE");
       }
       // A Blob without a type: fetch sends no content-type at all.

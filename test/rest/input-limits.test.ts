@@ -10,7 +10,6 @@ const PREFIX = "/api/model_registry/v1alpha3";
 const ABOVE_SAFE = "9007199254740993"; // Number() rounds it to 9007199254740992
 const NOT_UNICODE = "must be valid Unicode text: not valid UTF-8, or an unpaired surrogate (U+D800 to U+DFFF)";
 
-
 for (const dialect of SERVER_DIALECTS) {
   describe.runIf(dialect.enabled)(`[${dialect.name}] Kubeflow REST: input limits`, () => {
     let server: TestServer;
@@ -31,9 +30,17 @@ for (const dialect of SERVER_DIALECTS) {
         expect(f.message).toContain(`limit of ${LIMITS.structDepth} levels`);
         expect(f.message).toContain("custom_properties.deep");
         const model = await api.ok("createRegisteredModel", { body: { name } }, 201);
-        const patch = await api.fails("updateRegisteredModel", { path: { registeredmodelId: model.id }, body: { customProperties: { deep: mv.struct(nestedObject(60)) } } }, 400);
+        const patch = await api.fails(
+          "updateRegisteredModel",
+          { path: { registeredmodelId: model.id }, body: { customProperties: { deep: mv.struct(nestedObject(60)) } } },
+          400,
+        );
         expect(patch.message).toContain(`limit of ${LIMITS.structDepth} levels`);
-        const version = await api.fails("createModelVersion", { body: { name: "v1", registeredModelId: model.id, customProperties: { deep: mv.struct(nestedObject(60)) } } }, 400);
+        const version = await api.fails(
+          "createModelVersion",
+          { body: { name: "v1", registeredModelId: model.id, customProperties: { deep: mv.struct(nestedObject(60)) } } },
+          400,
+        );
         expect(version.reason).toBe("INVALID_ARGUMENT");
         expect(await revision()).toBe(before + 1);
         await server.client("grpc").listRegisteredModels({ pageSize: 1000 });
@@ -41,19 +48,27 @@ for (const dialect of SERVER_DIALECTS) {
 
       it(`keeps a struct_value at the limit (${LIMITS.structDepth} levels) readable over binary gRPC and Connect`, async () => {
         const name = unique("at-limit");
-        const created = await api.ok("createRegisteredModel", { body: { name, customProperties: { s: mv.struct(nestedObject(LIMITS.structDepth)) } } }, 201);
+        const created = await api.ok(
+          "createRegisteredModel",
+          { body: { name, customProperties: { s: mv.struct(nestedObject(LIMITS.structDepth)) } } },
+          201,
+        );
         for (const protocol of ["grpc", "connect-binary-h2", "connect-json-h1"] as const) {
           const client = server.client(protocol);
           const got = await client.getRegisteredModel({ name: `registeredModels/${created.id}` });
           expect(got.registeredModel?.customProperties.s?.kind.case).toBe("structValue");
           await client.listRegisteredModels({ pageSize: 1000 });
         }
-        expect((await api.ok("getRegisteredModel", { path: { registeredmodelId: created.id } })).customProperties.s).toEqual(created.customProperties.s);
+        expect((await api.ok("getRegisteredModel", { path: { registeredmodelId: created.id } })).customProperties.s).toEqual(
+          created.customProperties.s,
+        );
       });
 
       it("refuses a body nested deeper than the limit, and NUL in body strings, keys and struct values", async () => {
         const before = await revision();
-        const deepBody = await api.send("POST", `${PREFIX}/registered_models`, { body: { name: unique("x"), customProperties: { k: nestedObject(40) } } });
+        const deepBody = await api.send("POST", `${PREFIX}/registered_models`, {
+          body: { name: unique("x"), customProperties: { k: nestedObject(40) } },
+        });
         expect(deepBody.status).toBe(400);
         expect(deepBody.reason).toBe("REQUEST_TOO_DEEP");
         for (const body of [
@@ -133,7 +148,12 @@ for (const dialect of SERVER_DIALECTS) {
 
     describe("ids", () => {
       it(`answers a path id above Number.MAX_SAFE_INTEGER with 404 naming the id as sent, never a rounded one`, async () => {
-        for (const path of [`/registered_models/${ABOVE_SAFE}`, `/model_versions/${ABOVE_SAFE}`, `/model_artifacts/${ABOVE_SAFE}`, `/artifacts/${ABOVE_SAFE}`]) {
+        for (const path of [
+          `/registered_models/${ABOVE_SAFE}`,
+          `/model_versions/${ABOVE_SAFE}`,
+          `/model_artifacts/${ABOVE_SAFE}`,
+          `/artifacts/${ABOVE_SAFE}`,
+        ]) {
           const res = await api.send("GET", `${PREFIX}${path}`);
           expect(res.status).toBe(404);
           expect(res.body.message).toContain(ABOVE_SAFE);

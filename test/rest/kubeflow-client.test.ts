@@ -50,7 +50,8 @@ for (const dialect of SERVER_DIALECTS) {
       });
       const grpc = server.client("grpc");
       // KServe's initializer over REST and ResolveModelUri give the same artifact URI for the same URI.
-      for (const [uri, artifactUri] of Object.entries(seen.storage_uris)) expect((await grpc.resolveModelUri({ uri })).artifactUri, uri).toBe(artifactUri);
+      for (const [uri, artifactUri] of Object.entries(seen.storage_uris))
+        expect((await grpc.resolveModelUri({ uri })).artifactUri, uri).toBe(artifactUri);
       // The artifact created standalone with uri "test uri" (then patched to "uri") is now v5's, with its id.
       const linked = (await grpc.listModelArtifacts({ parent: `registeredModels/${seen.model_id}/versions/latest` })).modelArtifacts;
       expect(linked.find((a) => a.id === seen.linked_artifact_id)).toMatchObject({ displayName: "test model", uri: "uri", storageKey: "test key" });

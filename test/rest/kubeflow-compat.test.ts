@@ -19,7 +19,11 @@ const PREFIX = "/api/model_registry/v1alpha3";
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 /** Events of a Watch, until `count` arrived (or the deadline passed: the test then sees fewer). */
-async function watchEvents(client: Client<typeof ModelRegistryService>, request: MessageInitShape<typeof WatchRequestSchema>, count: number): Promise<Event[]> {
+async function watchEvents(
+  client: Client<typeof ModelRegistryService>,
+  request: MessageInitShape<typeof WatchRequestSchema>,
+  count: number,
+): Promise<Event[]> {
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), 5000);
   const events: Event[] = [];
@@ -49,7 +53,12 @@ describeKubeflow("Kubeflow drop-in: what Kubeflow's clients send works unchanged
     return { model, version: v, versionName: `registeredModels/${model.id}/versions/${v.id}` };
   }
   /** ModelArtifact(...).create(): the client's body for POST /model_artifacts (None fields left out). */
-  const modelArtifactCreate = (fields: Record<string, unknown>) => ({ customProperties: {}, state: "UNKNOWN", artifactType: "model-artifact", ...fields });
+  const modelArtifactCreate = (fields: Record<string, unknown>) => ({
+    customProperties: {},
+    state: "UNKNOWN",
+    artifactType: "model-artifact",
+    ...fields,
+  });
 
   describe("a free-string uri (1)", () => {
     it("stores test_insert_model_artifact's standalone artifact with uri 'test uri' and every field as given", async () => {
@@ -107,7 +116,11 @@ describeKubeflow("Kubeflow drop-in: what Kubeflow's clients send works unchanged
 
     it("lets a native update whose mask leaves the uri alone succeed, and keeps the native API's own rule on a uri it is given", async () => {
       const { version, versionName } = await modelAndVersion();
-      const ma = await api.ok("upsertModelVersionArtifact", { path: { modelversionId: version.id }, body: modelArtifactCreate({ name: "m", uri: "s3" }) }, 201);
+      const ma = await api.ok(
+        "upsertModelVersionArtifact",
+        { path: { modelversionId: version.id }, body: modelArtifactCreate({ name: "m", uri: "s3" }) },
+        201,
+      );
       const name = `${versionName}/artifacts/${ma.id}`;
       const updated = await grpc().updateModelArtifact({ modelArtifact: { name, description: "retrained" }, updateMask: { paths: ["description"] } });
       expect(updated.modelArtifact).toMatchObject({ uri: "s3", description: "retrained" });
@@ -134,7 +147,10 @@ describeKubeflow("Kubeflow drop-in: what Kubeflow's clients send works unchanged
       expect(union.items).toContainEqual(ma);
       const viaGeneric = await api.ok("createArtifact", { body: modelArtifactCreate({ name: unique("loose2"), uri: "uri" }) }, 201);
       expect((await grpc().getModelArtifact({ name: `artifacts/${viaGeneric.id}` })).modelArtifact?.modelVersion).toBe("");
-      const updated = await grpc().updateModelArtifact({ modelArtifact: { name: `artifacts/${ma.id}`, description: "native" }, updateMask: { paths: ["description"] } });
+      const updated = await grpc().updateModelArtifact({
+        modelArtifact: { name: `artifacts/${ma.id}`, description: "native" },
+        updateMask: { paths: ["description"] },
+      });
       expect(updated.modelArtifact).toMatchObject({ name: `artifacts/${ma.id}`, description: "native", uri: "uri" });
       expect((await api.ok("getArtifact", { path: { id: ma.id } })).description).toBe("native");
     });
@@ -167,9 +183,17 @@ describeKubeflow("Kubeflow drop-in: what Kubeflow's clients send works unchanged
       const versionArtifacts = await api.ok("getModelVersionArtifacts", { path: { modelversionId: version.id } });
       expect(versionArtifacts.items).toEqual([linked]);
 
-      const [created, link] = await watchEvents(grpc(), { resourceTypes: ["ModelArtifact"], filter: `id = ${ma.id}`, startRevision: BigInt(before) }, 2);
+      const [created, link] = await watchEvents(
+        grpc(),
+        { resourceTypes: ["ModelArtifact"], filter: `id = ${ma.id}`, startRevision: BigInt(before) },
+        2,
+      );
       expect([created?.type, created?.resourceName, created?.registeredModel]).toEqual([EventType.CREATED, `artifacts/${ma.id}`, ""]);
-      expect([link?.type, link?.resourceName, link?.registeredModel]).toEqual([EventType.UPDATED, newName, `registeredModels/${version.registeredModelId}`]);
+      expect([link?.type, link?.resourceName, link?.registeredModel]).toEqual([
+        EventType.UPDATED,
+        newName,
+        `registeredModels/${version.registeredModelId}`,
+      ]);
       const previous = link?.previous?.resource;
       expect(previous?.case === "modelArtifact" && previous.value.name).toBe(`artifacts/${ma.id}`);
 
@@ -177,13 +201,19 @@ describeKubeflow("Kubeflow drop-in: what Kubeflow's clients send works unchanged
       expect(gone).toMatchObject({ code: "NotFound", reason: "ARTIFACT_LINKED" });
       expect(gone.error.rawMessage).toBe(`artifacts/${ma.id} not found: it was linked to a model version and is now ${newName}`);
 
-      const again = await api.fails("upsertModelVersionArtifact", { path: { modelversionId: other.version.id }, body: { ...ma, customProperties: {} } }, 409);
+      const again = await api.fails(
+        "upsertModelVersionArtifact",
+        { path: { modelversionId: other.version.id }, body: { ...ma, customProperties: {} } },
+        409,
+      );
       expect(again).toEqual({
         code: "Conflict",
         message: `model artifact ${ma.id} is ${newName}: an artifact is linked to one model version, once, and cannot move to ${other.versionName}`,
         reason: "ARTIFACT_ALREADY_LINKED",
       });
-      expect(await api.ok("upsertModelVersionArtifact", { path: { modelversionId: version.id }, body: { ...linked, customProperties: {} } }, 200)).toMatchObject({
+      expect(
+        await api.ok("upsertModelVersionArtifact", { path: { modelversionId: version.id }, body: { ...linked, customProperties: {} } }, 200),
+      ).toMatchObject({
         id: ma.id,
       });
     });
@@ -203,9 +233,17 @@ describeKubeflow("Kubeflow drop-in: what Kubeflow's clients send works unchanged
     it("names an artifact created without a name with a UUID, as Kubeflow's server does", async () => {
       const { version } = await modelAndVersion();
       const standalone = await api.ok("createModelArtifact", { body: modelArtifactCreate({ uri: "s3://b/a" }) }, 201);
-      const underVersion = await api.ok("upsertModelVersionArtifact", { path: { modelversionId: version.id }, body: modelArtifactCreate({ uri: "s3://b/b" }) }, 201);
+      const underVersion = await api.ok(
+        "upsertModelVersionArtifact",
+        { path: { modelversionId: version.id }, body: modelArtifactCreate({ uri: "s3://b/b" }) },
+        201,
+      );
       const doc = await api.ok("createArtifact", { body: { artifactType: "doc-artifact", uri: "https://docs/card.md" } }, 201);
-      const docUnderVersion = await api.ok("upsertModelVersionArtifact", { path: { modelversionId: version.id }, body: { artifactType: "doc-artifact", uri: "x" } }, 201);
+      const docUnderVersion = await api.ok(
+        "upsertModelVersionArtifact",
+        { path: { modelversionId: version.id }, body: { artifactType: "doc-artifact", uri: "x" } },
+        201,
+      );
       const names = [standalone, underVersion, doc, docUnderVersion].map((a) => a.name);
       for (const name of names) expect(name).toMatch(UUID);
       expect(new Set(names).size).toBe(4);
@@ -237,14 +275,19 @@ describeKubeflow("Kubeflow drop-in: what Kubeflow's clients send works unchanged
     it("selects artifacts by experimentRunId IN with quoted ids, and by experimentId, as the client's get_artifacts does", async () => {
       const { experiment, runs } = await experimentWithRuns(3);
       await experimentWithRuns(1);
-      const metrics = await api.ok("getArtifacts", { query: { artifactType: "metric", filterQuery: `experimentRunId IN ('${runs[0]}','${runs[2]}')`, pageSize: "100" } });
+      const metrics = await api.ok("getArtifacts", {
+        query: { artifactType: "metric", filterQuery: `experimentRunId IN ('${runs[0]}','${runs[2]}')`, pageSize: "100" },
+      });
       expect(metrics.items).toHaveLength(4);
       expect(new Set(metrics.items.map((a: { experimentRunId: string }) => a.experimentRunId))).toEqual(new Set([runs[0], runs[2]]));
       const params = await api.ok("getArtifacts", { query: { artifactType: "parameter", filterQuery: `experimentRunId IN ("${runs[1]}")` } });
       expect(params.items.map((a: { name: string }) => a.name)).toEqual(["lr"]);
       const all = await api.ok("getArtifacts", { query: { filterQuery: `experimentId = ${experiment.id}`, pageSize: "100" } });
       expect(all.items).toHaveLength(9);
-      const ofRun = await api.ok("getExperimentRunArtifacts", { path: { experimentrunId: runs[1]! }, query: { filterQuery: `experimentRunId = '${runs[1]}' AND name = "loss"` } });
+      const ofRun = await api.ok("getExperimentRunArtifacts", {
+        path: { experimentrunId: runs[1]! },
+        query: { filterQuery: `experimentRunId = '${runs[1]}' AND name = "loss"` },
+      });
       expect(ofRun.items.map((a: { name: string }) => a.name)).toEqual(["loss"]);
     });
 
@@ -254,7 +297,10 @@ describeKubeflow("Kubeflow drop-in: what Kubeflow's clients send works unchanged
       const upsert = (experimentRunId: string, status: number) =>
         api.ok(
           "upsertModelVersionArtifact",
-          { path: { modelversionId: version.id }, body: modelArtifactCreate({ name: "trained", uri: "s3://b/m", experimentId: experiment.id, experimentRunId }) },
+          {
+            path: { modelversionId: version.id },
+            body: modelArtifactCreate({ name: "trained", uri: "s3://b/m", experimentId: experiment.id, experimentRunId }),
+          },
           status,
         );
       const ma = await upsert(runs[0]!, 201);
@@ -265,7 +311,9 @@ describeKubeflow("Kubeflow drop-in: what Kubeflow's clients send works unchanged
       expect(union.items).toHaveLength(4);
       await upsert(runs[1]!, 200);
       expect(idsOf(await api.ok("getModelArtifacts", { query: { filterQuery: `experimentRunId = '${runs[0]}'` } }))).toEqual([]);
-      expect(idsOf(await api.ok("getModelArtifacts", { query: { filterQuery: `experimentRunId = '${runs[1]}' AND experimentId = ${experiment.id}` } }))).toEqual([ma.id]);
+      expect(
+        idsOf(await api.ok("getModelArtifacts", { query: { filterQuery: `experimentRunId = '${runs[1]}' AND experimentId = ${experiment.id}` } })),
+      ).toEqual([ma.id]);
     });
 
     it("takes quoted ids for registeredModelId, servingEnvironmentId and other id fields", async () => {
@@ -275,13 +323,22 @@ describeKubeflow("Kubeflow drop-in: what Kubeflow's clients send works unchanged
       expect(idsOf(await api.ok("getModelVersions", { query: { filterQuery: `id = "${version.id}"` } }))).toEqual([version.id]);
       const env = await api.ok("createServingEnvironment", { body: { name: unique("env") } }, 201);
       const svc = await api.ok("createInferenceService", { body: { name: "isvc", registeredModelId: model.id, servingEnvironmentId: env.id } }, 200);
-      const services = await api.ok("getInferenceServices", { query: { filterQuery: `servingEnvironmentId = '${env.id}' AND registeredModelId = '${model.id}'` } });
+      const services = await api.ok("getInferenceServices", {
+        query: { filterQuery: `servingEnvironmentId = '${env.id}' AND registeredModelId = '${model.id}'` },
+      });
       expect(idsOf(services)).toEqual([svc.id]);
       const serve = await api.ok("createInferenceServiceServe", { path: { inferenceserviceId: svc.id }, body: { modelVersionId: version.id } }, 201);
-      const serves = await api.ok("getInferenceServiceServes", { path: { inferenceserviceId: svc.id }, query: { filterQuery: `inferenceServiceId = '${svc.id}'` } });
+      const serves = await api.ok("getInferenceServiceServes", {
+        path: { inferenceserviceId: svc.id },
+        query: { filterQuery: `inferenceServiceId = '${svc.id}'` },
+      });
       expect(idsOf(serves)).toEqual([serve.id]);
       // Not indexed: refused rather than read as a custom property that matches nothing.
-      await api.fails("getInferenceServiceServes", { path: { inferenceserviceId: svc.id }, query: { filterQuery: `modelVersionId = '${version.id}'` } }, 400);
+      await api.fails(
+        "getInferenceServiceServes",
+        { path: { inferenceserviceId: svc.id }, query: { filterQuery: `modelVersionId = '${version.id}'` } },
+        400,
+      );
     });
   });
 
@@ -348,7 +405,10 @@ describeKubeflow("Kubeflow drop-in: what Kubeflow's clients send works unchanged
       const version = versionName
         ? await api.ok("findModelVersion", { query: { name: versionName, parentResourceId: model.id } })
         : (await api.ok("getRegisteredModelVersions", { path: { registeredmodelId: model.id }, query: { sortOrder: "DESC" } })).items[0];
-      const artifacts = await api.ok("getModelVersionArtifacts", { path: { modelversionId: version.id }, query: { orderBy: "CREATE_TIME", sortOrder: "DESC" } });
+      const artifacts = await api.ok("getModelVersionArtifacts", {
+        path: { modelversionId: version.id },
+        query: { orderBy: "CREATE_TIME", sortOrder: "DESC" },
+      });
       const first = artifacts.items[0];
       expect(first?.artifactType, "the newest artifact must be the model artifact").toBe("model-artifact");
       expect(first.uri).toBeTruthy();
@@ -358,11 +418,23 @@ describeKubeflow("Kubeflow drop-in: what Kubeflow's clients send works unchanged
     it("resolves host-prefixed URIs, with and without a version and with a query, to the artifact ResolveModelUri gives", async () => {
       const host = new URL(suite.server.url).host;
       const { model, version } = await modelAndVersion("v1");
-      await api.ok("upsertModelVersionArtifact", { path: { modelversionId: version.id }, body: modelArtifactCreate({ name: "m1", uri: "s3://models/iris/v1" }) }, 201);
+      await api.ok(
+        "upsertModelVersionArtifact",
+        { path: { modelversionId: version.id }, body: modelArtifactCreate({ name: "m1", uri: "s3://models/iris/v1" }) },
+        201,
+      );
       const v2 = await api.ok("createModelVersion", { body: { name: "v2", registeredModelId: model.id, author: "author" } }, 201);
-      await api.ok("upsertModelVersionArtifact", { path: { modelversionId: v2.id }, body: modelArtifactCreate({ name: "m2", uri: "s3://models/iris/v2" }) }, 201);
+      await api.ok(
+        "upsertModelVersionArtifact",
+        { path: { modelversionId: v2.id }, body: modelArtifactCreate({ name: "m2", uri: "s3://models/iris/v2" }) },
+        201,
+      );
       // A model card logged after the weights: the initializer still finds the model artifact first.
-      await api.ok("upsertModelVersionArtifact", { path: { modelversionId: v2.id }, body: { artifactType: "doc-artifact", name: "card", uri: "s3://models/iris/card.md" } }, 201);
+      await api.ok(
+        "upsertModelVersionArtifact",
+        { path: { modelversionId: v2.id }, body: { artifactType: "doc-artifact", name: "card", uri: "s3://models/iris/card.md" } },
+        201,
+      );
       const cases: Array<[string, string]> = [
         [`model-registry://${host}/${model.name}/v1`, "s3://models/iris/v1"],
         [`model-registry://${host}/${model.name}`, "s3://models/iris/v2"],
@@ -384,7 +456,10 @@ describeKubeflow("Kubeflow drop-in: what Kubeflow's clients send works unchanged
         parent: env.servingEnvironment!.name,
         inferenceService: { displayName: "isvc", registeredModel: `registeredModels/${model.id}`, modelVersion: versionName },
       });
-      const found = await grpc().listInferenceServices({ parent: "servingEnvironments/-", modelVersion: `model-registry://${host}/${model.name}/v1?x=1` });
+      const found = await grpc().listInferenceServices({
+        parent: "servingEnvironments/-",
+        modelVersion: `model-registry://${host}/${model.name}/v1?x=1`,
+      });
       expect(found.inferenceServices.map((s) => s.name)).toEqual([svc.inferenceService!.name]);
     });
   });

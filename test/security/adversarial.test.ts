@@ -44,7 +44,10 @@ for (const dialect of SERVER_DIALECTS) {
     describe("malformed messages", () => {
       it("answers malformed protobuf with an error, writing nothing", async () => {
         const before = await revision();
-        const valid = toBinary(CreateRegisteredModelRequestSchema, create(CreateRegisteredModelRequestSchema, { registeredModel: { displayName: "m" } }));
+        const valid = toBinary(
+          CreateRegisteredModelRequestSchema,
+          create(CreateRegisteredModelRequestSchema, { registeredModel: { displayName: "m" } }),
+        );
         for (const body of [
           randomBytes(64),
           valid.subarray(0, valid.length - 1), // truncated
@@ -82,7 +85,10 @@ for (const dialect of SERVER_DIALECTS) {
 
       it("refuses invalid UTF-8 in a protobuf string field, writing nothing", async () => {
         const before = await revision();
-        const body = toBinary(CreateRegisteredModelRequestSchema, create(CreateRegisteredModelRequestSchema, { registeredModel: { displayName: "ab" } }));
+        const body = toBinary(
+          CreateRegisteredModelRequestSchema,
+          create(CreateRegisteredModelRequestSchema, { registeredModel: { displayName: "ab" } }),
+        );
         const at = Buffer.from(body).indexOf("ab");
         const broken = Buffer.from(body);
         broken[at] = 0xff;
@@ -150,15 +156,24 @@ for (const dialect of SERVER_DIALECTS) {
           [() => client().createRegisteredModel({ registeredModel: { displayName: "a\u0000b" } }), "registered_model.display_name"],
           [() => client().createRegisteredModel({ registeredModel: { displayName: "d", description: "\u0000" } }), "registered_model.description"],
           [
-            () => client().createRegisteredModel({ registeredModel: { displayName: "p", customProperties: { k: { kind: { case: "stringValue", value: "v\u0000" } } } } }),
+            () =>
+              client().createRegisteredModel({
+                registeredModel: { displayName: "p", customProperties: { k: { kind: { case: "stringValue", value: "v\u0000" } } } },
+              }),
             "registered_model.custom_properties.k.string_value",
           ],
           [
-            () => client().createRegisteredModel({ registeredModel: { displayName: "s", customProperties: { k: { kind: { case: "structValue", value: { "a\u0000": 1 } } } } } }),
+            () =>
+              client().createRegisteredModel({
+                registeredModel: { displayName: "s", customProperties: { k: { kind: { case: "structValue", value: { "a\u0000": 1 } } } } },
+              }),
             "registered_model.custom_properties.k.struct_value.a\\u0000",
           ],
           [() => client().listRegisteredModels({ filter: "name = 'a\u0000'" }), "filter"],
-          [() => client().registerModel({ registeredModel: { displayName: "r" }, modelVersion: { version: "1", author: "x\u0000" } }), "model_version.author"],
+          [
+            () => client().registerModel({ registeredModel: { displayName: "r" }, modelVersion: { version: "1", author: "x\u0000" } }),
+            "model_version.author",
+          ],
         ];
         for (const [call, field] of cases) {
           const f = await failure(call());
@@ -181,7 +196,9 @@ for (const dialect of SERVER_DIALECTS) {
 
       it("refuses oversized fields, maps and lists with clear errors, writing nothing", async () => {
         const before = await revision();
-        const props = Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`k${i}`, { kind: { case: "intValue" as const, value: BigInt(i) } }]));
+        const props = Object.fromEntries(
+          Array.from({ length: 5000 }, (_, i) => [`k${i}`, { kind: { case: "intValue" as const, value: BigInt(i) } }]),
+        );
         const labels = Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`l${i}`, "v"]));
         for (const call of [
           () => client().createRegisteredModel({ registeredModel: { displayName: "x".repeat(100_000) } }),
@@ -211,7 +228,9 @@ for (const dialect of SERVER_DIALECTS) {
         for (let i = 0; i < 30; i++) deep = { a: deep };
         for (const protocol of ["grpc", "connect-json-h1", "grpc-fast-path"] as const) {
           const f = await failure(
-            client(protocol).createRegisteredModel({ registeredModel: { displayName: "deep", customProperties: { k: { kind: { case: "structValue", value: deep } } } } }),
+            client(protocol).createRegisteredModel({
+              registeredModel: { displayName: "deep", customProperties: { k: { kind: { case: "structValue", value: deep } } } },
+            }),
           );
           expect(f).toMatchObject({ code: "ResourceExhausted", reason: "REQUEST_TOO_DEEP" });
         }
@@ -222,8 +241,19 @@ for (const dialect of SERVER_DIALECTS) {
         for (const [i, sql] of SQLISH.entries()) {
           const name = `${sql}-${i}-${randomBytes(2).toString("hex")}`;
           const res = await client().registerModel({
-            registeredModel: { displayName: name, description: sql, owner: sql, labels: { team: sql }, customProperties: { note: { kind: { case: "stringValue", value: sql } } } },
-            modelVersion: { version: `v-${i}`, description: sql, author: sql, customProperties: { q: { kind: { case: "stringValue", value: sql } } } },
+            registeredModel: {
+              displayName: name,
+              description: sql,
+              owner: sql,
+              labels: { team: sql },
+              customProperties: { note: { kind: { case: "stringValue", value: sql } } },
+            },
+            modelVersion: {
+              version: `v-${i}`,
+              description: sql,
+              author: sql,
+              customProperties: { q: { kind: { case: "stringValue", value: sql } } },
+            },
             modelArtifacts: [{ uri: `s3://bucket/${encodeURIComponent(sql)}`, modelFormatName: sql, storagePath: sql }],
             reason: sql,
           });
@@ -278,7 +308,9 @@ for (const dialect of SERVER_DIALECTS) {
           expect((await client().getModelVersion({ registeredModelDisplayName: name, version: base })).modelVersion?.version).toBe(base);
           const listed = await client().listRegisteredModels({ filter: `name = ${literal(name)}` });
           expect(listed.registeredModels.map((m) => m.displayName)).toEqual([name]);
-          const resolved = await client("grpc-fast-path").resolveModelUri({ uri: `model-registry://${encodeURIComponent(name)}/${encodeURIComponent(base)}` });
+          const resolved = await client("grpc-fast-path").resolveModelUri({
+            uri: `model-registry://${encodeURIComponent(name)}/${encodeURIComponent(base)}`,
+          });
           expect(resolved.modelVersion?.version).toBe(base);
         }
         // NFC and NFD spellings are different names.

@@ -20,7 +20,10 @@ for (const dialect of SERVER_DIALECTS) {
     const tmp = tempDir();
     beforeAll(async () => {
       tokens = writeTokensFile(tmp.dir, { ann: "editor" });
-      server = await startSecureServer(dialect, { auth: { tokensFile: tokens.path, reloadIntervalMs: 0, anonymousGrants: ["viewer:fraud-*"] }, grpcPort: 0 });
+      server = await startSecureServer(dialect, {
+        auth: { tokensFile: tokens.path, reloadIntervalMs: 0, anonymousGrants: ["viewer:fraud-*"] },
+        grpcPort: 0,
+      });
       model = `fraud-${randomBytes(3).toString("hex")}`;
       const ann = server.client("grpc", { token: tokens.secret.ann! });
       await ann.registerModel({ registeredModel: { displayName: model }, modelVersion: { version: "v1" } });
@@ -39,7 +42,11 @@ for (const dialect of SERVER_DIALECTS) {
         });
 
         it("answers a write without credentials with UNAUTHENTICATED, not PERMISSION_DENIED: a token would help", async () => {
-          const f = await failure(server.client(protocol).registerModel({ registeredModel: { displayName: `fraud-${randomBytes(3).toString("hex")}` }, modelVersion: { version: "v1" } }));
+          const f = await failure(
+            server
+              .client(protocol)
+              .registerModel({ registeredModel: { displayName: `fraud-${randomBytes(3).toString("hex")}` }, modelVersion: { version: "v1" } }),
+          );
           expect(f).toMatchObject({ code: "Unauthenticated", reason: "CREDENTIALS_REQUIRED" });
           expect(f.error.rawMessage).toMatch(/needs permission "models\.write"/);
         });
@@ -50,7 +57,9 @@ for (const dialect of SERVER_DIALECTS) {
         });
 
         it("records the token's subject, not anonymous, for a caller that sends one", async () => {
-          const res = await server.client(protocol, { token: tokens.secret.ann! }).registerModel({ registeredModel: { displayName: model }, modelVersion: { version: `v-${protocol}` } });
+          const res = await server
+            .client(protocol, { token: tokens.secret.ann! })
+            .registerModel({ registeredModel: { displayName: model }, modelVersion: { version: `v-${protocol}` } });
           expect(res.modelVersion!.author).toBe("ann");
         });
       });
@@ -63,7 +72,11 @@ for (const dialect of SERVER_DIALECTS) {
       expect(body.name).toBe(model);
       const versions = await fetch(`${server.url}${REST}/registered_models/${body.id}/versions?orderBy=CREATE_TIME&sortOrder=DESC`);
       expect(versions.status).toBe(200);
-      const write = await fetch(`${server.url}${REST}/registered_models`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "fraud-new" }) });
+      const write = await fetch(`${server.url}${REST}/registered_models`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ name: "fraud-new" }),
+      });
       expect(write.status).toBe(401);
     });
   });
@@ -71,7 +84,10 @@ for (const dialect of SERVER_DIALECTS) {
 
 describe("--anonymous-role configuration", () => {
   it("takes grants as the tokens file writes them, from the flag or MODEL_REGISTRY_ANONYMOUS_ROLE", () => {
-    expect(parseConfig(["--tokens-file", "t", "--anonymous-role", "viewer:fraud-*,viewer:churn-*"], {}).auth.anonymousGrants).toEqual(["viewer:fraud-*", "viewer:churn-*"]);
+    expect(parseConfig(["--tokens-file", "t", "--anonymous-role", "viewer:fraud-*,viewer:churn-*"], {}).auth.anonymousGrants).toEqual([
+      "viewer:fraud-*",
+      "viewer:churn-*",
+    ]);
     expect(parseConfig([], { MODEL_REGISTRY_ANONYMOUS_ROLE: "viewer" }).auth.anonymousGrants).toEqual(["viewer"]);
   });
 

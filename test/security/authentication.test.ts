@@ -43,7 +43,9 @@ for (const dialect of SERVER_DIALECTS) {
         });
 
         it("refuses an authorization header that is not a bearer token", async () => {
-          const f = await failure(server.client(protocol, { authorization: `Basic ${Buffer.from("ann:x").toString("base64")}` }).listRegisteredModels({}));
+          const f = await failure(
+            server.client(protocol, { authorization: `Basic ${Buffer.from("ann:x").toString("base64")}` }).listRegisteredModels({}),
+          );
           expect(f).toMatchObject({ code: "Unauthenticated", reason: "INVALID_TOKEN" });
         });
 
@@ -93,7 +95,9 @@ for (const dialect of SERVER_DIALECTS) {
       const name = unique("promoted");
       await server.client("grpc", { token: tokens.secret.vic! }).createRegisteredModel({ registeredModel: { displayName: name } });
       tokens.write({ ann: "editor", vic: "viewer" });
-      const f = await failure(server.client("grpc", { token: tokens.secret.vic! }).createRegisteredModel({ registeredModel: { displayName: unique("x") } }));
+      const f = await failure(
+        server.client("grpc", { token: tokens.secret.vic! }).createRegisteredModel({ registeredModel: { displayName: unique("x") } }),
+      );
       expect(f).toMatchObject({ code: "PermissionDenied", reason: "PERMISSION_DENIED" });
     });
   });

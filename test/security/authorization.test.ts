@@ -57,15 +57,22 @@ for (const dialect of SERVER_DIALECTS) {
         it("lets a viewer read but not register, naming models.write", async () => {
           const m = await seed("viewed");
           expect((await as("vic", protocol).getRegisteredModel({ name: m.model })).registeredModel?.displayName).toBe(m.name);
-          expect(await refusal(as("vic", protocol).registerModel({ registeredModel: { displayName: unique("v") }, modelVersion: { version: "1" } }))).toEqual(
-            denied("models.write"),
-          );
+          expect(
+            await refusal(as("vic", protocol).registerModel({ registeredModel: { displayName: unique("v") }, modelVersion: { version: "1" } })),
+          ).toEqual(denied("models.write"));
         });
 
         it("lets an editor register, update and archive, and move an unprotected alias", async () => {
           const ed = as("ed", protocol);
-          const res = await ed.registerModel({ registeredModel: { displayName: unique("edited") }, modelVersion: { version: "1" }, alias: "staging" });
-          await ed.updateRegisteredModel({ registeredModel: { name: res.registeredModel!.name, description: "x" }, updateMask: { paths: ["description"] } });
+          const res = await ed.registerModel({
+            registeredModel: { displayName: unique("edited") },
+            modelVersion: { version: "1" },
+            alias: "staging",
+          });
+          await ed.updateRegisteredModel({
+            registeredModel: { name: res.registeredModel!.name, description: "x" },
+            updateMask: { paths: ["description"] },
+          });
           await ed.setAlias({ name: `${res.registeredModel!.name}/aliases/champion`, modelVersion: res.modelVersion!.name });
           await ed.archiveRegisteredModel({ name: res.registeredModel!.name, cascade: true });
         });
@@ -78,7 +85,9 @@ for (const dialect of SERVER_DIALECTS) {
             );
           }
           expect(
-            await refusal(as("ed", protocol).registerModel({ registeredModel: { displayName: m.name }, modelVersion: { version: "v3" }, alias: "production" })),
+            await refusal(
+              as("ed", protocol).registerModel({ registeredModel: { displayName: m.name }, modelVersion: { version: "v3" }, alias: "production" }),
+            ),
           ).toEqual(denied("aliases.set_protected"));
           const aliases = await as("vic", protocol).listAliases({ parent: m.model });
           expect(aliases.aliases).toEqual([]);
@@ -91,14 +100,18 @@ for (const dialect of SERVER_DIALECTS) {
           const events = await as("vic", protocol).listEvents({ registeredModel: m.model, types: [EventType.ALIAS_SET] });
           expect(events.events.at(-1)?.actor).toBe("apo");
           await as("apo", protocol).deleteAlias({ name: `${m.model}/aliases/production` });
-          expect(await refusal(as("apo", protocol).createModelVersion({ parent: m.model, modelVersion: { version: "v9" } }))).toEqual(denied("models.write"));
+          expect(await refusal(as("apo", protocol).createModelVersion({ parent: m.model, modelVersion: { version: "v9" } }))).toEqual(
+            denied("models.write"),
+          );
         });
 
         it("refuses an editor deleting, and an approver forcing, but lets an admin do both", async () => {
           const m = await seed("deleted");
           expect(await refusal(as("ed", protocol).deleteModelVersion({ name: m.v1 }))).toEqual(denied("resources.delete"));
           await as("adm", protocol).setAlias({ name: `${m.model}/aliases/production`, modelVersion: m.v2 });
-          expect(await refusal(as("apo", protocol).deleteAlias({ name: `${m.model}/aliases/production`, force: true }))).toEqual(denied("resources.force"));
+          expect(await refusal(as("apo", protocol).deleteAlias({ name: `${m.model}/aliases/production`, force: true }))).toEqual(
+            denied("resources.force"),
+          );
           await as("adm", protocol).deleteRegisteredModel({ name: m.model, force: true });
           expect((await failure(as("vic", protocol).getRegisteredModel({ name: m.model }))).code).toBe("NotFound");
         });
@@ -118,15 +131,18 @@ for (const dialect of SERVER_DIALECTS) {
       it("lets a restricted editor register and change its models only", async () => {
         const fe = as("fraud-ed");
         const mine = await fe.registerModel({ registeredModel: { displayName: unique("fraud") }, modelVersion: { version: "1" } });
-        await fe.updateRegisteredModel({ registeredModel: { name: mine.registeredModel!.name, description: "ok" }, updateMask: { paths: ["description"] } });
+        await fe.updateRegisteredModel({
+          registeredModel: { name: mine.registeredModel!.name, description: "ok" },
+          updateMask: { paths: ["description"] },
+        });
         expect(await refusal(fe.registerModel({ registeredModel: { displayName: unique("churn") }, modelVersion: { version: "1" } }))).toEqual(
           denied("models.write"),
         );
         const other = await seed("churn");
         expect(await refusal(fe.createModelVersion({ parent: other.model, modelVersion: { version: "v3" } }))).toEqual(denied("models.write"));
-        expect(await refusal(fe.updateModelVersion({ modelVersion: { name: other.v1, description: "x" }, updateMask: { paths: ["description"] } }))).toEqual(
-          denied("models.write"),
-        );
+        expect(
+          await refusal(fe.updateModelVersion({ modelVersion: { name: other.v1, description: "x" }, updateMask: { paths: ["description"] } })),
+        ).toEqual(denied("models.write"));
       });
 
       it("refuses a rename that would move a model out of the caller's models", async () => {
@@ -134,7 +150,10 @@ for (const dialect of SERVER_DIALECTS) {
         const mine = await fe.registerModel({ registeredModel: { displayName: unique("fraud") }, modelVersion: { version: "1" } });
         expect(
           await refusal(
-            fe.updateRegisteredModel({ registeredModel: { name: mine.registeredModel!.name, displayName: unique("churn") }, updateMask: { paths: ["display_name"] } }),
+            fe.updateRegisteredModel({
+              registeredModel: { name: mine.registeredModel!.name, displayName: unique("churn") },
+              updateMask: { paths: ["display_name"] },
+            }),
           ),
         ).toEqual(denied("models.write"));
       });
@@ -232,19 +251,30 @@ for (const dialect of SERVER_DIALECTS) {
           const seen: WatchResponse[] = [];
           const iterator = stream[Symbol.asyncIterator]();
           const next = async () => {
-            const r = await Promise.race([iterator.next(), new Promise<never>((_, reject) => setTimeout(() => reject(new Error("watch timed out")), 8000))]);
+            const r = await Promise.race([
+              iterator.next(),
+              new Promise<never>((_, reject) => setTimeout(() => reject(new Error("watch timed out")), 8000)),
+            ]);
             if (r.done) throw new Error("watch ended");
             seen.push(r.value);
             return r.value;
           };
           try {
             while ((await next()).kind.case !== "synced");
-            const initialNames = seen.flatMap((r) => (r.kind.case === "initial" ? [JSON.stringify(r.kind.value, (_, v) => (typeof v === "bigint" ? String(v) : v))] : []));
+            const initialNames = seen.flatMap((r) =>
+              r.kind.case === "initial" ? [JSON.stringify(r.kind.value, (_, v) => (typeof v === "bigint" ? String(v) : v))] : [],
+            );
             expect(initialNames.some((s) => s.includes(fraud.name))).toBe(true);
             expect(initialNames.some((s) => s.includes(churn.name))).toBe(false);
             // A change to the other model first, then one to the caller's: only the second arrives.
-            await as("adm").updateRegisteredModel({ registeredModel: { name: churn.model, description: "hidden" }, updateMask: { paths: ["description"] } });
-            await as("adm").updateRegisteredModel({ registeredModel: { name: fraud.model, description: "shown" }, updateMask: { paths: ["description"] } });
+            await as("adm").updateRegisteredModel({
+              registeredModel: { name: churn.model, description: "hidden" },
+              updateMask: { paths: ["description"] },
+            });
+            await as("adm").updateRegisteredModel({
+              registeredModel: { name: fraud.model, description: "shown" },
+              updateMask: { paths: ["description"] },
+            });
             let event: WatchResponse;
             do event = await next();
             while (event.kind.case !== "event");
@@ -258,9 +288,13 @@ for (const dialect of SERVER_DIALECTS) {
       it("refuses a restricted watcher a watch on another model", async () => {
         const churn = await seed("churn");
         const stream = as("fraud-vic").watch({ registeredModel: churn.model });
-        expect(await refusal((async () => {
-          for await (const _ of stream) break;
-        })())).toEqual(denied("models.read"));
+        expect(
+          await refusal(
+            (async () => {
+              for await (const _ of stream) break;
+            })(),
+          ),
+        ).toEqual(denied("models.read"));
       });
     });
   });

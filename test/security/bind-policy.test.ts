@@ -12,7 +12,8 @@ const logger = createLogger("silent");
 describe("loopback addresses", () => {
   it("counts localhost, 127/8 and ::1 as loopback, and nothing else", () => {
     for (const host of ["localhost", "127.0.0.1", "127.1.2.3", "::1", "[::1]", "::ffff:127.0.0.1"]) expect(isLoopbackHost(host)).toBe(true);
-    for (const host of ["0.0.0.0", "::", "10.0.0.5", "192.168.1.1", "registry.internal", "::ffff:10.0.0.1", ""]) expect(isLoopbackHost(host)).toBe(false);
+    for (const host of ["0.0.0.0", "::", "10.0.0.5", "192.168.1.1", "registry.internal", "::ffff:10.0.0.1", ""])
+      expect(isLoopbackHost(host)).toBe(false);
   });
 });
 
@@ -20,7 +21,10 @@ describe("security flags", () => {
   it("turns authentication on from flags or the environment", () => {
     const config = parseConfig(["--tokens-file", "/etc/mr/tokens", "--jwks-file=/etc/mr/jwks.json", "--jwt-issuer", "https://idp"], {});
     expect(config.auth).toEqual({ tokensFile: "/etc/mr/tokens", jwksFile: "/etc/mr/jwks.json", jwtIssuer: "https://idp" });
-    expect(parseConfig([], { MODEL_REGISTRY_TOKENS_FILE: "/t", MODEL_REGISTRY_JWT_AUDIENCE: "mr" }).auth).toEqual({ tokensFile: "/t", jwtAudience: "mr" });
+    expect(parseConfig([], { MODEL_REGISTRY_TOKENS_FILE: "/t", MODEL_REGISTRY_JWT_AUDIENCE: "mr" }).auth).toEqual({
+      tokensFile: "/t",
+      jwtAudience: "mr",
+    });
   });
 
   it("reads TLS files, and treats a client CA as an authentication source", () => {
@@ -34,7 +38,13 @@ describe("security flags", () => {
       ["--insecure", "--host", "0.0.0.0", "--protected-aliases", "production,prod-eu", "--max-streams-per-client", "5", "--request-timeout", "1500"],
       {},
     );
-    expect(config).toMatchObject({ insecure: true, host: "0.0.0.0", protectedAliases: ["production", "prod-eu"], maxStreamsPerClient: 5, requestTimeoutMs: 1500 });
+    expect(config).toMatchObject({
+      insecure: true,
+      host: "0.0.0.0",
+      protectedAliases: ["production", "prod-eu"],
+      maxStreamsPerClient: 5,
+      requestTimeoutMs: 1500,
+    });
     expect(parseConfig([], {})).toMatchObject({
       insecure: false,
       protectedAliases: ["production"],
@@ -47,7 +57,13 @@ describe("security flags", () => {
   });
 
   it("rejects half a TLS configuration, a client CA without TLS, and bad alias names", () => {
-    for (const argv of [["--tls-cert", "c.pem"], ["--tls-client-ca", "ca.pem"], ["--protected-aliases", "Prod!"], ["--jwks-file", "a", "--jwks-url", "b"], ["--max-request-bytes", "-1"]]) {
+    for (const argv of [
+      ["--tls-cert", "c.pem"],
+      ["--tls-client-ca", "ca.pem"],
+      ["--protected-aliases", "Prod!"],
+      ["--jwks-file", "a", "--jwks-url", "b"],
+      ["--max-request-bytes", "-1"],
+    ]) {
       expect(() => parseConfig(argv, {})).toThrow(ConfigError);
     }
   });

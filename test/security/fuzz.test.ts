@@ -55,7 +55,24 @@ const FIELDS = [
   "registered_model_id",
 ];
 const OPS = ["=", "!=", "<>", "<", "<=", ">", ">=", "LIKE", "ILIKE", "IN", "IS NULL", "IS NOT NULL", "==", "=~"];
-const VALUES = ["'x'", '"y"', "1", "-2", "0.5", "1e3", "TRUE", "FALSE", "NULL", "'2026-01-01T00:00:00Z'", "'%a_'", "'\\''", "'\\u00e9'", "'LIVE'", "9223372036854775807", "99999999999999999999"];
+const VALUES = [
+  "'x'",
+  '"y"',
+  "1",
+  "-2",
+  "0.5",
+  "1e3",
+  "TRUE",
+  "FALSE",
+  "NULL",
+  "'2026-01-01T00:00:00Z'",
+  "'%a_'",
+  "'\\''",
+  "'\\u00e9'",
+  "'LIVE'",
+  "9223372036854775807",
+  "99999999999999999999",
+];
 
 /** A filter made of grammar pieces, often nearly valid. */
 function grammarFilter(rng: Rng, depth = 0): string {
@@ -166,7 +183,11 @@ const SEEDS: Array<{ method: string; schema: DescMessage; json: Record<string, u
     schema: UpdateModelVersionRequestSchema,
     json: { modelVersion: { name: "registeredModels/1/versions/1", description: "x" }, updateMask: "description" },
   },
-  { method: "SetAlias", schema: SetAliasRequestSchema, json: { name: "registeredModels/1/aliases/production", modelVersion: "registeredModels/1/versions/1" } },
+  {
+    method: "SetAlias",
+    schema: SetAliasRequestSchema,
+    json: { name: "registeredModels/1/aliases/production", modelVersion: "registeredModels/1/versions/1" },
+  },
   { method: "ListEvents", schema: ListEventsRequestSchema, json: { registeredModel: "registeredModels/1", actor: "ann" } },
   { method: "Watch", schema: WatchRequestSchema, json: { resourceTypes: ["RegisteredModel"], filter: "name = 'a'", startRevision: "3" } },
 ];
@@ -286,7 +307,9 @@ for (const dialect of SERVER_DIALECTS) {
         // "internal error" is what the server says for a bug of its own; connect's own
         // "parse binary" answers for undecodable bytes are the protocol layer's, not ours.
         if (error.code === "internal" && !/^parse binary|^protocol error/.test(error.message)) {
-          throw new Error(`seed ${SEED} round ${round}: ${seed.method} ${typeof body === "string" ? body : Buffer.from(body).toString("hex")} -> ${text}`);
+          throw new Error(
+            `seed ${SEED} round ${round}: ${seed.method} ${typeof body === "string" ? body : Buffer.from(body).toString("hex")} -> ${text}`,
+          );
         }
       });
       if (process.env.FUZZ_VERBOSE) console.log(`server fuzz: ${rounds} rounds`, Object.fromEntries(seen));

@@ -27,7 +27,11 @@ interface GrpcAnswer {
 
 /** grpc-status and grpc-message of one raw HTTP/2 gRPC request (headers of a trailers-only answer, or trailers). */
 async function rawCall(port: number, method: string, body: Buffer, headers: http2.OutgoingHttpHeaders = {}): Promise<GrpcAnswer> {
-  const res = await rawHttp2Request(`http://127.0.0.1:${port}`, { ":method": "POST", ":path": `${SERVICE}/${method}`, "content-type": "application/grpc", te: "trailers", ...headers }, body);
+  const res = await rawHttp2Request(
+    `http://127.0.0.1:${port}`,
+    { ":method": "POST", ":path": `${SERVICE}/${method}`, "content-type": "application/grpc", te: "trailers", ...headers },
+    body,
+  );
   const status = res.headers["grpc-status"] !== undefined ? res.headers : res.trailers;
   return { status: String(status["grpc-status"] ?? ""), message: decodeURIComponent(String(status["grpc-message"] ?? "")) };
 }
@@ -57,7 +61,10 @@ for (const dialect of SERVER_DIALECTS) {
 
     it("refuses a compressed flag without grpc-encoding with INTERNAL on both, writing nothing", async () => {
       const before = await revision();
-      const createModel = toBinary(CreateRegisteredModelRequestSchema, create(CreateRegisteredModelRequestSchema, { registeredModel: { displayName: `flagged-${randomBytes(3).toString("hex")}` } }));
+      const createModel = toBinary(
+        CreateRegisteredModelRequestSchema,
+        create(CreateRegisteredModelRequestSchema, { registeredModel: { displayName: `flagged-${randomBytes(3).toString("hex")}` } }),
+      );
       for (const [method, body] of [
         ["CreateRegisteredModel", envelope(1, createModel)],
         ["CreateRegisteredModel", envelope(1, createModel)],
@@ -88,7 +95,10 @@ for (const dialect of SERVER_DIALECTS) {
 
     it("refuses a length prefix beyond the largest request with RESOURCE_EXHAUSTED on both", async () => {
       for (const length of [0xffffffff, 4 * 1024 * 1024 + 1]) {
-        await both("ListRegisteredModels", envelope(0, new Uint8Array(), length), { status: "8", message: `message size ${length} is larger than configured readMaxBytes 4194304` });
+        await both("ListRegisteredModels", envelope(0, new Uint8Array(), length), {
+          status: "8",
+          message: `message size ${length} is larger than configured readMaxBytes 4194304`,
+        });
       }
     });
 

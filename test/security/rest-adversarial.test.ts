@@ -9,7 +9,6 @@ import { type SecureServer, startSecureServer, tempDir, type TestTokens, writeTo
 
 const PREFIX = "/api/model_registry/v1alpha3";
 
-
 /** Ids that name nothing: malformed, zero, negative, or beyond Number.MAX_SAFE_INTEGER. */
 const BAD_IDS = ["0", "01", "-1", "abc", "1e3", "1.5", "0x10", " 1", "9007199254740993", "9".repeat(1000), "1%00", "%F0%9F%A4%96"];
 
@@ -31,7 +30,11 @@ for (const dialect of SERVER_DIALECTS) {
 
     /** One request with the admin's token; a string or bytes body is sent as it is, anything else as JSON. */
     const send = (method: string, path: string, body?: unknown): Promise<ApiResponse> =>
-      new KubeflowApi(server.url, { authorization: `Bearer ${tokens.secret.ann}` }).send(method, `${PREFIX}${path}`, body === undefined ? {} : { body });
+      new KubeflowApi(server.url, { authorization: `Bearer ${tokens.secret.ann}` }).send(
+        method,
+        `${PREFIX}${path}`,
+        body === undefined ? {} : { body },
+      );
 
     /** A refusal: a 4xx in Kubeflow's error shape with a short message, never a 5xx. */
     function expectRefused(answer: ApiResponse, status?: number | number[]): void {
@@ -143,10 +146,14 @@ for (const dialect of SERVER_DIALECTS) {
         const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
         const request = (method: string, path: string, body?: string) =>
           new Promise<{ status: number; socket: unknown }>((resolve, reject) => {
-            const req = http.request(`${server.url}${PREFIX}${path}`, { method, agent, headers: { authorization: `Bearer ${tokens.secret.ann}`, "content-type": "application/json" } }, (res) => {
-              res.resume();
-              res.on("end", () => resolve({ status: res.statusCode ?? 0, socket: req.socket }));
-            });
+            const req = http.request(
+              `${server.url}${PREFIX}${path}`,
+              { method, agent, headers: { authorization: `Bearer ${tokens.secret.ann}`, "content-type": "application/json" } },
+              (res) => {
+                res.resume();
+                res.on("end", () => resolve({ status: res.statusCode ?? 0, socket: req.socket }));
+              },
+            );
             req.on("error", reject);
             req.end(body);
           });
@@ -169,7 +176,10 @@ for (const dialect of SERVER_DIALECTS) {
         const deepStruct = await send("POST", "/registered_models", { name: unique("deep"), customProperties: { k: mv.struct(nestedObject(60)) } });
         expectRefused(deepStruct, 400);
         expect(deepStruct.body.message).toMatch(/limit of 32 levels/);
-        const deepFilter = await send("GET", `/registered_models?filterQuery=${encodeURIComponent(`${"(".repeat(200)}name = 'x'${")".repeat(200)}`)}`);
+        const deepFilter = await send(
+          "GET",
+          `/registered_models?filterQuery=${encodeURIComponent(`${"(".repeat(200)}name = 'x'${")".repeat(200)}`)}`,
+        );
         expectRefused(deepFilter, 400);
         expect(deepFilter.reason).toBe("FILTER_TOO_COMPLEX");
         await stillServing(before);
@@ -222,7 +232,9 @@ for (const dialect of SERVER_DIALECTS) {
           expect((await send("GET", `/registered_model?name=${encodeURIComponent(name)}`)).body.id).toBe(model.body.id);
           const version = await send("POST", `/registered_models/${model.body.id}/versions`, { name: base });
           expect(version.body.name).toBe(base);
-          expect((await send("GET", `/model_version?name=${encodeURIComponent(base)}&parentResourceId=${model.body.id}`)).body.id).toBe(version.body.id);
+          expect((await send("GET", `/model_version?name=${encodeURIComponent(base)}&parentResourceId=${model.body.id}`)).body.id).toBe(
+            version.body.id,
+          );
           const viaGrpc = await server.client("grpc", { token: tokens.secret.ann! }).getRegisteredModel({ displayName: name });
           expect(viaGrpc.registeredModel?.name).toBe(`registeredModels/${model.body.id}`);
         }
@@ -236,7 +248,13 @@ for (const dialect of SERVER_DIALECTS) {
       it("answers path ids that name nothing with 404, and body or query ids with 400 INVALID_ID, writing nothing", async () => {
         const before = await revision();
         for (const id of BAD_IDS) {
-          for (const path of [`/registered_models/${id}`, `/model_versions/${id}`, `/model_artifacts/${id}`, `/artifacts/${id}`, `/experiments/${id}`]) {
+          for (const path of [
+            `/registered_models/${id}`,
+            `/model_versions/${id}`,
+            `/model_artifacts/${id}`,
+            `/artifacts/${id}`,
+            `/experiments/${id}`,
+          ]) {
             expectRefused(await send("GET", path), [400, 404]);
           }
           expectRefused(await send("PATCH", `/registered_models/${id}`, { description: "x" }), [400, 404]);

@@ -30,7 +30,11 @@ for (const dialect of SERVER_DIALECTS) {
     let runMetricId: string;
 
     const send = (who: Subject, method: string, path: string, body?: unknown): Promise<ApiResponse> =>
-      new KubeflowApi(server.url, { authorization: `Bearer ${tokens.secret[who]}` }).send(method, `${PREFIX}${path}`, body === undefined ? {} : { body });
+      new KubeflowApi(server.url, { authorization: `Bearer ${tokens.secret[who]}` }).send(
+        method,
+        `${PREFIX}${path}`,
+        body === undefined ? {} : { body },
+      );
     const ok = async (answer: Promise<ApiResponse>) => {
       const a = await answer;
       expect(a.status, JSON.stringify(a.body)).toBeLessThan(300);
@@ -44,7 +48,12 @@ for (const dialect of SERVER_DIALECTS) {
       const version = await ok(send("adm", "POST", "/model_versions", { name: "v1", registeredModelId: model.id, externalId: ext }));
       await ok(send("adm", "POST", "/model_versions", { name: onlyVersion, registeredModelId: model.id }));
       const artifact = await ok(
-        send("adm", "POST", `/model_versions/${version.id}/artifacts`, { artifactType: "model-artifact", name: "weights", uri: "s3://b/w", externalId: ext }),
+        send("adm", "POST", `/model_versions/${version.id}/artifacts`, {
+          artifactType: "model-artifact",
+          name: "weights",
+          uri: "s3://b/w",
+          externalId: ext,
+        }),
       );
       return { name, modelId: model.id, versionId: version.id, artifactId: artifact.id, ext };
     }
@@ -67,7 +76,10 @@ for (const dialect of SERVER_DIALECTS) {
     async function expectSameAnswer(who: Subject, method: string, existing: string, missing: string, replaced: [string, string], body?: unknown) {
       const a = await send(who, method, existing, body);
       const b = await send(who, method, missing, body);
-      const hide = (answer: ApiResponse, text: string) => ({ status: answer.status, body: JSON.parse(JSON.stringify(answer.body).replaceAll(text, "…")) });
+      const hide = (answer: ApiResponse, text: string) => ({
+        status: answer.status,
+        body: JSON.parse(JSON.stringify(answer.body).replaceAll(text, "…")),
+      });
       expect(hide(a, replaced[0]), `${method} ${existing} vs ${missing}`).toEqual(hide(b, replaced[1]));
       return a;
     }
@@ -111,7 +123,10 @@ for (const dialect of SERVER_DIALECTS) {
       // "v1" exists in both models: only the caller's counts.
       expect((await ok(send("fraud-vic", "GET", "/model_version?name=v1"))).registeredModelId).toBe(fraud.modelId);
       expect((await send("vic", "GET", "/model_version?name=v1")).reason).toBe("AMBIGUOUS_NAME");
-      const elsewhere = await expectSameAnswer("fraud-vic", "GET", "/model_version?name=only-churn", "/model_version?name=nowhere-at-all", ["only-churn", "nowhere-at-all"]);
+      const elsewhere = await expectSameAnswer("fraud-vic", "GET", "/model_version?name=only-churn", "/model_version?name=nowhere-at-all", [
+        "only-churn",
+        "nowhere-at-all",
+      ]);
       expect(elsewhere.status).toBe(404);
       // Callers who read every model see both, and existence as it is.
       expect((await send("vic", "GET", "/model_version?name=only-churn")).status).toBe(200);
@@ -134,7 +149,10 @@ for (const dialect of SERVER_DIALECTS) {
 
     it("answers finds by another model's external ids exactly as external ids that do not exist: 404", async () => {
       for (const path of ["/registered_model", "/model_version", "/model_artifact", "/artifact"]) {
-        const answer = await expectSameAnswer("fraud-vic", "GET", `${path}?externalId=${churn.ext}`, `${path}?externalId=no-such-ext`, [churn.ext, "no-such-ext"]);
+        const answer = await expectSameAnswer("fraud-vic", "GET", `${path}?externalId=${churn.ext}`, `${path}?externalId=no-such-ext`, [
+          churn.ext,
+          "no-such-ext",
+        ]);
         expect(answer.status).toBe(404);
         expect((await send("fraud-vic", "GET", `${path}?externalId=${fraud.ext}`)).status).toBe(200);
       }
@@ -175,7 +193,14 @@ for (const dialect of SERVER_DIALECTS) {
         ["fraud-vic", "GET", "/artifacts/{id}"],
         ["fraud-ed", "PATCH", "/model_artifacts/{id}", { description: "x" }],
       ] as Array<[Subject, string, string, unknown?]>) {
-        const answer = await expectSameAnswer(who, method, template.replace("{id}", standalone.id), template.replace("{id}", MISSING), [standalone.id, MISSING], body);
+        const answer = await expectSameAnswer(
+          who,
+          method,
+          template.replace("{id}", standalone.id),
+          template.replace("{id}", MISSING),
+          [standalone.id, MISSING],
+          body,
+        );
         expect(answer.status).toBe(403);
       }
       const listed = await ok(send("fraud-vic", "GET", "/model_artifacts?pageSize=1000"));
@@ -183,7 +208,10 @@ for (const dialect of SERVER_DIALECTS) {
       expect((await ok(send("vic", "GET", "/model_artifacts?pageSize=1000"))).items.map((a: { id: string }) => a.id)).toContain(standalone.id);
       // Creating one, or linking one into its own model, needs a grant on every model.
       expect((await send("fraud-ed", "POST", "/model_artifacts", { name: "mine", uri: "s3://b/m" })).status).toBe(403);
-      const link = await send("fraud-ed", "POST", `/model_versions/${fraud.versionId}/artifacts`, { artifactType: "model-artifact", id: standalone.id });
+      const link = await send("fraud-ed", "POST", `/model_versions/${fraud.versionId}/artifacts`, {
+        artifactType: "model-artifact",
+        id: standalone.id,
+      });
       expect(link.status).toBe(403);
       expect(link.body.message).toContain(`model artifact ${standalone.id} is not visible to fraud-ed`);
       for (const call of [

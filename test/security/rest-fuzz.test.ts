@@ -24,14 +24,25 @@ const PROPERTIES = {
 
 /** Valid bodies of writes (ids 1 name the seeded model, version and artifact). */
 const BODIES: Array<{ method: "POST" | "PATCH"; path: string; body: Record<string, unknown> }> = [
-  { method: "POST", path: "/registered_models", body: { name: "m", description: "d", owner: "o", externalId: "x", tasks: ["t"], language: ["en"], customProperties: PROPERTIES } },
+  {
+    method: "POST",
+    path: "/registered_models",
+    body: { name: "m", description: "d", owner: "o", externalId: "x", tasks: ["t"], language: ["en"], customProperties: PROPERTIES },
+  },
   { method: "PATCH", path: "/registered_models/1", body: { description: "d", state: "LIVE", maturity: "GA", customProperties: PROPERTIES } },
   { method: "POST", path: "/model_versions", body: { name: "v", registeredModelId: "1", author: "a", customProperties: PROPERTIES } },
   { method: "PATCH", path: "/model_versions/1", body: { description: "d", state: "ARCHIVED", customProperties: { team: mv.string("x") } } },
   {
     method: "POST",
     path: "/model_versions/1/artifacts",
-    body: { artifactType: "model-artifact", name: "a", uri: "s3://b/m.onnx", modelFormatName: "onnx", modelFormatVersion: "1", customProperties: PROPERTIES },
+    body: {
+      artifactType: "model-artifact",
+      name: "a",
+      uri: "s3://b/m.onnx",
+      modelFormatName: "onnx",
+      modelFormatVersion: "1",
+      customProperties: PROPERTIES,
+    },
   },
   { method: "POST", path: "/model_versions/1/artifacts", body: { artifactType: "doc-artifact", name: "readme", uri: "https://x/readme.md" } },
   { method: "PATCH", path: "/model_artifacts/1", body: { artifactType: "model-artifact", uri: "s3://b/n.onnx", storagePath: "p" } },

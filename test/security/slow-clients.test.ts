@@ -77,7 +77,9 @@ for (const dialect of SERVER_DIALECTS) {
       const drip = setInterval(() => raw.socket.writable && raw.socket.write("X"), 100);
       try {
         const received = await raw.closed;
-        expect(received).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n[\s\S]*\r\n\r\nthe request headers did not arrive within 500 ms \(--headers-timeout\)\n$/);
+        expect(received).toMatch(
+          /^HTTP\/1\.1 408 Request Timeout\r\n[\s\S]*\r\n\r\nthe request headers did not arrive within 500 ms \(--headers-timeout\)\n$/,
+        );
       } finally {
         clearInterval(drip);
       }
@@ -137,19 +139,30 @@ for (const dialect of SERVER_DIALECTS) {
     it("answers an HTTP/2 Connect call whose body never completes with 408 and a Connect error", async () => {
       const res = await h2Unfinished(server.url, { ":path": `${SERVICE}/ListRegisteredModels`, "content-type": "application/json" }, "{");
       expect(res.headers[":status"]).toBe(408);
-      expect(JSON.parse(res.body)).toEqual({ code: "deadline_exceeded", message: "the request did not arrive whole within 1000 ms (--body-timeout)" });
+      expect(JSON.parse(res.body)).toEqual({
+        code: "deadline_exceeded",
+        message: "the request did not arrive whole within 1000 ms (--body-timeout)",
+      });
     });
 
     it("answers a gRPC call whose message never completes with DEADLINE_EXCEEDED, on both gRPC listeners", async () => {
       for (const url of [server.url, `http://127.0.0.1:${server.app.grpcServer!.port}`]) {
-        const res = await h2Unfinished(url, { ":path": `${SERVICE}/ListRegisteredModels`, "content-type": "application/grpc", te: "trailers" }, Buffer.from([0, 0, 0, 0, 9, 0x08]));
+        const res = await h2Unfinished(
+          url,
+          { ":path": `${SERVICE}/ListRegisteredModels`, "content-type": "application/grpc", te: "trailers" },
+          Buffer.from([0, 0, 0, 0, 9, 0x08]),
+        );
         expect(res.headers[":status"]).toBe(200);
         expect(res.headers["grpc-status"]).toBe("4");
       }
     });
 
     it("answers a gRPC call whose message never completes with a message naming the flag", async () => {
-      const res = await h2Unfinished(server.url, { ":path": `${SERVICE}/ListRegisteredModels`, "content-type": "application/grpc", te: "trailers" }, Buffer.from([0, 0, 0, 0, 9, 0x08]));
+      const res = await h2Unfinished(
+        server.url,
+        { ":path": `${SERVICE}/ListRegisteredModels`, "content-type": "application/grpc", te: "trailers" },
+        Buffer.from([0, 0, 0, 0, 9, 0x08]),
+      );
       expect(res.headers[":status"]).toBe(200);
       expect(res.headers["grpc-status"]).toBe("4");
       expect(decodeURIComponent(String(res.headers["grpc-message"]))).toContain("--body-timeout");
@@ -158,7 +171,10 @@ for (const dialect of SERVER_DIALECTS) {
     it("keeps quiet Watch streams open past the idle and body timeouts, on HTTP/1.1 and HTTP/2", async () => {
       const abort = new AbortController();
       const streams = (["connect-json-h1", "grpc"] as const).map((protocol) => {
-        const iterator = server.client(protocol).watch({ resourceTypes: ["RegisteredModel"] }, { signal: abort.signal })[Symbol.asyncIterator]();
+        const iterator = server
+          .client(protocol)
+          .watch({ resourceTypes: ["RegisteredModel"] }, { signal: abort.signal })
+          [Symbol.asyncIterator]();
         return iterator;
       });
       try {

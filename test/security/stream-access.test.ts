@@ -3,7 +3,12 @@ import { type Identity, parseGrant } from "../../src/auth/identity.js";
 import { watchStreamAccess } from "../../src/auth/stream-access.js";
 import { PermissionDeniedError, UnauthenticatedError } from "../../src/registry/errors.js";
 
-const identity = (grants: string[], extra: Partial<Identity> = {}): Identity => ({ subject: "s", method: "token", grants: grants.map(parseGrant), ...extra });
+const identity = (grants: string[], extra: Partial<Identity> = {}): Identity => ({
+  subject: "s",
+  method: "token",
+  grants: grants.map(parseGrant),
+  ...extra,
+});
 
 /** A stream's access over a fake tokens file: `change` runs the listeners, `recheck` answers with `now`. */
 function harness(start: Identity) {
@@ -80,14 +85,26 @@ describe("the credentials of an open stream", () => {
   });
 
   it("ends with TOKEN_EXPIRED at expiresAt, and at once when it has passed", async () => {
-    const soon = watchStreamAccess({ identity: identity(["viewer"], { method: "jwt", expiresAt: Date.now() + 50 }), onChange: () => () => {}, recheck: async () => identity([]) });
+    const soon = watchStreamAccess({
+      identity: identity(["viewer"], { method: "jwt", expiresAt: Date.now() + 50 }),
+      onChange: () => () => {},
+      recheck: async () => identity([]),
+    });
     expect(soon.revoked.aborted).toBe(false);
     await new Promise((r) => setTimeout(r, 120));
     expect(reasonOf(soon.revoked)).toBe("TOKEN_EXPIRED");
-    const past = watchStreamAccess({ identity: identity(["viewer"], { method: "jwt", expiresAt: Date.now() - 1 }), onChange: () => () => {}, recheck: async () => identity([]) });
+    const past = watchStreamAccess({
+      identity: identity(["viewer"], { method: "jwt", expiresAt: Date.now() - 1 }),
+      onChange: () => () => {},
+      recheck: async () => identity([]),
+    });
     expect(reasonOf(past.revoked)).toBe("TOKEN_EXPIRED");
     // Far in the future (beyond setTimeout's 24.8 days): armed, not fired.
-    const far = watchStreamAccess({ identity: identity(["viewer"], { method: "jwt", expiresAt: Date.now() + 40 * 86_400_000 }), onChange: () => () => {}, recheck: async () => identity([]) });
+    const far = watchStreamAccess({
+      identity: identity(["viewer"], { method: "jwt", expiresAt: Date.now() + 40 * 86_400_000 }),
+      onChange: () => () => {},
+      recheck: async () => identity([]),
+    });
     await new Promise((r) => setTimeout(r, 20));
     expect(far.revoked.aborted).toBe(false);
     far.close();

@@ -73,7 +73,8 @@ export async function startSecureServer(dialect: TestDialect, options: SecureSer
     if (protocol === "connect-json-h1") return createConnectTransport({ baseUrl, httpVersion: "1.1", interceptors, nodeOptions: tlsOptions });
     const sessionManager = new Http2SessionManager(baseUrl, undefined, tlsOptions);
     managers.push(sessionManager);
-    if (protocol === "connect-binary-h2") return createConnectTransport({ baseUrl, httpVersion: "2", useBinaryFormat: true, sessionManager, interceptors });
+    if (protocol === "connect-binary-h2")
+      return createConnectTransport({ baseUrl, httpVersion: "2", useBinaryFormat: true, sessionManager, interceptors });
     if (protocol === "grpc-web") return createGrpcWebTransport({ baseUrl, httpVersion: "2", sessionManager, interceptors });
     return createGrpcTransport({ baseUrl, sessionManager, interceptors });
   };
@@ -187,7 +188,23 @@ export function makePki(dir: string): TestPki {
   const leaf = (name: string, cn: string, caName: string, ext: string) => {
     ossl("req", ...ec, "-keyout", `${name}.key`, "-out", `${name}.csr`, "-subj", `/CN=${cn}`);
     writeFileSync(join(dir, `${name}.ext`), ext);
-    ossl("x509", "-req", "-in", `${name}.csr`, "-CA", `${caName}.crt`, "-CAkey", `${caName}.key`, "-CAcreateserial", "-out", `${name}.crt`, "-days", "2", "-extfile", `${name}.ext`);
+    ossl(
+      "x509",
+      "-req",
+      "-in",
+      `${name}.csr`,
+      "-CA",
+      `${caName}.crt`,
+      "-CAkey",
+      `${caName}.key`,
+      "-CAcreateserial",
+      "-out",
+      `${name}.crt`,
+      "-days",
+      "2",
+      "-extfile",
+      `${name}.ext`,
+    );
     return { cert: readFileSync(join(dir, `${name}.crt`)), key: readFileSync(join(dir, `${name}.key`)) };
   };
   leaf("server", "localhost", "test-ca", "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n");

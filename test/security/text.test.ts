@@ -19,7 +19,10 @@ function withBytes(encoded: Uint8Array, bad: readonly number[]): Buffer {
 
 /** A binary CreateRegisteredModel request whose display name is "x-" and these bytes. */
 const binaryRequest = (bad: readonly number[]) =>
-  withBytes(toBinary(CreateRegisteredModelRequestSchema, create(CreateRegisteredModelRequestSchema, { registeredModel: { displayName: "x-abc" } })), bad);
+  withBytes(
+    toBinary(CreateRegisteredModelRequestSchema, create(CreateRegisteredModelRequestSchema, { registeredModel: { displayName: "x-abc" } })),
+    bad,
+  );
 
 /** A gRPC or gRPC-Web length-prefixed message. */
 function framed(message: Buffer): Buffer {
@@ -64,7 +67,13 @@ for (const dialect of SERVER_DIALECTS) {
     function grpcCall(url: string, method: string, message: Buffer): Promise<{ status: string; message: string }> {
       const session = http2.connect(url);
       return new Promise<{ status: string; message: string }>((resolve, reject) => {
-        const stream = session.request({ ":method": "POST", ":path": `${SERVICE}/${method}`, "content-type": "application/grpc", te: "trailers", ...auth() });
+        const stream = session.request({
+          ":method": "POST",
+          ":path": `${SERVICE}/${method}`,
+          "content-type": "application/grpc",
+          te: "trailers",
+          ...auth(),
+        });
         let status = "";
         let text = "";
         const take = (headers: http2.IncomingHttpHeaders) => {
@@ -87,7 +96,11 @@ for (const dialect of SERVER_DIALECTS) {
         headers: { "content-type": `application/grpc-web+${type}`, "x-grpc-web": "1", ...auth() },
         body: new Uint8Array(framed(message)),
       });
-      const text = Buffer.from(await res.arrayBuffer()).toString("latin1") + Object.entries(Object.fromEntries(res.headers)).map(([k, v]) => `${k}:${v}`).join("\r\n");
+      const text =
+        Buffer.from(await res.arrayBuffer()).toString("latin1") +
+        Object.entries(Object.fromEntries(res.headers))
+          .map(([k, v]) => `${k}:${v}`)
+          .join("\r\n");
       const status = /grpc-status:\s*(\d+)/.exec(text)?.[1];
       const msg = decodeURIComponent(/grpc-message:\s*([^\r\n]*)/.exec(text)?.[1] ?? "");
       return { status, message: msg };
@@ -119,8 +132,14 @@ for (const dialect of SERVER_DIALECTS) {
         [{ registeredModel: { displayName: "ls-\ud800" } }, FIELD],
         [{ registeredModel: { displayName: "ls", description: "tail \udc00" } }, "registered_model.description"],
         [{ registeredModel: { displayName: "ls", labels: { team: "\udbff" } } }, "registered_model.labels.team"],
-        [{ registeredModel: { displayName: "ls", customProperties: { "k\ud800": { stringValue: "v" } } } }, "registered_model.custom_properties.k\\ud800"],
-        [{ registeredModel: { displayName: "ls", customProperties: { k: { structValue: { a: ["\udfff"] } } } } }, "registered_model.custom_properties.k.struct_value.a[0]"],
+        [
+          { registeredModel: { displayName: "ls", customProperties: { "k\ud800": { stringValue: "v" } } } },
+          "registered_model.custom_properties.k\\ud800",
+        ],
+        [
+          { registeredModel: { displayName: "ls", customProperties: { k: { structValue: { a: ["\udfff"] } } } } },
+          "registered_model.custom_properties.k.struct_value.a[0]",
+        ],
       ];
       for (const [request, field] of cases) {
         // JSON.stringify escapes unpaired surrogates ("\ud800"), as a client's JSON encoder does.
@@ -149,7 +168,10 @@ for (const dialect of SERVER_DIALECTS) {
       for (const [port, url] of Object.entries(urls)) {
         for (const [what, bad] of invalidBytes) {
           const answer = await grpcCall(url, "CreateRegisteredModel", binaryRequest(bad));
-          expect(answer, `${port}: ${what}`).toMatchObject({ status: "3", message: expect.stringMatching(new RegExp(`^${FIELD}: must be valid Unicode`)) });
+          expect(answer, `${port}: ${what}`).toMatchObject({
+            status: "3",
+            message: expect.stringMatching(new RegExp(`^${FIELD}: must be valid Unicode`)),
+          });
         }
       }
       expect(await revision()).toBe(before);
@@ -167,7 +189,10 @@ for (const dialect of SERVER_DIALECTS) {
     it("refuses bad text in a Watch request before the stream starts, on both ports", async () => {
       const watch = { resourceTypes: ["RegisteredModel"], filter: "name = 'abc'" };
       const json = Buffer.from(JSON.stringify({ ...watch, filter: "name = 'ls-\ud800'" }));
-      expect(await grpcWebCall("Watch", json, "json")).toMatchObject({ status: "3", message: expect.stringMatching(/^filter: must be valid Unicode/) });
+      expect(await grpcWebCall("Watch", json, "json")).toMatchObject({
+        status: "3",
+        message: expect.stringMatching(/^filter: must be valid Unicode/),
+      });
       const binary = withBytes(toBinary(WatchRequestSchema, create(WatchRequestSchema, watch)), [0xc3, 0x28]);
       for (const url of [server.url, `http://127.0.0.1:${server.app.grpcServer!.port}`]) {
         expect(await grpcCall(url, "Watch", binary)).toMatchObject({ status: "3", message: expect.stringMatching(/^filter: must be valid Unicode/) });

@@ -4,17 +4,30 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Health, HealthCheckResponse_ServingStatus } from "../../gen/health/v1/health_pb.js";
 import { SERVER_DIALECTS } from "../support/dialects.js";
 import { failure } from "../support/errors.js";
-import { makePki, type SecureProtocol, type SecureServer, startSecureServer, tempDir, type TestPki, type TestTokens, writeTokensFile } from "./support.js";
+import {
+  makePki,
+  type SecureProtocol,
+  type SecureServer,
+  startSecureServer,
+  tempDir,
+  type TestPki,
+  type TestTokens,
+  writeTokensFile,
+} from "./support.js";
 
 const PROTOCOLS: SecureProtocol[] = ["connect-json-h1", "connect-binary-h2", "grpc", "grpc-web", "grpc-fast-path"];
 
 /** Resolves with the HTTP status of a plain HTTPS/1.1 request, or rejects with the TLS error. */
 function httpsStatus(url: string, options: { ca?: Buffer; cert?: Buffer; key?: Buffer }): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = request(`${url}/grpc.health.v1.Health/Check`, { method: "POST", headers: { "content-type": "application/json" }, ...options }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
+    const req = request(
+      `${url}/grpc.health.v1.Health/Check`,
+      { method: "POST", headers: { "content-type": "application/json" }, ...options },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    );
     req.on("error", reject);
     req.end("{}");
   });
@@ -102,7 +115,10 @@ for (const dialect of SERVER_DIALECTS) {
 
       it(`records the certificate's CN as the actor over ${protocol}`, async () => {
         const admin = server.client(protocol, { ...pki.client("deploy-controller"), token: tokens.secret.ann! });
-        const m = await admin.registerModel({ registeredModel: { displayName: `mtls-${randomBytes(3).toString("hex")}` }, modelVersion: { version: "1" } });
+        const m = await admin.registerModel({
+          registeredModel: { displayName: `mtls-${randomBytes(3).toString("hex")}` },
+          modelVersion: { version: "1" },
+        });
         const bot = server.client(protocol, pki.client("release-bot"));
         await bot.setAlias({ name: `${m.registeredModel!.name}/aliases/production`, modelVersion: m.modelVersion!.name });
         const events = await admin.listEvents({ registeredModel: m.registeredModel!.name });

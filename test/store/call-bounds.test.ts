@@ -174,7 +174,9 @@ for (const dialect of DIALECTS) {
     }, 20_000);
 
     it("classifies a cancelled statement as a cancelled call, not an internal error", async () => {
-      const error = await store.read(() => Promise.reject(Object.assign(new Error("canceling statement due to user request"), { code: "57014" }))).catch((e: unknown) => e);
+      const error = await store
+        .read(() => Promise.reject(Object.assign(new Error("canceling statement due to user request"), { code: "57014" })))
+        .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(StoreError);
       expect((error as StoreError).kind).toBe("cancelled");
     });

@@ -19,7 +19,11 @@ export function modelInput(displayName: string, extra: Partial<ModelInput> = {})
   return { displayName, description: "", owner: "", state: undefined, labels: {}, customProperties: {}, readme: "", ...extra };
 }
 
-export function versionInput(version: string, customProperties: VersionInput["customProperties"] = {}, extra: Partial<VersionInput> = {}): VersionInput {
+export function versionInput(
+  version: string,
+  customProperties: VersionInput["customProperties"] = {},
+  extra: Partial<VersionInput> = {},
+): VersionInput {
   return { version, description: "", author: "", state: undefined, customProperties, ...extra };
 }
 

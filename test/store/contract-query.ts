@@ -46,9 +46,37 @@ async function seedFixture(t: ContractRegistry) {
   await r.createModel(modelInput("delta", { owner: "alice", description: "fourth" }), ctx);
 
   const versions: Array<[string, Record<string, ReturnType<typeof dbl>>, { author?: string; description?: string }]> = [
-    ["v1", { accuracy: dbl(0.91), epochs: int(10), dataset_version: str("fraud-data-q3-2025"), framework: str("torch"), deployed: bool(true), mixed: int(5), tie: int(7) }, { author: "ann", description: "baseline" }],
-    ["v2", { accuracy: dbl(0.967), epochs: int(20), dataset_version: str("fraud-data-q4-2025"), framework: str("TensorFlow"), deployed: bool(false), mixed: str("b"), tie: int(7) }, { author: "bob" }],
-    ["v3", { accuracy: int(1), epochs: dbl(10), dataset_version: str("fraud-data-q4-2025"), framework: str("10"), mixed: dbl(2.5), tie: int(7) }, { author: "ann" }],
+    [
+      "v1",
+      {
+        accuracy: dbl(0.91),
+        epochs: int(10),
+        dataset_version: str("fraud-data-q3-2025"),
+        framework: str("torch"),
+        deployed: bool(true),
+        mixed: int(5),
+        tie: int(7),
+      },
+      { author: "ann", description: "baseline" },
+    ],
+    [
+      "v2",
+      {
+        accuracy: dbl(0.967),
+        epochs: int(20),
+        dataset_version: str("fraud-data-q4-2025"),
+        framework: str("TensorFlow"),
+        deployed: bool(false),
+        mixed: str("b"),
+        tie: int(7),
+      },
+      { author: "bob" },
+    ],
+    [
+      "v3",
+      { accuracy: int(1), epochs: dbl(10), dataset_version: str("fraud-data-q4-2025"), framework: str("10"), mixed: dbl(2.5), tie: int(7) },
+      { author: "ann" },
+    ],
     ["v4", { loss: dbl(0.2), "my.key": str("dotted"), dataset_version: str("other"), mixed: str("a"), tie: int(7) }, {}],
     ["v5", { accuracy: dbl(0.951), dataset_version: str("fraud-data-q4-2025"), tie: int(7) }, { author: "cy" }],
     ["v6", { notes: str("rolled back") }, {}],
@@ -62,12 +90,24 @@ async function seedFixture(t: ContractRegistry) {
   t.at("2025-05-09T00:00:00Z");
   await r.createVersion(gamma.id, versionInput("g1", { accuracy: dbl(0.99), dataset_version: str("fraud-data-q4-2025") }), ctx);
   const v1 = byName.v1!;
-  await r.createArtifact(versionRef(alpha.id, v1.id), artifactInput("s3://models/alpha/v1/model.onnx", { modelFormatName: "onnx", displayName: "onnx" }), ctx);
-  await r.createArtifact(versionRef(alpha.id, v1.id), artifactInput("gs://models/alpha/v1/model.pt", { modelFormatName: "pytorch", displayName: "torch" }), ctx);
+  await r.createArtifact(
+    versionRef(alpha.id, v1.id),
+    artifactInput("s3://models/alpha/v1/model.onnx", { modelFormatName: "onnx", displayName: "onnx" }),
+    ctx,
+  );
+  await r.createArtifact(
+    versionRef(alpha.id, v1.id),
+    artifactInput("gs://models/alpha/v1/model.pt", { modelFormatName: "pytorch", displayName: "torch" }),
+    ctx,
+  );
 
   t.at("2025-06-01T00:00:00Z");
   for (const name of ["v3", "v6"]) {
-    await r.updateVersion(versionRef(alpha.id, byName[name]!.id), { input: versionInput("", {}, { state: "ARCHIVED" }), mask: ["state"], etag: "" }, ctx);
+    await r.updateVersion(
+      versionRef(alpha.id, byName[name]!.id),
+      { input: versionInput("", {}, { state: "ARCHIVED" }), mask: ["state"], etag: "" },
+      ctx,
+    );
   }
   // Archive Beta last: it has no versions, and archived models take none.
   await r.updateModel(beta.id, { input: modelInput("", { state: "ARCHIVED" }), mask: ["state"], etag: "" }, ctx);
@@ -258,7 +298,10 @@ export function describeQueryContract(dialect: TestDialect): void {
           expect(whole.pages).toBe(1);
           for (const pageSize of [1, 3]) {
             const paged = await listAll((q) => t.registry.listModels(q), { orderBy, pageSize });
-            expect(paged.items.map((m) => m.id), `${orderBy} by ${pageSize}`).toEqual(whole.items.map((m) => m.id));
+            expect(
+              paged.items.map((m) => m.id),
+              `${orderBy} by ${pageSize}`,
+            ).toEqual(whole.items.map((m) => m.id));
             expect(paged.pages).toBe(Math.ceil(whole.items.length / pageSize));
           }
         }
@@ -302,7 +345,9 @@ export function describeQueryContract(dialect: TestDialect): void {
           listRequest({ filter, pageSize: 1, showTotalSize: true, pageToken: first.nextPageToken }),
         );
         expect(second.totalSize).toBe(4);
-        const models = await t.registry.listModels(listRequest({ filter: "owner = 'alice'", showTotalSize: true, orderBy: "custom_properties.tier desc" }));
+        const models = await t.registry.listModels(
+          listRequest({ filter: "owner = 'alice'", showTotalSize: true, orderBy: "custom_properties.tier desc" }),
+        );
         expect(models.totalSize).toBe(2);
       });
 
@@ -330,7 +375,13 @@ export function describeQueryContract(dialect: TestDialect): void {
       it("lists the versions trained on fraud-data-q4-2025", async () => {
         expect(await versionsOf({ filter: 'dataset_version = "fraud-data-q4-2025"' })).toEqual(["v2", "v3", "v5"]);
         expect(
-          await versionsOf({ filter: "model = 'alpha' AND accuracy > 0.95 AND dataset_version = 'fraud-data-q4-2025' AND state = 'LIVE'", orderBy: "custom_properties.accuracy desc" }, "all"),
+          await versionsOf(
+            {
+              filter: "model = 'alpha' AND accuracy > 0.95 AND dataset_version = 'fraud-data-q4-2025' AND state = 'LIVE'",
+              orderBy: "custom_properties.accuracy desc",
+            },
+            "all",
+          ),
         ).toEqual(["v2", "v5"]);
       });
     });

@@ -47,11 +47,7 @@ function describeWriteContract(dialect: TestDialect): void {
     it("refuses an update with a stale etag", async () => {
       const created = await t.registry.createModel(modelInput("etag-model"), ctx);
       await t.registry.updateModel(created.id, { input: modelInput("", { owner: "a" }), mask: ["owner"], etag: "" }, ctx);
-      const stale = t.registry.updateModel(
-        created.id,
-        { input: modelInput("", { owner: "b" }), mask: ["owner"], etag: etagOf(created) },
-        ctx,
-      );
+      const stale = t.registry.updateModel(created.id, { input: modelInput("", { owner: "b" }), mask: ["owner"], etag: etagOf(created) }, ctx);
       await expect(stale).rejects.toBeInstanceOf(EtagMismatchError);
       expect((await t.registry.getModel({ id: created.id })).owner).toBe("a");
     });
@@ -66,7 +62,9 @@ function describeWriteContract(dialect: TestDialect): void {
       // A read returns (at least) what the write returned: reads may add fields the write left unset.
       expect(await t.registry.getVersion(ref(v1.id))).toMatchObject(v1);
       expect(v1.customProperties).toEqual({ accuracy: dbl(0.9), epochs: int(10n) });
-      expect(await t.registry.getVersion({ model: { displayName: "crud-versions" }, selector: { kind: "version", version: "v2" } })).toMatchObject(v2);
+      expect(await t.registry.getVersion({ model: { displayName: "crud-versions" }, selector: { kind: "version", version: "v2" } })).toMatchObject(
+        v2,
+      );
       expect((await t.registry.getVersion({ model: { id: model.id }, selector: { kind: "latest" } })).id).toBe(v2.id);
 
       await t.registry.updateVersion(ref(v2.id), { input: versionInput("", {}, { state: "ARCHIVED" }), mask: ["state"], etag: "" }, ctx);
@@ -89,9 +87,7 @@ function describeWriteContract(dialect: TestDialect): void {
       await expect(t.registry.getModel({ id: 987_654_321 })).rejects.toBeInstanceOf(NotFoundError);
       await expect(t.registry.getModel({ displayName: "no-such-model" })).rejects.toBeInstanceOf(NotFoundError);
       const model = await t.registry.createModel(modelInput("crud-missing"), ctx);
-      await expect(
-        t.registry.getVersion({ model: { id: model.id }, selector: { kind: "latest" } }),
-      ).rejects.toBeInstanceOf(NotFoundError);
+      await expect(t.registry.getVersion({ model: { id: model.id }, selector: { kind: "latest" } })).rejects.toBeInstanceOf(NotFoundError);
       await expect(t.registry.listVersions(987_654_321, listRequest())).rejects.toBeInstanceOf(NotFoundError);
     });
 
@@ -130,9 +126,7 @@ function describeWriteContract(dialect: TestDialect): void {
     it("serialises concurrent writers into consecutive revisions", async () => {
       const model = await t.registry.createModel(modelInput("rev-concurrent"), ctx);
       const before = await revision();
-      const versions = await Promise.all(
-        Array.from({ length: 8 }, (_, i) => t.registry.createVersion(model.id, versionInput(`c${i}`), ctx)),
-      );
+      const versions = await Promise.all(Array.from({ length: 8 }, (_, i) => t.registry.createVersion(model.id, versionInput(`c${i}`), ctx)));
       expect(versions.map((v) => v.revision).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8].map((n) => before + n));
       expect(await revision()).toBe(before + 8);
     });

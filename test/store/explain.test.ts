@@ -176,10 +176,20 @@ async function seed(db: Kysely<Database>): Promise<void> {
     bool_value: null,
     struct_value: null,
   }));
-  for (let i = 0; i < MODELS; i += 500) await db.insertInto("registered_models").values(models.slice(i, i + 500)).execute();
+  for (let i = 0; i < MODELS; i += 500)
+    await db
+      .insertInto("registered_models")
+      .values(models.slice(i, i + 500))
+      .execute();
   for (let i = 0; i < VERSIONS; i += 500) {
-    await db.insertInto("model_versions").values(versions.slice(i, i + 500)).execute();
-    await db.insertInto("properties").values(properties.slice(i, i + 500)).execute();
+    await db
+      .insertInto("model_versions")
+      .values(versions.slice(i, i + 500))
+      .execute();
+    await db
+      .insertInto("properties")
+      .values(properties.slice(i, i + 500))
+      .execute();
   }
 }
 
@@ -217,7 +227,10 @@ for (const engineSpec of ENGINES) {
     for (const shape of SHAPES) {
       it(`reads ${shape.name} through an index`, async () => {
         const { firstPage, keysetPage } = await statements(engine, sent, shape);
-        for (const [page, q] of [["first page", firstPage], ["keyset page", keysetPage]] as const) {
+        for (const [page, q] of [
+          ["first page", firstPage],
+          ["keyset page", keysetPage],
+        ] as const) {
           const plan = await engine.explain(q);
           const shown = `${page} of ${shape.name}:\n${plan.join("\n")}`;
           if (engineSpec.name === "sqlite") assertSqlitePlan(plan, shape, page === "keyset page", shown);
@@ -241,7 +254,9 @@ function assertSqlitePlan(plan: string[], shape: Shape, keyset: boolean, shown: 
 function assertPostgresPlan(plan: string[], shape: Shape, keyset: boolean, shown: string): void {
   const text = plan.join("\n");
   expect(text, shown).not.toMatch(/Seq Scan/);
-  expect(text, shown).toMatch(new RegExp(`(Index Scan( Backward)?|Index Only Scan( Backward)?) using \\S+ on ${shape.table} t|Bitmap Heap Scan on ${shape.table} t`));
+  expect(text, shown).toMatch(
+    new RegExp(`(Index Scan( Backward)?|Index Only Scan( Backward)?) using \\S+ on ${shape.table} t|Bitmap Heap Scan on ${shape.table} t`),
+  );
   if (shape.ordered) {
     // An Incremental Sort over an index's presorted prefix (display_name, then id) is fine.
     expect(text, shown).not.toMatch(/(^|->)\s*Sort\s+\(/m);

@@ -216,12 +216,7 @@ function describeCases(open: () => Opened | Promise<Opened>) {
   const select = async (filter: string) => {
     const expr = parseFilter(filter, schema);
     if (!expr) throw new Error("empty filter");
-    const rows = await opened.db
-      .selectFrom("registered_models as t")
-      .select("t.id")
-      .where(compileFilter(expr, target))
-      .orderBy("t.id")
-      .execute();
+    const rows = await opened.db.selectFrom("registered_models as t").select("t.id").where(compileFilter(expr, target)).orderBy("t.id").execute();
     return rows.map((r) => Number(r.id));
   };
 
@@ -258,11 +253,7 @@ function describeCases(open: () => Opened | Promise<Opened>) {
   it("binds every value as a parameter", () => {
     const expr = parseFilter("name = 'alpha' AND labels.team = 'ml' AND accuracy > 0.5", schema);
     if (!expr) throw new Error("empty filter");
-    const compiled = opened.db
-      .selectFrom("registered_models as t")
-      .select("t.id")
-      .where(compileFilter(expr, target))
-      .compile();
+    const compiled = opened.db.selectFrom("registered_models as t").select("t.id").where(compileFilter(expr, target)).compile();
     expect(compiled.sql).not.toContain("alpha");
     expect(compiled.sql).not.toContain("'ml'");
     expect(compiled.sql).not.toContain("0.5");

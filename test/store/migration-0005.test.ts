@@ -47,8 +47,14 @@ for (const dialect of DIALECTS) {
       const t = 1_700_000_000_000;
       const stamp = { create_time: t, update_time: t };
       await k.updateTable("meta").set({ revision: 7, last_id: 7 }).where("id", "=", 1).execute();
-      await k.insertInto("registered_models").values({ id: 1, display_name: "m", description: "", owner: "", state: "LIVE", readme: "", ...stamp, revision: 1 }).execute();
-      await k.insertInto("model_versions").values({ id: 2, model_id: 1, version: "v1", description: "", author: "", state: "LIVE", ...stamp, revision: 2 }).execute();
+      await k
+        .insertInto("registered_models")
+        .values({ id: 1, display_name: "m", description: "", owner: "", state: "LIVE", readme: "", ...stamp, revision: 1 })
+        .execute();
+      await k
+        .insertInto("model_versions")
+        .values({ id: 2, model_id: 1, version: "v1", description: "", author: "", state: "LIVE", ...stamp, revision: 2 })
+        .execute();
       await k
         .insertInto("model_artifacts")
         .values({
@@ -69,17 +75,64 @@ for (const dialect of DIALECTS) {
           revision: 3,
         })
         .execute();
-      await k.insertInto("properties").values({ resource_id: 3, key: "accuracy", value_type: "double", string_value: null, int_value: null, number_value: 0.9, bool_value: null, struct_value: null }).execute();
-      await k.insertInto("experiments").values({ id: 4, display_name: "e", description: "", owner: "", state: "LIVE", ...stamp, revision: 4 }).execute();
+      await k
+        .insertInto("properties")
+        .values({
+          resource_id: 3,
+          key: "accuracy",
+          value_type: "double",
+          string_value: null,
+          int_value: null,
+          number_value: 0.9,
+          bool_value: null,
+          struct_value: null,
+        })
+        .execute();
+      await k
+        .insertInto("experiments")
+        .values({ id: 4, display_name: "e", description: "", owner: "", state: "LIVE", ...stamp, revision: 4 })
+        .execute();
       await k
         .insertInto("experiment_runs")
-        .values({ id: 5, experiment_id: 4, display_name: "r", description: "", author: "", status: "RUNNING", start_time: t, end_time: null, datasets: "[]", ...stamp, revision: 5 })
+        .values({
+          id: 5,
+          experiment_id: 4,
+          display_name: "r",
+          description: "",
+          author: "",
+          status: "RUNNING",
+          start_time: t,
+          end_time: null,
+          datasets: "[]",
+          ...stamp,
+          revision: 5,
+        })
         .execute();
       await k
         .insertInto("rest_artifacts")
-        .values({ id: 6, kind: "metric", parent_type: "run", parent_id: 5, display_name: "acc", description: "", uri: "", state: "LIVE", fields: '{"value":0.5}', ...stamp, revision: 6 })
+        .values({
+          id: 6,
+          kind: "metric",
+          parent_type: "run",
+          parent_id: 5,
+          display_name: "acc",
+          description: "",
+          uri: "",
+          state: "LIVE",
+          fields: '{"value":0.5}',
+          ...stamp,
+          revision: 6,
+        })
         .execute();
-      await k.insertInto("rest_extras").values({ resource_id: 3, resource_type: "ModelArtifact", external_id: "ext-3", fields: '{"experimentId":"4","experimentRunId":"5","modelSourceKind":"kfp"}' }).execute();
+      await k
+        .insertInto("rest_extras")
+        .values({
+          resource_id: 3,
+          resource_type: "ModelArtifact",
+          external_id: "ext-3",
+          fields: '{"experimentId":"4","experimentRunId":"5","modelSourceKind":"kfp"}',
+        })
+        .execute();
 
       expect(await migrateToLatest(k)).toContain("0005-standalone-artifacts");
 
@@ -108,7 +161,11 @@ for (const dialect of DIALECTS) {
       const standalone = await registry.write((w) =>
         registry.insertArtifact(w, null, { ...artifact, displayName: "loose", state: undefined, customProperties: {} }, { actor: "test" }),
       );
-      expect(await registry.getArtifact({ kind: "unlinked", artifactId: standalone.id })).toMatchObject({ versionId: null, modelId: null, displayName: "loose" });
+      expect(await registry.getArtifact({ kind: "unlinked", artifactId: standalone.id })).toMatchObject({
+        versionId: null,
+        modelId: null,
+        displayName: "loose",
+      });
     });
   });
 }

@@ -38,7 +38,9 @@ for (const dialect of DIALECTS) {
       const injecting: StoreDialect = {
         ...engine,
         classifyError: (error) =>
-          error instanceof InjectedConflict ? new StoreError("serialization_failure", error.message, undefined, { cause: error }) : engine.classifyError(error),
+          error instanceof InjectedConflict
+            ? new StoreError("serialization_failure", error.message, undefined, { cause: error })
+            : engine.classifyError(error),
       };
       store = await KyselyRegistryStore.open(injecting, { maxWriteAttempts: MAX_ATTEMPTS, retryBaseMs: 1 });
       registry = new Registry(store);

@@ -35,11 +35,15 @@ export function startClientInProcess(args: string[], env: NodeJS.ProcessEnv = {}
   let stdout = "";
   let stderr = "";
   const stop = new AbortController();
-  const done = runClientCommand(args, { USER: "", ...env }, {
-    stdout: textSink((s) => (stdout += s)),
-    stderr: textSink((s) => (stderr += s)),
-    signal: stop.signal,
-  }).then((code) => ({ code, stdout, stderr }));
+  const done = runClientCommand(
+    args,
+    { USER: "", ...env },
+    {
+      stdout: textSink((s) => (stdout += s)),
+      stderr: textSink((s) => (stderr += s)),
+      signal: stop.signal,
+    },
+  ).then((code) => ({ code, stdout, stderr }));
   let ended = false;
   void done.then(() => (ended = true));
   return {
@@ -49,7 +53,9 @@ export function startClientInProcess(args: string[], env: NodeJS.ProcessEnv = {}
       const deadline = Date.now() + timeoutMs;
       while (!cond(stdout)) {
         if (ended || Date.now() > deadline) {
-          throw new Error(`${ended ? "the command ended" : `timed out after ${timeoutMs} ms`} before ${what}; stdout:\n${stdout}\nstderr:\n${stderr}`);
+          throw new Error(
+            `${ended ? "the command ended" : `timed out after ${timeoutMs} ms`} before ${what}; stdout:\n${stdout}\nstderr:\n${stderr}`,
+          );
         }
         await new Promise((r) => setTimeout(r, 20));
       }

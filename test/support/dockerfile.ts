@@ -108,7 +108,10 @@ export function isIgnored(patterns: string[], path: string): boolean {
 }
 
 function clean(path: string): string {
-  return path.trim().replace(/^(\.\/|\/)+/, "").replace(/\/+$/, "");
+  return path
+    .trim()
+    .replace(/^(\.\/|\/)+/, "")
+    .replace(/\/+$/, "");
 }
 
 function globToRegExp(glob: string): RegExp {

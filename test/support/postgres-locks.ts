@@ -46,7 +46,6 @@ export async function holdWriteLock(schema: string): Promise<WriteLock> {
   };
 }
 
-
 /**
  * Takes an ACCESS EXCLUSIVE lock on one table of the schema from a connection of its own: every
  * statement that reads the table waits (a query that would run as long as the test wants) until

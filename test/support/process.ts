@@ -12,7 +12,9 @@ export interface ServerProcess {
 
 /** Runs `model-registry serve` as its own process and waits until it listens. */
 export function spawnServer(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 30_000): Promise<ServerProcess> {
-  return spawnListening(process.execPath, ["--import", "tsx", "src/main.ts", "serve", "--port", "0", "--log-level", "warn", ...args], env, { timeoutMs });
+  return spawnListening(process.execPath, ["--import", "tsx", "src/main.ts", "serve", "--port", "0", "--log-level", "warn", ...args], env, {
+    timeoutMs,
+  });
 }
 
 /**

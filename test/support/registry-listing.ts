@@ -85,7 +85,15 @@ export async function listEverything(client: RegistryClient, baseUrl: string) {
     return { items: r.events, next: r.nextPageToken };
   });
   const kubeflow: Record<string, unknown> = {};
-  for (const path of ["registered_models", "model_versions", "artifacts", "experiments", "experiment_runs", "serving_environments", "inference_services"]) {
+  for (const path of [
+    "registered_models",
+    "model_versions",
+    "artifacts",
+    "experiments",
+    "experiment_runs",
+    "serving_environments",
+    "inference_services",
+  ]) {
     const response = await fetch(`${baseUrl}/api/model_registry/v1alpha3/${path}?pageSize=1000`);
     kubeflow[path] = ((await response.json()) as { items?: unknown[] }).items;
   }

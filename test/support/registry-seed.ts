@@ -47,9 +47,15 @@ export async function seedRegistry(client: RegistryClient, baseUrl: string, pref
           hyper: { kind: { case: "structValue", value: { lr: 0.01, layers: [64, 32] } } },
           ...extra,
         },
-        source: { experimentRun: run.name, codeCommit: "abc123", datasets: [{ name: "churn-events", uri: "s3://data/churn/", digest: "sha256:abc" }] },
+        source: {
+          experimentRun: run.name,
+          codeCommit: "abc123",
+          datasets: [{ name: "churn-events", uri: "s3://data/churn/", digest: "sha256:abc" }],
+        },
       },
-      modelArtifacts: [{ displayName: "model.onnx", uri: `s3://models/${model}/${version}/model.onnx`, modelFormatName: "onnx", modelFormatVersion: "1" }],
+      modelArtifacts: [
+        { displayName: "model.onnx", uri: `s3://models/${model}/${version}/model.onnx`, modelFormatName: "onnx", modelFormatVersion: "1" },
+      ],
     });
   const v1 = await register(`${prefix}-fraud`, "v1");
   const v2 = await register(`${prefix}-fraud`, "v2", { accuracy: dbl(0.95) });
@@ -63,9 +69,13 @@ export async function seedRegistry(client: RegistryClient, baseUrl: string, pref
   const old = await register(`${prefix}-legacy`, "v1");
   await client.archiveRegisteredModel({ name: old.registeredModel!.name, reason: "replaced" });
 
-  const env = (await client.createServingEnvironment({ servingEnvironment: { displayName: `${prefix}-prod-eu`, labels: { region: "eu" } } })).servingEnvironment!;
+  const env = (await client.createServingEnvironment({ servingEnvironment: { displayName: `${prefix}-prod-eu`, labels: { region: "eu" } } }))
+    .servingEnvironment!;
   const service = (
-    await client.createInferenceService({ parent: env.name, inferenceService: { displayName: "scorer", registeredModel: model, alias: "production", runtime: "onnx" } })
+    await client.createInferenceService({
+      parent: env.name,
+      inferenceService: { displayName: "scorer", registeredModel: model, alias: "production", runtime: "onnx" },
+    })
   ).inferenceService!;
   await client.reportDeploymentStatus({
     name: service.name,
@@ -78,7 +88,11 @@ export async function seedRegistry(client: RegistryClient, baseUrl: string, pref
     if (!response.ok) throw new Error(`POST ${path}: ${response.status} ${await response.text()}`);
     return (await response.json()) as { id: string };
   };
-  const kubeflowModel = await post("/registered_models", { name: `${prefix}-kubeflow`, externalId: `${prefix}-ext-1`, customProperties: { team: { metadataType: "MetadataStringValue", string_value: "ml" } } });
+  const kubeflowModel = await post("/registered_models", {
+    name: `${prefix}-kubeflow`,
+    externalId: `${prefix}-ext-1`,
+    customProperties: { team: { metadataType: "MetadataStringValue", string_value: "ml" } },
+  });
   const kubeflowVersion = await post(`/registered_models/${kubeflowModel.id}/versions`, { name: "1.0.0", registeredModelId: kubeflowModel.id });
   await post(`/model_versions/${kubeflowVersion.id}/artifacts`, { artifactType: "doc-artifact", name: "readme", uri: "s3://docs/readme.md" });
   return { model, v1: v1.modelVersion!.name, v2: v2.modelVersion!.name, run: run.name };

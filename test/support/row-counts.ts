@@ -30,7 +30,10 @@ export async function rowCounts(store: RegistryStore): Promise<RowCounts> {
     const db = (reader as unknown as { db: Kysely<Database> }).db;
     const counts = {} as RowCounts;
     for (const table of TABLES) {
-      const row = await db.selectFrom(table).select((eb) => eb.fn.countAll().as("n")).executeTakeFirstOrThrow();
+      const row = await db
+        .selectFrom(table)
+        .select((eb) => eb.fn.countAll().as("n"))
+        .executeTakeFirstOrThrow();
       counts[table] = Number(row.n);
     }
     return counts;

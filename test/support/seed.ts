@@ -22,7 +22,8 @@ export async function seedVersions(registry: Registry, displayName: string, n: n
   for (let start = 0; start < n; start += 1000) {
     const batch = await registry.write(async (w) => {
       const created = [];
-      for (let i = start; i < Math.min(n, start + 1000); i++) created.push(await registry.insertVersion(w, model, versionInput(`v${i}`, props(i)), ctx));
+      for (let i = start; i < Math.min(n, start + 1000); i++)
+        created.push(await registry.insertVersion(w, model, versionInput(`v${i}`, props(i)), ctx));
       return created;
     });
     for (const v of batch) names.add(`registeredModels/${model.id}/versions/${v.id}`);

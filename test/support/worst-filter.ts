@@ -1,8 +1,4 @@
-import {
-  DEFAULT_FILTER_MAX_DEPTH,
-  DEFAULT_FILTER_MAX_IN_VALUES,
-  DEFAULT_FILTER_MAX_PROPERTY_COMPARISONS,
-} from "../../src/registry/filter/parser.js";
+import { DEFAULT_FILTER_MAX_DEPTH, DEFAULT_FILTER_MAX_IN_VALUES, DEFAULT_FILTER_MAX_PROPERTY_COMPARISONS } from "../../src/registry/filter/parser.js";
 
 /**
  * The most expensive filter the limits allow (docs/filters.md): every comparison it may make on
@@ -12,9 +8,7 @@ import {
  * fields are `p0` … `p19` (or `${prefix}0` …), the IN list's values 0 … 99 (quoted with `quote`).
  * Set `over` to go one past a limit.
  */
-export function worstLegalFilter(
-  options: { extra?: string; over?: "comparisons" | "in" | "depth"; prefix?: string; quote?: boolean } = {},
-): string {
+export function worstLegalFilter(options: { extra?: string; over?: "comparisons" | "in" | "depth"; prefix?: string; quote?: boolean } = {}): string {
   const over = (limit: typeof options.over) => (options.over === limit ? 1 : 0);
   const prefix = options.prefix ?? "p";
   const value = (n: number) => (options.quote ? `'${n}'` : String(n));

@@ -134,34 +134,37 @@ describe("backup and restore", { timeout: 60_000 }, () => {
     expect(existsSync(join(dir, "pg.dump"))).toBe(false);
   });
 
-  it.runIf(postgres.enabled)("[postgres] pg_dump, pg_restore and `restore` bring the state back, and Watch clients from after the dump get OUT_OF_RANGE", async () => {
-    const schema = `test_${randomBytes(6).toString("hex")}`;
-    const db: SharedDatabase = await postgresDatabase(schema);
-    cleanups.push(db.cleanup);
-    const dump = join(dir, "registry.dump");
-    let server = await startTestServer(postgres, db);
-    let atDump: Awaited<ReturnType<typeof listEverything>>;
-    let seen: bigint;
-    try {
-      await seedRegistry(server.client("grpc"), server.url);
-      atDump = await listEverything(server.client("grpc"), server.url);
-      execFileSync("pg_dump", ["--format=custom", `--schema=${schema}`, `--file=${dump}`, POSTGRES_URL]);
-      await server.client("grpc").createRegisteredModel({ registeredModel: { displayName: "after-dump" } });
-      seen = await latestRevision(server);
-    } finally {
-      await server.close();
-    }
-    // As docs/operations.md does it: drop the registry's schema, restore the dump (which recreates it).
-    await dropSchema(schema);
-    execFileSync("pg_restore", [`--dbname=${POSTGRES_URL}`, dump]);
-    const marked = await runOperation(["restore", "--database", db.url, "--progress", "off"]);
-    expect(marked.code, marked.stderr).toBe(0);
-    server = await startTestServer(postgres, db);
-    try {
-      expect(await listEverything(server.client("grpc"), server.url)).toEqual(atDump);
-      await expectOutOfRange(server, [1n, seen]);
-    } finally {
-      await server.close();
-    }
-  });
+  it.runIf(postgres.enabled)(
+    "[postgres] pg_dump, pg_restore and `restore` bring the state back, and Watch clients from after the dump get OUT_OF_RANGE",
+    async () => {
+      const schema = `test_${randomBytes(6).toString("hex")}`;
+      const db: SharedDatabase = await postgresDatabase(schema);
+      cleanups.push(db.cleanup);
+      const dump = join(dir, "registry.dump");
+      let server = await startTestServer(postgres, db);
+      let atDump: Awaited<ReturnType<typeof listEverything>>;
+      let seen: bigint;
+      try {
+        await seedRegistry(server.client("grpc"), server.url);
+        atDump = await listEverything(server.client("grpc"), server.url);
+        execFileSync("pg_dump", ["--format=custom", `--schema=${schema}`, `--file=${dump}`, POSTGRES_URL]);
+        await server.client("grpc").createRegisteredModel({ registeredModel: { displayName: "after-dump" } });
+        seen = await latestRevision(server);
+      } finally {
+        await server.close();
+      }
+      // As docs/operations.md does it: drop the registry's schema, restore the dump (which recreates it).
+      await dropSchema(schema);
+      execFileSync("pg_restore", [`--dbname=${POSTGRES_URL}`, dump]);
+      const marked = await runOperation(["restore", "--database", db.url, "--progress", "off"]);
+      expect(marked.code, marked.stderr).toBe(0);
+      server = await startTestServer(postgres, db);
+      try {
+        expect(await listEverything(server.client("grpc"), server.url)).toEqual(atDump);
+        await expectOutOfRange(server, [1n, seen]);
+      } finally {
+        await server.close();
+      }
+    },
+  );
 });

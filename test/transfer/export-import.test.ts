@@ -63,11 +63,29 @@ describe("export and import", { timeout: 60_000 }, () => {
   it("writes a header, one line per row and an end line, with ids, times, etags, aliases, lineage and events", async () => {
     const file = join(dir, "lines.jsonl");
     await exportTo(source, file);
-    const lines = readFileSync(file, "utf8").trimEnd().split("\n").map((l) => JSON.parse(l));
+    const lines = readFileSync(file, "utf8")
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(lines[0]).toMatchObject({ format: "model-registry-export", version: 1, dialect: "sqlite" });
     expect(lines.at(-1)).toEqual({ end: true, records: lines.length - 2 });
     const tables = new Set(lines.slice(1, -1).map((l) => l.table));
-    for (const table of ["registered_models", "model_versions", "model_artifacts", "properties", "model_aliases", "alias_history", "experiments", "experiment_runs", "run_metrics", "model_version_sources", "inference_services", "rest_extras", "rest_artifacts", "events"]) {
+    for (const table of [
+      "registered_models",
+      "model_versions",
+      "model_artifacts",
+      "properties",
+      "model_aliases",
+      "alias_history",
+      "experiments",
+      "experiment_runs",
+      "run_metrics",
+      "model_version_sources",
+      "inference_services",
+      "rest_extras",
+      "rest_artifacts",
+      "events",
+    ]) {
       expect(tables).toContain(table);
     }
     const huge = lines.find((l) => l.table === "properties" && l.row.key === "huge");
@@ -86,26 +104,29 @@ describe("export and import", { timeout: 60_000 }, () => {
     });
   });
 
-  it.runIf(postgres.enabled)("round-trips SQLite → Postgres → SQLite with identical listings, resolvable aliases and the same audit log", async () => {
-    const first = join(dir, "to-postgres.jsonl");
-    await exportTo(source, first);
-    const middle = await postgresDatabase(`test_${randomBytes(6).toString("hex")}`);
-    cleanups.push(middle.cleanup);
-    await importInto(middle, first);
-    await withServer(middle, async (server) => {
-      expect(await listEverything(server.client("grpc"), server.url)).toEqual(listing);
-      const production = await server.client("grpc").getModelVersion({ name: `${seeded.model}/versions/@production` });
-      expect(production.modelVersion?.name).toBe(seeded.v2);
-    });
-    const second = join(dir, "from-postgres.jsonl");
-    await exportTo(middle, second);
-    expect(JSON.parse(readFileSync(second, "utf8").split("\n")[0]!)).toMatchObject({ dialect: "postgres" });
-    const back = sqliteDatabase(join(dir, "back.db"));
-    await importInto(back, second);
-    await withServer(back, async (server) => {
-      expect(await listEverything(server.client("grpc"), server.url)).toEqual(listing);
-    });
-  });
+  it.runIf(postgres.enabled)(
+    "round-trips SQLite → Postgres → SQLite with identical listings, resolvable aliases and the same audit log",
+    async () => {
+      const first = join(dir, "to-postgres.jsonl");
+      await exportTo(source, first);
+      const middle = await postgresDatabase(`test_${randomBytes(6).toString("hex")}`);
+      cleanups.push(middle.cleanup);
+      await importInto(middle, first);
+      await withServer(middle, async (server) => {
+        expect(await listEverything(server.client("grpc"), server.url)).toEqual(listing);
+        const production = await server.client("grpc").getModelVersion({ name: `${seeded.model}/versions/@production` });
+        expect(production.modelVersion?.name).toBe(seeded.v2);
+      });
+      const second = join(dir, "from-postgres.jsonl");
+      await exportTo(middle, second);
+      expect(JSON.parse(readFileSync(second, "utf8").split("\n")[0]!)).toMatchObject({ dialect: "postgres" });
+      const back = sqliteDatabase(join(dir, "back.db"));
+      await importInto(back, second);
+      await withServer(back, async (server) => {
+        expect(await listEverything(server.client("grpc"), server.url)).toEqual(listing);
+      });
+    },
+  );
 
   it("moves revisions and ids past the source's: a Watch from a source revision gets OUT_OF_RANGE, new writes get new ids", async () => {
     const file = join(dir, "watch.jsonl");
@@ -117,9 +138,11 @@ describe("export and import", { timeout: 60_000 }, () => {
       const client = server.client("grpc");
       for (const startRevision of [1n, BigInt(header.counters.revision), BigInt(header.counters.revision + 5)]) {
         const stream = client.watch({ startRevision }, { timeoutMs: 5000 });
-        const refused = await failure((async () => {
-          for await (const _ of stream) break;
-        })());
+        const refused = await failure(
+          (async () => {
+            for await (const _ of stream) break;
+          })(),
+        );
         expect(refused.code).toBe("OutOfRange");
       }
       const created = (await client.createRegisteredModel({ registeredModel: { displayName: "after-import" } })).registeredModel!;

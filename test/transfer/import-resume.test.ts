@@ -20,9 +20,28 @@ const postgres = DIALECTS.find((d) => d.name === "postgres")!;
  * interval a fast machine finished the import before its first line in the middle.
  */
 async function killImportHalfWay(database: string, file: string): Promise<{ done: number; total: number }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts", "import", "--database", database, "--from", file, "--batch-size", "2", "--progress", "json", "--progress-interval", "0"], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      "src/main.ts",
+      "import",
+      "--database",
+      database,
+      "--from",
+      file,
+      "--batch-size",
+      "2",
+      "--progress",
+      "json",
+      "--progress-interval",
+      "0",
+    ],
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let stderr = "";
   const seen = await new Promise<{ done: number; total: number }>((resolve, reject) => {
     child.stderr!.on("data", (chunk) => {

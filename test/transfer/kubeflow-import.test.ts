@@ -28,7 +28,12 @@ function kubeflow(baseUrl: string) {
     const items = (await call("GET", `${path}?pageSize=1000&orderBy=ID`)).items;
     return Array.isArray(items) ? items : [];
   };
-  return { get: (p: string) => call("GET", p), post: (p: string, b: unknown) => call("POST", p, b), patch: (p: string, b: unknown) => call("PATCH", p, b), all };
+  return {
+    get: (p: string) => call("GET", p),
+    post: (p: string, b: unknown) => call("POST", p, b),
+    patch: (p: string, b: unknown) => call("PATCH", p, b),
+    all,
+  };
 }
 
 const string = (value: string) => ({ metadataType: "MetadataStringValue", string_value: value });
@@ -43,16 +48,32 @@ async function seedKubeflow(api: ReturnType<typeof kubeflow>) {
     const experiment = await api.post("/experiments", { name: `exp-${e}`, owner: "ds", customProperties: { quarter: string("Q4") } });
     experimentIds.push(String(experiment.id));
     for (let r = 0; r < 3; r++) {
-      const run = await api.post(`/experiments/${experiment.id}/experiment_runs`, { name: `run-${r}`, owner: "ana", startTimeSinceEpoch: String(1_700_000_000_000 + r), customProperties: { seed: int(String(r)) } });
+      const run = await api.post(`/experiments/${experiment.id}/experiment_runs`, {
+        name: `run-${r}`,
+        owner: "ana",
+        startTimeSinceEpoch: String(1_700_000_000_000 + r),
+        customProperties: { seed: int(String(r)) },
+      });
       runIds.push(String(run.id));
       await api.post(`/experiment_runs/${run.id}/artifacts`, { artifactType: "metric", name: "accuracy", value: 0.9 + r / 100, step: 1 });
       await api.post(`/experiment_runs/${run.id}/artifacts`, { artifactType: "parameter", name: "lr", value: "0.01", parameterType: "number" });
     }
   }
   for (let m = 0; m < 3; m++) {
-    const model = await api.post("/registered_models", { name: `model-${m}`, owner: "fraud", description: `model ${m}`, externalId: `ext-${m}`, customProperties: { team: string("fraud") } });
+    const model = await api.post("/registered_models", {
+      name: `model-${m}`,
+      owner: "fraud",
+      description: `model ${m}`,
+      externalId: `ext-${m}`,
+      customProperties: { team: string("fraud") },
+    });
     for (let v = 0; v < 3; v++) {
-      const version = await api.post(`/registered_models/${model.id}/versions`, { name: `v${v}`, author: "ana", registeredModelId: model.id, customProperties: { accuracy: double(0.8 + v / 10) } });
+      const version = await api.post(`/registered_models/${model.id}/versions`, {
+        name: `v${v}`,
+        author: "ana",
+        registeredModelId: model.id,
+        customProperties: { accuracy: double(0.8 + v / 10) },
+      });
       await api.post(`/model_versions/${version.id}/artifacts`, {
         artifactType: "model-artifact",
         name: "model",
@@ -126,27 +147,30 @@ describe("import --from-kubeflow", { timeout: 120_000 }, () => {
     { name: "postgres" as const, enabled: postgres.enabled },
   ];
   for (const target of targets) {
-    it.runIf(target.enabled)(`[${target.name}] copies models, versions, artifacts, experiments and runs page by page, and a second run adds nothing`, async () => {
-      const db = await emptyDatabase(target.name, join(dir, "target.db"));
-      cleanups.push(db.cleanup);
-      const first = await runOperation(["import", "--from-kubeflow", source.url, "--database", db.url, "--page-size", "2", "--progress", "json"]);
-      expect(first.code, first.stderr).toBe(0);
-      expect(first.stdout).toMatch(/created 3 experiments, 9 runs, 3 models, 9 versions, 36 artifacts; already there: nothing/);
-      expect(first.stderr).toMatch(/"phase":"run artifacts"/);
+    it.runIf(target.enabled)(
+      `[${target.name}] copies models, versions, artifacts, experiments and runs page by page, and a second run adds nothing`,
+      async () => {
+        const db = await emptyDatabase(target.name, join(dir, "target.db"));
+        cleanups.push(db.cleanup);
+        const first = await runOperation(["import", "--from-kubeflow", source.url, "--database", db.url, "--page-size", "2", "--progress", "json"]);
+        expect(first.code, first.stderr).toBe(0);
+        expect(first.stdout).toMatch(/created 3 experiments, 9 runs, 3 models, 9 versions, 36 artifacts; already there: nothing/);
+        expect(first.stderr).toMatch(/"phase":"run artifacts"/);
 
-      const again = await runOperation(["import", "--from-kubeflow", source.url, "--database", db.url, "--page-size", "2", "--progress", "off"]);
-      expect(again.code, again.stderr).toBe(0);
-      expect(again.stdout).toMatch(/created nothing; already there: 3 experiments, 9 runs, 3 models, 9 versions, 36 artifacts/);
+        const again = await runOperation(["import", "--from-kubeflow", source.url, "--database", db.url, "--page-size", "2", "--progress", "off"]);
+        expect(again.code, again.stderr).toBe(0);
+        expect(again.stdout).toMatch(/created nothing; already there: 3 experiments, 9 runs, 3 models, 9 versions, 36 artifacts/);
 
-      const server = await startTestServer(db.schema ? postgres : sqliteFile, db);
-      try {
-        expect(await kubeflowListing(kubeflow(server.url))).toEqual(expected);
-        const events = await server.client("grpc").listEvents({ pageSize: 1000 });
-        expect(new Set(events.events.map((e) => e.actor))).toEqual(new Set(["kubeflow-import"]));
-      } finally {
-        await server.close();
-      }
-    });
+        const server = await startTestServer(db.schema ? postgres : sqliteFile, db);
+        try {
+          expect(await kubeflowListing(kubeflow(server.url))).toEqual(expected);
+          const events = await server.client("grpc").listEvents({ pageSize: 1000 });
+          expect(new Set(events.events.map((e) => e.actor))).toEqual(new Set(["kubeflow-import"]));
+        } finally {
+          await server.close();
+        }
+      },
+    );
   }
 
   it("names the source and the status when the source is not a Kubeflow registry", async () => {

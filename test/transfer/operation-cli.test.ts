@@ -61,7 +61,13 @@ describe("progress of a long operation", () => {
     progress.update(5);
     progress.update(10);
     progress.end();
-    expect(out.text().trimEnd().split("\n").map((l) => JSON.parse(l))).toEqual([
+    expect(
+      out
+        .text()
+        .trimEnd()
+        .split("\n")
+        .map((l) => JSON.parse(l)),
+    ).toEqual([
       { operation: "import", phase: "import", done: 0, total: 10 },
       { operation: "import", phase: "import", done: 5, total: 10 },
       { operation: "import", phase: "import", done: 10, total: 10 },
@@ -73,7 +79,13 @@ describe("progress of a long operation", () => {
     const progress = createProgressReporter("import", out, "json", { intervalMs: 0, now: () => 0 });
     progress.phase("import", 3);
     for (const done of [1, 2, 3]) progress.update(done);
-    expect(out.text().trimEnd().split("\n").map((l) => (JSON.parse(l) as { done: number }).done)).toEqual([0, 1, 2, 3]);
+    expect(
+      out
+        .text()
+        .trimEnd()
+        .split("\n")
+        .map((l) => (JSON.parse(l) as { done: number }).done),
+    ).toEqual([0, 1, 2, 3]);
   });
 
   it("is a bar redrawn in place on a terminal", () => {

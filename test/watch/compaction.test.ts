@@ -19,7 +19,9 @@ for (const dialect of SERVER_DIALECTS) {
     const mutate = async (n: number) => {
       const model = (await server.client().createRegisteredModel({ registeredModel: { displayName: uniqueName("ret") } })).registeredModel!;
       for (let i = 1; i < n; i++) {
-        await server.client().updateRegisteredModel({ registeredModel: { name: model.name, description: `${i}` }, updateMask: { paths: ["description"] } });
+        await server
+          .client()
+          .updateRegisteredModel({ registeredModel: { name: model.name, description: `${i}` }, updateMask: { paths: ["description"] } });
       }
     };
     const current = async () => Number((await server.client().listRegisteredModels({ pageSize: 1 })).revision);

@@ -27,9 +27,7 @@ for (const dialect of SERVER_DIALECTS) {
         reason: "superseded by v3",
       });
       const page = await server.client().listEvents({ registeredModel: model.name });
-      expect(
-        page.events.map((e) => [e.resourceType, EventType[e.type], e.actor, e.reason]),
-      ).toEqual([
+      expect(page.events.map((e) => [e.resourceType, EventType[e.type], e.actor, e.reason])).toEqual([
         ["RegisteredModel", "CREATED", "ci-pipeline", "nightly training run 42"],
         ["ModelVersion", "CREATED", "ci-pipeline", "nightly training run 42"],
         ["ModelArtifact", "CREATED", "ci-pipeline", "nightly training run 42"],
@@ -44,7 +42,9 @@ for (const dialect of SERVER_DIALECTS) {
     it("pages oldest first, or newest first, with tokens bound to the query", async () => {
       const model = (await server.client().createRegisteredModel({ registeredModel: { displayName: uniqueName("paged") } })).registeredModel!;
       for (let i = 0; i < 4; i++) {
-        await server.client().updateRegisteredModel({ registeredModel: { name: model.name, description: `${i}` }, updateMask: { paths: ["description"] } });
+        await server
+          .client()
+          .updateRegisteredModel({ registeredModel: { name: model.name, description: `${i}` }, updateMask: { paths: ["description"] } });
       }
       const collect = async (orderBy: string) => {
         const revisions: bigint[] = [];

@@ -29,10 +29,16 @@ for (const dialect of SERVER_DIALECTS) {
       // A failed assertion must not leave a stalled stream behind to hold up the server's shutdown.
       onTestFinished(() => slowController.abort());
       const slows = (["grpc", "grpc-fast"] as const).map((protocol) =>
-        server.client(protocol).watch({ startRevision: BigInt(start) }, { signal: slowController.signal })[Symbol.asyncIterator](),
+        server
+          .client(protocol)
+          .watch({ startRevision: BigInt(start) }, { signal: slowController.signal })
+          [Symbol.asyncIterator](),
       );
       for (const slow of slows) expect((await slow.next()).value?.kind.case).toBe("progress");
-      const fast = [watch(server.client("grpc"), { startRevision: BigInt(start) }), watch(server.client("connect-json-h1"), { startRevision: BigInt(start) })];
+      const fast = [
+        watch(server.client("grpc"), { startRevision: BigInt(start) }),
+        watch(server.client("connect-json-h1"), { startRevision: BigInt(start) }),
+      ];
       await Promise.all(fast.map((w) => w.ready()));
       const laggedBefore = server.app.watch.hub.stats().lagged;
 
@@ -67,7 +73,9 @@ for (const dialect of SERVER_DIALECTS) {
         const latencies = [...committedAt].map(([rev, t]) => w.receivedAt.get(rev)! - t);
         const p50 = percentile(latencies, 50);
         const p99 = percentile(latencies, 99);
-        console.info(`[${dialect.name}] ${expected.length} events; fast watcher latency (write issued -> event received) p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${Math.max(...latencies).toFixed(1)} ms`);
+        console.info(
+          `[${dialect.name}] ${expected.length} events; fast watcher latency (write issued -> event received) p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${Math.max(...latencies).toFixed(1)} ms`,
+        );
         expect(p50).toBeLessThan(100);
         expect(p99).toBeLessThan(500);
       }

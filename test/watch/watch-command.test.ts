@@ -39,42 +39,46 @@ describe("model-registry watch", () => {
   });
 
   for (const dialect of DIALECTS.filter((d) => d.name !== "sqlite-memory")) {
-    it.runIf(dialect.enabled)(`[${dialect.name}] prints changes as they happen and resumes across a server restart`, async () => {
-      const db = await dialect.create();
-      let server = await startWatchServer(dialect, { db });
-      const port = server.app.server.port;
-      const url = server.app.server.url;
-      const model = (await server.client().createRegisteredModel({ registeredModel: { displayName: uniqueName("cli") } })).registeredModel!;
-      const w = follow(url, { registeredModelDisplayName: model.displayName, startRevision: 0n });
-      try {
-        await w.until(() => revisionsOf(w.lines).length === 1, "the CREATED line");
-        expect(w.lines[0]).toMatch(/^REVISION +TIME +TYPE +STATE +RESOURCE +WHAT +ACTOR +REASON$/);
-        expect(w.lines[1]).toMatch(/^\d+ +\S+ \S+ +CREATED +LIVE +registeredModels\/\d+ +model cli-\w+ +tester +-$/);
-        expect(w.status).toEqual(["connected to the server; printing changes after revision 0"]);
-        await server.client().createModelVersion({ parent: model.name, modelVersion: { version: "v1" }, reason: "first cut" });
-        await w.until(() => revisionsOf(w.lines).length === 2, "the version line");
-        expect(w.lines[2]).toMatch(/ +CREATED +LIVE +registeredModels\/\d+\/versions\/\d+ +cli-\w+ v1 +tester +first cut$/);
-        const seen = revisionsOf(w.lines).at(-1)!;
+    it.runIf(dialect.enabled)(
+      `[${dialect.name}] prints changes as they happen and resumes across a server restart`,
+      async () => {
+        const db = await dialect.create();
+        let server = await startWatchServer(dialect, { db });
+        const port = server.app.server.port;
+        const url = server.app.server.url;
+        const model = (await server.client().createRegisteredModel({ registeredModel: { displayName: uniqueName("cli") } })).registeredModel!;
+        const w = follow(url, { registeredModelDisplayName: model.displayName, startRevision: 0n });
+        try {
+          await w.until(() => revisionsOf(w.lines).length === 1, "the CREATED line");
+          expect(w.lines[0]).toMatch(/^REVISION +TIME +TYPE +STATE +RESOURCE +WHAT +ACTOR +REASON$/);
+          expect(w.lines[1]).toMatch(/^\d+ +\S+ \S+ +CREATED +LIVE +registeredModels\/\d+ +model cli-\w+ +tester +-$/);
+          expect(w.status).toEqual(["connected to the server; printing changes after revision 0"]);
+          await server.client().createModelVersion({ parent: model.name, modelVersion: { version: "v1" }, reason: "first cut" });
+          await w.until(() => revisionsOf(w.lines).length === 2, "the version line");
+          expect(w.lines[2]).toMatch(/ +CREATED +LIVE +registeredModels\/\d+\/versions\/\d+ +cli-\w+ v1 +tester +first cut$/);
+          const seen = revisionsOf(w.lines).at(-1)!;
 
-        await server.close();
-        await w.until(() => w.status.some((l) => l.startsWith("disconnected")), "a disconnect notice");
-        server = await startWatchServer(dialect, { db, port });
-        const v2 = await server.client().createModelVersion({ parent: model.name, modelVersion: { version: "v2" } });
-        await w.until(() => revisionsOf(w.lines).includes(Number(v2.modelVersion!.etag)), "the line after the restart");
-        const revisions = revisionsOf(w.lines);
-        expect(revisions).toEqual([...new Set(revisions)].sort((a, b) => a - b));
-        expect(revisions).toHaveLength(3);
-        expect(w.lines.filter((l) => l.startsWith("REVISION"))).toHaveLength(1);
-        // Each step of the outage on its own status line: the disconnect, failed attempts, the reconnect.
-        expect(w.status[1]).toMatch(new RegExp(`^disconnected from the server: .*; reconnecting in 50 ms, then resuming after revision ${seen}$`));
-        expect(w.status.slice(2, -1).every((l) => /^cannot reach the server \(ECONNREFUSED\); retry \d+ of 20 in \d+ ms$/.test(l))).toBe(true);
-        expect(w.status.at(-1)).toBe(`reconnected to the server; resuming after revision ${seen}`);
-      } finally {
-        await w.stop();
-        await server.close();
-        await db.cleanup();
-      }
-    }, 30_000);
+          await server.close();
+          await w.until(() => w.status.some((l) => l.startsWith("disconnected")), "a disconnect notice");
+          server = await startWatchServer(dialect, { db, port });
+          const v2 = await server.client().createModelVersion({ parent: model.name, modelVersion: { version: "v2" } });
+          await w.until(() => revisionsOf(w.lines).includes(Number(v2.modelVersion!.etag)), "the line after the restart");
+          const revisions = revisionsOf(w.lines);
+          expect(revisions).toEqual([...new Set(revisions)].sort((a, b) => a - b));
+          expect(revisions).toHaveLength(3);
+          expect(w.lines.filter((l) => l.startsWith("REVISION"))).toHaveLength(1);
+          // Each step of the outage on its own status line: the disconnect, failed attempts, the reconnect.
+          expect(w.status[1]).toMatch(new RegExp(`^disconnected from the server: .*; reconnecting in 50 ms, then resuming after revision ${seen}$`));
+          expect(w.status.slice(2, -1).every((l) => /^cannot reach the server \(ECONNREFUSED\); retry \d+ of 20 in \d+ ms$/.test(l))).toBe(true);
+          expect(w.status.at(-1)).toBe(`reconnected to the server; resuming after revision ${seen}`);
+        } finally {
+          await w.stop();
+          await server.close();
+          await db.cleanup();
+        }
+      },
+      30_000,
+    );
   }
 });
 
@@ -88,7 +92,13 @@ for (const dialect of SERVER_DIALECTS) {
 
     const watch = (...args: string[]) => startClientInProcess(["watch", ...args, "--server", server.app.server.url]);
     const register = async (model: string, version: string) => {
-      await server.client().registerModel({ registeredModel: { displayName: model }, modelVersion: { version }, modelArtifacts: [{ uri: `s3://m/${model}/${version}` }] });
+      await server
+        .client()
+        .registerModel({
+          registeredModel: { displayName: model },
+          modelVersion: { version },
+          modelArtifacts: [{ uri: `s3://m/${model}/${version}` }],
+        });
       return (await server.client().listRegisteredModels({ pageSize: 1 })).revision;
     };
 
@@ -103,7 +113,11 @@ for (const dialect of SERVER_DIALECTS) {
       await w.until((out) => linesOf(out).length === 3, "the line of v2");
       const { code, stdout } = await w.stop();
       expect(code).toBe(0);
-      expect(linesOf(stdout).slice(1).map((l) => l.split(/ {2,}/)[5])).toEqual([`${model} v1`, `${model} v2`]);
+      expect(
+        linesOf(stdout)
+          .slice(1)
+          .map((l) => l.split(/ {2,}/)[5]),
+      ).toEqual([`${model} v1`, `${model} v2`]);
     });
 
     it("--from prints only the changes after that revision", async () => {
@@ -157,7 +171,9 @@ for (const dialect of SERVER_DIALECTS) {
         .map((line) => Object.keys(JSON.parse(line)))
         .filter(([k]) => k !== "progress");
       expect(kinds).toEqual([["initial"], ["synced"], ["event"]]);
-      const [initial, , event] = linesOf(stdout).map((line) => JSON.parse(line)).filter((m) => !m.progress);
+      const [initial, , event] = linesOf(stdout)
+        .map((line) => JSON.parse(line))
+        .filter((m) => !m.progress);
       expect(initial.initial.modelVersion).toMatchObject({ registeredModelDisplayName: model, version: "v1" });
       expect(event.event.resource.modelVersion).toMatchObject({ registeredModelDisplayName: model, version: "v2" });
     });

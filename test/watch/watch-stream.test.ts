@@ -53,7 +53,10 @@ for (const dialect of SERVER_DIALECTS) {
           const w = watch(client(), { registeredModel: model.name });
           try {
             await w.ready();
-            await client().updateRegisteredModel({ registeredModel: { name: model.name, description: "new" }, updateMask: { paths: ["description"] } });
+            await client().updateRegisteredModel({
+              registeredModel: { name: model.name, description: "new" },
+              updateMask: { paths: ["description"] },
+            });
             await client().updateRegisteredModel({
               registeredModel: { name: model.name, state: State.ARCHIVED },
               updateMask: { paths: ["state"] },
@@ -122,14 +125,23 @@ for (const dialect of SERVER_DIALECTS) {
           const w = watch(client(), { resourceTypes: ["ModelVersion"], registeredModel: m.name, filter: "accuracy > 0.9" });
           try {
             await w.ready();
-            const v1 = (await client().createModelVersion({ parent: m.name, modelVersion: { version: "v1", customProperties: acc(0.95) } })).modelVersion!;
-            const v2 = (await client().createModelVersion({ parent: m.name, modelVersion: { version: "v2", customProperties: acc(0.5) } })).modelVersion!;
-            await client().updateModelVersion({ modelVersion: { name: v2.name, customProperties: acc(0.99) }, updateMask: { paths: ["custom_properties"] } });
-            await client().updateModelVersion({ modelVersion: { name: v1.name, customProperties: acc(0.1) }, updateMask: { paths: ["custom_properties"] } });
+            const v1 = (await client().createModelVersion({ parent: m.name, modelVersion: { version: "v1", customProperties: acc(0.95) } }))
+              .modelVersion!;
+            const v2 = (await client().createModelVersion({ parent: m.name, modelVersion: { version: "v2", customProperties: acc(0.5) } }))
+              .modelVersion!;
+            await client().updateModelVersion({
+              modelVersion: { name: v2.name, customProperties: acc(0.99) },
+              updateMask: { paths: ["custom_properties"] },
+            });
+            await client().updateModelVersion({
+              modelVersion: { name: v1.name, customProperties: acc(0.1) },
+              updateMask: { paths: ["custom_properties"] },
+            });
             await client().updateModelVersion({ modelVersion: { name: v1.name, description: "still low" }, updateMask: { paths: ["description"] } });
             await client().createModelArtifact({ parent: v2.name, modelArtifact: { uri: "s3://x" } });
             await client().createModelVersion({ parent: other.name, modelVersion: { version: "v1", customProperties: acc(0.99) } });
-            const v3 = (await client().createModelVersion({ parent: m.name, modelVersion: { version: "v3", customProperties: acc(0.97) } })).modelVersion!;
+            const v3 = (await client().createModelVersion({ parent: m.name, modelVersion: { version: "v3", customProperties: acc(0.97) } }))
+              .modelVersion!;
             await w.until((x) => x.events.some((e) => e.resourceName === v3.name), 10_000, "the sentinel");
             expect(w.events.map((e) => [e.resourceName, EventType[e.type]])).toEqual([
               [v1.name, "CREATED"],
@@ -171,16 +183,20 @@ for (const dialect of SERVER_DIALECTS) {
       const w = watch(c, { sendInitial: true, resourceTypes: ["Alias"], filter: `alias = 'production' AND registered_model = '${name}'` });
       try {
         await w.until((x) => x.responses.some((r) => r.kind.case === "synced"), 10_000, "SYNCED");
-        const initial = w.responses.filter((r) => r.kind.case === "initial").map((r) => r.kind.value as { resource: { value: { alias: string; version: string } } });
+        const initial = w.responses
+          .filter((r) => r.kind.case === "initial")
+          .map((r) => r.kind.value as { resource: { value: { alias: string; version: string } } });
         expect(initial.map((s) => [s.resource.value.alias, s.resource.value.version])).toEqual([["production", "v1"]]);
         await c.setAlias({ name: `${model.name}/aliases/staging`, modelVersion: v1.name });
         await c.setAlias({ name: `${model.name}/aliases/production`, modelVersion: v2.name, reason: "promote v2" });
         await c.deleteAlias({ name: `${model.name}/aliases/production` });
         await w.until((x) => x.events.length >= 2, 10_000, "two alias events");
-        expect(w.events.map((e) => [EventType[e.type], (e.resource?.resource.value as { version?: string } | undefined)?.version, e.reason])).toEqual([
-          ["ALIAS_SET", "v2", "promote v2"],
-          ["ALIAS_DELETED", "v2", ""],
-        ]);
+        expect(w.events.map((e) => [EventType[e.type], (e.resource?.resource.value as { version?: string } | undefined)?.version, e.reason])).toEqual(
+          [
+            ["ALIAS_SET", "v2", "promote v2"],
+            ["ALIAS_DELETED", "v2", ""],
+          ],
+        );
         expect((w.events[0]!.previous?.resource.value as { version?: string } | undefined)?.version).toBe("v1");
       } finally {
         await w.stop();
@@ -208,7 +224,9 @@ for (const dialect of SERVER_DIALECTS) {
       const start = (await server.client().listRegisteredModels({ pageSize: 1 })).revision;
       const names: string[] = [];
       for (let i = 0; i < 5; i++) {
-        names.push((await server.client().createRegisteredModel({ registeredModel: { displayName: uniqueName(`resume${i}`) } })).registeredModel!.name);
+        names.push(
+          (await server.client().createRegisteredModel({ registeredModel: { displayName: uniqueName(`resume${i}`) } })).registeredModel!.name,
+        );
       }
       const from = Number(start) + 2;
       const w = watch(server.client(), { startRevision: BigInt(from) });
@@ -229,9 +247,7 @@ for (const dialect of SERVER_DIALECTS) {
       const current = (await c.listRegisteredModels({ pageSize: 1 })).revision;
       expect((await failure(first({ resourceTypes: ["Nope"] }))).code).toBe("InvalidArgument");
       expect((await failure(first({ filter: "state = 'LIVE'" }))).code).toBe("InvalidArgument");
-      expect((await failure(first({ resourceTypes: ["RegisteredModel", "ModelVersion"], filter: "state = 'LIVE'" }))).code).toBe(
-        "InvalidArgument",
-      );
+      expect((await failure(first({ resourceTypes: ["RegisteredModel", "ModelVersion"], filter: "state = 'LIVE'" }))).code).toBe("InvalidArgument");
       expect((await failure(first({ resourceTypes: ["ModelVersion"], filter: "state = " }))).reason).toBe("INVALID_FILTER");
       expect((await failure(first({ sendInitial: true, startRevision: 1n }))).code).toBe("InvalidArgument");
       expect((await failure(first({ startRevision: -1n }))).code).toBe("InvalidArgument");
@@ -244,7 +260,11 @@ for (const dialect of SERVER_DIALECTS) {
 
     it("forgets a stream the client cancelled", async () => {
       const before = server.app.watch.hub.stats().subscribers;
-      const watchers = [watch(server.client()), watch(server.client("grpc", "b"), { sendInitial: true }), watch(server.client(), { resourceTypes: ["ModelVersion"] })];
+      const watchers = [
+        watch(server.client()),
+        watch(server.client("grpc", "b"), { sendInitial: true }),
+        watch(server.client(), { resourceTypes: ["ModelVersion"] }),
+      ];
       await Promise.all(watchers.map((w) => w.ready()));
       expect(server.app.watch.hub.stats().subscribers).toBe(before + 3);
       await Promise.all(watchers.map((w) => w.stop()));
@@ -258,7 +278,11 @@ for (const dialect of SERVER_DIALECTS) {
     it("ends open streams with UNAVAILABLE and leaves no timers, listeners or subscribers", async () => {
       const timersBefore = process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
       const server = await startWatchServer(dialect);
-      const watchers = [watch(server.client("grpc")), watch(server.client("connect-json-h1")), watch(server.client("connect-binary-h2"), { sendInitial: true })];
+      const watchers = [
+        watch(server.client("grpc")),
+        watch(server.client("connect-json-h1")),
+        watch(server.client("connect-binary-h2"), { sendInitial: true }),
+      ];
       await Promise.all(watchers.map((w) => w.ready()));
       await server.close();
       for (const w of watchers) {

@@ -278,9 +278,7 @@ function fieldName(token: Token & { kind: "path" }): string {
 }
 
 function unexpected(token: Token): Error {
-  return filterError(
-    token.kind === "eof" ? `unexpected end of filter at ${token.pos}` : `unexpected ${describe(token)} at ${token.pos}`,
-  );
+  return filterError(token.kind === "eof" ? `unexpected end of filter at ${token.pos}` : `unexpected ${describe(token)} at ${token.pos}`);
 }
 
 function describe(token: Token): string {
@@ -336,7 +334,10 @@ function resolveField(segments: PathSegment[], pos: number, schema: FilterSchema
       throw filterError(
         path.length === 1
           ? `unknown field '${headName}' at ${pos}: name a key, as in ${headName}.my_key`
-          : `field '${written}' at ${pos}: quote keys containing dots with backticks, as in ${headName}.\`${path.slice(1).map((s) => s.text).join(".")}\``,
+          : `field '${written}' at ${pos}: quote keys containing dots with backticks, as in ${headName}.\`${path
+              .slice(1)
+              .map((s) => s.text)
+              .join(".")}\``,
       );
     }
     if (headName === "custom_properties") return { kind: "property", key: key.text, valueType };

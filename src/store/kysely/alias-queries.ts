@@ -77,10 +77,7 @@ export class LifecycleQueries implements LifecycleWriter {
   async aliasNamesByVersion(versionIds: number[]): Promise<Map<number, string[]>> {
     const out = new Map<number, string[]>();
     if (versionIds.length === 0) return out;
-    const rows =
-      versionIds.length === 1
-        ? await ALIAS_NAMES_OF_ONE(this.db, versionIds[0]!)
-        : await ALIAS_NAMES_OF_MANY(this.db, versionIds);
+    const rows = versionIds.length === 1 ? await ALIAS_NAMES_OF_ONE(this.db, versionIds[0]!) : await ALIAS_NAMES_OF_MANY(this.db, versionIds);
     for (const row of rows) {
       const id = toNumber(row.version_id);
       out.set(id, [...(out.get(id) ?? []), row.alias]);
@@ -184,9 +181,7 @@ export class LifecycleQueries implements LifecycleWriter {
   }
 
   async deleteModelRows(modelId: number): Promise<void> {
-    const versionIds = (await this.db.selectFrom("model_versions").select("id").where("model_id", "=", modelId).execute()).map((r) =>
-      toNumber(r.id),
-    );
+    const versionIds = (await this.db.selectFrom("model_versions").select("id").where("model_id", "=", modelId).execute()).map((r) => toNumber(r.id));
     await this.db.deleteFrom("model_aliases").where("model_id", "=", modelId).execute();
     await this.db.deleteFrom("alias_history").where("model_id", "=", modelId).execute();
     for (let i = 0; i < versionIds.length; i += 500) {
@@ -209,8 +204,8 @@ export class LifecycleQueries implements LifecycleWriter {
 
   /** Versions (whose aliases are gone) with their artifacts, sources, metadata and idempotency records. */
   private async deleteVersionsRows(versionIds: number[]): Promise<void> {
-    const artifactIds = (await this.db.selectFrom("model_artifacts").select("id").where("version_id", "in", versionIds).execute()).map(
-      (r) => toNumber(r.id),
+    const artifactIds = (await this.db.selectFrom("model_artifacts").select("id").where("version_id", "in", versionIds).execute()).map((r) =>
+      toNumber(r.id),
     );
     await deleteMetadata(this.db, [...artifactIds, ...versionIds]);
     await this.db.deleteFrom("model_artifacts").where("version_id", "in", versionIds).execute();

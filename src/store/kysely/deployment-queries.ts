@@ -4,16 +4,7 @@ import type { DeployedRef, DeploymentWriter, ServiceScope } from "../lifecycle-s
 import type { ListQuery, ListResult } from "../store.js";
 import { toNumber } from "./dialect.js";
 import type { InferenceServicesTable, ServingEnvironmentsTable } from "./lifecycle-schema.js";
-import {
-  deleteMetadata,
-  loadLabels,
-  loadProperties,
-  optionalId,
-  optionalTime,
-  type Paginate,
-  time,
-  writeMetadata,
-} from "./lifecycle-support.js";
+import { deleteMetadata, loadLabels, loadProperties, optionalId, optionalTime, type Paginate, time, writeMetadata } from "./lifecycle-support.js";
 import type { Database } from "./schema.js";
 
 const ENVIRONMENT_COLUMNS: Record<string, string> = {
@@ -164,11 +155,7 @@ export class DeploymentQueries implements DeploymentWriter {
   private async hydrateServices(rows: ServiceRow[]): Promise<InferenceService[]> {
     if (rows.length === 0) return [];
     const ids = rows.map((r) => toNumber(r.id));
-    const [props, labels, targets] = await Promise.all([
-      loadProperties(this.db, ids),
-      loadLabels(this.db, ids),
-      this.targets(rows),
-    ]);
+    const [props, labels, targets] = await Promise.all([loadProperties(this.db, ids), loadLabels(this.db, ids), this.targets(rows)]);
     return rows.map((r, i) => {
       const id = ids[i]!;
       return {
@@ -211,7 +198,15 @@ export class DeploymentQueries implements DeploymentWriter {
     const [existing, aliases, latest] = await Promise.all([
       pinned.length === 0
         ? []
-        : this.db.selectFrom("model_versions").select("id").where("id", "in", pinned.map((r) => toNumber(r.version_id))).execute(),
+        : this.db
+            .selectFrom("model_versions")
+            .select("id")
+            .where(
+              "id",
+              "in",
+              pinned.map((r) => toNumber(r.version_id)),
+            )
+            .execute(),
       byAlias.length === 0
         ? []
         : this.db
@@ -277,10 +272,7 @@ function deploys(eb: ServicesEb, d: { modelId: number; versionId: number; isLate
       .whereRef("a.alias", "=", "t.alias")
       .where("a.version_id", "=", d.versionId),
   );
-  const targets = [
-    eb("t.version_id", "=", d.versionId),
-    eb.and([eb("t.version_id", "is", null), eb("t.alias", "<>", ""), viaAlias]),
-  ];
+  const targets = [eb("t.version_id", "=", d.versionId), eb.and([eb("t.version_id", "is", null), eb("t.alias", "<>", ""), viaAlias])];
   if (d.isLatest) targets.push(eb.and([eb("t.version_id", "is", null), eb("t.alias", "=", "")]));
   return eb.or([eb.and([eb("t.model_id", "=", d.modelId), eb.or(targets)]), eb("t.status_version_id", "=", d.versionId)]);
 }

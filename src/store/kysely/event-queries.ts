@@ -42,11 +42,7 @@ export async function readEvents(db: Kysely<Database>, q: EventQuery): Promise<R
  * compacted revision.
  */
 export async function compactionCutoff(db: Kysely<Database>, bound: RetentionBound): Promise<number> {
-  const meta = await db
-    .selectFrom("meta")
-    .select(["revision", "compacted_revision"])
-    .where("id", "=", 1)
-    .executeTakeFirstOrThrow();
+  const meta = await db.selectFrom("meta").select(["revision", "compacted_revision"]).where("id", "=", 1).executeTakeFirstOrThrow();
   const compacted = toNumber(meta.compacted_revision);
   const byCap = bound.cap > 0 ? toNumber(meta.revision) - bound.cap : compacted;
   return Math.max(compacted, byCap, await cutoffByAge(db, bound, toNumber(meta.revision), compacted));

@@ -1,11 +1,5 @@
 import type { Kysely, Selectable } from "kysely";
-import type {
-  ModelArtifact,
-  ModelVersion,
-  Properties,
-  RegisteredModel,
-  RegistryEvent,
-} from "../../registry/types.js";
+import type { ModelArtifact, ModelVersion, Properties, RegisteredModel, RegistryEvent } from "../../registry/types.js";
 import type {
   ArtifactScope,
   Cursor,
@@ -95,7 +89,11 @@ const VERSION_BY_STRING = preparedQuery((db: Kysely<Database>, modelId: number, 
 );
 
 // The bases of the hot lists, whose page queries are compiled once per shape (page-query.ts).
-const MODELS: PageBase<Selectable<RegisteredModelsTable>> = { key: "models", args: [], build: (db) => db.selectFrom("registered_models as t").selectAll("t") };
+const MODELS: PageBase<Selectable<RegisteredModelsTable>> = {
+  key: "models",
+  args: [],
+  build: (db) => db.selectFrom("registered_models as t").selectAll("t"),
+};
 const versionsBase = (db: Kysely<Database>): ListSelect<VersionRow> => versionsOf(db);
 const ALL_VERSIONS: PageBase<VersionRow> = { key: "versions", args: [], build: versionsBase };
 const versionsOfModel = (modelId: number): PageBase<VersionRow> => ({
@@ -152,8 +150,12 @@ export class KyselyReader implements StoreReader {
   }
 
   /** The keyset paginator every area shares. */
-  private readonly paginate = <Row>(base: ListSelect<Row> | PageBase<Row>, query: ListQuery, columns: Record<string, string>, related?: FilterTarget["related"]) =>
-    this.list(base, query, columns, related);
+  private readonly paginate = <Row>(
+    base: ListSelect<Row> | PageBase<Row>,
+    query: ListQuery,
+    columns: Record<string, string>,
+    related?: FilterTarget["related"],
+  ) => this.list(base, query, columns, related);
 
   async revision(): Promise<number> {
     const [row] = await REVISION(this.db, 1);
@@ -204,11 +206,7 @@ export class KyselyReader implements StoreReader {
   }
 
   async getRegisterRequest(requestId: string): Promise<RegisterRequestRecord | undefined> {
-    const row = await this.db
-      .selectFrom("register_requests")
-      .selectAll()
-      .where("request_id", "=", requestId)
-      .executeTakeFirst();
+    const row = await this.db.selectFrom("register_requests").selectAll().where("request_id", "=", requestId).executeTakeFirst();
     if (!row) return undefined;
     return {
       requestId: row.request_id,
@@ -225,7 +223,12 @@ export class KyselyReader implements StoreReader {
   }
 
   async listVersions(scope: VersionScope, query: ListQuery): Promise<ListResult<ModelVersion>> {
-    const page = await this.list(scope.modelId === undefined ? ALL_VERSIONS : versionsOfModel(scope.modelId), query, VERSION_COLUMNS, VERSION_RELATED);
+    const page = await this.list(
+      scope.modelId === undefined ? ALL_VERSIONS : versionsOfModel(scope.modelId),
+      query,
+      VERSION_COLUMNS,
+      VERSION_RELATED,
+    );
     return { ...page, items: await this.hydrateVersions(page.items) };
   }
 

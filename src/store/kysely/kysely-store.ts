@@ -124,19 +124,22 @@ export class KyselyRegistryStore implements RegistryStore {
 
   private async writeOnce<T>(fn: (writer: StoreWriter) => Promise<T>, bounds: CallBounds | undefined) {
     if (this.group) return this.group.write(fn, bounds);
-    return this.dialectImpl.db.transaction().execute(async (trx) => {
-      // Lock the counter row first: writers queue here, so commit order is revision order.
-      const counters = await lockCounters(trx);
-      refuseEnded(bounds, "write");
-      const writer = new KyselyWriter(trx, counters.revision, counters.lastId);
-      const result = await withDirectStatements(trx, () => fn(writer));
-      await writer.flush();
-      refuseEnded(bounds, "write");
-      return { result, events: writer.events };
-    }).then((outcome) => {
-      this.observer?.committed(1);
-      return outcome;
-    });
+    return this.dialectImpl.db
+      .transaction()
+      .execute(async (trx) => {
+        // Lock the counter row first: writers queue here, so commit order is revision order.
+        const counters = await lockCounters(trx);
+        refuseEnded(bounds, "write");
+        const writer = new KyselyWriter(trx, counters.revision, counters.lastId);
+        const result = await withDirectStatements(trx, () => fn(writer));
+        await writer.flush();
+        refuseEnded(bounds, "write");
+        return { result, events: writer.events };
+      })
+      .then((outcome) => {
+        this.observer?.committed(1);
+        return outcome;
+      });
   }
 
   async ping(): Promise<void> {
@@ -148,16 +151,9 @@ export class KyselyRegistryStore implements RegistryStore {
     return () => this.listeners.delete(listener);
   }
 
-  async listenForCommits(
-    onCommit: (revision: number | undefined) => void,
-    onLost: (error: Error) => void,
-  ): Promise<(() => Promise<void>) | null> {
+  async listenForCommits(onCommit: (revision: number | undefined) => void, onLost: (error: Error) => void): Promise<(() => Promise<void>) | null> {
     if (!this.dialectImpl.listen) return null;
-    return this.dialectImpl.listen(
-      COMMIT_CHANNEL,
-      (payload) => onCommit(/^\d+$/.test(payload) ? Number(payload) : undefined),
-      onLost,
-    );
+    return this.dialectImpl.listen(COMMIT_CHANNEL, (payload) => onCommit(/^\d+$/.test(payload) ? Number(payload) : undefined), onLost);
   }
 
   async close(): Promise<void> {

@@ -1,11 +1,5 @@
 import type { Kysely } from "kysely";
-import type {
-  ModelArtifact,
-  ModelVersion,
-  Properties,
-  RegisteredModel,
-  RegistryEvent,
-} from "../../registry/types.js";
+import type { ModelArtifact, ModelVersion, Properties, RegisteredModel, RegistryEvent } from "../../registry/types.js";
 import type { NewEvent, RegisterRequestRecord, StoreWriter } from "../store.js";
 import { encodeJson } from "../../registry/json-codec.js";
 import { compactEvents } from "./event-queries.js";

@@ -1,27 +1,11 @@
 import type { Kysely, Selectable } from "kysely";
-import type {
-  DatasetRef,
-  Experiment,
-  ExperimentRun,
-  MetricPoint,
-  RunStatus,
-  VersionSource,
-} from "../../registry/lifecycle-types.js";
+import type { DatasetRef, Experiment, ExperimentRun, MetricPoint, RunStatus, VersionSource } from "../../registry/lifecycle-types.js";
 import type { Properties, State } from "../../registry/types.js";
 import type { LineageWriter, RunScope } from "../lifecycle-store.js";
 import type { ListQuery, ListResult } from "../store.js";
 import { toNumber } from "./dialect.js";
 import type { ExperimentRunsTable, ExperimentsTable } from "./lifecycle-schema.js";
-import {
-  deleteMetadata,
-  loadLabels,
-  loadProperties,
-  optionalId,
-  optionalTime,
-  type Paginate,
-  time,
-  writeMetadata,
-} from "./lifecycle-support.js";
+import { deleteMetadata, loadLabels, loadProperties, optionalId, optionalTime, type Paginate, time, writeMetadata } from "./lifecycle-support.js";
 import { propertyToRow, rowToProperty } from "./rows.js";
 import { preparedIdsQuery, preparedQuery } from "./prepared-query.js";
 import type { Database } from "./schema.js";
@@ -136,10 +120,7 @@ export class LineageQueries implements LineageWriter {
   async sourcesOf(versionIds: number[]): Promise<Map<number, VersionSource>> {
     const out = new Map<number, VersionSource>();
     if (versionIds.length === 0) return out;
-    const rows =
-      versionIds.length === 1
-        ? await SOURCE_OF_ONE(this.db, versionIds[0]!)
-        : await SOURCES_OF_MANY(this.db, versionIds);
+    const rows = versionIds.length === 1 ? await SOURCE_OF_ONE(this.db, versionIds[0]!) : await SOURCES_OF_MANY(this.db, versionIds);
     for (const r of rows) {
       out.set(toNumber(r.version_id), {
         experimentId: optionalId(r.experiment_id),
@@ -197,12 +178,7 @@ export class LineageQueries implements LineageWriter {
       .values(points.map((p) => ({ id: p.id, run_id: runId, key: p.key, value: p.value, step: p.step, time: p.time.getTime() })))
       .execute();
     const keys = [...new Set(points.map((p) => p.key))];
-    const current = await this.db
-      .selectFrom("run_latest_metrics")
-      .selectAll()
-      .where("run_id", "=", runId)
-      .where("key", "in", keys)
-      .execute();
+    const current = await this.db.selectFrom("run_latest_metrics").selectAll().where("run_id", "=", runId).where("key", "in", keys).execute();
     const latest = new Map(current.map((r) => [r.key, { step: toNumber(r.step), id: toNumber(r.metric_id), value: Number(r.value) }]));
     const changed = new Set<string>();
     for (const p of points) {

@@ -55,9 +55,12 @@ export async function readPage<Row>(
   let rows: Array<Row & SortKeys>;
   if (isPageBase(base)) {
     const cursor = query.after ?? [];
-    const key = [base.key, encodeJson(query.filter), JSON.stringify(query.sort), query.after ? cursor.map((v) => (v === null ? "n" : "v")).join("") : "-"].join(
-      "\u0000",
-    );
+    const key = [
+      base.key,
+      encodeJson(query.filter),
+      JSON.stringify(query.sort),
+      query.after ? cursor.map((v) => (v === null ? "n" : "v")).join("") : "-",
+    ].join("\u0000");
     // The SQL depends on the dialect: templates are kept per adapter class.
     const dialect = db.getExecutor().adapter.constructor;
     let templates = templatesByDialect.get(dialect);
@@ -68,18 +71,23 @@ export async function readPage<Row>(
     let template = templates.get(key);
     const values = cursor.filter((v) => v !== null);
     if (template === undefined) {
-      template = compileTemplate((slots) => {
-        const baseSlots = slots.slice(0, base.args.length);
-        let k = base.args.length;
-        const after = query.after ? cursor.map((v) => (v === null ? null : slots[k++])) : null;
-        return pageQuery(base.build(db, baseSlots), { ...query, after: after as Cursor | null }, terms, columns, related).limit(slots[k] as number);
-      }, base.args.length + values.length + 1);
+      template = compileTemplate(
+        (slots) => {
+          const baseSlots = slots.slice(0, base.args.length);
+          let k = base.args.length;
+          const after = query.after ? cursor.map((v) => (v === null ? null : slots[k++])) : null;
+          return pageQuery(base.build(db, baseSlots), { ...query, after: after as Cursor | null }, terms, columns, related).limit(slots[k] as number);
+        },
+        base.args.length + values.length + 1,
+      );
       if (templates.size >= MAX_TEMPLATES) templates.delete(templates.keys().next().value!);
       templates.set(key, template);
     }
     rows = await runTemplate<Row & SortKeys>(db, template, [...base.args, ...values, query.limit + 1]);
   } else {
-    rows = await pageQuery(base, query, terms, columns, related).limit(query.limit + 1).execute();
+    rows = await pageQuery(base, query, terms, columns, related)
+      .limit(query.limit + 1)
+      .execute();
   }
   const more = rows.length > query.limit;
   const items = more ? rows.slice(0, query.limit) : rows;
@@ -144,7 +152,12 @@ function filtered<Row>(base: ListSelect<Row>, query: ListQuery, columns: Record<
   return q;
 }
 
-async function countAll<Row>(base: ListSelect<Row>, query: ListQuery, columns: Record<string, string>, related?: FilterTarget["related"]): Promise<number> {
+async function countAll<Row>(
+  base: ListSelect<Row>,
+  query: ListQuery,
+  columns: Record<string, string>,
+  related?: FilterTarget["related"],
+): Promise<number> {
   const row = await filtered(base, query, columns, related)
     .clearSelect()
     .select((eb) => eb.fn.countAll().as("n"))

@@ -109,7 +109,5 @@ function classifyPostgresError(error: unknown): StoreError | undefined {
 
 /** pg reports a dropped connection without a code, in a few phrasings. */
 function isConnectionLoss(error: Error): boolean {
-  return /Connection terminated|connection error|not queryable|timeout exceeded when trying to connect|Client was closed/i.test(
-    error.message,
-  );
+  return /Connection terminated|connection error|not queryable|timeout exceeded when trying to connect|Client was closed/i.test(error.message);
 }

@@ -151,8 +151,7 @@ export function preparedInsert<T extends keyof Database & string>(table: T) {
   // The columns are the rows' own (their values are Slots while the template compiles): the
   // insert goes into the table seen as one of DynamicDatabase's, whose rows hold unknown values.
   const name: string = table;
-  const into = (db: Kysely<Database>, rows: ReadonlyArray<Record<string, unknown>>) =>
-    db.withTables<DynamicDatabase>().insertInto(name).values(rows);
+  const into = (db: Kysely<Database>, rows: ReadonlyArray<Record<string, unknown>>) => db.withTables<DynamicDatabase>().insertInto(name).values(rows);
   return async (db: Kysely<Database>, typed: ReadonlyArray<Insertable<Database[T]>>): Promise<void> => {
     const rows: ReadonlyArray<Record<string, unknown>> = typed;
     if (rows.length === 0) return;

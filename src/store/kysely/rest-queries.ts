@@ -145,7 +145,12 @@ export class RestQueries implements RestWriter {
       .leftJoin("model_versions as pv", (j) => j.onRef("pv.id", "=", "t.parent_id").on("t.parent_type", "=", "version"))
       .leftJoin("experiment_runs as pr", (j) => j.onRef("pr.id", "=", "t.parent_id").on("t.parent_type", "=", "run"))
       .leftJoin("inference_services as ps", (j) => j.onRef("ps.id", "=", "t.parent_id").on("t.parent_type", "=", "inference-service"))
-      .select(["pv.model_id as owner_version_model", "pr.experiment_id as owner_run_experiment", "ps.environment_id as owner_service_environment", "ps.model_id as owner_service_model"])
+      .select([
+        "pv.model_id as owner_version_model",
+        "pr.experiment_id as owner_run_experiment",
+        "ps.environment_id as owner_service_environment",
+        "ps.model_id as owner_service_model",
+      ])
       .selectAll("t");
   }
 
@@ -195,7 +200,10 @@ export class RestQueries implements RestWriter {
   }
 
   async insertRecord(record: KubeflowRecord): Promise<void> {
-    await this.db.insertInto("rest_artifacts").values({ id: record.id, ...recordRow(record) }).execute();
+    await this.db
+      .insertInto("rest_artifacts")
+      .values({ id: record.id, ...recordRow(record) })
+      .execute();
     await writeMetadata(this.db, record.id, { customProperties: record.customProperties });
   }
 
@@ -265,7 +273,12 @@ function ownerOf(parent: { type: RecordParentType; id: number }, r: RecordRow): 
       // Both come from the one joined service row (whose model_id is NOT NULL): null together.
       return r.owner_service_environment === null || r.owner_service_model === null
         ? null
-        : { type: "inference-service", environmentId: toNumber(r.owner_service_environment), serviceId: parent.id, modelId: toNumber(r.owner_service_model) };
+        : {
+            type: "inference-service",
+            environmentId: toNumber(r.owner_service_environment),
+            serviceId: parent.id,
+            modelId: toNumber(r.owner_service_model),
+          };
   }
 }
 

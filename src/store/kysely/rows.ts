@@ -10,12 +10,7 @@ import type {
   State,
 } from "../../registry/types.js";
 import { toBigInt, toNumber } from "./dialect.js";
-import type {
-  ModelArtifactsTable,
-  ModelVersionsTable,
-  PropertiesTable,
-  RegisteredModelsTable,
-} from "./schema.js";
+import type { ModelArtifactsTable, ModelVersionsTable, PropertiesTable, RegisteredModelsTable } from "./schema.js";
 
 /** Row <-> domain mapping, including the engines' integer representations. */
 
@@ -72,11 +67,7 @@ export function rowToProperty(row: PropertyRow): MetadataValue {
 
 const time = (v: bigint | number | string) => new Date(toNumber(v));
 
-export function rowToModel(
-  row: Selectable<RegisteredModelsTable>,
-  labels: Record<string, string>,
-  customProperties: Properties,
-): RegisteredModel {
+export function rowToModel(row: Selectable<RegisteredModelsTable>, labels: Record<string, string>, customProperties: Properties): RegisteredModel {
   return {
     id: toNumber(row.id),
     displayName: row.display_name,

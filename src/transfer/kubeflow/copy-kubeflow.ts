@@ -108,7 +108,9 @@ function keyOf(item: KubeflowObject): string {
 
 /** The fields of a create body the source object has (ids and times left to the target). */
 function pick(item: KubeflowObject, shape: Readonly<Record<string, string>>): KubeflowObject {
-  return Object.fromEntries(Object.entries(item).filter(([key, value]) => key in shape && !NOT_COPIED.has(key) && value !== null && value !== undefined));
+  return Object.fromEntries(
+    Object.entries(item).filter(([key, value]) => key in shape && !NOT_COPIED.has(key) && value !== null && value !== undefined),
+  );
 }
 
 /** A body without state ARCHIVED (the parent is archived after its children are created). */

@@ -26,12 +26,21 @@ export function httpKubeflowApi(base: string, token?: string): KubeflowApi {
   const call = async (method: string, path: string, body?: KubeflowObject) => {
     const response = await fetch(`${root}${KUBEFLOW_PREFIX}${path}`, {
       method,
-      headers: { accept: "application/json", ...(body ? { "content-type": "application/json" } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      headers: {
+        accept: "application/json",
+        ...(body ? { "content-type": "application/json" } : {}),
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
       ...(body ? { body: JSON.stringify(body) } : {}),
     });
     return answer(method, `${root}${KUBEFLOW_PREFIX}${path}`, response.status, await response.text());
   };
-  return { where: root, get: (path) => call("GET", path), post: (path, body) => call("POST", path, body), patch: (path, body) => call("PATCH", path, body) };
+  return {
+    where: root,
+    get: (path) => call("GET", path),
+    post: (path, body) => call("POST", path, body),
+    patch: (path, body) => call("PATCH", path, body),
+  };
 }
 
 /** A Kubeflow REST API served on a Unix socket (the target's own gateway, which only this process can reach). */
@@ -44,7 +53,11 @@ export function socketKubeflowApi(socketPath: string, actor: string): KubeflowAp
           socketPath,
           method,
           path: `${KUBEFLOW_PREFIX}${path}`,
-          headers: { accept: "application/json", "x-actor": actor, ...(payload ? { "content-type": "application/json", "content-length": Buffer.byteLength(payload) } : {}) },
+          headers: {
+            accept: "application/json",
+            "x-actor": actor,
+            ...(payload ? { "content-type": "application/json", "content-length": Buffer.byteLength(payload) } : {}),
+          },
         },
         (response) => {
           let text = "";
@@ -62,7 +75,12 @@ export function socketKubeflowApi(socketPath: string, actor: string): KubeflowAp
       request.on("error", reject);
       request.end(payload);
     });
-  return { where: "the target", get: (path) => call("GET", path), post: (path, body) => call("POST", path, body), patch: (path, body) => call("PATCH", path, body) };
+  return {
+    where: "the target",
+    get: (path) => call("GET", path),
+    post: (path, body) => call("POST", path, body),
+    patch: (path, body) => call("PATCH", path, body),
+  };
 }
 
 function answer(method: string, url: string, status: number, text: string): KubeflowObject {

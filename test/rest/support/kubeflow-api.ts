@@ -83,7 +83,12 @@ export class KubeflowApi {
       headers: { ...(args.body !== undefined ? { "content-type": "application/json" } : {}), ...this.headers, ...args.headers },
       // A string or bytes go as they are (malformed bodies), anything else as JSON.
       ...(args.body !== undefined
-        ? { body: typeof args.body === "string" || args.body instanceof Uint8Array ? (args.body as string | Uint8Array<ArrayBuffer>) : JSON.stringify(args.body) }
+        ? {
+            body:
+              typeof args.body === "string" || args.body instanceof Uint8Array
+                ? (args.body as string | Uint8Array<ArrayBuffer>)
+                : JSON.stringify(args.body),
+          }
         : {}),
     });
     const text = await res.text();

@@ -73,7 +73,11 @@ export const migration0001Init: Migration = {
       .addColumn("update_time", "bigint", (c) => c.notNull())
       .addColumn("revision", "bigint", (c) => c.notNull())
       .execute();
-    await db.schema.createIndex("model_artifacts_version_create_time_idx").on("model_artifacts").columns(["version_id", "create_time", "id"]).execute();
+    await db.schema
+      .createIndex("model_artifacts_version_create_time_idx")
+      .on("model_artifacts")
+      .columns(["version_id", "create_time", "id"])
+      .execute();
     await db.schema.createIndex("model_artifacts_model_idx").on("model_artifacts").columns(["model_id", "id"]).execute();
 
     await db.schema

@@ -72,7 +72,11 @@ export const migration0003Lifecycle: Migration = {
       .addColumn("update_time", "bigint", (c) => c.notNull())
       .addColumn("revision", "bigint", (c) => c.notNull())
       .execute();
-    await db.schema.createIndex("experiment_runs_experiment_create_time_idx").on("experiment_runs").columns(["experiment_id", "create_time", "id"]).execute();
+    await db.schema
+      .createIndex("experiment_runs_experiment_create_time_idx")
+      .on("experiment_runs")
+      .columns(["experiment_id", "create_time", "id"])
+      .execute();
     await db.schema.createIndex("experiment_runs_create_time_idx").on("experiment_runs").columns(["create_time", "id"]).execute();
 
     await db.schema
@@ -161,7 +165,11 @@ export const migration0003Lifecycle: Migration = {
       .addColumn("revision", "bigint", (c) => c.notNull())
       .addUniqueConstraint("inference_services_environment_id_display_name_key", ["environment_id", "display_name"])
       .execute();
-    await db.schema.createIndex("inference_services_environment_create_time_idx").on("inference_services").columns(["environment_id", "create_time", "id"]).execute();
+    await db.schema
+      .createIndex("inference_services_environment_create_time_idx")
+      .on("inference_services")
+      .columns(["environment_id", "create_time", "id"])
+      .execute();
     await db.schema.createIndex("inference_services_create_time_idx").on("inference_services").columns(["create_time", "id"]).execute();
     await db.schema.createIndex("inference_services_model_idx").on("inference_services").columns(["model_id", "desired_state"]).execute();
     await db.schema.createIndex("inference_services_version_idx").on("inference_services").columns(["version_id"]).execute();

@@ -109,7 +109,10 @@ async function backfillRuns(db: Kysely<any>): Promise<void> {
     const experimentId = decimal(fields.experimentId);
     const runId = decimal(fields.experimentRunId);
     if (experimentId === null && runId === null) continue;
-    await db.insertInto("rest_artifact_runs").values({ artifact_id: row.resource_id, experiment_id: experimentId, experiment_run_id: runId }).execute();
+    await db
+      .insertInto("rest_artifact_runs")
+      .values({ artifact_id: row.resource_id, experiment_id: experimentId, experiment_run_id: runId })
+      .execute();
   }
 }
 

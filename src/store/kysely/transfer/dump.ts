@@ -25,7 +25,9 @@ export async function exportSnapshot(
     const migrations = await readMigrations(trx);
     const rows: SnapshotInfo["rows"] = [];
     for (const { table } of EXPORT_TABLES) {
-      const { rows: [count] } = await sql<{ n: number | string | bigint }>`select count(*) as n from ${sql.table(table)}`.execute(trx);
+      const {
+        rows: [count],
+      } = await sql<{ n: number | string | bigint }>`select count(*) as n from ${sql.table(table)}`.execute(trx);
       rows.push({ table, count: toNumber(count?.n ?? 0) });
     }
     await onInfo({ counters, migrations, rows });
@@ -35,7 +37,9 @@ export async function exportSnapshot(
       let after: unknown[] | undefined;
       for (;;) {
         const where = after ? sql`where (${keyRefs}) > (${sql.join(after)})` : sql``;
-        const { rows: page } = await sql<Record<string, unknown>>`select * from ${sql.table(table)} ${where} order by ${keyRefs} limit ${PAGE_SIZE}`.execute(trx);
+        const { rows: page } = await sql<
+          Record<string, unknown>
+        >`select * from ${sql.table(table)} ${where} order by ${keyRefs} limit ${PAGE_SIZE}`.execute(trx);
         for (const row of page) await onRecord({ table, row: encodeRow(row, kinds) });
         if (page.length < PAGE_SIZE) break;
         const last = page.at(-1)!;

@@ -1,5 +1,12 @@
 import { type Kysely, sql } from "kysely";
-import { type Counters, type ImportProgress, ImportRecordError, NotEmptyError, type TransferRecord, type TransferValue } from "../../transfer-store.js";
+import {
+  type Counters,
+  type ImportProgress,
+  ImportRecordError,
+  NotEmptyError,
+  type TransferRecord,
+  type TransferValue,
+} from "../../transfer-store.js";
 import { toNumber } from "../dialect.js";
 import type { Database } from "../schema.js";
 import { readCounters } from "./dump.js";
