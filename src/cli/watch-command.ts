@@ -1,13 +1,12 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
-import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { EventType, type ResourceSnapshot, type WatchRequestSchema, type WatchResponse, WatchResponseSchema } from "../../gen/modelregistry/v1/events_pb.js";
+import { type WatchRequestSchema, type WatchResponse, WatchResponseSchema } from "../../gen/modelregistry/v1/events_pb.js";
 import type { RegistryClient } from "../client/create-registry-client.js";
 import { type CliContext, CliUsageError, type ParsedArgs, positionals } from "./cli-context.js";
 import { describeError } from "./describe-error.js";
-import { describe, describeSnapshot } from "./events-command.js";
-import { artifactStateText, json, stateText, timeText } from "./format.js";
+import { json } from "./format.js";
 import { type FixedColumn, formatFixedRow } from "./table.js";
+import { watchLine } from "./watch-lines.js";
 
 /** Failed connection attempts in a row after which watch gives up (about 25 s with the backoff). */
 export const DEFAULT_WATCH_RETRIES = 6;
@@ -135,9 +134,14 @@ export async function followWatch(
         if (k.case === "event" || k.case === "progress" || k.case === "synced") checkpoint = k.value.revision;
         if (k.case === "synced") initial = false;
         // JSON Lines: compact JSON, one message per line, so `jq` or a script can read it as it streams.
-        const line = options.json ? JSON.stringify(json(WatchResponseSchema, response)) : text(response, columns);
+        const line = options.json ? JSON.stringify(json(WatchResponseSchema, response)) : watchLine(response, columns);
         if (line !== undefined && !headed) {
-          options.print(formatFixedRow(columns, columns.map((c) => c.header)));
+          options.print(
+            formatFixedRow(
+              columns,
+              columns.map((c) => c.header),
+            ),
+          );
           headed = true;
         }
         if (line !== undefined) options.print(line);
@@ -178,42 +182,6 @@ function connectedLine(server: string, first: WatchResponse, again: boolean, che
   return `connected to ${server}; printing changes after revision ${from ?? "now"}`;
 }
 
-/** A stream message as one line of the columns; undefined for the ones that are only status. */
-function text(response: WatchResponse, columns: FixedColumn[]): string | undefined {
-  const k = response.kind;
-  switch (k.case) {
-    case "event": {
-      const e = k.value;
-      // The state is news on STATE_CHANGED and part of the picture on CREATED; other lines leave it out.
-      const state = e.type === EventType.STATE_CHANGED || e.type === EventType.CREATED ? snapshotState(e.resource) : "";
-      return formatFixedRow(columns, [e.revision.toString(), timeText(e.time), EventType[e.type], state, e.resourceName, describe(e), e.actor, e.reason]);
-    }
-    case "initial": {
-      // A current object has no revision of its own (the SYNCED line on stderr gives the one it was read at).
-      const value = k.value.resource.value as { name?: string; updateTime?: Timestamp } | undefined;
-      return formatFixedRow(columns, ["", timeText(value?.updateTime), "INITIAL", snapshotState(k.value), value?.name ?? "", describeSnapshot(k.value), "", ""]);
-    }
-    default:
-      return undefined;
-  }
-}
-
-/** LIVE, ARCHIVED, or an artifact's state; empty for resources without one. */
-export function snapshotState(s: ResourceSnapshot | undefined): string {
-  const r = s?.resource;
-  switch (r?.case) {
-    case "registeredModel":
-    case "modelVersion":
-    case "experiment":
-      return stateText(r.value.state);
-    case "modelArtifact":
-    case "artifact":
-      return artifactStateText(r.value.state);
-    default:
-      return "";
-  }
-}
-
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted) return resolve();
@@ -231,7 +199,8 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 function retriesFlag(value: unknown): number {
   if (value === undefined) return DEFAULT_WATCH_RETRIES;
   if (value === "forever") return Number.POSITIVE_INFINITY;
-  if (typeof value !== "string" || !/^\d+$/.test(value)) throw new CliUsageError('--retries must be a non-negative integer or "forever"', WATCH_USAGE);
+  if (typeof value !== "string" || !/^\d+$/.test(value))
+    throw new CliUsageError('--retries must be a non-negative integer or "forever"', WATCH_USAGE);
   return Number(value);
 }
 

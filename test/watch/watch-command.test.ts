@@ -92,13 +92,11 @@ for (const dialect of SERVER_DIALECTS) {
 
     const watch = (...args: string[]) => startClientInProcess(["watch", ...args, "--server", server.app.server.url]);
     const register = async (model: string, version: string) => {
-      await server
-        .client()
-        .registerModel({
-          registeredModel: { displayName: model },
-          modelVersion: { version },
-          modelArtifacts: [{ uri: `s3://m/${model}/${version}` }],
-        });
+      await server.client().registerModel({
+        registeredModel: { displayName: model },
+        modelVersion: { version },
+        modelArtifacts: [{ uri: `s3://m/${model}/${version}` }],
+      });
       return (await server.client().listRegisteredModels({ pageSize: 1 })).revision;
     };
 
