@@ -7,7 +7,7 @@ describe("Kubeflow REST suite coverage of the OpenAPI document", () => {
   const dir = new URL("./", import.meta.url);
   const called = new Set<string>();
   for (const file of readdirSync(dir).filter((f) => f.endsWith(".test.ts"))) {
-    for (const m of readFileSync(new URL(file, dir), "utf8").matchAll(/\.(?:call|ok|fails)\("(\w+)"/g)) called.add(m[1]!);
+    for (const m of readFileSync(new URL(file, dir), "utf8").matchAll(/\.(?:call|ok|fails)\(\s*"(\w+)"/g)) called.add(m[1]!);
   }
 
   it("is the v1alpha3 document", () => {
