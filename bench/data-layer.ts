@@ -1,8 +1,8 @@
 import SqliteDatabase from "better-sqlite3";
 import { type CompiledQuery, Kysely, SqliteDialect } from "kysely";
-import { VERSION_LIST } from "../src/registry/list-specs.js";
-import { prepareList } from "../src/registry/list-query.js";
-import type { ListQuery } from "../src/store/store.js";
+import { VERSION_LIST } from "../src/registry/shared/list-specs.js";
+import { prepareList } from "../src/registry/shared/list-query.js";
+import type { ListQuery } from "../src/registry/ports/store.js";
 import { KyselyReader } from "../src/store/kysely/kysely-reader.js";
 import type { Database } from "../src/store/kysely/schema.js";
 import { openStore } from "../src/store/open-store.js";

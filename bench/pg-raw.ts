@@ -1,7 +1,7 @@
 import { Kysely, PostgresDialect, sql } from "kysely";
 import pg from "pg";
-import { encodeJson } from "../src/registry/json-codec.js";
-import type { ModelArtifact, ModelVersion, Properties } from "../src/registry/types.js";
+import { encodeJson } from "../src/registry/core/json-codec.js";
+import type { ModelArtifact, ModelVersion, Properties } from "../src/registry/core/types.js";
 import { artifactToRow, propertyToRow, versionToRow } from "../src/store/kysely/rows.js";
 import type { Database } from "../src/store/kysely/schema.js";
 import { percentile } from "./stats.js";

@@ -7,8 +7,11 @@ import { KyselyRegistryStore } from "../src/store/kysely/kysely-store.js";
 import { migrateToLatest } from "../src/store/kysely/migrate.js";
 import { MIGRATIONS } from "../src/store/kysely/migrations/index.js";
 import { createSqliteDialect } from "../src/store/kysely/sqlite.js";
-import { Registry } from "../src/registry/registry.js";
-import type { Properties, RegisteredModel } from "../src/registry/types.js";
+import { Registry } from "../src/registry/shared/registry.js";
+import type { Properties, RegisteredModel } from "../src/registry/core/types.js";
+import { insertModel } from "../src/registry/models/models.js";
+import { insertVersion } from "../src/registry/versions/versions.js";
+import { unitOf } from "../src/registry/shared/registry.js";
 
 /** Where seeded databases are cached between runs (git-ignored). */
 export const CACHE_DIR = join(dirname(fileURLToPath(import.meta.url)), ".cache");
@@ -95,11 +98,12 @@ async function seed(path: string, versions: number, models: number, log: (line: 
   const registry = new Registry(store, { now: () => new Date(BASE_TIME + tick++) });
   const ctx = { actor: "bench-seed" };
   try {
-    const all: RegisteredModel[] = await registry.write(async (w) => {
+    const all: RegisteredModel[] = await unitOf(registry).write(async (w) => {
       const out: RegisteredModel[] = [];
       for (let m = 0; m < models; m++) {
         out.push(
-          await registry.insertModel(
+          await insertModel(
+            registry,
             w,
             {
               displayName: `bench-model-${m}`,
@@ -119,11 +123,12 @@ async function seed(path: string, versions: number, models: number, log: (line: 
     let lastLog = performance.now();
     for (let start = 0; start < versions; start += BATCH) {
       const end = Math.min(versions, start + BATCH);
-      await registry.write(async (w) => {
+      await unitOf(registry).write(async (w) => {
         for (let j = start; j < end; j++) {
           // Versions of all models interleave in time, as in a registry many pipelines write to.
           const model = all[j % models]!;
-          await registry.insertVersion(
+          await insertVersion(
+            registry,
             w,
             model,
             {

@@ -7,6 +7,7 @@ import { startApp } from "../src/app.js";
 import { createLogger } from "../src/logger.js";
 import { EchoService, echoImpl } from "./echo.js";
 import { FRAME_BYTES, HELLO } from "./load/fanout-wire.js";
+import { getVersion } from "../src/registry/versions/versions.js";
 
 /**
  * The server under test, as its own process (pinned to one core): the real app (startApp: the
@@ -68,7 +69,7 @@ process.on("message", (command: Command) => {
     switch (command.cmd) {
       case "echo-from": {
         // The echo answers with this real version, so both sides of the A/B carry the same bytes.
-        const version = await app.registry.getVersion({ model: { id: command.modelId }, selector: { kind: "id", id: command.versionId } });
+        const version = await getVersion(app.registry, { model: { id: command.modelId }, selector: { kind: "id", id: command.versionId } });
         echoResponse = create(GetModelVersionResponseSchema, { modelVersion: versionOut(version) });
         return reply(true);
       }

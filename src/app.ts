@@ -21,10 +21,10 @@ import { DEFAULT_HTTP_TIMEOUTS, type HttpTimeouts } from "./http-timeouts.js";
 import type { Logger } from "./logger.js";
 import type { AppMetrics } from "./metrics/app-metrics.js";
 import type { RunningMetricsServer } from "./metrics/metrics-endpoint.js";
-import { Registry } from "./registry/registry.js";
+import { Registry } from "./registry/shared/registry.js";
 import { type RunningServer, startServer, type TlsMaterial } from "./server.js";
 import { openStore } from "./store/open-store.js";
-import type { RegistryStore } from "./store/store.js";
+import type { RegistryStore } from "./registry/ports/store.js";
 import { Compactor, DEFAULT_RETENTION, type RetentionPolicy } from "./watch/compactor.js";
 import { WatchHub } from "./watch/watch-hub.js";
 import { WatchService } from "./watch/watch-service.js";
@@ -136,7 +136,7 @@ export async function startApp(options: AppOptions): Promise<App> {
   const shutdownController = new AbortController();
   const watchOptions = options.watch ?? {};
   const hub = new WatchHub<WatchFrame>({
-    store,
+    registry,
     encode: createWatchFrame,
     logger,
     pollIntervalMs: watchOptions.pollIntervalMs,
@@ -144,7 +144,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     pageSize: watchOptions.pageSize,
   });
   const compactor = new Compactor({
-    store,
+    registry,
     retention: watchOptions.retention ?? DEFAULT_RETENTION,
     intervalMs: watchOptions.compactionIntervalMs,
     logger,

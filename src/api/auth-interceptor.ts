@@ -7,10 +7,11 @@ import type { CallGuard } from "../auth/call-guard.js";
 import type { CallRequest } from "../auth/call-requirements.js";
 import type { Identity } from "../auth/identity.js";
 import { eventReadable, type ResourceReadFilter } from "../auth/read-filter.js";
-import { InvalidArgumentError, NotFoundError } from "../registry/errors.js";
-import { parseModelName, parseVersionName } from "../registry/names.js";
-import type { Registry } from "../registry/registry.js";
-import type { RegistryEvent } from "../registry/types.js";
+import { InvalidArgumentError, NotFoundError } from "../registry/core/errors.js";
+import { parseModelName, parseVersionName } from "../registry/core/names.js";
+import type { Registry } from "../registry/shared/registry.js";
+import type { RegistryEvent } from "../registry/core/types.js";
+import { getModel } from "../registry/models/models.js";
 
 /** The other end of the connection, set by each server (main port and grpc-js port) per call. */
 export const PEER_KEY = createContextKey<Peer>({}, { description: "peer" });
@@ -40,7 +41,7 @@ const AUTHENTICATED_SERVICES = new Set(["grpc.reflection.v1.ServerReflection", "
 export function modelNameLookup(registry: Registry): ModelNameLookup {
   return async (id) => {
     try {
-      return (await registry.getModel({ id })).displayName;
+      return (await getModel(registry, { id })).displayName;
     } catch (error) {
       if (error instanceof NotFoundError) return undefined;
       throw error;

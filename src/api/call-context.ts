@@ -1,7 +1,7 @@
 import type { HandlerContext } from "@connectrpc/connect";
-import { InvalidArgumentError } from "../registry/errors.js";
+import { InvalidArgumentError } from "../registry/core/errors.js";
 import { IDENTITY_KEY } from "./auth-interceptor.js";
-import type { CallContext, ListRequest } from "../registry/types.js";
+import type { CallContext, ListRequest } from "../registry/core/types.js";
 
 /** Header naming the caller when authentication is off (ignored when it is on: the identity is the actor). */
 export const ACTOR_HEADER = "x-actor";

@@ -7,11 +7,11 @@ import {
   MetricDirection,
 } from "../../gen/modelregistry/v1/compare_pb.js";
 import type { ModelRegistryService } from "../../gen/modelregistry/v1/model_registry_service_pb.js";
-import { type ComparisonRow, compareVersions, MAX_COMPARED_VERSIONS } from "../registry/compare-versions.js";
-import { InvalidArgumentError } from "../registry/errors.js";
-import { parseVersionName, versionName } from "../registry/names.js";
-import type { Registry } from "../registry/registry.js";
-import type { MetadataValue, ModelVersion } from "../registry/types.js";
+import { type ComparisonRow, compareVersions, MAX_COMPARED_VERSIONS } from "../registry/versions/compare-versions.js";
+import { InvalidArgumentError } from "../registry/core/errors.js";
+import { parseVersionName, versionName } from "../registry/core/names.js";
+import type { Registry } from "../registry/shared/registry.js";
+import type { MetadataValue, ModelVersion } from "../registry/core/types.js";
 import { propertiesOut, versionOut } from "./convert.js";
 
 const DIRECTIONS = {

@@ -24,10 +24,10 @@ import {
   MetricSchema,
 } from "../../gen/modelregistry/v1/lineage_pb.js";
 import { State as PbState } from "../../gen/modelregistry/v1/resources_pb.js";
-import type { EnvironmentInput, ServiceInput } from "../registry/deployments.js";
-import { InvalidArgumentError } from "../registry/errors.js";
-import type { RunInput } from "../registry/experiment-runs.js";
-import type { ExperimentInput } from "../registry/experiments.js";
+import type { ServiceInput } from "../registry/serving/services.js";
+import { InvalidArgumentError } from "../registry/core/errors.js";
+import type { RunInput } from "../registry/lineage/runs.js";
+import type { ExperimentInput } from "../registry/lineage/experiments.js";
 import type {
   Alias,
   AliasHistoryEntry,
@@ -38,13 +38,15 @@ import type {
   MetricPoint,
   RunStatus,
   ServingEnvironment,
-} from "../registry/lifecycle-types.js";
-import { aliasName, environmentName, experimentName, inferenceServiceName, runName } from "../registry/lifecycle-names.js";
-import { modelName, versionName } from "../registry/names.js";
-import { etagOf } from "../registry/registry.js";
-import type { State } from "../registry/types.js";
+} from "../registry/core/types.js";
+import { aliasName, environmentName, experimentName, inferenceServiceName, runName } from "../registry/core/resource-names.js";
+import { modelName, versionName } from "../registry/core/names.js";
+
+import type { State } from "../registry/core/types.js";
 import { propertiesIn, propertiesOut, resourceFieldsOut } from "./convert.js";
 import { datasetIn, datasetOut } from "./convert-source.js";
+import { etagOf } from "../registry/shared/changes.js";
+import type { EnvironmentInput } from "../registry/serving/environments.js";
 
 /** Proto <-> domain for aliases, experiments, runs, serving environments and inference services. */
 

@@ -8,10 +8,10 @@ import {
   type ServeModel as PbServeModel,
   ServeModelSchema,
 } from "../../gen/modelregistry/v1/artifacts_pb.js";
-import type { RecordKind, RecordResource } from "../registry/kubeflow-types.js";
-import { inferenceServiceName, recordName } from "../registry/lifecycle-names.js";
-import { versionName } from "../registry/names.js";
-import type { ArtifactState } from "../registry/types.js";
+import type { RecordKind, RecordResource } from "../registry/core/record-types.js";
+import { inferenceServiceName, recordName } from "../registry/core/resource-names.js";
+import { versionName } from "../registry/core/names.js";
+import type { ArtifactState } from "../registry/core/types.js";
 import { artifactStateOut, propertiesOut } from "./convert.js";
 
 /**

@@ -5,8 +5,8 @@ import {
   type ModelVersionSource as PbModelVersionSource,
   ModelVersionSourceSchema,
 } from "../../gen/modelregistry/v1/resources_pb.js";
-import type { DatasetRef, VersionSource } from "../registry/lifecycle-types.js";
-import { parseRunName, runName } from "../registry/lifecycle-names.js";
+import type { DatasetRef, VersionSource } from "../registry/core/types.js";
+import { parseRunName, runName } from "../registry/core/resource-names.js";
 
 /** Proto <-> domain for a version's lineage (ModelVersionSource) and dataset references. */
 

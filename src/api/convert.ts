@@ -12,12 +12,13 @@ import {
   RegisteredModelSchema,
   State as PbState,
 } from "../../gen/modelregistry/v1/resources_pb.js";
-import { InvalidArgumentError } from "../registry/errors.js";
+import { InvalidArgumentError } from "../registry/core/errors.js";
 import { sourceIn, sourceOut } from "./convert-source.js";
-import type { ArtifactInput, ModelInput, VersionInput } from "../registry/inputs.js";
-import { artifactNameOf, modelName, versionName } from "../registry/names.js";
-import { etagOf } from "../registry/registry.js";
-import type { ArtifactState, MetadataValue, ModelArtifact, ModelVersion, Properties, RegisteredModel, State } from "../registry/types.js";
+import type { ArtifactInput, ModelInput, VersionInput } from "../registry/core/inputs.js";
+import { artifactNameOf, modelName, versionName } from "../registry/core/names.js";
+
+import type { ArtifactState, MetadataValue, ModelArtifact, ModelVersion, Properties, RegisteredModel, State } from "../registry/core/types.js";
+import { etagOf } from "../registry/shared/changes.js";
 
 /** Proto <-> domain conversion. Unset enums become undefined; unknown enum numbers are INVALID_ARGUMENT. */
 

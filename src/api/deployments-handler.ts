@@ -15,26 +15,19 @@ import {
   UpdateServingEnvironmentResponseSchema,
 } from "../../gen/modelregistry/v1/deployments_pb.js";
 import type { ModelRegistryService } from "../../gen/modelregistry/v1/model_registry_service_pb.js";
-import {
-  createEnvironment,
-  createService,
-  deleteEnvironment,
-  deleteService,
-  getEnvironment,
-  getService,
-  listEnvironments,
-  listServices,
-  reportStatus,
-  updateEnvironment,
-  updateService,
-} from "../registry/deployments.js";
-import { parseEnvironmentName, parseEnvironmentParent, parseInferenceServiceName } from "../registry/lifecycle-names.js";
-import { parseVersionName } from "../registry/names.js";
-import type { Registry } from "../registry/registry.js";
+import { createService, deleteService, getService, listServices, reportStatus, updateService } from "../registry/serving/services.js";
+import { parseEnvironmentName, parseEnvironmentParent, parseInferenceServiceName } from "../registry/core/resource-names.js";
+import { parseVersionName } from "../registry/core/names.js";
+import type { Registry } from "../registry/shared/registry.js";
 import { callContext, listRequest } from "./call-context.js";
 import { byNameOrDisplayName, pageFields, required, updateParts } from "./handler-kit.js";
 import { environmentIn, environmentOut, serviceIn, serviceOut } from "./convert-lifecycle.js";
 import { versionNameOrUri } from "./version-ref.js";
+import { createEnvironment } from "../registry/serving/environments.js";
+import { deleteEnvironment } from "../registry/serving/environments.js";
+import { getEnvironment } from "../registry/serving/environments.js";
+import { listEnvironments } from "../registry/serving/environments.js";
+import { updateEnvironment } from "../registry/serving/environments.js";
 
 type Methods =
   | "createServingEnvironment"

@@ -1,6 +1,6 @@
 import { Code } from "@connectrpc/connect";
 import type { Logger } from "../logger.js";
-import { type ErrorKind, RegistryError } from "../registry/errors.js";
+import { type ErrorKind, RegistryError } from "../registry/core/errors.js";
 
 /** How every edge answers one kind of error: gRPC and Connect, and the Kubeflow REST gateway. */
 export interface ErrorRow {

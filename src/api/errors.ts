@@ -12,7 +12,7 @@ import {
   PermissionDeniedError,
   RegistryError,
   ResourceExhaustedError,
-} from "../registry/errors.js";
+} from "../registry/core/errors.js";
 import { answerFor, logAnswer } from "./error-table.js";
 
 const DOMAIN = "modelregistry.v1";

@@ -9,8 +9,8 @@ import {
   type WatchResponse,
   WatchResponseSchema,
 } from "../../gen/modelregistry/v1/events_pb.js";
-import { modelName } from "../registry/names.js";
-import type { RegistryEvent, Resource } from "../registry/types.js";
+import { modelName } from "../registry/core/names.js";
+import type { RegistryEvent, Resource } from "../registry/core/types.js";
 import { artifactOut, modelOut, versionOut } from "./convert.js";
 import { aliasOut, environmentOut, experimentOut, runOut, serviceOut } from "./convert-lifecycle.js";
 import { recordArtifactOut, serveModelOut } from "./convert-records.js";

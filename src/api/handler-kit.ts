@@ -1,7 +1,7 @@
 import type { HandlerContext } from "@connectrpc/connect";
-import { InvalidArgumentError } from "../registry/errors.js";
-import type { Update } from "../registry/inputs.js";
-import type { CallContext, Page } from "../registry/types.js";
+import { InvalidArgumentError } from "../registry/core/errors.js";
+import type { Update } from "../registry/core/inputs.js";
+import type { CallContext, Page } from "../registry/core/types.js";
 import { callContext, exactlyOne } from "./call-context.js";
 
 /**

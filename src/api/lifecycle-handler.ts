@@ -13,14 +13,14 @@ import {
   SetAliasResponseSchema,
 } from "../../gen/modelregistry/v1/lifecycle_pb.js";
 import type { ModelRegistryService } from "../../gen/modelregistry/v1/model_registry_service_pb.js";
-import { deleteAlias, type Expected, getAlias, listAliases, listAliasHistory, setAlias } from "../registry/aliases.js";
-import { archiveModel } from "../registry/archive.js";
-import { deleteArtifact, deleteModel, deleteVersion } from "../registry/deletes.js";
-import { InvalidArgumentError } from "../registry/errors.js";
-import { parseAliasName } from "../registry/lifecycle-names.js";
-import { parseArtifactName, parseModelName, parseModelParent, parseVersionName, versionName } from "../registry/names.js";
-import type { Registry } from "../registry/registry.js";
-import { resolveModelUri } from "../registry/resolve-uri.js";
+import { deleteAlias, type Expected, getAlias, listAliases, listAliasHistory, setAlias } from "../registry/aliases/aliases.js";
+import { archiveModel } from "../registry/models/archive.js";
+import { deleteArtifact, deleteModel, deleteVersion } from "../registry/models/deletes.js";
+import { InvalidArgumentError } from "../registry/core/errors.js";
+import { parseAliasName } from "../registry/core/resource-names.js";
+import { parseArtifactName, parseModelName, parseModelParent, parseVersionName, versionName } from "../registry/core/names.js";
+import type { Registry } from "../registry/shared/registry.js";
+import { resolveModelUri } from "../registry/models/resolve-uri.js";
 import { callContext, listRequest } from "./call-context.js";
 import { pageFields } from "./handler-kit.js";
 import { artifactOut, modelOut, versionOut } from "./convert.js";

@@ -2,8 +2,8 @@ import type { JsonReadOptions } from "@bufbuild/protobuf";
 import { configureTextEncoding, getTextEncoding } from "@bufbuild/protobuf/wire";
 import type { Interceptor } from "@connectrpc/connect";
 import { createAsyncIterable } from "@connectrpc/connect/protocol";
-import { InvalidArgumentError, ResourceExhaustedError } from "../registry/errors.js";
-import { decodeUtf8, escapeText, textProblem } from "../registry/text.js";
+import { InvalidArgumentError, ResourceExhaustedError } from "../registry/core/errors.js";
+import { decodeUtf8, escapeText, textProblem } from "../registry/core/text.js";
 
 /**
  * Deepest nesting of messages, lists, maps and Struct values in a request (real ones are under

@@ -1,9 +1,9 @@
 import type { Interceptor, StreamResponse, UnaryRequest } from "@connectrpc/connect";
 import { ConnectError } from "@connectrpc/connect";
-import { DeadlineExceededError, ResourceExhaustedError } from "../registry/errors.js";
+import { DeadlineExceededError, ResourceExhaustedError } from "../registry/core/errors.js";
 import { isLoopbackHost } from "../auth/bind-policy.js";
 import type { Identity } from "../auth/identity.js";
-import { withCallBounds } from "../registry/call-scope.js";
+import { withCallBounds } from "../registry/shared/call-scope.js";
 import { IDENTITY_KEY, PEER_KEY } from "./auth-interceptor.js";
 
 /** Per-call limits that keep one client from taking the server from everyone else. */

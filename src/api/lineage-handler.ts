@@ -16,21 +16,12 @@ import {
   UpdateExperimentRunResponseSchema,
 } from "../../gen/modelregistry/v1/lineage_pb.js";
 import type { ModelRegistryService } from "../../gen/modelregistry/v1/model_registry_service_pb.js";
-import { InvalidArgumentError } from "../registry/errors.js";
-import {
-  createRun,
-  deleteRun,
-  getRun,
-  listMetricHistory,
-  listRuns,
-  logMetrics,
-  MAX_METRICS_PER_CALL,
-  updateRun,
-} from "../registry/experiment-runs.js";
-import { createExperiment, deleteExperiment, getExperiment, listExperiments, updateExperiment } from "../registry/experiments.js";
-import { parseExperimentName, parseExperimentParent, parseRunName } from "../registry/lifecycle-names.js";
-import { getLineage } from "../registry/lineage.js";
-import type { Registry } from "../registry/registry.js";
+import { InvalidArgumentError } from "../registry/core/errors.js";
+import { createRun, deleteRun, getRun, listMetricHistory, listRuns, logMetrics, MAX_METRICS_PER_CALL, updateRun } from "../registry/lineage/runs.js";
+import { createExperiment, deleteExperiment, getExperiment, listExperiments, updateExperiment } from "../registry/lineage/experiments.js";
+import { parseExperimentName, parseExperimentParent, parseRunName } from "../registry/core/resource-names.js";
+import { getLineage } from "../registry/lineage/lineage.js";
+import type { Registry } from "../registry/shared/registry.js";
 import { callContext, listRequest } from "./call-context.js";
 import { byNameOrDisplayName, pageFields, required, updateParts } from "./handler-kit.js";
 import { artifactOut, versionOut } from "./convert.js";

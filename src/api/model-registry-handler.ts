@@ -16,9 +16,9 @@ import {
   UpdateModelVersionResponseSchema,
   UpdateRegisteredModelResponseSchema,
 } from "../../gen/modelregistry/v1/model_registry_service_pb.js";
-import { parseArtifactName, parseModelName, parseModelParent, parseVersionName } from "../registry/names.js";
-import { registerModel } from "../registry/register-model.js";
-import type { Registry } from "../registry/registry.js";
+import { parseArtifactName, parseModelName, parseModelParent, parseVersionName } from "../registry/core/names.js";
+import { registerModel } from "../registry/models/register-model.js";
+import type { Registry } from "../registry/shared/registry.js";
 import { callContext, listRequest } from "./call-context.js";
 import { byNameOrDisplayName, pageFields, required, updateParts } from "./handler-kit.js";
 import { versionRef } from "./version-ref.js";
@@ -28,6 +28,19 @@ import { createLifecycleHandler } from "./lifecycle-handler.js";
 import { createLineageHandler } from "./lineage-handler.js";
 import { createWatchHandler, type WatchHandlerOptions } from "./watch-handler.js";
 import { artifactIn, artifactOut, modelIn, modelOut, versionIn, versionOut } from "./convert.js";
+import { createArtifact } from "../registry/artifacts/artifacts.js";
+import { createModel } from "../registry/models/models.js";
+import { createVersion } from "../registry/versions/versions.js";
+import { getArtifact } from "../registry/artifacts/artifacts.js";
+import { getModel } from "../registry/models/models.js";
+import { getVersion } from "../registry/versions/versions.js";
+import { listArtifacts } from "../registry/artifacts/artifacts.js";
+import { listModels } from "../registry/models/models.js";
+import { listUnlinkedArtifacts } from "../registry/artifacts/artifacts.js";
+import { listVersions } from "../registry/versions/versions.js";
+import { updateArtifact } from "../registry/artifacts/artifacts.js";
+import { updateModel } from "../registry/models/models.js";
+import { updateVersion } from "../registry/versions/versions.js";
 
 /** The service: parse names, call the registry, convert. No rules and no SQL here. */
 export function createModelRegistryHandler(
@@ -62,55 +75,55 @@ export function createModelRegistryHandler(
 
     async createRegisteredModel(req, ctx) {
       const input = modelIn(required(req.registeredModel, "registered_model"));
-      const model = await registry.createModel(input, callContext(ctx, req.reason));
+      const model = await createModel(registry, input, callContext(ctx, req.reason));
       return create(CreateRegisteredModelResponseSchema, { registeredModel: modelOut(model) });
     },
 
     async getRegisteredModel(req) {
       const ref = byNameOrDisplayName(req, parseModelName);
-      return create(GetRegisteredModelResponseSchema, { registeredModel: modelOut(await registry.getModel(ref)) });
+      return create(GetRegisteredModelResponseSchema, { registeredModel: modelOut(await getModel(registry, ref)) });
     },
 
     async listRegisteredModels(req) {
-      const page = await registry.listModels(listRequest(req));
+      const page = await listModels(registry, listRequest(req));
       return create(ListRegisteredModelsResponseSchema, { registeredModels: page.items.map(modelOut), ...pageFields(page) });
     },
 
     async updateRegisteredModel(req, ctx) {
       const parts = updateParts(req.registeredModel, "registered_model", parseModelName, modelIn, req, ctx);
-      return create(UpdateRegisteredModelResponseSchema, { registeredModel: modelOut(await registry.updateModel(...parts)) });
+      return create(UpdateRegisteredModelResponseSchema, { registeredModel: modelOut(await updateModel(registry, ...parts)) });
     },
 
     async createModelVersion(req, ctx) {
       const modelId = parseModelName(req.parent, "parent");
       const input = versionIn(required(req.modelVersion, "model_version"));
-      const version = await registry.createVersion(modelId, input, callContext(ctx, req.reason));
+      const version = await createVersion(registry, modelId, input, callContext(ctx, req.reason));
       return create(CreateModelVersionResponseSchema, { modelVersion: versionOut(version) });
     },
 
     async getModelVersion(req) {
-      return create(GetModelVersionResponseSchema, { modelVersion: versionOut(await registry.getVersion(versionRef(req))) });
+      return create(GetModelVersionResponseSchema, { modelVersion: versionOut(await getVersion(registry, versionRef(req))) });
     },
 
     async listModelVersions(req) {
-      const page = await registry.listVersions(parseModelParent(req.parent), listRequest(req));
+      const page = await listVersions(registry, parseModelParent(req.parent), listRequest(req));
       return create(ListModelVersionsResponseSchema, { modelVersions: page.items.map(versionOut), ...pageFields(page) });
     },
 
     async updateModelVersion(req, ctx) {
       const parts = updateParts(req.modelVersion, "model_version", parseVersionName, versionIn, req, ctx);
-      return create(UpdateModelVersionResponseSchema, { modelVersion: versionOut(await registry.updateVersion(...parts)) });
+      return create(UpdateModelVersionResponseSchema, { modelVersion: versionOut(await updateVersion(registry, ...parts)) });
     },
 
     async createModelArtifact(req, ctx) {
       const ref = parseVersionName(req.parent, "parent");
       const input = artifactIn(required(req.modelArtifact, "model_artifact"));
-      const artifact = await registry.createArtifact(ref, input, callContext(ctx, req.reason));
+      const artifact = await createArtifact(registry, ref, input, callContext(ctx, req.reason));
       return create(CreateModelArtifactResponseSchema, { modelArtifact: artifactOut(artifact) });
     },
 
     async getModelArtifact(req) {
-      const artifact = await registry.getArtifact(parseArtifactName(req.name));
+      const artifact = await getArtifact(registry, parseArtifactName(req.name));
       return create(GetModelArtifactResponseSchema, { modelArtifact: artifactOut(artifact) });
     },
 
@@ -118,14 +131,14 @@ export function createModelRegistryHandler(
       // The empty parent is the collection `artifacts/*`: the artifacts linked to no version.
       const page =
         req.parent === ""
-          ? await registry.listUnlinkedArtifacts(listRequest(req))
-          : await registry.listArtifacts(parseVersionName(req.parent, "parent"), listRequest(req));
+          ? await listUnlinkedArtifacts(registry, listRequest(req))
+          : await listArtifacts(registry, parseVersionName(req.parent, "parent"), listRequest(req));
       return create(ListModelArtifactsResponseSchema, { modelArtifacts: page.items.map(artifactOut), ...pageFields(page) });
     },
 
     async updateModelArtifact(req, ctx) {
       const parts = updateParts(req.modelArtifact, "model_artifact", parseArtifactName, artifactIn, req, ctx);
-      return create(UpdateModelArtifactResponseSchema, { modelArtifact: artifactOut(await registry.updateArtifact(...parts)) });
+      return create(UpdateModelArtifactResponseSchema, { modelArtifact: artifactOut(await updateArtifact(registry, ...parts)) });
     },
   };
 }

@@ -2,7 +2,7 @@ import type { ConnectRouter } from "@connectrpc/connect";
 import { file_grpc_reflection_v1_reflection } from "../../gen/grpc/reflection/v1/reflection_pb.js";
 import { file_health_v1_health } from "../../gen/health/v1/health_pb.js";
 import { file_modelregistry_v1_model_registry_service, ModelRegistryService } from "../../gen/modelregistry/v1/model_registry_service_pb.js";
-import type { Registry } from "../registry/registry.js";
+import type { Registry } from "../registry/shared/registry.js";
 import type { WatchService } from "../watch/watch-service.js";
 import { type HealthStatus, registerHealthService } from "./health-service.js";
 import type { WatchFrame } from "./event-convert.js";

@@ -1,6 +1,6 @@
-import { InvalidArgumentError } from "../registry/errors.js";
-import { MODEL_URI_SCHEME, parseModelUri } from "../registry/lifecycle-names.js";
-import { parseVersionName, parseVersionSegment, type VersionRef } from "../registry/names.js";
+import { InvalidArgumentError } from "../registry/core/errors.js";
+import { MODEL_URI_SCHEME, parseModelUri } from "../registry/core/resource-names.js";
+import { parseVersionName, parseVersionSegment, type VersionRef } from "../registry/core/names.js";
 import { exactlyOne } from "./call-context.js";
 
 /** A version addressed by name, or by the model's display name and a version string (as in GetModelVersion). */

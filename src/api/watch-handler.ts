@@ -10,9 +10,9 @@ import {
   WatchSyncedSchema,
 } from "../../gen/modelregistry/v1/events_pb.js";
 import type { ModelRegistryService } from "../../gen/modelregistry/v1/model_registry_service_pb.js";
-import { InvalidArgumentError } from "../registry/errors.js";
-import { parseModelName } from "../registry/names.js";
-import type { Registry } from "../registry/registry.js";
+import { InvalidArgumentError } from "../registry/core/errors.js";
+import { parseModelName } from "../registry/core/names.js";
+import type { Registry } from "../registry/shared/registry.js";
 import { listEvents } from "../watch/list-events.js";
 import type { WatchSink } from "../watch/sink.js";
 import type { WatchOutput, WatchRequest, WatchService } from "../watch/watch-service.js";

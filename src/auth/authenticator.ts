@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { Logger } from "../logger.js";
-import { UnauthenticatedError } from "../registry/errors.js";
+import { UnauthenticatedError } from "../registry/core/errors.js";
 import { anonymousIdentity, type Grant, type Identity, parseGrant } from "./identity.js";
 import { JwksFile, JwksUrl, type KeySource } from "./jwks.js";
 import { DEFAULT_CLOCK_SKEW_SEC, looksLikeJwt, type JwtClaims, verifyJwt } from "./jwt.js";

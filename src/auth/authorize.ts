@@ -1,4 +1,4 @@
-import { PermissionDeniedError, UnauthenticatedError } from "../registry/errors.js";
+import { PermissionDeniedError, UnauthenticatedError } from "../registry/core/errors.js";
 import type { CallRequirement, ModelRef } from "./call-requirements.js";
 import { allowsOnModel, describeGrants, hasAnyPermission, hasGlobalPermission, type Identity } from "./identity.js";
 import type { Permission } from "./permissions.js";

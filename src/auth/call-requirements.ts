@@ -1,5 +1,5 @@
-import { parseAliasName, parseModelUri } from "../registry/lifecycle-names.js";
-import { parseArtifactName, parseModelName, parseModelParent, parseVersionName } from "../registry/names.js";
+import { parseAliasName, parseModelUri } from "../registry/core/resource-names.js";
+import { parseArtifactName, parseModelName, parseModelParent, parseVersionName } from "../registry/core/names.js";
 import type { Permission } from "./permissions.js";
 
 /** A registered model as a request names it. */

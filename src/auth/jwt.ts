@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual, verify } from "node:crypto";
-import { UnauthenticatedError } from "../registry/errors.js";
+import { UnauthenticatedError } from "../registry/core/errors.js";
 import type { KeySource, VerificationKey } from "./jwks.js";
 
 /** How to verify a bearer JWT (RFC 7519) and which claims must hold. */

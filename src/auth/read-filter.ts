@@ -1,4 +1,4 @@
-import type { RegistryEvent, Resource } from "../registry/types.js";
+import type { RegistryEvent, Resource } from "../registry/core/types.js";
 import type { ModelNameLookup } from "./authorize.js";
 
 /** Whether a caller limited to some models may see a resource (async: it may look a model up). */

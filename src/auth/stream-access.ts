@@ -1,4 +1,4 @@
-import { PermissionDeniedError, UnauthenticatedError } from "../registry/errors.js";
+import { PermissionDeniedError, UnauthenticatedError } from "../registry/core/errors.js";
 import type { Grant, Identity } from "./identity.js";
 
 /** What a stream must respect while it runs, beyond what was checked when it opened. */

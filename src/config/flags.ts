@@ -1,7 +1,7 @@
 import type { Settings } from "./config.js";
 import { env, type FlagSpec, type FlagTable } from "./flag-spec.js";
 import { SECURITY_FLAGS } from "./security-flags.js";
-import { databaseUrl, integer, logLevel, onOff, type Parse, port, text } from "./values.js";
+import { databaseUrl, integer, logLevel, onOff, port, text } from "./values.js";
 
 export const FLAGS: FlagTable = {
   host: { name: "host", env: env("host"), value: "HOST", default: "127.0.0.1", group: "server", help: "address to listen on", parse: text },

@@ -7,7 +7,7 @@ import { authorize } from "../auth/authorize.js";
 import type { CallGuard } from "../auth/call-guard.js";
 import type { CallRequirement } from "../auth/call-requirements.js";
 import type { Logger } from "../logger.js";
-import { PermissionDeniedError, UnauthenticatedError } from "../registry/errors.js";
+import { PermissionDeniedError, UnauthenticatedError } from "../registry/core/errors.js";
 import { peerOf, type TlsMaterial } from "../server.js";
 import type { AppMetrics } from "./app-metrics.js";
 

@@ -1,12 +1,12 @@
-import type { RecordInput } from "../registry/generic-artifacts.js";
-import type { RecordUpsert } from "../registry/kubeflow.js";
-import type { ArtifactInput } from "../registry/inputs.js";
-import type { ExtrasPatch } from "../registry/kubeflow-extras.js";
-import { RECORD_ARTIFACT_KINDS, type RecordKind } from "../registry/kubeflow-types.js";
-import type { ArtifactState, JsonObject } from "../registry/types.js";
+import type { RecordUpsert } from "../registry/kubeflow/use-cases.js";
+import type { ArtifactInput } from "../registry/core/inputs.js";
+import type { ExtrasPatch } from "../registry/kubeflow/extras.js";
+import { RECORD_ARTIFACT_KINDS, type RecordKind } from "../registry/core/record-types.js";
+import type { ArtifactState, JsonObject } from "../registry/core/types.js";
 import { checkShape, str } from "./body.js";
 import { enumIn, extrasPatchOf, idIn, maskOf, MODEL_ARTIFACT_EXTRA_FIELDS, type Parsed, propertiesIn, timeIn } from "./convert.js";
 import { ARTIFACT_SHAPES } from "./shapes.js";
+import type { RecordInput } from "../registry/kubeflow/records.js";
 
 /**
  * Artifact request bodies of every Kubeflow artifact type: the type comes from `artifactType`,

@@ -1,13 +1,13 @@
 import type { CallPermit } from "../auth/call-guard.js";
-import { NotFoundError } from "../registry/errors.js";
-import { lookupRunById, lookupVersionById } from "../registry/by-id.js";
-import { experimentsOfRuns, extrasOf, idOfExternalId, idsOfExternalId } from "../registry/kubeflow.js";
-import { KUBEFLOW_ARTIFACT_LIST, KUBEFLOW_RECORD_LIST } from "../registry/kubeflow-compat.js";
-import { listAllModelArtifacts, listRecords } from "../registry/kubeflow-lists.js";
-import { type KubeflowRecord, RECORD_ARTIFACT_KINDS, type RecordKind } from "../registry/kubeflow-types.js";
-import { ARTIFACT_LIST } from "../registry/list-specs.js";
-import { artifactNameOf, versionName } from "../registry/names.js";
-import type { ListRequest, ModelArtifact, Page } from "../registry/types.js";
+import { NotFoundError } from "../registry/core/errors.js";
+import { lookupRunById, lookupVersionById } from "../registry/shared/by-id.js";
+import { experimentsOfRuns, extrasOf, idOfExternalId, idsOfExternalId } from "../registry/kubeflow/use-cases.js";
+import { KUBEFLOW_ARTIFACT_LIST, KUBEFLOW_RECORD_LIST } from "../registry/kubeflow/compat.js";
+import { listAllModelArtifacts, listRecords } from "../registry/kubeflow/lists.js";
+import { type KubeflowRecord, RECORD_ARTIFACT_KINDS, type RecordKind } from "../registry/core/record-types.js";
+import { ARTIFACT_LIST } from "../registry/shared/list-specs.js";
+import { artifactNameOf, versionName } from "../registry/core/names.js";
+import type { ListRequest, ModelArtifact, Page } from "../registry/core/types.js";
 import { ARTIFACT_TYPES } from "./artifact-bodies.js";
 import { enumIn, modelArtifactOut, recordOut } from "./convert.js";
 import { badField } from "./errors.js";
@@ -15,6 +15,7 @@ import { findVisible, modelOfVersion, versionById, visibleOnly } from "./lookup-
 import { checkParams, LIST_PARAMS, listRequest, quoteLiteral } from "./query.js";
 import type { RestCall } from "./router.js";
 import { findParams, narrow, ok, single } from "./support.js";
+import { listArtifacts } from "../registry/artifacts/artifacts.js";
 
 /**
  * Kubeflow's Artifact union over model artifacts (the registry's) and the gateway's records:
@@ -171,7 +172,7 @@ export async function findArtifact(call: RestCall, models: boolean, records: boo
       const extra = [...conditions, ...ids.map((id) => `id = ${id}`)];
       const fetchPage = (page: { pageSize: number; pageToken: string }) =>
         scope.kind === "version"
-          ? call.registry.listArtifacts({ model: { id: scope.modelId }, selector: { kind: "id", id: scope.versionId } }, requestOf(extra, page))
+          ? listArtifacts(call.registry, { model: { id: scope.modelId }, selector: { kind: "id", id: scope.versionId } }, requestOf(extra, page))
           : listAllModelArtifacts(call.registry, requestOf(extra, page));
       found.push(...(await findVisible(call, fetchPage, (a) => modelOfArtifact(call, a))));
     }

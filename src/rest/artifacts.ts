@@ -1,7 +1,7 @@
-import { getArtifactById } from "../registry/by-id.js";
-import { NotFoundError } from "../registry/errors.js";
-import { createRecord, getRecord, updateRecord } from "../registry/generic-artifacts.js";
-import { KUBEFLOW_ARTIFACT_LIST } from "../registry/kubeflow-compat.js";
+import { getArtifactById } from "../registry/shared/by-id.js";
+import { NotFoundError } from "../registry/core/errors.js";
+import { getRecord } from "../registry/artifacts/records.js";
+import { KUBEFLOW_ARTIFACT_LIST } from "../registry/kubeflow/compat.js";
 import {
   createStandaloneArtifact,
   extrasOf,
@@ -11,11 +11,11 @@ import {
   type RecordUpsert,
   upsertRecord,
   upsertVersionArtifact,
-} from "../registry/kubeflow.js";
-import { listAllModelArtifacts } from "../registry/kubeflow-lists.js";
-import { type KubeflowRecord, RECORD_ARTIFACT_KINDS } from "../registry/kubeflow-types.js";
-import { versionName } from "../registry/names.js";
-import type { ModelArtifact } from "../registry/types.js";
+} from "../registry/kubeflow/use-cases.js";
+import { listAllModelArtifacts } from "../registry/kubeflow/lists.js";
+import { type KubeflowRecord, RECORD_ARTIFACT_KINDS } from "../registry/core/record-types.js";
+import { versionName } from "../registry/core/names.js";
+import type { ModelArtifact } from "../registry/core/types.js";
 import { type ArtifactType, artifactTypeOf, parseArtifact } from "./artifact-bodies.js";
 import { artifactsOut, authorizeModelArtifact, authorizeRecord, findArtifact, listArtifactUnion, modelOfArtifact } from "./artifact-lists.js";
 import { modelArtifactOut, recordOut, updateOf } from "./convert.js";
@@ -24,6 +24,8 @@ import { lookupVisible, versionById } from "./lookup-visible.js";
 import { checkParams, LIST_PARAMS, listRequest } from "./query.js";
 import type { RestCall, RestRoute } from "./router.js";
 import { created, narrow, ok, okWithExtras } from "./support.js";
+import { createRecord } from "../registry/kubeflow/records.js";
+import { updateRecord } from "../registry/kubeflow/records.js";
 
 /**
  * Model artifacts (the registry's own) and doc, dataset, metric and parameter artifacts (kept by

@@ -1,7 +1,7 @@
 import type http from "node:http";
 import type http2 from "node:http2";
-import { decodeUtf8, escapeText, wellFormed } from "../registry/text.js";
-import { jsonProblem } from "../registry/validate.js";
+import { decodeUtf8, escapeText, wellFormed } from "../registry/core/text.js";
+import { jsonProblem } from "../registry/core/validate.js";
 import { badField, requiredField, RestError } from "./errors.js";
 
 /**

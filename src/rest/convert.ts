@@ -1,10 +1,10 @@
-import type { Update } from "../registry/inputs.js";
-import type { ExtrasPatch } from "../registry/kubeflow-extras.js";
-import type { Extras, KubeflowRecord, MetricHistoryPoint } from "../registry/kubeflow-types.js";
-import type { Experiment, ExperimentRun, InferenceService, ServingEnvironment } from "../registry/lifecycle-types.js";
-import { decimalId } from "../registry/names.js";
-import { decodeUtf8 } from "../registry/text.js";
-import type { JsonObject, MetadataValue, ModelArtifact, ModelVersion, Properties, RegisteredModel } from "../registry/types.js";
+import type { Update } from "../registry/core/inputs.js";
+import type { ExtrasPatch } from "../registry/kubeflow/extras.js";
+import type { Extras, KubeflowRecord, MetricHistoryPoint } from "../registry/core/record-types.js";
+import type { Experiment, ExperimentRun, InferenceService, ServingEnvironment } from "../registry/core/types.js";
+import { decimalId } from "../registry/core/names.js";
+import { decodeUtf8 } from "../registry/core/text.js";
+import type { JsonObject, MetadataValue, ModelArtifact, ModelVersion, Properties, RegisteredModel } from "../registry/core/types.js";
 import { badField } from "./errors.js";
 
 /**

@@ -1,5 +1,5 @@
-import { withCallBounds } from "../registry/call-scope.js";
-import { DeadlineExceededError } from "../registry/errors.js";
+import { withCallBounds } from "../registry/shared/call-scope.js";
+import { DeadlineExceededError } from "../registry/core/errors.js";
 
 /**
  * The server's request deadline for a REST request (the same `request-timeout` as unary RPCs,

@@ -1,6 +1,6 @@
 import { answerFor, logAnswer, statusText } from "../api/error-table.js";
 import type { Logger } from "../logger.js";
-import { InvalidArgumentError } from "../registry/errors.js";
+import { InvalidArgumentError } from "../registry/core/errors.js";
 
 /** Kubeflow's error body (`Error` in the OpenAPI document), exactly: clients compare whole bodies. */
 export interface RestErrorBody {

@@ -1,6 +1,6 @@
-import { getVersionById } from "../registry/by-id.js";
-import { NotFoundError } from "../registry/errors.js";
-import type { ModelVersion, Page } from "../registry/types.js";
+import { getVersionById } from "../registry/shared/by-id.js";
+import { NotFoundError } from "../registry/core/errors.js";
+import type { ModelVersion, Page } from "../registry/core/types.js";
 import type { RestCall } from "./router.js";
 import { type ModelRef, narrow } from "./support.js";
 

@@ -1,10 +1,11 @@
-import { NotFoundError } from "../registry/errors.js";
-import type { ModelInput, VersionInput } from "../registry/inputs.js";
-import { lookupModelById } from "../registry/by-id.js";
-import { createWithExtras, idOfExternalId, patchWithExtras } from "../registry/kubeflow.js";
-import { MODEL_LIST, VERSION_LIST } from "../registry/list-specs.js";
-import { modelName } from "../registry/names.js";
-import type { RegisteredModel, State } from "../registry/types.js";
+import * as versionUseCases from "../registry/versions/versions.js";
+import { NotFoundError } from "../registry/core/errors.js";
+import type { ModelInput, VersionInput } from "../registry/core/inputs.js";
+import { lookupModelById } from "../registry/shared/by-id.js";
+import { createWithExtras, idOfExternalId, patchWithExtras } from "../registry/kubeflow/use-cases.js";
+import { MODEL_LIST, VERSION_LIST } from "../registry/shared/list-specs.js";
+import { modelName } from "../registry/core/names.js";
+import type { RegisteredModel, State } from "../registry/core/types.js";
 import { required, str } from "./body.js";
 import { enumIn, extrasPatchOf, idIn, maskOf, MODEL_EXTRA_FIELDS, modelOut, type Parsed, propertiesIn, updateOf, versionOut } from "./convert.js";
 import { badField } from "./errors.js";
@@ -13,6 +14,10 @@ import { checkParams, LIST_PARAMS, listRequest } from "./query.js";
 import type { RestCall, RestRoute } from "./router.js";
 import { MODEL_CREATE, MODEL_UPDATE, VERSION_FULL } from "./shapes.js";
 import { created, findParams, nameAndExternalIdFilter, narrow, ok, okPageWithExtras, okWithExtras, visible } from "./support.js";
+import { createModel } from "../registry/models/models.js";
+import { getModel } from "../registry/models/models.js";
+import { listModels } from "../registry/models/models.js";
+import { updateModel } from "../registry/models/models.js";
 
 /** Registered models, and the versions of one model. */
 
@@ -54,7 +59,7 @@ export function parseVersion(body: Record<string, unknown>): Parsed<VersionInput
 export async function createVersion(call: RestCall, modelId: number, parsed: Parsed<VersionInput>) {
   await call.authorize("CreateModelVersion", { parent: modelName(modelId) });
   const { resource: version, extras } = await createWithExtras(call.registry, "ModelVersion", parsed.extras, (scoped) =>
-    scoped.createVersion(modelId, parsed.input, call.ctx),
+    versionUseCases.createVersion(scoped, modelId, parsed.input, call.ctx),
   );
   return created(versionOut(version, extras));
 }
@@ -65,7 +70,7 @@ export async function listVersions(call: RestCall, modelId: number | undefined, 
   const permit = await call.authorize("ListModelVersions", { parent: modelId === undefined ? "registeredModels/-" : modelName(modelId) });
   const extraFilter = await nameAndExternalIdFilter(call.registry, call.query, "ModelVersion");
   const { request, pageSize } = listRequest(call.query, { spec: VERSION_LIST, extraFilter });
-  const page = await call.registry.listVersions(modelId, request);
+  const page = await versionUseCases.listVersions(call.registry, modelId, request);
   const items = await narrow(call.registry, permit, page.items, (v) => ({ displayName: v.modelDisplayName }));
   return okPageWithExtras(call.registry, { ...page, items }, pageSize, versionOut);
 }
@@ -84,12 +89,12 @@ export const MODEL_ROUTES: RestRoute[] = [
         const [readable] = stored ? await visibleOnly(call, [stored], (m) => m) : [];
         if (id === undefined || !readable) throw new NotFoundError(`registered model with externalId "${find.externalId}"`);
         await call.authorize("GetRegisteredModel", { name: modelName(id) });
-        model = await call.registry.getModel({ id });
+        model = await getModel(call.registry, { id });
         if (find.name !== undefined && model.displayName !== find.name)
           throw new NotFoundError(`registered model "${find.name}" with externalId "${find.externalId}"`);
       } else {
         await call.authorize("GetRegisteredModel", { displayName: find.name });
-        model = await call.registry.getModel({ displayName: find.name! });
+        model = await getModel(call.registry, { displayName: find.name! });
       }
       return okWithExtras(call.registry, model, modelOut);
     },
@@ -101,7 +106,7 @@ export const MODEL_ROUTES: RestRoute[] = [
       checkParams(call.query, LIST_PARAMS);
       const permit = await call.authorize("ListRegisteredModels", {});
       const { request, pageSize } = listRequest(call.query, { spec: MODEL_LIST });
-      const page = await call.registry.listModels(request);
+      const page = await listModels(call.registry, request);
       const items = page.items.filter((m) => visible(permit, m.displayName));
       return okPageWithExtras(call.registry, { ...page, items }, pageSize, modelOut);
     },
@@ -114,7 +119,7 @@ export const MODEL_ROUTES: RestRoute[] = [
       const parsed = parseModel(required(await call.body(MODEL_CREATE, "RegisteredModelCreate"), ["name"]));
       await call.authorize("CreateRegisteredModel", { registeredModel: { displayName: parsed.input.displayName } });
       const { resource: model, extras } = await createWithExtras(call.registry, "RegisteredModel", parsed.extras, (scoped) =>
-        scoped.createModel(parsed.input, call.ctx),
+        createModel(scoped, parsed.input, call.ctx),
       );
       return created(modelOut(model, extras));
     },
@@ -126,7 +131,7 @@ export const MODEL_ROUTES: RestRoute[] = [
       checkParams(call.query, []);
       const id = call.id("registeredmodelId");
       await call.authorize("GetRegisteredModel", { name: modelName(id) });
-      const model = await call.registry.getModel({ id });
+      const model = await getModel(call.registry, { id });
       return okWithExtras(call.registry, model, modelOut);
     },
   },
@@ -142,8 +147,8 @@ export const MODEL_ROUTES: RestRoute[] = [
         call.registry,
         "RegisteredModel",
         parsed,
-        (scoped) => scoped.updateModel(id, updateOf(parsed), call.ctx),
-        (scoped) => scoped.getModel({ id }),
+        (scoped) => updateModel(scoped, id, updateOf(parsed), call.ctx),
+        (scoped) => getModel(scoped, { id }),
       );
       return ok(modelOut(model, extras));
     },

@@ -1,8 +1,8 @@
-import { decodeUtf8, escapeText, textProblem } from "../registry/text.js";
-import { translateKubeflowFilter } from "../registry/kubeflow-compat.js";
-import type { ListSpec } from "../registry/list-specs.js";
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../registry/list-query.js";
-import type { ListRequest, Page } from "../registry/types.js";
+import { decodeUtf8, escapeText, textProblem } from "../registry/core/text.js";
+import { translateKubeflowFilter } from "../registry/kubeflow/compat.js";
+import type { ListSpec } from "../registry/shared/list-specs.js";
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../registry/shared/list-query.js";
+import type { ListRequest, Page } from "../registry/core/types.js";
 import { badField, RestError } from "./errors.js";
 
 /**

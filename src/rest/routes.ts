@@ -1,6 +1,6 @@
 import type { CallGuard } from "../auth/call-guard.js";
 import type { Logger } from "../logger.js";
-import type { Registry } from "../registry/registry.js";
+import type { Registry } from "../registry/shared/registry.js";
 import { ARTIFACT_ROUTES } from "./artifacts.js";
 import { EXPERIMENT_ROUTES } from "./experiments.js";
 import { MODEL_ROUTES } from "./models.js";

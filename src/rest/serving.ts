@@ -1,23 +1,13 @@
-import { getServiceById, getVersionById } from "../registry/by-id.js";
-import {
-  createEnvironment,
-  createService,
-  type EnvironmentInput,
-  getEnvironment,
-  listEnvironments,
-  listServices,
-  type ServiceInput,
-  updateEnvironment,
-  updateService,
-} from "../registry/deployments.js";
-import { NotFoundError } from "../registry/errors.js";
-import { createWithExtras, idOfExternalId, patchWithExtras } from "../registry/kubeflow.js";
-import { KUBEFLOW_SERVE_LIST } from "../registry/kubeflow-compat.js";
-import { listRecords } from "../registry/kubeflow-lists.js";
-import { ENVIRONMENT_LIST, SERVICE_LIST } from "../registry/lifecycle-list-specs.js";
-import type { DesiredState, InferenceService, ServingEnvironment } from "../registry/lifecycle-types.js";
-import { modelName, versionName } from "../registry/names.js";
-import { createServe } from "../registry/serve-models.js";
+import { getServiceById, getVersionById } from "../registry/shared/by-id.js";
+import { createService, listServices, type ServiceInput, updateService } from "../registry/serving/services.js";
+import { NotFoundError } from "../registry/core/errors.js";
+import { createWithExtras, idOfExternalId, patchWithExtras } from "../registry/kubeflow/use-cases.js";
+import { KUBEFLOW_SERVE_LIST } from "../registry/kubeflow/compat.js";
+import { listRecords } from "../registry/kubeflow/lists.js";
+import { ENVIRONMENT_LIST, SERVICE_LIST } from "../registry/shared/list-specs.js";
+import type { DesiredState, InferenceService, ServingEnvironment } from "../registry/core/types.js";
+import { modelName, versionName } from "../registry/core/names.js";
+import { createServe } from "../registry/kubeflow/serve-models.js";
 import { required, str } from "./body.js";
 import {
   enumIn,
@@ -38,6 +28,12 @@ import { checkParams, LIST_PARAMS, listRequest, quoteLiteral } from "./query.js"
 import type { RestCall, RestRoute } from "./router.js";
 import { ENVIRONMENT_CREATE, ENVIRONMENT_UPDATE, SERVE_CREATE, SERVICE_CREATE, SERVICE_UPDATE } from "./shapes.js";
 import { created, findParams, nameAndExternalIdFilter, ok, okPageWithExtras, okWithExtras, single, withBodyReferences } from "./support.js";
+import { getModel } from "../registry/models/models.js";
+import type { EnvironmentInput } from "../registry/serving/environments.js";
+import { createEnvironment } from "../registry/serving/environments.js";
+import { getEnvironment } from "../registry/serving/environments.js";
+import { listEnvironments } from "../registry/serving/environments.js";
+import { updateEnvironment } from "../registry/serving/environments.js";
 
 /** Serving environments, inference services, and the ServeModel records of a service. */
 
@@ -268,7 +264,7 @@ export const SERVING_ROUTES: RestRoute[] = [
       checkParams(call.query, []);
       const service = await getServiceChecked(call, call.id("inferenceserviceId"));
       await call.authorize("GetRegisteredModel", { name: modelName(service.modelId) });
-      const model = await call.registry.getModel({ id: service.modelId });
+      const model = await getModel(call.registry, { id: service.modelId });
       return okWithExtras(call.registry, model, modelOut);
     },
   },

@@ -1,11 +1,11 @@
 import type { CallPermit } from "../auth/call-guard.js";
-import { InvalidArgumentError, NotFoundError } from "../registry/errors.js";
-import { lookupModelById } from "../registry/by-id.js";
-import { extrasOf, extrasOfOne, idOfExternalId } from "../registry/kubeflow.js";
-import type { ExtrasType } from "../registry/kubeflow-extras.js";
-import type { Extras } from "../registry/kubeflow-types.js";
-import type { Registry } from "../registry/registry.js";
-import type { Page } from "../registry/types.js";
+import { InvalidArgumentError, NotFoundError } from "../registry/core/errors.js";
+import { lookupModelById } from "../registry/shared/by-id.js";
+import { extrasOf, extrasOfOne, idOfExternalId } from "../registry/kubeflow/use-cases.js";
+import type { ExtrasType } from "../registry/kubeflow/extras.js";
+import type { Extras } from "../registry/core/record-types.js";
+import type { Registry } from "../registry/shared/registry.js";
+import type { Page } from "../registry/core/types.js";
 import { idIn } from "./convert.js";
 import { RestError } from "./errors.js";
 import { checkParams, envelope, quoteLiteral } from "./query.js";

@@ -1,8 +1,9 @@
-import { NotFoundError } from "../registry/errors.js";
-import { lookupVersionById } from "../registry/by-id.js";
-import { idOfExternalId, patchWithExtras } from "../registry/kubeflow.js";
-import { modelName, versionName } from "../registry/names.js";
-import type { ModelVersion } from "../registry/types.js";
+import * as versionUseCases from "../registry/versions/versions.js";
+import { NotFoundError } from "../registry/core/errors.js";
+import { lookupVersionById } from "../registry/shared/by-id.js";
+import { idOfExternalId, patchWithExtras } from "../registry/kubeflow/use-cases.js";
+import { modelName, versionName } from "../registry/core/names.js";
+import type { ModelVersion } from "../registry/core/types.js";
 import { listArtifactUnion } from "./artifact-lists.js";
 import { upsertUnder } from "./artifacts.js";
 import { idIn, updateOf, versionOut } from "./convert.js";
@@ -13,6 +14,8 @@ import { checkParams, quoteLiteral } from "./query.js";
 import type { RestCall, RestRoute } from "./router.js";
 import { VERSION_CREATE, VERSION_UPDATE } from "./shapes.js";
 import { findParams, ok, okWithExtras, single, withBodyReferences } from "./support.js";
+import { getVersion } from "../registry/versions/versions.js";
+import { updateVersion } from "../registry/versions/versions.js";
 
 /** Model versions by id, across models, and the artifacts of a version. */
 
@@ -35,11 +38,11 @@ async function findVersion(call: RestCall): Promise<ModelVersion> {
     if (!visible) throw new NotFoundError(`model version with externalId "${find.externalId}"`);
     return visible;
   }
-  if (parent !== undefined) return call.registry.getVersion({ model: { id: parent }, selector: { kind: "version", version: find.name! } });
+  if (parent !== undefined) return getVersion(call.registry, { model: { id: parent }, selector: { kind: "version", version: find.name! } });
   const filter = `name = ${quoteLiteral(find.name!)}`;
   const matches = await findVisible(
     call,
-    (page) => call.registry.listVersions(undefined, { ...page, filter, orderBy: "", showTotalSize: false }),
+    (page) => versionUseCases.listVersions(call.registry, undefined, { ...page, filter, orderBy: "", showTotalSize: false }),
     modelOfVersion,
   );
   return single(matches, `model version "${find.name}"`);
@@ -94,8 +97,8 @@ export const VERSION_ROUTES: RestRoute[] = [
         call.registry,
         "ModelVersion",
         parsed,
-        (scoped) => scoped.updateVersion(ref, updateOf(parsed), call.ctx),
-        (scoped) => scoped.getVersion(ref),
+        (scoped) => updateVersion(scoped, ref, updateOf(parsed), call.ctx),
+        (scoped) => getVersion(scoped, ref),
       );
       return ok(versionOut(version, extras));
     },

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { sqlitePath } from "../store/open-store.js";
 import { openTransferStore } from "../store/kysely/transfer/open-transfer-store.js";
 import { backupSqliteFile, copySqliteFile, sqliteFileInUse, swapSqliteFile } from "../store/sqlite-files.js";
-import type { Counters, TransferStore } from "../store/transfer-store.js";
+import type { Counters, TransferStore } from "../registry/ports/transfer-store.js";
 import type { Progress } from "./progress.js";
 import { countersPast } from "./revision-floor.js";
 

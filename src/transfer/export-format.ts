@@ -1,4 +1,4 @@
-import type { Counters, TransferRecord, TransferValue } from "../store/transfer-store.js";
+import type { Counters, TransferRecord, TransferValue } from "../registry/ports/transfer-store.js";
 
 /**
  * The export file: JSON Lines. The first line is the header (format, the export's id, the

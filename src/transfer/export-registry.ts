@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { TransferStore } from "../store/transfer-store.js";
+import type { TransferStore } from "../registry/ports/transfer-store.js";
 import { EXPORT_FORMAT, EXPORT_FORMAT_VERSION, type ExportHeader } from "./export-format.js";
 import type { Progress } from "./progress.js";
 

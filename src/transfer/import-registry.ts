@@ -1,6 +1,6 @@
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
-import { type Counters, ImportRecordError, NotEmptyError, type TransferRecord, type TransferStore } from "../store/transfer-store.js";
+import { type Counters, ImportRecordError, NotEmptyError, type TransferRecord, type TransferStore } from "../registry/ports/transfer-store.js";
 import { ExportFormatError, type ExportHeader, parseBody, parseHeader } from "./export-format.js";
 import type { Progress } from "./progress.js";
 import { countersPast } from "./revision-floor.js";

@@ -1,4 +1,4 @@
-import type { Counters } from "../store/transfer-store.js";
+import type { Counters } from "../registry/ports/transfer-store.js";
 
 /**
  * How far an import or a restore moves the counters past the largest revision and id the source

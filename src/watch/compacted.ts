@@ -1,4 +1,4 @@
-import { OutOfRangeError } from "../registry/errors.js";
+import { OutOfRangeError } from "../registry/core/errors.js";
 
 /** OUT_OF_RANGE for a position whose following events retention removed, or a restore or import skipped. */
 export function compacted(requested: number, compactedRevision: number): OutOfRangeError {

@@ -1,6 +1,6 @@
 import type { Logger } from "../logger.js";
-import { interpretStoreError } from "../registry/store-errors.js";
-import type { RegistryStore } from "../store/store.js";
+import { compactionCutoff, compactStep } from "../registry/events/commits.js";
+import type { Registry } from "../registry/shared/registry.js";
 
 /**
  * How long events are kept: at least `maxAgeMs` (0: no age limit), and always the newest
@@ -16,7 +16,7 @@ export interface RetentionPolicy {
 export const DEFAULT_RETENTION: RetentionPolicy = { maxAgeMs: 7 * 24 * 3600_000, minEvents: 10_000, maxEvents: 0 };
 
 export interface CompactorOptions {
-  store: RegistryStore;
+  registry: Registry;
   retention: RetentionPolicy;
   logger: Logger;
   /** Between runs (default 10 minutes). */
@@ -77,23 +77,16 @@ export class Compactor {
 
   /** One compaction now. */
   async runOnce(): Promise<CompactionResult> {
-    const { store, retention } = this.options;
+    const { registry, retention } = this.options;
     try {
-      const cutoff = await store.read((r) =>
-        r.compactionCutoff({
-          olderThan: retention.maxAgeMs > 0 ? new Date(this.now().getTime() - retention.maxAgeMs) : null,
-          keep: retention.minEvents,
-          cap: retention.maxEvents ?? 0,
-        }),
-      );
+      const cutoff = await compactionCutoff(registry, {
+        olderThan: retention.maxAgeMs > 0 ? new Date(this.now().getTime() - retention.maxAgeMs) : null,
+        keep: retention.minEvents,
+        cap: retention.maxEvents ?? 0,
+      });
       let deleted = 0;
       for (;;) {
-        const step = await store.write(async (w) => {
-          const compacted = await w.compactedRevision();
-          if (compacted >= cutoff) return { compacted, deleted: 0 };
-          const through = Math.min(cutoff, compacted + this.batchSize);
-          return { compacted: through, deleted: await w.compactEvents(through) };
-        });
+        const step = await compactStep(registry, cutoff, this.batchSize);
         deleted += step.deleted;
         this.totals.deleted += step.deleted;
         if (step.compacted >= cutoff || this.stopped) {
@@ -103,7 +96,7 @@ export class Compactor {
       }
     } catch (error) {
       this.totals.failures++;
-      throw interpretStoreError(error);
+      throw error;
     }
   }
 

@@ -1,4 +1,4 @@
-import type { RegistryEvent, Resource } from "../registry/types.js";
+import type { RegistryEvent, Resource } from "../registry/core/types.js";
 
 /* What a subscription (src/watch/subscription.ts) delivers, its states, where it starts and what ends it. */
 

@@ -1,7 +1,7 @@
-import { InvalidArgumentError } from "../registry/errors.js";
-import type { Registry } from "../registry/registry.js";
-import type { ResourceType } from "../registry/types.js";
-import { type InitialSnapshot, isListable, readCurrentObjects } from "../registry/watch-snapshot.js";
+import { InvalidArgumentError } from "../registry/core/errors.js";
+import type { Registry } from "../registry/shared/registry.js";
+import type { ResourceType } from "../registry/core/types.js";
+import { type InitialSnapshot, isListable, readCurrentObjects } from "../registry/events/watch-snapshot.js";
 import { RESOURCE_TYPES, type WatchSelection } from "./watch-query.js";
 
 export type { InitialSnapshot };

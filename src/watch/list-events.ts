@@ -1,8 +1,8 @@
-import { InvalidArgumentError } from "../registry/errors.js";
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../registry/list-query.js";
-import { queryDigest } from "../registry/page-token.js";
-import type { Registry } from "../registry/registry.js";
-import { type EventLogPage, readEventLog } from "../registry/watch-reads.js";
+import { InvalidArgumentError } from "../registry/core/errors.js";
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../registry/shared/list-query.js";
+import { queryDigest } from "../registry/shared/page-token.js";
+import type { Registry } from "../registry/shared/registry.js";
+import { type EventLogPage, readEventLog } from "../registry/events/watch-reads.js";
 import { parseEventTypes, parseResourceTypes } from "./watch-query.js";
 
 /** A ListEvents request as the API hands it over; empty strings mean "any". */

@@ -1,6 +1,6 @@
-import { ShuttingDownError } from "../registry/errors.js";
-import type { RegistryEvent } from "../registry/types.js";
-import type { EventPage, EventScope } from "../registry/watch-reads.js";
+import { ShuttingDownError } from "../registry/core/errors.js";
+import type { RegistryEvent } from "../registry/core/types.js";
+import type { EventPage, EventScope } from "../registry/events/watch-reads.js";
 import { compacted } from "./compacted.js";
 import {
   type DeliveryOptions,

@@ -1,13 +1,14 @@
 import type { Logger } from "../logger.js";
-import { ShuttingDownError } from "../registry/errors.js";
-import type { RegistryEvent } from "../registry/types.js";
-import { type EventPage, type EventScope, readCurrentRevision, readEventPage } from "../registry/watch-reads.js";
-import type { RegistryStore } from "../store/store.js";
+import { ShuttingDownError } from "../registry/core/errors.js";
+import type { RegistryEvent } from "../registry/core/types.js";
+import { type EventPage, type EventScope, readCurrentRevision, readEventPage } from "../registry/events/watch-reads.js";
+import { listenForCommits, onCommit } from "../registry/events/commits.js";
+import type { Registry } from "../registry/shared/registry.js";
 import { type HubEvent, Subscription, type SubscriptionHost } from "./subscription.js";
 import { WakeChunks } from "./wake-chunks.js";
 
 export interface WatchHubOptions<F> {
-  store: RegistryStore;
+  registry: Registry;
   /** Builds the shared frame of an event (the API's encoded message); called once per event. */
   encode: (event: RegistryEvent) => F;
   logger: Logger;
@@ -63,7 +64,7 @@ export class WatchHub<F> implements SubscriptionHost<F> {
   private isClosed = false;
   private readonly subscribers = new Set<Subscription<F>>();
   private readonly recent = new Map<number, F>();
-  private readonly store: RegistryStore;
+  private readonly registry: Registry;
   private readonly encode: (event: RegistryEvent) => F;
   private readonly logger: Logger;
   private readonly pollIntervalMs: number;
@@ -82,7 +83,7 @@ export class WatchHub<F> implements SubscriptionHost<F> {
   private readonly waking = new WakeChunks<Subscription<F>>((subscription) => subscription.resume());
 
   constructor(options: WatchHubOptions<F>) {
-    this.store = options.store;
+    this.registry = options.registry;
     this.encode = options.encode;
     this.logger = options.logger;
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;
@@ -103,8 +104,8 @@ export class WatchHub<F> implements SubscriptionHost<F> {
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
-    this.dispatched = await readCurrentRevision(this.store);
-    this.offCommit = this.store.onCommit((events) => this.onLocalCommit(events));
+    this.dispatched = await readCurrentRevision(this.registry);
+    this.offCommit = onCommit(this.registry, (events) => this.onLocalCommit(events));
     await this.listen();
     this.pollTimer = setInterval(() => this.wake(), this.pollIntervalMs);
     this.pollTimer.unref();
@@ -157,7 +158,7 @@ export class WatchHub<F> implements SubscriptionHost<F> {
   // ---- SubscriptionHost ----
 
   readPage(after: number, scope: EventScope): Promise<EventPage> {
-    return readEventPage(this.store, after, scope, this.pageSize);
+    return readEventPage(this.registry, after, scope, this.pageSize);
   }
 
   frameOf(event: RegistryEvent): F {
@@ -259,7 +260,8 @@ export class WatchHub<F> implements SubscriptionHost<F> {
   private async listen(): Promise<void> {
     if (this.isClosed) return;
     try {
-      this.unlisten = await this.store.listenForCommits(
+      this.unlisten = await listenForCommits(
+        this.registry,
         (revision) => {
           if (revision === undefined || revision > this.dispatched) this.wake();
         },

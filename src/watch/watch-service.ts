@@ -1,13 +1,14 @@
-import { InvalidArgumentError, OutOfRangeError } from "../registry/errors.js";
-import type { Registry } from "../registry/registry.js";
-import type { RegistryEvent, Resource } from "../registry/types.js";
-import { readRetainedRange } from "../registry/watch-reads.js";
+import { InvalidArgumentError, OutOfRangeError } from "../registry/core/errors.js";
+import type { Registry } from "../registry/shared/registry.js";
+import type { RegistryEvent, Resource } from "../registry/core/types.js";
+import { readRetainedRange } from "../registry/events/watch-reads.js";
 import { compacted } from "./compacted.js";
 import type { WatchOutput, WatchStart } from "./delivery.js";
 import { initialTypes, readInitialSnapshot } from "./initial-snapshot.js";
 import { sinkStream, type WatchSink } from "./sink.js";
 import type { WatchHub } from "./watch-hub.js";
 import { eventMatcher, parseResourceTypes, parseWatchFilter, type WatchSelection } from "./watch-query.js";
+import { getModel } from "../registry/models/models.js";
 
 /** A watch as the API hands it over. */
 export interface WatchRequest {
@@ -109,7 +110,7 @@ export class WatchService<F> {
     let modelId: number | undefined;
     if (request.model) {
       const ref = request.model;
-      modelId = "id" in ref ? ref.id : (await this.registry.getModel(ref)).id;
+      modelId = "id" in ref ? ref.id : (await getModel(this.registry, ref)).id;
     }
     const selection: WatchSelection = { types, modelId, filter };
     if (request.sendInitial) initialTypes(selection);

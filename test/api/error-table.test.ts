@@ -21,10 +21,10 @@ import {
   ShuttingDownError,
   UnauthenticatedError,
   UnavailableError,
-} from "../../src/registry/errors.js";
-import { interpretStoreError } from "../../src/registry/store-errors.js";
+} from "../../src/registry/core/errors.js";
+import { interpretStoreError } from "../../src/registry/shared/store-errors.js";
 import { REASON_HEADER, toRestError } from "../../src/rest/errors.js";
-import { StoreError } from "../../src/store/store.js";
+import { StoreError } from "../../src/registry/ports/store.js";
 import { STATUS_TEXT } from "../rest/support/kubeflow-api.js";
 import { codeOnly, scanSources } from "../support/source-scan.js";
 

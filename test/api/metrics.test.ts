@@ -8,17 +8,19 @@ import { parseConfig } from "../../src/config/parse-config.js";
 import { USAGE } from "../../src/config/usage.js";
 import { createLogger } from "../../src/logger.js";
 import { AppMetrics } from "../../src/metrics/app-metrics.js";
-import { Registry } from "../../src/registry/registry.js";
+import { Registry } from "../../src/registry/shared/registry.js";
 import type { StoreDialect } from "../../src/store/kysely/dialect.js";
 import { KyselyRegistryStore } from "../../src/store/kysely/kysely-store.js";
 import { migrateToLatest } from "../../src/store/kysely/migrate.js";
 import { createDialect } from "../../src/store/open-store.js";
-import { StoreError } from "../../src/store/store.js";
+import { StoreError } from "../../src/registry/ports/store.js";
 import { type SecureServer, startSecureServer, tempDir, type TestTokens, writeTokensFile } from "../security/support.js";
 import { ctx, modelInput } from "../store/contract-fixtures.js";
 import { SERVER_DIALECTS } from "../support/dialects.js";
 import { failure } from "../support/errors.js";
 import { uniqueName, watch } from "../watch/support.js";
+import { insertModel } from "../../src/registry/models/models.js";
+import { unitOf } from "../../src/registry/shared/registry.js";
 
 /**
  * Prometheus metrics (docs/metrics.md): /metrics in the text format, counters that move with
@@ -326,12 +328,12 @@ for (const dialect of SERVER_DIALECTS) {
       try {
         const registry = new Registry(store);
         let attempts = 0;
-        await registry.write(async (w) => {
-          const model = await registry.insertModel(w, modelInput("retried"), ctx);
+        await unitOf(registry).write(async (w) => {
+          const model = await insertModel(registry, w, modelInput("retried"), ctx);
           if (++attempts < 3) throw new InjectedConflict("conflict");
           return model;
         });
-        await expect(registry.write(() => Promise.reject(new InjectedConflict("always")))).rejects.toThrow();
+        await expect(unitOf(registry).write(() => Promise.reject(new InjectedConflict("always")))).rejects.toThrow();
         const samples = parse(await metrics.render());
         expect(value(samples, "model_registry_db_write_retries_total")).toBe(2 + 2);
         expect(value(samples, "model_registry_db_write_retries_exhausted_total")).toBe(1);

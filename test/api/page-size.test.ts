@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SERVER_DIALECTS } from "../support/dialects.js";
 import { seedVersions } from "../support/seed.js";
 import { PROTOCOLS, startTestServer, type TestServer } from "../support/server.js";
+import { insertModel } from "../../src/registry/models/models.js";
+import { unitOf } from "../../src/registry/shared/registry.js";
 
 /**
  * page_size (AIP-158): 0 gives the default of 50, anything above the maximum of 1000 is capped
@@ -23,10 +25,10 @@ for (const dialect of SERVER_DIALECTS) {
       names = [...seeded.names];
       // ROWS more models besides the seeded one: more than one maximal page of them too.
       const { registry } = server.app;
-      await registry.write(async (w) => {
+      await unitOf(registry).write(async (w) => {
         for (let i = 0; i < ROWS; i++) {
           const input = { displayName: `model-${i}`, description: "", owner: "", state: undefined, labels: {}, customProperties: {}, readme: "" };
-          await registry.insertModel(w, input, { actor: "seed" });
+          await insertModel(registry, w, input, { actor: "seed" });
         }
       });
     }, 60_000);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Properties } from "../../src/registry/types.js";
+import type { Properties } from "../../src/registry/core/types.js";
 import { SERVER_DIALECTS } from "../support/dialects.js";
 import { seedVersions } from "../support/seed.js";
 import { startTestServer, type TestServer } from "../support/server.js";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { InvalidArgumentError } from "../../src/registry/errors.js";
-import { applyMask, type MaskSpec } from "../../src/registry/field-mask.js";
+import { InvalidArgumentError } from "../../src/registry/core/errors.js";
+import { applyMask, type MaskSpec } from "../../src/registry/core/field-mask.js";
 
 interface Thing {
   title: string;

@@ -1,12 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { evaluateFilter, type FilterSubject, resourceFilterSubject } from "../../src/registry/filter/evaluate.js";
 import { parseFilter } from "../../src/registry/filter/parser.js";
-import { MODEL_LIST, VERSION_LIST } from "../../src/registry/list-specs.js";
-import { Registry } from "../../src/registry/registry.js";
-import type { MetadataValue, ModelVersion, Properties, RegisteredModel } from "../../src/registry/types.js";
+import { MODEL_LIST, VERSION_LIST } from "../../src/registry/shared/list-specs.js";
+import { Registry } from "../../src/registry/shared/registry.js";
+import type { MetadataValue, ModelVersion, Properties, RegisteredModel } from "../../src/registry/core/types.js";
 import { openStore } from "../../src/store/open-store.js";
-import type { RegistryStore } from "../../src/store/store.js";
+import type { RegistryStore } from "../../src/registry/ports/store.js";
 import { DIALECTS } from "../support/dialects.js";
+import { createModel } from "../../src/registry/models/models.js";
+import { getModel } from "../../src/registry/models/models.js";
+import { listModels } from "../../src/registry/models/models.js";
 
 const dbl = (value: number): MetadataValue => ({ type: "double", value });
 const int = (value: bigint): MetadataValue => ({ type: "int", value });
@@ -221,7 +224,8 @@ for (const dialect of DIALECTS.filter((d) => d.name !== "sqlite-file")) {
       ids = [];
       for (const m of MODELS) {
         created = m.created;
-        const model = await registry.createModel(
+        const model = await createModel(
+          registry,
           {
             displayName: m.displayName,
             description: m.description,
@@ -242,10 +246,10 @@ for (const dialect of DIALECTS.filter((d) => d.name !== "sqlite-file")) {
     });
 
     it.each(CASES)("%s", async (filter) => {
-      const page = await registry.listModels({ pageSize: 100, pageToken: "", filter, orderBy: "", showTotalSize: false });
+      const page = await listModels(registry, { pageSize: 100, pageToken: "", filter, orderBy: "", showTotalSize: false });
       const fromSql = page.items.map((m) => ids.indexOf(m.id) + 1);
       const expr = parseFilter(filter, MODEL_LIST.filter)!;
-      const all = await Promise.all(ids.map((id) => registry.getModel({ id })));
+      const all = await Promise.all(ids.map((id) => getModel(registry, { id })));
       const inMemory = all.filter((m) => evaluateFilter(expr, resourceFilterSubject(m))).map((m) => ids.indexOf(m.id) + 1);
       expect(inMemory).toEqual(fromSql);
     });
@@ -256,7 +260,7 @@ describe("watch filters on lifecycle resources", () => {
   it("evaluates experiment runs and inference services by their snapshot fields", async () => {
     const { parseFilter } = await import("../../src/registry/filter/parser.js");
     const { evaluateFilter, resourceFilterSubject } = await import("../../src/registry/filter/evaluate.js");
-    const { RUN_LIST, SERVICE_LIST } = await import("../../src/registry/lifecycle-list-specs.js");
+    const { RUN_LIST, SERVICE_LIST } = await import("../../src/registry/shared/list-specs.js");
     const run = {
       id: 5,
       experimentId: 2,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { FilterExpr, FilterSchema } from "../../src/registry/filter/ast.js";
 import { type FilterLimits, parseFilter } from "../../src/registry/filter/parser.js";
-import { InvalidArgumentError } from "../../src/registry/errors.js";
+import { InvalidArgumentError } from "../../src/registry/core/errors.js";
 import { worstLegalFilter } from "../support/worst-filter.js";
 
 /** Shaped like the registered model schema. */

@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { InvalidArgumentError } from "../../src/registry/errors.js";
-import { decimalId, parseArtifactName, parseModelName, parseModelParent, parseVersionName } from "../../src/registry/names.js";
+import { InvalidArgumentError } from "../../src/registry/core/errors.js";
+import { decimalId, parseArtifactName, parseModelName, parseModelParent, parseVersionName } from "../../src/registry/core/names.js";
 import {
   parseEnvironmentName,
   parseExperimentName,
   parseInferenceServiceName,
   parseModelUri,
   parseRunName,
-} from "../../src/registry/lifecycle-names.js";
+} from "../../src/registry/core/resource-names.js";
 
 describe("resource names", () => {
   it("parses model, version and artifact names", () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { InvalidArgumentError } from "../../src/registry/errors.js";
-import { VERSION_LIST } from "../../src/registry/list-specs.js";
-import { parseOrderBy } from "../../src/registry/order-by.js";
+import { InvalidArgumentError } from "../../src/registry/core/errors.js";
+import { VERSION_LIST } from "../../src/registry/shared/list-specs.js";
+import { parseOrderBy } from "../../src/registry/shared/order-by.js";
 
 describe("order_by", () => {
   it("parses fields, directions and custom properties", () => {

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { InvalidArgumentError } from "../../src/registry/errors.js";
-import { decodePageToken, encodePageToken, queryDigest } from "../../src/registry/page-token.js";
+import { InvalidArgumentError } from "../../src/registry/core/errors.js";
+import { decodePageToken, encodePageToken, queryDigest } from "../../src/registry/shared/page-token.js";
 
 const key = randomBytes(32);
 const digest = queryDigest("registeredModels/1", "accuracy > 0.9", "create_time desc");

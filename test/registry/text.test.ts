@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { decodeUtf8, escapeText, firstInvalidUtf8, INVALID_UTF8_MARK, textProblem, wellFormed } from "../../src/registry/text.js";
+import { decodeUtf8, escapeText, firstInvalidUtf8, INVALID_UTF8_MARK, textProblem, wellFormed } from "../../src/registry/core/text.js";
 
 const FATAL = new TextDecoder("utf-8", { fatal: true });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { InvalidArgumentError } from "../../src/registry/errors.js";
-import type { JsonObject, Properties } from "../../src/registry/types.js";
-import { jsonProblem, LIMITS, Violations } from "../../src/registry/validate.js";
+import { InvalidArgumentError } from "../../src/registry/core/errors.js";
+import type { JsonObject, Properties } from "../../src/registry/core/types.js";
+import { jsonProblem, LIMITS, Violations } from "../../src/registry/core/validate.js";
 import { nestedObject } from "../security/hostile-input.js";
 
 function propertyViolations(props: Properties) {

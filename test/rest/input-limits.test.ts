@@ -1,10 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LIMITS } from "../../src/registry/validate.js";
+import { LIMITS } from "../../src/registry/core/validate.js";
 import { SERVER_DIALECTS } from "../support/dialects.js";
 import { startTestServer, type TestServer } from "../support/server.js";
 import { KubeflowApi, mv } from "./support/kubeflow-api.js";
 import { nestedObject } from "../security/hostile-input.js";
+import { unitOf } from "../../src/registry/shared/registry.js";
 
 const PREFIX = "/api/model_registry/v1alpha3";
 const ABOVE_SAFE = "9007199254740993"; // Number() rounds it to 9007199254740992
@@ -20,7 +21,7 @@ for (const dialect of SERVER_DIALECTS) {
     });
     afterAll(() => server?.close());
     const unique = (name: string) => `${name}-${randomBytes(3).toString("hex")}`;
-    const revision = () => server.app.registry.read((r) => r.revision());
+    const revision = () => unitOf(server.app.registry).read((r) => r.revision());
 
     describe("Struct custom properties", () => {
       it("refuses a struct_value nested 60 levels with 400 naming the limit, and gRPC lists keep working", async () => {

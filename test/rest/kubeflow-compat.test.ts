@@ -4,7 +4,6 @@ import type { MessageInitShape } from "@bufbuild/protobuf";
 import { type Event, EventType, type WatchRequestSchema } from "../../gen/modelregistry/v1/events_pb.js";
 import type { ModelRegistryService } from "../../gen/modelregistry/v1/model_registry_service_pb.js";
 import { failure } from "../support/errors.js";
-import { mv } from "./support/kubeflow-api.js";
 import { describeKubeflow } from "./support/kubeflow-suite.js";
 
 /**

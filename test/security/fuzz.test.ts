@@ -20,13 +20,13 @@ import { ListEventsRequestSchema, WatchRequestSchema } from "../../gen/modelregi
 import { SetAliasRequestSchema } from "../../gen/modelregistry/v1/lifecycle_pb.js";
 import { createInputGuard } from "../../src/api/limits-input.js";
 import { requirementOf } from "../../src/auth/call-requirements.js";
-import { InvalidArgumentError, ResourceExhaustedError } from "../../src/registry/errors.js";
+import { InvalidArgumentError, ResourceExhaustedError } from "../../src/registry/core/errors.js";
 import { failure } from "../support/errors.js";
 import type { FilterSchema } from "../../src/registry/filter/ast.js";
 import { evaluateFilter, resourceFilterSubject } from "../../src/registry/filter/evaluate.js";
 import { parseFilter } from "../../src/registry/filter/parser.js";
-import { ALIAS_LIST, EXPERIMENT_LIST, SERVICE_LIST } from "../../src/registry/lifecycle-list-specs.js";
-import { ARTIFACT_LIST, MODEL_LIST, VERSION_LIST } from "../../src/registry/list-specs.js";
+import { ALIAS_LIST, EXPERIMENT_LIST, SERVICE_LIST } from "../../src/registry/shared/list-specs.js";
+import { ARTIFACT_LIST, MODEL_LIST, VERSION_LIST } from "../../src/registry/shared/list-specs.js";
 import { SERVER_DIALECTS } from "../support/dialects.js";
 import { BUDGET_MS, forBudget, forBudgetAsync, HOSTILE, mutateJson, mutateText, random, type Rng, SEED } from "./fuzz-support.js";
 import { type SecureServer, startSecureServer } from "./support.js";

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ErrorInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
 import { type Authenticator, createAuthenticator } from "../../src/auth/authenticator.js";
 import { createLogger } from "../../src/logger.js";
-import { UnauthenticatedError } from "../../src/registry/errors.js";
+import { UnauthenticatedError } from "../../src/registry/core/errors.js";
 import { SERVER_DIALECTS } from "../support/dialects.js";
 import { failure } from "../support/errors.js";
 import { ecKey, hmacKey, rsaKey, type SecureServer, signJwt, startSecureServer, tempDir, writeJwks } from "./support.js";

@@ -1,8 +1,9 @@
+import { slowModelReads } from "../support/slow-reads.js";
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ErrorInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
 import type { WatchResponse } from "../../gen/modelregistry/v1/events_pb.js";
-import { MAX_PAGE_SIZE } from "../../src/registry/list-query.js";
+import { MAX_PAGE_SIZE } from "../../src/registry/shared/list-query.js";
 import { SERVER_DIALECTS } from "../support/dialects.js";
 import { failure } from "../support/errors.js";
 import { worstLegalFilter } from "../support/worst-filter.js";
@@ -106,12 +107,7 @@ for (const dialect of SERVER_DIALECTS) {
         it("ends a call that runs past the server's default deadline with DEADLINE_EXCEEDED naming the limit", async () => {
           const name = `slow-${protocol}-${randomBytes(3).toString("hex")}`;
           await as("alice", protocol).createRegisteredModel({ registeredModel: { displayName: name } });
-          const registry = server.app.registry;
-          const original = registry.getModel.bind(registry);
-          registry.getModel = async (ref) => {
-            if ("displayName" in ref && ref.displayName === name) await new Promise((r) => setTimeout(r, 2000));
-            return original(ref);
-          };
+          const restore = slowModelReads(server.app.store, (ref) => ref === name, 2000);
           try {
             const started = Date.now();
             const f = await limitFailure(as("bob", protocol).getRegisteredModel({ displayName: name }));
@@ -120,19 +116,14 @@ for (const dialect of SERVER_DIALECTS) {
             // Others are served meanwhile.
             expect((await as("bob", protocol).listRegisteredModels({ pageSize: 1 })).registeredModels).toHaveLength(1);
           } finally {
-            registry.getModel = original;
+            restore();
           }
         });
 
         it("honours a client's own deadline, shorter or longer than the server's default", async () => {
           const name = `paced-${protocol}-${randomBytes(3).toString("hex")}`;
           await as("alice", protocol).createRegisteredModel({ registeredModel: { displayName: name } });
-          const registry = server.app.registry;
-          const original = registry.getModel.bind(registry);
-          registry.getModel = async (ref) => {
-            if ("displayName" in ref && ref.displayName === name) await new Promise((r) => setTimeout(r, 600));
-            return original(ref);
-          };
+          const restore = slowModelReads(server.app.store, (ref) => ref === name, 600);
           try {
             expect((await failure(as("bob", protocol).getRegisteredModel({ displayName: name }, { timeoutMs: 100 }))).code).toBe("DeadlineExceeded");
             // grpc-js hides grpc-timeout from the handler's headers, so the fast path applies the server's default.
@@ -141,7 +132,7 @@ for (const dialect of SERVER_DIALECTS) {
               expect(res.registeredModel?.displayName).toBe(name);
             }
           } finally {
-            registry.getModel = original;
+            restore();
           }
         });
       });
@@ -151,12 +142,7 @@ for (const dialect of SERVER_DIALECTS) {
       const name = `slow-rest-${randomBytes(3).toString("hex")}`;
       const created = await as("alice").createRegisteredModel({ registeredModel: { displayName: name } });
       const id = created.registeredModel!.name.split("/")[1]!;
-      const registry = server.app.registry;
-      const original = registry.getModel.bind(registry);
-      registry.getModel = async (ref) => {
-        if ("id" in ref && String(ref.id) === id) await new Promise((r) => setTimeout(r, 2000));
-        return original(ref);
-      };
+      const restore = slowModelReads(server.app.store, (ref) => String(ref) === id, 2000);
       const get = (path: string) =>
         fetch(`${server.url}/api/model_registry/v1alpha3${path}`, { headers: { authorization: `Bearer ${tokens.secret.bob}` } });
       try {
@@ -171,7 +157,7 @@ for (const dialect of SERVER_DIALECTS) {
         // Others are served meanwhile, and afterwards.
         expect((await get("/registered_models?pageSize=1")).status).toBe(200);
       } finally {
-        registry.getModel = original;
+        restore();
       }
       expect((await get(`/registered_models/${id}`)).status).toBe(200);
     });

@@ -6,6 +6,7 @@ import { SERVER_DIALECTS } from "../support/dialects.js";
 import { type ApiResponse, KubeflowApi, mv, STATUS_TEXT } from "../rest/support/kubeflow-api.js";
 import { literal, nestedObject, SQLISH, UNICODE } from "./hostile-input.js";
 import { type SecureServer, startSecureServer, tempDir, type TestTokens, writeTokensFile } from "./support.js";
+import { unitOf } from "../../src/registry/shared/registry.js";
 
 const PREFIX = "/api/model_registry/v1alpha3";
 
@@ -26,7 +27,7 @@ for (const dialect of SERVER_DIALECTS) {
       tmp.cleanup();
     });
     const unique = (name: string) => `${name}-${randomBytes(3).toString("hex")}`;
-    const revision = () => server.app.registry.read((r) => r.revision());
+    const revision = () => unitOf(server.app.registry).read((r) => r.revision());
 
     /** One request with the admin's token; a string or bytes body is sent as it is, anything else as JSON. */
     const send = (method: string, path: string, body?: unknown): Promise<ApiResponse> =>

@@ -11,6 +11,7 @@ import { SERVER_DIALECTS } from "../support/dialects.js";
 import { mv, STATUS_TEXT } from "../rest/support/kubeflow-api.js";
 import { BUDGET_MS, forBudgetAsync, HOSTILE, mutateJson, mutateText, random, type Rng, SEED } from "./fuzz-support.js";
 import { type SecureServer, startSecureServer } from "./support.js";
+import { unitOf } from "../../src/registry/shared/registry.js";
 
 const PREFIX = "/api/model_registry/v1alpha3";
 
@@ -94,7 +95,7 @@ for (const dialect of SERVER_DIALECTS) {
       expect(res.modelVersion?.name).toBe("registeredModels/1/versions/2");
     });
     afterAll(() => server?.close());
-    const revision = () => server.app.registry.read((r) => r.revision());
+    const revision = () => unitOf(server.app.registry).read((r) => r.revision());
 
     /** Sends requests for the budget; every answer is checked. Returns the statuses seen. */
     async function fuzz(next: (rng: Rng) => { url: string; init: RequestInit }, seed: number): Promise<Map<number, number>> {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { type Identity, parseGrant } from "../../src/auth/identity.js";
 import { watchStreamAccess } from "../../src/auth/stream-access.js";
-import { PermissionDeniedError, UnauthenticatedError } from "../../src/registry/errors.js";
+import { PermissionDeniedError, UnauthenticatedError } from "../../src/registry/core/errors.js";
 
 const identity = (grants: string[], extra: Partial<Identity> = {}): Identity => ({
   subject: "s",

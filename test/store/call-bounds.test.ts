@@ -1,15 +1,18 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { withCallBounds } from "../../src/registry/call-scope.js";
-import { DeadlineExceededError } from "../../src/registry/errors.js";
-import { Registry } from "../../src/registry/registry.js";
+import { withCallBounds } from "../../src/registry/shared/call-scope.js";
+import { DeadlineExceededError } from "../../src/registry/core/errors.js";
+import { Registry } from "../../src/registry/shared/registry.js";
 import { openStore } from "../../src/store/open-store.js";
-import { type CallBounds, type RegistryStore, StoreError } from "../../src/store/store.js";
+import { type CallBounds, type RegistryStore, StoreError } from "../../src/registry/ports/store.js";
 import { DIALECTS, POSTGRES_URL, type TestDatabase } from "../support/dialects.js";
 import { holdTableLock, holdWriteLock } from "../support/postgres-locks.js";
 import { postgresUrlWithSchema } from "../support/process.js";
 import { ctx, listRequest, modelInput } from "./contract-fixtures.js";
+import { insertModel } from "../../src/registry/models/models.js";
+import { unitOf } from "../../src/registry/shared/registry.js";
+import { listVersions } from "../../src/registry/versions/versions.js";
 
 /**
  * A call's bounds (its signal and deadline, src/registry/call-scope.ts) reach the database: no
@@ -34,13 +37,13 @@ for (const dialect of DIALECTS) {
       await db?.cleanup();
     });
 
-    const revision = () => registry.read((r) => r.revision());
-    const exists = async (name: string) => (await registry.read((r) => r.getModelByDisplayName(name))) !== undefined;
+    const revision = () => unitOf(registry).read((r) => r.revision());
+    const exists = async (name: string) => (await unitOf(registry).read((r) => r.getModelByDisplayName(name))) !== undefined;
     const bounded = <T>(bounds: CallBounds, fn: () => Promise<T>) => withCallBounds(bounds, fn);
     /** A write that creates a model, waiting for `gate` (if any) after its insert and before its commit. */
     const create = (name: string, gate?: Promise<void>) =>
-      registry.write(async (w) => {
-        const model = await registry.insertModel(w, modelInput(name), ctx);
+      unitOf(registry).write(async (w) => {
+        const model = await insertModel(registry, w, modelInput(name), ctx);
         await gate;
         return model;
       });
@@ -80,8 +83,8 @@ for (const dialect of DIALECTS) {
       const results = await Promise.allSettled([
         create("before-undone"),
         bounded({ signal: call.signal }, () =>
-          registry.write(async (w) => {
-            await registry.insertModel(w, modelInput("undone"), ctx);
+          unitOf(registry).write(async (w) => {
+            await insertModel(registry, w, modelInput("undone"), ctx);
             call.abort(new DeadlineExceededError("ended mid-write"));
           }),
         ),
@@ -120,12 +123,12 @@ for (const dialect of DIALECTS) {
       };
     }
 
-    const listVersions = () => registry.listVersions(undefined, listRequest());
+    const listAll = () => listVersions(registry, undefined, listRequest());
 
     it("ends a read at its deadline: its query stops waiting however long it would have run", async () => {
       const lock = await lockVersions();
       try {
-        const read = bounded({ deadline: Date.now() + 300 }, listVersions);
+        const read = bounded({ deadline: Date.now() + 300 }, listAll);
         await expect(read).rejects.toBeInstanceOf(DeadlineExceededError);
         expect(await waiting()).toBe(false);
       } finally {
@@ -137,7 +140,7 @@ for (const dialect of DIALECTS) {
       const lock = await lockVersions();
       try {
         const call = new AbortController();
-        const read = bounded({ signal: call.signal }, listVersions);
+        const read = bounded({ signal: call.signal }, listAll);
         read.catch(() => {});
         await lock.untilWaited();
         expect(await waiting()).toBe(true);
@@ -149,7 +152,7 @@ for (const dialect of DIALECTS) {
         await lock.release();
       }
       // The connection went back to the pool usable.
-      expect((await listVersions()).items).toEqual([]);
+      expect((await listAll()).items).toEqual([]);
     }, 20_000);
 
     it("drops a write whose call ended while it waited for the write lock: nothing is committed after the release", async () => {

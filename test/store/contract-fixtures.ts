@@ -1,9 +1,9 @@
 import { afterAll, beforeAll } from "vitest";
-import type { ArtifactInput, ModelInput, VersionInput } from "../../src/registry/inputs.js";
-import { Registry } from "../../src/registry/registry.js";
-import type { CallContext, ListRequest, MetadataValue, Page, RegistryEvent } from "../../src/registry/types.js";
+import type { ArtifactInput, ModelInput, VersionInput } from "../../src/registry/core/inputs.js";
+import { Registry } from "../../src/registry/shared/registry.js";
+import type { CallContext, ListRequest, MetadataValue, Page, RegistryEvent } from "../../src/registry/core/types.js";
 import { openStore } from "../../src/store/open-store.js";
-import type { RegistryStore } from "../../src/store/store.js";
+import type { RegistryStore } from "../../src/registry/ports/store.js";
 import type { TestDatabase, TestDialect } from "../support/dialects.js";
 
 /** Builders and a per-suite registry for the store contract (test/store/contract.ts). */

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { InvalidArgumentError } from "../../src/registry/errors.js";
-import type { VersionRef } from "../../src/registry/names.js";
-import type { ListRequest, ModelVersion, RegisteredModel } from "../../src/registry/types.js";
+import { InvalidArgumentError } from "../../src/registry/core/errors.js";
+import type { VersionRef } from "../../src/registry/core/names.js";
+import type { ListRequest, ModelVersion, RegisteredModel } from "../../src/registry/core/types.js";
 import type { TestDialect } from "../support/dialects.js";
 import {
   artifactInput,
@@ -17,6 +17,16 @@ import {
   useRegistry,
   versionInput,
 } from "./contract-fixtures.js";
+import { getVersion } from "../../src/registry/versions/versions.js";
+import { listArtifacts } from "../../src/registry/artifacts/artifacts.js";
+import { listModels } from "../../src/registry/models/models.js";
+import { listVersions } from "../../src/registry/versions/versions.js";
+import { createArtifact } from "../../src/registry/artifacts/artifacts.js";
+import { createModel } from "../../src/registry/models/models.js";
+import { createVersion } from "../../src/registry/versions/versions.js";
+import { unitOf } from "../../src/registry/shared/registry.js";
+import { updateModel } from "../../src/registry/models/models.js";
+import { updateVersion } from "../../src/registry/versions/versions.js";
 
 /**
  * The query half of the store contract: one fixture, one table of filters with the exact
@@ -34,16 +44,17 @@ import {
 async function seedFixture(t: ContractRegistry) {
   const r = t.registry;
   t.at("2025-01-01T00:00:00Z");
-  const alpha = await r.createModel(
+  const alpha = await createModel(
+    r,
     modelInput("alpha", { owner: "alice", description: "first model", labels: { team: "ml", env: "prod" }, customProperties: { tier: int(1) } }),
     ctx,
   );
   t.at("2025-02-01T00:00:00Z");
-  const beta = await r.createModel(modelInput("Beta", { owner: "bob", description: "second", labels: { team: "infra" } }), ctx);
+  const beta = await createModel(r, modelInput("Beta", { owner: "bob", description: "second", labels: { team: "infra" } }), ctx);
   t.at("2025-03-01T00:00:00Z");
-  const gamma = await r.createModel(modelInput("gamma", { labels: { team: "ml-ops" } }), ctx);
+  const gamma = await createModel(r, modelInput("gamma", { labels: { team: "ml-ops" } }), ctx);
   t.at("2025-04-01T00:00:00Z");
-  await r.createModel(modelInput("delta", { owner: "alice", description: "fourth" }), ctx);
+  await createModel(r, modelInput("delta", { owner: "alice", description: "fourth" }), ctx);
 
   const versions: Array<[string, Record<string, ReturnType<typeof dbl>>, { author?: string; description?: string }]> = [
     [
@@ -85,17 +96,19 @@ async function seedFixture(t: ContractRegistry) {
   for (const [i, [name, props, extra]] of versions.entries()) {
     t.at(`2025-05-0${i + 1}T00:00:00Z`);
     // An anonymous caller, so versions without an author keep an empty one (see `author IS NULL`).
-    byName[name] = await r.createVersion(alpha.id, versionInput(name, props, extra), { ...ctx, actor: "anonymous" });
+    byName[name] = await createVersion(r, alpha.id, versionInput(name, props, extra), { ...ctx, actor: "anonymous" });
   }
   t.at("2025-05-09T00:00:00Z");
-  await r.createVersion(gamma.id, versionInput("g1", { accuracy: dbl(0.99), dataset_version: str("fraud-data-q4-2025") }), ctx);
+  await createVersion(r, gamma.id, versionInput("g1", { accuracy: dbl(0.99), dataset_version: str("fraud-data-q4-2025") }), ctx);
   const v1 = byName.v1!;
-  await r.createArtifact(
+  await createArtifact(
+    r,
     versionRef(alpha.id, v1.id),
     artifactInput("s3://models/alpha/v1/model.onnx", { modelFormatName: "onnx", displayName: "onnx" }),
     ctx,
   );
-  await r.createArtifact(
+  await createArtifact(
+    r,
     versionRef(alpha.id, v1.id),
     artifactInput("gs://models/alpha/v1/model.pt", { modelFormatName: "pytorch", displayName: "torch" }),
     ctx,
@@ -103,14 +116,15 @@ async function seedFixture(t: ContractRegistry) {
 
   t.at("2025-06-01T00:00:00Z");
   for (const name of ["v3", "v6"]) {
-    await r.updateVersion(
+    await updateVersion(
+      r,
       versionRef(alpha.id, byName[name]!.id),
       { input: versionInput("", {}, { state: "ARCHIVED" }), mask: ["state"], etag: "" },
       ctx,
     );
   }
   // Archive Beta last: it has no versions, and archived models take none.
-  await r.updateModel(beta.id, { input: modelInput("", { state: "ARCHIVED" }), mask: ["state"], etag: "" }, ctx);
+  await updateModel(r, beta.id, { input: modelInput("", { state: "ARCHIVED" }), mask: ["state"], etag: "" }, ctx);
   return { alpha, v1 };
 }
 
@@ -237,7 +251,7 @@ export function describeQueryContract(dialect: TestDialect): void {
     });
     /** Version strings of alpha's versions, or of every model's with "all". */
     const versionsOf = async (request: Partial<ListRequest>, scope: "alpha" | "all" = "alpha") =>
-      (await listAll((q) => t.registry.listVersions(scope === "all" ? undefined : alpha.id, q), request)).items.map((v) => v.version);
+      (await listAll((q) => listVersions(t.registry, scope === "all" ? undefined : alpha.id, q), request)).items.map((v) => v.version);
 
     describe("filters versions", () => {
       for (const [filter, expected] of VERSION_FILTERS) {
@@ -250,7 +264,7 @@ export function describeQueryContract(dialect: TestDialect): void {
     describe("filters registered models", () => {
       for (const [filter, expected] of MODEL_FILTERS) {
         it(`selects ${JSON.stringify(expected)} with ${filter}`, async () => {
-          const { items } = await listAll((q) => t.registry.listModels(q), { filter });
+          const { items } = await listAll((q) => listModels(t.registry, q), { filter });
           expect(items.map((m) => m.displayName)).toEqual(expected);
         });
       }
@@ -259,7 +273,7 @@ export function describeQueryContract(dialect: TestDialect): void {
     describe("filters artifacts", () => {
       for (const [filter, expected] of ARTIFACT_FILTERS) {
         it(`selects ${JSON.stringify(expected)} with ${filter}`, async () => {
-          const { items } = await listAll((q) => t.registry.listArtifacts(versionRef(alpha.id, v1.id), q), { filter });
+          const { items } = await listAll((q) => listArtifacts(t.registry, versionRef(alpha.id, v1.id), q), { filter });
           expect(items.map((a) => a.displayName)).toEqual(expected);
         });
       }
@@ -294,10 +308,10 @@ export function describeQueryContract(dialect: TestDialect): void {
     describe("pages", () => {
       it("returns pages that concatenate to the unpaged list, in every order", async () => {
         for (const orderBy of ["", "create_time desc", "update_time", "display_name desc", "name", "id desc"]) {
-          const whole = await listAll((q) => t.registry.listModels(q), { orderBy, pageSize: 1000 });
+          const whole = await listAll((q) => listModels(t.registry, q), { orderBy, pageSize: 1000 });
           expect(whole.pages).toBe(1);
           for (const pageSize of [1, 3]) {
-            const paged = await listAll((q) => t.registry.listModels(q), { orderBy, pageSize });
+            const paged = await listAll((q) => listModels(t.registry, q), { orderBy, pageSize });
             expect(
               paged.items.map((m) => m.id),
               `${orderBy} by ${pageSize}`,
@@ -308,8 +322,8 @@ export function describeQueryContract(dialect: TestDialect): void {
       });
 
       it("ends with an empty next_page_token exactly on the last page", async () => {
-        const first = await t.registry.listVersions(alpha.id, listRequest({ pageSize: 3 }));
-        const second = await t.registry.listVersions(alpha.id, listRequest({ pageSize: 3, pageToken: first.nextPageToken }));
+        const first = await listVersions(t.registry, alpha.id, listRequest({ pageSize: 3 }));
+        const second = await listVersions(t.registry, alpha.id, listRequest({ pageSize: 3, pageToken: first.nextPageToken }));
         expect(first.items).toHaveLength(3);
         expect(first.nextPageToken).not.toBe("");
         expect(second.items.map((v) => v.version)).toEqual(["v4", "v5", "v6"]);
@@ -318,11 +332,13 @@ export function describeQueryContract(dialect: TestDialect): void {
 
       it("rejects a page token reused with another filter, order_by or parent", async () => {
         const request = { pageSize: 2, filter: "accuracy IS NOT NULL", orderBy: "custom_properties.accuracy desc" };
-        const { nextPageToken } = await t.registry.listVersions(alpha.id, listRequest(request));
+        const { nextPageToken } = await listVersions(t.registry, alpha.id, listRequest(request));
         const reuse = async (changed: Partial<ListRequest>, scope: "alpha" | "all" = "alpha") => {
-          const error = await t.registry
-            .listVersions(scope === "all" ? undefined : alpha.id, listRequest({ ...request, ...changed, pageToken: nextPageToken }))
-            .catch((e: unknown) => e);
+          const error = await listVersions(
+            t.registry,
+            scope === "all" ? undefined : alpha.id,
+            listRequest({ ...request, ...changed, pageToken: nextPageToken }),
+          ).catch((e: unknown) => e);
           expect(error).toBeInstanceOf(InvalidArgumentError);
           expect((error as InvalidArgumentError).reason).toBe("INVALID_PAGE_TOKEN");
         };
@@ -330,39 +346,41 @@ export function describeQueryContract(dialect: TestDialect): void {
         await reuse({ orderBy: "custom_properties.accuracy" });
         await reuse({}, "all");
         // The same query with another page size is fine (AIP-158).
-        const next = await t.registry.listVersions(alpha.id, listRequest({ ...request, pageSize: 10, pageToken: nextPageToken }));
+        const next = await listVersions(t.registry, alpha.id, listRequest({ ...request, pageSize: 10, pageToken: nextPageToken }));
         expect(next.items.map((v) => v.version)).toEqual(["v5", "v1"]);
       });
 
       it("counts total_size only when asked, over the whole filtered list", async () => {
         const filter = "accuracy IS NOT NULL";
-        const plain = await t.registry.listVersions(alpha.id, listRequest({ filter, pageSize: 1 }));
+        const plain = await listVersions(t.registry, alpha.id, listRequest({ filter, pageSize: 1 }));
         expect(plain.totalSize).toBeUndefined();
-        const first = await t.registry.listVersions(alpha.id, listRequest({ filter, pageSize: 1, showTotalSize: true }));
+        const first = await listVersions(t.registry, alpha.id, listRequest({ filter, pageSize: 1, showTotalSize: true }));
         expect(first.totalSize).toBe(4);
-        const second = await t.registry.listVersions(
+        const second = await listVersions(
+          t.registry,
           alpha.id,
           listRequest({ filter, pageSize: 1, showTotalSize: true, pageToken: first.nextPageToken }),
         );
         expect(second.totalSize).toBe(4);
-        const models = await t.registry.listModels(
+        const models = await listModels(
+          t.registry,
           listRequest({ filter: "owner = 'alice'", showTotalSize: true, orderBy: "custom_properties.tier desc" }),
         );
         expect(models.totalSize).toBe(2);
       });
 
       it("reports the revision each page was read at", async () => {
-        const revision = await t.registry.read((r) => r.revision());
-        const page = await t.registry.listModels(listRequest({ pageSize: 1 }));
+        const revision = await unitOf(t.registry).read((r) => r.revision());
+        const page = await listModels(t.registry, listRequest({ pageSize: 1 }));
         expect(page.revision).toBe(revision);
       });
     });
 
     describe("answers the seed questions", () => {
       it("finds the latest LIVE version of a model", async () => {
-        const latest = await t.registry.getVersion({ model: { displayName: "alpha" }, selector: { kind: "latest" } });
+        const latest = await getVersion(t.registry, { model: { displayName: "alpha" }, selector: { kind: "latest" } });
         expect(latest.version).toBe("v5");
-        const listed = await t.registry.listVersions(alpha.id, listRequest({ filter: "state = 'LIVE'", orderBy: "create_time desc", pageSize: 1 }));
+        const listed = await listVersions(t.registry, alpha.id, listRequest({ filter: "state = 'LIVE'", orderBy: "create_time desc", pageSize: 1 }));
         expect(listed.items.map((v) => v.version)).toEqual(["v5"]);
       });
 

@@ -1,6 +1,6 @@
 import { type Kysely, Migrator, sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Registry } from "../../src/registry/registry.js";
+import { Registry } from "../../src/registry/shared/registry.js";
 import { KyselyRegistryStore } from "../../src/store/kysely/kysely-store.js";
 import { migrateToLatest } from "../../src/store/kysely/migrate.js";
 import { MIGRATIONS } from "../../src/store/kysely/migrations/index.js";
@@ -8,6 +8,9 @@ import type { Database } from "../../src/store/kysely/schema.js";
 import { createDialect } from "../../src/store/open-store.js";
 import type { StoreDialect } from "../../src/store/kysely/dialect.js";
 import { DIALECTS, type TestDatabase } from "../support/dialects.js";
+import { getArtifact } from "../../src/registry/artifacts/artifacts.js";
+import { insertArtifact } from "../../src/registry/artifacts/artifacts.js";
+import { unitOf } from "../../src/registry/shared/registry.js";
 
 /**
  * Migration 0005 on a database written at 0004: model_artifacts is rebuilt with nullable
@@ -143,7 +146,7 @@ for (const dialect of DIALECTS) {
       ]);
       const opened = await KyselyRegistryStore.open(store, {});
       const registry = new Registry(opened);
-      const artifact = await registry.getArtifact({ kind: "linked", modelId: 1, versionId: 2, artifactId: 3 });
+      const artifact = await getArtifact(registry, { kind: "linked", modelId: 1, versionId: 2, artifactId: 3 });
       expect(artifact).toMatchObject({
         id: 3,
         versionId: 2,
@@ -157,11 +160,11 @@ for (const dialect of DIALECTS) {
         customProperties: { accuracy: { type: "double", value: 0.9 } },
         revision: 3,
       });
-      expect((await registry.read((r) => r.rest.getExtras([3]))).get(3)?.externalId).toBe("ext-3");
-      const standalone = await registry.write((w) =>
-        registry.insertArtifact(w, null, { ...artifact, displayName: "loose", state: undefined, customProperties: {} }, { actor: "test" }),
+      expect((await unitOf(registry).read((r) => r.rest.getExtras([3]))).get(3)?.externalId).toBe("ext-3");
+      const standalone = await unitOf(registry).write((w) =>
+        insertArtifact(registry, w, null, { ...artifact, displayName: "loose", state: undefined, customProperties: {} }, { actor: "test" }),
       );
-      expect(await registry.getArtifact({ kind: "unlinked", artifactId: standalone.id })).toMatchObject({
+      expect(await getArtifact(registry, { kind: "unlinked", artifactId: standalone.id })).toMatchObject({
         versionId: null,
         modelId: null,
         displayName: "loose",

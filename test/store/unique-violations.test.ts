@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { AlreadyExistsError } from "../../src/registry/errors.js";
-import { interpretStoreError } from "../../src/registry/store-errors.js";
+import { AlreadyExistsError } from "../../src/registry/core/errors.js";
+import { interpretStoreError } from "../../src/registry/shared/store-errors.js";
 import { DIALECTS } from "../support/dialects.js";
 import { useRegistry } from "./contract-fixtures.js";
 

@@ -1,14 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { UnavailableError } from "../../src/registry/errors.js";
-import { Registry } from "../../src/registry/registry.js";
+import { UnavailableError } from "../../src/registry/core/errors.js";
+import { Registry } from "../../src/registry/shared/registry.js";
 import type { StoreDialect } from "../../src/store/kysely/dialect.js";
 import { KyselyRegistryStore } from "../../src/store/kysely/kysely-store.js";
 import { migrateToLatest } from "../../src/store/kysely/migrate.js";
 import { createDialect } from "../../src/store/open-store.js";
-import { StoreError } from "../../src/store/store.js";
+import { StoreError } from "../../src/registry/ports/store.js";
 import { DIALECTS, type TestDatabase } from "../support/dialects.js";
 import { rowCounts } from "../support/row-counts.js";
 import { ctx, modelInput } from "./contract-fixtures.js";
+import { insertModel } from "../../src/registry/models/models.js";
+import { unitOf } from "../../src/registry/shared/registry.js";
 
 /**
  * KyselyRegistryStore.write retries a transaction that lost a serialisation race (SQLITE_BUSY,
@@ -55,9 +57,9 @@ for (const dialect of DIALECTS) {
     /** A write that inserts a model and then throws `failure(attempt)` when it returns one; counts its attempts. */
     function failingWrite(name: string, failure: (attempt: number) => Error | undefined) {
       let attempts = 0;
-      const done = registry.write(async (w) => {
+      const done = unitOf(registry).write(async (w) => {
         attempts++;
-        const model = await registry.insertModel(w, modelInput(name), ctx);
+        const model = await insertModel(registry, w, modelInput(name), ctx);
         const error = failure(attempts);
         if (error) throw error;
         return model;

@@ -74,7 +74,7 @@ export function runClientInProcess(args: string[], env: NodeJS.ProcessEnv = {}):
 export function columnStarts(table: string): number[][] {
   const lines = table.trimEnd().split("\n");
   const header = lines[0]!;
-  const starts = [...header.matchAll(/(?:^|  )(\S)/g)].map((m) => m.index! + (m[0].length - 1));
+  const starts = [...header.matchAll(/(?:^| {2})(\S)/g)].map((m) => m.index! + (m[0].length - 1));
   return lines.map((line) => starts.filter((i) => line[i] !== undefined && line[i] !== " " && (i === 0 || line[i - 1] === " ")));
 }
 

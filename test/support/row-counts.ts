@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
 import type { Database } from "../../src/store/kysely/schema.js";
-import type { RegistryStore } from "../../src/store/store.js";
+import type { RegistryStore } from "../../src/registry/ports/store.js";
 
 /** The tables a registration, an alias or a deployment writes to, and the event log. */
 const TABLES = [

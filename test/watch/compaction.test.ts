@@ -15,7 +15,7 @@ for (const dialect of SERVER_DIALECTS) {
     afterAll(() => server?.close());
 
     const compactor = (retention: RetentionPolicy, options: { now?: () => Date; batchSize?: number } = {}) =>
-      new Compactor({ store: server.app.store, retention, logger: createLogger("silent"), ...options });
+      new Compactor({ registry: server.app.registry, retention, logger: createLogger("silent"), ...options });
     const mutate = async (n: number) => {
       const model = (await server.client().createRegisteredModel({ registeredModel: { displayName: uniqueName("ret") } })).registeredModel!;
       for (let i = 1; i < n; i++) {
@@ -98,7 +98,7 @@ for (const dialect of SERVER_DIALECTS) {
       await mutate(3);
       const end = await current();
       const periodic = new Compactor({
-        store: server.app.store,
+        registry: server.app.registry,
         retention: { maxAgeMs: 1, minEvents: 1 },
         logger: createLogger("silent"),
         firstRunDelayMs: 10,

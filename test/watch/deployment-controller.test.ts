@@ -74,7 +74,7 @@ for (const dialect of DIALECTS.filter((d) => d.name !== "sqlite-memory")) {
         await away.client().setAlias({ name: `${a.name}/aliases/production`, modelVersion: a.v1 });
         await away.client().setAlias({ name: `${b.name}/aliases/production`, modelVersion: b.v2 });
         await new Compactor({
-          store: away.app.store,
+          registry: away.app.registry,
           retention: { maxAgeMs: 1, minEvents: 0 },
           logger: createLogger("silent"),
           now: () => new Date(Date.now() + 60_000),

@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WatchResponseSchema } from "../../gen/modelregistry/v1/events_pb.js";
 import type { WatchFrame } from "../../src/api/event-convert.js";
 import { createLogger } from "../../src/logger.js";
-import { OutOfRangeError, ShuttingDownError } from "../../src/registry/errors.js";
-import { Registry } from "../../src/registry/registry.js";
+import { OutOfRangeError, ShuttingDownError } from "../../src/registry/core/errors.js";
+import { Registry } from "../../src/registry/shared/registry.js";
 import { openStore } from "../../src/store/open-store.js";
 import { WatchHub } from "../../src/watch/watch-hub.js";
 import { Compactor } from "../../src/watch/compactor.js";
@@ -12,6 +12,8 @@ import type { WatchSink } from "../../src/watch/sink.js";
 import type { WatchOutput, WatchRequest } from "../../src/watch/watch-service.js";
 import { SERVER_DIALECTS } from "../support/dialects.js";
 import { startWatchServer, uniqueName, type WatchServer } from "./support.js";
+import { createModel } from "../../src/registry/models/models.js";
+import { updateModel } from "../../src/registry/models/models.js";
 
 type Output = WatchOutput<WatchFrame>;
 
@@ -57,13 +59,14 @@ for (const dialect of SERVER_DIALECTS) {
     const signals = () => ({ signal: new AbortController().signal });
     const service = () => server.app.watch;
     const registry = () => server.app.registry;
-    const createModel = (name = uniqueName("hub")) =>
-      registry().createModel(
+    const createOne = (name = uniqueName("hub")) =>
+      createModel(
+        registry(),
         { displayName: name, description: "", owner: "", state: undefined, labels: {}, customProperties: {}, readme: "" },
         { actor: "hub-test" },
       );
     const touch = (id: number, description: string) =>
-      registry().updateModel(id, { input: { description } as never, mask: ["description"], etag: "" }, { actor: "hub-test" });
+      updateModel(registry(), id, { input: { description } as never, mask: ["description"], etag: "" }, { actor: "hub-test" });
 
     beforeAll(async () => {
       server = await startWatchServer(dialect, { watch: { queueCapacity: 8, pageSize: 16, progressIntervalMs: 60_000 } });
@@ -77,7 +80,7 @@ for (const dialect of SERVER_DIALECTS) {
       try {
         await next(a);
         await next(b);
-        await createModel();
+        await createOne();
         const [ea] = await events(a, 1);
         const [eb] = await events(b, 1);
         expect(ea!.frame).toBe(eb!.frame);
@@ -113,7 +116,7 @@ for (const dialect of SERVER_DIALECTS) {
         await waitFor(() => sent.length === 1);
         expect(sent[0]!.kind).toBe("progress");
         const models = [];
-        for (let i = 0; i < 5; i++) models.push(await createModel());
+        for (let i = 0; i < 5; i++) models.push(await createOne());
         const after = models.map((m) => m.revision);
         await new Promise((r) => setTimeout(r, 100));
         expect(revisions()).toEqual(after.slice(0, 3));
@@ -122,7 +125,7 @@ for (const dialect of SERVER_DIALECTS) {
         release!();
         await waitFor(() => revisions().length === 5);
         expect(revisions()).toEqual(after);
-        const later = await createModel();
+        const later = await createOne();
         await waitFor(() => revisions().length === 6);
         expect(revisions().at(-1)).toBe(later.revision);
       } finally {
@@ -132,7 +135,7 @@ for (const dialect of SERVER_DIALECTS) {
     });
 
     it("switches a subscriber whose queue overflows to catch-up, then back to live, losing and repeating nothing", async () => {
-      const model = await createModel();
+      const model = await createOne();
       const gen = service().watch({ resourceTypes: [], model: { id: model.id }, filter: "", sendInitial: false }, signals());
       try {
         const start = await next(gen);
@@ -154,13 +157,13 @@ for (const dialect of SERVER_DIALECTS) {
     });
 
     it("fails a subscriber with OUT_OF_RANGE when retention removed events it had not delivered", async () => {
-      const model = await createModel();
+      const model = await createOne();
       const gen = service().watch({ resourceTypes: [], model: { id: model.id }, filter: "", sendInitial: false }, signals());
       try {
         await next(gen);
         for (let i = 0; i < 20; i++) await touch(model.id, `c${i}`);
         const compactor = new Compactor({
-          store: server.app.store,
+          registry: server.app.registry,
           retention: { maxAgeMs: 1, minEvents: 2 },
           logger: createLogger("silent"),
           now: () => new Date(Date.now() + 60_000),
@@ -218,16 +221,17 @@ describe("watch hub wake-ups from other replicas", () => {
         unlistened++;
       };
     };
+    const registry = new Registry(store);
     const hub = new WatchHub<number>({
-      store,
+      registry,
       encode: (e) => e.revision,
       logger: createLogger("silent"),
       pollIntervalMs: 60_000,
       relistenDelayMs: 20,
     });
-    const registry = new Registry(store);
     const create = () =>
-      registry.createModel(
+      createModel(
+        registry,
         { displayName: uniqueName("n"), description: "", owner: "", state: undefined, labels: {}, customProperties: {}, readme: "" },
         { actor: "t" },
       );

@@ -1,4 +1,4 @@
-import type { MetadataValue } from "../types.js";
+import type { MetadataValue } from "../core/types.js";
 import type { CmpOp, FieldRef, FilterExpr, Literal } from "./ast.js";
 
 /**

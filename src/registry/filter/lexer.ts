@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from "../errors.js";
+import { InvalidArgumentError } from "../core/errors.js";
 
 /**
  * The filter language's tokens. Field references are lexed whole ("path" tokens: segments

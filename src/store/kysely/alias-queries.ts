@@ -1,8 +1,8 @@
 import type { Kysely, Selectable } from "kysely";
-import type { Alias, AliasHistoryEntry } from "../../registry/lifecycle-types.js";
-import type { ModelArtifact, ModelVersion } from "../../registry/types.js";
-import type { LifecycleWriter, ModelScope } from "../lifecycle-store.js";
-import type { ListQuery, ListResult, StoreReader } from "../store.js";
+import type { Alias, AliasHistoryEntry } from "../../registry/core/types.js";
+import type { ModelArtifact, ModelVersion } from "../../registry/core/types.js";
+import type { AliasWriter, ModelScope } from "../../registry/ports/store.js";
+import type { ListQuery, ListResult, StoreReader } from "../../registry/ports/store.js";
 import { toNumber } from "./dialect.js";
 import type { AliasHistoryTable, ModelAliasesTable } from "./lifecycle-schema.js";
 import { deleteMetadata, EVERYTHING, optionalId, type Paginate, time } from "./lifecycle-support.js";
@@ -46,7 +46,7 @@ const HISTORY_COLUMNS: Record<string, string> = {
 const SERVABLE = ["LIVE", "REFERENCE", "UNKNOWN"];
 
 /** Aliases, their history, and the row deletes of models, versions and artifacts. */
-export class LifecycleQueries implements LifecycleWriter {
+export class LifecycleQueries implements AliasWriter {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly paginate: Paginate,

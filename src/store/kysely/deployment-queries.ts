@@ -1,7 +1,7 @@
 import { type ExpressionBuilder, type Kysely, type Selectable, sql } from "kysely";
-import type { DesiredState, InferenceService, ServingEnvironment } from "../../registry/lifecycle-types.js";
-import type { DeployedRef, DeploymentWriter, ServiceScope } from "../lifecycle-store.js";
-import type { ListQuery, ListResult } from "../store.js";
+import type { DesiredState, InferenceService, ServingEnvironment } from "../../registry/core/types.js";
+import type { DeployedRef, DeploymentWriter, ServiceScope } from "../../registry/ports/store.js";
+import type { ListQuery, ListResult } from "../../registry/ports/store.js";
 import { toNumber } from "./dialect.js";
 import type { InferenceServicesTable, ServingEnvironmentsTable } from "./lifecycle-schema.js";
 import { deleteMetadata, loadLabels, loadProperties, optionalId, optionalTime, type Paginate, time, writeMetadata } from "./lifecycle-support.js";

@@ -1,5 +1,5 @@
 import type { Kysely } from "kysely";
-import type { CallBounds, StoreError } from "../store.js";
+import type { CallBounds, StoreError } from "../../registry/ports/store.js";
 import type { GroupIsolation } from "./group-commit.js";
 import type { Database } from "./schema.js";
 

@@ -1,7 +1,7 @@
 import type { Kysely, Selectable } from "kysely";
-import { decodeJson } from "../../registry/json-codec.js";
-import type { EventType, RegistryEvent, Resource } from "../../registry/types.js";
-import type { EventQuery, RetentionBound } from "../store.js";
+import { decodeJson } from "../../registry/core/json-codec.js";
+import type { EventType, RegistryEvent, Resource } from "../../registry/core/types.js";
+import type { EventQuery, RetentionBound } from "../../registry/ports/store.js";
 import { toNumber } from "./dialect.js";
 import type { Database, EventsTable } from "./schema.js";
 

@@ -1,6 +1,6 @@
 import { type Kysely, sql } from "kysely";
-import type { RegistryEvent } from "../../registry/types.js";
-import type { CallBounds, StoreWriter } from "../store.js";
+import type { RegistryEvent } from "../../registry/core/types.js";
+import type { CallBounds, StoreWriter } from "../../registry/ports/store.js";
 import { callEnded, callEndedError, refuseEnded } from "./call-bounds.js";
 import { toNumber } from "./dialect.js";
 import { KyselyWriter } from "./kysely-writer.js";

@@ -1,8 +1,7 @@
 import type { Kysely, Selectable } from "kysely";
-import type { ModelArtifact, ModelVersion, Properties, RegisteredModel, RegistryEvent } from "../../registry/types.js";
+import type { ModelArtifact, ModelVersion, RegisteredModel, RegistryEvent } from "../../registry/core/types.js";
 import type {
   ArtifactScope,
-  Cursor,
   EventQuery,
   ListQuery,
   ListResult,
@@ -10,7 +9,7 @@ import type {
   RetentionBound,
   StoreReader,
   VersionScope,
-} from "../store.js";
+} from "../../registry/ports/store.js";
 import { LifecycleQueries } from "./alias-queries.js";
 import { DeploymentQueries } from "./deployment-queries.js";
 import { toNumber } from "./dialect.js";
@@ -22,7 +21,7 @@ import type { ListSelect } from "./dynamic-query.js";
 import type { FilterTarget } from "./filter-compiler.js";
 import { type PageBase, readPage } from "./page-query.js";
 import { preparedIdsQuery, preparedQuery } from "./prepared-query.js";
-import { rowToArtifact, rowToModel, rowToProperty, rowToVersion, type VersionRow } from "./rows.js";
+import { rowToArtifact, rowToModel, rowToVersion, type VersionRow } from "./rows.js";
 import type { Database, ModelArtifactsTable, RegisteredModelsTable } from "./schema.js";
 
 /** Sortable and filterable columns of each listed table, by canonical attribute name. */

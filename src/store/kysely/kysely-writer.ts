@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
-import type { ModelArtifact, ModelVersion, Properties, RegisteredModel, RegistryEvent } from "../../registry/types.js";
-import type { NewEvent, RegisterRequestRecord, StoreWriter } from "../store.js";
-import { encodeJson } from "../../registry/json-codec.js";
+import type { ModelArtifact, ModelVersion, Properties, RegisteredModel, RegistryEvent } from "../../registry/core/types.js";
+import type { NewEvent, RegisterRequestRecord, StoreWriter } from "../../registry/ports/store.js";
+import { encodeJson } from "../../registry/core/json-codec.js";
 import { compactEvents } from "./event-queries.js";
 import { KyselyReader } from "./kysely-reader.js";
 import { preparedInsert, preparedQuery } from "./prepared-query.js";

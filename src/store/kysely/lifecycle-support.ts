@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
-import type { Properties } from "../../registry/types.js";
-import type { ListQuery } from "../store.js";
+import type { Properties } from "../../registry/core/types.js";
+import type { ListQuery } from "../../registry/ports/store.js";
 import { toNumber } from "./dialect.js";
 import type { ListSelect } from "./dynamic-query.js";
 import type { FilterTarget } from "./filter-compiler.js";

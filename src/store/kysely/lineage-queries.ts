@@ -1,8 +1,8 @@
 import type { Kysely, Selectable } from "kysely";
-import type { DatasetRef, Experiment, ExperimentRun, MetricPoint, RunStatus, VersionSource } from "../../registry/lifecycle-types.js";
-import type { Properties, State } from "../../registry/types.js";
-import type { LineageWriter, RunScope } from "../lifecycle-store.js";
-import type { ListQuery, ListResult } from "../store.js";
+import type { DatasetRef, Experiment, ExperimentRun, MetricPoint, RunStatus, VersionSource } from "../../registry/core/types.js";
+import type { Properties, State } from "../../registry/core/types.js";
+import type { LineageWriter, RunScope } from "../../registry/ports/store.js";
+import type { ListQuery, ListResult } from "../../registry/ports/store.js";
 import { toNumber } from "./dialect.js";
 import type { ExperimentRunsTable, ExperimentsTable } from "./lifecycle-schema.js";
 import { deleteMetadata, loadLabels, loadProperties, optionalId, optionalTime, type Paginate, time, writeMetadata } from "./lifecycle-support.js";

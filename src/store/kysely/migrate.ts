@@ -1,5 +1,5 @@
 import { type Kysely, type MigrationResultSet, Migrator, PostgresAdapter, sql } from "kysely";
-import { StoreError } from "../store.js";
+import { StoreError } from "../../registry/ports/store.js";
 import { MIGRATIONS, migrationProvider } from "./migrations/index.js";
 import type { Database } from "./schema.js";
 

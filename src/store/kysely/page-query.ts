@@ -1,6 +1,6 @@
 import { type Kysely, sql } from "kysely";
-import { encodeJson } from "../../registry/json-codec.js";
-import type { Cursor, ListQuery } from "../store.js";
+import { encodeJson } from "../../registry/core/json-codec.js";
+import type { Cursor, ListQuery } from "../../registry/ports/store.js";
 import { toNumber } from "./dialect.js";
 import type { ListSelect } from "./dynamic-query.js";
 import { compileFilter, type FilterTarget } from "./filter-compiler.js";

@@ -1,6 +1,6 @@
 import { type Kysely, sql } from "kysely";
 import type pg from "pg";
-import type { CallBounds } from "../store.js";
+import type { CallBounds } from "../../registry/ports/store.js";
 import { refuseEnded } from "./call-bounds.js";
 import type { Database } from "./schema.js";
 

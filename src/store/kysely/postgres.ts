@@ -1,6 +1,6 @@
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
-import { StoreError } from "../store.js";
+import { StoreError } from "../../registry/ports/store.js";
 import type { StoreDialect } from "./dialect.js";
 import { createReadBinder } from "./postgres-bounds.js";
 import type { Database } from "./schema.js";

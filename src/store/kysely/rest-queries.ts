@@ -1,8 +1,8 @@
 import type { Kysely, Selectable } from "kysely";
-import type { Extras, KubeflowRecord, MetricHistoryPoint, RecordKind, RecordOwner, RecordParentType } from "../../registry/kubeflow-types.js";
-import type { JsonObject } from "../../registry/types.js";
-import type { RecordScope, RestWriter } from "../rest-store.js";
-import type { ListQuery, ListResult } from "../store.js";
+import type { Extras, KubeflowRecord, MetricHistoryPoint, RecordKind, RecordOwner, RecordParentType } from "../../registry/core/record-types.js";
+import type { JsonObject } from "../../registry/core/types.js";
+import type { RecordScope, RecordWriter } from "../../registry/ports/record-store.js";
+import type { ListQuery, ListResult } from "../../registry/ports/store.js";
 import { toNumber } from "./dialect.js";
 import type { DynamicExpressionBuilder, ListSelect } from "./dynamic-query.js";
 import { deleteMetadata, loadProperties, type Paginate, time, writeMetadata } from "./lifecycle-support.js";
@@ -77,7 +77,7 @@ const parentExists = (eb: DynamicExpressionBuilder, type: RecordParentType) =>
   ]);
 
 /** SQL of the REST gateway's tables (see rest-store.ts). */
-export class RestQueries implements RestWriter {
+export class RestQueries implements RecordWriter {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly paginate: Paginate,

@@ -8,7 +8,7 @@ import type {
   Properties,
   RegisteredModel,
   State,
-} from "../../registry/types.js";
+} from "../../registry/core/types.js";
 import { toBigInt, toNumber } from "./dialect.js";
 import type { ModelArtifactsTable, ModelVersionsTable, PropertiesTable, RegisteredModelsTable } from "./schema.js";
 

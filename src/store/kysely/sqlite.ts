@@ -2,7 +2,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import SqliteDatabase from "better-sqlite3";
 import { Kysely, SqliteDialect } from "kysely";
-import { StoreError } from "../store.js";
+import { StoreError } from "../../registry/ports/store.js";
 import type { StoreDialect } from "./dialect.js";
 import type { Database } from "./schema.js";
 import { withStatementCache } from "./statement-cache.js";

@@ -7,7 +7,7 @@ import { createAuthenticator } from "../../auth/authenticator.js";
 import { createCallGuard } from "../../auth/call-guard.js";
 import { DEFAULT_PROTECTED_ALIASES } from "../../auth/permissions.js";
 import { createLogger } from "../../logger.js";
-import { Registry } from "../../registry/registry.js";
+import { Registry } from "../../registry/shared/registry.js";
 import { createKubeflowRestHandler } from "../../rest/routes.js";
 import { openStore } from "../../store/open-store.js";
 import { type KubeflowApi, socketKubeflowApi } from "./kubeflow-api.js";

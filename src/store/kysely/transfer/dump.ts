@@ -1,5 +1,5 @@
 import { type Kysely, sql } from "kysely";
-import type { Counters, SnapshotInfo, TransferRecord, TransferValue } from "../../transfer-store.js";
+import type { Counters, SnapshotInfo, TransferRecord, TransferValue } from "../../../registry/ports/transfer-store.js";
 import { type StoreDialect, toNumber } from "../dialect.js";
 import type { Database } from "../schema.js";
 import { type ColumnKind, EXPORT_TABLES, type TableColumns } from "./tables.js";

@@ -1,4 +1,4 @@
-import type { Counters, ImportProgress, SnapshotInfo, TransferRecord, TransferStore } from "../../transfer-store.js";
+import type { Counters, ImportProgress, SnapshotInfo, TransferRecord, TransferStore } from "../../../registry/ports/transfer-store.js";
 import type { StoreDialect } from "../dialect.js";
 import { exportSnapshot, readCounters, readMigrations } from "./dump.js";
 import { beginImport, finishImport, importBatch, raiseCounters, readImportProgress } from "./load.js";

@@ -6,7 +6,7 @@ import {
   NotEmptyError,
   type TransferRecord,
   type TransferValue,
-} from "../../transfer-store.js";
+} from "../../../registry/ports/transfer-store.js";
 import { toNumber } from "../dialect.js";
 import type { Database } from "../schema.js";
 import { readCounters } from "./dump.js";

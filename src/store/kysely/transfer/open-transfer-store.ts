@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { createDialect, sqlitePath } from "../../open-store.js";
 import { migrateToLatest, migrateUpTo } from "../migrate.js";
 import { KyselyTransferStore } from "./kysely-transfer-store.js";
-import type { TransferStore } from "../../transfer-store.js";
+import type { TransferStore } from "../../../registry/ports/transfer-store.js";
 
 export interface OpenTransferStoreOptions {
   /** `sqlite:<path>`, a plain path, or `postgres://…` (`:memory:` would be gone at once). */

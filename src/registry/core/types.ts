@@ -1,0 +1,143 @@
+/** Domain types: what the registry manages, free of transport and SQL concerns. */
+import type { Alias } from "./alias-types.js";
+import type { Experiment, ExperimentRun, VersionSource } from "./lineage-types.js";
+import type { RecordResource } from "./record-types.js";
+import type { InferenceService, ServingEnvironment } from "./serving-types.js";
+import type { ArtifactState, Properties, State } from "./values.js";
+
+export type * from "./alias-types.js";
+export type * from "./lineage-types.js";
+export type * from "./record-types.js";
+export type * from "./serving-types.js";
+export type * from "./values.js";
+
+export interface RegisteredModel {
+  id: number;
+  displayName: string;
+  description: string;
+  owner: string;
+  state: State;
+  labels: Record<string, string>;
+  customProperties: Properties;
+  readme: string;
+  createTime: Date;
+  updateTime: Date;
+  /** Revision of the last change; the etag is derived from it. */
+  revision: number;
+}
+
+export interface ModelVersion {
+  id: number;
+  modelId: number;
+  /** Display name of the model, joined in for readability. */
+  modelDisplayName: string;
+  version: string;
+  description: string;
+  author: string;
+  state: State;
+  customProperties: Properties;
+  createTime: Date;
+  updateTime: Date;
+  revision: number;
+  /** Aliases of the model pointing at this version, sorted; filled on every read. */
+  aliases?: string[];
+  /** What produced the version; null or absent when nothing was recorded. */
+  source?: VersionSource | null;
+}
+
+export interface ModelArtifact {
+  id: number;
+  /**
+   * The version (and model) the artifact belongs to; both null while it belongs to none: an
+   * artifact created standalone through the Kubeflow gateway, named `artifacts/{id}` until it
+   * is linked to a version (once, keeping its id).
+   */
+  versionId: number | null;
+  modelId: number | null;
+  displayName: string;
+  description: string;
+  uri: string;
+  modelFormatName: string;
+  modelFormatVersion: string;
+  storageKey: string;
+  storagePath: string;
+  serviceAccountName: string;
+  state: ArtifactState;
+  digest: string;
+  customProperties: Properties;
+  createTime: Date;
+  updateTime: Date;
+  revision: number;
+}
+
+export type ResourceType =
+  | "RegisteredModel"
+  | "ModelVersion"
+  | "ModelArtifact"
+  | "Alias"
+  | "Experiment"
+  | "ExperimentRun"
+  | "ServingEnvironment"
+  | "InferenceService"
+  | "Artifact"
+  | "ServeModel";
+
+/** A resource as recorded in an event. */
+export type Resource =
+  | { type: "RegisteredModel"; value: RegisteredModel }
+  | { type: "ModelVersion"; value: ModelVersion }
+  | { type: "ModelArtifact"; value: ModelArtifact }
+  | { type: "Alias"; value: Alias }
+  | { type: "Experiment"; value: Experiment }
+  | { type: "ExperimentRun"; value: ExperimentRun }
+  | { type: "ServingEnvironment"; value: ServingEnvironment }
+  | { type: "InferenceService"; value: InferenceService }
+  /** A doc, dataset, metric or parameter artifact of the Kubeflow REST gateway. */
+  | { type: "Artifact"; value: RecordResource }
+  /** A Kubeflow ServeModel record. */
+  | { type: "ServeModel"; value: RecordResource };
+
+/** ALIAS_SET and ALIAS_DELETED carry an Alias: "alias X of model M now points at version V" (or no longer exists). */
+export type EventType = "CREATED" | "UPDATED" | "STATE_CHANGED" | "DELETED" | "ALIAS_SET" | "ALIAS_DELETED";
+
+/** One committed change: the unit of the change stream and of the audit log. */
+export interface RegistryEvent {
+  revision: number;
+  type: EventType;
+  resourceName: string;
+  modelId: number | null;
+  actor: string;
+  reason: string;
+  time: Date;
+  resource: Resource;
+  previous: Resource | null;
+}
+
+/** Who is calling and why: recorded on every event. */
+export interface CallContext {
+  actor: string;
+  reason?: string;
+  signal?: AbortSignal;
+}
+
+/** A page of a list. */
+export interface Page<T> {
+  items: T[];
+  nextPageToken: string;
+  revision: number;
+  totalSize?: number;
+}
+
+/** The query part shared by every list call. */
+export interface ListRequest {
+  pageSize: number;
+  pageToken: string;
+  filter: string;
+  orderBy: string;
+  showTotalSize: boolean;
+  /**
+   * Refuse filter typos of built-in fields and hint at quoting (FilterOptions.hints). Set by the
+   * native API; the Kubeflow REST gateway leaves it unset, keeping Kubeflow's empty page.
+   */
+  filterHints?: boolean;
+}
