@@ -17,7 +17,7 @@ const BASELINE = {
   /** Lines with an `any` type, outside migrations. */
   anyLines: 0,
   /** Lines with an `as unknown as` double cast, outside migrations. */
-  doubleCastLines: 1,
+  doubleCastLines: 0,
   /** Files over 300 lines, outside migrations. */
   filesOver300Lines: 4,
   /** Lines outside the domain (src/registry) and the store (src/store) that take the store from the domain. */

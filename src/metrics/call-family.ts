@@ -1,4 +1,11 @@
-import type { Metric, Registry } from "prom-client";
+import { Counter, Histogram, type MetricObjectWithValues, type MetricValueWithName, type Registry } from "prom-client";
+
+declare module "prom-client" {
+  interface Histogram<T extends string = string> {
+    /** What the Registry reads of a histogram for the text format (prom-client's typings omit it); get() reads it too. */
+    getForPromString(): Promise<MetricObjectWithValues<MetricValueWithName<T>>>;
+  }
+}
 
 /** One label set's figures: plain numbers, bumped on the hot path and read on scrape. */
 export interface CallSeries {
@@ -30,25 +37,35 @@ export class CallFamily {
   private readonly all: CallSeries[] = [];
 
   constructor(private readonly options: CallFamilyOptions) {
-    const { registry, counter, histogram } = options;
+    const { registry, counter, histogram, bounds } = options;
     const reset = () => {
       for (const s of this.all) Object.assign(s, { calls: 0, observed: 0, sum: 0 }).buckets.fill(0);
     };
-    // Objects of the shape the Registry reads (name, help, type, get, reset): prom-client's
-    // Metric classes offer no way to report totals counted elsewhere. Its typings cannot describe
-    // such an object (Metric is the union of its four classes, and MetricObject.type a numeric
-    // enum where the Registry reads the string): the one double cast the ratchet keeps.
-    const view = (name: string, help: string, type: "counter" | "histogram", values: () => unknown[]) =>
-      ({
-        name,
-        help,
-        type,
-        aggregator: "sum",
-        get: async () => ({ name, help, type, aggregator: "sum", values: values() }),
-        reset,
-      }) as unknown as Metric;
-    registry.registerMetric(view(counter.name, counter.help, "counter", () => this.all.map((s) => ({ labels: s.labels, value: s.calls }))));
-    registry.registerMetric(view(histogram.name, histogram.help, "histogram", () => this.histogramValues()));
+    // prom-client's metrics report what they counted themselves; these two report the series'
+    // figures instead, keeping what their own get() says of the metric (name, help, type).
+    const family = this;
+    registry.registerMetric(
+      new (class extends Counter {
+        override async get() {
+          return { ...(await super.get()), values: family.all.map((s) => ({ labels: s.labels, value: s.calls })) };
+        }
+        override reset() {
+          super.reset();
+          reset();
+        }
+      })({ name: counter.name, help: counter.help, registers: [] }),
+    );
+    registry.registerMetric(
+      new (class extends Histogram {
+        override async getForPromString() {
+          return { ...(await super.getForPromString()), values: family.histogramValues() };
+        }
+        override reset() {
+          super.reset();
+          reset();
+        }
+      })({ name: histogram.name, help: histogram.help, buckets: [...bounds], registers: [] }),
+    );
   }
 
   /** A new series; the caller keeps it (one per label set: the labels are not checked for duplicates). */
@@ -70,9 +87,9 @@ export class CallFamily {
     series.sum += seconds;
   }
 
-  private histogramValues(): unknown[] {
+  private histogramValues(): Array<{ metricName: string; labels: Record<string, string | number>; value: number }> {
     const { name } = this.options.histogram;
-    const values: unknown[] = [];
+    const values: Array<{ metricName: string; labels: Record<string, string | number>; value: number }> = [];
     for (const s of this.all) {
       if (s.observed === 0) continue;
       let cumulative = 0;

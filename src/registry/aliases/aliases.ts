@@ -3,7 +3,6 @@ import { AbortedError, FailedPreconditionError, InvalidArgumentError, NotFoundEr
 import type { Alias, AliasHistoryEntry } from "../core/types.js";
 import { aliasName } from "../core/resource-names.js";
 import { ALIAS_LIST, ALIAS_HISTORY_LIST } from "../shared/list-specs.js";
-import { prepareList, toPage } from "../shared/list-query.js";
 import { modelName, type VersionRef, versionName } from "../core/names.js";
 import type { Registry } from "../shared/registry.js";
 import type { CallContext, ListRequest, ModelVersion, Page, RegisteredModel } from "../core/types.js";
@@ -11,6 +10,7 @@ import { describeUsage } from "../shared/usage.js";
 import { findModel } from "../shared/find.js";
 import { findVersion } from "../shared/find.js";
 import { unitOf } from "../shared/registry.js";
+import { listOfModel } from "../shared/list-query.js";
 
 /**
  * Aliases: named pointers from a model to a version, moved with compare-and-set and kept in a
@@ -140,23 +140,11 @@ export async function getAlias(registry: Registry, modelId: number, alias: strin
 }
 
 export async function listAliases(registry: Registry, modelId: number | undefined, request: ListRequest): Promise<Page<Alias>> {
-  const parent = modelId === undefined ? "registeredModels/-" : modelName(modelId);
-  const prepared = prepareList(request, ALIAS_LIST, unitOf(registry).store.tokenKey(), `${parent}/aliases`);
-  return unitOf(registry).read(async (r) => {
-    if (modelId !== undefined) await findModel(r, { id: modelId });
-    const result = await r.lifecycle.listAliases({ modelId }, prepared.query);
-    return toPage(prepared, result, await r.revision(), (a) => a);
-  });
+  return listOfModel(registry, modelId, request, ALIAS_LIST, "aliases", (r, query) => r.lifecycle.listAliases({ modelId }, query));
 }
 
 export async function listAliasHistory(registry: Registry, modelId: number | undefined, request: ListRequest): Promise<Page<AliasHistoryEntry>> {
-  const parent = modelId === undefined ? "registeredModels/-" : modelName(modelId);
-  const prepared = prepareList(request, ALIAS_HISTORY_LIST, unitOf(registry).store.tokenKey(), `${parent}/aliasHistory`);
-  return unitOf(registry).read(async (r) => {
-    if (modelId !== undefined) await findModel(r, { id: modelId });
-    const result = await r.lifecycle.listAliasHistory({ modelId }, prepared.query);
-    return toPage(prepared, result, await r.revision(), (e) => e);
-  });
+  return listOfModel(registry, modelId, request, ALIAS_HISTORY_LIST, "aliasHistory", (r, query) => r.lifecycle.listAliasHistory({ modelId }, query));
 }
 
 /** Compare-and-set: the alias must be where the caller expects it, else ABORTED and nothing changes. */

@@ -18,10 +18,12 @@ import { checkEtag } from "../shared/changes.js";
 import { findArtifact } from "../shared/find.js";
 import { findVersion } from "../shared/find.js";
 import { prepareList } from "../shared/list-query.js";
-import { recordUpdate } from "../shared/changes.js";
 import { toPage } from "../shared/list-query.js";
 import { unitOf } from "../shared/registry.js";
 import { versionName } from "../core/names.js";
+import { freshStamps } from "../shared/changes.js";
+import { saveUpdate } from "../shared/changes.js";
+import { saveNew } from "../shared/changes.js";
 /** Model artifacts: create, read, list and update, each a transaction that records its event. */
 
 const ARTIFACT_MASK: MaskSpec<ModelArtifact> = {
@@ -65,20 +67,14 @@ export async function insertArtifact(
   input: ArtifactInput,
   ctx: CallContext,
 ): Promise<ModelArtifact> {
-  const now = unitOf(registry).now();
   const artifact: ModelArtifact = {
     ...input,
     state: input.state ?? "UNKNOWN",
-    id: w.allocateId(),
     versionId: version?.id ?? null,
     modelId: version?.modelId ?? null,
-    createTime: now,
-    updateTime: now,
-    revision: w.allocateRevision(),
+    ...freshStamps(registry, w),
   };
-  await w.insertArtifact(artifact);
-  unitOf(registry).record(w, "CREATED", { type: "ModelArtifact", value: artifact }, null, ctx);
-  return artifact;
+  return saveNew(registry, w, { type: "ModelArtifact", value: artifact }, (value) => w.insertArtifact(value), ctx);
 }
 
 export async function getArtifact(registry: Registry, ref: ArtifactRef): Promise<ModelArtifact> {
@@ -132,8 +128,5 @@ export async function writeArtifactChange(
   next: ModelArtifact,
   ctx: CallContext,
 ): Promise<ModelArtifact> {
-  const updated = { ...next, updateTime: unitOf(registry).now(), revision: w.allocateRevision() };
-  await w.updateArtifact(updated);
-  recordUpdate(registry, w, { type: "ModelArtifact", value: updated }, { type: "ModelArtifact", value: current }, ctx);
-  return updated;
+  return saveUpdate(registry, w, { type: "ModelArtifact", value: current }, next, (value) => w.updateArtifact(value), ctx);
 }

@@ -48,11 +48,14 @@ export async function deleteRecordsOf(
   registry: Registry,
   w: StoreWriter,
   parentType: RecordParentType,
-  parentIds: readonly number[],
+  parents: readonly { id: number }[],
   now: Date,
   ctx: CallContext,
 ): Promise<number> {
-  const records = await w.rest.recordsOf(parentType, parentIds);
+  const records = await w.rest.recordsOf(
+    parentType,
+    parents.map((parent) => parent.id),
+  );
   if (records.length === 0) return 0;
   for (const resource of await recordResources(w, records)) recordDeleted(registry, w, resource, now, ctx);
   await w.rest.deleteRecords(records.map((r) => r.id));

@@ -34,6 +34,17 @@ export abstract class RegistryError extends Error {
   abstract readonly reason: string;
 }
 
+/** An error whose reason, and ErrorInfo metadata where it has any, the thrower gives. */
+export abstract class ReasonedError extends RegistryError {
+  constructor(
+    message: string,
+    readonly reason: string,
+    readonly metadata: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
 export class InvalidArgumentError extends RegistryError {
   override name = "InvalidArgumentError";
   readonly kind = "invalid_argument";
@@ -93,27 +104,20 @@ export class EtagMismatchError extends RegistryError {
   }
 }
 
-export class FailedPreconditionError extends RegistryError {
+export class FailedPreconditionError extends ReasonedError {
   override name = "FailedPreconditionError";
   readonly kind = "failed_precondition";
-  constructor(
-    message: string,
-    readonly reason: string,
-  ) {
-    super(message);
+  constructor(message: string, reason: string) {
+    super(message, reason);
   }
 }
 
-export class ResourceExhaustedError extends RegistryError {
+export class ResourceExhaustedError extends ReasonedError {
   override name = "ResourceExhaustedError";
   readonly kind = "resource_exhausted";
-  constructor(
-    message: string,
-    readonly reason = "LIMIT_EXCEEDED",
-    /** ErrorInfo metadata: at least `limit` (the limit's name) and its `value` where known. */
-    readonly metadata: Record<string, string> = {},
-  ) {
-    super(message);
+  /** ErrorInfo metadata: at least `limit` (the limit's name) and its `value` where known. */
+  constructor(message: string, reason = "LIMIT_EXCEEDED", metadata: Record<string, string> = {}) {
+    super(message, reason, metadata);
   }
 }
 
@@ -132,16 +136,9 @@ export class UnavailableError extends RegistryError {
  * REVISION_COMPACTED) or not reached yet (REVISION_IN_FUTURE). `metadata` tells the client where
  * it can resume (ErrorInfo metadata), as etcd's ErrCompacted / ErrFutureRev do.
  */
-export class OutOfRangeError extends RegistryError {
+export class OutOfRangeError extends ReasonedError {
   override name = "OutOfRangeError";
   readonly kind = "out_of_range";
-  constructor(
-    message: string,
-    readonly reason: string,
-    readonly metadata: Record<string, string> = {},
-  ) {
-    super(message);
-  }
 }
 
 /** The server is shutting down: open streams end with this so clients reconnect (elsewhere) at once. */
@@ -158,16 +155,9 @@ export class ShuttingDownError extends RegistryError {
  * A compare-and-set lost: the resource is not in the state the caller expected (an alias moved
  * since it was read). ABORTED at the edge, like an etag mismatch; `metadata` says what is current.
  */
-export class AbortedError extends RegistryError {
+export class AbortedError extends ReasonedError {
   override name = "AbortedError";
   readonly kind = "aborted";
-  constructor(
-    message: string,
-    readonly reason: string,
-    readonly metadata: Record<string, string> = {},
-  ) {
-    super(message);
-  }
 }
 
 /**
@@ -175,14 +165,11 @@ export class AbortedError extends RegistryError {
  * that do not verify. `reason`: CREDENTIALS_REQUIRED, INVALID_TOKEN, TOKEN_EXPIRED or
  * INVALID_CLIENT_CERTIFICATE. UNAUTHENTICATED at the edge.
  */
-export class UnauthenticatedError extends RegistryError {
+export class UnauthenticatedError extends ReasonedError {
   override name = "UnauthenticatedError";
   readonly kind = "unauthenticated";
-  constructor(
-    message: string,
-    readonly reason = "CREDENTIALS_REQUIRED",
-  ) {
-    super(message);
+  constructor(message: string, reason = "CREDENTIALS_REQUIRED") {
+    super(message, reason);
   }
 }
 

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from "./errors.js";
+import type { OwnedFields } from "./values.js";
 
 /**
  * Applies an update mask (AIP-134) to a resource. `fields` maps each snake_case path to the
@@ -53,3 +54,16 @@ export function applyMask<T extends object, I extends object>(current: T, input:
   }
   return next as T;
 }
+
+/** The update paths of resources with an owner, labels and a state (models, experiments). */
+export const OWNED_MASK: MaskSpec<OwnedFields> = {
+  fields: {
+    display_name: "displayName",
+    description: "description",
+    owner: "owner",
+    state: "state",
+    labels: "labels",
+    custom_properties: "customProperties",
+  },
+  maps: ["labels", "custom_properties"],
+};

@@ -1,17 +1,12 @@
 import type { VersionSource } from "./types.js";
-import type { ArtifactState, Properties, State } from "./types.js";
+import type { Properties, State } from "./types.js";
+import type { ArtifactFields } from "./types.js";
+import type { Draft } from "./values.js";
+import type { OwnedFields } from "./values.js";
 
 /** The writable fields of each resource, as a create or update carries them. */
 
-export interface ModelInput {
-  displayName: string;
-  description: string;
-  owner: string;
-  state: State | undefined;
-  labels: Record<string, string>;
-  customProperties: Properties;
-  readme: string;
-}
+export type ModelInput = Draft<OwnedFields> & { readme: string };
 
 export interface VersionInput {
   version: string;
@@ -23,19 +18,7 @@ export interface VersionInput {
   source?: VersionSource | null;
 }
 
-export interface ArtifactInput {
-  displayName: string;
-  description: string;
-  uri: string;
-  modelFormatName: string;
-  modelFormatVersion: string;
-  storageKey: string;
-  storagePath: string;
-  serviceAccountName: string;
-  state: ArtifactState | undefined;
-  digest: string;
-  customProperties: Properties;
-}
+export type ArtifactInput = Draft<ArtifactFields>;
 
 /** An update: the new values, the fields to take from them (snake_case paths), the expected etag. */
 export interface Update<T> {

@@ -1,4 +1,4 @@
-import type { Properties, State } from "./values.js";
+import type { OwnedFields, Properties, Stamps } from "./values.js";
 
 /** Lineage: experiments, runs, their metrics, and the datasets and run a version came from. */
 
@@ -20,18 +20,7 @@ export interface VersionSource {
   datasets: DatasetRef[];
 }
 
-export interface Experiment {
-  id: number;
-  displayName: string;
-  description: string;
-  owner: string;
-  state: State;
-  labels: Record<string, string>;
-  customProperties: Properties;
-  createTime: Date;
-  updateTime: Date;
-  revision: number;
-}
+export interface Experiment extends Stamps, OwnedFields {}
 
 export type RunStatus = "RUNNING" | "FINISHED" | "FAILED" | "KILLED";
 

@@ -3,7 +3,7 @@ import type { Alias } from "./alias-types.js";
 import type { Experiment, ExperimentRun, VersionSource } from "./lineage-types.js";
 import type { RecordResource } from "./record-types.js";
 import type { InferenceService, ServingEnvironment } from "./serving-types.js";
-import type { ArtifactState, Properties, State } from "./values.js";
+import type { ArtifactState, OwnedFields, Properties, Stamps, State } from "./values.js";
 
 export type * from "./alias-types.js";
 export type * from "./lineage-types.js";
@@ -11,19 +11,8 @@ export type * from "./record-types.js";
 export type * from "./serving-types.js";
 export type * from "./values.js";
 
-export interface RegisteredModel {
-  id: number;
-  displayName: string;
-  description: string;
-  owner: string;
-  state: State;
-  labels: Record<string, string>;
-  customProperties: Properties;
+export interface RegisteredModel extends Stamps, OwnedFields {
   readme: string;
-  createTime: Date;
-  updateTime: Date;
-  /** Revision of the last change; the etag is derived from it. */
-  revision: number;
 }
 
 export interface ModelVersion {
@@ -45,15 +34,8 @@ export interface ModelVersion {
   source?: VersionSource | null;
 }
 
-export interface ModelArtifact {
-  id: number;
-  /**
-   * The version (and model) the artifact belongs to; both null while it belongs to none: an
-   * artifact created standalone through the Kubeflow gateway, named `artifacts/{id}` until it
-   * is linked to a version (once, keeping its id).
-   */
-  versionId: number | null;
-  modelId: number | null;
+/** The fields of a model artifact that a create or update carries. */
+export interface ArtifactFields {
   displayName: string;
   description: string;
   uri: string;
@@ -65,9 +47,16 @@ export interface ModelArtifact {
   state: ArtifactState;
   digest: string;
   customProperties: Properties;
-  createTime: Date;
-  updateTime: Date;
-  revision: number;
+}
+
+export interface ModelArtifact extends Stamps, ArtifactFields {
+  /**
+   * The version (and model) the artifact belongs to; both null while it belongs to none: an
+   * artifact created standalone through the Kubeflow gateway, named `artifacts/{id}` until it
+   * is linked to a version (once, keeping its id).
+   */
+  versionId: number | null;
+  modelId: number | null;
 }
 
 export type ResourceType =

@@ -16,3 +16,25 @@ export type MetadataValue =
   | { type: "struct"; value: JsonObject };
 
 export type Properties = Record<string, MetadataValue>;
+
+/** What every stored resource carries besides its fields: its id, its times, its last revision. */
+export interface Stamps {
+  id: number;
+  createTime: Date;
+  updateTime: Date;
+  /** Revision of the last change; the etag is derived from it. */
+  revision: number;
+}
+
+/** The fields of a resource that has an owner, labels and a state: models and experiments. */
+export interface OwnedFields {
+  displayName: string;
+  description: string;
+  owner: string;
+  state: State;
+  labels: Record<string, string>;
+  customProperties: Properties;
+}
+
+/** A resource's fields as a create or update carries them: the state may be left unset. */
+export type Draft<T extends { state: unknown }> = Omit<T, "state"> & { state: T["state"] | undefined };

@@ -1,6 +1,6 @@
 import type { FilterExpr } from "../filter/ast.js";
 import type { KubeflowRecord, MetricHistoryPoint } from "../core/record-types.js";
-import { ARTIFACT_LIST, ARTIFACT_STATES, COMMON_SORT, displayNamedList, int, type ListSpec, oneOf, str, time } from "../shared/list-specs.js";
+import { ARTIFACT_LIST, COMMON_SORT, int, type ListSpec, str, time } from "../shared/list-specs.js";
 import { prepareList, toPage } from "../shared/list-query.js";
 import { queryDigest } from "../shared/page-token.js";
 import type { Registry } from "../shared/registry.js";

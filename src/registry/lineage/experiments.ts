@@ -9,33 +9,22 @@ import { checkEtag, recordDeleted } from "../shared/changes.js";
 import { prepareList, toPage } from "../shared/list-query.js";
 import { versionName } from "../core/names.js";
 import type { Registry } from "../shared/registry.js";
-import type { CallContext, ListRequest, Page, Properties, State } from "../core/types.js";
+import type { CallContext, ListRequest, Page } from "../core/types.js";
 import { LIMITS, Violations } from "../core/validate.js";
 import type { StoreReader } from "../ports/store.js";
 import { unitOf } from "../shared/registry.js";
+import type { Draft } from "../core/values.js";
+import type { OwnedFields } from "../core/values.js";
+import { freshStamps } from "../shared/changes.js";
+import { saveUpdate } from "../shared/changes.js";
+import { OWNED_MASK } from "../core/field-mask.js";
+import { saveNew } from "../shared/changes.js";
 
 /** Experiments: groups of training runs. Create, read, list, update with a mask, delete with their runs. */
 
-export interface ExperimentInput {
-  displayName: string;
-  description: string;
-  owner: string;
-  state: State | undefined;
-  labels: Record<string, string>;
-  customProperties: Properties;
-}
+export type ExperimentInput = Draft<OwnedFields>;
 
-const MASK: MaskSpec<Experiment> = {
-  fields: {
-    display_name: "displayName",
-    description: "description",
-    owner: "owner",
-    state: "state",
-    labels: "labels",
-    custom_properties: "customProperties",
-  },
-  maps: ["labels", "custom_properties"],
-};
+const MASK: MaskSpec<Experiment> = OWNED_MASK;
 
 function validate(e: ExperimentInput, prefix = "experiment"): void {
   const v = new Violations();
@@ -56,18 +45,12 @@ export async function findExperiment(r: StoreReader, ref: { id: number } | { dis
 export async function createExperiment(registry: Registry, input: ExperimentInput, ctx: CallContext): Promise<Experiment> {
   validate(input);
   return unitOf(registry).write(async (w) => {
-    const now = unitOf(registry).now();
     const experiment: Experiment = {
       ...input,
       state: input.state ?? "LIVE",
-      id: w.allocateId(),
-      createTime: now,
-      updateTime: now,
-      revision: w.allocateRevision(),
+      ...freshStamps(registry, w),
     };
-    await w.lineage.insertExperiment(experiment);
-    unitOf(registry).record(w, "CREATED", { type: "Experiment", value: experiment }, null, ctx);
-    return experiment;
+    return saveNew(registry, w, { type: "Experiment", value: experiment }, (value) => w.lineage.insertExperiment(value), ctx);
   });
 }
 
@@ -86,11 +69,7 @@ export async function updateExperiment(registry: Registry, id: number, update: U
     checkEtag(experimentName(id), current, update.etag);
     const next = applyMask(current, update.input, update.mask, MASK);
     validate(next);
-    const updated = { ...next, updateTime: unitOf(registry).now(), revision: w.allocateRevision() };
-    await w.lineage.updateExperiment(updated);
-    const type = updated.state !== current.state ? "STATE_CHANGED" : "UPDATED";
-    unitOf(registry).record(w, type, { type: "Experiment", value: updated }, { type: "Experiment", value: current }, ctx);
-    return updated;
+    return saveUpdate(registry, w, { type: "Experiment", value: current }, next, (value) => w.lineage.updateExperiment(value), ctx);
   });
 }
 
@@ -117,14 +96,7 @@ export async function deleteExperiment(
         "EXPERIMENT_IN_USE",
       );
     const now = unitOf(registry).now();
-    await deleteRecordsOf(
-      registry,
-      w,
-      "run",
-      runs.map((r) => r.id),
-      now,
-      ctx,
-    );
+    await deleteRecordsOf(registry, w, "run", runs, now, ctx);
     for (const run of runs) {
       await w.lineage.deleteRunRows(run.id);
       recordDeleted(registry, w, { type: "ExperimentRun", value: run }, now, ctx);

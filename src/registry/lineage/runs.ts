@@ -14,6 +14,7 @@ import type { CallContext, ListRequest, Page, Properties } from "../core/types.j
 import { LIMITS, Violations } from "../core/validate.js";
 import { checkDatasets } from "../versions/version-source.js";
 import { unitOf } from "../shared/registry.js";
+import { saveUpdate } from "../shared/changes.js";
 
 /** Experiment runs: params, metrics with step history, datasets. */
 
@@ -140,10 +141,7 @@ export async function updateRun(
     checkEtag(runName(ids.experimentId, ids.runId), current, update.etag);
     const next = applyMask(current, update.input, update.mask, MASK);
     validate(next);
-    const updated = { ...next, updateTime: unitOf(registry).now(), revision: w.allocateRevision() };
-    await w.lineage.updateRun(updated);
-    unitOf(registry).record(w, "UPDATED", { type: "ExperimentRun", value: updated }, { type: "ExperimentRun", value: current }, ctx);
-    return updated;
+    return saveUpdate(registry, w, { type: "ExperimentRun", value: current }, next, (value) => w.lineage.updateRun(value), ctx);
   });
 }
 
@@ -159,7 +157,7 @@ export async function deleteRun(
     checkEtag(runName(ids.experimentId, ids.runId), run, options.etag);
     if (!options.force) await assertRunsUnused(w, [run.id], runName(ids.experimentId, ids.runId), "RUN_IN_USE");
     const now = unitOf(registry).now();
-    await deleteRecordsOf(registry, w, "run", [run.id], now, ctx);
+    await deleteRecordsOf(registry, w, "run", [run], now, ctx);
     await w.lineage.deleteRunRows(run.id);
     recordDeleted(registry, w, { type: "ExperimentRun", value: run }, now, ctx);
     return run;

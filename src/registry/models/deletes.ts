@@ -50,14 +50,7 @@ export async function deleteModel(registry: Registry, modelId: number, options: 
     const versions = await w.lifecycle.versionsOfModel(model.id);
     const artifacts = await w.lifecycle.artifactsOfVersions(versions.map((v) => v.id));
     const now = unitOf(registry).now();
-    await deleteRecordsOf(
-      registry,
-      w,
-      "version",
-      versions.map((v) => v.id),
-      now,
-      ctx,
-    );
+    await deleteRecordsOf(registry, w, "version", versions, now, ctx);
     for (const a of artifacts) recordDeleted(registry, w, { type: "ModelArtifact", value: a }, now, ctx);
     for (const v of versions) recordDeleted(registry, w, { type: "ModelVersion", value: { ...v, aliases: [] } }, now, ctx);
     await w.lifecycle.deleteModelRows(model.id);
@@ -86,7 +79,7 @@ export async function deleteVersion(registry: Registry, ref: VersionRef, options
     for (const alias of usage.aliases) await removeAlias(registry, w, alias, ctx);
     const artifacts = await w.lifecycle.artifactsOfVersions([version.id]);
     const now = unitOf(registry).now();
-    await deleteRecordsOf(registry, w, "version", [version.id], now, ctx);
+    await deleteRecordsOf(registry, w, "version", [version], now, ctx);
     for (const a of artifacts) recordDeleted(registry, w, { type: "ModelArtifact", value: a }, now, ctx);
     await w.lifecycle.deleteVersionRows(version.id);
     recordDeleted(registry, w, { type: "ModelVersion", value: { ...version, aliases: [] } }, now, ctx);

@@ -15,27 +15,19 @@ import { checkEtag } from "../shared/changes.js";
 import { findModel } from "../shared/find.js";
 import { modelName } from "../core/names.js";
 import { prepareList } from "../shared/list-query.js";
-import { recordUpdate } from "../shared/changes.js";
 import { toPage } from "../shared/list-query.js";
 import { unitOf } from "../shared/registry.js";
+import { freshStamps } from "../shared/changes.js";
+import { saveUpdate } from "../shared/changes.js";
+import { OWNED_MASK } from "../core/field-mask.js";
+import { saveNew } from "../shared/changes.js";
 /**
  * Registered models: create, read, list and update, each a transaction that records its event.
  * Registering a model with its first version in one call: register-model.ts; archive, delete:
  * archive.ts, deletes.ts.
  */
 
-const MODEL_MASK: MaskSpec<RegisteredModel> = {
-  fields: {
-    display_name: "displayName",
-    description: "description",
-    owner: "owner",
-    state: "state",
-    labels: "labels",
-    custom_properties: "customProperties",
-    readme: "readme",
-  },
-  maps: ["labels", "custom_properties"],
-};
+const MODEL_MASK: MaskSpec<RegisteredModel> = { fields: { ...OWNED_MASK.fields, readme: "readme" }, maps: OWNED_MASK.maps };
 
 export async function createModel(registry: Registry, input: ModelInput, ctx: CallContext): Promise<RegisteredModel> {
   const v = new Violations();
@@ -46,18 +38,12 @@ export async function createModel(registry: Registry, input: ModelInput, ctx: Ca
 
 /** Inserts a validated model with its CREATED event. */
 export async function insertModel(registry: Registry, w: StoreWriter, input: ModelInput, ctx: CallContext): Promise<RegisteredModel> {
-  const now = unitOf(registry).now();
   const model: RegisteredModel = {
     ...input,
     state: input.state ?? "LIVE",
-    id: w.allocateId(),
-    createTime: now,
-    updateTime: now,
-    revision: w.allocateRevision(),
+    ...freshStamps(registry, w),
   };
-  await w.insertModel(model);
-  unitOf(registry).record(w, "CREATED", { type: "RegisteredModel", value: model }, null, ctx);
-  return model;
+  return saveNew(registry, w, { type: "RegisteredModel", value: model }, (value) => w.insertModel(value), ctx);
 }
 
 export async function getModel(registry: Registry, ref: { id: number } | { displayName: string }): Promise<RegisteredModel> {
@@ -81,9 +67,6 @@ export async function updateModel(registry: Registry, id: number, update: Update
     v.model("registered_model", { ...next, state: next.state });
     v.throwIfAny();
     if (current.state === "LIVE" && next.state === "ARCHIVED") await assertModelArchivable(w, current);
-    const updated = { ...next, updateTime: unitOf(registry).now(), revision: w.allocateRevision() };
-    await w.updateModel(updated);
-    recordUpdate(registry, w, { type: "RegisteredModel", value: updated }, { type: "RegisteredModel", value: current }, ctx);
-    return updated;
+    return saveUpdate(registry, w, { type: "RegisteredModel", value: current }, next, (value) => w.updateModel(value), ctx);
   });
 }

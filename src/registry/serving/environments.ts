@@ -13,6 +13,9 @@ import type { CallContext, ListRequest, Page, Properties } from "../core/types.j
 import { describeUsage } from "../shared/usage.js";
 import { LIMITS, Violations } from "../core/validate.js";
 import { unitOf } from "../shared/registry.js";
+import { freshStamps } from "../shared/changes.js";
+import { saveUpdate } from "../shared/changes.js";
+import { saveNew } from "../shared/changes.js";
 
 /**
  * Serving environments and inference services: the intent to serve a model (pinned version,
@@ -50,11 +53,8 @@ export async function findEnvironment(r: StoreReader, ref: { id: number } | { di
 export async function createEnvironment(registry: Registry, input: EnvironmentInput, ctx: CallContext): Promise<ServingEnvironment> {
   validateEnvironment(input);
   return unitOf(registry).write(async (w) => {
-    const now = unitOf(registry).now();
-    const env: ServingEnvironment = { ...input, id: w.allocateId(), createTime: now, updateTime: now, revision: w.allocateRevision() };
-    await w.deployments.insertEnvironment(env);
-    unitOf(registry).record(w, "CREATED", { type: "ServingEnvironment", value: env }, null, ctx);
-    return env;
+    const env: ServingEnvironment = { ...input, ...freshStamps(registry, w) };
+    return saveNew(registry, w, { type: "ServingEnvironment", value: env }, (value) => w.deployments.insertEnvironment(value), ctx);
   });
 }
 
@@ -78,10 +78,7 @@ export async function updateEnvironment(
     checkEtag(environmentName(id), current, update.etag);
     const next = applyMask(current, update.input, update.mask, ENVIRONMENT_MASK);
     validateEnvironment(next);
-    const updated = { ...next, updateTime: unitOf(registry).now(), revision: w.allocateRevision() };
-    await w.deployments.updateEnvironment(updated);
-    unitOf(registry).record(w, "UPDATED", { type: "ServingEnvironment", value: updated }, { type: "ServingEnvironment", value: current }, ctx);
-    return updated;
+    return saveUpdate(registry, w, { type: "ServingEnvironment", value: current }, next, (value) => w.deployments.updateEnvironment(value), ctx);
   });
 }
 
@@ -106,14 +103,7 @@ export async function deleteEnvironment(
     }
     const services = await w.deployments.servicesOfEnvironment(id);
     const now = unitOf(registry).now();
-    await deleteRecordsOf(
-      registry,
-      w,
-      "inference-service",
-      services.map((s) => s.id),
-      now,
-      ctx,
-    );
+    await deleteRecordsOf(registry, w, "inference-service", services, now, ctx);
     for (const s of services) {
       await w.deployments.deleteServiceRows(s.id);
       recordDeleted(registry, w, { type: "InferenceService", value: s }, now, ctx);

@@ -227,7 +227,7 @@ export async function deleteService(
       );
     }
     const now = unitOf(registry).now();
-    await deleteRecordsOf(registry, w, "inference-service", [service.id], now, ctx);
+    await deleteRecordsOf(registry, w, "inference-service", [service], now, ctx);
     await w.deployments.deleteServiceRows(service.id);
     recordDeleted(registry, w, { type: "InferenceService", value: service }, now, ctx);
     return service;

@@ -5,6 +5,11 @@ import type { ListSpec } from "./list-specs.js";
 import { parseOrderBy } from "./order-by.js";
 import { decodePageToken, encodePageToken, queryDigest } from "./page-token.js";
 import type { ListRequest, Page } from "../core/types.js";
+import { Registry } from "./registry.js";
+import type { StoreReader } from "../ports/store.js";
+import { findModel } from "./find.js";
+import { modelName } from "../core/names.js";
+import { unitOf } from "./registry.js";
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 1000;
@@ -41,4 +46,24 @@ export function toPage<T, U>(prepared: PreparedList, result: ListResult<T>, revi
     revision,
     ...(result.total !== undefined ? { totalSize: result.total } : {}),
   };
+}
+
+/**
+ * One page of a model's children (`collection` under it), or of every model's (`registeredModels/-`)
+ * when `modelId` is undefined; a model that does not exist is NOT_FOUND.
+ */
+export async function listOfModel<T>(
+  registry: Registry,
+  modelId: number | undefined,
+  request: ListRequest,
+  spec: ListSpec,
+  collection: string,
+  list: (r: StoreReader, query: ListQuery) => Promise<ListResult<T>>,
+): Promise<Page<T>> {
+  const parent = modelId === undefined ? "registeredModels/-" : modelName(modelId);
+  const prepared = prepareList(request, spec, unitOf(registry).store.tokenKey(), collection === "" ? parent : `${parent}/${collection}`);
+  return unitOf(registry).read(async (r) => {
+    if (modelId !== undefined) await findModel(r, { id: modelId });
+    return toPage(prepared, await list(r, prepared.query), await r.revision(), (item) => item);
+  });
 }

@@ -19,11 +19,12 @@ import { checkVersionSource } from "./version-source.js";
 import { findModel } from "../shared/find.js";
 import { findVersion } from "../shared/find.js";
 import { modelName } from "../core/names.js";
-import { prepareList } from "../shared/list-query.js";
-import { recordUpdate } from "../shared/changes.js";
-import { toPage } from "../shared/list-query.js";
 import { unitOf } from "../shared/registry.js";
 import { versionName } from "../core/names.js";
+import { freshStamps } from "../shared/changes.js";
+import { saveUpdate } from "../shared/changes.js";
+import { listOfModel } from "../shared/list-query.js";
+import { saveNew } from "../shared/changes.js";
 /** Model versions: create, read, list and update, each a transaction that records its event. */
 
 const VERSION_MASK: MaskSpec<ModelVersion> = {
@@ -60,23 +61,17 @@ export async function insertVersion(
     );
   }
   await checkVersionSource(w, input.source, "model_version.source");
-  const now = unitOf(registry).now();
   const version: ModelVersion = {
     ...input,
     // Who registered it: the caller's identity unless the request names an author.
     author: input.author || (ctx.actor === "anonymous" ? "" : ctx.actor),
     aliases: [],
     state: input.state ?? "LIVE",
-    id: w.allocateId(),
     modelId: model.id,
     modelDisplayName: model.displayName,
-    createTime: now,
-    updateTime: now,
-    revision: w.allocateRevision(),
+    ...freshStamps(registry, w),
   };
-  await w.insertVersion(version);
-  unitOf(registry).record(w, "CREATED", { type: "ModelVersion", value: version }, null, ctx);
-  return version;
+  return saveNew(registry, w, { type: "ModelVersion", value: version }, (value) => w.insertVersion(value), ctx);
 }
 
 export async function getVersion(registry: Registry, ref: VersionRef): Promise<ModelVersion> {
@@ -84,13 +79,7 @@ export async function getVersion(registry: Registry, ref: VersionRef): Promise<M
 }
 
 export async function listVersions(registry: Registry, modelId: number | undefined, request: ListRequest): Promise<Page<ModelVersion>> {
-  const parent = modelId === undefined ? "registeredModels/-" : modelName(modelId);
-  const prepared = prepareList(request, VERSION_LIST, unitOf(registry).store.tokenKey(), parent);
-  return unitOf(registry).read(async (r) => {
-    if (modelId !== undefined) await findModel(r, { id: modelId });
-    const result = await r.listVersions({ modelId }, prepared.query);
-    return toPage(prepared, result, await r.revision(), (v) => v);
-  });
+  return listOfModel(registry, modelId, request, VERSION_LIST, "", (r, query) => r.listVersions({ modelId }, query));
 }
 
 export async function updateVersion(registry: Registry, ref: VersionRef, update: Update<VersionInput>, ctx: CallContext): Promise<ModelVersion> {
@@ -103,9 +92,6 @@ export async function updateVersion(registry: Registry, ref: VersionRef, update:
     v.throwIfAny();
     if (next.source !== current.source) await checkVersionSource(w, next.source, "model_version.source");
     if (current.state === "LIVE" && next.state === "ARCHIVED") await assertVersionArchivable(w, current);
-    const updated = { ...next, updateTime: unitOf(registry).now(), revision: w.allocateRevision() };
-    await w.updateVersion(updated);
-    recordUpdate(registry, w, { type: "ModelVersion", value: updated }, { type: "ModelVersion", value: current }, ctx);
-    return updated;
+    return saveUpdate(registry, w, { type: "ModelVersion", value: current }, next, (value) => w.updateVersion(value), ctx);
   });
 }
