@@ -2,7 +2,7 @@ import { type Kysely, sql } from "kysely";
 import type { RegistryEvent } from "../../registry/types.js";
 import type { CallBounds, StoreWriter } from "../store.js";
 import { callEnded, callEndedError, refuseEnded } from "./call-bounds.js";
-import { toNumber } from "./dialect.js";
+import { toNumber } from "./integers.js";
 import { KyselyWriter } from "./kysely-writer.js";
 import { preparedQuery, withDirectStatements } from "./prepared-query.js";
 import type { Database } from "./schema.js";

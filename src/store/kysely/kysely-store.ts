@@ -3,7 +3,7 @@ import { sql } from "kysely";
 import type { RegistryEvent } from "../../registry/types.js";
 import { type CallBounds, type CommitListener, type RegistryStore, StoreError, type StoreReader, type StoreWriter } from "../store.js";
 import { callEnded, callEndedError, refuseEnded } from "./call-bounds.js";
-import { type PoolStats, type StoreDialect, toNumber } from "./dialect.js";
+import type { PoolStats, StoreDialect } from "./dialect.js";
 import { KyselyReader } from "./kysely-reader.js";
 import { KyselyWriter } from "./kysely-writer.js";
 import { GroupCommitter, lockCounters } from "./group-commit.js";

@@ -1,12 +1,13 @@
-import type { ColumnType } from "kysely";
-import type { Int } from "./schema.js";
+import type { Int, NullableInt } from "./base-tables.js";
 
-/** Kysely table types of the REST gateway's own tables (migrations 0004-rest-artifacts and 0005-standalone-artifacts). */
-
-type NullableInt = ColumnType<bigint | number | string | null, number | bigint | null, number | bigint | null>;
+/**
+ * Kysely table types of the Kubeflow gateway's own storage (migrations 0004-rest-artifacts and
+ * 0005-standalone-artifacts): records (doc, dataset, metric and parameter artifacts, ServeModels)
+ * and the extras of any resource.
+ */
 
 /** Kubeflow-only fields of one registry resource (any kind; ids are global). */
-export interface RestExtrasTable {
+export interface ExtrasTable {
   resource_id: Int;
   resource_type: string;
   external_id: string | null;
@@ -15,7 +16,7 @@ export interface RestExtrasTable {
 }
 
 /** Doc, dataset, metric and parameter artifacts, and ServeModel records. */
-export interface RestArtifactsTable {
+export interface RecordsTable {
   id: Int;
   kind: string;
   /** version, run, inference-service, or "" (no parent). */
@@ -33,15 +34,7 @@ export interface RestArtifactsTable {
   revision: Int;
 }
 
-/** The experiment and run an artifact (model artifact or record) is attributed to (migration 0005). */
-export interface RestArtifactRunsTable {
-  artifact_id: Int;
-  experiment_id: NullableInt;
-  experiment_run_id: NullableInt;
-}
-
-export interface RestTables {
-  rest_extras: RestExtrasTable;
-  rest_artifacts: RestArtifactsTable;
-  rest_artifact_runs: RestArtifactRunsTable;
+export interface RecordTables {
+  rest_extras: ExtrasTable;
+  rest_artifacts: RecordsTable;
 }
