@@ -2,9 +2,9 @@ import { Kysely, PostgresDialect, sql } from "kysely";
 import pg from "pg";
 import { encodeJson } from "../src/registry/json-codec.js";
 import type { ModelArtifact, ModelVersion, Properties } from "../src/registry/types.js";
-import { artifactToRow } from "../src/store/kysely/artifact-queries.js";
-import { propertyToRow } from "../src/store/kysely/lifecycle-support.js";
-import { versionToRow } from "../src/store/kysely/version-queries.js";
+import { artifactToRow } from "../src/store/kysely/artifacts/artifact-queries.js";
+import { propertyToRow } from "../src/store/kysely/sql/metadata.js";
+import { versionToRow } from "../src/store/kysely/versions/version-queries.js";
 import type { Database } from "../src/store/kysely/schema.js";
 import { percentile } from "./stats.js";
 

@@ -13,7 +13,7 @@ const BASELINE = {
   /** Files that sit on an import cycle with other files (type-only imports count). */
   filesInCycles: 9,
   /** Folders of src/ that sit on an import cycle with other folders. */
-  foldersInCycles: 4,
+  foldersInCycles: 3,
   /** Lines with an `any` type, outside migrations. */
   anyLines: 0,
   /** Lines with an `as unknown as` double cast, outside migrations. */

@@ -4,7 +4,7 @@ import { parseFilter } from "../../src/registry/filter/parser.js";
 import { MODEL_LIST, VERSION_LIST } from "../../src/registry/list-specs.js";
 import { Registry } from "../../src/registry/registry.js";
 import type { MetadataValue, ModelVersion, Properties, RegisteredModel } from "../../src/registry/types.js";
-import { openStore } from "../../src/store/open-store.js";
+import { openStore } from "../../src/store/kysely/open-store.js";
 import type { RegistryStore } from "../../src/store/store.js";
 import { DIALECTS } from "../support/dialects.js";
 

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withCallBounds } from "../../src/registry/call-scope.js";
 import { DeadlineExceededError } from "../../src/registry/errors.js";
 import { Registry } from "../../src/registry/registry.js";
-import { openStore } from "../../src/store/open-store.js";
+import { openStore } from "../../src/store/kysely/open-store.js";
 import { type CallBounds, type RegistryStore, StoreError } from "../../src/store/store.js";
 import { DIALECTS, POSTGRES_URL, type TestDatabase } from "../support/dialects.js";
 import { holdTableLock, holdWriteLock } from "../support/postgres-locks.js";

@@ -1,19 +1,19 @@
 import type { Kysely } from "kysely";
 import type { ModelArtifact, ModelVersion, RegisteredModel, RegistryEvent } from "../../registry/types.js";
 import type { ArtifactScope, EventQuery, ListQuery, ListResult, RegisterRequestRecord, RetentionBound, StoreReader, VersionScope } from "../store.js";
-import { getArtifacts, listArtifacts } from "./artifact-queries.js";
-import { DeploymentQueries } from "./deployment-queries.js";
-import { compactionCutoff, readCompactedRevision, readEvents } from "./event-queries.js";
-import { toNumber } from "./integers.js";
-import { loadProperties } from "./lifecycle-support.js";
-import { LineageQueries } from "./lineage-queries.js";
-import { getModel, getModelByDisplayName, getRegisterRequest, listModels } from "./model-queries.js";
+import { getArtifacts, listArtifacts } from "./artifacts/artifact-queries.js";
+import { DeploymentQueries } from "./serving/deployment-queries.js";
+import { compactionCutoff, readCompactedRevision, readEvents } from "./events/event-queries.js";
+import { toNumber } from "./sql/integers.js";
+import { loadProperties } from "./sql/metadata.js";
+import { LineageQueries } from "./lineage/lineage-queries.js";
+import { getModel, getModelByDisplayName, getRegisterRequest, listModels } from "./models/model-queries.js";
 import { ModelTreeQueries } from "./model-tree-queries.js";
-import { type Paginate, readPage } from "./page-query.js";
-import { preparedQuery } from "./prepared-query.js";
-import { RecordQueries } from "./rest-queries.js";
+import { type Paginate, readPage } from "./sql/page-query.js";
+import { preparedQuery } from "./sql/prepared-query.js";
+import { RecordQueries } from "./records/record-queries.js";
 import type { Database } from "./schema.js";
-import { latestVersionRow, listVersionRows, rowToVersion, type VersionRow, versionRow, versionRowByString } from "./version-queries.js";
+import { latestVersionRow, listVersionRows, rowToVersion, type VersionRow, versionRow, versionRowByString } from "./versions/version-queries.js";
 
 // The read of the revision, compiled once (see prepared-query.ts).
 const REVISION = preparedQuery((db: Kysely<Database>, id: number) => db.selectFrom("meta").select("revision").where("id", "=", id));

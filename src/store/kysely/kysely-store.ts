@@ -2,12 +2,12 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { sql } from "kysely";
 import type { RegistryEvent } from "../../registry/types.js";
 import { type CallBounds, type CommitListener, type RegistryStore, StoreError, type StoreReader, type StoreWriter } from "../store.js";
-import { callEnded, callEndedError, refuseEnded } from "./call-bounds.js";
+import { callEnded, callEndedError, refuseEnded } from "./sql/call-bounds.js";
 import type { PoolStats, StoreDialect } from "./dialect.js";
 import { KyselyReader } from "./kysely-reader.js";
 import { KyselyWriter } from "./kysely-writer.js";
 import { GroupCommitter, lockCounters } from "./group-commit.js";
-import { readSnapshot, withDirectStatements } from "./prepared-query.js";
+import { readSnapshot, withDirectStatements } from "./sql/prepared-query.js";
 
 export interface KyselyStoreOptions {
   /** Attempts of a write that hits serialisation failures or lock timeouts (default 5). */

@@ -1,13 +1,13 @@
 import type { Kysely } from "kysely";
 import type { ModelArtifact, ModelVersion, RegisteredModel, RegistryEvent } from "../../registry/types.js";
 import type { NewEvent, RegisterRequestRecord, StoreWriter } from "../store.js";
-import { insertArtifact, updateArtifact } from "./artifact-queries.js";
-import { compactEvents, insertEvents } from "./event-queries.js";
+import { insertArtifact, updateArtifact } from "./artifacts/artifact-queries.js";
+import { compactEvents, insertEvents } from "./events/event-queries.js";
 import { KyselyReader } from "./kysely-reader.js";
-import { insertModel, insertRegisterRequest, updateModel } from "./model-queries.js";
-import { preparedQuery } from "./prepared-query.js";
+import { insertModel, insertRegisterRequest, updateModel } from "./models/model-queries.js";
+import { preparedQuery } from "./sql/prepared-query.js";
 import type { Database } from "./schema.js";
-import { insertVersion, updateVersion } from "./version-queries.js";
+import { insertVersion, updateVersion } from "./versions/version-queries.js";
 
 // The counters' write of every transaction, compiled once (see prepared-query.ts).
 const SET_COUNTERS = preparedQuery((db: Kysely<Database>, revision: number, lastId: number) =>

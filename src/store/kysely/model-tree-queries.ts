@@ -2,10 +2,10 @@ import type { Kysely } from "kysely";
 import type { ModelArtifact, ModelVersion } from "../../registry/types.js";
 import type { LifecycleWriter } from "../lifecycle-store.js";
 import type { ListQuery, StoreReader } from "../store.js";
-import { AliasQueries } from "./alias-queries.js";
-import { toNumber } from "./integers.js";
-import { deleteMetadata } from "./lifecycle-support.js";
-import type { Paginate } from "./page-query.js";
+import { AliasQueries } from "./aliases/alias-queries.js";
+import { toNumber } from "./sql/integers.js";
+import { deleteMetadata } from "./sql/metadata.js";
+import type { Paginate } from "./sql/page-query.js";
 import type { Database } from "./schema.js";
 
 /** A list query for "all of them", oldest first (cascades and deletes). */

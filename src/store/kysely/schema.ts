@@ -1,12 +1,12 @@
-import type { AliasTables } from "./alias-tables.js";
-import type { ArtifactTables } from "./artifact-tables.js";
-import type { BaseTables, Int } from "./base-tables.js";
-import type { EventTables } from "./event-tables.js";
-import type { LineageTables } from "./lifecycle-schema.js";
-import type { ModelTables } from "./model-tables.js";
-import type { RecordTables } from "./rest-schema.js";
-import type { ServingTables } from "./serving-tables.js";
-import type { VersionTables } from "./version-tables.js";
+import type { AliasTables } from "./aliases/alias-tables.js";
+import type { ArtifactTables } from "./artifacts/artifact-tables.js";
+import type { BaseTables, Int } from "./sql/base-tables.js";
+import type { EventTables } from "./events/event-tables.js";
+import type { LineageTables } from "./lineage/lineage-tables.js";
+import type { ModelTables } from "./models/model-tables.js";
+import type { RecordTables } from "./records/record-tables.js";
+import type { ServingTables } from "./serving/serving-tables.js";
+import type { VersionTables } from "./versions/version-tables.js";
 
 /**
  * The whole database as Kysely sees it: each resource declares its own tables (next to its

@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from "kysely";
-import type { JsonObject, MetadataValue, Properties } from "../../registry/types.js";
+import type { JsonObject, MetadataValue, Properties } from "../../../registry/types.js";
 import type { BaseTables, PropertiesTable } from "./base-tables.js";
 import { toBigInt, toNumber } from "./integers.js";
 import { preparedIdsQuery, preparedInsert, preparedQuery } from "./prepared-query.js";

@@ -1,11 +1,11 @@
 import type { Kysely, Selectable } from "kysely";
-import { decodeJson, encodeJson } from "../../registry/json-codec.js";
-import type { EventType, RegistryEvent, Resource } from "../../registry/types.js";
-import type { EventQuery, NewEvent, RetentionBound } from "../store.js";
-import type { BaseTables } from "./base-tables.js";
+import { decodeJson, encodeJson } from "../../../registry/json-codec.js";
+import type { EventType, RegistryEvent, Resource } from "../../../registry/types.js";
+import type { EventQuery, NewEvent, RetentionBound } from "../../store.js";
+import type { BaseTables } from "../sql/base-tables.js";
 import type { EventsTable, EventTables } from "./event-tables.js";
-import { toNumber } from "./integers.js";
-import { preparedInsert } from "./prepared-query.js";
+import { toNumber } from "../sql/integers.js";
+import { preparedInsert } from "../sql/prepared-query.js";
 
 /**
  * SQL of the event log: keyset pages over the revision (the primary key, or the

@@ -1,4 +1,4 @@
-import type { Int } from "./base-tables.js";
+import type { Int } from "../sql/base-tables.js";
 
 /** Kysely table types of registered models and of RegisterModel's idempotency records (migration 0001-init). */
 

@@ -1,4 +1,4 @@
-import type { Int, NullableInt, PropertiesTable } from "./base-tables.js";
+import type { Int, NullableInt, PropertiesTable } from "../sql/base-tables.js";
 
 /** Kysely table types of lineage: experiments, runs and the sources of versions (migration 0003-lifecycle). */
 

@@ -1,18 +1,18 @@
 import type { Kysely, Selectable } from "kysely";
-import type { KubeflowRecord, MetricHistoryPoint, RecordKind, RecordOwner, RecordParentType } from "../../registry/kubeflow-types.js";
-import type { JsonObject } from "../../registry/types.js";
-import type { RecordScope, RestWriter } from "../rest-store.js";
-import type { ListQuery, ListResult } from "../store.js";
-import { ARTIFACT_RUN_RELATED } from "./artifact-queries.js";
-import type { DynamicExpressionBuilder, ListSelect } from "./dynamic-query.js";
+import type { KubeflowRecord, MetricHistoryPoint, RecordKind, RecordOwner, RecordParentType } from "../../../registry/kubeflow-types.js";
+import type { JsonObject } from "../../../registry/types.js";
+import type { RecordScope, RestWriter } from "../../rest-store.js";
+import type { ListQuery, ListResult } from "../../store.js";
+import { ARTIFACT_RUN_RELATED } from "../artifacts/artifact-queries.js";
+import type { DynamicExpressionBuilder, ListSelect } from "../sql/dynamic-query.js";
 import { ExtrasQueries } from "./extras-queries.js";
-import { time, toNumber } from "./integers.js";
-import type { LineageTables } from "./lifecycle-schema.js";
-import { deleteMetadata, loadProperties, writeMetadata } from "./lifecycle-support.js";
-import type { Paginate } from "./page-query.js";
-import type { RecordsTable } from "./rest-schema.js";
-import type { ServingTables } from "./serving-tables.js";
-import type { VersionTables } from "./version-tables.js";
+import { time, toNumber } from "../sql/integers.js";
+import type { LineageTables } from "../lineage/lineage-tables.js";
+import { deleteMetadata, loadProperties, writeMetadata } from "../sql/metadata.js";
+import type { Paginate } from "../sql/page-query.js";
+import type { RecordsTable } from "./record-tables.js";
+import type { ServingTables } from "../serving/serving-tables.js";
+import type { VersionTables } from "../versions/version-tables.js";
 import type { ExtrasDb } from "./extras-queries.js";
 
 /** The tables the record queries use: a record's parent is a version, a run or an inference service. */

@@ -1,4 +1,4 @@
-import type { Int, NullableInt } from "./base-tables.js";
+import type { Int, NullableInt } from "../sql/base-tables.js";
 
 /**
  * Kysely table types of the Kubeflow gateway's own storage (migrations 0004-rest-artifacts and

@@ -1,4 +1,4 @@
-import type { Int, NullableInt } from "./base-tables.js";
+import type { Int, NullableInt } from "../sql/base-tables.js";
 
 /** Kysely table types of model artifacts (migrations 0001-init and 0005-standalone-artifacts). */
 

@@ -1,14 +1,14 @@
 import type { Kysely, Selectable } from "kysely";
-import type { Alias, AliasHistoryEntry } from "../../registry/lifecycle-types.js";
-import type { ModelScope } from "../lifecycle-store.js";
-import type { ListQuery, ListResult } from "../store.js";
+import type { Alias, AliasHistoryEntry } from "../../../registry/lifecycle-types.js";
+import type { ModelScope } from "../../lifecycle-store.js";
+import type { ListQuery, ListResult } from "../../store.js";
 import type { AliasHistoryTable, AliasTables, ModelAliasesTable } from "./alias-tables.js";
-import type { BaseTables } from "./base-tables.js";
-import { optionalId, time, toNumber } from "./integers.js";
-import type { ModelTables } from "./model-tables.js";
-import type { Paginate } from "./page-query.js";
-import { preparedIdsQuery, preparedQuery } from "./prepared-query.js";
-import type { VersionTables } from "./version-tables.js";
+import type { BaseTables } from "../sql/base-tables.js";
+import { optionalId, time, toNumber } from "../sql/integers.js";
+import type { ModelTables } from "../models/model-tables.js";
+import type { Paginate } from "../sql/page-query.js";
+import { preparedIdsQuery, preparedQuery } from "../sql/prepared-query.js";
+import type { VersionTables } from "../versions/version-tables.js";
 
 /** The tables the alias queries use (an alias is listed with its version string and its model's name). */
 export type AliasesDb = BaseTables & AliasTables & VersionTables & ModelTables;

@@ -1,6 +1,6 @@
 import { type Kysely, sql } from "kysely";
-import { encodeJson } from "../../registry/json-codec.js";
-import type { Cursor, ListQuery } from "../store.js";
+import { encodeJson } from "../../../registry/json-codec.js";
+import type { Cursor, ListQuery } from "../../store.js";
 import type { ListSelect } from "./dynamic-query.js";
 import { compileFilter, type FilterTarget } from "./filter-compiler.js";
 import { afterCursor, type KeysetTerm, orderByItems } from "./keyset.js";

@@ -1,10 +1,10 @@
 import type { Kysely, Selectable } from "kysely";
-import type { DesiredState, InferenceService, ServingEnvironment } from "../../registry/lifecycle-types.js";
-import type { DeployedRef, DeploymentWriter, ServiceScope } from "../lifecycle-store.js";
-import type { ListQuery, ListResult } from "../store.js";
-import { optionalId, optionalTime, time, toNumber } from "./integers.js";
-import { deleteMetadata, loadLabels, loadProperties, writeMetadata } from "./lifecycle-support.js";
-import type { Paginate } from "./page-query.js";
+import type { DesiredState, InferenceService, ServingEnvironment } from "../../../registry/lifecycle-types.js";
+import type { DeployedRef, DeploymentWriter, ServiceScope } from "../../lifecycle-store.js";
+import type { ListQuery, ListResult } from "../../store.js";
+import { optionalId, optionalTime, time, toNumber } from "../sql/integers.js";
+import { deleteMetadata, loadLabels, loadProperties, writeMetadata } from "../sql/metadata.js";
+import type { Paginate } from "../sql/page-query.js";
 import { deploys, type ServiceRow, type ServingDb, targetVersions } from "./service-targets.js";
 import type { ServingEnvironmentsTable } from "./serving-tables.js";
 

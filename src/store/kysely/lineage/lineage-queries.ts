@@ -1,13 +1,13 @@
 import type { Kysely } from "kysely";
-import type { DatasetRef, Experiment, ExperimentRun, MetricPoint, VersionSource } from "../../registry/lifecycle-types.js";
-import type { Properties } from "../../registry/types.js";
-import type { LineageWriter, RunScope } from "../lifecycle-store.js";
-import type { ListQuery, ListResult } from "../store.js";
-import { optionalId, time, toNumber } from "./integers.js";
-import { deleteMetadata, propertyToRow, writeMetadata } from "./lifecycle-support.js";
+import type { DatasetRef, Experiment, ExperimentRun, MetricPoint, VersionSource } from "../../../registry/lifecycle-types.js";
+import type { Properties } from "../../../registry/types.js";
+import type { LineageWriter, RunScope } from "../../lifecycle-store.js";
+import type { ListQuery, ListResult } from "../../store.js";
+import { optionalId, time, toNumber } from "../sql/integers.js";
+import { deleteMetadata, propertyToRow, writeMetadata } from "../sql/metadata.js";
 import { experimentToRow, hydrateExperiments, hydrateRuns, type LineageDb, runToRow } from "./lineage-rows.js";
-import type { Paginate } from "./page-query.js";
-import { preparedIdsQuery, preparedQuery } from "./prepared-query.js";
+import type { Paginate } from "../sql/page-query.js";
+import { preparedIdsQuery, preparedQuery } from "../sql/prepared-query.js";
 
 /** The lineage of one version (GetModelVersion), compiled once. */
 const SOURCE_OF_ONE = preparedQuery((db: Kysely<LineageDb>, versionId: number) =>

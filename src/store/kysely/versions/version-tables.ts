@@ -1,4 +1,4 @@
-import type { Int } from "./base-tables.js";
+import type { Int } from "../sql/base-tables.js";
 
 /** Kysely table types of model versions (migration 0001-init). */
 

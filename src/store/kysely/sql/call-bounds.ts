@@ -1,4 +1,4 @@
-import { type CallBounds, StoreError } from "../store.js";
+import { type CallBounds, StoreError } from "../../store.js";
 
 /** Whether the call has ended: its signal aborted, or its deadline passed. */
 export function callEnded(bounds: CallBounds | undefined): boolean {

@@ -1,11 +1,11 @@
 import type { Kysely } from "kysely";
-import type { Extras } from "../../registry/kubeflow-types.js";
-import type { JsonObject } from "../../registry/types.js";
-import type { ArtifactTables } from "./artifact-tables.js";
-import type { BaseTables } from "./base-tables.js";
-import { toNumber } from "./integers.js";
-import { preparedIdsQuery } from "./prepared-query.js";
-import type { RecordTables } from "./rest-schema.js";
+import type { Extras } from "../../../registry/kubeflow-types.js";
+import type { JsonObject } from "../../../registry/types.js";
+import type { ArtifactTables } from "../artifacts/artifact-tables.js";
+import type { BaseTables } from "../sql/base-tables.js";
+import { toNumber } from "../sql/integers.js";
+import { preparedIdsQuery } from "../sql/prepared-query.js";
+import type { RecordTables } from "./record-tables.js";
 
 /** The tables the extras queries use (and the run attribution of artifacts, which the gateway keeps too). */
 export type ExtrasDb = BaseTables & RecordTables & ArtifactTables;

@@ -1,4 +1,4 @@
-import type { Int, NullableInt } from "./base-tables.js";
+import type { Int, NullableInt } from "../sql/base-tables.js";
 
 /** Kysely table types of aliases and their history (migration 0003-lifecycle). */
 

@@ -1,10 +1,10 @@
 import { type ExpressionBuilder, type Kysely, type Selectable, sql } from "kysely";
-import type { AliasTables } from "./alias-tables.js";
-import type { BaseTables } from "./base-tables.js";
-import { toNumber } from "./integers.js";
-import type { ModelTables } from "./model-tables.js";
+import type { AliasTables } from "../aliases/alias-tables.js";
+import type { BaseTables } from "../sql/base-tables.js";
+import { toNumber } from "../sql/integers.js";
+import type { ModelTables } from "../models/model-tables.js";
 import type { InferenceServicesTable, ServingTables } from "./serving-tables.js";
-import type { VersionTables } from "./version-tables.js";
+import type { VersionTables } from "../versions/version-tables.js";
 
 /** What an inference service deploys: the version its spec selects, and the "deploys version V" condition. */
 

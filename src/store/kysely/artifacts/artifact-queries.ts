@@ -1,14 +1,14 @@
 import type { Kysely, Selectable } from "kysely";
-import type { ArtifactState, ModelArtifact, Properties } from "../../registry/types.js";
-import type { ArtifactScope, ListQuery, ListResult } from "../store.js";
+import type { ArtifactState, ModelArtifact, Properties } from "../../../registry/types.js";
+import type { ArtifactScope, ListQuery, ListResult } from "../../store.js";
 import type { ArtifactTables, ModelArtifactsTable } from "./artifact-tables.js";
-import type { BaseTables } from "./base-tables.js";
-import type { ListSelect } from "./dynamic-query.js";
-import type { FilterTarget } from "./filter-compiler.js";
-import { time, toNumber } from "./integers.js";
-import { loadProperties, writeProperties } from "./lifecycle-support.js";
-import { type PageBase, readPage } from "./page-query.js";
-import { preparedIdsQuery, preparedInsert } from "./prepared-query.js";
+import type { BaseTables } from "../sql/base-tables.js";
+import type { ListSelect } from "../sql/dynamic-query.js";
+import type { FilterTarget } from "../sql/filter-compiler.js";
+import { time, toNumber } from "../sql/integers.js";
+import { loadProperties, writeProperties } from "../sql/metadata.js";
+import { type PageBase, readPage } from "../sql/page-query.js";
+import { preparedIdsQuery, preparedInsert } from "../sql/prepared-query.js";
 
 /** SQL of model artifacts. */
 

@@ -1,12 +1,12 @@
 import type { Kysely, Selectable } from "kysely";
-import type { Properties, RegisteredModel, State } from "../../registry/types.js";
-import type { ListQuery, ListResult, RegisterRequestRecord } from "../store.js";
-import type { BaseTables } from "./base-tables.js";
-import { time, toNumber } from "./integers.js";
-import { loadLabels, loadProperties, writeLabels, writeProperties } from "./lifecycle-support.js";
+import type { Properties, RegisteredModel, State } from "../../../registry/types.js";
+import type { ListQuery, ListResult, RegisterRequestRecord } from "../../store.js";
+import type { BaseTables } from "../sql/base-tables.js";
+import { time, toNumber } from "../sql/integers.js";
+import { loadLabels, loadProperties, writeLabels, writeProperties } from "../sql/metadata.js";
 import type { ModelTables, RegisteredModelsTable } from "./model-tables.js";
-import { type PageBase, readPage } from "./page-query.js";
-import { preparedQuery } from "./prepared-query.js";
+import { type PageBase, readPage } from "../sql/page-query.js";
+import { preparedQuery } from "../sql/prepared-query.js";
 
 /** SQL of registered models and of RegisterModel's idempotency records. */
 

@@ -1,4 +1,4 @@
-import type { Int, NullableInt } from "./base-tables.js";
+import type { Int, NullableInt } from "../sql/base-tables.js";
 
 /** Kysely table types of the change log (migrations 0001-init and 0002-watch). */
 

@@ -1,10 +1,10 @@
 import type { Kysely, Selectable } from "kysely";
-import type { DatasetRef, Experiment, ExperimentRun, RunStatus } from "../../registry/lifecycle-types.js";
-import type { Properties, State } from "../../registry/types.js";
-import type { BaseTables } from "./base-tables.js";
-import { optionalTime, time, toNumber } from "./integers.js";
-import type { ExperimentRunsTable, ExperimentsTable, LineageTables } from "./lifecycle-schema.js";
-import { loadLabels, loadProperties, rowToProperty } from "./lifecycle-support.js";
+import type { DatasetRef, Experiment, ExperimentRun, RunStatus } from "../../../registry/lifecycle-types.js";
+import type { Properties, State } from "../../../registry/types.js";
+import type { BaseTables } from "../sql/base-tables.js";
+import { optionalTime, time, toNumber } from "../sql/integers.js";
+import type { ExperimentRunsTable, ExperimentsTable, LineageTables } from "./lineage-tables.js";
+import { loadLabels, loadProperties, rowToProperty } from "../sql/metadata.js";
 
 /** Rows of experiments and runs, to and from the domain (lineage-queries.ts runs the SQL). */
 

@@ -1,4 +1,4 @@
-import type { Int, NullableInt } from "./base-tables.js";
+import type { Int, NullableInt } from "../sql/base-tables.js";
 
 /** Kysely table types of serving environments and inference services (migration 0003-lifecycle). */
 

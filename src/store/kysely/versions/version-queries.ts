@@ -1,14 +1,14 @@
 import type { Kysely, Selectable } from "kysely";
-import type { ModelVersion, Properties, State } from "../../registry/types.js";
-import type { ListQuery, VersionScope } from "../store.js";
-import type { BaseTables } from "./base-tables.js";
-import type { FilterTarget } from "./filter-compiler.js";
-import type { ListSelect } from "./dynamic-query.js";
-import { time, toNumber } from "./integers.js";
-import { writeProperties } from "./lifecycle-support.js";
-import type { ModelTables } from "./model-tables.js";
-import { type PageBase, type PageResult, readPage } from "./page-query.js";
-import { preparedInsert, preparedQuery } from "./prepared-query.js";
+import type { ModelVersion, Properties, State } from "../../../registry/types.js";
+import type { ListQuery, VersionScope } from "../../store.js";
+import type { BaseTables } from "../sql/base-tables.js";
+import type { FilterTarget } from "../sql/filter-compiler.js";
+import type { ListSelect } from "../sql/dynamic-query.js";
+import { time, toNumber } from "../sql/integers.js";
+import { writeProperties } from "../sql/metadata.js";
+import type { ModelTables } from "../models/model-tables.js";
+import { type PageBase, type PageResult, readPage } from "../sql/page-query.js";
+import { preparedInsert, preparedQuery } from "../sql/prepared-query.js";
 import type { ModelVersionsTable, VersionTables } from "./version-tables.js";
 
 /**
