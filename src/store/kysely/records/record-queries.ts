@@ -5,7 +5,7 @@ import type { RecordScope, RestWriter } from "../../rest-store.js";
 import type { ListQuery, ListResult } from "../../store.js";
 import { ARTIFACT_RUN_RELATED } from "../artifacts/artifact-queries.js";
 import type { DynamicExpressionBuilder, ListSelect } from "../sql/dynamic-query.js";
-import { ExtrasQueries } from "./extras-queries.js";
+import { type ExtrasDb, ExtrasQueries } from "./extras-queries.js";
 import { time, toNumber } from "../sql/integers.js";
 import type { LineageTables } from "../lineage/lineage-tables.js";
 import { deleteMetadata, loadProperties, writeMetadata } from "../sql/metadata.js";
@@ -13,7 +13,6 @@ import type { Paginate } from "../sql/page-query.js";
 import type { RecordsTable } from "./record-tables.js";
 import type { ServingTables } from "../serving/serving-tables.js";
 import type { VersionTables } from "../versions/version-tables.js";
-import type { ExtrasDb } from "./extras-queries.js";
 
 /** The tables the record queries use: a record's parent is a version, a run or an inference service. */
 export type RecordsDb = ExtrasDb & VersionTables & LineageTables & ServingTables;
