@@ -5,7 +5,7 @@ import { prepareList } from "../src/registry/shared/list-query.js";
 import type { ListQuery } from "../src/registry/ports/store.js";
 import { KyselyReader } from "../src/store/kysely/kysely-reader.js";
 import type { Database } from "../src/store/kysely/schema.js";
-import { openStore } from "../src/store/open-store.js";
+import { openStore } from "../src/store/kysely/open-store.js";
 import { median } from "./stats.js";
 
 /**

@@ -2,7 +2,9 @@ import { Kysely, PostgresDialect, sql } from "kysely";
 import pg from "pg";
 import { encodeJson } from "../src/registry/core/json-codec.js";
 import type { ModelArtifact, ModelVersion, Properties } from "../src/registry/core/types.js";
-import { artifactToRow, propertyToRow, versionToRow } from "../src/store/kysely/rows.js";
+import { artifactToRow } from "../src/store/kysely/artifacts/artifact-queries.js";
+import { propertyToRow } from "../src/store/kysely/sql/metadata.js";
+import { versionToRow } from "../src/store/kysely/versions/version-queries.js";
 import type { Database } from "../src/store/kysely/schema.js";
 import { percentile } from "./stats.js";
 

@@ -23,7 +23,7 @@ import type { AppMetrics } from "./metrics/app-metrics.js";
 import type { RunningMetricsServer } from "./metrics/metrics-endpoint.js";
 import { Registry } from "./registry/shared/registry.js";
 import { type RunningServer, startServer, type TlsMaterial } from "./server.js";
-import { openStore } from "./store/open-store.js";
+import { openStore } from "./store/kysely/open-store.js";
 import type { RegistryStore } from "./registry/ports/store.js";
 import { Compactor, DEFAULT_RETENTION, type RetentionPolicy } from "./watch/compactor.js";
 import { WatchHub } from "./watch/watch-hub.js";

@@ -59,7 +59,7 @@ async function main(): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
-  const [{ createLogger }, { createDialect, describeDatabase }] = await Promise.all([import("./logger.js"), import("./store/open-store.js")]);
+  const [{ createLogger }, { createDialect, describeDatabase }] = await Promise.all([import("./logger.js"), import("./store/kysely/open-store.js")]);
   const logger = createLogger(config.logLevel);
   const where = describeDatabase(config.database);
 

@@ -11,7 +11,7 @@ import { codeOnly, cycles, type ScannedFile, scanSources } from "./support/sourc
  */
 const BASELINE = {
   /** Files that sit on an import cycle with other files (type-only imports count). */
-  filesInCycles: 15,
+  filesInCycles: 0,
   /** Folders of src/ that sit on an import cycle with other folders. */
   foldersInCycles: 0,
   /** Lines with an `any` type, outside migrations. */
@@ -19,7 +19,7 @@ const BASELINE = {
   /** Lines with an `as unknown as` double cast, outside migrations. */
   doubleCastLines: 0,
   /** Files over 300 lines, outside migrations. */
-  filesOver300Lines: 4,
+  filesOver300Lines: 2,
   /** Lines outside the domain (src/registry) and the store (src/store) that take the store from the domain. */
   rawStoreAccess: 0,
 };

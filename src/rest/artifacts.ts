@@ -32,7 +32,7 @@ import { updateRecord } from "../registry/kubeflow/records.js";
  * the gateway), as Kubeflow's Artifact union: single-type endpoints, the union endpoints
  * (/artifacts, a version's or run's artifacts), and the upsert of an artifact under a parent.
  * Kubeflow's laxer rules for what they store (free-string uri, generated names, standalone model
- * artifacts linked later) are kubeflow.ts's.
+ * artifacts linked later) are kubeflow/use-cases.ts's (src/registry).
  */
 
 /** A model artifact by its global id, hidden from callers who may not read its model (lookup-visible.ts). */

@@ -9,7 +9,7 @@ import { badField, RestError } from "./errors.js";
  * Kubeflow's list parameters onto the registry's ListRequest: pageSize, orderBy (CREATE_TIME,
  * LAST_UPDATE_TIME, ID) with sortOrder (ASC, DESC), nextPageToken (our opaque keyset token,
  * bound to the filter and order: empty starts at the first page, the last page returns empty),
- * and filterQuery in the filter language's Kubeflow-compatible form (kubeflow-compat.ts).
+ * and filterQuery in the filter language's Kubeflow-compatible form (src/registry/kubeflow/compat.ts).
  */
 
 const ORDER_COLUMNS: Record<string, string> = { CREATE_TIME: "create_time", LAST_UPDATE_TIME: "update_time", ID: "id" };

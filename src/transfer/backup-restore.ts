@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { sqlitePath } from "../store/open-store.js";
+import { sqlitePath } from "../store/kysely/open-store.js";
 import { openTransferStore } from "../store/kysely/transfer/open-transfer-store.js";
 import { backupSqliteFile, copySqliteFile, sqliteFileInUse, swapSqliteFile } from "../store/sqlite-files.js";
 import type { Counters, TransferStore } from "../registry/ports/transfer-store.js";

@@ -12,7 +12,7 @@ import { Registry } from "../../src/registry/shared/registry.js";
 import type { StoreDialect } from "../../src/store/kysely/dialect.js";
 import { KyselyRegistryStore } from "../../src/store/kysely/kysely-store.js";
 import { migrateToLatest } from "../../src/store/kysely/migrate.js";
-import { createDialect } from "../../src/store/open-store.js";
+import { createDialect } from "../../src/store/kysely/open-store.js";
 import { StoreError } from "../../src/registry/ports/store.js";
 import { type SecureServer, startSecureServer, tempDir, type TestTokens, writeTokensFile } from "../security/support.js";
 import { ctx, modelInput } from "../store/contract-fixtures.js";

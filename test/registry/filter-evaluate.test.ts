@@ -4,7 +4,7 @@ import { parseFilter } from "../../src/registry/filter/parser.js";
 import { MODEL_LIST, VERSION_LIST } from "../../src/registry/shared/list-specs.js";
 import { Registry } from "../../src/registry/shared/registry.js";
 import type { MetadataValue, ModelVersion, Properties, RegisteredModel } from "../../src/registry/core/types.js";
-import { openStore } from "../../src/store/open-store.js";
+import { openStore } from "../../src/store/kysely/open-store.js";
 import type { RegistryStore } from "../../src/registry/ports/store.js";
 import { DIALECTS } from "../support/dialects.js";
 import { createModel } from "../../src/registry/models/models.js";

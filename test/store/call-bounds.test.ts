@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withCallBounds } from "../../src/registry/shared/call-scope.js";
 import { DeadlineExceededError } from "../../src/registry/core/errors.js";
 import { Registry } from "../../src/registry/shared/registry.js";
-import { openStore } from "../../src/store/open-store.js";
+import { openStore } from "../../src/store/kysely/open-store.js";
 import { type CallBounds, type RegistryStore, StoreError } from "../../src/registry/ports/store.js";
 import { DIALECTS, POSTGRES_URL, type TestDatabase } from "../support/dialects.js";
 import { holdTableLock, holdWriteLock } from "../support/postgres-locks.js";

@@ -2,7 +2,7 @@ import { afterAll, beforeAll } from "vitest";
 import type { ArtifactInput, ModelInput, VersionInput } from "../../src/registry/core/inputs.js";
 import { Registry } from "../../src/registry/shared/registry.js";
 import type { CallContext, ListRequest, MetadataValue, Page, RegistryEvent } from "../../src/registry/core/types.js";
-import { openStore } from "../../src/store/open-store.js";
+import { openStore } from "../../src/store/kysely/open-store.js";
 import type { RegistryStore } from "../../src/registry/ports/store.js";
 import type { TestDatabase, TestDialect } from "../support/dialects.js";
 

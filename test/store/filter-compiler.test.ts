@@ -5,7 +5,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FilterSchema } from "../../src/registry/filter/ast.js";
 import { DEFAULT_FILTER_MAX_IN_VALUES, DEFAULT_FILTER_MAX_PROPERTY_COMPARISONS, parseFilter } from "../../src/registry/filter/parser.js";
-import { compileFilter, type FilterTarget, JOINED_SUBQUERIES } from "../../src/store/kysely/filter-compiler.js";
+import { compileFilter, type FilterTarget, JOINED_SUBQUERIES } from "../../src/store/kysely/sql/filter-compiler.js";
 import { migration0001Init } from "../../src/store/kysely/migrations/0001-init.js";
 import type { Database } from "../../src/store/kysely/schema.js";
 import { worstLegalFilter } from "../support/worst-filter.js";

@@ -5,7 +5,7 @@ import { KyselyRegistryStore } from "../../src/store/kysely/kysely-store.js";
 import { migrateToLatest } from "../../src/store/kysely/migrate.js";
 import { MIGRATIONS } from "../../src/store/kysely/migrations/index.js";
 import type { Database } from "../../src/store/kysely/schema.js";
-import { createDialect } from "../../src/store/open-store.js";
+import { createDialect } from "../../src/store/kysely/open-store.js";
 import type { StoreDialect } from "../../src/store/kysely/dialect.js";
 import { DIALECTS, type TestDatabase } from "../support/dialects.js";
 import { getArtifact } from "../../src/registry/artifacts/artifacts.js";

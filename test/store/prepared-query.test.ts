@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Kysely, sql } from "kysely";
-import { createDialect } from "../../src/store/open-store.js";
+import { createDialect } from "../../src/store/kysely/open-store.js";
 import type { StoreDialect } from "../../src/store/kysely/dialect.js";
-import { preparedIdsQuery } from "../../src/store/kysely/prepared-query.js";
+import { preparedIdsQuery } from "../../src/store/kysely/sql/prepared-query.js";
 import { DIALECTS, type TestDatabase } from "../support/dialects.js";
 
 /**

@@ -4,7 +4,7 @@ import { Registry } from "../../src/registry/shared/registry.js";
 import type { StoreDialect } from "../../src/store/kysely/dialect.js";
 import { KyselyRegistryStore } from "../../src/store/kysely/kysely-store.js";
 import { migrateToLatest } from "../../src/store/kysely/migrate.js";
-import { createDialect } from "../../src/store/open-store.js";
+import { createDialect } from "../../src/store/kysely/open-store.js";
 import { StoreError } from "../../src/registry/ports/store.js";
 import { DIALECTS, type TestDatabase } from "../support/dialects.js";
 import { rowCounts } from "../support/row-counts.js";

@@ -5,7 +5,7 @@ import type { WatchFrame } from "../../src/api/event-convert.js";
 import { createLogger } from "../../src/logger.js";
 import { OutOfRangeError, ShuttingDownError } from "../../src/registry/core/errors.js";
 import { Registry } from "../../src/registry/shared/registry.js";
-import { openStore } from "../../src/store/open-store.js";
+import { openStore } from "../../src/store/kysely/open-store.js";
 import { WatchHub } from "../../src/watch/watch-hub.js";
 import { Compactor } from "../../src/watch/compactor.js";
 import type { WatchSink } from "../../src/watch/sink.js";

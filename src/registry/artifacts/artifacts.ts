@@ -58,7 +58,7 @@ export async function createArtifact(registry: Registry, ref: VersionRef, input:
 /**
  * Inserts a validated artifact under a version, with its CREATED event. With no version the
  * artifact belongs to none (`artifacts/{id}`): only the Kubeflow gateway creates such
- * artifacts (kubeflow.ts), and links them to a version later.
+ * artifacts (src/registry/kubeflow/use-cases.ts), and links them to a version later.
  */
 export async function insertArtifact(
   registry: Registry,

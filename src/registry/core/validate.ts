@@ -184,7 +184,7 @@ export class Violations {
   /**
    * An artifact's fields. `uri` says how its uri is checked: "uri" (an absolute URI or path, the
    * registry's rule on input), "text" (Kubeflow's free string: at most LIMITS.uri characters,
-   * no control characters, see kubeflow.ts) or "skip" (a stored value an update leaves
+   * no control characters, see kubeflow/use-cases.ts) or "skip" (a stored value an update leaves
    * unchanged: stored values are never re-validated).
    */
   artifact(prefix: string, a: ArtifactInput, uri: "uri" | "text" | "skip" = "uri"): void {

@@ -17,7 +17,7 @@ type Tri = boolean | null;
 
 /**
  * Evaluates a parsed filter against one resource in memory, with the semantics of the SQL that
- * compileFilter (src/store/kysely/filter-compiler.ts) generates, so Watch selects exactly what a
+ * compileFilter (src/store/kysely/sql/filter-compiler.ts) generates, so Watch selects exactly what a
  * List with the same filter would:
  * - text attributes hold "" for unset: IS NULL means "", and comparisons are on code points
  *   (SQLite's binary collation; Postgres under the C collation);

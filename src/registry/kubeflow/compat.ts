@@ -8,7 +8,7 @@ import { SERVE_LIST } from "../shared/list-specs.js";
 
 /**
  * Kubeflow's filterQuery, for the Kubeflow REST gateway (src/rest) and nothing else (its writes
- * are kubeflow.ts's): filterQuery spells fields Kubeflow's way: camelCase names of built-in
+ * are use-cases.ts's): filterQuery spells fields Kubeflow's way: camelCase names of built-in
  * fields map to the filter language's (experimentRunId, registeredModelId,
  * createTimeSinceEpoch, …), and an id may be quoted (`registeredModelId IN ('1')`), as
  * Kubeflow's server compares it with an int.

@@ -115,7 +115,7 @@ const ARTIFACT_TYPES: ReadonlySet<string> = new Set(["ModelArtifact", "doc-artif
  * Keeps the run attribution of an artifact (rest_artifact_runs, which filterQuery's experimentId
  * and experimentRunId select on) in step with its experimentId/experimentRunId fields, when a
  * patch of its extras names them. An artifact logged under a run takes that run instead
- * (generic-artifacts.ts).
+ * (kubeflow/records.ts).
  */
 async function syncRunAttribution(w: StoreWriter, type: ExtrasType, resourceId: number, patch: ExtrasPatch, fields: JsonObject): Promise<void> {
   if (!ARTIFACT_TYPES.has(type) || !patch.fields || !("experimentId" in patch.fields || "experimentRunId" in patch.fields)) return;

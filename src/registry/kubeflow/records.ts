@@ -15,8 +15,8 @@ import { unitOf } from "../shared/registry.js";
 
 /**
  * Kubeflow's artifacts other than model artifacts (doc, dataset, metric, parameter), kept by
- * the REST gateway (their upsert under a model version or an experiment run: kubeflow.ts; model
- * artifacts: kubeflow.ts). One logged under a run is attributed to it (filterQuery's
+ * the REST gateway (their upsert under a model version or an experiment run: use-cases.ts; model
+ * artifacts: use-cases.ts). One logged under a run is attributed to it (filterQuery's
  * experimentRunId and experimentId).
  * A metric or parameter upserted under a run is also logged into the run (metric history,
  * params) in the same transaction, so gRPC readers and Watch see it as an ExperimentRun update.
@@ -47,7 +47,7 @@ function validateRecord(r: Pick<KubeflowRecord, "displayName" | "description" | 
   const v = new Violations();
   v.text("name", r.displayName, LIMITS.name, false);
   v.text("description", r.description, LIMITS.description);
-  // Records exist for Kubeflow's clients only: their uri is Kubeflow's free string (kubeflow.ts).
+  // Records exist for Kubeflow's clients only: their uri is Kubeflow's free string (use-cases.ts).
   v.text("uri", r.uri, LIMITS.uri, false);
   v.properties("customProperties", r.customProperties);
   for (const [key, value] of Object.entries(r.fields)) {

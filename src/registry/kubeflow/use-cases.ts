@@ -36,7 +36,7 @@ import { writeArtifactChange } from "../artifacts/artifacts.js";
  *   state) named by the new name, whose `previous` is the artifact as `artifacts/{id}`.
  * - A POST of an artifact under a parent upserts: with an id, that artifact; else the parent's
  *   artifact of that name; else a new one.
- * (filterQuery: kubeflow-compat.ts.)
+ * (filterQuery: compat.ts.)
  */
 
 // ---- extras: Kubeflow-only fields, with the change they belong to ----

@@ -4,7 +4,7 @@ import type { ListQuery, ListResult } from "./store-lists.js";
 /**
  * Store access of the Kubeflow REST gateway's own tables (migrations 0004-rest-artifacts and
  * 0005-standalone-artifacts).
- * StoreReader and StoreWriter expose it as `rest`, so its SQL stays in rest-queries.ts.
+ * StoreReader and StoreWriter expose it as `rest`; its SQL is in src/store/kysely/records/.
  */
 
 /** Which records a list covers. A parent type without an id means "any existing parent of that type". */

@@ -79,11 +79,11 @@ export interface StoreReader {
   listModels(query: ListQuery): Promise<ListResult<RegisteredModel>>;
   listVersions(scope: VersionScope, query: ListQuery): Promise<ListResult<ModelVersion>>;
   listArtifacts(scope: ArtifactScope, query: ListQuery): Promise<ListResult<ModelArtifact>>;
-  /** Aliases and deletes, lineage, deployments (lifecycle-store.ts). */
+  /** Aliases and deletes, lineage, deployments (alias-store.ts, lineage-store.ts, serving-store.ts). */
   readonly lifecycle: AliasReader;
   readonly lineage: LineageReader;
   readonly deployments: DeploymentReader;
-  /** The Kubeflow REST gateway's own tables (rest-store.ts). */
+  /** The Kubeflow REST gateway's own tables (record-store.ts). */
   readonly rest: RecordReader;
   /** Events up to and including this revision were compacted away (0: none). */
   compactedRevision(): Promise<number>;

@@ -46,15 +46,3 @@ export interface PoolStats {
   /** The pool's size (--pool-size). */
   max: number;
 }
-
-/** Safe integer conversion for int8 columns: bigint (SQLite), string (pg) or number. */
-export function toNumber(value: bigint | number | string): number {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n)) throw new RangeError(`integer out of range: ${value}`);
-  return n;
-}
-
-/** Exact int64 conversion. */
-export function toBigInt(value: bigint | number | string): bigint {
-  return typeof value === "bigint" ? value : BigInt(value);
-}

@@ -1,10 +1,10 @@
 import { type Kysely, sql } from "kysely";
 import type { RegistryEvent } from "../../registry/core/types.js";
 import type { CallBounds, StoreWriter } from "../../registry/ports/store.js";
-import { callEnded, callEndedError, refuseEnded } from "./call-bounds.js";
-import { toNumber } from "./dialect.js";
+import { callEnded, callEndedError, refuseEnded } from "./sql/call-bounds.js";
+import { toNumber } from "./sql/integers.js";
 import { KyselyWriter } from "./kysely-writer.js";
-import { preparedQuery, withDirectStatements } from "./prepared-query.js";
+import { preparedQuery, withDirectStatements } from "./sql/prepared-query.js";
 import type { Database } from "./schema.js";
 
 /** What one write produced: its result and the events to publish after commit. */

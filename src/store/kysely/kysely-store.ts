@@ -9,12 +9,12 @@ import {
   type StoreReader,
   type StoreWriter,
 } from "../../registry/ports/store.js";
-import { callEnded, callEndedError, refuseEnded } from "./call-bounds.js";
+import { callEnded, callEndedError, refuseEnded } from "./sql/call-bounds.js";
 import type { PoolStats, StoreDialect } from "./dialect.js";
 import { KyselyReader } from "./kysely-reader.js";
 import { KyselyWriter } from "./kysely-writer.js";
 import { GroupCommitter, lockCounters } from "./group-commit.js";
-import { readSnapshot, withDirectStatements } from "./prepared-query.js";
+import { readSnapshot, withDirectStatements } from "./sql/prepared-query.js";
 
 export interface KyselyStoreOptions {
   /** Attempts of a write that hits serialisation failures or lock timeouts (default 5). */

@@ -1,7 +1,7 @@
 import { type Kysely, sql } from "kysely";
 import type pg from "pg";
 import type { CallBounds } from "../../registry/ports/store.js";
-import { refuseEnded } from "./call-bounds.js";
+import { refuseEnded } from "./sql/call-bounds.js";
 import type { Database } from "./schema.js";
 
 /**

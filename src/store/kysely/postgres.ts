@@ -19,7 +19,7 @@ export interface PostgresDialectOptions {
 const UNAVAILABLE_STATES = new Set(["57P01", "57P02", "57P03", "53300", "08000", "08001", "08003", "08004", "08006", "08007"]);
 const NODE_NET_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EHOSTUNREACH", "EAI_AGAIN"]);
 
-/** Postgres through pg: a pool, int8 normalised by rows.ts, errors classified by SQLSTATE. */
+/** Postgres through pg: a pool, int8 normalised by the row mappers (sql/integers.ts), errors classified by SQLSTATE. */
 export function createPostgresDialect(options: PostgresDialectOptions): StoreDialect {
   const pool = new pg.Pool({
     connectionString: options.connectionString,

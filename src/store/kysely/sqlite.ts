@@ -5,8 +5,8 @@ import { Kysely, SqliteDialect } from "kysely";
 import { StoreError } from "../../registry/ports/store.js";
 import type { StoreDialect } from "./dialect.js";
 import type { Database } from "./schema.js";
-import { withStatementCache } from "./statement-cache.js";
-import { registerSyncRunner } from "./prepared-query.js";
+import { withStatementCache } from "./sql/statement-cache.js";
+import { registerSyncRunner } from "./sql/prepared-query.js";
 
 /**
  * better-sqlite3 names the columns of a violated unique constraint, not the constraint; map

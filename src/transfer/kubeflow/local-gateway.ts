@@ -9,7 +9,7 @@ import { DEFAULT_PROTECTED_ALIASES } from "../../auth/permissions.js";
 import { createLogger } from "../../logger.js";
 import { Registry } from "../../registry/shared/registry.js";
 import { createKubeflowRestHandler } from "../../rest/routes.js";
-import { openStore } from "../../store/open-store.js";
+import { openStore } from "../../store/kysely/open-store.js";
 import { type KubeflowApi, socketKubeflowApi } from "./kubeflow-api.js";
 
 export interface LocalGateway {

@@ -1,6 +1,7 @@
 import { type Kysely, sql } from "kysely";
 import type { Counters, SnapshotInfo, TransferRecord, TransferValue } from "../../../registry/ports/transfer-store.js";
-import { type StoreDialect, toNumber } from "../dialect.js";
+import type { StoreDialect } from "../dialect.js";
+import { toNumber } from "../sql/integers.js";
 import type { Database } from "../schema.js";
 import { type ColumnKind, EXPORT_TABLES, type TableColumns } from "./tables.js";
 

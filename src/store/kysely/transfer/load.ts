@@ -7,7 +7,7 @@ import {
   type TransferRecord,
   type TransferValue,
 } from "../../../registry/ports/transfer-store.js";
-import { toNumber } from "../dialect.js";
+import { toNumber } from "../sql/integers.js";
 import type { Database } from "../schema.js";
 import { readCounters } from "./dump.js";
 import { EXPORT_TABLES, type TableColumns } from "./tables.js";

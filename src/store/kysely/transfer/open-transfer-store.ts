@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { createDialect, sqlitePath } from "../../open-store.js";
+import { createDialect, sqlitePath } from "../open-store.js";
 import { migrateToLatest, migrateUpTo } from "../migrate.js";
 import { KyselyTransferStore } from "./kysely-transfer-store.js";
 import type { TransferStore } from "../../../registry/ports/transfer-store.js";

@@ -1,20 +1,19 @@
-import type { Kysely, Selectable } from "kysely";
-import type { DatasetRef, Experiment, ExperimentRun, MetricPoint, RunStatus, VersionSource } from "../../registry/core/types.js";
-import type { Properties, State } from "../../registry/core/types.js";
-import type { LineageWriter, RunScope } from "../../registry/ports/store.js";
-import type { ListQuery, ListResult } from "../../registry/ports/store.js";
-import { toNumber } from "./dialect.js";
-import type { ExperimentRunsTable, ExperimentsTable } from "./lifecycle-schema.js";
-import { deleteMetadata, loadLabels, loadProperties, optionalId, optionalTime, type Paginate, time, writeMetadata } from "./lifecycle-support.js";
-import { propertyToRow, rowToProperty } from "./rows.js";
-import { preparedIdsQuery, preparedQuery } from "./prepared-query.js";
-import type { Database } from "./schema.js";
+import type { Kysely } from "kysely";
+import type { DatasetRef, Experiment, ExperimentRun, MetricPoint, VersionSource } from "../../../registry/core/types.js";
+import type { Properties } from "../../../registry/core/types.js";
+import type { LineageWriter, RunScope } from "../../../registry/ports/store.js";
+import type { ListQuery, ListResult } from "../../../registry/ports/store.js";
+import { optionalId, time, toNumber } from "../sql/integers.js";
+import { deleteMetadata, propertyToRow, writeMetadata } from "../sql/metadata.js";
+import { experimentToRow, hydrateExperiments, hydrateRuns, type LineageDb, runToRow } from "./lineage-rows.js";
+import type { Paginate } from "../sql/page-query.js";
+import { preparedIdsQuery, preparedQuery } from "../sql/prepared-query.js";
 
 /** The lineage of one version (GetModelVersion), compiled once. */
-const SOURCE_OF_ONE = preparedQuery((db: Kysely<Database>, versionId: number) =>
+const SOURCE_OF_ONE = preparedQuery((db: Kysely<LineageDb>, versionId: number) =>
   db.selectFrom("model_version_sources").selectAll().where("version_id", "=", versionId),
 );
-const SOURCES_OF_MANY = preparedIdsQuery((db: Kysely<Database>, versionIds: readonly number[]) =>
+const SOURCES_OF_MANY = preparedIdsQuery((db: Kysely<LineageDb>, versionIds: readonly number[]) =>
   db.selectFrom("model_version_sources").selectAll().where("version_id", "in", versionIds),
 );
 
@@ -53,35 +52,35 @@ const METRIC_COLUMNS: Record<string, string> = {
 /** Experiments, runs (params, metrics, datasets) and the sources of model versions. */
 export class LineageQueries implements LineageWriter {
   constructor(
-    private readonly db: Kysely<Database>,
+    private readonly db: Kysely<LineageDb>,
     private readonly paginate: Paginate,
   ) {}
 
   async getExperiment(id: number): Promise<Experiment | undefined> {
     const row = await this.db.selectFrom("experiments").selectAll().where("id", "=", id).executeTakeFirst();
-    return row ? (await this.hydrateExperiments([row]))[0] : undefined;
+    return row ? (await hydrateExperiments(this.db, [row]))[0] : undefined;
   }
 
   async getExperimentByDisplayName(displayName: string): Promise<Experiment | undefined> {
     const row = await this.db.selectFrom("experiments").selectAll().where("display_name", "=", displayName).executeTakeFirst();
-    return row ? (await this.hydrateExperiments([row]))[0] : undefined;
+    return row ? (await hydrateExperiments(this.db, [row]))[0] : undefined;
   }
 
   async listExperiments(query: ListQuery): Promise<ListResult<Experiment>> {
     const page = await this.paginate(this.db.selectFrom("experiments as t").selectAll("t"), query, EXPERIMENT_COLUMNS);
-    return { ...page, items: await this.hydrateExperiments(page.items) };
+    return { ...page, items: await hydrateExperiments(this.db, page.items) };
   }
 
   async getRun(id: number): Promise<ExperimentRun | undefined> {
     const row = await this.db.selectFrom("experiment_runs").selectAll().where("id", "=", id).executeTakeFirst();
-    return row ? (await this.hydrateRuns([row]))[0] : undefined;
+    return row ? (await hydrateRuns(this.db, [row]))[0] : undefined;
   }
 
   async listRuns(scope: RunScope, query: ListQuery): Promise<ListResult<ExperimentRun>> {
     let base = this.db.selectFrom("experiment_runs as t").selectAll("t");
     if (scope.experimentId !== undefined) base = base.where("t.experiment_id", "=", scope.experimentId);
     const page = await this.paginate(base, query, RUN_COLUMNS);
-    return { ...page, items: await this.hydrateRuns(page.items) };
+    return { ...page, items: await hydrateRuns(this.db, page.items) };
   }
 
   async runsOfExperiment(experimentId: number): Promise<ExperimentRun[]> {
@@ -92,7 +91,7 @@ export class LineageQueries implements LineageWriter {
       .orderBy("create_time")
       .orderBy("id")
       .execute();
-    return this.hydrateRuns(rows);
+    return hydrateRuns(this.db, rows);
   }
 
   async listMetricHistory(runId: number, query: ListQuery): Promise<ListResult<MetricPoint>> {
@@ -222,93 +221,4 @@ export class LineageQueries implements LineageWriter {
     });
     if (rows.length > 0) await this.db.insertInto("run_params").values(rows).execute();
   }
-
-  private async hydrateExperiments(rows: Selectable<ExperimentsTable>[]): Promise<Experiment[]> {
-    const ids = rows.map((r) => toNumber(r.id));
-    const [props, labels] = await Promise.all([loadProperties(this.db, ids), loadLabels(this.db, ids)]);
-    return rows.map((r, i) => ({
-      id: ids[i]!,
-      displayName: r.display_name,
-      description: r.description,
-      owner: r.owner,
-      state: r.state as State,
-      labels: labels.get(ids[i]!) ?? {},
-      customProperties: props.get(ids[i]!) ?? {},
-      createTime: time(r.create_time),
-      updateTime: time(r.update_time),
-      revision: toNumber(r.revision),
-    }));
-  }
-
-  /** Runs with their params, latest metrics and custom properties: three queries per page. */
-  private async hydrateRuns(rows: Selectable<ExperimentRunsTable>[]): Promise<ExperimentRun[]> {
-    const ids = rows.map((r) => toNumber(r.id));
-    if (ids.length === 0) return [];
-    const [props, paramRows, metricRows] = await Promise.all([
-      loadProperties(this.db, ids),
-      this.db.selectFrom("run_params").selectAll().where("run_id", "in", ids).orderBy("key").execute(),
-      this.db.selectFrom("run_latest_metrics").selectAll().where("run_id", "in", ids).orderBy("key").execute(),
-    ]);
-    const params = new Map<number, Properties>();
-    for (const row of paramRows) {
-      const id = toNumber(row.run_id);
-      const p = params.get(id) ?? {};
-      p[row.key] = rowToProperty({ ...row, resource_id: row.run_id });
-      params.set(id, p);
-    }
-    const metrics = new Map<number, Record<string, number>>();
-    for (const row of metricRows) {
-      const id = toNumber(row.run_id);
-      const m = metrics.get(id) ?? {};
-      m[row.key] = Number(row.value);
-      metrics.set(id, m);
-    }
-    return rows.map((r, i) => ({
-      id: ids[i]!,
-      experimentId: toNumber(r.experiment_id),
-      displayName: r.display_name,
-      description: r.description,
-      author: r.author,
-      status: r.status as RunStatus,
-      startTime: time(r.start_time),
-      endTime: optionalTime(r.end_time),
-      params: params.get(ids[i]!) ?? {},
-      metrics: metrics.get(ids[i]!) ?? {},
-      datasets: JSON.parse(r.datasets) as DatasetRef[],
-      customProperties: props.get(ids[i]!) ?? {},
-      createTime: time(r.create_time),
-      updateTime: time(r.update_time),
-      revision: toNumber(r.revision),
-    }));
-  }
-}
-
-function experimentToRow(e: Experiment) {
-  return {
-    id: e.id,
-    display_name: e.displayName,
-    description: e.description,
-    owner: e.owner,
-    state: e.state,
-    create_time: e.createTime.getTime(),
-    update_time: e.updateTime.getTime(),
-    revision: e.revision,
-  };
-}
-
-function runToRow(r: ExperimentRun) {
-  return {
-    id: r.id,
-    experiment_id: r.experimentId,
-    display_name: r.displayName,
-    description: r.description,
-    author: r.author,
-    status: r.status,
-    start_time: r.startTime.getTime(),
-    end_time: r.endTime ? r.endTime.getTime() : null,
-    datasets: JSON.stringify(r.datasets),
-    create_time: r.createTime.getTime(),
-    update_time: r.updateTime.getTime(),
-    revision: r.revision,
-  };
 }

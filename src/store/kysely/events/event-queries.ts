@@ -1,9 +1,11 @@
 import type { Kysely, Selectable } from "kysely";
-import { decodeJson } from "../../registry/core/json-codec.js";
-import type { EventType, RegistryEvent, Resource } from "../../registry/core/types.js";
-import type { EventQuery, RetentionBound } from "../../registry/ports/store.js";
-import { toNumber } from "./dialect.js";
-import type { Database, EventsTable } from "./schema.js";
+import { decodeJson, encodeJson } from "../../../registry/core/json-codec.js";
+import type { EventType, RegistryEvent, Resource } from "../../../registry/core/types.js";
+import type { EventQuery, NewEvent, RetentionBound } from "../../../registry/ports/store.js";
+import type { BaseTables } from "../sql/base-tables.js";
+import type { EventsTable, EventTables } from "./event-tables.js";
+import { toNumber } from "../sql/integers.js";
+import { preparedInsert } from "../sql/prepared-query.js";
 
 /**
  * SQL of the event log: keyset pages over the revision (the primary key, or the
@@ -11,14 +13,40 @@ import type { Database, EventsTable } from "./schema.js";
  * and retention, which only ever removes a prefix so the retained log stays gap-free.
  */
 
+/** The tables the event queries use (the compacted revision is in the meta row). */
+export type EventsDb = BaseTables & EventTables;
+
+// The insert of every write's events, compiled once (see prepared-query.ts).
+const INSERT_EVENTS = preparedInsert<EventsDb, "events">("events");
+
+/** Writes a transaction's events (in its flush, just before commit). */
+export async function insertEvents(db: Kysely<EventsDb>, events: readonly NewEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  await INSERT_EVENTS(
+    db,
+    events.map((e) => ({
+      revision: e.revision,
+      type: e.type,
+      resource_type: e.resource.type,
+      resource_name: e.resourceName,
+      model_id: e.modelId,
+      actor: e.actor,
+      reason: e.reason,
+      time: e.time.getTime(),
+      snapshot: encodeJson(e.resource.value),
+      previous: e.previous ? encodeJson(e.previous.value) : null,
+    })),
+  );
+}
+
 /** Events up to and including this revision were compacted away (0: none). */
-export async function readCompactedRevision(db: Kysely<Database>): Promise<number> {
+export async function readCompactedRevision(db: Kysely<EventsDb>): Promise<number> {
   const row = await db.selectFrom("meta").select("compacted_revision").where("id", "=", 1).executeTakeFirstOrThrow();
   return toNumber(row.compacted_revision);
 }
 
 /** One page of events in revision order (descending when asked), filtered in SQL. */
-export async function readEvents(db: Kysely<Database>, q: EventQuery): Promise<RegistryEvent[]> {
+export async function readEvents(db: Kysely<EventsDb>, q: EventQuery): Promise<RegistryEvent[]> {
   let query = db.selectFrom("events").selectAll();
   if (q.after !== undefined) query = query.where("revision", ">", q.after);
   if (q.before !== undefined) query = query.where("revision", "<", q.before);
@@ -41,7 +69,7 @@ export async function readEvents(db: Kysely<Database>, q: EventQuery): Promise<R
  * newest bound.keep, and everything beyond the newest bound.cap. Never below the current
  * compacted revision.
  */
-export async function compactionCutoff(db: Kysely<Database>, bound: RetentionBound): Promise<number> {
+export async function compactionCutoff(db: Kysely<EventsDb>, bound: RetentionBound): Promise<number> {
   const meta = await db.selectFrom("meta").select(["revision", "compacted_revision"]).where("id", "=", 1).executeTakeFirstOrThrow();
   const compacted = toNumber(meta.compacted_revision);
   const byCap = bound.cap > 0 ? toNumber(meta.revision) - bound.cap : compacted;
@@ -49,7 +77,7 @@ export async function compactionCutoff(db: Kysely<Database>, bound: RetentionBou
 }
 
 /** The newest revision older than bound.olderThan that is not among the newest bound.keep. */
-async function cutoffByAge(db: Kysely<Database>, bound: RetentionBound, revision: number, compacted: number): Promise<number> {
+async function cutoffByAge(db: Kysely<EventsDb>, bound: RetentionBound, revision: number, compacted: number): Promise<number> {
   const byCount = revision - bound.keep;
   if (bound.olderThan === null || byCount <= compacted) return compacted;
   const row = await db
@@ -67,7 +95,7 @@ async function cutoffByAge(db: Kysely<Database>, bound: RetentionBound, revision
  * caller's transaction (which holds the meta row). Only a prefix goes, so resuming after the
  * compacted revision still sees every later event. Returns the number of deleted events.
  */
-export async function compactEvents(db: Kysely<Database>, throughRevision: number, currentRevision: number): Promise<number> {
+export async function compactEvents(db: Kysely<EventsDb>, throughRevision: number, currentRevision: number): Promise<number> {
   const compacted = await readCompactedRevision(db);
   const through = Math.min(throughRevision, currentRevision);
   if (through <= compacted) return 0;

@@ -1,10 +1,10 @@
 import { resolve } from "node:path";
-import { createPostgresDialect, ensurePostgresSchema } from "./kysely/postgres.js";
-import { KyselyRegistryStore, type KyselyStoreOptions } from "./kysely/kysely-store.js";
-import { migrateToLatest } from "./kysely/migrate.js";
-import { createSqliteDialect } from "./kysely/sqlite.js";
-import type { StoreDialect } from "./kysely/dialect.js";
-import { databaseEngine } from "../database-url.js";
+import { createPostgresDialect, ensurePostgresSchema } from "./postgres.js";
+import { KyselyRegistryStore, type KyselyStoreOptions } from "./kysely-store.js";
+import { migrateToLatest } from "./migrate.js";
+import { createSqliteDialect } from "./sqlite.js";
+import type { StoreDialect } from "./dialect.js";
+import { databaseEngine } from "../../database-url.js";
 
 export interface OpenStoreOptions extends KyselyStoreOptions {
   /** `sqlite:<path>`, `sqlite::memory:`, `:memory:`, a plain path, or `postgres://…` (other `scheme://` URLs are refused). */

@@ -1,19 +1,23 @@
 import type { Kysely, Selectable } from "kysely";
-import type { Alias, AliasHistoryEntry } from "../../registry/core/types.js";
-import type { ModelArtifact, ModelVersion } from "../../registry/core/types.js";
-import type { AliasWriter, ModelScope } from "../../registry/ports/store.js";
-import type { ListQuery, ListResult, StoreReader } from "../../registry/ports/store.js";
-import { toNumber } from "./dialect.js";
-import type { AliasHistoryTable, ModelAliasesTable } from "./lifecycle-schema.js";
-import { deleteMetadata, EVERYTHING, optionalId, type Paginate, time } from "./lifecycle-support.js";
-import { preparedIdsQuery, preparedQuery } from "./prepared-query.js";
-import type { Database } from "./schema.js";
+import type { Alias, AliasHistoryEntry } from "../../../registry/core/types.js";
+import type { ModelScope } from "../../../registry/ports/store.js";
+import type { ListQuery, ListResult } from "../../../registry/ports/store.js";
+import type { AliasHistoryTable, AliasTables, ModelAliasesTable } from "./alias-tables.js";
+import type { BaseTables } from "../sql/base-tables.js";
+import { optionalId, time, toNumber } from "../sql/integers.js";
+import type { ModelTables } from "../models/model-tables.js";
+import type { Paginate } from "../sql/page-query.js";
+import { preparedIdsQuery, preparedQuery } from "../sql/prepared-query.js";
+import type { VersionTables } from "../versions/version-tables.js";
+
+/** The tables the alias queries use (an alias is listed with its version string and its model's name). */
+export type AliasesDb = BaseTables & AliasTables & VersionTables & ModelTables;
 
 /** The aliases of one version (GetModelVersion), compiled once. */
-const ALIAS_NAMES_OF_ONE = preparedQuery((db: Kysely<Database>, versionId: number) =>
+const ALIAS_NAMES_OF_ONE = preparedQuery((db: Kysely<AliasesDb>, versionId: number) =>
   db.selectFrom("model_aliases").select(["version_id", "alias"]).where("version_id", "=", versionId).orderBy("alias"),
 );
-const ALIAS_NAMES_OF_MANY = preparedIdsQuery((db: Kysely<Database>, versionIds: readonly number[]) =>
+const ALIAS_NAMES_OF_MANY = preparedIdsQuery((db: Kysely<AliasesDb>, versionIds: readonly number[]) =>
   db.selectFrom("model_aliases").select(["version_id", "alias"]).where("version_id", "in", versionIds).orderBy("alias"),
 );
 
@@ -42,15 +46,11 @@ const HISTORY_COLUMNS: Record<string, string> = {
   create_time: "t.time",
 };
 
-/** Artifact states a server can download from. */
-const SERVABLE = ["LIVE", "REFERENCE", "UNKNOWN"];
-
-/** Aliases, their history, and the row deletes of models, versions and artifacts. */
-export class LifecycleQueries implements AliasWriter {
+/** Aliases and their history: the reads and writes of AliasWriter that are about aliases. */
+export class AliasQueries {
   constructor(
-    private readonly db: Kysely<Database>,
+    protected readonly db: Kysely<AliasesDb>,
     private readonly paginate: Paginate,
-    private readonly reader: StoreReader,
   ) {}
 
   private aliases() {
@@ -104,35 +104,6 @@ export class LifecycleQueries implements AliasWriter {
     return { ...page, items: page.items.map(rowToHistory) };
   }
 
-  async versionsOfModel(modelId: number): Promise<ModelVersion[]> {
-    return (await this.reader.listVersions({ modelId }, EVERYTHING)).items;
-  }
-
-  async artifactsOfVersions(versionIds: number[]): Promise<ModelArtifact[]> {
-    if (versionIds.length === 0) return [];
-    const rows = await this.db
-      .selectFrom("model_artifacts")
-      .select("id")
-      .where("version_id", "in", versionIds)
-      .orderBy("create_time")
-      .orderBy("id")
-      .execute();
-    return this.reader.getArtifacts(rows.map((r) => toNumber(r.id)));
-  }
-
-  async servableArtifact(versionId: number): Promise<ModelArtifact | undefined> {
-    const row = await this.db
-      .selectFrom("model_artifacts")
-      .select("id")
-      .where("version_id", "=", versionId)
-      .where("state", "in", SERVABLE)
-      .orderBy("create_time")
-      .orderBy("id")
-      .limit(1)
-      .executeTakeFirst();
-    return row ? this.reader.getArtifact(toNumber(row.id)) : undefined;
-  }
-
   async insertAlias(alias: Alias): Promise<void> {
     await this.db
       .insertInto("model_aliases")
@@ -178,40 +149,6 @@ export class LifecycleQueries implements AliasWriter {
         time: e.time.getTime(),
       })
       .execute();
-  }
-
-  async deleteModelRows(modelId: number): Promise<void> {
-    const versionIds = (await this.db.selectFrom("model_versions").select("id").where("model_id", "=", modelId).execute()).map((r) => toNumber(r.id));
-    await this.db.deleteFrom("model_aliases").where("model_id", "=", modelId).execute();
-    await this.db.deleteFrom("alias_history").where("model_id", "=", modelId).execute();
-    for (let i = 0; i < versionIds.length; i += 500) {
-      await this.deleteVersionsRows(versionIds.slice(i, i + 500));
-    }
-    await this.db.deleteFrom("register_requests").where("model_id", "=", modelId).execute();
-    await deleteMetadata(this.db, [modelId]);
-    await this.db.deleteFrom("registered_models").where("id", "=", modelId).execute();
-  }
-
-  async deleteVersionRows(versionId: number): Promise<void> {
-    await this.db.deleteFrom("model_aliases").where("version_id", "=", versionId).execute();
-    await this.deleteVersionsRows([versionId]);
-  }
-
-  async deleteArtifactRows(artifactId: number): Promise<void> {
-    await deleteMetadata(this.db, [artifactId]);
-    await this.db.deleteFrom("model_artifacts").where("id", "=", artifactId).execute();
-  }
-
-  /** Versions (whose aliases are gone) with their artifacts, sources, metadata and idempotency records. */
-  private async deleteVersionsRows(versionIds: number[]): Promise<void> {
-    const artifactIds = (await this.db.selectFrom("model_artifacts").select("id").where("version_id", "in", versionIds).execute()).map((r) =>
-      toNumber(r.id),
-    );
-    await deleteMetadata(this.db, [...artifactIds, ...versionIds]);
-    await this.db.deleteFrom("model_artifacts").where("version_id", "in", versionIds).execute();
-    await this.db.deleteFrom("model_version_sources").where("version_id", "in", versionIds).execute();
-    await this.db.deleteFrom("register_requests").where("version_id", "in", versionIds).execute();
-    await this.db.deleteFrom("model_versions").where("id", "in", versionIds).execute();
   }
 }
 

@@ -1,19 +1,21 @@
 import type { Kysely, Selectable } from "kysely";
-import type { Extras, KubeflowRecord, MetricHistoryPoint, RecordKind, RecordOwner, RecordParentType } from "../../registry/core/record-types.js";
-import type { JsonObject } from "../../registry/core/types.js";
-import type { RecordScope, RecordWriter } from "../../registry/ports/record-store.js";
-import type { ListQuery, ListResult } from "../../registry/ports/store.js";
-import { toNumber } from "./dialect.js";
-import type { DynamicExpressionBuilder, ListSelect } from "./dynamic-query.js";
-import { deleteMetadata, loadProperties, type Paginate, time, writeMetadata } from "./lifecycle-support.js";
-import { preparedIdsQuery } from "./prepared-query.js";
-import type { FilterTarget } from "./filter-compiler.js";
-import type { RestArtifactsTable } from "./rest-schema.js";
-import type { Database } from "./schema.js";
+import type { KubeflowRecord, MetricHistoryPoint, RecordKind, RecordOwner, RecordParentType } from "../../../registry/core/record-types.js";
+import type { JsonObject } from "../../../registry/core/types.js";
+import type { RecordScope, RecordWriter } from "../../../registry/ports/record-store.js";
+import type { ListQuery, ListResult } from "../../../registry/ports/store.js";
+import { ARTIFACT_RUN_RELATED } from "../artifacts/artifact-queries.js";
+import type { DynamicExpressionBuilder, ListSelect } from "../sql/dynamic-query.js";
+import { type ExtrasDb, ExtrasQueries } from "./extras-queries.js";
+import { time, toNumber } from "../sql/integers.js";
+import type { LineageTables } from "../lineage/lineage-tables.js";
+import { deleteMetadata, loadProperties, writeMetadata } from "../sql/metadata.js";
+import type { Paginate } from "../sql/page-query.js";
+import type { RecordsTable } from "./record-tables.js";
+import type { ServingTables } from "../serving/serving-tables.js";
+import type { VersionTables } from "../versions/version-tables.js";
 
-const EXTRAS_OF = preparedIdsQuery((db: Kysely<Database>, resourceIds: readonly number[]) =>
-  db.selectFrom("rest_extras").selectAll().where("resource_id", "in", resourceIds),
-);
+/** The tables the record queries use: a record's parent is a version, a run or an inference service. */
+export type RecordsDb = ExtrasDb & VersionTables & LineageTables & ServingTables;
 
 const RECORD_COLUMNS: Record<string, string> = {
   id: "t.id",
@@ -29,16 +31,6 @@ const RECORD_COLUMNS: Record<string, string> = {
   inference_service_id: "ps.id",
   serving_environment_id: "ps.environment_id",
   registered_model_id: "ps.model_id",
-};
-
-/**
- * The experiment and run an artifact (a model artifact or a record) is attributed to: Kubeflow's
- * experimentId and experimentRunId, kept in rest_artifact_runs. Only the gateway's list specs
- * name these attributes; a comparison means "the artifact's row matches".
- */
-export const ARTIFACT_RUN_RELATED: FilterTarget["related"] = {
-  experiment_id: { table: "rest_artifact_runs", key: "artifact_id", value: "experiment_id" },
-  experiment_run_id: { table: "rest_artifact_runs", key: "artifact_id", value: "experiment_run_id" },
 };
 
 /** A metric value's time is both its create and its update time. */
@@ -62,7 +54,7 @@ const PARENT_TABLES: Record<RecordParentType, "model_versions" | "experiment_run
 };
 
 /** A record with its parent's place (left-joined: null unless the parent is of that type and exists). */
-type RecordRow = Selectable<RestArtifactsTable> & {
+type RecordRow = Selectable<RecordsTable> & {
   owner_version_model: NullableId;
   owner_run_experiment: NullableId;
   owner_service_environment: NullableId;
@@ -76,63 +68,17 @@ const parentExists = (eb: DynamicExpressionBuilder, type: RecordParentType) =>
     eb.exists(eb.selectFrom(`${PARENT_TABLES[type]} as p`).select("p.id").whereRef("p.id", "=", "t.parent_id")),
   ]);
 
-/** SQL of the REST gateway's tables (see rest-store.ts). */
-export class RestQueries implements RecordWriter {
+/**
+ * SQL of the Kubeflow gateway's records (doc, dataset, metric and parameter artifacts, and
+ * ServeModels) and, through ExtrasQueries, of the extras of any resource: the store's `rest`
+ * area (RecordWriter, src/registry/ports/record-store.ts).
+ */
+export class RecordQueries extends ExtrasQueries implements RecordWriter {
   constructor(
-    private readonly db: Kysely<Database>,
+    protected override readonly db: Kysely<RecordsDb>,
     private readonly paginate: Paginate,
-  ) {}
-
-  async getExtras(resourceIds: number[]): Promise<Map<number, Extras>> {
-    const out = new Map<number, Extras>();
-    if (resourceIds.length === 0) return out;
-    const rows = await EXTRAS_OF(this.db, resourceIds);
-    for (const row of rows) {
-      const id = toNumber(row.resource_id);
-      out.set(id, {
-        resourceId: id,
-        resourceType: row.resource_type,
-        externalId: row.external_id,
-        fields: JSON.parse(row.fields) as JsonObject,
-      });
-    }
-    return out;
-  }
-
-  async resourceIdByExternalId(resourceType: string, externalId: string): Promise<number | undefined> {
-    const row = await this.db
-      .selectFrom("rest_extras")
-      .select("resource_id")
-      .where("resource_type", "=", resourceType)
-      .where("external_id", "=", externalId)
-      .executeTakeFirst();
-    return row ? toNumber(row.resource_id) : undefined;
-  }
-
-  async putExtras(extras: Extras): Promise<void> {
-    await this.deleteExtras(extras.resourceId);
-    await this.db
-      .insertInto("rest_extras")
-      .values({
-        resource_id: extras.resourceId,
-        resource_type: extras.resourceType,
-        external_id: extras.externalId,
-        fields: JSON.stringify(extras.fields),
-      })
-      .execute();
-  }
-
-  async deleteExtras(resourceId: number): Promise<void> {
-    await this.db.deleteFrom("rest_extras").where("resource_id", "=", resourceId).execute();
-  }
-
-  async putArtifactRun(artifactId: number, run: { experimentId: number | null; runId: number | null }): Promise<void> {
-    await this.db.deleteFrom("rest_artifact_runs").where("artifact_id", "=", artifactId).execute();
-    if (run.experimentId === null && run.runId === null) return;
-    await this.db
-      .insertInto("rest_artifact_runs")
-      .values({ artifact_id: artifactId, experiment_id: run.experimentId, experiment_run_id: run.runId })
-      .execute();
+  ) {
+    super(db);
   }
 
   /**

@@ -1,5 +1,5 @@
 import { type Expression, type SqlBool, sql } from "kysely";
-import type { Cursor } from "../../registry/ports/store.js";
+import type { Cursor } from "../../../registry/ports/store.js";
 import type { DynamicExpressionBuilder } from "./dynamic-query.js";
 
 /** One ORDER BY term of a keyset query. */

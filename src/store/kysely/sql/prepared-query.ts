@@ -1,6 +1,5 @@
-import type { Compilable, CompiledQuery, Insertable, Kysely, RootOperationNode } from "kysely";
+import { type Compilable, type CompiledQuery, type Insertable, type Kysely, QueryCreator, type RootOperationNode } from "kysely";
 import type { DynamicDatabase } from "./dynamic-query.js";
-import type { Database } from "./schema.js";
 
 /** What running a compiled query needs of a Kysely instance, connection or transaction, whatever its tables. */
 type QueryRunner = Pick<Kysely<unknown>, "getExecutor" | "executeQuery">;
@@ -146,13 +145,15 @@ const MAX_PREPARED_ROWS = 16;
  * writes of a registration: the version, its properties, the artifact, the events). The rows'
  * values are bound parameters, taken in the column order of the first row.
  */
-export function preparedInsert<T extends keyof Database & string>(table: T) {
-  const byShape = new Map<string, (db: Kysely<Database>, ...values: unknown[]) => Promise<unknown[]>>();
+export function preparedInsert<DB, T extends keyof DB & string>(table: T) {
+  const byShape = new Map<string, (db: Kysely<DB>, ...values: unknown[]) => Promise<unknown[]>>();
   // The columns are the rows' own (their values are Slots while the template compiles): the
   // insert goes into the table seen as one of DynamicDatabase's, whose rows hold unknown values.
   const name: string = table;
-  const into = (db: Kysely<Database>, rows: ReadonlyArray<Record<string, unknown>>) => db.withTables<DynamicDatabase>().insertInto(name).values(rows);
-  return async (db: Kysely<Database>, typed: ReadonlyArray<Insertable<Database[T]>>): Promise<void> => {
+  // (A query creator over the instance's own executor: what db.insertInto builds, with DynamicDatabase's tables.)
+  const into = (db: Kysely<DB>, rows: ReadonlyArray<Record<string, unknown>>) =>
+    new QueryCreator<DynamicDatabase>({ executor: db.getExecutor() }).insertInto(name).values(rows);
+  return async (db: Kysely<DB>, typed: ReadonlyArray<Insertable<DB[T]>>): Promise<void> => {
     const rows: ReadonlyArray<Record<string, unknown>> = typed;
     if (rows.length === 0) return;
     if (rows.length > MAX_PREPARED_ROWS) {
@@ -164,7 +165,7 @@ export function preparedInsert<T extends keyof Database & string>(table: T) {
     const shape = `${count}:${columns.join(",")}`;
     let insert = byShape.get(shape);
     if (insert === undefined) {
-      insert = preparedQuery((q: Kysely<Database>, ...values: unknown[]) => {
+      insert = preparedQuery((q: Kysely<DB>, ...values: unknown[]) => {
         const slotted = Array.from({ length: count }, (_, r) => Object.fromEntries(columns.map((c, i) => [c, values[r * columns.length + i]])));
         return into(q, slotted);
       });

@@ -1,5 +1,5 @@
 import { type Expression, expressionBuilder, type SqlBool, sql } from "kysely";
-import type { CmpOp, FieldRef, FilterExpr, Literal } from "../../registry/filter/ast.js";
+import type { CmpOp, FieldRef, FilterExpr, Literal } from "../../../registry/filter/ast.js";
 import type { DynamicDatabase, DynamicExpressionBuilder } from "./dynamic-query.js";
 
 /** Where a filtered table's attributes live in the query being built. */

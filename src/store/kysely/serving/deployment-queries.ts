@@ -1,11 +1,12 @@
-import { type ExpressionBuilder, type Kysely, type Selectable, sql } from "kysely";
-import type { DesiredState, InferenceService, ServingEnvironment } from "../../registry/core/types.js";
-import type { DeployedRef, DeploymentWriter, ServiceScope } from "../../registry/ports/store.js";
-import type { ListQuery, ListResult } from "../../registry/ports/store.js";
-import { toNumber } from "./dialect.js";
-import type { InferenceServicesTable, ServingEnvironmentsTable } from "./lifecycle-schema.js";
-import { deleteMetadata, loadLabels, loadProperties, optionalId, optionalTime, type Paginate, time, writeMetadata } from "./lifecycle-support.js";
-import type { Database } from "./schema.js";
+import type { Kysely, Selectable } from "kysely";
+import type { DesiredState, InferenceService, ServingEnvironment } from "../../../registry/core/types.js";
+import type { DeployedRef, DeploymentWriter, ServiceScope } from "../../../registry/ports/store.js";
+import type { ListQuery, ListResult } from "../../../registry/ports/store.js";
+import { optionalId, optionalTime, time, toNumber } from "../sql/integers.js";
+import { deleteMetadata, loadLabels, loadProperties, writeMetadata } from "../sql/metadata.js";
+import type { Paginate } from "../sql/page-query.js";
+import { deploys, type ServiceRow, type ServingDb, targetVersions } from "./service-targets.js";
+import type { ServingEnvironmentsTable } from "./serving-tables.js";
 
 const ENVIRONMENT_COLUMNS: Record<string, string> = {
   id: "t.id",
@@ -31,14 +32,10 @@ const SERVICE_COLUMNS: Record<string, string> = {
   update_time: "t.update_time",
 };
 
-/** Conditions on the services table, listed as `t`. */
-type ServicesEb = ExpressionBuilder<Database & { t: InferenceServicesTable }, "t">;
-type ServiceRow = Selectable<InferenceServicesTable>;
-
 /** Serving environments and inference services, with the "what does it deploy" conditions. */
 export class DeploymentQueries implements DeploymentWriter {
   constructor(
-    private readonly db: Kysely<Database>,
+    private readonly db: Kysely<ServingDb>,
     private readonly paginate: Paginate,
   ) {}
 
@@ -155,7 +152,7 @@ export class DeploymentQueries implements DeploymentWriter {
   private async hydrateServices(rows: ServiceRow[]): Promise<InferenceService[]> {
     if (rows.length === 0) return [];
     const ids = rows.map((r) => toNumber(r.id));
-    const [props, labels, targets] = await Promise.all([loadProperties(this.db, ids), loadLabels(this.db, ids), this.targets(rows)]);
+    const [props, labels, targets] = await Promise.all([loadProperties(this.db, ids), loadLabels(this.db, ids), targetVersions(this.db, rows)]);
     return rows.map((r, i) => {
       const id = ids[i]!;
       return {
@@ -187,94 +184,6 @@ export class DeploymentQueries implements DeploymentWriter {
       };
     });
   }
-
-  /** The version each service's spec selects now: pinned (if it still exists), by alias, or latest. */
-  private async targets(rows: ServiceRow[]): Promise<Map<number, number>> {
-    const out = new Map<number, number>();
-    const pinned = rows.filter((r): r is ServiceRow & { version_id: NonNullable<ServiceRow["version_id"]> } => r.version_id !== null);
-    const byAlias = rows.filter((r) => r.version_id === null && r.alias !== "");
-    const byLatest = rows.filter((r) => r.version_id === null && r.alias === "");
-    const modelIds = (list: ServiceRow[]) => [...new Set(list.map((r) => toNumber(r.model_id)))];
-    const [existing, aliases, latest] = await Promise.all([
-      pinned.length === 0
-        ? []
-        : this.db
-            .selectFrom("model_versions")
-            .select("id")
-            .where(
-              "id",
-              "in",
-              pinned.map((r) => toNumber(r.version_id)),
-            )
-            .execute(),
-      byAlias.length === 0
-        ? []
-        : this.db
-            .selectFrom("model_aliases")
-            .select(["model_id", "alias", "version_id"])
-            .where("model_id", "in", modelIds(byAlias))
-            .where("alias", "in", [...new Set(byAlias.map((r) => r.alias))])
-            .execute(),
-      byLatest.length === 0 ? new Map<number, number>() : this.latestVersions(modelIds(byLatest)),
-    ]);
-    const present = new Set(existing.map((r) => toNumber(r.id)));
-    for (const r of pinned) if (present.has(toNumber(r.version_id))) out.set(toNumber(r.id), toNumber(r.version_id));
-    const aliasMap = new Map(aliases.map((a) => [`${toNumber(a.model_id)}/${a.alias}`, toNumber(a.version_id)]));
-    for (const r of byAlias) {
-      const v = aliasMap.get(`${toNumber(r.model_id)}/${r.alias}`);
-      if (v !== undefined) out.set(toNumber(r.id), v);
-    }
-    for (const r of byLatest) {
-      const v = latest.get(toNumber(r.model_id));
-      if (v !== undefined) out.set(toNumber(r.id), v);
-    }
-    return out;
-  }
-
-  /** The newest LIVE version of each model, in one query. */
-  private async latestVersions(modelIds: number[]): Promise<Map<number, number>> {
-    const rows = await this.db
-      .selectFrom("model_versions as v")
-      .select(["v.model_id", "v.id"])
-      .where("v.model_id", "in", modelIds)
-      .where("v.state", "=", "LIVE")
-      .where(({ not, exists, selectFrom }) =>
-        not(
-          exists(
-            selectFrom("model_versions as w")
-              .select(sql.lit(1).as("one"))
-              .whereRef("w.model_id", "=", "v.model_id")
-              .where("w.state", "=", "LIVE")
-              .where((eb) =>
-                eb.or([
-                  eb("w.create_time", ">", eb.ref("v.create_time")),
-                  eb.and([eb("w.create_time", "=", eb.ref("v.create_time")), eb("w.id", ">", eb.ref("v.id"))]),
-                ]),
-              ),
-          ),
-        ),
-      )
-      .execute();
-    return new Map(rows.map((r) => [toNumber(r.model_id), toNumber(r.id)]));
-  }
-}
-
-/**
- * "The service deploys version V of model M": pinned to V, following an alias that points at V,
- * or following latest when V is the latest; or its controller reports serving V.
- */
-function deploys(eb: ServicesEb, d: { modelId: number; versionId: number; isLatest: boolean }) {
-  const viaAlias = eb.exists(
-    eb
-      .selectFrom("model_aliases as a")
-      .select(sql.lit(1).as("one"))
-      .whereRef("a.model_id", "=", "t.model_id")
-      .whereRef("a.alias", "=", "t.alias")
-      .where("a.version_id", "=", d.versionId),
-  );
-  const targets = [eb("t.version_id", "=", d.versionId), eb.and([eb("t.version_id", "is", null), eb("t.alias", "<>", ""), viaAlias])];
-  if (d.isLatest) targets.push(eb.and([eb("t.version_id", "is", null), eb("t.alias", "=", "")]));
-  return eb.or([eb.and([eb("t.model_id", "=", d.modelId), eb.or(targets)]), eb("t.status_version_id", "=", d.versionId)]);
 }
 
 function environmentToRow(e: ServingEnvironment) {

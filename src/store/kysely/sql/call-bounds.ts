@@ -1,4 +1,4 @@
-import { type CallBounds, StoreError } from "../../registry/ports/store.js";
+import { type CallBounds, StoreError } from "../../../registry/ports/store.js";
 
 /** Whether the call has ended: its signal aborted, or its deadline passed. */
 export function callEnded(bounds: CallBounds | undefined): boolean {

@@ -1,12 +1,11 @@
 import { type Kysely, sql } from "kysely";
-import { encodeJson } from "../../registry/core/json-codec.js";
-import type { Cursor, ListQuery } from "../../registry/ports/store.js";
-import { toNumber } from "./dialect.js";
+import { encodeJson } from "../../../registry/core/json-codec.js";
+import type { Cursor, ListQuery } from "../../../registry/ports/store.js";
 import type { ListSelect } from "./dynamic-query.js";
 import { compileFilter, type FilterTarget } from "./filter-compiler.js";
 import { afterCursor, type KeysetTerm, orderByItems } from "./keyset.js";
+import { toNumber } from "./integers.js";
 import { compileTemplate, type QueryTemplate, runTemplate } from "./prepared-query.js";
-import type { Database } from "./schema.js";
 
 /**
  * The base of a list whose page query is compiled once per shape: `key` names the base's shape
@@ -15,10 +14,10 @@ import type { Database } from "./schema.js";
  * and compiled on every call. A base selects the listed table's columns (`selectAll("t")`) and
  * whatever else its rows carry: Row is what it selects.
  */
-export interface PageBase<Row> {
+export interface PageBase<Row, DB> {
   key: string;
   args: readonly unknown[];
-  build(db: Kysely<Database>, args: readonly unknown[]): ListSelect<Row>;
+  build(db: Kysely<DB>, args: readonly unknown[]): ListSelect<Row>;
 }
 
 export interface PageResult<Row> {
@@ -26,6 +25,14 @@ export interface PageResult<Row> {
   next: Cursor | null;
   total?: number;
 }
+
+/** The keyset paginator (readPage over the reader's connection), handed to the resource query classes. */
+export type Paginate = <Row>(
+  base: ListSelect<Row>,
+  query: ListQuery,
+  columns: Record<string, string>,
+  related?: FilterTarget["related"],
+) => Promise<PageResult<Row>>;
 
 /** The sort keys a page query selects besides the base's columns (`__k0`, `__k1`, …), for the next cursor. */
 type SortKeys = Record<`__k${number}`, unknown>;
@@ -43,9 +50,9 @@ const templatesByDialect = new Map<unknown, Map<string, QueryTemplate>>();
  * query costs Kysely about as much as SQLite takes to run a 100-row page. The filter's
  * literals are part of the shape (its key holds the whole filter).
  */
-export async function readPage<Row>(
-  db: Kysely<Database>,
-  base: ListSelect<Row> | PageBase<Row>,
+export async function readPage<DB, Row>(
+  db: Kysely<DB>,
+  base: ListSelect<Row> | PageBase<Row, DB>,
   query: ListQuery,
   columns: Record<string, string>,
   related?: FilterTarget["related"],
@@ -96,7 +103,7 @@ export async function readPage<Row>(
   return { items, next, ...(total !== undefined ? { total } : {}) };
 }
 
-function isPageBase<Row>(base: ListSelect<Row> | PageBase<Row>): base is PageBase<Row> {
+function isPageBase<Row, DB>(base: ListSelect<Row> | PageBase<Row, DB>): base is PageBase<Row, DB> {
   return "build" in base && typeof base.build === "function" && "key" in base && typeof base.key === "string";
 }
 
