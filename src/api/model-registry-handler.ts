@@ -19,15 +19,15 @@ import {
 import { parseArtifactName, parseModelName, parseModelParent, parseVersionName } from "../registry/names.js";
 import { registerModel } from "../registry/register-model.js";
 import type { Registry } from "../registry/registry.js";
-import { callContext, listRequest } from "./call-context.js";
-import { byNameOrDisplayName, pageFields, required, updateParts } from "./handler-kit.js";
-import { versionRef } from "./version-ref.js";
-import { createCompareHandler } from "./compare-handler.js";
-import { createDeploymentsHandler } from "./deployments-handler.js";
-import { createLifecycleHandler } from "./lifecycle-handler.js";
-import { createLineageHandler } from "./lineage-handler.js";
-import { createWatchHandler, type WatchHandlerOptions } from "./watch-handler.js";
-import { artifactIn, artifactOut, modelIn, modelOut, versionIn, versionOut } from "./convert.js";
+import { callContext, listRequest } from "./shared/call-context.js";
+import { byNameOrDisplayName, pageFields, required, updateParts } from "./shared/handler-kit.js";
+import { versionRef } from "./versions/version-ref.js";
+import { createCompareHandler } from "./versions/compare-handler.js";
+import { createDeploymentsHandler } from "./serving/serving-handler.js";
+import { createLifecycleHandler } from "./aliases/alias-handler.js";
+import { createLineageHandler } from "./lineage/lineage-handler.js";
+import { createWatchHandler, type WatchHandlerOptions } from "./events/watch-handler.js";
+import { artifactIn, artifactOut, modelIn, modelOut, versionIn, versionOut } from "./shared/convert.js";
 
 /** The service: parse names, call the registry, convert. No rules and no SQL here. */
 export function createModelRegistryHandler(

@@ -1,7 +1,7 @@
 import type { Interceptor } from "@connectrpc/connect";
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { Logger } from "../logger.js";
-import type { RestObserver } from "../rest/router.js";
+import type { RestObserver } from "../rest/shared/router.js";
 import type { KyselyRegistryStore, StoreObserver, StoreStats } from "../store/kysely/kysely-store.js";
 import type { CompactorStats } from "../watch/compactor.js";
 import type { WatchHubStats } from "../watch/watch-hub.js";

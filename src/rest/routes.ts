@@ -1,12 +1,12 @@
 import type { CallGuard } from "../auth/call-guard.js";
 import type { Logger } from "../logger.js";
 import type { Registry } from "../registry/registry.js";
-import { ARTIFACT_ROUTES } from "./artifacts.js";
-import { EXPERIMENT_ROUTES } from "./experiments.js";
-import { MODEL_ROUTES } from "./models.js";
-import { createRestHandler, type RestHandler, type RestObserver } from "./router.js";
-import { SERVING_ROUTES } from "./serving.js";
-import { VERSION_ROUTES } from "./versions.js";
+import { ARTIFACT_ROUTES } from "./artifacts/artifact-routes.js";
+import { EXPERIMENT_ROUTES } from "./lineage/experiment-routes.js";
+import { MODEL_ROUTES } from "./models/model-routes.js";
+import { createRestHandler, type RestHandler, type RestObserver } from "./shared/router.js";
+import { SERVING_ROUTES } from "./serving/serving-routes.js";
+import { VERSION_ROUTES } from "./versions/version-routes.js";
 
 export interface KubeflowRestOptions {
   registry: Registry;

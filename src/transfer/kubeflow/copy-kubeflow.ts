@@ -1,4 +1,4 @@
-import { ARTIFACT_SHAPES, EXPERIMENT_CREATE, MODEL_CREATE, RUN_CREATE, VERSION_CREATE } from "../../rest/shapes.js";
+import { ARTIFACT_SHAPES, EXPERIMENT_CREATE, MODEL_CREATE, RUN_CREATE, VERSION_CREATE } from "../../rest/shared/shapes.js";
 import type { Progress } from "../progress.js";
 import { type KubeflowApi, type KubeflowObject, listAll } from "./kubeflow-api.js";
 

@@ -1,0 +1,53 @@
+import type { HandlerContext } from "@connectrpc/connect";
+import { InvalidArgumentError } from "../../registry/errors.js";
+import type { Update } from "../../registry/inputs.js";
+import type { CallContext, Page } from "../../registry/types.js";
+import { callContext, exactlyOne } from "./call-context.js";
+
+/**
+ * What every RPC handler repeats, in one place: a message field the request must set, an
+ * update's mask and etag, a List response's page envelope, a resource addressed by name or by
+ * display name. Handlers stay thin: parse with these, call a use case, convert.
+ */
+
+/** A message field the request must set (proto3 leaves an unset message undefined). */
+export function required<T>(value: T | undefined, field: string): T {
+  if (value === undefined) throw InvalidArgumentError.field(field, "is required");
+  return value;
+}
+
+/** An update_mask as the registry takes it: null when unset or empty (every field the message sets). */
+export const maskOf = (mask: { paths: string[] } | undefined): string[] | null => (mask && mask.paths.length > 0 ? mask.paths : null);
+
+/**
+ * What an Update use case takes from an Update request, checked in this order: the resource
+ * message (required), its name (`<field>.name`), the change (the message converted, the
+ * request's mask, the message's etag), the caller and reason.
+ */
+export function updateParts<M extends { name: string; etag: string }, Target, I>(
+  message: M | undefined,
+  field: string,
+  parseName: (name: string, field: string) => Target,
+  convert: (message: M) => I,
+  req: { updateMask?: { paths: string[] }; reason: string },
+  ctx: HandlerContext,
+): [Target, Update<I>, CallContext] {
+  const resource = required(message, field);
+  const target = parseName(resource.name, `${field}.name`);
+  const update = { input: convert(resource), mask: maskOf(req.updateMask), etag: resource.etag };
+  return [target, update, callContext(ctx, req.reason)];
+}
+
+/** The envelope fields of every List response (the items field is the caller's). */
+export function pageFields(page: Pick<Page<unknown>, "nextPageToken" | "revision" | "totalSize">) {
+  return { nextPageToken: page.nextPageToken, revision: BigInt(page.revision), totalSize: BigInt(page.totalSize ?? 0) };
+}
+
+/** A resource addressed by exactly one of its name (parsed to an id) and its display name. */
+export function byNameOrDisplayName(
+  req: { name: string; displayName: string },
+  parseName: (name: string) => number,
+): { id: number } | { displayName: string } {
+  const which = exactlyOne({ name: req.name, display_name: req.displayName });
+  return which === "name" ? { id: parseName(req.name) } : { displayName: req.displayName };
+}

@@ -1,0 +1,216 @@
+import { getArtifactById } from "../../registry/by-id.js";
+import { NotFoundError } from "../../registry/errors.js";
+import { createRecord, getRecord, updateRecord } from "../../registry/generic-artifacts.js";
+import { KUBEFLOW_ARTIFACT_LIST } from "../../registry/kubeflow-compat.js";
+import {
+  createStandaloneArtifact,
+  extrasOf,
+  type KubeflowArtifactWrite,
+  namedForCreate,
+  patchModelArtifact,
+  type RecordUpsert,
+  upsertRecord,
+  upsertVersionArtifact,
+} from "../../registry/kubeflow.js";
+import { listAllModelArtifacts } from "../../registry/kubeflow-lists.js";
+import { type KubeflowRecord, RECORD_ARTIFACT_KINDS } from "../../registry/kubeflow-types.js";
+import { versionName } from "../../registry/names.js";
+import type { ModelArtifact } from "../../registry/types.js";
+import { type ArtifactType, artifactTypeOf, parseArtifact } from "./artifact-bodies.js";
+import { artifactsOut, authorizeModelArtifact, authorizeRecord, findArtifact, listArtifactUnion, modelOfArtifact } from "./artifact-lists.js";
+import { modelArtifactOut, recordOut, updateOf } from "../shared/convert.js";
+import { badField } from "../shared/errors.js";
+import { lookupVisible, versionById } from "../shared/lookup-visible.js";
+import { checkParams, LIST_PARAMS, listRequest } from "../shared/query.js";
+import type { RestCall, RestRoute } from "../shared/router.js";
+import { created, narrow, ok, okWithExtras } from "../shared/support.js";
+
+/**
+ * Model artifacts (the registry's own) and doc, dataset, metric and parameter artifacts (kept by
+ * the gateway), as Kubeflow's Artifact union: single-type endpoints, the union endpoints
+ * (/artifacts, a version's or run's artifacts), and the upsert of an artifact under a parent.
+ * Kubeflow's laxer rules for what they store (free-string uri, generated names, standalone model
+ * artifacts linked later) are kubeflow.ts's.
+ */
+
+/** A model artifact by its global id, hidden from callers who may not read its model (lookup-visible.ts). */
+const modelArtifactById = (call: RestCall, id: number): Promise<ModelArtifact> =>
+  lookupVisible(
+    call,
+    `model artifact ${id}`,
+    () => getArtifactById(call.registry, id),
+    (a) => modelOfArtifact(call, a),
+  );
+
+/** A record about to be created gets a generated name when it has none; an update keeps its own. */
+const recordForUpsert = (upsert: RecordUpsert): RecordUpsert =>
+  upsert.id === undefined && upsert.input.displayName === "" ? { ...upsert, input: namedForCreate(upsert.input) } : upsert;
+
+/**
+ * POST …/artifacts under a version or run: create or update (upsert) any artifact type. A model
+ * artifact's id links that artifact to the version when it is linked to none yet; linking needs
+ * what reading and writing an artifact linked to no version needs (a grant on every model), as
+ * such an artifact belongs to no model and is visible to no caller restricted to some.
+ */
+export async function upsertUnder(call: RestCall, parent: { type: "version" | "run"; id: number }) {
+  checkParams(call.query, []);
+  const body = await call.json();
+  const upsert = parseArtifact(body, artifactTypeOf(body), "full");
+  if (upsert.kind !== "model-artifact") {
+    await authorizeRecord(call, { parent }, true);
+    const result = await upsertRecord(call.registry, parent, recordForUpsert(upsert), call.ctx);
+    const [out] = await artifactsOut(call, [result.record]);
+    return { status: result.created ? 201 : 200, body: out };
+  }
+  if (parent.type !== "version") {
+    throw badField("artifactType", "model artifacts belong to model versions; attach this one to a version", "UNSUPPORTED_ARTIFACT_TYPE");
+  }
+  const version = await versionById(call, parent.id);
+  await call.authorize("CreateModelArtifact", { parent: versionName(version.modelId, version.id) });
+  if (upsert.id !== undefined) {
+    const artifact = await modelArtifactById(call, upsert.id);
+    if (artifact.versionId === null) await authorizeModelArtifact(call, artifact, true);
+  }
+  const result = await upsertVersionArtifact(call.registry, version.id, upsert, call.ctx);
+  return { status: result.created ? 201 : 200, body: modelArtifactOut(result.artifact, result.extras) };
+}
+
+/** A record artifact (serves are not artifacts) or a model artifact by its global id, hidden likewise. */
+function anyArtifact(call: RestCall, id: number): Promise<ModelArtifact | KubeflowRecord> {
+  const lookup = async () => {
+    try {
+      return await getArtifactById(call.registry, id);
+    } catch (error) {
+      if (!(error instanceof NotFoundError)) throw error;
+      return getRecord(call.registry, id, RECORD_ARTIFACT_KINDS);
+    }
+  };
+  return lookupVisible(call, `artifact ${id}`, lookup, (a) => modelOfArtifact(call, a));
+}
+
+/** Creates a model artifact linked to no version (`artifacts/{id}`): unrestricted grants only, as it belongs to no model. */
+async function createStandalone(call: RestCall, write: KubeflowArtifactWrite) {
+  await call.authorize("CreateModelArtifact", { parent: "" });
+  const result = await createStandaloneArtifact(call.registry, write, call.ctx);
+  return created(modelArtifactOut(result.artifact, result.extras));
+}
+
+/** Updates a model artifact (and its extras) with the fields of a PATCH body. */
+async function patchModel(call: RestCall, current: ModelArtifact, write: KubeflowArtifactWrite) {
+  await authorizeModelArtifact(call, current, true);
+  const result = await patchModelArtifact(call.registry, current.id, write, call.ctx);
+  return ok(modelArtifactOut(result.artifact, result.extras));
+}
+
+export const ARTIFACT_ROUTES: RestRoute[] = [
+  {
+    method: "GET",
+    path: "/model_artifact",
+    handle: (call) => findArtifact(call, true, false),
+  },
+  {
+    method: "GET",
+    path: "/model_artifacts",
+    async handle(call) {
+      checkParams(call.query, LIST_PARAMS);
+      const permit = await call.authorize("ListModelVersions", { parent: "registeredModels/-" });
+      const { request, pageSize } = listRequest(call.query, { spec: KUBEFLOW_ARTIFACT_LIST });
+      const page = await listAllModelArtifacts(call.registry, request, KUBEFLOW_ARTIFACT_LIST);
+      const items = await narrow(call.registry, permit, page.items, (a) => modelOfArtifact(call, a));
+      const extras = await extrasOf(
+        call.registry,
+        items.map((a) => a.id),
+      );
+      return ok({ items: items.map((a) => modelArtifactOut(a, extras.get(a.id))), nextPageToken: page.nextPageToken, pageSize, size: items.length });
+    },
+  },
+  {
+    method: "POST",
+    path: "/model_artifacts",
+    async handle(call) {
+      checkParams(call.query, []);
+      const upsert = parseArtifact(await call.json(), "model-artifact", "create");
+      if (upsert.kind !== "model-artifact") throw badField("artifactType", "must be model-artifact");
+      return createStandalone(call, upsert);
+    },
+  },
+  {
+    method: "GET",
+    path: "/model_artifacts/{modelartifactId}",
+    async handle(call) {
+      checkParams(call.query, []);
+      const artifact = await modelArtifactById(call, call.id("modelartifactId"));
+      await authorizeModelArtifact(call, artifact, false);
+      return okWithExtras(call.registry, artifact, modelArtifactOut);
+    },
+  },
+  {
+    method: "PATCH",
+    path: "/model_artifacts/{modelartifactId}",
+    async handle(call) {
+      checkParams(call.query, []);
+      const id = call.id("modelartifactId");
+      const body = await call.json();
+      const upsert = parseArtifact(body, artifactTypeOf(body), "update");
+      if (upsert.kind !== "model-artifact") throw badField("artifactType", "must be model-artifact");
+      return patchModel(call, await modelArtifactById(call, id), upsert);
+    },
+  },
+  {
+    method: "GET",
+    path: "/artifact",
+    handle: (call) => findArtifact(call, true, true),
+  },
+  {
+    method: "GET",
+    path: "/artifacts",
+    async handle(call) {
+      const permit = await call.authorize("ListModelVersions", { parent: "registeredModels/-" });
+      return listArtifactUnion(call, { kind: "all" }, permit, []);
+    },
+  },
+  {
+    method: "POST",
+    path: "/artifacts",
+    async handle(call) {
+      checkParams(call.query, []);
+      const body = await call.json();
+      const upsert = parseArtifact(body, artifactTypeOf(body), "create");
+      if (upsert.kind === "model-artifact") return createStandalone(call, upsert);
+      await authorizeRecord(call, { parent: null }, true);
+      const { record, extras } = await createRecord(call.registry, upsert.kind, null, namedForCreate(upsert.input), upsert.extras, call.ctx);
+      return created(recordOut(record, extras));
+    },
+  },
+  {
+    method: "GET",
+    path: "/artifacts/{id}",
+    async handle(call) {
+      checkParams(call.query, []);
+      const artifact = await anyArtifact(call, call.id("id"));
+      if ("kind" in artifact) await authorizeRecord(call, artifact, false);
+      else await authorizeModelArtifact(call, artifact, false);
+      const [out] = await artifactsOut(call, [artifact]);
+      return ok(out);
+    },
+  },
+  {
+    method: "PATCH",
+    path: "/artifacts/{id}",
+    async handle(call) {
+      checkParams(call.query, []);
+      const current = await anyArtifact(call, call.id("id"));
+      const currentType: ArtifactType = "kind" in current ? (current.kind as ArtifactType) : "model-artifact";
+      const body = await call.json();
+      const type = artifactTypeOf(body, currentType);
+      if (type !== currentType) throw badField("artifactType", `artifact ${current.id} is a ${currentType}; its type cannot change`);
+      const upsert = parseArtifact(body, type, "update");
+      if (upsert.kind === "model-artifact") return patchModel(call, current as ModelArtifact, upsert);
+      const record = current as KubeflowRecord;
+      await authorizeRecord(call, record, true);
+      const result = await updateRecord(call.registry, record.id, updateOf(upsert), upsert.extras, call.ctx);
+      const [out] = await artifactsOut(call, [result.record]);
+      return ok(out);
+    },
+  },
+];
