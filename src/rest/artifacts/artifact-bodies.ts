@@ -5,8 +5,9 @@ import type { ExtrasPatch } from "../../registry/kubeflow-extras.js";
 import { RECORD_ARTIFACT_KINDS, type RecordKind } from "../../registry/kubeflow-types.js";
 import type { ArtifactState, JsonObject } from "../../registry/types.js";
 import { checkShape, str } from "../shared/body.js";
-import { enumIn, extrasPatchOf, idIn, maskOf, MODEL_ARTIFACT_EXTRA_FIELDS, type Parsed, propertiesIn, timeIn } from "../shared/convert.js";
+import { enumIn, extrasPatchOf, idIn, maskOf, namedIn, optionalEnumIn, type Parsed, propertiesIn, timeIn } from "../shared/convert.js";
 import { ARTIFACT_SHAPES } from "../shared/shapes.js";
+import { MODEL_ARTIFACT_EXTRA_FIELDS } from "./artifact-json.js";
 
 /**
  * Artifact request bodies of every Kubeflow artifact type: the type comes from `artifactType`,
@@ -42,15 +43,14 @@ function parseModelArtifact(body: Record<string, unknown>): Parsed<ArtifactInput
   for (const f of ["experimentId", "experimentRunId"]) if (body[f] !== undefined) idIn(body[f], f);
   return {
     input: {
-      displayName: str(body, "name") ?? "",
-      description: str(body, "description") ?? "",
+      ...namedIn(body),
       uri: str(body, "uri") ?? "",
       modelFormatName: str(body, "modelFormatName") ?? "",
       modelFormatVersion: str(body, "modelFormatVersion") ?? "",
       storageKey: str(body, "storageKey") ?? "",
       storagePath: str(body, "storagePath") ?? "",
       serviceAccountName: str(body, "serviceAccountName") ?? "",
-      state: body.state === undefined ? undefined : enumIn(body.state, "state", ARTIFACT_STATES),
+      state: optionalEnumIn(body, "state", ARTIFACT_STATES),
       digest: "",
       customProperties: propertiesIn(body.customProperties),
     },
@@ -78,10 +78,9 @@ function parseRecord(kind: RecordKind, body: Record<string, unknown>): Parsed<Re
   const fields: JsonObject = Object.fromEntries(own.filter((f) => body[f] !== undefined).map((f) => [f, body[f] as JsonObject[string]]));
   return {
     input: {
-      displayName: str(body, "name") ?? "",
-      description: str(body, "description") ?? "",
+      ...namedIn(body),
       uri: str(body, "uri") ?? "",
-      state: body.state === undefined ? undefined : enumIn(body.state, "state", ARTIFACT_STATES),
+      state: optionalEnumIn(body, "state", ARTIFACT_STATES),
       fields,
       customProperties: propertiesIn(body.customProperties),
     },

@@ -4,7 +4,6 @@ import { createRecord, getRecord, updateRecord } from "../../registry/generic-ar
 import { KUBEFLOW_ARTIFACT_LIST } from "../../registry/kubeflow-compat.js";
 import {
   createStandaloneArtifact,
-  extrasOf,
   type KubeflowArtifactWrite,
   namedForCreate,
   patchModelArtifact,
@@ -15,15 +14,17 @@ import {
 import { listAllModelArtifacts } from "../../registry/kubeflow-lists.js";
 import { type KubeflowRecord, RECORD_ARTIFACT_KINDS } from "../../registry/kubeflow-types.js";
 import { versionName } from "../../registry/names.js";
-import type { ModelArtifact } from "../../registry/types.js";
+import type { ListRequest, ModelArtifact } from "../../registry/types.js";
 import { type ArtifactType, artifactTypeOf, parseArtifact } from "./artifact-bodies.js";
 import { artifactsOut, authorizeModelArtifact, authorizeRecord, findArtifact, listArtifactUnion, modelOfArtifact } from "./artifact-lists.js";
-import { modelArtifactOut, recordOut, updateOf } from "../shared/convert.js";
+import { updateOf } from "../shared/convert.js";
 import { badField } from "../shared/errors.js";
 import { lookupVisible, versionById } from "../shared/lookup-visible.js";
-import { checkParams, LIST_PARAMS, listRequest } from "../shared/query.js";
+import { checkParams, LIST_PARAMS } from "../shared/query.js";
+import { getByIdRoute, okList, onId, route } from "../shared/route-kit.js";
 import type { RestCall, RestRoute } from "../shared/router.js";
-import { created, narrow, ok, okWithExtras } from "../shared/support.js";
+import { created, narrow, ok } from "../shared/support.js";
+import { modelArtifactOut, recordOut } from "./artifact-json.js";
 
 /**
  * Model artifacts (the registry's own) and doc, dataset, metric and parameter artifacts (kept by
@@ -41,6 +42,13 @@ const modelArtifactById = (call: RestCall, id: number): Promise<ModelArtifact> =
     () => getArtifactById(call.registry, id),
     (a) => modelOfArtifact(call, a),
   );
+
+/** GET /model_artifacts/{id}: the artifact, when the caller may read it. */
+async function readModelArtifact(call: RestCall, id: number): Promise<ModelArtifact> {
+  const artifact = await modelArtifactById(call, id);
+  await authorizeModelArtifact(call, artifact, false);
+  return artifact;
+}
 
 /** A record about to be created gets a generated name when it has none; an update keeps its own. */
 const recordForUpsert = (upsert: RecordUpsert): RecordUpsert =>
@@ -103,114 +111,64 @@ async function patchModel(call: RestCall, current: ModelArtifact, write: Kubeflo
 }
 
 export const ARTIFACT_ROUTES: RestRoute[] = [
-  {
-    method: "GET",
-    path: "/model_artifact",
-    handle: (call) => findArtifact(call, true, false),
-  },
-  {
-    method: "GET",
-    path: "/model_artifacts",
-    async handle(call) {
-      checkParams(call.query, LIST_PARAMS);
-      const permit = await call.authorize("ListModelVersions", { parent: "registeredModels/-" });
-      const { request, pageSize } = listRequest(call.query, { spec: KUBEFLOW_ARTIFACT_LIST });
+  route("GET", "/model_artifact", (call) => findArtifact(call, true, false)),
+  route("GET", "/model_artifacts", async (call) => {
+    checkParams(call.query, LIST_PARAMS);
+    const permit = await call.authorize("ListModelVersions", { parent: "registeredModels/-" });
+    const read = async (request: ListRequest) => {
       const page = await listAllModelArtifacts(call.registry, request, KUBEFLOW_ARTIFACT_LIST);
-      const items = await narrow(call.registry, permit, page.items, (a) => modelOfArtifact(call, a));
-      const extras = await extrasOf(
-        call.registry,
-        items.map((a) => a.id),
-      );
-      return ok({ items: items.map((a) => modelArtifactOut(a, extras.get(a.id))), nextPageToken: page.nextPageToken, pageSize, size: items.length });
-    },
-  },
-  {
-    method: "POST",
-    path: "/model_artifacts",
-    async handle(call) {
-      checkParams(call.query, []);
-      const upsert = parseArtifact(await call.json(), "model-artifact", "create");
-      if (upsert.kind !== "model-artifact") throw badField("artifactType", "must be model-artifact");
-      return createStandalone(call, upsert);
-    },
-  },
-  {
-    method: "GET",
-    path: "/model_artifacts/{modelartifactId}",
-    async handle(call) {
-      checkParams(call.query, []);
-      const artifact = await modelArtifactById(call, call.id("modelartifactId"));
-      await authorizeModelArtifact(call, artifact, false);
-      return okWithExtras(call.registry, artifact, modelArtifactOut);
-    },
-  },
-  {
-    method: "PATCH",
-    path: "/model_artifacts/{modelartifactId}",
-    async handle(call) {
-      checkParams(call.query, []);
-      const id = call.id("modelartifactId");
-      const body = await call.json();
-      const upsert = parseArtifact(body, artifactTypeOf(body), "update");
-      if (upsert.kind !== "model-artifact") throw badField("artifactType", "must be model-artifact");
-      return patchModel(call, await modelArtifactById(call, id), upsert);
-    },
-  },
-  {
-    method: "GET",
-    path: "/artifact",
-    handle: (call) => findArtifact(call, true, true),
-  },
-  {
-    method: "GET",
-    path: "/artifacts",
-    async handle(call) {
-      const permit = await call.authorize("ListModelVersions", { parent: "registeredModels/-" });
-      return listArtifactUnion(call, { kind: "all" }, permit, []);
-    },
-  },
-  {
-    method: "POST",
-    path: "/artifacts",
-    async handle(call) {
-      checkParams(call.query, []);
-      const body = await call.json();
-      const upsert = parseArtifact(body, artifactTypeOf(body), "create");
-      if (upsert.kind === "model-artifact") return createStandalone(call, upsert);
-      await authorizeRecord(call, { parent: null }, true);
-      const { record, extras } = await createRecord(call.registry, upsert.kind, null, namedForCreate(upsert.input), upsert.extras, call.ctx);
-      return created(recordOut(record, extras));
-    },
-  },
-  {
-    method: "GET",
-    path: "/artifacts/{id}",
-    async handle(call) {
-      checkParams(call.query, []);
-      const artifact = await anyArtifact(call, call.id("id"));
-      if ("kind" in artifact) await authorizeRecord(call, artifact, false);
-      else await authorizeModelArtifact(call, artifact, false);
-      const [out] = await artifactsOut(call, [artifact]);
-      return ok(out);
-    },
-  },
-  {
-    method: "PATCH",
-    path: "/artifacts/{id}",
-    async handle(call) {
-      checkParams(call.query, []);
-      const current = await anyArtifact(call, call.id("id"));
-      const currentType: ArtifactType = "kind" in current ? (current.kind as ArtifactType) : "model-artifact";
-      const body = await call.json();
-      const type = artifactTypeOf(body, currentType);
-      if (type !== currentType) throw badField("artifactType", `artifact ${current.id} is a ${currentType}; its type cannot change`);
-      const upsert = parseArtifact(body, type, "update");
-      if (upsert.kind === "model-artifact") return patchModel(call, current as ModelArtifact, upsert);
-      const record = current as KubeflowRecord;
-      await authorizeRecord(call, record, true);
-      const result = await updateRecord(call.registry, record.id, updateOf(upsert), upsert.extras, call.ctx);
-      const [out] = await artifactsOut(call, [result.record]);
-      return ok(out);
-    },
-  },
+      return { ...page, items: await narrow(call.registry, permit, page.items, (a) => modelOfArtifact(call, a)) };
+    };
+    return okList(call, { spec: KUBEFLOW_ARTIFACT_LIST }, read, modelArtifactOut);
+  }),
+  route("POST", "/model_artifacts", async (call) => {
+    checkParams(call.query, []);
+    const upsert = parseArtifact(await call.json(), "model-artifact", "create");
+    if (upsert.kind !== "model-artifact") throw badField("artifactType", "must be model-artifact");
+    return createStandalone(call, upsert);
+  }),
+  getByIdRoute("/model_artifacts/{modelartifactId}", readModelArtifact, modelArtifactOut),
+  onId("PATCH", "/model_artifacts/{modelartifactId}", async (call, id) => {
+    const body = await call.json();
+    const upsert = parseArtifact(body, artifactTypeOf(body), "update");
+    if (upsert.kind !== "model-artifact") throw badField("artifactType", "must be model-artifact");
+    return patchModel(call, await modelArtifactById(call, id), upsert);
+  }),
+  route("GET", "/artifact", (call) => findArtifact(call, true, true)),
+  route("GET", "/artifacts", async (call) => {
+    const permit = await call.authorize("ListModelVersions", { parent: "registeredModels/-" });
+    return listArtifactUnion(call, { kind: "all" }, permit, []);
+  }),
+  route("POST", "/artifacts", async (call) => {
+    checkParams(call.query, []);
+    const body = await call.json();
+    const upsert = parseArtifact(body, artifactTypeOf(body), "create");
+    if (upsert.kind === "model-artifact") return createStandalone(call, upsert);
+    await authorizeRecord(call, { parent: null }, true);
+    const { record, extras } = await createRecord(call.registry, upsert.kind, null, namedForCreate(upsert.input), upsert.extras, call.ctx);
+    return created(recordOut(record, extras));
+  }),
+  route("GET", "/artifacts/{id}", async (call) => {
+    checkParams(call.query, []);
+    const artifact = await anyArtifact(call, call.id("id"));
+    if ("kind" in artifact) await authorizeRecord(call, artifact, false);
+    else await authorizeModelArtifact(call, artifact, false);
+    const [out] = await artifactsOut(call, [artifact]);
+    return ok(out);
+  }),
+  route("PATCH", "/artifacts/{id}", async (call) => {
+    checkParams(call.query, []);
+    const current = await anyArtifact(call, call.id("id"));
+    const currentType: ArtifactType = "kind" in current ? (current.kind as ArtifactType) : "model-artifact";
+    const body = await call.json();
+    const type = artifactTypeOf(body, currentType);
+    if (type !== currentType) throw badField("artifactType", `artifact ${current.id} is a ${currentType}; its type cannot change`);
+    const upsert = parseArtifact(body, type, "update");
+    if (upsert.kind === "model-artifact") return patchModel(call, current as ModelArtifact, upsert);
+    const record = current as KubeflowRecord;
+    await authorizeRecord(call, record, true);
+    const result = await updateRecord(call.registry, record.id, updateOf(upsert), upsert.extras, call.ctx);
+    const [out] = await artifactsOut(call, [result.record]);
+    return ok(out);
+  }),
 ];

@@ -1,10 +1,10 @@
 import type { Update } from "../../registry/inputs.js";
 import type { ExtrasPatch } from "../../registry/kubeflow-extras.js";
-import type { Extras, KubeflowRecord, MetricHistoryPoint } from "../../registry/kubeflow-types.js";
-import type { Experiment, ExperimentRun, InferenceService, ServingEnvironment } from "../../registry/lifecycle-types.js";
+import type { Extras } from "../../registry/kubeflow-types.js";
 import { decimalId } from "../../registry/names.js";
 import { decodeUtf8 } from "../../registry/text.js";
-import type { JsonObject, MetadataValue, ModelArtifact, ModelVersion, Properties, RegisteredModel } from "../../registry/types.js";
+import type { JsonObject, MetadataValue, Properties, State } from "../../registry/types.js";
+import { str } from "./body.js";
 import { badField } from "./errors.js";
 
 /**
@@ -12,7 +12,7 @@ import { badField } from "./errors.js";
  * as MetadataValue objects tagged with metadataType, optional strings omitted when empty.
  */
 
-type Json = Record<string, unknown>;
+export type Json = Record<string, unknown>;
 
 // ---- primitives ----
 
@@ -42,8 +42,28 @@ export function enumIn<T extends string>(value: unknown, field: string, values: 
   return value as T;
 }
 
+/** An optional enum field of a body: undefined when absent. */
+export const optionalEnumIn = <T extends string>(body: Json, field: string, values: readonly T[]): T | undefined =>
+  body[field] === undefined ? undefined : enumIn(body[field], field, values);
+
+/** The name (a display name) and description of a named resource's body, "" when absent. */
+export const namedIn = (body: Json) => ({ displayName: str(body, "name") ?? "", description: str(body, "description") ?? "" });
+
+const STATES: readonly State[] = ["LIVE", "ARCHIVED"];
+
+/** The body of an owned resource (a model, an experiment): name, description, owner, state, custom properties. */
+export function ownedIn(body: Json) {
+  return {
+    ...namedIn(body),
+    owner: str(body, "owner") ?? "",
+    state: optionalEnumIn(body, "state", STATES),
+    labels: {},
+    customProperties: propertiesIn(body.customProperties),
+  };
+}
+
 /** Drops undefined and empty-string fields, so optional strings are absent rather than "". */
-function compact(o: Json): Json {
+export function compact(o: Json): Json {
   const out: Json = {};
   for (const [k, v] of Object.entries(o)) if (v !== undefined && v !== "") out[k] = v;
   return out;
@@ -171,159 +191,39 @@ export function extrasPatchOf(body: Json, fields: readonly string[]): ExtrasPatc
 
 // ---- responses ----
 
-const common = (r: { id: number; createTime: Date; updateTime: Date }, extras: Extras | undefined) => ({
+/** The fields every stored resource shows: its id, external id, and create and update times. */
+export const resourceFields = (r: { id: number; createTime: Date; updateTime: Date }, extras: Extras | undefined) => ({
   id: idOut(r.id),
   externalId: extras?.externalId ?? undefined,
   createTimeSinceEpoch: timeOut(r.createTime),
   lastUpdateTimeSinceEpoch: timeOut(r.updateTime),
 });
 
-/** Kubeflow-only fields kept in extras, in the order they are shown. */
-export const MODEL_EXTRA_FIELDS = ["maturity", "language", "tasks", "provider", "logo", "license", "licenseLink", "libraryName"] as const;
-export const MODEL_ARTIFACT_EXTRA_FIELDS = [
-  "modelSourceKind",
-  "modelSourceClass",
-  "modelSourceGroup",
-  "modelSourceId",
-  "modelSourceName",
-  "experimentId",
-  "experimentRunId",
-] as const;
+/** What a named resource is shown with: the stored fields, its name and description, its own fields, its custom properties. */
+interface Named {
+  id: number;
+  createTime: Date;
+  updateTime: Date;
+  displayName: string;
+  description: string;
+  customProperties: Properties;
+}
 
-const pick = (extras: Extras | undefined, fields: readonly string[]): Json =>
+/**
+ * A named resource's JSON, in Kubeflow's field order: stored fields, name, the parent's id (`under`),
+ * description, `own`, customProperties.
+ */
+export function namedOut(r: Named, extras: Extras | undefined, own: Json, under: Json = {}): Json {
+  return compact({
+    ...resourceFields(r, extras),
+    name: r.displayName,
+    ...under,
+    description: r.description,
+    ...own,
+    customProperties: propertiesOut(r.customProperties),
+  });
+}
+
+/** The listed Kubeflow-only fields an extras record holds. */
+export const pickExtras = (extras: Extras | undefined, fields: readonly string[]): Json =>
   Object.fromEntries(fields.filter((f) => extras?.fields[f] !== undefined).map((f) => [f, extras!.fields[f]]));
-
-export function modelOut(m: RegisteredModel, extras?: Extras): Json {
-  return compact({
-    ...common(m, extras),
-    name: m.displayName,
-    description: m.description,
-    owner: m.owner,
-    state: m.state,
-    readme: m.readme,
-    ...pick(extras, MODEL_EXTRA_FIELDS),
-    customProperties: propertiesOut(m.customProperties),
-  });
-}
-
-export function versionOut(v: ModelVersion, extras?: Extras): Json {
-  return compact({
-    ...common(v, extras),
-    name: v.version,
-    registeredModelId: idOut(v.modelId),
-    description: v.description,
-    author: v.author,
-    state: v.state,
-    customProperties: propertiesOut(v.customProperties),
-  });
-}
-
-export function modelArtifactOut(a: ModelArtifact, extras?: Extras): Json {
-  return compact({
-    artifactType: "model-artifact",
-    ...common(a, extras),
-    name: a.displayName,
-    description: a.description,
-    uri: a.uri,
-    state: a.state,
-    modelFormatName: a.modelFormatName,
-    modelFormatVersion: a.modelFormatVersion,
-    storageKey: a.storageKey,
-    storagePath: a.storagePath,
-    serviceAccountName: a.serviceAccountName,
-    ...pick(extras, MODEL_ARTIFACT_EXTRA_FIELDS),
-    customProperties: propertiesOut(a.customProperties),
-  });
-}
-
-/** The run (and experiment) of a record under a run, shown as experimentRunId/experimentId. */
-export function recordOut(r: KubeflowRecord, extras?: Extras, run?: { experimentId: number }): Json {
-  if (r.kind === "serve-model") {
-    return compact({
-      ...common(r, extras),
-      name: r.displayName,
-      description: r.description,
-      modelVersionId: r.fields.modelVersionId,
-      lastKnownState: r.state,
-      customProperties: propertiesOut(r.customProperties),
-    });
-  }
-  return compact({
-    artifactType: r.kind,
-    ...common(r, extras),
-    name: r.displayName,
-    description: r.description,
-    uri: r.uri,
-    state: r.state,
-    ...r.fields,
-    ...pick(extras, ["experimentId", "experimentRunId"]),
-    ...(r.parent?.type === "run" ? { experimentRunId: idOut(r.parent.id), experimentId: run ? idOut(run.experimentId) : undefined } : {}),
-    customProperties: propertiesOut(r.customProperties),
-  });
-}
-
-export function metricPointOut(p: MetricHistoryPoint): Json {
-  return {
-    artifactType: "metric",
-    id: idOut(p.id),
-    name: p.key,
-    value: p.value,
-    step: p.step,
-    timestamp: timeOut(p.time),
-    state: "LIVE",
-    experimentRunId: idOut(p.runId),
-    experimentId: idOut(p.experimentId),
-    customProperties: {},
-    createTimeSinceEpoch: timeOut(p.time),
-    lastUpdateTimeSinceEpoch: timeOut(p.time),
-  };
-}
-
-export function experimentOut(e: Experiment, extras?: Extras): Json {
-  return compact({
-    ...common(e, extras),
-    name: e.displayName,
-    description: e.description,
-    owner: e.owner,
-    state: e.state,
-    customProperties: propertiesOut(e.customProperties),
-  });
-}
-
-export function runOut(r: ExperimentRun, extras?: Extras): Json {
-  return compact({
-    ...common(r, extras),
-    name: r.displayName,
-    experimentId: idOut(r.experimentId),
-    description: r.description,
-    owner: r.author,
-    status: r.status,
-    state: typeof extras?.fields.state === "string" ? extras.fields.state : "LIVE",
-    startTimeSinceEpoch: timeOut(r.startTime),
-    endTimeSinceEpoch: r.endTime ? timeOut(r.endTime) : undefined,
-    customProperties: propertiesOut(r.customProperties),
-  });
-}
-
-export function environmentOut(e: ServingEnvironment, extras?: Extras): Json {
-  return compact({
-    ...common(e, extras),
-    name: e.displayName,
-    description: e.description,
-    customProperties: propertiesOut(e.customProperties),
-  });
-}
-
-export function serviceOut(s: InferenceService, extras?: Extras): Json {
-  return compact({
-    ...common(s, extras),
-    name: s.displayName,
-    description: s.description,
-    registeredModelId: idOut(s.modelId),
-    servingEnvironmentId: idOut(s.environmentId),
-    modelVersionId: s.versionId === null ? undefined : idOut(s.versionId),
-    runtime: s.runtime,
-    desiredState: s.desiredState,
-    customProperties: propertiesOut(s.customProperties),
-  });
-}

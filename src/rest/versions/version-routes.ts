@@ -1,18 +1,22 @@
 import { NotFoundError } from "../../registry/errors.js";
 import { lookupVersionById } from "../../registry/by-id.js";
-import { idOfExternalId, patchWithExtras } from "../../registry/kubeflow.js";
+import type { Update, VersionInput } from "../../registry/inputs.js";
+import { idOfExternalId } from "../../registry/kubeflow.js";
 import { modelName, versionName } from "../../registry/names.js";
+import type { Registry } from "../../registry/registry.js";
 import type { ModelVersion } from "../../registry/types.js";
 import { listArtifactUnion } from "../artifacts/artifact-lists.js";
 import { upsertUnder } from "../artifacts/artifact-routes.js";
-import { idIn, updateOf, versionOut } from "../shared/convert.js";
+import { idIn } from "../shared/convert.js";
 import { findVisible, modelOfVersion, versionById, visibleOnly } from "../shared/lookup-visible.js";
-import { createVersion, listVersions, parseVersion } from "../models/model-routes.js";
 import { required } from "../shared/body.js";
 import { checkParams, quoteLiteral } from "../shared/query.js";
 import type { RestCall, RestRoute } from "../shared/router.js";
 import { VERSION_CREATE, VERSION_UPDATE } from "../shared/shapes.js";
-import { findParams, ok, okWithExtras, single, withBodyReferences } from "../shared/support.js";
+import { getByIdRoute, okPatched, onId, route } from "../shared/route-kit.js";
+import { findParams, okWithExtras, single, withBodyReferences } from "../shared/support.js";
+import { versionOut } from "./version-json.js";
+import { createVersion, listVersions, parseVersion } from "./version-writes.js";
 
 /** Model versions by id, across models, and the artifacts of a version. */
 
@@ -45,73 +49,38 @@ async function findVersion(call: RestCall): Promise<ModelVersion> {
   return single(matches, `model version "${find.name}"`);
 }
 
+async function readVersion(call: RestCall, id: number): Promise<ModelVersion> {
+  const version = await versionById(call, id);
+  await authorizeVersion(call, version, false);
+  return version;
+}
+
 export const VERSION_ROUTES: RestRoute[] = [
-  {
-    method: "GET",
-    path: "/model_version",
-    async handle(call) {
-      const version = await findVersion(call);
-      await authorizeVersion(call, version, false);
-      return okWithExtras(call.registry, version, versionOut);
-    },
-  },
-  {
-    method: "GET",
-    path: "/model_versions",
-    handle: (call) => listVersions(call, undefined, []),
-  },
-  {
-    method: "POST",
-    path: "/model_versions",
-    async handle(call) {
-      checkParams(call.query, []);
-      const body = required(await call.body(VERSION_CREATE, "ModelVersionCreate"), ["name", "registeredModelId"]);
-      const modelId = idIn(body.registeredModelId, "registeredModelId");
-      return withBodyReferences(422, () => createVersion(call, modelId, parseVersion(body)));
-    },
-  },
-  {
-    method: "GET",
-    path: "/model_versions/{modelversionId}",
-    async handle(call) {
-      checkParams(call.query, []);
-      const version = await versionById(call, call.id("modelversionId"));
-      await authorizeVersion(call, version, false);
-      return okWithExtras(call.registry, version, versionOut);
-    },
-  },
-  {
-    method: "PATCH",
-    path: "/model_versions/{modelversionId}",
-    async handle(call) {
-      checkParams(call.query, []);
-      const id = call.id("modelversionId");
-      const parsed = parseVersion(await call.body(VERSION_UPDATE, "ModelVersionUpdate"));
-      const current = await versionById(call, id);
-      await authorizeVersion(call, current, true);
-      const ref = { model: { id: current.modelId }, selector: { kind: "id" as const, id } };
-      const { resource: version, extras } = await patchWithExtras(
-        call.registry,
-        "ModelVersion",
-        parsed,
-        (scoped) => scoped.updateVersion(ref, updateOf(parsed), call.ctx),
-        (scoped) => scoped.getVersion(ref),
-      );
-      return ok(versionOut(version, extras));
-    },
-  },
-  {
-    method: "GET",
-    path: "/model_versions/{modelversionId}/artifacts",
-    async handle(call) {
-      const version = await versionById(call, call.id("modelversionId"));
-      const permit = await call.authorize("ListModelArtifacts", { parent: versionName(version.modelId, version.id) });
-      return listArtifactUnion(call, { kind: "version", versionId: version.id, modelId: version.modelId }, permit, ["name", "externalId"]);
-    },
-  },
-  {
-    method: "POST",
-    path: "/model_versions/{modelversionId}/artifacts",
-    handle: (call) => upsertUnder(call, { type: "version", id: call.id("modelversionId") }),
-  },
+  route("GET", "/model_version", async (call) => {
+    const version = await findVersion(call);
+    await authorizeVersion(call, version, false);
+    return okWithExtras(call.registry, version, versionOut);
+  }),
+  route("GET", "/model_versions", (call) => listVersions(call, undefined, [])),
+  route("POST", "/model_versions", async (call) => {
+    checkParams(call.query, []);
+    const body = required(await call.body(VERSION_CREATE, "ModelVersionCreate"), ["name", "registeredModelId"]);
+    const modelId = idIn(body.registeredModelId, "registeredModelId");
+    return withBodyReferences(422, () => createVersion(call, modelId, parseVersion(body)));
+  }),
+  getByIdRoute("/model_versions/{modelversionId}", readVersion, versionOut),
+  onId("PATCH", "/model_versions/{modelversionId}", async (call, id) => {
+    const parsed = parseVersion(await call.body(VERSION_UPDATE, "ModelVersionUpdate"));
+    const current = await versionById(call, id);
+    await authorizeVersion(call, current, true);
+    const ref = { model: { id: current.modelId }, selector: { kind: "id" as const, id } };
+    const update = (scoped: Registry, change: Update<VersionInput>) => scoped.updateVersion(ref, change, call.ctx);
+    return okPatched(call, "ModelVersion", parsed, update, (scoped) => scoped.getVersion(ref), versionOut);
+  }),
+  route("GET", "/model_versions/{modelversionId}/artifacts", async (call) => {
+    const version = await versionById(call, call.id("modelversionId"));
+    const permit = await call.authorize("ListModelArtifacts", { parent: versionName(version.modelId, version.id) });
+    return listArtifactUnion(call, { kind: "version", versionId: version.id, modelId: version.modelId }, permit, ["name", "externalId"]);
+  }),
+  route("POST", "/model_versions/{modelversionId}/artifacts", (call) => upsertUnder(call, { type: "version", id: call.id("modelversionId") })),
 ];
