@@ -11,8 +11,12 @@ import {
 } from "../../../gen/modelregistry/v1/events_pb.js";
 import { modelName } from "../../registry/names.js";
 import type { RegistryEvent, Resource } from "../../registry/types.js";
-import { artifactOut, modelOut, versionOut } from "../shared/convert.js";
-import { aliasOut, environmentOut, experimentOut, runOut, serviceOut } from "../lineage/lineage-convert.js";
+import { aliasOut } from "../aliases/alias-convert.js";
+import { artifactOut } from "../artifacts/artifact-convert.js";
+import { modelOut } from "../models/model-convert.js";
+import { versionOut } from "../versions/version-convert.js";
+import { environmentOut, serviceOut } from "../serving/serving-convert.js";
+import { experimentOut, runOut } from "../lineage/lineage-convert.js";
 import { recordArtifactOut, serveModelOut } from "./record-convert.js";
 
 type SnapshotCase = ResourceSnapshot["resource"];

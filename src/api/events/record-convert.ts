@@ -12,7 +12,8 @@ import type { RecordKind, RecordResource } from "../../registry/kubeflow-types.j
 import { inferenceServiceName, recordName } from "../../registry/lifecycle-names.js";
 import { versionName } from "../../registry/names.js";
 import type { ArtifactState } from "../../registry/types.js";
-import { artifactStateOut, propertiesOut } from "../shared/convert.js";
+import { artifactStateOut } from "../artifacts/artifact-convert.js";
+import { propertiesOut } from "../shared/convert.js";
 
 /**
  * Domain -> proto of the Kubeflow gateway's records, as event snapshots (Artifact, ServeModel).

@@ -1,21 +1,3 @@
-import { create } from "@bufbuild/protobuf";
-import type { ServiceImpl } from "@connectrpc/connect";
-import {
-  CreateExperimentResponseSchema,
-  CreateExperimentRunResponseSchema,
-  DeleteExperimentResponseSchema,
-  DeleteExperimentRunResponseSchema,
-  GetExperimentResponseSchema,
-  GetExperimentRunResponseSchema,
-  GetLineageResponseSchema,
-  ListExperimentRunMetricHistoryResponseSchema,
-  ListExperimentRunsResponseSchema,
-  ListExperimentsResponseSchema,
-  LogExperimentRunMetricsResponseSchema,
-  UpdateExperimentResponseSchema,
-  UpdateExperimentRunResponseSchema,
-} from "../../../gen/modelregistry/v1/lineage_pb.js";
-import type { ModelRegistryService } from "../../../gen/modelregistry/v1/model_registry_service_pb.js";
 import { InvalidArgumentError } from "../../registry/errors.js";
 import {
   createRun,
@@ -32,58 +14,39 @@ import { parseExperimentName, parseExperimentParent, parseRunName } from "../../
 import { getLineage } from "../../registry/lineage.js";
 import type { Registry } from "../../registry/registry.js";
 import { callContext, listRequest } from "../shared/call-context.js";
-import { byNameOrDisplayName, pageFields, required, updateParts } from "../shared/handler-kit.js";
-import { artifactOut, versionOut } from "../shared/convert.js";
+import { byNameOrDisplayName, deleteParts, type Methods, pageFields, required, updateParts } from "../shared/handler-kit.js";
+import { artifactOut } from "../artifacts/artifact-convert.js";
+import { versionOut } from "../versions/version-convert.js";
 import { experimentIn, experimentOut, metricIn, metricOut, runIn, runOut } from "./lineage-convert.js";
-import { datasetOut } from "../shared/source-convert.js";
+import { datasetOut } from "../versions/source-convert.js";
 import { versionRef } from "../versions/version-ref.js";
 
-type Methods =
-  | "createExperiment"
-  | "getExperiment"
-  | "listExperiments"
-  | "updateExperiment"
-  | "deleteExperiment"
-  | "createExperimentRun"
-  | "getExperimentRun"
-  | "listExperimentRuns"
-  | "updateExperimentRun"
-  | "deleteExperimentRun"
-  | "logExperimentRunMetrics"
-  | "listExperimentRunMetricHistory"
-  | "getLineage";
-
 /** Experiments, runs, metrics and GetLineage: parse, call the registry, convert. */
-export function createLineageHandler(registry: Registry): Pick<ServiceImpl<typeof ModelRegistryService>, Methods> {
+export function createLineageHandler(registry: Registry) {
   return {
     async createExperiment(req, ctx) {
       const experiment = await createExperiment(registry, experimentIn(required(req.experiment, "experiment")), callContext(ctx, req.reason));
-      return create(CreateExperimentResponseSchema, { experiment: experimentOut(experiment) });
+      return { experiment: experimentOut(experiment) };
     },
 
     async getExperiment(req) {
       const ref = byNameOrDisplayName(req, parseExperimentName);
-      return create(GetExperimentResponseSchema, { experiment: experimentOut(await getExperiment(registry, ref)) });
+      return { experiment: experimentOut(await getExperiment(registry, ref)) };
     },
 
     async listExperiments(req) {
       const page = await listExperiments(registry, listRequest(req));
-      return create(ListExperimentsResponseSchema, { experiments: page.items.map(experimentOut), ...pageFields(page) });
+      return { experiments: page.items.map(experimentOut), ...pageFields(page) };
     },
 
     async updateExperiment(req, ctx) {
       const parts = updateParts(req.experiment, "experiment", parseExperimentName, experimentIn, req, ctx);
-      return create(UpdateExperimentResponseSchema, { experiment: experimentOut(await updateExperiment(registry, ...parts)) });
+      return { experiment: experimentOut(await updateExperiment(registry, ...parts)) };
     },
 
     async deleteExperiment(req, ctx) {
-      const result = await deleteExperiment(
-        registry,
-        parseExperimentName(req.name),
-        { etag: req.etag, force: req.force },
-        callContext(ctx, req.reason),
-      );
-      return create(DeleteExperimentResponseSchema, { experiment: experimentOut(result.experiment), deletedExperimentRuns: result.runs });
+      const result = await deleteExperiment(registry, ...deleteParts(req, ctx, parseExperimentName));
+      return { experiment: experimentOut(result.experiment), deletedExperimentRuns: result.runs };
     },
 
     async createExperimentRun(req, ctx) {
@@ -93,49 +56,49 @@ export function createLineageHandler(registry: Registry): Pick<ServiceImpl<typeo
         runIn(required(req.experimentRun, "experiment_run")),
         callContext(ctx, req.reason),
       );
-      return create(CreateExperimentRunResponseSchema, { experimentRun: runOut(run) });
+      return { experimentRun: runOut(run) };
     },
 
     async getExperimentRun(req) {
-      return create(GetExperimentRunResponseSchema, { experimentRun: runOut(await getRun(registry, parseRunName(req.name))) });
+      return { experimentRun: runOut(await getRun(registry, parseRunName(req.name))) };
     },
 
     async listExperimentRuns(req) {
       const page = await listRuns(registry, parseExperimentParent(req.parent), listRequest(req));
-      return create(ListExperimentRunsResponseSchema, { experimentRuns: page.items.map(runOut), ...pageFields(page) });
+      return { experimentRuns: page.items.map(runOut), ...pageFields(page) };
     },
 
     async updateExperimentRun(req, ctx) {
       const parts = updateParts(req.experimentRun, "experiment_run", parseRunName, runIn, req, ctx);
-      return create(UpdateExperimentRunResponseSchema, { experimentRun: runOut(await updateRun(registry, ...parts)) });
+      return { experimentRun: runOut(await updateRun(registry, ...parts)) };
     },
 
     async deleteExperimentRun(req, ctx) {
-      const run = await deleteRun(registry, parseRunName(req.name), { etag: req.etag, force: req.force }, callContext(ctx, req.reason));
-      return create(DeleteExperimentRunResponseSchema, { experimentRun: runOut(run) });
+      const run = await deleteRun(registry, ...deleteParts(req, ctx, parseRunName));
+      return { experimentRun: runOut(run) };
     },
 
     async logExperimentRunMetrics(req, ctx) {
       // Checked before converting so that a huge list is refused cheaply.
       if (req.metrics.length > MAX_METRICS_PER_CALL) throw InvalidArgumentError.field("metrics", `at most ${MAX_METRICS_PER_CALL} values per call`);
       const run = await logMetrics(registry, parseRunName(req.name), req.metrics.map(metricIn), callContext(ctx, req.reason));
-      return create(LogExperimentRunMetricsResponseSchema, { experimentRun: runOut(run) });
+      return { experimentRun: runOut(run) };
     },
 
     async listExperimentRunMetricHistory(req) {
       const page = await listMetricHistory(registry, parseRunName(req.parent, "parent"), listRequest(req));
-      return create(ListExperimentRunMetricHistoryResponseSchema, { metrics: page.items.map(metricOut), ...pageFields(page) });
+      return { metrics: page.items.map(metricOut), ...pageFields(page) };
     },
 
     async getLineage(req) {
       const lineage = await getLineage(registry, versionRef(req));
-      return create(GetLineageResponseSchema, {
+      return {
         modelVersion: versionOut(lineage.version),
         experimentRun: lineage.run ? runOut(lineage.run) : undefined,
         experiment: lineage.experiment ? experimentOut(lineage.experiment) : undefined,
         datasets: lineage.datasets.map(datasetOut),
         modelArtifacts: lineage.artifacts.map(artifactOut),
-      });
+      };
     },
-  };
+  } satisfies Methods;
 }

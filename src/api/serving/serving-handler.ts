@@ -1,20 +1,5 @@
 import { create } from "@bufbuild/protobuf";
-import type { ServiceImpl } from "@connectrpc/connect";
-import {
-  CreateInferenceServiceResponseSchema,
-  CreateServingEnvironmentResponseSchema,
-  DeleteInferenceServiceResponseSchema,
-  DeleteServingEnvironmentResponseSchema,
-  GetInferenceServiceResponseSchema,
-  GetServingEnvironmentResponseSchema,
-  InferenceServiceStatusSchema,
-  ListInferenceServicesResponseSchema,
-  ListServingEnvironmentsResponseSchema,
-  ReportDeploymentStatusResponseSchema,
-  UpdateInferenceServiceResponseSchema,
-  UpdateServingEnvironmentResponseSchema,
-} from "../../../gen/modelregistry/v1/deployments_pb.js";
-import type { ModelRegistryService } from "../../../gen/modelregistry/v1/model_registry_service_pb.js";
+import { InferenceServiceStatusSchema } from "../../../gen/modelregistry/v1/deployments_pb.js";
 import {
   createEnvironment,
   createService,
@@ -32,91 +17,68 @@ import { parseEnvironmentName, parseEnvironmentParent, parseInferenceServiceName
 import { parseVersionName } from "../../registry/names.js";
 import type { Registry } from "../../registry/registry.js";
 import { callContext, listRequest } from "../shared/call-context.js";
-import { byNameOrDisplayName, pageFields, required, updateParts } from "../shared/handler-kit.js";
-import { environmentIn, environmentOut, serviceIn, serviceOut } from "../lineage/lineage-convert.js";
+import { byNameOrDisplayName, deleteParts, type Methods, pageFields, required, updateParts } from "../shared/handler-kit.js";
+import { environmentIn, environmentOut, serviceIn, serviceOut } from "./serving-convert.js";
 import { versionNameOrUri } from "../versions/version-ref.js";
 
-type Methods =
-  | "createServingEnvironment"
-  | "getServingEnvironment"
-  | "listServingEnvironments"
-  | "updateServingEnvironment"
-  | "deleteServingEnvironment"
-  | "createInferenceService"
-  | "getInferenceService"
-  | "listInferenceServices"
-  | "updateInferenceService"
-  | "deleteInferenceService"
-  | "reportDeploymentStatus";
-
 /** Serving environments, inference services and status reports: parse, call the registry, convert. */
-export function createDeploymentsHandler(registry: Registry): Pick<ServiceImpl<typeof ModelRegistryService>, Methods> {
+export function createServingHandler(registry: Registry) {
   return {
     async createServingEnvironment(req, ctx) {
       const input = environmentIn(required(req.servingEnvironment, "serving_environment"));
       const env = await createEnvironment(registry, input, callContext(ctx, req.reason));
-      return create(CreateServingEnvironmentResponseSchema, { servingEnvironment: environmentOut(env) });
+      return { servingEnvironment: environmentOut(env) };
     },
 
     async getServingEnvironment(req) {
       const ref = byNameOrDisplayName(req, parseEnvironmentName);
-      return create(GetServingEnvironmentResponseSchema, { servingEnvironment: environmentOut(await getEnvironment(registry, ref)) });
+      return { servingEnvironment: environmentOut(await getEnvironment(registry, ref)) };
     },
 
     async listServingEnvironments(req) {
       const page = await listEnvironments(registry, listRequest(req));
-      return create(ListServingEnvironmentsResponseSchema, { servingEnvironments: page.items.map(environmentOut), ...pageFields(page) });
+      return { servingEnvironments: page.items.map(environmentOut), ...pageFields(page) };
     },
 
     async updateServingEnvironment(req, ctx) {
       const parts = updateParts(req.servingEnvironment, "serving_environment", parseEnvironmentName, environmentIn, req, ctx);
-      return create(UpdateServingEnvironmentResponseSchema, { servingEnvironment: environmentOut(await updateEnvironment(registry, ...parts)) });
+      return { servingEnvironment: environmentOut(await updateEnvironment(registry, ...parts)) };
     },
 
     async deleteServingEnvironment(req, ctx) {
-      const result = await deleteEnvironment(
-        registry,
-        parseEnvironmentName(req.name),
-        { etag: req.etag, force: req.force },
-        callContext(ctx, req.reason),
-      );
-      return create(DeleteServingEnvironmentResponseSchema, {
+      const result = await deleteEnvironment(registry, ...deleteParts(req, ctx, parseEnvironmentName));
+      return {
         servingEnvironment: environmentOut(result.environment),
         deletedInferenceServices: result.services,
-      });
+      };
     },
 
     async createInferenceService(req, ctx) {
       const input = serviceIn(required(req.inferenceService, "inference_service"));
       const service = await createService(registry, parseEnvironmentName(req.parent, "parent"), input, callContext(ctx, req.reason));
-      return create(CreateInferenceServiceResponseSchema, { inferenceService: serviceOut(service) });
+      return { inferenceService: serviceOut(service) };
     },
 
     async getInferenceService(req) {
-      return create(GetInferenceServiceResponseSchema, {
+      return {
         inferenceService: serviceOut(await getService(registry, parseInferenceServiceName(req.name))),
-      });
+      };
     },
 
     async listInferenceServices(req) {
       const deploying = req.modelVersion === "" ? null : versionNameOrUri(req.modelVersion, "model_version");
       const page = await listServices(registry, parseEnvironmentParent(req.parent), deploying, req.modelVersion, listRequest(req));
-      return create(ListInferenceServicesResponseSchema, { inferenceServices: page.items.map(serviceOut), ...pageFields(page) });
+      return { inferenceServices: page.items.map(serviceOut), ...pageFields(page) };
     },
 
     async updateInferenceService(req, ctx) {
       const parts = updateParts(req.inferenceService, "inference_service", parseInferenceServiceName, serviceIn, req, ctx);
-      return create(UpdateInferenceServiceResponseSchema, { inferenceService: serviceOut(await updateService(registry, ...parts)) });
+      return { inferenceService: serviceOut(await updateService(registry, ...parts)) };
     },
 
     async deleteInferenceService(req, ctx) {
-      const service = await deleteService(
-        registry,
-        parseInferenceServiceName(req.name),
-        { etag: req.etag, force: req.force },
-        callContext(ctx, req.reason),
-      );
-      return create(DeleteInferenceServiceResponseSchema, { inferenceService: serviceOut(service) });
+      const service = await deleteService(registry, ...deleteParts(req, ctx, parseInferenceServiceName));
+      return { inferenceService: serviceOut(service) };
     },
 
     async reportDeploymentStatus(req, ctx) {
@@ -133,7 +95,7 @@ export function createDeploymentsHandler(registry: Registry): Pick<ServiceImpl<t
         },
         callContext(ctx, req.reason),
       );
-      return create(ReportDeploymentStatusResponseSchema, { inferenceService: serviceOut(service) });
+      return { inferenceService: serviceOut(service) };
     },
-  };
+  } satisfies Methods;
 }

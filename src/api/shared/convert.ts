@@ -1,58 +1,39 @@
 import { create } from "@bufbuild/protobuf";
-import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import {
-  ArtifactState as PbArtifactState,
-  type MetadataValue as PbMetadataValue,
-  MetadataValueSchema,
-  type ModelArtifact as PbModelArtifact,
-  ModelArtifactSchema,
-  type ModelVersion as PbModelVersion,
-  ModelVersionSchema,
-  type RegisteredModel as PbRegisteredModel,
-  RegisteredModelSchema,
-  State as PbState,
-} from "../../../gen/modelregistry/v1/resources_pb.js";
+import { type Timestamp, timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { type MetadataValue as PbMetadataValue, MetadataValueSchema, State as PbState } from "../../../gen/modelregistry/v1/resources_pb.js";
 import { InvalidArgumentError } from "../../registry/errors.js";
-import { sourceIn, sourceOut } from "./source-convert.js";
-import type { ArtifactInput, ModelInput, VersionInput } from "../../registry/inputs.js";
-import { artifactNameOf, modelName, versionName } from "../../registry/names.js";
+import { versionName } from "../../registry/names.js";
 import { etagOf } from "../../registry/registry.js";
-import type { ArtifactState, MetadataValue, ModelArtifact, ModelVersion, Properties, RegisteredModel, State } from "../../registry/types.js";
+import type { MetadataValue, Properties, State } from "../../registry/types.js";
 
-/** Proto <-> domain conversion. Unset enums become undefined; unknown enum numbers are INVALID_ARGUMENT. */
+/** Proto <-> domain conversion every resource uses. Unset enums become undefined; unknown enum numbers are INVALID_ARGUMENT. */
 
 const STATES: Record<number, State | undefined> = { [PbState.LIVE]: "LIVE", [PbState.ARCHIVED]: "ARCHIVED" };
-const ARTIFACT_STATES: Record<number, ArtifactState> = {
-  [PbArtifactState.UNSPECIFIED]: "UNKNOWN",
-  [PbArtifactState.PENDING]: "PENDING",
-  [PbArtifactState.LIVE]: "LIVE",
-  [PbArtifactState.MARKED_FOR_DELETION]: "MARKED_FOR_DELETION",
-  [PbArtifactState.DELETED]: "DELETED",
-  [PbArtifactState.ABANDONED]: "ABANDONED",
-  [PbArtifactState.REFERENCE]: "REFERENCE",
-};
-
-function stateIn(field: string, value: PbState): State | undefined {
+export function stateIn(field: string, value: PbState): State | undefined {
   if (value === PbState.UNSPECIFIED) return undefined;
   const state = STATES[value];
   if (!state) throw InvalidArgumentError.field(field, `unknown state ${value}`, "INVALID_ENUM");
   return state;
 }
 
-function stateOut(state: State): PbState {
+export function stateOut(state: State): PbState {
   return state === "LIVE" ? PbState.LIVE : PbState.ARCHIVED;
 }
 
-function artifactStateIn(field: string, value: PbArtifactState): ArtifactState | undefined {
-  if (value === PbArtifactState.UNSPECIFIED) return undefined;
-  const state = ARTIFACT_STATES[value];
-  if (!state) throw InvalidArgumentError.field(field, `unknown artifact state ${value}`, "INVALID_ENUM");
-  return state;
-}
+/** A version name, or "" for none. */
+export const optionalVersionName = (modelId: number, versionId: number | null | undefined) =>
+  versionId === null || versionId === undefined ? "" : versionName(modelId, versionId);
 
-export function artifactStateOut(state: ArtifactState): PbArtifactState {
-  const entry = Object.entries(ARTIFACT_STATES).find(([, s]) => s === state);
-  return Number(entry?.[0] ?? 0) as PbArtifactState;
+/** A timestamp, or none. */
+export const ts = (d: Date | null) => (d ? timestampFromDate(d) : undefined);
+export const tsIn = (t: Timestamp | undefined) => (t ? timestampDate(t) : undefined);
+
+/** An enum by its proto name; UNSPECIFIED is undefined, unknown numbers INVALID_ARGUMENT. */
+export function enumIn<T extends string>(field: string, value: number, names: Record<number, string>, allowed: readonly T[]): T | undefined {
+  if (value === 0) return undefined;
+  const name = names[value] as T | undefined;
+  if (name === undefined || !allowed.includes(name)) throw InvalidArgumentError.field(field, `unknown value ${value}`, "INVALID_ENUM");
+  return name;
 }
 
 export function propertiesIn(field: string, props: Record<string, PbMetadataValue>): Properties {
@@ -97,99 +78,27 @@ export function propertiesOut(props: Properties): Record<string, PbMetadataValue
   return out;
 }
 
+/** A resource's name and the fields every stored resource's message has (storedOut). */
+export const storedOut = (name: string, r: { id: number; createTime: Date; updateTime: Date; revision: number }) => ({
+  name,
+  ...resourceFieldsOut(r),
+});
+
+/** The display name, description and custom properties most messages have. */
+export const describedOut = (r: { displayName: string; description: string; customProperties: Properties }) => ({
+  displayName: r.displayName,
+  description: r.description,
+  customProperties: propertiesOut(r.customProperties),
+});
+
+/** The display name, description and custom properties of a message, its properties checked as `<field>.custom_properties`. */
+export const describedIn = (p: { displayName: string; description: string; customProperties: Record<string, PbMetadataValue> }, field: string) => ({
+  displayName: p.displayName,
+  description: p.description,
+  customProperties: propertiesIn(`${field}.custom_properties`, p.customProperties),
+});
+
 /** The fields every stored resource's message has: its id, create and update times, and etag. */
 export function resourceFieldsOut(r: { id: number; createTime: Date; updateTime: Date; revision: number }) {
   return { id: String(r.id), createTime: timestampFromDate(r.createTime), updateTime: timestampFromDate(r.updateTime), etag: etagOf(r) };
-}
-
-export function modelIn(m: PbRegisteredModel | undefined, field = "registered_model"): ModelInput {
-  const p = m ?? create(RegisteredModelSchema);
-  return {
-    displayName: p.displayName,
-    description: p.description,
-    owner: p.owner,
-    state: stateIn(`${field}.state`, p.state),
-    labels: { ...p.labels },
-    customProperties: propertiesIn(`${field}.custom_properties`, p.customProperties),
-    readme: p.readme,
-  };
-}
-
-export function modelOut(m: RegisteredModel): PbRegisteredModel {
-  return create(RegisteredModelSchema, {
-    name: modelName(m.id),
-    ...resourceFieldsOut(m),
-    displayName: m.displayName,
-    description: m.description,
-    owner: m.owner,
-    state: stateOut(m.state),
-    labels: m.labels,
-    customProperties: propertiesOut(m.customProperties),
-    readme: m.readme,
-  });
-}
-
-export function versionIn(v: PbModelVersion | undefined, field = "model_version"): VersionInput {
-  const p = v ?? create(ModelVersionSchema);
-  return {
-    version: p.version,
-    description: p.description,
-    author: p.author,
-    state: stateIn(`${field}.state`, p.state),
-    customProperties: propertiesIn(`${field}.custom_properties`, p.customProperties),
-    source: p.source ? sourceIn(p.source, `${field}.source`) : undefined,
-  };
-}
-
-export function versionOut(v: ModelVersion): PbModelVersion {
-  return create(ModelVersionSchema, {
-    name: versionName(v.modelId, v.id),
-    ...resourceFieldsOut(v),
-    registeredModel: modelName(v.modelId),
-    registeredModelDisplayName: v.modelDisplayName,
-    version: v.version,
-    description: v.description,
-    author: v.author,
-    state: stateOut(v.state),
-    customProperties: propertiesOut(v.customProperties),
-    aliases: v.aliases ?? [],
-    source: sourceOut(v.source),
-  });
-}
-
-export function artifactIn(a: PbModelArtifact | undefined, field = "model_artifact"): ArtifactInput {
-  const p = a ?? create(ModelArtifactSchema);
-  return {
-    displayName: p.displayName,
-    description: p.description,
-    uri: p.uri,
-    modelFormatName: p.modelFormatName,
-    modelFormatVersion: p.modelFormatVersion,
-    storageKey: p.storageKey,
-    storagePath: p.storagePath,
-    serviceAccountName: p.serviceAccountName,
-    state: artifactStateIn(`${field}.state`, p.state),
-    digest: p.digest,
-    customProperties: propertiesIn(`${field}.custom_properties`, p.customProperties),
-  };
-}
-
-export function artifactOut(a: ModelArtifact): PbModelArtifact {
-  return create(ModelArtifactSchema, {
-    name: artifactNameOf(a),
-    ...resourceFieldsOut(a),
-    // Empty while the artifact is linked to no version (`artifacts/{id}`).
-    modelVersion: a.modelId === null || a.versionId === null ? "" : versionName(a.modelId, a.versionId),
-    displayName: a.displayName,
-    description: a.description,
-    uri: a.uri,
-    modelFormatName: a.modelFormatName,
-    modelFormatVersion: a.modelFormatVersion,
-    storageKey: a.storageKey,
-    storagePath: a.storagePath,
-    serviceAccountName: a.serviceAccountName,
-    state: artifactStateOut(a.state),
-    digest: a.digest,
-    customProperties: propertiesOut(a.customProperties),
-  });
 }

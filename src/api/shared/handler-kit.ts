@@ -1,4 +1,5 @@
-import type { HandlerContext } from "@connectrpc/connect";
+import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
+import type { ModelRegistryService } from "../../../gen/modelregistry/v1/model_registry_service_pb.js";
 import { InvalidArgumentError } from "../../registry/errors.js";
 import type { Update } from "../../registry/inputs.js";
 import type { CallContext, Page } from "../../registry/types.js";
@@ -9,6 +10,12 @@ import { callContext, exactlyOne } from "./call-context.js";
  * update's mask and etag, a List response's page envelope, a resource addressed by name or by
  * display name. Handlers stay thin: parse with these, call a use case, convert.
  */
+
+/**
+ * Some methods of the service: what each resource's handler returns (`satisfies Methods`, so its
+ * methods are typed by the service); spreading them all completes the ServiceImpl.
+ */
+export type Methods = Partial<ServiceImpl<typeof ModelRegistryService>>;
 
 /** A message field the request must set (proto3 leaves an unset message undefined). */
 export function required<T>(value: T | undefined, field: string): T {
@@ -50,4 +57,13 @@ export function byNameOrDisplayName(
 ): { id: number } | { displayName: string } {
   const which = exactlyOne({ name: req.name, display_name: req.displayName });
   return which === "name" ? { id: parseName(req.name) } : { displayName: req.displayName };
+}
+
+/** What a Delete use case takes from a Delete request: its name parsed, its etag and force, the caller and reason. */
+export function deleteParts<Target>(
+  req: { name: string; etag: string; force: boolean; reason: string },
+  ctx: HandlerContext,
+  parseName: (name: string) => Target,
+): [Target, { etag: string; force: boolean }, CallContext] {
+  return [parseName(req.name), { etag: req.etag, force: req.force }, callContext(ctx, req.reason)];
 }

@@ -12,7 +12,8 @@ import { InvalidArgumentError } from "../../registry/errors.js";
 import { parseVersionName, versionName } from "../../registry/names.js";
 import type { Registry } from "../../registry/registry.js";
 import type { MetadataValue, ModelVersion } from "../../registry/types.js";
-import { propertiesOut, versionOut } from "../shared/convert.js";
+import { propertiesOut } from "../shared/convert.js";
+import { versionOut } from "./version-convert.js";
 
 const DIRECTIONS = {
   HIGHER: MetricDirection.HIGHER_IS_BETTER,
