@@ -2,7 +2,7 @@ import http2 from "node:http2";
 import type { AddressInfo } from "node:net";
 import { create } from "@bufbuild/protobuf";
 import { GetModelVersionResponseSchema, type GetModelVersionResponse } from "../gen/modelregistry/v1/model_registry_service_pb.js";
-import { versionOut } from "../src/api/convert.js";
+import { versionOut } from "../src/api/versions/version-convert.js";
 import { startApp } from "../src/app.js";
 import { createLogger } from "../src/logger.js";
 import { EchoService, echoImpl } from "./echo.js";

@@ -1,9 +1,9 @@
 import type http from "node:http";
 import type http2 from "node:http2";
 import { cors } from "@connectrpc/connect";
-import { ACTOR_HEADER } from "./api/call-context.js";
+import { ACTOR_HEADER } from "./api/shared/call-context.js";
 import type { Logger } from "./logger.js";
-import { REST_METHODS } from "./rest/router.js";
+import { REST_METHODS } from "./rest/shared/router.js";
 import { normaliseOrigin } from "./origin.js";
 
 /** How long browsers may cache a preflight answer, in seconds (Chrome caps it at 7200, Firefox at 86400). */

@@ -1,6 +1,7 @@
 import type http from "node:http";
 import http2 from "node:http2";
 import type net from "node:net";
+import { SECURITY_FLAGS } from "./config/security-flags.js";
 
 /**
  * How long the server waits for slow or silent clients, on HTTP/1.1 and HTTP/2 alike (cleartext
@@ -29,7 +30,12 @@ export interface HttpTimeouts {
   idleMs: number;
 }
 
-export const DEFAULT_HTTP_TIMEOUTS: HttpTimeouts = { headersMs: 15_000, bodyMs: 30_000, idleMs: 120_000 };
+/** The defaults of --headers-timeout, --body-timeout and --idle-timeout (the flag table says them once). */
+export const DEFAULT_HTTP_TIMEOUTS: HttpTimeouts = {
+  headersMs: Number(SECURITY_FLAGS.headersTimeoutMs.default),
+  bodyMs: Number(SECURITY_FLAGS.bodyTimeoutMs.default),
+  idleMs: Number(SECURITY_FLAGS.idleTimeoutMs.default),
+};
 
 /**
  * Node's own HTTP/1.1 timeouts: `headersTimeout` and `requestTimeout` (measured from a request's

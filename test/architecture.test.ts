@@ -19,7 +19,7 @@ const BASELINE = {
   /** Lines with an `as unknown as` double cast, outside migrations. */
   doubleCastLines: 0,
   /** Files over 300 lines, outside migrations. */
-  filesOver300Lines: 2,
+  filesOver300Lines: 0,
   /** Lines outside the domain (src/registry) and the store (src/store) that take the store from the domain. */
   rawStoreAccess: 0,
 };

@@ -5,7 +5,7 @@ import { file_modelregistry_v1_model_registry_service, ModelRegistryService } fr
 import type { Registry } from "../registry/shared/registry.js";
 import type { WatchService } from "../watch/watch-service.js";
 import { type HealthStatus, registerHealthService } from "./health-service.js";
-import type { WatchFrame } from "./event-convert.js";
+import type { WatchFrame } from "./events/event-convert.js";
 import { createModelRegistryHandler } from "./model-registry-handler.js";
 import { registerReflectionService } from "./reflection-service.js";
 

@@ -13,7 +13,7 @@ export interface CallPermit extends Decision {
 
 /**
  * Authentication and authorisation for one call, independent of the transport. The Connect
- * interceptor (src/api/auth-interceptor.ts) uses it for gRPC, gRPC-Web and Connect on both
+ * interceptor (src/api/shared/auth-interceptor.ts) uses it for gRPC, gRPC-Web and Connect on both
  * ports; another transport (the REST gateway) does the same three steps per request:
  *
  *     const identity = await guard.authenticate(req.headers, { address: req.socket.remoteAddress });

@@ -1,6 +1,7 @@
 import { type DescMessage, type MessageShape, toJson } from "@bufbuild/protobuf";
 import { type Timestamp, timestampDate } from "@bufbuild/protobuf/wkt";
 import { ArtifactState, type MetadataValue, State } from "../../gen/modelregistry/v1/resources_pb.js";
+import { formatTable } from "./table.js";
 
 /** A resource as proto3 JSON, the --json output (the same JSON the Connect protocol carries). */
 export function json<Desc extends DescMessage>(schema: Desc, message: MessageShape<Desc>): unknown {
@@ -58,4 +59,14 @@ function unwrapList(struct: unknown): unknown {
     if (keys.length === 1 && Array.isArray(list)) return list;
   }
   return struct;
+}
+
+/** Custom properties as a METADATA table sorted by key, after a blank line; undefined when there are none. */
+export function metadataTable(properties: Record<string, MetadataValue>): string | undefined {
+  const props = Object.entries(properties).sort(([a], [b]) => a.localeCompare(b));
+  if (props.length === 0) return undefined;
+  return `\n${formatTable(
+    ["METADATA", "VALUE", "TYPE"],
+    props.map(([k, v]) => [k, valueText(v), valueType(v)]),
+  )}`;
 }

@@ -1,10 +1,10 @@
 import { toJson } from "@bufbuild/protobuf";
 import { ArchiveRegisteredModelResponseSchema } from "../../gen/modelregistry/v1/lifecycle_pb.js";
-import { RegisteredModelSchema, State } from "../../gen/modelregistry/v1/resources_pb.js";
-import { type CliContext, intFlag, type ParsedArgs, positionals, runSubcommand } from "./cli-context.js";
-import { json, stateText, timeText, valueText, valueType } from "./format.js";
-import { noMatches } from "./no-matches.js";
-import { collectPages, getModel } from "./resolve.js";
+import { type RegisteredModel, RegisteredModelSchema, State } from "../../gen/modelregistry/v1/resources_pb.js";
+import { type CliContext, type ParsedArgs, positionals, runSubcommand } from "./cli-context.js";
+import { json, metadataTable, stateText, timeText } from "./format.js";
+import { listedForTable } from "./no-matches.js";
+import { getModel, LIST_OPTIONS, type ListPage } from "./resolve.js";
 import { formatFields, formatTable, truncate } from "./table.js";
 
 export const MODELS_USAGE = `usage:
@@ -28,9 +28,7 @@ flags:
 `;
 
 export const MODELS_OPTIONS = {
-  filter: { type: "string" },
-  "order-by": { type: "string" },
-  limit: { type: "string" },
+  ...LIST_OPTIONS,
   cascade: { type: "boolean" },
   reason: { type: "string" },
 } as const;
@@ -42,31 +40,13 @@ export function modelsCommand(ctx: CliContext, args: ParsedArgs): Promise<void> 
 
 async function list(ctx: CliContext, args: ParsedArgs): Promise<void> {
   positionals(args, [], MODELS_USAGE);
-  const models = await collectPages(
-    async (pageToken, pageSize) => {
-      const res = await ctx.client.listRegisteredModels({
-        pageToken,
-        pageSize,
-        filter: (args.values.filter as string) ?? "",
-        orderBy: (args.values["order-by"] as string) ?? "",
-      });
-      return { items: res.registeredModels, nextPageToken: res.nextPageToken };
-    },
-    intFlag(args.values.limit, "limit"),
-  );
-  if (ctx.json) return ctx.printJson(models.map((m) => json(RegisteredModelSchema, m)));
-  if (models.length === 0) {
-    ctx.print("no registered models");
-    if (args.values.filter) {
-      await noMatches(ctx, "on registered models", (limit) =>
-        collectPages(async (pageToken, pageSize) => {
-          const res = await ctx.client.listRegisteredModels({ pageToken, pageSize });
-          return { items: res.registeredModels, nextPageToken: res.nextPageToken };
-        }, limit),
-      );
-    }
-    return;
-  }
+  const page: ListPage<RegisteredModel> = async (req) => {
+    const res = await ctx.client.listRegisteredModels(req);
+    return { items: res.registeredModels, nextPageToken: res.nextPageToken };
+  };
+  const answers = { schema: RegisteredModelSchema, none: "no registered models", where: "on registered models" };
+  const models = await listedForTable(ctx, args, page, answers);
+  if (!models) return;
   ctx.print(
     formatTable(
       ["NAME", "ID", "STATE", "OWNER", "UPDATED", "DESCRIPTION"],
@@ -95,14 +75,8 @@ async function get(ctx: CliContext, args: ParsedArgs): Promise<void> {
       ["updated", timeText(m.updateTime)],
     ]),
   );
-  const props = Object.entries(m.customProperties).sort(([a], [b]) => a.localeCompare(b));
-  if (props.length > 0)
-    ctx.print(
-      `\n${formatTable(
-        ["METADATA", "VALUE", "TYPE"],
-        props.map(([k, v]) => [k, valueText(v), valueType(v)]),
-      )}`,
-    );
+  const metadata = metadataTable(m.customProperties);
+  if (metadata) ctx.print(metadata);
 }
 
 async function archive(ctx: CliContext, args: ParsedArgs): Promise<void> {

@@ -1,4 +1,7 @@
-import type { CliContext } from "./cli-context.js";
+import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
+import type { CliContext, ParsedArgs } from "./cli-context.js";
+import { json } from "./format.js";
+import { collectListed, type ListPage, listFlags } from "./resolve.js";
 
 /** How many items the hint reads at most, and how many keys it names. */
 const READ_AT_MOST = 1000;
@@ -38,4 +41,36 @@ function keysOf(maps: Record<string, unknown>[]): string[] {
 function names(keys: string[]): string {
   const shown = keys.slice(0, NAME_AT_MOST).join(", ");
   return keys.length > NAME_AT_MOST ? `${shown}, … (${keys.length - NAME_AT_MOST} more)` : shown;
+}
+
+/** What a list command shows in place of a table. */
+export interface ListAnswers<Desc extends DescMessage> {
+  /** The items' message, for --json. */
+  schema: Desc;
+  /** Said when nothing is listed ("no model versions"). */
+  none: string;
+  /** Where the keys of the noMatches hint are from ("on this model"). */
+  where: string;
+}
+
+/**
+ * The items a list command reads with its flags (--filter, --order-by, --limit), for its table;
+ * undefined when they are answered already: printed as JSON, or none (said, with the noMatches
+ * hint when a filter matched nothing).
+ */
+export async function listedForTable<Desc extends DescMessage, T extends MessageShape<Desc> & Keyed>(
+  ctx: CliContext,
+  args: ParsedArgs,
+  page: ListPage<T>,
+  answers: ListAnswers<Desc>,
+): Promise<T[] | undefined> {
+  const items = await collectListed(listFlags(args), page);
+  if (ctx.json) {
+    ctx.printJson(items.map((item) => json(answers.schema, item)));
+    return undefined;
+  }
+  if (items.length > 0) return items;
+  ctx.print(answers.none);
+  if (args.values.filter) await noMatches(ctx, answers.where, (limit) => collectListed({ filter: "", orderBy: "", limit }, page));
+  return undefined;
 }

@@ -2,10 +2,10 @@ import { toJson } from "@bufbuild/protobuf";
 import { CompareModelVersionsResponseSchema, MetricDirection } from "../../gen/modelregistry/v1/compare_pb.js";
 import { ModelArtifactSchema, type ModelVersion, ModelVersionSchema, State } from "../../gen/modelregistry/v1/resources_pb.js";
 import type { RegistryClient } from "../client/create-registry-client.js";
-import { type CliContext, CliUsageError, intFlag, type ParsedArgs, positionals, runSubcommand } from "./cli-context.js";
-import { artifactStateText, json, stateText, timeText, valueText, valueType } from "./format.js";
-import { noMatches } from "./no-matches.js";
-import { collectPages, getModel, getVersion } from "./resolve.js";
+import { type CliContext, CliUsageError, type ParsedArgs, positionals, runSubcommand } from "./cli-context.js";
+import { artifactStateText, json, metadataTable, stateText, timeText, valueText } from "./format.js";
+import { listedForTable } from "./no-matches.js";
+import { collectPages, getModel, getVersion, LIST_OPTIONS, type ListPage } from "./resolve.js";
 import { formatFields, formatTable } from "./table.js";
 
 export const VERSIONS_USAGE = `usage:
@@ -32,9 +32,7 @@ flags:
 `;
 
 export const VERSIONS_OPTIONS = {
-  filter: { type: "string" },
-  "order-by": { type: "string" },
-  limit: { type: "string" },
+  ...LIST_OPTIONS,
   keys: { type: "string" },
   "higher-is-better": { type: "string" },
   "lower-is-better": { type: "string" },
@@ -57,32 +55,13 @@ export function versionsCommand(ctx: CliContext, args: ParsedArgs): Promise<void
 async function list(ctx: CliContext, args: ParsedArgs): Promise<void> {
   const [model] = positionals(args, ["model"], VERSIONS_USAGE);
   const parent = model === "-" ? "registeredModels/-" : (await getModel(ctx.client, model!)).name;
-  const versions = await collectPages(
-    async (pageToken, pageSize) => {
-      const res = await ctx.client.listModelVersions({
-        parent,
-        pageToken,
-        pageSize,
-        filter: (args.values.filter as string) ?? "",
-        orderBy: (args.values["order-by"] as string) ?? "",
-      });
-      return { items: res.modelVersions, nextPageToken: res.nextPageToken };
-    },
-    intFlag(args.values.limit, "limit"),
-  );
-  if (ctx.json) return ctx.printJson(versions.map((v) => json(ModelVersionSchema, v)));
-  if (versions.length === 0) {
-    ctx.print("no model versions");
-    if (args.values.filter) {
-      await noMatches(ctx, model === "-" ? "on model versions" : "on this model", (limit) =>
-        collectPages(async (pageToken, pageSize) => {
-          const res = await ctx.client.listModelVersions({ parent, pageToken, pageSize });
-          return { items: res.modelVersions, nextPageToken: res.nextPageToken };
-        }, limit),
-      );
-    }
-    return;
-  }
+  const page: ListPage<ModelVersion> = async (req) => {
+    const res = await ctx.client.listModelVersions({ parent, ...req });
+    return { items: res.modelVersions, nextPageToken: res.nextPageToken };
+  };
+  const where = model === "-" ? "on model versions" : "on this model";
+  const versions = await listedForTable(ctx, args, page, { schema: ModelVersionSchema, none: "no model versions", where });
+  if (!versions) return;
   const uris: string[] = [];
   // One artifact read per version, 16 at a time (a long list must not open thousands of requests).
   for (let i = 0; i < versions.length; i += 16) {
@@ -139,14 +118,8 @@ async function get(ctx: CliContext, args: ParsedArgs): Promise<void> {
       ["updated", timeText(v.updateTime)],
     ]),
   );
-  const props = Object.entries(v.customProperties).sort(([a], [b]) => a.localeCompare(b));
-  if (props.length > 0)
-    ctx.print(
-      `\n${formatTable(
-        ["METADATA", "VALUE", "TYPE"],
-        props.map(([k, p]) => [k, valueText(p), valueType(p)]),
-      )}`,
-    );
+  const metadata = metadataTable(v.customProperties);
+  if (metadata) ctx.print(metadata);
   if (artifacts.length > 0) {
     ctx.print(
       `\n${formatTable(

@@ -14,9 +14,9 @@ import {
 import { createAsyncIterable, invokeUnaryImplementation } from "@connectrpc/connect/protocol";
 import { setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
 import * as grpc from "@grpc/grpc-js";
-import { PEER_KEY } from "../api/auth-interceptor.js";
-import { createSignalShards } from "../api/signal-shards.js";
-import { type SinkMethod, sinkFormOf } from "../api/sink-method.js";
+import { PEER_KEY } from "../api/shared/auth-interceptor.js";
+import { createSignalShards } from "../api/shared/signal-shards.js";
+import { type SinkMethod, sinkFormOf } from "../api/shared/sink-method.js";
 import { callSink, drained, written } from "./call-sink.js";
 import type { Peer } from "../auth/authenticator.js";
 

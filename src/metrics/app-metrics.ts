@@ -1,7 +1,7 @@
 import type { Interceptor } from "@connectrpc/connect";
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { Logger } from "../logger.js";
-import type { RestObserver } from "../rest/router.js";
+import type { RestObserver } from "../rest/shared/router.js";
 import type { KyselyRegistryStore, StoreObserver, StoreStats } from "../store/kysely/kysely-store.js";
 import type { CompactorStats } from "../watch/compactor.js";
 import type { WatchHubStats } from "../watch/watch-hub.js";
@@ -29,6 +29,19 @@ type Read = (reading: Reading) => number;
 
 /** Methods the REST gateway may see; anything else is "OTHER", so a client cannot add series. */
 const HTTP_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
+
+/** The hub's, the store's and the compactor's numbers, read at each scrape: kind, name, help, how to read it. */
+// biome-ignore format: a table, one metric a row
+const READ_AT_SCRAPE: [kind: "gauge" | "counter", name: string, help: string, read: Read][] = [
+  ["gauge", "model_registry_db_writes_queued", "Writes waiting for the next group commit (the running transaction not included).", (r) => r.store.queuedWrites],
+  ["gauge", "model_registry_watch_streams", "Open Watch streams (subscribers of this process's change-stream hub).", (r) => r.hub.subscribers],
+  ["gauge", "model_registry_watch_dispatched_revision", "The newest revision this process's hub has fanned out to Watch streams.", (r) => r.hub.revision],
+  ["gauge", "model_registry_watch_subscriber_lag_max_revisions", "The largest number of revisions between the hub's dispatched revision and what a Watch stream has been sent.", (r) => r.hub.maxLag],
+  ["gauge", "model_registry_watch_subscribers_catching_up", "Watch streams reading the event log instead of their live queue (after an overflow, or resuming from an older revision).", (r) => r.hub.catchingUp],
+  ["counter", "model_registry_watch_events_sent_total", "Events sent on Watch streams, summed over streams (catch-up reads included).", (r) => r.hub.eventsSent],
+  ["counter", "model_registry_watch_queue_overflows_total", "Times a Watch stream's queue overflowed and it fell back to catching up from the event log (the stream stays open).", (r) => r.hub.lagged],
+  ["counter", "model_registry_event_log_compacted_events_total", "Events removed from the event log by this process's retention runs.", (r) => r.compactor.deleted],
+];
 
 /**
  * The Prometheus metrics of one app instance (docs/metrics.md), in a Registry of its own, so
@@ -97,42 +110,7 @@ export class AppMetrics {
       committed: (writes) => groups.observe(writes),
     };
 
-    this.gauge(
-      "model_registry_db_writes_queued",
-      "Writes waiting for the next group commit (the running transaction not included).",
-      (r) => r.store.queuedWrites,
-    );
-    this.gauge("model_registry_watch_streams", "Open Watch streams (subscribers of this process's change-stream hub).", (r) => r.hub.subscribers);
-    this.gauge(
-      "model_registry_watch_dispatched_revision",
-      "The newest revision this process's hub has fanned out to Watch streams.",
-      (r) => r.hub.revision,
-    );
-    this.gauge(
-      "model_registry_watch_subscriber_lag_max_revisions",
-      "The largest number of revisions between the hub's dispatched revision and what a Watch stream has been sent.",
-      (r) => r.hub.maxLag,
-    );
-    this.gauge(
-      "model_registry_watch_subscribers_catching_up",
-      "Watch streams reading the event log instead of their live queue (after an overflow, or resuming from an older revision).",
-      (r) => r.hub.catchingUp,
-    );
-    this.counter(
-      "model_registry_watch_events_sent_total",
-      "Events sent on Watch streams, summed over streams (catch-up reads included).",
-      (r) => r.hub.eventsSent,
-    );
-    this.counter(
-      "model_registry_watch_queue_overflows_total",
-      "Times a Watch stream's queue overflowed and it fell back to catching up from the event log (the stream stays open).",
-      (r) => r.hub.lagged,
-    );
-    this.counter(
-      "model_registry_event_log_compacted_events_total",
-      "Events removed from the event log by this process's retention runs.",
-      (r) => r.compactor.deleted,
-    );
+    for (const [kind, name, help, read] of READ_AT_SCRAPE) this[kind](name, help, read);
     let counted = { runs: 0, failures: 0 };
     const compactions: Counter = new Counter({
       name: "model_registry_event_log_compactions_total",
@@ -245,33 +223,24 @@ export class AppMetrics {
   }
 
   private gauge(name: string, help: string, read: Read): void {
-    const reading = () => this.reading;
-    const gauge: Gauge = new Gauge({
-      name,
-      help,
-      registers: [this.registry],
-      collect() {
-        const r = reading();
-        if (r) gauge.set(read(r));
-      },
-    });
+    const gauge: Gauge = new Gauge({ name, help, registers: [this.registry], collect: this.onScrape(read, (value) => gauge.set(value)) });
   }
 
   /** A counter whose total is kept elsewhere as a plain number; each scrape adds what it grew by. */
   private counter(name: string, help: string, read: Read): void {
-    const reading = () => this.reading;
     let seen = 0;
-    const counter: Counter = new Counter({
-      name,
-      help,
-      registers: [this.registry],
-      collect() {
-        const r = reading();
-        if (!r) return;
-        const total = read(r);
-        if (total > seen) counter.inc(total - seen);
-        seen = total;
-      },
-    });
+    const grew = (total: number) => {
+      if (total > seen) counter.inc(total - seen);
+      seen = total;
+    };
+    const counter: Counter = new Counter({ name, help, registers: [this.registry], collect: this.onScrape(read, grew) });
+  }
+
+  /** A metric's collect: hands `use` the number `read` gives from the scrape's reading, when there is one. */
+  private onScrape(read: Read, use: (value: number) => void): () => void {
+    return () => {
+      const r = this.reading;
+      if (r) use(read(r));
+    };
   }
 }

@@ -1,12 +1,13 @@
 import type { CallGuard } from "../auth/call-guard.js";
 import type { Logger } from "../logger.js";
 import type { Registry } from "../registry/shared/registry.js";
-import { ARTIFACT_ROUTES } from "./artifacts.js";
-import { EXPERIMENT_ROUTES } from "./experiments.js";
-import { MODEL_ROUTES } from "./models.js";
-import { createRestHandler, type RestHandler, type RestObserver } from "./router.js";
-import { SERVING_ROUTES } from "./serving.js";
-import { VERSION_ROUTES } from "./versions.js";
+import { ARTIFACT_ROUTES } from "./artifacts/artifact-routes.js";
+import { EXPERIMENT_ROUTES } from "./lineage/experiment-routes.js";
+import { MODEL_ROUTES } from "./models/model-routes.js";
+import { createRestHandler, type RestHandler, type RestObserver } from "./shared/router.js";
+import { ENVIRONMENT_ROUTES } from "./serving/environment-routes.js";
+import { SERVICE_ROUTES } from "./serving/service-routes.js";
+import { VERSION_ROUTES } from "./versions/version-routes.js";
 
 export interface KubeflowRestOptions {
   registry: Registry;
@@ -25,5 +26,8 @@ export interface KubeflowRestOptions {
  * and the reverse. Literal paths come before parameterised ones (metric_history before {id}).
  */
 export function createKubeflowRestHandler(options: KubeflowRestOptions): RestHandler {
-  return createRestHandler({ ...options, routes: [...MODEL_ROUTES, ...VERSION_ROUTES, ...ARTIFACT_ROUTES, ...EXPERIMENT_ROUTES, ...SERVING_ROUTES] });
+  return createRestHandler({
+    ...options,
+    routes: [...MODEL_ROUTES, ...VERSION_ROUTES, ...ARTIFACT_ROUTES, ...EXPERIMENT_ROUTES, ...ENVIRONMENT_ROUTES, ...SERVICE_ROUTES],
+  });
 }

@@ -7,7 +7,7 @@ import { parseConfig } from "../../src/config/parse-config.js";
 import { USAGE } from "../../src/config/usage.js";
 import { CorsConfigError } from "../../src/cors.js";
 import { createLogger } from "../../src/logger.js";
-import { REST_PREFIX } from "../../src/rest/router.js";
+import { REST_PREFIX } from "../../src/rest/shared/router.js";
 import { makePki, type SecureServer, startSecureServer, tempDir, type TestPki, type TestTokens, writeTokensFile } from "../security/support.js";
 import { SERVER_DIALECTS } from "../support/dialects.js";
 

@@ -3,8 +3,8 @@ import { join } from "node:path";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
 import { ErrorInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
-import { ERROR_TABLE, type ErrorKindOrInternal, statusText } from "../../src/api/error-table.js";
-import { toConnectError } from "../../src/api/errors.js";
+import { ERROR_TABLE, type ErrorKindOrInternal, statusText } from "../../src/api/shared/error-table.js";
+import { toConnectError } from "../../src/api/shared/errors.js";
 import { createLogger } from "../../src/logger.js";
 import {
   AbortedError,
@@ -23,13 +23,13 @@ import {
   UnavailableError,
 } from "../../src/registry/core/errors.js";
 import { interpretStoreError } from "../../src/registry/shared/store-errors.js";
-import { REASON_HEADER, toRestError } from "../../src/rest/errors.js";
+import { REASON_HEADER, toRestError } from "../../src/rest/shared/errors.js";
 import { StoreError } from "../../src/registry/ports/store.js";
 import { STATUS_TEXT } from "../rest/support/kubeflow-api.js";
 import { codeOnly, scanSources } from "../support/source-scan.js";
 
 /**
- * The one error table (src/api/error-table.ts), row by row: the same failure answers from the same
+ * The one error table (src/api/shared/error-table.ts), row by row: the same failure answers from the same
  * row on the gRPC edge and on the REST gateway's. test/rest/error-table.test.ts provokes the rows
  * reachable over both protocols end to end; here every row is checked on both mappers, including
  * those a test cannot provoke on demand (the database down, a schema from a newer release).

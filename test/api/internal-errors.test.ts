@@ -11,7 +11,7 @@ import { PROTOCOLS, startTestServer, type TestServer } from "../support/server.j
  * An error nobody classified (here a driver error: the schema lost a column behind the server's
  * back) reaches the client as INTERNAL "internal error", with no database text and no details,
  * and its cause is logged; the Kubeflow REST gateway answers the same row of the error table
- * (src/api/error-table.ts): 500 "internal error", its cause logged. Needs a database another connection can alter:
+ * (src/api/shared/error-table.ts): 500 "internal error", its cause logged. Needs a database another connection can alter:
  * a SQLite file, or Postgres.
  */
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createSignalShards } from "../../src/api/signal-shards.js";
+import { createSignalShards } from "../../src/api/shared/signal-shards.js";
 
 describe("shutdown signal shards", () => {
   it("hands out the shards in turn and aborts every one with the parent's reason", () => {

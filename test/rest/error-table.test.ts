@@ -2,7 +2,7 @@ import type { Client } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ModelRegistryService } from "../../gen/modelregistry/v1/model_registry_service_pb.js";
 import { State } from "../../gen/modelregistry/v1/resources_pb.js";
-import { ERROR_TABLE, type ErrorKindOrInternal } from "../../src/api/error-table.js";
+import { ERROR_TABLE, type ErrorKindOrInternal } from "../../src/api/shared/error-table.js";
 import { type SecureServer, startSecureServer, tempDir, type TestTokens, writeTokensFile } from "../security/support.js";
 import { SERVER_DIALECTS } from "../support/dialects.js";
 import { failure } from "../support/errors.js";

@@ -18,7 +18,7 @@ import {
 } from "../../gen/modelregistry/v1/model_registry_service_pb.js";
 import { ListEventsRequestSchema, WatchRequestSchema } from "../../gen/modelregistry/v1/events_pb.js";
 import { SetAliasRequestSchema } from "../../gen/modelregistry/v1/lifecycle_pb.js";
-import { createInputGuard } from "../../src/api/limits-input.js";
+import { createInputGuard } from "../../src/api/shared/limits-input.js";
 import { requirementOf } from "../../src/auth/call-requirements.js";
 import { InvalidArgumentError, ResourceExhaustedError } from "../../src/registry/core/errors.js";
 import { failure } from "../support/errors.js";

@@ -1,7 +1,7 @@
 import { toBinary } from "@bufbuild/protobuf";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WatchResponseSchema } from "../../gen/modelregistry/v1/events_pb.js";
-import type { WatchFrame } from "../../src/api/event-convert.js";
+import type { WatchFrame } from "../../src/api/events/event-convert.js";
 import { createLogger } from "../../src/logger.js";
 import { OutOfRangeError, ShuttingDownError } from "../../src/registry/core/errors.js";
 import { Registry } from "../../src/registry/shared/registry.js";

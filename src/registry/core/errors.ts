@@ -1,6 +1,6 @@
 /**
  * Domain errors. They carry machine-readable facts, never transport codes: each class names its
- * `kind`, and the one error table (src/api/error-table.ts) maps a kind to the gRPC code, the HTTP
+ * `kind`, and the one error table (src/api/shared/error-table.ts) maps a kind to the gRPC code, the HTTP
  * status and the Kubeflow `code` text, for every edge.
  */
 

@@ -5,7 +5,7 @@ import type { ListSpec } from "./list-specs.js";
 import { parseOrderBy } from "./order-by.js";
 import { decodePageToken, encodePageToken, queryDigest } from "./page-token.js";
 import type { ListRequest, Page } from "../core/types.js";
-import { Registry } from "./registry.js";
+import type { Registry } from "./registry.js";
 import type { StoreReader } from "../ports/store.js";
 import { findModel } from "./find.js";
 import { modelName } from "../core/names.js";

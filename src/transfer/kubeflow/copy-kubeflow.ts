@@ -1,6 +1,6 @@
-import { ARTIFACT_SHAPES, EXPERIMENT_CREATE, MODEL_CREATE, RUN_CREATE, VERSION_CREATE } from "../../rest/shapes.js";
+import { ARTIFACT_SHAPES, EXPERIMENT_CREATE, MODEL_CREATE, RUN_CREATE, VERSION_CREATE } from "../../rest/shared/shapes.js";
 import type { Progress } from "../progress.js";
-import { type KubeflowApi, type KubeflowObject, listAll } from "./kubeflow-api.js";
+import { type KubeflowApi, type KubeflowObject, listAll } from "./api-client.js";
 
 /** What one run created, and what it found already there (an earlier run, or the same names). */
 export interface CopyCounts {

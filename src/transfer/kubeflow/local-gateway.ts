@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import http from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { modelNameLookup } from "../../api/auth-interceptor.js";
+import { modelNameLookup } from "../../api/shared/auth-interceptor.js";
 import { createAuthenticator } from "../../auth/authenticator.js";
 import { createCallGuard } from "../../auth/call-guard.js";
 import { DEFAULT_PROTECTED_ALIASES } from "../../auth/permissions.js";
@@ -10,7 +10,7 @@ import { createLogger } from "../../logger.js";
 import { Registry } from "../../registry/shared/registry.js";
 import { createKubeflowRestHandler } from "../../rest/routes.js";
 import { openStore } from "../../store/kysely/open-store.js";
-import { type KubeflowApi, socketKubeflowApi } from "./kubeflow-api.js";
+import { type KubeflowApi, socketKubeflowApi } from "./api-client.js";
 
 export interface LocalGateway {
   api: KubeflowApi;

@@ -1,6 +1,6 @@
 import type { Progress } from "../progress.js";
 import { copyKubeflow } from "./copy-kubeflow.js";
-import { httpKubeflowApi } from "./kubeflow-api.js";
+import { httpKubeflowApi } from "./api-client.js";
 import { openLocalGateway } from "./local-gateway.js";
 
 export interface KubeflowImportOptions {

@@ -1,0 +1,30 @@
+import { create } from "@bufbuild/protobuf";
+import { type RegisteredModel as PbRegisteredModel, RegisteredModelSchema } from "../../../gen/modelregistry/v1/resources_pb.js";
+import type { ModelInput } from "../../registry/core/inputs.js";
+import { modelName } from "../../registry/core/names.js";
+import type { RegisteredModel } from "../../registry/core/types.js";
+import { describedIn, describedOut, stateIn, stateOut, storedOut } from "../shared/convert.js";
+
+/** Proto <-> domain for registered models. */
+
+export function modelIn(m: PbRegisteredModel | undefined, field = "registered_model"): ModelInput {
+  const p = m ?? create(RegisteredModelSchema);
+  return {
+    owner: p.owner,
+    state: stateIn(`${field}.state`, p.state),
+    labels: { ...p.labels },
+    ...describedIn(p, field),
+    readme: p.readme,
+  };
+}
+
+export function modelOut(m: RegisteredModel): PbRegisteredModel {
+  return create(RegisteredModelSchema, {
+    ...storedOut(modelName(m.id), m),
+    owner: m.owner,
+    state: stateOut(m.state),
+    labels: m.labels,
+    ...describedOut(m),
+    readme: m.readme,
+  });
+}

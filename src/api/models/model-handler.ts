@@ -1,0 +1,84 @@
+import { archiveModel } from "../../registry/models/archive.js";
+import { deleteModel } from "../../registry/models/deletes.js";
+import { parseModelName } from "../../registry/core/names.js";
+import { registerModel } from "../../registry/models/register-model.js";
+import type { Registry } from "../../registry/shared/registry.js";
+import { resolveModelUri } from "../../registry/models/resolve-uri.js";
+import { artifactIn, artifactOut } from "../artifacts/artifact-convert.js";
+import { callContext, listRequest } from "../shared/call-context.js";
+import { byNameOrDisplayName, deleteParts, type Methods, pageFields, required, updateParts } from "../shared/handler-kit.js";
+import { versionIn, versionOut } from "../versions/version-convert.js";
+import { modelIn, modelOut } from "./model-convert.js";
+import { createModel } from "../../registry/models/models.js";
+import { getModel } from "../../registry/models/models.js";
+import { listModels } from "../../registry/models/models.js";
+import { updateModel } from "../../registry/models/models.js";
+
+/** Registered models, RegisterModel (a model, a version and its artifacts at once) and ResolveModelUri. */
+export function createModelHandler(registry: Registry) {
+  return {
+    async registerModel(req, ctx) {
+      const result = await registerModel(
+        registry,
+        {
+          requestId: req.requestId,
+          model: modelIn(req.registeredModel),
+          version: versionIn(req.modelVersion),
+          artifacts: req.modelArtifacts.map((a, i) => artifactIn(a, `model_artifacts[${i}]`)),
+          ...(req.alias !== "" ? { alias: req.alias } : {}),
+        },
+        callContext(ctx, req.reason),
+      );
+      return {
+        registeredModel: modelOut(result.model),
+        modelVersion: versionOut(result.version),
+        modelArtifacts: result.artifacts.map(artifactOut),
+        registeredModelCreated: result.modelCreated,
+      };
+    },
+
+    async createRegisteredModel(req, ctx) {
+      const input = modelIn(required(req.registeredModel, "registered_model"));
+      return { registeredModel: modelOut(await createModel(registry, input, callContext(ctx, req.reason))) };
+    },
+
+    async getRegisteredModel(req) {
+      return { registeredModel: modelOut(await getModel(registry, byNameOrDisplayName(req, parseModelName))) };
+    },
+
+    async listRegisteredModels(req) {
+      const page = await listModels(registry, listRequest(req));
+      return { registeredModels: page.items.map(modelOut), ...pageFields(page) };
+    },
+
+    async updateRegisteredModel(req, ctx) {
+      const parts = updateParts(req.registeredModel, "registered_model", parseModelName, modelIn, req, ctx);
+      return { registeredModel: modelOut(await updateModel(registry, ...parts)) };
+    },
+
+    async deleteRegisteredModel(req, ctx) {
+      const result = await deleteModel(registry, ...deleteParts(req, ctx, parseModelName));
+      return {
+        registeredModel: modelOut(result.model),
+        deletedModelVersions: result.versions,
+        deletedModelArtifacts: result.artifacts,
+        deletedAliases: result.aliases,
+      };
+    },
+
+    async archiveRegisteredModel(req, ctx) {
+      const result = await archiveModel(registry, parseModelName(req.name), { etag: req.etag, cascade: req.cascade }, callContext(ctx, req.reason));
+      return { registeredModel: modelOut(result.model), archivedModelVersions: result.versions.map(versionOut) };
+    },
+
+    async resolveModelUri(req) {
+      const resolved = await resolveModelUri(registry, req.uri);
+      return {
+        artifactUri: resolved.artifactUri,
+        modelArtifact: artifactOut(resolved.artifact),
+        modelVersion: versionOut(resolved.version),
+        registeredModel: modelOut(resolved.model),
+      };
+    },
+  } satisfies Methods;
+}
