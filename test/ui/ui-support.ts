@@ -6,7 +6,7 @@ import { afterAll, beforeAll } from "vitest";
 import type { ModelRegistryService } from "../../gen/modelregistry/v1/model_registry_service_pb.js";
 import { ensureUiBuilt, launchBrowser, SCREENSHOT_DIR } from "../support/browser.js";
 import { SERVER_DIALECTS } from "../support/dialects.js";
-import { startTestServer, type TestServer } from "../support/server.js";
+import { startTestServer } from "../support/server.js";
 
 /** A page of a fresh browser context at 1280×800, with what it logged as errors. */
 export interface UiPage {
@@ -21,20 +21,29 @@ export async function startBrowser(): Promise<Browser> {
   return launchBrowser();
 }
 
+/** The server a browser suite drives: its URL, a client that may do anything, and its stop. */
+export interface UiServer {
+  url: string;
+  client(protocol: "connect-json-h1" | "grpc"): RegistryClient;
+  close(): Promise<void>;
+}
+
 /** The server and browser of a describe block, there from its beforeAll on. */
 export interface UiSuite {
-  server: TestServer;
+  server: UiServer;
   browser: Browser;
 }
 
+const startPlainServer = (): Promise<UiServer> => startTestServer(SERVER_DIALECTS[0]!);
+
 /**
- * Starts a real server (SQLite in memory) and Chromium before the block's tests, seeds the
- * server, and stops both after them.
+ * Starts a real server (by default SQLite in memory, no authentication) and Chromium before the
+ * block's tests, seeds the server, and stops both after them.
  */
-export function uiSuite(seed: (client: RegistryClient) => Promise<void> = async () => {}): UiSuite {
+export function uiSuite(seed: (client: RegistryClient) => Promise<void> = async () => {}, start = startPlainServer): UiSuite {
   const suite = {} as UiSuite;
   beforeAll(async () => {
-    [suite.server, suite.browser] = await Promise.all([startTestServer(SERVER_DIALECTS[0]!), startBrowser()]);
+    [suite.server, suite.browser] = await Promise.all([start(), startBrowser()]);
     await seed(suite.server.client("connect-json-h1"));
   }, 120_000);
   afterAll(async () => {

@@ -22,7 +22,10 @@ export function ArchiveButton({ model }: { model: RegisteredModel }) {
 
 function ArchiveDialog({ model, archived, onClose }: { model: RegisteredModel; archived: boolean; onClose: () => void }) {
   const client = useQueryClient();
+  // The etag of what the dialog opened with (a live update of the page does not change it).
+  const [etag] = useState(model.etag);
   const [reason, setReason] = useState("");
+  const [cascade, setCascade] = useState(false);
   const archive = useMutation(rpc.archiveRegisteredModel);
   const restore = useMutation(rpc.updateRegisteredModel);
   const pending = archive.isPending || restore.isPending;
@@ -31,11 +34,11 @@ function ArchiveDialog({ model, archived, onClose }: { model: RegisteredModel; a
     try {
       if (archived)
         await restore.mutateAsync({
-          registeredModel: { name: model.name, state: State.LIVE, etag: model.etag },
+          registeredModel: { name: model.name, state: State.LIVE, etag },
           updateMask: { paths: ["state"] },
           reason,
         });
-      else await archive.mutateAsync({ name: model.name, etag: model.etag, reason });
+      else await archive.mutateAsync({ name: model.name, etag, reason, cascade });
       void client.invalidateQueries();
       onClose();
     } catch {
@@ -50,6 +53,12 @@ function ArchiveDialog({ model, archived, onClose }: { model: RegisteredModel; a
             ? "The model becomes LIVE again: new versions may be registered into it."
             : "The model becomes ARCHIVED: it is kept for audit and lineage, and no new versions may be registered into it."}
         </p>
+        {archived ? null : (
+          <label className="check">
+            <input type="checkbox" checked={cascade} onChange={(e) => setCascade(e.target.checked)} /> Archive its LIVE versions too (needed while an
+            alias or a deployment refers to the model)
+          </label>
+        )}
         <label>
           Reason (goes into the audit log)
           <input value={reason} onChange={(e) => setReason(e.target.value)} required maxLength={1024} />

@@ -35,6 +35,8 @@ function parseLabels(text: string): Record<string, string> {
  */
 function EditModelDialog({ model, onClose }: { model: RegisteredModel; onClose: () => void }) {
   const client = useQueryClient();
+  // The etag of what the dialog opened with: a live update of the page must not make the save overwrite it.
+  const [etag] = useState(model.etag);
   const [description, setDescription] = useState(model.description);
   const [labels, setLabels] = useState(
     Object.entries(model.labels)
@@ -48,7 +50,7 @@ function EditModelDialog({ model, onClose }: { model: RegisteredModel; onClose: 
     event.preventDefault();
     try {
       await update.mutateAsync({
-        registeredModel: { name: model.name, description, labels: parseLabels(labels), etag: model.etag },
+        registeredModel: { name: model.name, description, labels: parseLabels(labels), etag },
         updateMask: { paths: ["description", "labels"] },
         reason,
       });

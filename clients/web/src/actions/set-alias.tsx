@@ -70,7 +70,7 @@ export function SetAliasDialog(props: { model: RegisteredModel; alias: string; c
         {lost !== undefined ? (
           <div className="error" role="alert">
             Someone changed @{alias} since this dialog opened: it now points at{" "}
-            <strong>{now ? now.version : current.isPending ? "…" : "nothing"}</strong>
+            <strong>{now ? now.version : current.isPending ? "…" : "nothing"}</strong>. Nothing was changed.{" "}
             <button
               type="button"
               onClick={() => {
