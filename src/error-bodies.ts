@@ -2,6 +2,7 @@ import type { ConnectRouter } from "@connectrpc/connect";
 import { createAsyncIterable, type UniversalHandler, type UniversalServerRequest, type UniversalServerResponse } from "@connectrpc/connect/protocol";
 import type { ConnectNodeAdapterOptions } from "@connectrpc/connect-node";
 import { suggestName } from "./did-you-mean.js";
+import { UI_PATH } from "./ui/static-assets.js";
 
 /**
  * Bodies for the answers connect-node gives without one: 404 for an unknown path, 405 for a
@@ -43,7 +44,7 @@ export function createErrorBodies(routes: (router: ConnectRouter) => void): Erro
       if (!procedure) {
         res.writeHead(404, { "content-type": "text/plain; charset=utf-8" });
         res.end(
-          `not found: ${req.method} ${path.slice(0, 200)}; this port serves gRPC, gRPC-Web and Connect at /package.Service/Method and the Kubeflow REST API under /api/model_registry/v1alpha3/\n`,
+          `not found: ${req.method} ${path.slice(0, 200)}; the web UI is at ${UI_PATH}; this port serves gRPC, gRPC-Web and Connect at /package.Service/Method and the Kubeflow REST API under /api/model_registry/v1alpha3/\n`,
         );
         return;
       }

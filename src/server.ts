@@ -21,6 +21,7 @@ import {
   watchHttp2Session,
 } from "./http-timeouts.js";
 import type { Logger } from "./logger.js";
+import { createUiHandler } from "./ui/static-assets.js";
 
 export interface ServerOptions {
   routes: (router: ConnectRouter) => void;
@@ -104,8 +105,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   };
   const rest = options.http;
   const cors = createCorsHandler(options.corsAllowedOrigins ?? [], logger);
+  // The web UI's files under /ui/, without a token (src/ui/static-assets.ts); then REST, then Connect.
+  const ui = createUiHandler();
   const handler = (req: http.IncomingMessage | http2.Http2ServerRequest, res: http.ServerResponse | http2.Http2ServerResponse) => {
-    if (cors?.(req, res)) return;
+    if (cors?.(req, res) || ui(req, res)) return;
     if (!rest?.(req, res, peerOf(req))) connect(req, res);
   };
   const timeouts: HttpTimeouts = { ...DEFAULT_HTTP_TIMEOUTS, ...options.timeouts };

@@ -99,7 +99,7 @@ for (const dialect of SERVER_DIALECTS) {
       expect(h1.headers.get("content-type")).toBe("text/plain; charset=utf-8");
       const text = await h1.text();
       expect(text).toMatch(
-        /^not found: GET \/; this port serves gRPC, gRPC-Web and Connect .* Kubeflow REST API under \/api\/model_registry\/v1alpha3\/\n$/,
+        /^not found: GET \/; the web UI is at \/ui\/; this port serves gRPC, gRPC-Web and Connect .* Kubeflow REST API under \/api\/model_registry\/v1alpha3\/\n$/,
       );
       const h2 = await h2Request(server.url, { ":method": "GET", ":path": "/" });
       expect(h2).toMatchObject({ status: 404, body: text });

@@ -17,7 +17,7 @@ const GRPC_PYTHON = process.env.GRPC_PYTHON ?? "/usr/bin/python3";
 const grpcioAvailable = spawnSync(GRPC_PYTHON, ["-c", "import grpc, grpc_tools.protoc"], { stdio: "ignore" }).status === 0;
 
 // Declared once outside the dialect suites when grpcio is missing, so that the skip is visible
-// without counting as a skipped [postgres] test (.ci/check-postgres-ran.mjs).
+// without counting as a skipped [postgres] test (.ci/check-suite-ran.mjs).
 if (!grpcioAvailable) {
   describe("grpcio (Python) polyglot check", () => {
     it.skip("needs python3-grpcio and python3-grpc-tools (apt-get install -y python3-grpcio python3-grpc-tools)", () => {});

@@ -54,11 +54,12 @@ async function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code:
 }
 
 describe("the packed package", () => {
-  it("holds the compiled server, the protos, README and LICENSE, and no TypeScript sources, tests or source maps", () => {
+  it("holds the compiled server, the built web UI, the protos, README and LICENSE, and no TypeScript sources, tests or source maps", () => {
     expect(install.files).toEqual(
       expect.arrayContaining([
         "dist/src/main.js",
         "dist/gen/modelregistry/v1/model_registry_service_pb.js",
+        "dist/ui/index.html",
         "proto/modelregistry/v1/resources.proto",
         "LICENSE",
         "README.md",
@@ -98,6 +99,9 @@ describe("[sqlite-file] the installed server", () => {
     const registered = await connect.registerModel(seedRegisterRequest({ name: "packed" }));
     const read = await grpc.getRegisteredModel({ name: registered.registeredModel!.name });
     expect(read.registeredModel!.displayName).toBe("packed");
+    const ui = await fetch(`${server.url}/ui/models/1`);
+    expect(ui.status).toBe(200);
+    expect(await ui.text()).toContain('<div id="root">');
   }, 60_000);
 
   it("answers the installed client commands", async () => {

@@ -1,0 +1,64 @@
+import { toBinary } from "@bufbuild/protobuf";
+import { Code, ConnectError, createClient, type Transport } from "@connectrpc/connect";
+import { EventSchema } from "../../../../gen/modelregistry/v1/events_pb.js";
+import { ModelRegistryService } from "../../../../gen/modelregistry/v1/model_registry_service_pb.js";
+
+/** What the header's indicator shows. */
+export type LiveStatus = "connecting" | "live" | "reconnecting" | "signed-out";
+
+/** What a watch loop tells whoever runs it (a tab, or the shared worker that serves every tab). */
+export interface WatchLoopSink {
+  /** One committed change, encoded (it crosses a MessagePort as bytes). */
+  event(bytes: Uint8Array): void;
+  status(status: LiveStatus, detail?: string): void;
+  /** Events were missed (retention removed them, or the stream starts anew): reload what is shown. */
+  resync(): void;
+}
+
+const MAX_DELAY_MS = 10_000;
+
+/**
+ * One Watch stream of every change, resumed from the last revision seen (an event's, or a progress
+ * message's) after a dropped connection, so no change is lost or shown twice. A resume point older
+ * than retention (OUT_OF_RANGE) starts from now and asks for a reload. Ends on abort, or when the
+ * server refuses the credential (the UI then asks for another and starts a new loop).
+ */
+export async function runWatchLoop(transport: Transport, sink: WatchLoopSink, signal: AbortSignal): Promise<void> {
+  const client = createClient(ModelRegistryService, transport);
+  let revision: bigint | undefined;
+  let delay = 500;
+  sink.status("connecting");
+  while (!signal.aborted) {
+    try {
+      const stream = client.watch(revision === undefined ? {} : { startRevision: revision }, { signal });
+      let first = true;
+      for await (const res of stream) {
+        if (first) {
+          first = false;
+          delay = 500;
+          // Starting from now (not resuming): changes made before the stream began are in what the page reads next.
+          if (revision === undefined) sink.resync();
+          sink.status("live");
+        }
+        if (res.kind.case === "event") {
+          revision = res.kind.value.revision;
+          sink.event(toBinary(EventSchema, res.kind.value));
+        } else if (res.kind.case === "progress" || res.kind.case === "synced") {
+          revision = res.kind.value.revision;
+        }
+      }
+    } catch (error) {
+      if (signal.aborted) return;
+      const e = ConnectError.from(error);
+      if (e.code === Code.Unauthenticated) {
+        sink.status("signed-out", e.rawMessage);
+        return;
+      }
+      if (e.code === Code.OutOfRange) revision = undefined;
+    }
+    if (signal.aborted) return;
+    sink.status("reconnecting");
+    await new Promise((resolve) => setTimeout(resolve, delay));
+    delay = Math.min(delay * 2, MAX_DELAY_MS);
+  }
+}

@@ -1,0 +1,68 @@
+import { describe, expect, it } from "vitest";
+import { BROWSER_AVAILABLE } from "../support/browser.js";
+import { SERVER_DIALECTS } from "../support/dialects.js";
+import { startSecureServer, type TestTokens, tempDir, writeTokensFile } from "../security/support.js";
+import { openPage, seedCatalog, type UiServer, uiSuite } from "./ui-support.js";
+
+const HOSTILE = `<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>`;
+
+describe.runIf(BROWSER_AVAILABLE)("[browser] sign-in and hostile data", () => {
+  const temp = tempDir();
+  let tokens: TestTokens;
+  let fraud = "";
+  const start = async (): Promise<UiServer> => {
+    tokens = writeTokensFile(temp.dir, { admin: "admin", alice: "editor" });
+    const server = await startSecureServer(SERVER_DIALECTS[0]!, { auth: { tokensFile: tokens.path, reloadIntervalMs: 100 } });
+    return {
+      url: server.url,
+      client: (protocol) => server.client(protocol, { token: tokens.secret.admin! }),
+      close: async () => {
+        await server.close();
+        temp.cleanup();
+      },
+    };
+  };
+  const suite = uiSuite(async (client) => {
+    ({ fraud } = await seedCatalog(client));
+    await client.updateRegisteredModel({
+      registeredModel: { name: fraud, description: HOSTILE, labels: { note: `"><svg onload=window.__pwned=3>` } },
+      updateMask: { paths: ["description", "labels"] },
+    });
+  }, start);
+
+  it("asks for a token, keeps it in the tab only, asks again when it is revoked, and resumes", async () => {
+    const { page, context } = await openPage(suite.browser, `${suite.server.url}/ui/`);
+    const dialog = page.getByRole("dialog", { name: "Sign in" });
+    await dialog.waitFor();
+    await dialog.getByLabel("Token").fill(tokens.secret.alice!);
+    await dialog.getByRole("button", { name: "Sign in" }).click();
+    await page.locator("tr", { hasText: "fraud-detector" }).waitFor();
+    await page.locator("[data-live=live]").waitFor();
+    expect(page.url()).not.toContain(tokens.secret.alice!);
+    expect(await page.evaluate("sessionStorage.getItem('model-registry.token')")).toBe(tokens.secret.alice);
+    expect(await page.evaluate("localStorage.length")).toBe(0);
+    // Revoked: the open stream authenticates again, is refused, and the UI asks for a token.
+    tokens.write({ admin: "admin" });
+    await dialog.waitFor({ timeout: 10_000 });
+    await page.locator("[data-live=signed-out]").waitFor();
+    await dialog.getByLabel("Token").fill(tokens.secret.admin!);
+    await dialog.getByRole("button", { name: "Sign in" }).click();
+    await page.locator("[data-live=live]").waitFor({ timeout: 10_000 });
+    await suite.server.client("grpc").registerModel({ registeredModel: { displayName: "after-resume" }, modelVersion: { version: "v1" } });
+    await page.locator("tr", { hasText: "after-resume" }).waitFor({ timeout: 5_000 });
+    await context.close();
+  }, 60_000);
+
+  it("renders script-bearing values as text: nothing executes", async () => {
+    const context = await suite.browser.newContext({ viewport: { width: 1280, height: 800 } });
+    await context.addInitScript(`sessionStorage.setItem("model-registry.token", ${JSON.stringify(tokens.secret.admin)})`);
+    const { page } = await openPage(suite.browser, `${suite.server.url}/ui/models/${fraud.split("/")[1]}`, context);
+    await page.getByText(HOSTILE).waitFor();
+    await page.getByText(`note="><svg onload=window.__pwned=3>`).waitFor();
+    await page.goto(`${suite.server.url}/ui/?filter=${encodeURIComponent(HOSTILE)}`);
+    await page.locator("#filter-error [role=alert]").waitFor();
+    expect(await page.evaluate("window.__pwned")).toBeUndefined();
+    expect(await page.locator("main img, main script, main svg[onload]").count()).toBe(0);
+    await context.close();
+  }, 60_000);
+});
