@@ -7,135 +7,13 @@ import type { MetadataValue, ModelVersion, Properties, RegisteredModel } from ".
 import { openStore } from "../../src/store/kysely/open-store.js";
 import type { RegistryStore } from "../../src/registry/ports/store.js";
 import { DIALECTS } from "../support/dialects.js";
+import { FILTER_CASES, FILTER_MODELS } from "../support/filter-cases.js";
 import { createModel } from "../../src/registry/models/models.js";
 import { getModel } from "../../src/registry/models/models.js";
 import { listModels } from "../../src/registry/models/models.js";
 
-const dbl = (value: number): MetadataValue => ({ type: "double", value });
-const int = (value: bigint): MetadataValue => ({ type: "int", value });
-const str = (value: string): MetadataValue => ({ type: "string", value });
-const bool = (value: boolean): MetadataValue => ({ type: "bool", value });
-
-/** The models of the SQL compiler's test (test/store/filter-compiler.test.ts), as domain objects. */
-const MODELS: Array<{
-  displayName: string;
-  description: string;
-  owner: string;
-  state: "LIVE" | "ARCHIVED";
-  created: string;
-  labels: Record<string, string>;
-  props: Properties;
-}> = [
-  {
-    displayName: "alpha",
-    description: "first model",
-    owner: "alice",
-    state: "LIVE",
-    created: "2024-01-01T00:00:00Z",
-    labels: { team: "ml", env: "prod" },
-    props: { accuracy: dbl(0.95), epochs: int(10n), framework: str("torch"), deployed: bool(true), big: int(9007199254740993n) },
-  },
-  {
-    displayName: "Beta",
-    description: "second",
-    owner: "bob",
-    state: "ARCHIVED",
-    created: "2024-02-01T00:00:00Z",
-    labels: { team: "infra" },
-    props: { accuracy: dbl(10), epochs: int(20n), framework: str("TensorFlow"), deployed: bool(false) },
-  },
-  {
-    displayName: "gamma",
-    description: "",
-    owner: "",
-    state: "LIVE",
-    created: "2024-03-01T00:00:00Z",
-    labels: { team: "ml-ops" },
-    props: { accuracy: int(10n), framework: str("10"), "my.key": str("dotted") },
-  },
-  {
-    displayName: "delta",
-    description: "fourth",
-    owner: "alice",
-    state: "LIVE",
-    created: "2024-04-01T00:00:00Z",
-    labels: {},
-    props: { config: { type: "struct", value: {} } },
-  },
-];
-
-/** filter -> the (1-based) models it selects; the first block is the SQL compiler's own table. */
-const CASES: [string, number[]][] = [
-  ["accuracy = 10", [2, 3]],
-  ["accuracy = 10.0", [2, 3]],
-  ["accuracy > 0.9", [1, 2, 3]],
-  ["accuracy IN (10, 0.95)", [1, 2, 3]],
-  ["epochs < 15", [1]],
-  ["epochs != 10", [2]],
-  ["epochs IN (10, 20)", [1, 2]],
-  ["big = 9007199254740993", [1]],
-  ["big = 9007199254740992", []],
-  ["accuracy.double_value > 0.9", [1, 2]],
-  ["accuracy.int_value = 10", [3]],
-  ["custom_properties.accuracy.double_value >= 10", [2]],
-  ["accuracy.string_value IS NOT NULL", []],
-  ["framework = '10'", [3]],
-  ["framework = 10", []],
-  ["framework LIKE '%orch'", [1]],
-  ["framework ILIKE 'tensor%'", [2]],
-  ["`my.key` = 'dotted'", [3]],
-  ["`my.key`.string_value = 'dotted'", [3]],
-  ["deployed = TRUE", [1]],
-  ["deployed.bool_value = false", [2]],
-  ["deployed != TRUE", [2]],
-  ["accuracy IS NULL", [4]],
-  ["accuracy IS NOT NULL", [1, 2, 3]],
-  ["accuracy.double_value IS NULL", [3, 4]],
-  ["config IS NOT NULL", [4]],
-  ["NOT epochs = 10", [2, 3, 4]],
-  ["labels.team = 'ml'", [1]],
-  ["labels.team LIKE 'ml%'", [1, 3]],
-  ["labels.team != 'ml'", [2, 3]],
-  ["labels.env IS NULL", [2, 3, 4]],
-  ["labels.env IS NOT NULL", [1]],
-  ["labels.team IN ('ml', 'infra')", [1, 2]],
-  ["name = 'alpha'", [1]],
-  ["name LIKE 'al%'", [1]],
-  ["name ILIKE 'b%'", [2]],
-  ["state = 'archived'", [2]],
-  ["state != 'STATE_LIVE'", [2]],
-  ["state IN ('LIVE')", [1, 3, 4]],
-  ["owner IS NULL", [3]],
-  ["description IS NOT NULL", [1, 2, 4]],
-  ["name = 'x\\' OR 1=1 --'", []],
-  ["create_time >= '2024-02-01T00:00:00Z'", [2, 3, 4]],
-  ["create_time < '2024-02-01T01:00:00+02:00'", [1]],
-  ["create_time = 1704067200000", [1]],
-  ["owner = 'alice' OR owner = 'bob' AND state = 'LIVE'", [1, 4]],
-  ["(labels.team = 'ml' OR owner = 'bob') AND NOT state = 'ARCHIVED'", [1]],
-  ["NOT (accuracy > 5 OR framework = 'torch')", [4]],
-  ["NOT (NOT labels.team LIKE 'ml%' AND epochs IS NULL)", [1, 2, 3]],
-  // LIKE details: case-sensitive, `_` is one character, regex characters are literal
-  ["name LIKE 'AL%'", []],
-  ["name ILIKE 'AL%'", [1]],
-  ["name LIKE '_lpha'", [1]],
-  ["name LIKE 'alpha_'", []],
-  ["description LIKE '%.%'", []],
-  ["description LIKE 'first model'", [1]],
-  ["framework LIKE '1_'", [3]],
-  ["framework LIKE '%'", [1, 2, 3]],
-  // ordering on strings is by code point
-  ["labels.team >= 'ml'", [1, 3]],
-  ["framework > 'T'", [1, 2]],
-  ["name < 'b'", [1, 2]],
-  ["NOT owner = 'alice'", [2, 3]],
-  ["epochs >= 10.5", [2]],
-  ["accuracy < 10", [1]],
-  ["deployed IS NOT NULL AND NOT deployed = TRUE", [2]],
-];
-
 describe("evaluateFilter", () => {
-  const models: RegisteredModel[] = MODELS.map((m, i) => ({
+  const models: RegisteredModel[] = FILTER_MODELS.map((m, i) => ({
     id: i + 1,
     displayName: m.displayName,
     description: m.description,
@@ -154,7 +32,7 @@ describe("evaluateFilter", () => {
     return models.filter((m) => evaluateFilter(expr, resourceFilterSubject(m))).map((m) => m.id);
   };
 
-  it.each(CASES)("%s selects %j", (filter, ids) => {
+  it.each(FILTER_CASES)("%s selects %j", (filter, ids) => {
     expect(select(filter)).toEqual(ids);
   });
 
@@ -167,7 +45,7 @@ describe("evaluateFilter", () => {
       description: "",
       author: "ds@acme.com",
       state: "LIVE",
-      customProperties: { accuracy: dbl(0.97) },
+      customProperties: { accuracy: { type: "double", value: 0.97 } },
       createTime: new Date(0),
       updateTime: new Date(0),
       revision: 9,
@@ -219,10 +97,10 @@ for (const dialect of DIALECTS.filter((d) => d.name !== "sqlite-file")) {
       const db = await dialect.create();
       cleanup = db.cleanup;
       store = await openStore({ database: db.database, schema: db.schema, poolSize: 2 });
-      let created = MODELS[0]!.created;
+      let created = FILTER_MODELS[0]!.created;
       registry = new Registry(store, { now: () => new Date(created) });
       ids = [];
-      for (const m of MODELS) {
+      for (const m of FILTER_MODELS) {
         created = m.created;
         const model = await createModel(
           registry,
@@ -245,7 +123,7 @@ for (const dialect of DIALECTS.filter((d) => d.name !== "sqlite-file")) {
       await cleanup?.();
     });
 
-    it.each(CASES)("%s", async (filter) => {
+    it.each(FILTER_CASES)("%s", async (filter) => {
       const page = await listModels(registry, { pageSize: 100, pageToken: "", filter, orderBy: "", showTotalSize: false });
       const fromSql = page.items.map((m) => ids.indexOf(m.id) + 1);
       const expr = parseFilter(filter, MODEL_LIST.filter)!;
