@@ -7,11 +7,10 @@ import { KyselyRegistryStore } from "../src/store/kysely/kysely-store.js";
 import { migrateToLatest } from "../src/store/kysely/migrate.js";
 import { MIGRATIONS } from "../src/store/kysely/migrations/index.js";
 import { createSqliteDialect } from "../src/store/kysely/sqlite.js";
-import { Registry } from "../src/registry/shared/registry.js";
+import { Registry, unitOf } from "../src/registry/shared/registry.js";
 import type { Properties, RegisteredModel } from "../src/registry/core/types.js";
 import { insertModel } from "../src/registry/models/models.js";
 import { insertVersion } from "../src/registry/versions/versions.js";
-import { unitOf } from "../src/registry/shared/registry.js";
 
 /** Where seeded databases are cached between runs (git-ignored). */
 export const CACHE_DIR = join(dirname(fileURLToPath(import.meta.url)), ".cache");

@@ -1,5 +1,4 @@
-import type { RegisteredModel } from "../../gen/modelregistry/v1/resources_pb.js";
-import type { ModelVersion } from "../../gen/modelregistry/v1/resources_pb.js";
+import type { RegisteredModel, ModelVersion } from "../../gen/modelregistry/v1/resources_pb.js";
 import type { RegistryClient } from "../client/create-registry-client.js";
 import { intFlag, type ParsedArgs } from "./cli-context.js";
 

@@ -2,12 +2,20 @@ import { InvalidArgumentError } from "../registry/core/errors.js";
 import type { FilterExpr, FilterSchema } from "../registry/filter/ast.js";
 import { evaluateFilter, resourceFilterSubject } from "../registry/filter/evaluate.js";
 import { parseFilter } from "../registry/filter/parser.js";
-import { ALIAS_LIST, ENVIRONMENT_LIST, EXPERIMENT_LIST, RUN_LIST, SERVICE_LIST } from "../registry/shared/list-specs.js";
+import {
+  ALIAS_LIST,
+  ENVIRONMENT_LIST,
+  EXPERIMENT_LIST,
+  RUN_LIST,
+  SERVICE_LIST,
+  ARTIFACT_LIST,
+  MODEL_LIST,
+  VERSION_LIST,
+  RECORD_LIST,
+  SERVE_LIST,
+} from "../registry/shared/list-specs.js";
 
-import { ARTIFACT_LIST, MODEL_LIST, VERSION_LIST } from "../registry/shared/list-specs.js";
 import type { EventType, RegistryEvent, ResourceType } from "../registry/core/types.js";
-import { RECORD_LIST } from "../registry/shared/list-specs.js";
-import { SERVE_LIST } from "../registry/shared/list-specs.js";
 
 /**
  * Every resource type, in the order send_initial streams them (parents first). A Record so that

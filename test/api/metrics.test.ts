@@ -8,7 +8,7 @@ import { parseConfig } from "../../src/config/parse-config.js";
 import { USAGE } from "../../src/config/usage.js";
 import { createLogger } from "../../src/logger.js";
 import { AppMetrics } from "../../src/metrics/app-metrics.js";
-import { Registry } from "../../src/registry/shared/registry.js";
+import { Registry, unitOf } from "../../src/registry/shared/registry.js";
 import type { StoreDialect } from "../../src/store/kysely/dialect.js";
 import { KyselyRegistryStore } from "../../src/store/kysely/kysely-store.js";
 import { migrateToLatest } from "../../src/store/kysely/migrate.js";
@@ -20,7 +20,6 @@ import { SERVER_DIALECTS } from "../support/dialects.js";
 import { failure } from "../support/errors.js";
 import { uniqueName, watch } from "../watch/support.js";
 import { insertModel } from "../../src/registry/models/models.js";
-import { unitOf } from "../../src/registry/shared/registry.js";
 
 /**
  * Prometheus metrics (docs/metrics.md): /metrics in the text format, counters that move with

@@ -8,9 +8,7 @@ import { openStore } from "../../src/store/kysely/open-store.js";
 import type { RegistryStore } from "../../src/registry/ports/store.js";
 import { DIALECTS } from "../support/dialects.js";
 import { FILTER_CASES, FILTER_MODELS } from "../support/filter-cases.js";
-import { createModel } from "../../src/registry/models/models.js";
-import { getModel } from "../../src/registry/models/models.js";
-import { listModels } from "../../src/registry/models/models.js";
+import { createModel, getModel, listModels } from "../../src/registry/models/models.js";
 
 describe("evaluateFilter", () => {
   const models: RegisteredModel[] = FILTER_MODELS.map((m, i) => ({

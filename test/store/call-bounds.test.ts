@@ -3,7 +3,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withCallBounds } from "../../src/registry/shared/call-scope.js";
 import { DeadlineExceededError } from "../../src/registry/core/errors.js";
-import { Registry } from "../../src/registry/shared/registry.js";
+import { Registry, unitOf } from "../../src/registry/shared/registry.js";
 import { openStore } from "../../src/store/kysely/open-store.js";
 import { type CallBounds, type RegistryStore, StoreError } from "../../src/registry/ports/store.js";
 import { DIALECTS, POSTGRES_URL, type TestDatabase } from "../support/dialects.js";
@@ -11,7 +11,6 @@ import { holdTableLock, holdWriteLock } from "../support/postgres-locks.js";
 import { postgresUrlWithSchema } from "../support/process.js";
 import { ctx, listRequest, modelInput } from "./contract-fixtures.js";
 import { insertModel } from "../../src/registry/models/models.js";
-import { unitOf } from "../../src/registry/shared/registry.js";
 import { listVersions } from "../../src/registry/versions/versions.js";
 
 /**

@@ -17,16 +17,10 @@ import {
   useRegistry,
   versionInput,
 } from "./contract-fixtures.js";
-import { getVersion } from "../../src/registry/versions/versions.js";
-import { listArtifacts } from "../../src/registry/artifacts/artifacts.js";
-import { listModels } from "../../src/registry/models/models.js";
-import { listVersions } from "../../src/registry/versions/versions.js";
-import { createArtifact } from "../../src/registry/artifacts/artifacts.js";
-import { createModel } from "../../src/registry/models/models.js";
-import { createVersion } from "../../src/registry/versions/versions.js";
+import { getVersion, listVersions, createVersion, updateVersion } from "../../src/registry/versions/versions.js";
+import { listArtifacts, createArtifact } from "../../src/registry/artifacts/artifacts.js";
+import { listModels, createModel, updateModel } from "../../src/registry/models/models.js";
 import { unitOf } from "../../src/registry/shared/registry.js";
-import { updateModel } from "../../src/registry/models/models.js";
-import { updateVersion } from "../../src/registry/versions/versions.js";
 
 /**
  * The query half of the store contract: one fixture, one table of filters with the exact

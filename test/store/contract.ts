@@ -5,20 +5,10 @@ import { registerModel } from "../../src/registry/models/register-model.js";
 import type { TestDialect } from "../support/dialects.js";
 import { artifactInput, ctx, dbl, int, listAll, listRequest, modelInput, str, useRegistry, versionInput } from "./contract-fixtures.js";
 import { describeQueryContract } from "./contract-query.js";
-import { createArtifact } from "../../src/registry/artifacts/artifacts.js";
-import { createModel } from "../../src/registry/models/models.js";
-import { createVersion } from "../../src/registry/versions/versions.js";
+import { createArtifact, getArtifact, listArtifacts, updateArtifact } from "../../src/registry/artifacts/artifacts.js";
+import { createModel, getModel, insertModel, updateModel } from "../../src/registry/models/models.js";
+import { createVersion, getVersion, insertVersion, listVersions, updateVersion } from "../../src/registry/versions/versions.js";
 import { etagOf } from "../../src/registry/shared/changes.js";
-import { getArtifact } from "../../src/registry/artifacts/artifacts.js";
-import { getModel } from "../../src/registry/models/models.js";
-import { getVersion } from "../../src/registry/versions/versions.js";
-import { insertModel } from "../../src/registry/models/models.js";
-import { insertVersion } from "../../src/registry/versions/versions.js";
-import { listArtifacts } from "../../src/registry/artifacts/artifacts.js";
-import { listVersions } from "../../src/registry/versions/versions.js";
-import { updateArtifact } from "../../src/registry/artifacts/artifacts.js";
-import { updateModel } from "../../src/registry/models/models.js";
-import { updateVersion } from "../../src/registry/versions/versions.js";
 import { unitOf } from "../../src/registry/shared/registry.js";
 
 /**

@@ -2,9 +2,7 @@ import { describe, expect, it } from "vitest";
 import { AlreadyExistsError } from "../../src/registry/core/errors.js";
 import { DIALECTS } from "../support/dialects.js";
 import { ctx, modelInput, useRegistry } from "./contract-fixtures.js";
-import { createModel } from "../../src/registry/models/models.js";
-import { getModel } from "../../src/registry/models/models.js";
-import { insertModel } from "../../src/registry/models/models.js";
+import { createModel, getModel, insertModel } from "../../src/registry/models/models.js";
 import { unitOf } from "../../src/registry/shared/registry.js";
 
 /**

@@ -1,6 +1,6 @@
 import { type Kysely, Migrator, sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Registry } from "../../src/registry/shared/registry.js";
+import { Registry, unitOf } from "../../src/registry/shared/registry.js";
 import { KyselyRegistryStore } from "../../src/store/kysely/kysely-store.js";
 import { migrateToLatest } from "../../src/store/kysely/migrate.js";
 import { MIGRATIONS } from "../../src/store/kysely/migrations/index.js";
@@ -8,9 +8,7 @@ import type { Database } from "../../src/store/kysely/schema.js";
 import { createDialect } from "../../src/store/kysely/open-store.js";
 import type { StoreDialect } from "../../src/store/kysely/dialect.js";
 import { DIALECTS, type TestDatabase } from "../support/dialects.js";
-import { getArtifact } from "../../src/registry/artifacts/artifacts.js";
-import { insertArtifact } from "../../src/registry/artifacts/artifacts.js";
-import { unitOf } from "../../src/registry/shared/registry.js";
+import { getArtifact, insertArtifact } from "../../src/registry/artifacts/artifacts.js";
 
 /**
  * Migration 0005 on a database written at 0004: model_artifacts is rebuilt with nullable

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UnavailableError } from "../../src/registry/core/errors.js";
-import { Registry } from "../../src/registry/shared/registry.js";
+import { Registry, unitOf } from "../../src/registry/shared/registry.js";
 import type { StoreDialect } from "../../src/store/kysely/dialect.js";
 import { KyselyRegistryStore } from "../../src/store/kysely/kysely-store.js";
 import { migrateToLatest } from "../../src/store/kysely/migrate.js";
@@ -10,7 +10,6 @@ import { DIALECTS, type TestDatabase } from "../support/dialects.js";
 import { rowCounts } from "../support/row-counts.js";
 import { ctx, modelInput } from "./contract-fixtures.js";
 import { insertModel } from "../../src/registry/models/models.js";
-import { unitOf } from "../../src/registry/shared/registry.js";
 
 /**
  * KyselyRegistryStore.write retries a transaction that lost a serialisation race (SQLITE_BUSY,

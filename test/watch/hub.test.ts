@@ -12,8 +12,7 @@ import type { WatchSink } from "../../src/watch/sink.js";
 import type { WatchOutput, WatchRequest } from "../../src/watch/watch-service.js";
 import { SERVER_DIALECTS } from "../support/dialects.js";
 import { startWatchServer, uniqueName, type WatchServer } from "./support.js";
-import { createModel } from "../../src/registry/models/models.js";
-import { updateModel } from "../../src/registry/models/models.js";
+import { createModel, updateModel } from "../../src/registry/models/models.js";
 
 type Output = WatchOutput<WatchFrame>;
 

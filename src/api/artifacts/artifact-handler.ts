@@ -4,11 +4,7 @@ import type { Registry } from "../../registry/shared/registry.js";
 import { callContext, listRequest } from "../shared/call-context.js";
 import { deleteParts, type Methods, pageFields, required, updateParts } from "../shared/handler-kit.js";
 import { artifactIn, artifactOut } from "./artifact-convert.js";
-import { createArtifact } from "../../registry/artifacts/artifacts.js";
-import { getArtifact } from "../../registry/artifacts/artifacts.js";
-import { listArtifacts } from "../../registry/artifacts/artifacts.js";
-import { listUnlinkedArtifacts } from "../../registry/artifacts/artifacts.js";
-import { updateArtifact } from "../../registry/artifacts/artifacts.js";
+import { createArtifact, getArtifact, listArtifacts, listUnlinkedArtifacts, updateArtifact } from "../../registry/artifacts/artifacts.js";
 
 /** Model artifacts: parse, call the registry, convert. */
 export function createArtifactHandler(registry: Registry) {

@@ -13,9 +13,8 @@ import { State as PbState } from "../../../gen/modelregistry/v1/resources_pb.js"
 import { InvalidArgumentError } from "../../registry/core/errors.js";
 import type { RunInput } from "../../registry/lineage/runs.js";
 import type { ExperimentInput } from "../../registry/lineage/experiments.js";
-import type { Experiment, ExperimentRun, MetricPoint, RunStatus } from "../../registry/core/types.js";
+import type { Experiment, ExperimentRun, MetricPoint, RunStatus, State } from "../../registry/core/types.js";
 import { experimentName, runName } from "../../registry/core/resource-names.js";
-import type { State } from "../../registry/core/types.js";
 import { describedIn, describedOut, enumIn, propertiesIn, propertiesOut, storedOut, ts, tsIn } from "../shared/convert.js";
 import { datasetIn, datasetOut } from "../versions/source-convert.js";
 

@@ -9,10 +9,7 @@ import { callContext, listRequest } from "../shared/call-context.js";
 import { byNameOrDisplayName, deleteParts, type Methods, pageFields, required, updateParts } from "../shared/handler-kit.js";
 import { versionIn, versionOut } from "../versions/version-convert.js";
 import { modelIn, modelOut } from "./model-convert.js";
-import { createModel } from "../../registry/models/models.js";
-import { getModel } from "../../registry/models/models.js";
-import { listModels } from "../../registry/models/models.js";
-import { updateModel } from "../../registry/models/models.js";
+import { createModel, getModel, listModels, updateModel } from "../../registry/models/models.js";
 
 /** Registered models, RegisterModel (a model, a version and its artifacts at once) and ResolveModelUri. */
 export function createModelHandler(registry: Registry) {

@@ -8,11 +8,7 @@ import { callContext, listRequest } from "../shared/call-context.js";
 import { byNameOrDisplayName, deleteParts, type Methods, pageFields, required, updateParts } from "../shared/handler-kit.js";
 import { environmentIn, environmentOut, serviceIn, serviceOut } from "./serving-convert.js";
 import { versionNameOrUri } from "../versions/version-ref.js";
-import { createEnvironment } from "../../registry/serving/environments.js";
-import { deleteEnvironment } from "../../registry/serving/environments.js";
-import { getEnvironment } from "../../registry/serving/environments.js";
-import { listEnvironments } from "../../registry/serving/environments.js";
-import { updateEnvironment } from "../../registry/serving/environments.js";
+import { createEnvironment, deleteEnvironment, getEnvironment, listEnvironments, updateEnvironment } from "../../registry/serving/environments.js";
 
 /** Serving environments, inference services and status reports: parse, call the registry, convert. */
 export function createServingHandler(registry: Registry) {

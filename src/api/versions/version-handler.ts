@@ -5,10 +5,7 @@ import { callContext, listRequest } from "../shared/call-context.js";
 import { deleteParts, type Methods, pageFields, required, updateParts } from "../shared/handler-kit.js";
 import { versionIn, versionOut } from "./version-convert.js";
 import { versionRef } from "./version-ref.js";
-import { createVersion } from "../../registry/versions/versions.js";
-import { getVersion } from "../../registry/versions/versions.js";
-import { listVersions } from "../../registry/versions/versions.js";
-import { updateVersion } from "../../registry/versions/versions.js";
+import { createVersion, getVersion, listVersions, updateVersion } from "../../registry/versions/versions.js";
 
 /** Model versions: parse, call the registry, convert. */
 export function createVersionHandler(registry: Registry) {

@@ -1,14 +1,12 @@
 import type { StoreWriter } from "../ports/store.js";
 import { AbortedError, FailedPreconditionError, InvalidArgumentError, NotFoundError } from "../core/errors.js";
-import type { Alias, AliasHistoryEntry } from "../core/types.js";
+import type { Alias, AliasHistoryEntry, CallContext, ListRequest, ModelVersion, Page, RegisteredModel } from "../core/types.js";
 import { aliasName } from "../core/resource-names.js";
 import { ALIAS_LIST, ALIAS_HISTORY_LIST } from "../shared/list-specs.js";
 import { modelName, type VersionRef, versionName } from "../core/names.js";
 import type { Registry } from "../shared/registry.js";
-import type { CallContext, ListRequest, ModelVersion, Page, RegisteredModel } from "../core/types.js";
 import { describeUsage } from "../shared/usage.js";
-import { findModel } from "../shared/find.js";
-import { findVersion } from "../shared/find.js";
+import { findModel, findVersion } from "../shared/find.js";
 import { unitOf } from "../shared/registry.js";
 import { listOfModel } from "../shared/list-query.js";
 

@@ -1,29 +1,17 @@
 import { ARTIFACT_LIST } from "../shared/list-specs.js";
-import type { ArtifactInput } from "../core/inputs.js";
-import type { ArtifactRef } from "../core/names.js";
-import type { CallContext } from "../core/types.js";
-import type { ListRequest } from "../core/types.js";
+import type { ArtifactInput, Update } from "../core/inputs.js";
+import type { ArtifactRef, VersionRef } from "../core/names.js";
+import type { CallContext, ListRequest, ModelArtifact, ModelVersion, Page } from "../core/types.js";
 import type { MaskSpec } from "../core/field-mask.js";
-import type { ModelArtifact } from "../core/types.js";
-import type { ModelVersion } from "../core/types.js";
-import type { Page } from "../core/types.js";
 import type { Registry } from "../shared/registry.js";
 import type { StoreWriter } from "../ports/store.js";
-import type { Update } from "../core/inputs.js";
-import type { VersionRef } from "../core/names.js";
 import { Violations } from "../core/validate.js";
 import { applyMask } from "../core/field-mask.js";
-import { artifactNameOf } from "../core/names.js";
-import { checkEtag } from "../shared/changes.js";
-import { findArtifact } from "../shared/find.js";
-import { findVersion } from "../shared/find.js";
-import { prepareList } from "../shared/list-query.js";
-import { toPage } from "../shared/list-query.js";
+import { artifactNameOf, versionName } from "../core/names.js";
+import { checkEtag, freshStamps, saveUpdate, saveNew } from "../shared/changes.js";
+import { findArtifact, findVersion } from "../shared/find.js";
+import { prepareList, toPage } from "../shared/list-query.js";
 import { unitOf } from "../shared/registry.js";
-import { versionName } from "../core/names.js";
-import { freshStamps } from "../shared/changes.js";
-import { saveUpdate } from "../shared/changes.js";
-import { saveNew } from "../shared/changes.js";
 /** Model artifacts: create, read, list and update, each a transaction that records its event. */
 
 const ARTIFACT_MASK: MaskSpec<ModelArtifact> = {

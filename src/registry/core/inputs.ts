@@ -1,8 +1,5 @@
-import type { VersionSource } from "./types.js";
-import type { Properties, State } from "./types.js";
-import type { ArtifactFields } from "./types.js";
-import type { Draft } from "./values.js";
-import type { OwnedFields } from "./values.js";
+import type { VersionSource, Properties, State, ArtifactFields } from "./types.js";
+import type { Draft, OwnedFields } from "./values.js";
 
 /** The writable fields of each resource, as a create or update carries them. */
 

@@ -1,9 +1,7 @@
 import { InvalidArgumentError } from "./errors.js";
 import type { KubeflowRecord } from "./record-types.js";
-import { artifactName, decimalId, modelName, type VersionRef, type VersionSelector } from "./names.js";
+import { artifactName, decimalId, modelName, type VersionRef, type VersionSelector, artifactNameOf, versionName } from "./names.js";
 import type { Resource } from "./types.js";
-import { artifactNameOf } from "./names.js";
-import { versionName } from "./names.js";
 
 /**
  * Resource names of aliases, experiments, runs, serving environments and inference services

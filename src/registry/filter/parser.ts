@@ -1,11 +1,7 @@
 import { InvalidArgumentError } from "../core/errors.js";
 import type { CmpOp, FieldRef, FilterExpr, FilterSchema, Literal } from "./ast.js";
 import { type Keyword, type Token, filterError, quoteForMessage, tokenize } from "./lexer.js";
-import { coerceLiteral } from "./fields.js";
-import { quoteString } from "./fields.js";
-import { refuseFieldTypo } from "./fields.js";
-import { resolveField } from "./fields.js";
-import { inOtherTable } from "./fields.js";
+import { coerceLiteral, quoteString, refuseFieldTypo, resolveField, inOtherTable } from "./fields.js";
 
 /**
  * Bounds on what one filter may cost to parse and to run, the same on every engine and for List

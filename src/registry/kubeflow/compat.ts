@@ -2,9 +2,7 @@ import { InvalidArgumentError } from "../core/errors.js";
 import type { AttrType } from "../filter/ast.js";
 import { tokenize } from "../filter/lexer.js";
 
-import { ARTIFACT_LIST, type ListSpec } from "../shared/list-specs.js";
-import { RECORD_LIST } from "../shared/list-specs.js";
-import { SERVE_LIST } from "../shared/list-specs.js";
+import { ARTIFACT_LIST, type ListSpec, RECORD_LIST, SERVE_LIST } from "../shared/list-specs.js";
 
 /**
  * Kubeflow's filterQuery, for the Kubeflow REST gateway (src/rest) and nothing else (its writes

@@ -1,6 +1,6 @@
 import type { FilterExpr } from "../filter/ast.js";
 import type { KubeflowRecord, MetricHistoryPoint } from "../core/record-types.js";
-import { ARTIFACT_LIST, COMMON_SORT, int, type ListSpec, str, time } from "../shared/list-specs.js";
+import { ARTIFACT_LIST, COMMON_SORT, int, type ListSpec, str, time, RECORD_LIST } from "../shared/list-specs.js";
 import { prepareList, toPage } from "../shared/list-query.js";
 import { queryDigest } from "../shared/page-token.js";
 import type { Registry } from "../shared/registry.js";
@@ -8,7 +8,6 @@ import type { RecordScope } from "../ports/record-store.js";
 import type { ListQuery } from "../ports/store.js";
 import type { ListRequest, ModelArtifact, Page } from "../core/types.js";
 import { unitOf } from "../shared/registry.js";
-import { RECORD_LIST } from "../shared/list-specs.js";
 
 /**
  * Lists the Kubeflow REST API has and the gRPC API does not: every model artifact, the gateway's

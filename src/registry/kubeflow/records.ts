@@ -2,16 +2,14 @@ import type { StoreWriter } from "../ports/store.js";
 import { InvalidArgumentError, NotFoundError } from "../core/errors.js";
 import { logMetrics, updateRun } from "../lineage/runs.js";
 import { applyMask, type MaskSpec } from "../core/field-mask.js";
-import { inTransaction } from "../shared/registry.js";
+import { inTransaction, unitOf } from "../shared/registry.js";
 import type { Update } from "../core/inputs.js";
 import { type ExtrasPatch, writeExtras } from "./extras.js";
 import type { Extras, KubeflowRecord, RecordKind, RecordOwner, RecordResource } from "../core/record-types.js";
-import type { ExperimentRun } from "../core/types.js";
+import type { ExperimentRun, CallContext, JsonObject, JsonValue, MetadataValue } from "../core/types.js";
 import type { Registry } from "../shared/registry.js";
-import type { CallContext, JsonObject, JsonValue, MetadataValue } from "../core/types.js";
 import { LIMITS, Violations } from "../core/validate.js";
 import { recordEvent } from "../artifacts/records.js";
-import { unitOf } from "../shared/registry.js";
 
 /**
  * Kubeflow's artifacts other than model artifacts (doc, dataset, metric, parameter), kept by

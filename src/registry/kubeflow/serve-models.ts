@@ -1,16 +1,14 @@
 import { reportStatus } from "../serving/services.js";
 import { InvalidArgumentError, NotFoundError } from "../core/errors.js";
-import { inTransaction } from "../shared/registry.js";
+import { inTransaction, unitOf } from "../shared/registry.js";
 
 import type { ExtrasPatch } from "./extras.js";
 
 import type { Extras, KubeflowRecord } from "../core/record-types.js";
-import type { InferenceService } from "../core/types.js";
+import type { InferenceService, CallContext } from "../core/types.js";
 import type { Registry } from "../shared/registry.js";
-import type { CallContext } from "../core/types.js";
 import type { RecordInput } from "./records.js";
 import { insertRecord } from "./records.js";
-import { unitOf } from "../shared/registry.js";
 import { EXECUTION_STATES } from "../shared/list-specs.js";
 
 /**

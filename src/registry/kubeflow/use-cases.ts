@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { StoreWriter } from "../ports/store.js";
 import { FailedPreconditionError, InvalidArgumentError, NotFoundError } from "../core/errors.js";
 
-import { inTransaction } from "../shared/registry.js";
+import { inTransaction, unitOf } from "../shared/registry.js";
 import type { ArtifactInput } from "../core/inputs.js";
 import { type ExtrasPatch, type ExtrasType, idByExternalId, patchesExtras, writeExtras } from "./extras.js";
 import { byDisplayName, FIRST_MATCHES } from "./lists.js";
@@ -12,12 +12,8 @@ import type { Registry } from "../shared/registry.js";
 import type { CallContext, ModelArtifact, ModelVersion } from "../core/types.js";
 import { Violations } from "../core/validate.js";
 import type { RecordInput } from "./records.js";
-import { applyArtifactMask } from "../artifacts/artifacts.js";
-import { changeRecord } from "./records.js";
-import { insertArtifact } from "../artifacts/artifacts.js";
-import { insertRecord } from "./records.js";
-import { unitOf } from "../shared/registry.js";
-import { writeArtifactChange } from "../artifacts/artifacts.js";
+import { applyArtifactMask, insertArtifact, writeArtifactChange } from "../artifacts/artifacts.js";
+import { changeRecord, insertRecord } from "./records.js";
 
 /**
  * The Kubeflow REST gateway's use cases (src/rest imports them; the native API does not):

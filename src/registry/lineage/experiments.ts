@@ -1,24 +1,18 @@
 import { FailedPreconditionError, NotFoundError } from "../core/errors.js";
 import { deleteRecordsOf } from "../artifacts/records.js";
-import { applyMask, type MaskSpec } from "../core/field-mask.js";
+import { applyMask, type MaskSpec, OWNED_MASK } from "../core/field-mask.js";
 import type { Update } from "../core/inputs.js";
-import type { Experiment } from "../core/types.js";
+import type { Experiment, CallContext, ListRequest, Page } from "../core/types.js";
 import { experimentName } from "../core/resource-names.js";
 import { EXPERIMENT_LIST } from "../shared/list-specs.js";
-import { checkEtag, recordDeleted } from "../shared/changes.js";
+import { checkEtag, recordDeleted, freshStamps, saveUpdate, saveNew } from "../shared/changes.js";
 import { prepareList, toPage } from "../shared/list-query.js";
 import { versionName } from "../core/names.js";
 import type { Registry } from "../shared/registry.js";
-import type { CallContext, ListRequest, Page } from "../core/types.js";
 import { LIMITS, Violations } from "../core/validate.js";
 import type { StoreReader } from "../ports/store.js";
 import { unitOf } from "../shared/registry.js";
-import type { Draft } from "../core/values.js";
-import type { OwnedFields } from "../core/values.js";
-import { freshStamps } from "../shared/changes.js";
-import { saveUpdate } from "../shared/changes.js";
-import { OWNED_MASK } from "../core/field-mask.js";
-import { saveNew } from "../shared/changes.js";
+import type { Draft, OwnedFields } from "../core/values.js";
 
 /** Experiments: groups of training runs. Create, read, list, update with a mask, delete with their runs. */
 

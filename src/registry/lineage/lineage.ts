@@ -1,7 +1,6 @@
-import type { DatasetRef, Experiment, ExperimentRun } from "../core/types.js";
+import type { DatasetRef, Experiment, ExperimentRun, ModelArtifact, ModelVersion } from "../core/types.js";
 import type { VersionRef } from "../core/names.js";
 import type { Registry } from "../shared/registry.js";
-import type { ModelArtifact, ModelVersion } from "../core/types.js";
 import { findVersion } from "../shared/find.js";
 import { unitOf } from "../shared/registry.js";
 

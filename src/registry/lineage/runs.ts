@@ -4,17 +4,15 @@ import { deleteRecordsOf } from "../artifacts/records.js";
 import { assertRunsUnused, findExperiment } from "./experiments.js";
 import { applyMask, type MaskSpec } from "../core/field-mask.js";
 import type { Update } from "../core/inputs.js";
-import type { DatasetRef, ExperimentRun, MetricPoint, RunStatus } from "../core/types.js";
+import type { DatasetRef, ExperimentRun, MetricPoint, RunStatus, CallContext, ListRequest, Page, Properties } from "../core/types.js";
 import { experimentName, runName } from "../core/resource-names.js";
 import { METRIC_LIST, RUN_LIST } from "../shared/list-specs.js";
-import { checkEtag, recordDeleted } from "../shared/changes.js";
+import { checkEtag, recordDeleted, saveUpdate } from "../shared/changes.js";
 import { prepareList, toPage } from "../shared/list-query.js";
 import type { Registry } from "../shared/registry.js";
-import type { CallContext, ListRequest, Page, Properties } from "../core/types.js";
 import { LIMITS, Violations } from "../core/validate.js";
 import { checkDatasets } from "../versions/version-source.js";
 import { unitOf } from "../shared/registry.js";
-import { saveUpdate } from "../shared/changes.js";
 
 /** Experiment runs: params, metrics with step history, datasets. */
 

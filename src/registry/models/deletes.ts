@@ -6,9 +6,7 @@ import { type ArtifactRef, artifactNameOf, modelName, type VersionRef, versionNa
 import type { Registry } from "../shared/registry.js";
 import type { CallContext, ModelArtifact, ModelVersion, RegisteredModel } from "../core/types.js";
 import { describeUsage, inUse, modelUsage, versionUsage } from "../shared/usage.js";
-import { findArtifact } from "../shared/find.js";
-import { findModel } from "../shared/find.js";
-import { findVersion } from "../shared/find.js";
+import { findArtifact, findModel, findVersion } from "../shared/find.js";
 import { unitOf } from "../shared/registry.js";
 
 /**

@@ -1,26 +1,17 @@
-import type { CallContext } from "../core/types.js";
-import type { ListRequest } from "../core/types.js";
+import type { CallContext, ListRequest, Page, RegisteredModel } from "../core/types.js";
 import { MODEL_LIST } from "../shared/list-specs.js";
 import type { MaskSpec } from "../core/field-mask.js";
-import type { ModelInput } from "../core/inputs.js";
-import type { Page } from "../core/types.js";
-import type { RegisteredModel } from "../core/types.js";
+import type { ModelInput, Update } from "../core/inputs.js";
 import type { Registry } from "../shared/registry.js";
 import type { StoreWriter } from "../ports/store.js";
-import type { Update } from "../core/inputs.js";
 import { Violations } from "../core/validate.js";
-import { applyMask } from "../core/field-mask.js";
+import { applyMask, OWNED_MASK } from "../core/field-mask.js";
 import { assertModelArchivable } from "../shared/usage.js";
-import { checkEtag } from "../shared/changes.js";
+import { checkEtag, freshStamps, saveUpdate, saveNew } from "../shared/changes.js";
 import { findModel } from "../shared/find.js";
 import { modelName } from "../core/names.js";
-import { prepareList } from "../shared/list-query.js";
-import { toPage } from "../shared/list-query.js";
+import { prepareList, toPage } from "../shared/list-query.js";
 import { unitOf } from "../shared/registry.js";
-import { freshStamps } from "../shared/changes.js";
-import { saveUpdate } from "../shared/changes.js";
-import { OWNED_MASK } from "../core/field-mask.js";
-import { saveNew } from "../shared/changes.js";
 /**
  * Registered models: create, read, list and update, each a transaction that records its event.
  * Registering a model with its first version in one call: register-model.ts; archive, delete:

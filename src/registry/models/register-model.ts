@@ -7,8 +7,7 @@ import type { ArtifactInput, ModelInput, VersionInput } from "../core/inputs.js"
 import type { Registry } from "../shared/registry.js";
 import type { CallContext, ModelArtifact, ModelVersion, RegisteredModel } from "../core/types.js";
 import { LIMITS, Violations } from "../core/validate.js";
-import { findModel } from "../shared/find.js";
-import { findVersion } from "../shared/find.js";
+import { findModel, findVersion } from "../shared/find.js";
 import { insertArtifact } from "../artifacts/artifacts.js";
 import { insertModel } from "./models.js";
 import { insertVersion } from "../versions/versions.js";

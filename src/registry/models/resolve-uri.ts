@@ -3,8 +3,7 @@ import { parseModelUri } from "../core/resource-names.js";
 import { versionName } from "../core/names.js";
 import type { Registry } from "../shared/registry.js";
 import type { ModelArtifact, ModelVersion, RegisteredModel } from "../core/types.js";
-import { findModel } from "../shared/find.js";
-import { findVersion } from "../shared/find.js";
+import { findModel, findVersion } from "../shared/find.js";
 import { unitOf } from "../shared/registry.js";
 
 export interface ResolvedModelUri {

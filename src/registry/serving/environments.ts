@@ -3,19 +3,15 @@ import { FailedPreconditionError, NotFoundError } from "../core/errors.js";
 import { deleteRecordsOf } from "../artifacts/records.js";
 import { applyMask, type MaskSpec } from "../core/field-mask.js";
 import type { Update } from "../core/inputs.js";
-import type { ServingEnvironment } from "../core/types.js";
+import type { ServingEnvironment, CallContext, ListRequest, Page, Properties } from "../core/types.js";
 import { environmentName } from "../core/resource-names.js";
 import { ENVIRONMENT_LIST } from "../shared/list-specs.js";
-import { checkEtag, recordDeleted } from "../shared/changes.js";
+import { checkEtag, recordDeleted, freshStamps, saveUpdate, saveNew } from "../shared/changes.js";
 import { prepareList, toPage } from "../shared/list-query.js";
 import type { Registry } from "../shared/registry.js";
-import type { CallContext, ListRequest, Page, Properties } from "../core/types.js";
 import { describeUsage } from "../shared/usage.js";
 import { LIMITS, Violations } from "../core/validate.js";
 import { unitOf } from "../shared/registry.js";
-import { freshStamps } from "../shared/changes.js";
-import { saveUpdate } from "../shared/changes.js";
-import { saveNew } from "../shared/changes.js";
 
 /**
  * Serving environments and inference services: the intent to serve a model (pinned version,

@@ -3,7 +3,7 @@ import { FailedPreconditionError, InvalidArgumentError, NotFoundError } from "..
 import { deleteRecordsOf } from "../artifacts/records.js";
 import { applyMask, type MaskSpec } from "../core/field-mask.js";
 import type { Update } from "../core/inputs.js";
-import type { DeploymentStatus, DesiredState, InferenceService } from "../core/types.js";
+import type { DeploymentStatus, DesiredState, InferenceService, CallContext, ListRequest, Page, Properties } from "../core/types.js";
 import { ALIAS_PATTERN, environmentName, inferenceServiceName } from "../core/resource-names.js";
 import { SERVICE_LIST } from "../shared/list-specs.js";
 import { checkEtag, recordDeleted } from "../shared/changes.js";
@@ -11,10 +11,8 @@ import { prepareList, toPage } from "../shared/list-query.js";
 import { modelName, parseModelName, parseVersionName, type VersionRef, versionName } from "../core/names.js";
 import { queryDigest } from "../shared/page-token.js";
 import type { Registry } from "../shared/registry.js";
-import type { CallContext, ListRequest, Page, Properties } from "../core/types.js";
 import { LIMITS, Violations } from "../core/validate.js";
-import { findModel } from "../shared/find.js";
-import { findVersion } from "../shared/find.js";
+import { findModel, findVersion } from "../shared/find.js";
 import { unitOf } from "../shared/registry.js";
 import { findEnvironment } from "./environments.js";
 

@@ -1,7 +1,6 @@
 import { NotFoundError } from "../core/errors.js";
-import type { ExperimentRun, InferenceService } from "../core/types.js";
+import type { ExperimentRun, InferenceService, ModelArtifact, ModelVersion, RegisteredModel } from "../core/types.js";
 import type { Registry } from "./registry.js";
-import type { ModelArtifact, ModelVersion, RegisteredModel } from "../core/types.js";
 import { unitOf } from "./registry.js";
 
 /**

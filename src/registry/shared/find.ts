@@ -1,14 +1,8 @@
-import type { ArtifactRef } from "../core/names.js";
-import type { ModelArtifact } from "../core/types.js";
-import type { ModelVersion } from "../core/types.js";
+import type { ArtifactRef, VersionRef } from "../core/names.js";
+import type { ModelArtifact, ModelVersion, RegisteredModel } from "../core/types.js";
 import { NotFoundError } from "../core/errors.js";
-import type { RegisteredModel } from "../core/types.js";
 import type { StoreReader } from "../ports/store.js";
-import type { VersionRef } from "../core/names.js";
-import { artifactNameOf } from "../core/names.js";
-import { artifactRefName } from "../core/names.js";
-import { modelName } from "../core/names.js";
-import { versionName } from "../core/names.js";
+import { artifactNameOf, artifactRefName, modelName, versionName } from "../core/names.js";
 /** Finding a model, version or artifact by reference inside a read or write, with the NotFound each use case answers. */
 
 export async function findModel(r: StoreReader, ref: { id: number } | { displayName: string }): Promise<RegisteredModel> {

@@ -1,4 +1,4 @@
-import type { ListQuery, ListResult } from "../ports/store.js";
+import type { ListQuery, ListResult, StoreReader } from "../ports/store.js";
 import { InvalidArgumentError } from "../core/errors.js";
 import { parseFilter } from "../filter/parser.js";
 import type { ListSpec } from "./list-specs.js";
@@ -6,7 +6,6 @@ import { parseOrderBy } from "./order-by.js";
 import { decodePageToken, encodePageToken, queryDigest } from "./page-token.js";
 import type { ListRequest, Page } from "../core/types.js";
 import type { Registry } from "./registry.js";
-import type { StoreReader } from "../ports/store.js";
 import { findModel } from "./find.js";
 import { modelName } from "../core/names.js";
 import { unitOf } from "./registry.js";

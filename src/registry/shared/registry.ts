@@ -1,13 +1,8 @@
 import { currentCallBounds } from "./call-scope.js";
 import { interpretStoreError } from "./store-errors.js";
-import type { CallContext } from "../core/types.js";
-import type { EventType } from "../core/types.js";
-import type { RegistryStore } from "../ports/store.js";
-import type { Resource } from "../core/types.js";
-import type { StoreReader } from "../ports/store.js";
-import type { StoreWriter } from "../ports/store.js";
-import { modelIdOf } from "../core/resource-names.js";
-import { resourceNameOf } from "../core/resource-names.js";
+import type { CallContext, EventType, Resource } from "../core/types.js";
+import type { RegistryStore, StoreReader, StoreWriter } from "../ports/store.js";
+import { modelIdOf, resourceNameOf } from "../core/resource-names.js";
 
 export interface RegistryOptions {
   now?: () => Date;

@@ -1,9 +1,8 @@
 import type { StoreReader } from "../ports/store.js";
 import { FailedPreconditionError } from "../core/errors.js";
-import type { Alias, InferenceService } from "../core/types.js";
+import type { Alias, InferenceService, ModelVersion, RegisteredModel } from "../core/types.js";
 import { inferenceServiceName } from "../core/resource-names.js";
 import { modelName, versionName } from "../core/names.js";
-import type { ModelVersion, RegisteredModel } from "../core/types.js";
 
 /**
  * What keeps a model or version in use: aliases pointing at it and DEPLOYED inference services

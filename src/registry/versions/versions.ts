@@ -1,30 +1,20 @@
-import type { CallContext } from "../core/types.js";
+import type { CallContext, ListRequest, ModelVersion, Page, RegisteredModel } from "../core/types.js";
 import { FailedPreconditionError } from "../core/errors.js";
-import type { ListRequest } from "../core/types.js";
 import type { MaskSpec } from "../core/field-mask.js";
-import type { ModelVersion } from "../core/types.js";
-import type { Page } from "../core/types.js";
-import type { RegisteredModel } from "../core/types.js";
 import type { Registry } from "../shared/registry.js";
 import type { StoreWriter } from "../ports/store.js";
-import type { Update } from "../core/inputs.js";
+import type { Update, VersionInput } from "../core/inputs.js";
 import { VERSION_LIST } from "../shared/list-specs.js";
-import type { VersionInput } from "../core/inputs.js";
 import type { VersionRef } from "../core/names.js";
 import { Violations } from "../core/validate.js";
 import { applyMask } from "../core/field-mask.js";
 import { assertVersionArchivable } from "../shared/usage.js";
-import { checkEtag } from "../shared/changes.js";
+import { checkEtag, freshStamps, saveUpdate, saveNew } from "../shared/changes.js";
 import { checkVersionSource } from "./version-source.js";
-import { findModel } from "../shared/find.js";
-import { findVersion } from "../shared/find.js";
-import { modelName } from "../core/names.js";
+import { findModel, findVersion } from "../shared/find.js";
+import { modelName, versionName } from "../core/names.js";
 import { unitOf } from "../shared/registry.js";
-import { versionName } from "../core/names.js";
-import { freshStamps } from "../shared/changes.js";
-import { saveUpdate } from "../shared/changes.js";
 import { listOfModel } from "../shared/list-query.js";
-import { saveNew } from "../shared/changes.js";
 /** Model versions: create, read, list and update, each a transaction that records its event. */
 
 const VERSION_MASK: MaskSpec<ModelVersion> = {

@@ -25,8 +25,7 @@ import { getByIdRoute, okList, onId, route } from "../shared/route-kit.js";
 import type { RestCall, RestRoute } from "../shared/router.js";
 import { created, narrow, ok } from "../shared/support.js";
 import { modelArtifactOut, recordOut } from "./artifact-json.js";
-import { createRecord } from "../../registry/kubeflow/records.js";
-import { updateRecord } from "../../registry/kubeflow/records.js";
+import { createRecord, updateRecord } from "../../registry/kubeflow/records.js";
 
 /**
  * Model artifacts (the registry's own) and doc, dataset, metric and parameter artifacts (kept by

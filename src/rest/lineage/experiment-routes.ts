@@ -3,8 +3,7 @@ import { createRun, listRuns, type RunInput, updateRun } from "../../registry/li
 import { createExperiment, type ExperimentInput, getExperiment, listExperiments, updateExperiment } from "../../registry/lineage/experiments.js";
 import { listMetricValues, METRIC_HISTORY_LIST } from "../../registry/kubeflow/lists.js";
 import { EXPERIMENT_LIST, RUN_LIST } from "../../registry/shared/list-specs.js";
-import type { ExperimentRun, RunStatus } from "../../registry/core/types.js";
-import type { State } from "../../registry/core/types.js";
+import type { ExperimentRun, RunStatus, State } from "../../registry/core/types.js";
 import { listArtifactUnion } from "../artifacts/artifact-lists.js";
 import { upsertUnder } from "../artifacts/artifact-routes.js";
 import { required, str } from "../shared/body.js";

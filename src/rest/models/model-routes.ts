@@ -16,10 +16,7 @@ import { MODEL_CREATE, MODEL_UPDATE, VERSION_FULL } from "../shared/shapes.js";
 import { findParams, okWithExtras, visible } from "../shared/support.js";
 import { createVersion, listVersions, parseVersion } from "../versions/version-writes.js";
 import { MODEL_EXTRA_FIELDS, modelOut } from "./model-json.js";
-import { createModel } from "../../registry/models/models.js";
-import { getModel } from "../../registry/models/models.js";
-import { listModels } from "../../registry/models/models.js";
-import { updateModel } from "../../registry/models/models.js";
+import { createModel, getModel, listModels, updateModel } from "../../registry/models/models.js";
 
 /** Registered models, and the versions of one model (their bodies and writes are versions/version-writes.ts's). */
 

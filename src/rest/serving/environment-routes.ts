@@ -6,10 +6,7 @@ import { ENVIRONMENT_CREATE, ENVIRONMENT_UPDATE } from "../shared/shapes.js";
 import { topLevelRoutes } from "../shared/top-level-routes.js";
 import { environmentOut } from "./serving-json.js";
 import type { EnvironmentInput } from "../../registry/serving/environments.js";
-import { createEnvironment } from "../../registry/serving/environments.js";
-import { getEnvironment } from "../../registry/serving/environments.js";
-import { listEnvironments } from "../../registry/serving/environments.js";
-import { updateEnvironment } from "../../registry/serving/environments.js";
+import { createEnvironment, getEnvironment, listEnvironments, updateEnvironment } from "../../registry/serving/environments.js";
 
 /** Serving environments (their inference services are service-routes.ts's). */
 

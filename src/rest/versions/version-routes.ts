@@ -18,8 +18,7 @@ import { getByIdRoute, okPatched, onId, route } from "../shared/route-kit.js";
 import { findParams, okWithExtras, single, withBodyReferences } from "../shared/support.js";
 import { versionOut } from "./version-json.js";
 import { createVersion, listVersions, parseVersion } from "./version-writes.js";
-import { getVersion } from "../../registry/versions/versions.js";
-import { updateVersion } from "../../registry/versions/versions.js";
+import { getVersion, updateVersion } from "../../registry/versions/versions.js";
 
 /** Model versions by id, across models, and the artifacts of a version. */
 

@@ -1,7 +1,6 @@
 import type { Kysely } from "kysely";
 import type { ModelArtifact, ModelVersion } from "../../registry/core/types.js";
-import type { AliasWriter } from "../../registry/ports/store.js";
-import type { ListQuery, StoreReader } from "../../registry/ports/store.js";
+import type { AliasWriter, ListQuery, StoreReader } from "../../registry/ports/store.js";
 import { AliasQueries } from "./aliases/alias-queries.js";
 import { toNumber } from "./sql/integers.js";
 import { deleteMetadata } from "./sql/metadata.js";

@@ -1,7 +1,6 @@
 import type { Kysely, Selectable } from "kysely";
 import type { Alias, AliasHistoryEntry } from "../../../registry/core/types.js";
-import type { ModelScope } from "../../../registry/ports/store.js";
-import type { ListQuery, ListResult } from "../../../registry/ports/store.js";
+import type { ModelScope, ListQuery, ListResult } from "../../../registry/ports/store.js";
 import type { AliasHistoryTable, AliasTables, ModelAliasesTable } from "./alias-tables.js";
 import type { BaseTables } from "../sql/base-tables.js";
 import { optionalId, time, toNumber } from "../sql/integers.js";

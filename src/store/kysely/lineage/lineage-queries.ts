@@ -1,8 +1,6 @@
 import type { Kysely } from "kysely";
-import type { DatasetRef, Experiment, ExperimentRun, MetricPoint, VersionSource } from "../../../registry/core/types.js";
-import type { Properties } from "../../../registry/core/types.js";
-import type { LineageWriter, RunScope } from "../../../registry/ports/store.js";
-import type { ListQuery, ListResult } from "../../../registry/ports/store.js";
+import type { DatasetRef, Experiment, ExperimentRun, MetricPoint, VersionSource, Properties } from "../../../registry/core/types.js";
+import type { LineageWriter, RunScope, ListQuery, ListResult } from "../../../registry/ports/store.js";
 import { optionalId, time, toNumber } from "../sql/integers.js";
 import { deleteMetadata, propertyToRow, writeMetadata } from "../sql/metadata.js";
 import { experimentToRow, hydrateExperiments, hydrateRuns, type LineageDb, runToRow } from "./lineage-rows.js";

@@ -1,6 +1,5 @@
 import type { Kysely, Selectable } from "kysely";
-import type { DatasetRef, Experiment, ExperimentRun, RunStatus } from "../../../registry/core/types.js";
-import type { Properties, State } from "../../../registry/core/types.js";
+import type { DatasetRef, Experiment, ExperimentRun, RunStatus, Properties, State } from "../../../registry/core/types.js";
 import type { BaseTables } from "../sql/base-tables.js";
 import { optionalTime, time, toNumber } from "../sql/integers.js";
 import type { ExperimentRunsTable, ExperimentsTable, LineageTables } from "./lineage-tables.js";

@@ -1,7 +1,6 @@
 import type { Kysely, Selectable } from "kysely";
 import type { DesiredState, InferenceService, ServingEnvironment } from "../../../registry/core/types.js";
-import type { DeployedRef, DeploymentWriter, ServiceScope } from "../../../registry/ports/store.js";
-import type { ListQuery, ListResult } from "../../../registry/ports/store.js";
+import type { DeployedRef, DeploymentWriter, ServiceScope, ListQuery, ListResult } from "../../../registry/ports/store.js";
 import { optionalId, optionalTime, time, toNumber } from "../sql/integers.js";
 import { deleteMetadata, loadLabels, loadProperties, writeMetadata } from "../sql/metadata.js";
 import type { Paginate } from "../sql/page-query.js";
