@@ -14,7 +14,8 @@ import { parseExperimentName, parseExperimentParent, parseRunName } from "../../
 import { getLineage } from "../../registry/lineage/lineage.js";
 import type { Registry } from "../../registry/shared/registry.js";
 import { callContext, listRequest } from "../shared/call-context.js";
-import { byNameOrDisplayName, deleteParts, type Methods, pageFields, required, updateParts } from "../shared/handler-kit.js";
+import { byNameOrDisplayName, deleteParts, type Methods, pageFields } from "../shared/handler-kit.js";
+import { resourceMethods } from "../shared/resource-methods.js";
 import { artifactOut } from "../artifacts/artifact-convert.js";
 import { versionOut } from "../versions/version-convert.js";
 import { experimentIn, experimentOut, metricIn, metricOut, runIn, runOut } from "./lineage-convert.js";
@@ -23,59 +24,30 @@ import { versionRef } from "../versions/version-ref.js";
 
 /** Experiments, runs, metrics and GetLineage: parse, call the registry, convert. */
 export function createLineageHandler(registry: Registry) {
+  const experiments = resourceMethods(registry, { one: "experiment", parseName: parseExperimentName, in: experimentIn, out: experimentOut });
+  const runs = resourceMethods(registry, { one: "experimentRun", parseName: parseRunName, in: runIn, out: runOut });
   return {
-    async createExperiment(req, ctx) {
-      const experiment = await createExperiment(registry, experimentIn(required(req.experiment, "experiment")), callContext(ctx, req.reason));
-      return { experiment: experimentOut(experiment) };
-    },
-
-    async getExperiment(req) {
-      const ref = byNameOrDisplayName(req, parseExperimentName);
-      return { experiment: experimentOut(await getExperiment(registry, ref)) };
-    },
-
-    async listExperiments(req) {
-      const page = await listExperiments(registry, listRequest(req));
-      return { experiments: page.items.map(experimentOut), ...pageFields(page) };
-    },
-
-    async updateExperiment(req, ctx) {
-      const parts = updateParts(req.experiment, "experiment", parseExperimentName, experimentIn, req, ctx);
-      return { experiment: experimentOut(await updateExperiment(registry, ...parts)) };
-    },
+    createExperiment: experiments.create(createExperiment, (req) => req.experiment),
+    getExperiment: experiments.get(getExperiment, (req) => byNameOrDisplayName(req, parseExperimentName)),
+    listExperiments: experiments.list(listExperiments),
+    updateExperiment: experiments.update(updateExperiment, (req) => req.experiment),
 
     async deleteExperiment(req, ctx) {
       const result = await deleteExperiment(registry, ...deleteParts(req, ctx, parseExperimentName));
       return { experiment: experimentOut(result.experiment), deletedExperimentRuns: result.runs };
     },
 
-    async createExperimentRun(req, ctx) {
-      const run = await createRun(
-        registry,
-        parseExperimentName(req.parent, "parent"),
-        runIn(required(req.experimentRun, "experiment_run")),
-        callContext(ctx, req.reason),
-      );
-      return { experimentRun: runOut(run) };
-    },
-
-    async getExperimentRun(req) {
-      return { experimentRun: runOut(await getRun(registry, parseRunName(req.name))) };
-    },
-
-    async listExperimentRuns(req) {
-      const page = await listRuns(registry, parseExperimentParent(req.parent), listRequest(req));
-      return { experimentRuns: page.items.map(runOut), ...pageFields(page) };
-    },
-
-    async updateExperimentRun(req, ctx) {
-      const parts = updateParts(req.experimentRun, "experiment_run", parseRunName, runIn, req, ctx);
-      return { experimentRun: runOut(await updateRun(registry, ...parts)) };
-    },
+    createExperimentRun: runs.createIn(
+      createRun,
+      (req) => parseExperimentName(req.parent, "parent"),
+      (req) => req.experimentRun,
+    ),
+    getExperimentRun: runs.get(getRun, (req) => parseRunName(req.name)),
+    listExperimentRuns: runs.listIn(listRuns, (req) => parseExperimentParent(req.parent)),
+    updateExperimentRun: runs.update(updateRun, (req) => req.experimentRun),
 
     async deleteExperimentRun(req, ctx) {
-      const run = await deleteRun(registry, ...deleteParts(req, ctx, parseRunName));
-      return { experimentRun: runOut(run) };
+      return runs.respond(await deleteRun(registry, ...deleteParts(req, ctx, parseRunName)));
     },
 
     async logExperimentRunMetrics(req, ctx) {

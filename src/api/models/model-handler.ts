@@ -5,14 +5,16 @@ import { registerModel } from "../../registry/models/register-model.js";
 import type { Registry } from "../../registry/shared/registry.js";
 import { resolveModelUri } from "../../registry/models/resolve-uri.js";
 import { artifactIn, artifactOut } from "../artifacts/artifact-convert.js";
-import { callContext, listRequest } from "../shared/call-context.js";
-import { byNameOrDisplayName, deleteParts, type Methods, pageFields, required, updateParts } from "../shared/handler-kit.js";
+import { callContext } from "../shared/call-context.js";
+import { byNameOrDisplayName, deleteParts, type Methods } from "../shared/handler-kit.js";
+import { resourceMethods } from "../shared/resource-methods.js";
 import { versionIn, versionOut } from "../versions/version-convert.js";
 import { modelIn, modelOut } from "./model-convert.js";
 import { createModel, getModel, listModels, updateModel } from "../../registry/models/models.js";
 
 /** Registered models, RegisterModel (a model, a version and its artifacts at once) and ResolveModelUri. */
 export function createModelHandler(registry: Registry) {
+  const models = resourceMethods(registry, { one: "registeredModel", parseName: parseModelName, in: modelIn, out: modelOut });
   return {
     async registerModel(req, ctx) {
       const result = await registerModel(
@@ -34,24 +36,10 @@ export function createModelHandler(registry: Registry) {
       };
     },
 
-    async createRegisteredModel(req, ctx) {
-      const input = modelIn(required(req.registeredModel, "registered_model"));
-      return { registeredModel: modelOut(await createModel(registry, input, callContext(ctx, req.reason))) };
-    },
-
-    async getRegisteredModel(req) {
-      return { registeredModel: modelOut(await getModel(registry, byNameOrDisplayName(req, parseModelName))) };
-    },
-
-    async listRegisteredModels(req) {
-      const page = await listModels(registry, listRequest(req));
-      return { registeredModels: page.items.map(modelOut), ...pageFields(page) };
-    },
-
-    async updateRegisteredModel(req, ctx) {
-      const parts = updateParts(req.registeredModel, "registered_model", parseModelName, modelIn, req, ctx);
-      return { registeredModel: modelOut(await updateModel(registry, ...parts)) };
-    },
+    createRegisteredModel: models.create(createModel, (req) => req.registeredModel),
+    getRegisteredModel: models.get(getModel, (req) => byNameOrDisplayName(req, parseModelName)),
+    listRegisteredModels: models.list(listModels),
+    updateRegisteredModel: models.update(updateModel, (req) => req.registeredModel),
 
     async deleteRegisteredModel(req, ctx) {
       const result = await deleteModel(registry, ...deleteParts(req, ctx, parseModelName));

@@ -5,34 +5,26 @@ import { parseEnvironmentName, parseEnvironmentParent, parseInferenceServiceName
 import { parseVersionName } from "../../registry/core/names.js";
 import type { Registry } from "../../registry/shared/registry.js";
 import { callContext, listRequest } from "../shared/call-context.js";
-import { byNameOrDisplayName, deleteParts, type Methods, pageFields, required, updateParts } from "../shared/handler-kit.js";
+import { byNameOrDisplayName, deleteParts, type Methods, required } from "../shared/handler-kit.js";
+import { resourceMethods } from "../shared/resource-methods.js";
 import { environmentIn, environmentOut, serviceIn, serviceOut } from "./serving-convert.js";
 import { versionNameOrUri } from "../versions/version-ref.js";
 import { createEnvironment, deleteEnvironment, getEnvironment, listEnvironments, updateEnvironment } from "../../registry/serving/environments.js";
 
 /** Serving environments, inference services and status reports: parse, call the registry, convert. */
 export function createServingHandler(registry: Registry) {
+  const environments = resourceMethods(registry, {
+    one: "servingEnvironment",
+    parseName: parseEnvironmentName,
+    in: environmentIn,
+    out: environmentOut,
+  });
+  const services = resourceMethods(registry, { one: "inferenceService", parseName: parseInferenceServiceName, in: serviceIn, out: serviceOut });
   return {
-    async createServingEnvironment(req, ctx) {
-      const input = environmentIn(required(req.servingEnvironment, "serving_environment"));
-      const env = await createEnvironment(registry, input, callContext(ctx, req.reason));
-      return { servingEnvironment: environmentOut(env) };
-    },
-
-    async getServingEnvironment(req) {
-      const ref = byNameOrDisplayName(req, parseEnvironmentName);
-      return { servingEnvironment: environmentOut(await getEnvironment(registry, ref)) };
-    },
-
-    async listServingEnvironments(req) {
-      const page = await listEnvironments(registry, listRequest(req));
-      return { servingEnvironments: page.items.map(environmentOut), ...pageFields(page) };
-    },
-
-    async updateServingEnvironment(req, ctx) {
-      const parts = updateParts(req.servingEnvironment, "serving_environment", parseEnvironmentName, environmentIn, req, ctx);
-      return { servingEnvironment: environmentOut(await updateEnvironment(registry, ...parts)) };
-    },
+    createServingEnvironment: environments.create(createEnvironment, (req) => req.servingEnvironment),
+    getServingEnvironment: environments.get(getEnvironment, (req) => byNameOrDisplayName(req, parseEnvironmentName)),
+    listServingEnvironments: environments.list(listEnvironments),
+    updateServingEnvironment: environments.update(updateEnvironment, (req) => req.servingEnvironment),
 
     async deleteServingEnvironment(req, ctx) {
       const result = await deleteEnvironment(registry, ...deleteParts(req, ctx, parseEnvironmentName));
@@ -44,30 +36,20 @@ export function createServingHandler(registry: Registry) {
 
     async createInferenceService(req, ctx) {
       const input = serviceIn(required(req.inferenceService, "inference_service"));
-      const service = await createService(registry, parseEnvironmentName(req.parent, "parent"), input, callContext(ctx, req.reason));
-      return { inferenceService: serviceOut(service) };
+      return services.respond(await createService(registry, parseEnvironmentName(req.parent, "parent"), input, callContext(ctx, req.reason)));
     },
 
-    async getInferenceService(req) {
-      return {
-        inferenceService: serviceOut(await getService(registry, parseInferenceServiceName(req.name))),
-      };
-    },
+    getInferenceService: services.get(getService, (req) => parseInferenceServiceName(req.name)),
 
     async listInferenceServices(req) {
       const deploying = req.modelVersion === "" ? null : versionNameOrUri(req.modelVersion, "model_version");
-      const page = await listServices(registry, parseEnvironmentParent(req.parent), deploying, req.modelVersion, listRequest(req));
-      return { inferenceServices: page.items.map(serviceOut), ...pageFields(page) };
+      return services.page(await listServices(registry, parseEnvironmentParent(req.parent), deploying, req.modelVersion, listRequest(req)));
     },
 
-    async updateInferenceService(req, ctx) {
-      const parts = updateParts(req.inferenceService, "inference_service", parseInferenceServiceName, serviceIn, req, ctx);
-      return { inferenceService: serviceOut(await updateService(registry, ...parts)) };
-    },
+    updateInferenceService: services.update(updateService, (req) => req.inferenceService),
 
     async deleteInferenceService(req, ctx) {
-      const service = await deleteService(registry, ...deleteParts(req, ctx, parseInferenceServiceName));
-      return { inferenceService: serviceOut(service) };
+      return services.respond(await deleteService(registry, ...deleteParts(req, ctx, parseInferenceServiceName)));
     },
 
     async reportDeploymentStatus(req, ctx) {
@@ -84,7 +66,7 @@ export function createServingHandler(registry: Registry) {
         },
         callContext(ctx, req.reason),
       );
-      return { inferenceService: serviceOut(service) };
+      return services.respond(service);
     },
   } satisfies Methods;
 }

@@ -1,34 +1,24 @@
 import { deleteVersion } from "../../registry/models/deletes.js";
 import { parseModelName, parseModelParent, parseVersionName } from "../../registry/core/names.js";
 import type { Registry } from "../../registry/shared/registry.js";
-import { callContext, listRequest } from "../shared/call-context.js";
-import { deleteParts, type Methods, pageFields, required, updateParts } from "../shared/handler-kit.js";
+import { deleteParts, type Methods } from "../shared/handler-kit.js";
+import { resourceMethods } from "../shared/resource-methods.js";
 import { versionIn, versionOut } from "./version-convert.js";
 import { versionRef } from "./version-ref.js";
 import { createVersion, getVersion, listVersions, updateVersion } from "../../registry/versions/versions.js";
 
 /** Model versions: parse, call the registry, convert. */
 export function createVersionHandler(registry: Registry) {
+  const versions = resourceMethods(registry, { one: "modelVersion", parseName: parseVersionName, in: versionIn, out: versionOut });
   return {
-    async createModelVersion(req, ctx) {
-      const modelId = parseModelName(req.parent, "parent");
-      const input = versionIn(required(req.modelVersion, "model_version"));
-      return { modelVersion: versionOut(await createVersion(registry, modelId, input, callContext(ctx, req.reason))) };
-    },
-
-    async getModelVersion(req) {
-      return { modelVersion: versionOut(await getVersion(registry, versionRef(req))) };
-    },
-
-    async listModelVersions(req) {
-      const page = await listVersions(registry, parseModelParent(req.parent), listRequest(req));
-      return { modelVersions: page.items.map(versionOut), ...pageFields(page) };
-    },
-
-    async updateModelVersion(req, ctx) {
-      const parts = updateParts(req.modelVersion, "model_version", parseVersionName, versionIn, req, ctx);
-      return { modelVersion: versionOut(await updateVersion(registry, ...parts)) };
-    },
+    createModelVersion: versions.createIn(
+      createVersion,
+      (req) => parseModelName(req.parent, "parent"),
+      (req) => req.modelVersion,
+    ),
+    getModelVersion: versions.get(getVersion, versionRef),
+    listModelVersions: versions.listIn(listVersions, (req) => parseModelParent(req.parent)),
+    updateModelVersion: versions.update(updateVersion, (req) => req.modelVersion),
 
     async deleteModelVersion(req, ctx) {
       const result = await deleteVersion(registry, ...deleteParts(req, ctx, parseVersionName));

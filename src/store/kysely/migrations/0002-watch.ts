@@ -1,4 +1,5 @@
 import type { Kysely, Migration } from "kysely";
+import { createIndex } from "./columns.js";
 
 /**
  * Indexes for the audit log (ListEvents by resource and by actor): keyset pages over the
@@ -6,7 +7,7 @@ import type { Kysely, Migration } from "kysely";
  */
 export const migration0002Watch: Migration = {
   async up(db: Kysely<any>) {
-    await db.schema.createIndex("events_resource_name_idx").on("events").columns(["resource_name", "revision"]).execute();
-    await db.schema.createIndex("events_actor_idx").on("events").columns(["actor", "revision"]).execute();
+    await createIndex(db, "events", "events_resource_name_idx", ["resource_name", "revision"]);
+    await createIndex(db, "events", "events_actor_idx", ["actor", "revision"]);
   },
 };

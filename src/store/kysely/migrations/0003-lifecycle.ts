@@ -1,4 +1,5 @@
 import type { Kysely, Migration } from "kysely";
+import { createIndex, notNull, required, stamps, typedValue } from "./columns.js";
 
 /**
  * Aliases with history, version lineage, experiments and runs, serving environments and
@@ -12,83 +13,58 @@ export const migration0003Lifecycle: Migration = {
       .createTable("model_aliases")
       .addColumn("id", "bigint", (c) => c.primaryKey())
       .addColumn("model_id", "bigint", (c) => c.notNull().references("registered_models.id"))
-      .addColumn("alias", "text", (c) => c.notNull())
+      .addColumn("alias", "text", notNull)
       .addColumn("version_id", "bigint", (c) => c.notNull().references("model_versions.id"))
-      .addColumn("create_time", "bigint", (c) => c.notNull())
-      .addColumn("update_time", "bigint", (c) => c.notNull())
-      .addColumn("revision", "bigint", (c) => c.notNull())
+      .$call(stamps)
       .addUniqueConstraint("model_aliases_model_id_alias_key", ["model_id", "alias"])
       .execute();
-    await db.schema.createIndex("model_aliases_version_idx").on("model_aliases").columns(["version_id"]).execute();
-    await db.schema.createIndex("model_aliases_create_time_idx").on("model_aliases").columns(["create_time", "id"]).execute();
-    await db.schema.createIndex("model_aliases_model_create_time_idx").on("model_aliases").columns(["model_id", "create_time", "id"]).execute();
+    await createIndex(db, "model_aliases", "model_aliases_version_idx", ["version_id"]);
+    await createIndex(db, "model_aliases", "model_aliases_create_time_idx", ["create_time", "id"]);
+    await createIndex(db, "model_aliases", "model_aliases_model_create_time_idx", ["model_id", "create_time", "id"]);
 
     await db.schema
       .createTable("alias_history")
       .addColumn("id", "bigint", (c) => c.primaryKey())
-      .addColumn("revision", "bigint", (c) => c.notNull())
-      .addColumn("model_id", "bigint", (c) => c.notNull())
-      .addColumn("alias", "text", (c) => c.notNull())
-      .addColumn("type", "text", (c) => c.notNull())
+      .$call(required("bigint", "revision", "model_id"))
+      .$call(required("text", "alias", "type"))
       .addColumn("version_id", "bigint")
-      .addColumn("version", "text", (c) => c.notNull())
+      .addColumn("version", "text", notNull)
       .addColumn("previous_version_id", "bigint")
-      .addColumn("previous_version", "text", (c) => c.notNull())
-      .addColumn("actor", "text", (c) => c.notNull())
-      .addColumn("reason", "text", (c) => c.notNull())
-      .addColumn("time", "bigint", (c) => c.notNull())
+      .$call(required("text", "previous_version", "actor", "reason"))
+      .addColumn("time", "bigint", notNull)
       .execute();
-    await db.schema.createIndex("alias_history_model_time_idx").on("alias_history").columns(["model_id", "time", "id"]).execute();
-    await db.schema.createIndex("alias_history_model_alias_time_idx").on("alias_history").columns(["model_id", "alias", "time", "id"]).execute();
-    await db.schema.createIndex("alias_history_time_idx").on("alias_history").columns(["time", "id"]).execute();
+    await createIndex(db, "alias_history", "alias_history_model_time_idx", ["model_id", "time", "id"]);
+    await createIndex(db, "alias_history", "alias_history_model_alias_time_idx", ["model_id", "alias", "time", "id"]);
+    await createIndex(db, "alias_history", "alias_history_time_idx", ["time", "id"]);
 
     await db.schema
       .createTable("experiments")
       .addColumn("id", "bigint", (c) => c.primaryKey())
-      .addColumn("display_name", "text", (c) => c.notNull())
-      .addColumn("description", "text", (c) => c.notNull())
-      .addColumn("owner", "text", (c) => c.notNull())
-      .addColumn("state", "text", (c) => c.notNull())
-      .addColumn("create_time", "bigint", (c) => c.notNull())
-      .addColumn("update_time", "bigint", (c) => c.notNull())
-      .addColumn("revision", "bigint", (c) => c.notNull())
+      .$call(required("text", "display_name", "description", "owner", "state"))
+      .$call(stamps)
       .addUniqueConstraint("experiments_display_name_key", ["display_name"])
       .execute();
-    await db.schema.createIndex("experiments_create_time_idx").on("experiments").columns(["create_time", "id"]).execute();
-    await db.schema.createIndex("experiments_update_time_idx").on("experiments").columns(["update_time", "id"]).execute();
+    await createIndex(db, "experiments", "experiments_create_time_idx", ["create_time", "id"]);
+    await createIndex(db, "experiments", "experiments_update_time_idx", ["update_time", "id"]);
 
     await db.schema
       .createTable("experiment_runs")
       .addColumn("id", "bigint", (c) => c.primaryKey())
       .addColumn("experiment_id", "bigint", (c) => c.notNull().references("experiments.id"))
-      .addColumn("display_name", "text", (c) => c.notNull())
-      .addColumn("description", "text", (c) => c.notNull())
-      .addColumn("author", "text", (c) => c.notNull())
-      .addColumn("status", "text", (c) => c.notNull())
-      .addColumn("start_time", "bigint", (c) => c.notNull())
+      .$call(required("text", "display_name", "description", "author", "status"))
+      .addColumn("start_time", "bigint", notNull)
       .addColumn("end_time", "bigint")
-      .addColumn("datasets", "text", (c) => c.notNull())
-      .addColumn("create_time", "bigint", (c) => c.notNull())
-      .addColumn("update_time", "bigint", (c) => c.notNull())
-      .addColumn("revision", "bigint", (c) => c.notNull())
+      .addColumn("datasets", "text", notNull)
+      .$call(stamps)
       .execute();
-    await db.schema
-      .createIndex("experiment_runs_experiment_create_time_idx")
-      .on("experiment_runs")
-      .columns(["experiment_id", "create_time", "id"])
-      .execute();
-    await db.schema.createIndex("experiment_runs_create_time_idx").on("experiment_runs").columns(["create_time", "id"]).execute();
+    await createIndex(db, "experiment_runs", "experiment_runs_experiment_create_time_idx", ["experiment_id", "create_time", "id"]);
+    await createIndex(db, "experiment_runs", "experiment_runs_create_time_idx", ["create_time", "id"]);
 
     await db.schema
       .createTable("run_params")
       .addColumn("run_id", "bigint", (c) => c.notNull().references("experiment_runs.id"))
-      .addColumn("key", "text", (c) => c.notNull())
-      .addColumn("value_type", "text", (c) => c.notNull())
-      .addColumn("string_value", "text")
-      .addColumn("int_value", "bigint")
-      .addColumn("number_value", "double precision")
-      .addColumn("bool_value", "bigint")
-      .addColumn("struct_value", "text")
+      .addColumn("key", "text", notNull)
+      .$call(typedValue)
       .addPrimaryKeyConstraint("run_params_pkey", ["run_id", "key"])
       .execute();
 
@@ -96,21 +72,19 @@ export const migration0003Lifecycle: Migration = {
       .createTable("run_metrics")
       .addColumn("id", "bigint", (c) => c.primaryKey())
       .addColumn("run_id", "bigint", (c) => c.notNull().references("experiment_runs.id"))
-      .addColumn("key", "text", (c) => c.notNull())
-      .addColumn("value", "double precision", (c) => c.notNull())
-      .addColumn("step", "bigint", (c) => c.notNull())
-      .addColumn("time", "bigint", (c) => c.notNull())
+      .addColumn("key", "text", notNull)
+      .addColumn("value", "double precision", notNull)
+      .$call(required("bigint", "step", "time"))
       .execute();
-    await db.schema.createIndex("run_metrics_run_step_idx").on("run_metrics").columns(["run_id", "step", "id"]).execute();
-    await db.schema.createIndex("run_metrics_run_key_step_idx").on("run_metrics").columns(["run_id", "key", "step", "id"]).execute();
+    await createIndex(db, "run_metrics", "run_metrics_run_step_idx", ["run_id", "step", "id"]);
+    await createIndex(db, "run_metrics", "run_metrics_run_key_step_idx", ["run_id", "key", "step", "id"]);
 
     await db.schema
       .createTable("run_latest_metrics")
       .addColumn("run_id", "bigint", (c) => c.notNull().references("experiment_runs.id"))
-      .addColumn("key", "text", (c) => c.notNull())
-      .addColumn("value", "double precision", (c) => c.notNull())
-      .addColumn("step", "bigint", (c) => c.notNull())
-      .addColumn("metric_id", "bigint", (c) => c.notNull())
+      .addColumn("key", "text", notNull)
+      .addColumn("value", "double precision", notNull)
+      .$call(required("bigint", "step", "metric_id"))
       .addPrimaryKeyConstraint("run_latest_metrics_pkey", ["run_id", "key"])
       .execute();
 
@@ -121,23 +95,18 @@ export const migration0003Lifecycle: Migration = {
       .addColumn("version_id", "bigint", (c) => c.primaryKey().references("model_versions.id"))
       .addColumn("experiment_id", "bigint")
       .addColumn("run_id", "bigint")
-      .addColumn("pipeline_run_id", "text", (c) => c.notNull())
-      .addColumn("code_commit", "text", (c) => c.notNull())
-      .addColumn("datasets", "text", (c) => c.notNull())
+      .$call(required("text", "pipeline_run_id", "code_commit", "datasets"))
       .execute();
-    await db.schema.createIndex("model_version_sources_run_idx").on("model_version_sources").columns(["run_id"]).execute();
+    await createIndex(db, "model_version_sources", "model_version_sources_run_idx", ["run_id"]);
 
     await db.schema
       .createTable("serving_environments")
       .addColumn("id", "bigint", (c) => c.primaryKey())
-      .addColumn("display_name", "text", (c) => c.notNull())
-      .addColumn("description", "text", (c) => c.notNull())
-      .addColumn("create_time", "bigint", (c) => c.notNull())
-      .addColumn("update_time", "bigint", (c) => c.notNull())
-      .addColumn("revision", "bigint", (c) => c.notNull())
+      .$call(required("text", "display_name", "description"))
+      .$call(stamps)
       .addUniqueConstraint("serving_environments_display_name_key", ["display_name"])
       .execute();
-    await db.schema.createIndex("serving_environments_create_time_idx").on("serving_environments").columns(["create_time", "id"]).execute();
+    await createIndex(db, "serving_environments", "serving_environments_create_time_idx", ["create_time", "id"]);
 
     // model_id and the version ids carry no foreign key: a model or version deleted with force
     // leaves the service naming it (never reused), and the controller sees the DELETED event.
@@ -145,34 +114,25 @@ export const migration0003Lifecycle: Migration = {
       .createTable("inference_services")
       .addColumn("id", "bigint", (c) => c.primaryKey())
       .addColumn("environment_id", "bigint", (c) => c.notNull().references("serving_environments.id"))
-      .addColumn("display_name", "text", (c) => c.notNull())
-      .addColumn("description", "text", (c) => c.notNull())
-      .addColumn("model_id", "bigint", (c) => c.notNull())
+      .$call(required("text", "display_name", "description"))
+      .addColumn("model_id", "bigint", notNull)
       .addColumn("version_id", "bigint")
-      .addColumn("alias", "text", (c) => c.notNull())
-      .addColumn("runtime", "text", (c) => c.notNull())
-      .addColumn("desired_state", "text", (c) => c.notNull())
-      .addColumn("spec_revision", "bigint", (c) => c.notNull())
+      .$call(required("text", "alias", "runtime", "desired_state"))
+      .addColumn("spec_revision", "bigint", notNull)
       .addColumn("status_version_id", "bigint")
-      .addColumn("status_ready", "bigint", (c) => c.notNull())
-      .addColumn("status_url", "text", (c) => c.notNull())
-      .addColumn("status_observed_revision", "bigint", (c) => c.notNull())
-      .addColumn("status_message", "text", (c) => c.notNull())
+      .addColumn("status_ready", "bigint", notNull)
+      .addColumn("status_url", "text", notNull)
+      .addColumn("status_observed_revision", "bigint", notNull)
+      .addColumn("status_message", "text", notNull)
       .addColumn("status_time", "bigint")
-      .addColumn("status_reporter", "text", (c) => c.notNull())
-      .addColumn("create_time", "bigint", (c) => c.notNull())
-      .addColumn("update_time", "bigint", (c) => c.notNull())
-      .addColumn("revision", "bigint", (c) => c.notNull())
+      .addColumn("status_reporter", "text", notNull)
+      .$call(stamps)
       .addUniqueConstraint("inference_services_environment_id_display_name_key", ["environment_id", "display_name"])
       .execute();
-    await db.schema
-      .createIndex("inference_services_environment_create_time_idx")
-      .on("inference_services")
-      .columns(["environment_id", "create_time", "id"])
-      .execute();
-    await db.schema.createIndex("inference_services_create_time_idx").on("inference_services").columns(["create_time", "id"]).execute();
-    await db.schema.createIndex("inference_services_model_idx").on("inference_services").columns(["model_id", "desired_state"]).execute();
-    await db.schema.createIndex("inference_services_version_idx").on("inference_services").columns(["version_id"]).execute();
-    await db.schema.createIndex("inference_services_status_version_idx").on("inference_services").columns(["status_version_id"]).execute();
+    await createIndex(db, "inference_services", "inference_services_environment_create_time_idx", ["environment_id", "create_time", "id"]);
+    await createIndex(db, "inference_services", "inference_services_create_time_idx", ["create_time", "id"]);
+    await createIndex(db, "inference_services", "inference_services_model_idx", ["model_id", "desired_state"]);
+    await createIndex(db, "inference_services", "inference_services_version_idx", ["version_id"]);
+    await createIndex(db, "inference_services", "inference_services_status_version_idx", ["status_version_id"]);
   },
 };

@@ -1,4 +1,5 @@
 import type { Kysely, Migration } from "kysely";
+import { createIndex, notNull, required, stamps } from "./columns.js";
 
 /**
  * What the Kubeflow REST gateway (src/rest, issue 10) keeps beside the registry's own tables.
@@ -20,31 +21,24 @@ export const migration0004RestArtifacts: Migration = {
     await db.schema
       .createTable("rest_extras")
       .addColumn("resource_id", "bigint", (c) => c.primaryKey())
-      .addColumn("resource_type", "text", (c) => c.notNull())
+      .addColumn("resource_type", "text", notNull)
       .addColumn("external_id", "text")
-      .addColumn("fields", "text", (c) => c.notNull())
+      .addColumn("fields", "text", notNull)
       .addUniqueConstraint("rest_extras_type_external_id_key", ["resource_type", "external_id"])
       .execute();
 
     await db.schema
       .createTable("rest_artifacts")
       .addColumn("id", "bigint", (c) => c.primaryKey())
-      .addColumn("kind", "text", (c) => c.notNull())
-      .addColumn("parent_type", "text", (c) => c.notNull())
+      .$call(required("text", "kind", "parent_type"))
       .addColumn("parent_id", "bigint")
-      .addColumn("display_name", "text", (c) => c.notNull())
-      .addColumn("description", "text", (c) => c.notNull())
-      .addColumn("uri", "text", (c) => c.notNull())
-      .addColumn("state", "text", (c) => c.notNull())
-      .addColumn("fields", "text", (c) => c.notNull())
-      .addColumn("create_time", "bigint", (c) => c.notNull())
-      .addColumn("update_time", "bigint", (c) => c.notNull())
-      .addColumn("revision", "bigint", (c) => c.notNull())
+      .$call(required("text", "display_name", "description", "uri", "state", "fields"))
+      .$call(stamps)
       .execute();
-    await db.schema.createIndex("rest_artifacts_parent_create_idx").on("rest_artifacts").columns(["parent_id", "create_time", "id"]).execute();
-    await db.schema.createIndex("rest_artifacts_create_idx").on("rest_artifacts").columns(["create_time", "id"]).execute();
-    await db.schema.createIndex("rest_artifacts_update_idx").on("rest_artifacts").columns(["update_time", "id"]).execute();
-    await db.schema.createIndex("rest_artifacts_parent_name_idx").on("rest_artifacts").columns(["parent_id", "display_name"]).execute();
-    await db.schema.createIndex("rest_artifacts_parent_type_idx").on("rest_artifacts").columns(["parent_type", "parent_id"]).execute();
+    await createIndex(db, "rest_artifacts", "rest_artifacts_parent_create_idx", ["parent_id", "create_time", "id"]);
+    await createIndex(db, "rest_artifacts", "rest_artifacts_create_idx", ["create_time", "id"]);
+    await createIndex(db, "rest_artifacts", "rest_artifacts_update_idx", ["update_time", "id"]);
+    await createIndex(db, "rest_artifacts", "rest_artifacts_parent_name_idx", ["parent_id", "display_name"]);
+    await createIndex(db, "rest_artifacts", "rest_artifacts_parent_type_idx", ["parent_type", "parent_id"]);
   },
 };

@@ -1,4 +1,5 @@
 import type { Kysely, Migration } from "kysely";
+import { createIndex, MODEL_ARTIFACT_TEXT, required, stamps } from "./columns.js";
 
 /**
  * Standalone model artifacts and the run attribution of artifacts (issue 14). Frozen in time:
@@ -24,24 +25,7 @@ export const migration0005StandaloneArtifacts: Migration = {
   },
 };
 
-const ARTIFACT_COLUMNS = [
-  "id",
-  "version_id",
-  "model_id",
-  "display_name",
-  "description",
-  "uri",
-  "model_format_name",
-  "model_format_version",
-  "storage_key",
-  "storage_path",
-  "service_account_name",
-  "state",
-  "digest",
-  "create_time",
-  "update_time",
-  "revision",
-] as const;
+const ARTIFACT_COLUMNS = ["id", "version_id", "model_id", ...MODEL_ARTIFACT_TEXT, "create_time", "update_time", "revision"];
 
 async function rebuild(db: Kysely<any>): Promise<void> {
   await db.schema
@@ -49,19 +33,8 @@ async function rebuild(db: Kysely<any>): Promise<void> {
     .addColumn("id", "bigint", (c) => c.primaryKey())
     .addColumn("version_id", "bigint", (c) => c.references("model_versions.id"))
     .addColumn("model_id", "bigint", (c) => c.references("registered_models.id"))
-    .addColumn("display_name", "text", (c) => c.notNull())
-    .addColumn("description", "text", (c) => c.notNull())
-    .addColumn("uri", "text", (c) => c.notNull())
-    .addColumn("model_format_name", "text", (c) => c.notNull())
-    .addColumn("model_format_version", "text", (c) => c.notNull())
-    .addColumn("storage_key", "text", (c) => c.notNull())
-    .addColumn("storage_path", "text", (c) => c.notNull())
-    .addColumn("service_account_name", "text", (c) => c.notNull())
-    .addColumn("state", "text", (c) => c.notNull())
-    .addColumn("digest", "text", (c) => c.notNull())
-    .addColumn("create_time", "bigint", (c) => c.notNull())
-    .addColumn("update_time", "bigint", (c) => c.notNull())
-    .addColumn("revision", "bigint", (c) => c.notNull())
+    .$call(required("text", ...MODEL_ARTIFACT_TEXT))
+    .$call(stamps)
     .execute();
   await db
     .insertInto("model_artifacts_0005")
@@ -70,10 +43,10 @@ async function rebuild(db: Kysely<any>): Promise<void> {
     .execute();
   await db.schema.dropTable("model_artifacts").execute();
   await db.schema.alterTable("model_artifacts_0005").renameTo("model_artifacts").execute();
-  await db.schema.createIndex("model_artifacts_version_create_time_idx").on("model_artifacts").columns(["version_id", "create_time", "id"]).execute();
-  await db.schema.createIndex("model_artifacts_model_idx").on("model_artifacts").columns(["model_id", "id"]).execute();
-  await db.schema.createIndex("model_artifacts_create_time_idx").on("model_artifacts").columns(["create_time", "id"]).execute();
-  await db.schema.createIndex("model_artifacts_update_time_idx").on("model_artifacts").columns(["update_time", "id"]).execute();
+  await createIndex(db, "model_artifacts", "model_artifacts_version_create_time_idx", ["version_id", "create_time", "id"]);
+  await createIndex(db, "model_artifacts", "model_artifacts_model_idx", ["model_id", "id"]);
+  await createIndex(db, "model_artifacts", "model_artifacts_create_time_idx", ["create_time", "id"]);
+  await createIndex(db, "model_artifacts", "model_artifacts_update_time_idx", ["update_time", "id"]);
 
   await db.schema
     .createTable("rest_artifact_runs")
@@ -81,8 +54,8 @@ async function rebuild(db: Kysely<any>): Promise<void> {
     .addColumn("experiment_id", "bigint")
     .addColumn("experiment_run_id", "bigint")
     .execute();
-  await db.schema.createIndex("rest_artifact_runs_run_idx").on("rest_artifact_runs").columns(["experiment_run_id", "artifact_id"]).execute();
-  await db.schema.createIndex("rest_artifact_runs_experiment_idx").on("rest_artifact_runs").columns(["experiment_id", "artifact_id"]).execute();
+  await createIndex(db, "rest_artifact_runs", "rest_artifact_runs_run_idx", ["experiment_run_id", "artifact_id"]);
+  await createIndex(db, "rest_artifact_runs", "rest_artifact_runs_experiment_idx", ["experiment_id", "artifact_id"]);
   await backfillRuns(db);
 }
 

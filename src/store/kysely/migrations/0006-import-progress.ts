@@ -1,4 +1,5 @@
 import type { Kysely, Migration } from "kysely";
+import { notNull, required } from "./columns.js";
 
 /**
  * Where an import (`model-registry import`) stands: which export it is loading, how many of the
@@ -11,10 +12,8 @@ export const migration0006ImportProgress: Migration = {
     await db.schema
       .createTable("import_progress")
       .addColumn("id", "bigint", (c) => c.primaryKey())
-      .addColumn("export_id", "text", (c) => c.notNull())
-      .addColumn("records_applied", "bigint", (c) => c.notNull())
-      .addColumn("finished", "bigint", (c) => c.notNull())
-      .addColumn("update_time", "bigint", (c) => c.notNull())
+      .addColumn("export_id", "text", notNull)
+      .$call(required("bigint", "records_applied", "finished", "update_time"))
       .execute();
   },
 };
