@@ -34,7 +34,7 @@ afterAll(async () => {
   await Promise.all(servers.map((s) => s.stop()));
   install?.cleanup();
   if (work) rmSync(work, { recursive: true, force: true });
-});
+}, 60_000);
 
 /** Starts the installed `model-registry serve` from the install folder. */
 async function serve(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {

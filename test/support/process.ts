@@ -80,7 +80,10 @@ export async function spawnListening(
     async stop(signal = "SIGTERM") {
       if (child.exitCode !== null) return child.exitCode;
       child.kill(signal);
+      // A server that has not finished its graceful shutdown in 30 s (a busy machine) is killed.
+      const killer = setTimeout(() => child.kill("SIGKILL"), 30_000);
       const [code] = await once(child, "exit");
+      clearTimeout(killer);
       return code as number | null;
     },
   };
