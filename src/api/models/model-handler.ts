@@ -8,7 +8,10 @@ import { artifactIn, artifactOut } from "../artifacts/artifact-convert.js";
 import { callContext, listRequest } from "../shared/call-context.js";
 import { byNameOrDisplayName, deleteParts, type Methods, pageFields, required, updateParts } from "../shared/handler-kit.js";
 import { versionIn, versionOut } from "../versions/version-convert.js";
-import { modelIn, modelOut } from "./model-convert.js";
+import { modelIn, modelOut, modelOverviewOut } from "./model-convert.js";
+import { RegisteredModelView } from "../../../gen/modelregistry/v1/model_registry_service_pb.js";
+import { InvalidArgumentError } from "../../registry/core/errors.js";
+import { listModelOverviews } from "../../registry/models/catalog.js";
 import { createModel } from "../../registry/models/models.js";
 import { getModel } from "../../registry/models/models.js";
 import { listModels } from "../../registry/models/models.js";
@@ -47,6 +50,13 @@ export function createModelHandler(registry: Registry) {
     },
 
     async listRegisteredModels(req) {
+      if (req.view === RegisteredModelView.FULL) {
+        const page = await listModelOverviews(registry, listRequest(req));
+        return { registeredModels: page.items.map(modelOverviewOut), ...pageFields(page) };
+      }
+      if (req.view !== RegisteredModelView.UNSPECIFIED && req.view !== RegisteredModelView.BASIC) {
+        throw InvalidArgumentError.field("view", `unknown view ${req.view}: use BASIC or FULL`);
+      }
       const page = await listModels(registry, listRequest(req));
       return { registeredModels: page.items.map(modelOut), ...pageFields(page) };
     },
