@@ -6,6 +6,7 @@ import { session } from "./api/session.js";
 import { createRegistryTransport } from "./api/transport.js";
 import { App } from "./app.js";
 import { startLive } from "./live/live.js";
+import { createResync } from "./live/resync.js";
 import "./styles.css";
 
 const queryClient = new QueryClient({
@@ -20,7 +21,7 @@ startLive({
   token: session.token,
   onTokenChange: (listener) => session.subscribe(listener),
   onSignedOut: (message) => session.ask(message || "The server asks who you are."),
-  onResync: () => void queryClient.invalidateQueries({ type: "active" }),
+  onResync: createResync(queryClient),
 });
 // Signing in resumes: everything shown is read again with the new token.
 let token = session.token();

@@ -1,6 +1,7 @@
 import type { ReactNode } from "react";
 import { useQuery } from "@connectrpc/connect-query";
 import { State } from "../../../../gen/modelregistry/v1/resources_pb.js";
+import { may, useCaller } from "../api/caller.js";
 import { rpc } from "../api/methods.js";
 import { ArchiveButton } from "../actions/archive.js";
 import { EditModelButton } from "../actions/edit-model.js";
@@ -26,6 +27,7 @@ export function ModelPage({ id }: { id: string }) {
   const tab = query.get("tab") ?? "versions";
   const model = useQuery(rpc.getRegisteredModel, { name });
   const flashing = useLiveRefresh((e) => e.registeredModel === name);
+  const caller = useCaller();
   if (model.error) return <ErrorNote error={model.error} what="Model" />;
   const m = model.data?.registeredModel;
   if (!m) return <Loading />;
@@ -40,10 +42,12 @@ export function ModelPage({ id }: { id: string }) {
         <StateChip state={m.state} />
         <span className="muted">owner {m.owner || "—"}</span>
         <Labels labels={m.labels} />
-        <span className="actions">
-          <EditModelButton model={m} />
-          <ArchiveButton model={m} />
-        </span>
+        {may(caller, "models.write", m.displayName) ? (
+          <span className="actions">
+            <EditModelButton model={m} />
+            <ArchiveButton model={m} />
+          </span>
+        ) : null}
       </div>
       <Overview name={m.name} description={m.description} facts={facts} />
       {m.state === State.ARCHIVED ? <p className="muted">Archived: no new versions may be registered until it is restored.</p> : null}
