@@ -17,14 +17,26 @@ const SORTS: Array<[string, string]> = [
 ];
 const PAGE_SIZE = 50;
 
+/**
+ * The one call of a catalog page, from the URL's query: the FULL view, so each model's latest
+ * version and aliases come with the page. main.tsx sends it before the first render.
+ */
+export function catalogRequest(query: URLSearchParams) {
+  return {
+    filter: query.get("filter") ?? "",
+    orderBy: query.get("sort") ?? "update_time desc",
+    pageToken: query.get("page") ?? "",
+    pageSize: PAGE_SIZE,
+    view: RegisteredModelView.FULL,
+  };
+}
+
 /** The models: search with the filter language, sort, keyset pages, state and labels, latest version and aliases. */
 export function CatalogPage() {
   const { query } = useLocation();
-  const filter = query.get("filter") ?? "";
-  const orderBy = query.get("sort") ?? "update_time desc";
-  const pageToken = query.get("page") ?? "";
-  // The FULL view: each model's latest version and aliases come with the page, in this one call.
-  const list = useQuery(rpc.listRegisteredModels, { filter, orderBy, pageToken, pageSize: PAGE_SIZE, view: RegisteredModelView.FULL });
+  const request = catalogRequest(query);
+  const { filter, orderBy, pageToken } = request;
+  const list = useQuery(rpc.listRegisteredModels, request);
   const flashing = useLiveRefresh(
     (e) => e.registeredModel !== "" && (e.resourceType === "RegisteredModel" || e.resourceType === "ModelVersion" || e.resourceType === "Alias"),
   );
