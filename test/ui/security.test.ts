@@ -5,6 +5,16 @@ import { startSecureServer, type TestTokens, tempDir, writeTokensFile } from "..
 import { openPage, seedCatalog, type UiServer, uiSuite } from "./ui-support.js";
 
 const HOSTILE = `<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>`;
+const README = [
+  `# Fraud detector <img src=x onerror="window.__pwned=4">`,
+  "",
+  "Trained on **q4** data with `xgboost`. See [the docs](https://example.com/docs) or [this](javascript:window.__pwned=5).",
+  "",
+  "- first",
+  "- second",
+  "",
+  "<script>window.__pwned=6</script>",
+].join("\n");
 
 describe.runIf(BROWSER_AVAILABLE)("[browser] sign-in and hostile data", () => {
   const temp = tempDir();
@@ -26,8 +36,8 @@ describe.runIf(BROWSER_AVAILABLE)("[browser] sign-in and hostile data", () => {
   const suite = uiSuite(async (client) => {
     ({ fraud, fraudV1 } = await seedCatalog(client));
     await client.updateRegisteredModel({
-      registeredModel: { name: fraud, description: HOSTILE, labels: { note: `"><svg onload=window.__pwned=3>` } },
-      updateMask: { paths: ["description", "labels"] },
+      registeredModel: { name: fraud, description: HOSTILE, labels: { note: `"><svg onload=window.__pwned=3>` }, readme: README },
+      updateMask: { paths: ["description", "labels", "readme"] },
     });
   }, start);
 
@@ -102,6 +112,16 @@ describe.runIf(BROWSER_AVAILABLE)("[browser] sign-in and hostile data", () => {
     const { page } = await openPage(suite.browser, `${suite.server.url}/ui/models/${fraud.split("/")[1]}`, context);
     await page.getByText(HOSTILE).waitFor();
     await page.getByText(`note="><svg onload=window.__pwned=3>`).waitFor();
+    // The README is Markdown rendered to elements: its HTML stays text, only safe URLs become links.
+    await page.goto(`${suite.server.url}/ui/models/${fraud.split("/")[1]}?tab=readme`);
+    await page.getByRole("heading", { name: `Fraud detector <img src=x onerror="window.__pwned=4">` }).waitFor();
+    expect(await page.locator(".markdown strong").textContent()).toBe("q4");
+    expect(await page.locator(".markdown code").textContent()).toBe("xgboost");
+    expect(await page.locator(".markdown a").evaluateAll((links) => links.map((a) => a.getAttribute("href")))).toEqual(["https://example.com/docs"]);
+    await page.getByText("[this](javascript:window.__pwned=5)").waitFor();
+    expect(await page.locator(".markdown li").allTextContents()).toEqual(["first", "second"]);
+    await page.getByText("<script>window.__pwned=6</script>").waitFor();
+    expect(await page.locator("main img, main script").count()).toBe(0);
     await page.goto(`${suite.server.url}/ui/?filter=${encodeURIComponent(HOSTILE)}`);
     await page.locator("#filter-error [role=alert]").waitFor();
     expect(await page.evaluate("window.__pwned")).toBeUndefined();

@@ -7,6 +7,7 @@ import { ArchiveButton } from "../actions/archive.js";
 import { EditModelButton } from "../actions/edit-model.js";
 import { AliasTag, ErrorNote, Head, Labels, Loading, Mono, Overview, StateChip, Time } from "../components/bits.js";
 import { EventsTable } from "../components/events-table.js";
+import { Markdown } from "../components/markdown.js";
 import { Pager } from "../components/pager.js";
 import { useLiveRefresh } from "../live/use-live-refresh.js";
 import { setQuery, useLocation } from "../router.js";
@@ -18,6 +19,7 @@ const TABS = [
   ["aliases", "Aliases"],
   ["deployments", "Deployments"],
   ["activity", "Activity"],
+  ["readme", "README"],
 ] as const;
 
 /** One model: its header and actions, then versions (with metric columns), aliases, deployments and activity. */
@@ -52,7 +54,7 @@ export function ModelPage({ id }: { id: string }) {
       <Overview name={m.name} description={m.description} facts={facts} />
       {m.state === State.ARCHIVED ? <p className="muted">Archived: no new versions may be registered until it is restored.</p> : null}
       <div className="tabs" role="tablist" aria-label="Model">
-        {TABS.map(([key, label]) => (
+        {TABS.filter(([key]) => key !== "readme" || m.readme !== "").map(([key, label]) => (
           <button
             key={key}
             type="button"
@@ -69,6 +71,7 @@ export function ModelPage({ id }: { id: string }) {
         {tab === "aliases" ? <AliasesTab model={m} /> : null}
         {tab === "deployments" ? <DeploymentsTable filter={`registered_model_id = ${m.id}`} /> : null}
         {tab === "activity" ? <Activity model={name} flashing={flashing} /> : null}
+        {tab === "readme" ? <Markdown text={m.readme} /> : null}
       </div>
     </section>
   );
