@@ -92,11 +92,12 @@ export function renderReport(options: { command: string; started: Date; seconds:
 
 export const RESULTS_DIR = join(dirname(fileURLToPath(import.meta.url)), "results");
 
-/** Writes bench/results/<date>[-quick].md through a .tmp file (no half-written results). */
-export function writeReport(markdown: string, started: Date, quick: boolean): string {
+/** Writes bench/results/<date>[-name][-quick].md through a .tmp file (no half-written results). */
+export function writeReport(markdown: string, started: Date, quick: boolean, name?: string): string {
+  if (name !== undefined && !/^[a-z0-9-]+$/.test(name)) throw new Error(`--name ${name}: use lowercase letters, digits and dashes`);
   mkdirSync(RESULTS_DIR, { recursive: true });
   const date = started.toISOString().slice(0, 10);
-  const path = join(RESULTS_DIR, `${date}${quick ? "-quick" : ""}.md`);
+  const path = join(RESULTS_DIR, `${date}${name ? `-${name}` : ""}${quick ? "-quick" : ""}.md`);
   const tmp = `${path}.tmp`;
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(tmp, markdown);

@@ -8,6 +8,7 @@ import { listPagesGoal } from "./goals/list-pages.js";
 import { memoryGoal } from "./goals/memory.js";
 import { registerPostgresGoal, registerSqliteGoal } from "./goals/register.js";
 import { throughputGoal } from "./goals/throughput.js";
+import { uiGoal } from "./goals/ui.js";
 import { Watchers, watchGoal } from "./goals/watch.js";
 import { worstFilterGoal } from "./goals/worst-filter.js";
 import { postgresCopyOf } from "./pg-seed.js";
@@ -17,14 +18,15 @@ import { CACHE_DIR, sampleVersions, seededDatabase, type SeedInfo } from "./seed
 import { fmtRatio, fmtUs } from "./stats.js";
 
 /**
- * `npm run bench [-- --quick] [--only 1,2,3,4,5,6,7,8] [--postgres URL] [--soak-seconds N]`
+ * `npm run bench [-- --quick] [--only 1,2,3,4,5,6,7,8,9] [--postgres URL] [--soak-seconds N] [--name NAME]`
  *
  * Seeds (and caches) databases of 10k / 100k / 1M versions, starts the real server pinned to one
  * core and a load generator pinned to the other, measures every goal as a ratio against a
  * baseline taken in the same run (alternating A/B slices, median of the pair ratios), prints
  * one table and writes it to bench/results/<date>.md. Exits 1 when a goal is missed by more
  * than the 15% tolerance. --quick: 10k and 100k only, short slices, a short soak (< 1 minute
- * once the seeds are cached).
+ * once the seeds are cached). --name NAME writes bench/results/<date>-NAME.md (a partial run,
+ * which docs/performance.md takes only for the goals the latest full run lacks).
  */
 const argv = process.argv.slice(2);
 const flag = (name: string) => argv.includes(`--${name}`);
@@ -33,7 +35,7 @@ const option = (name: string) => {
   return i >= 0 ? argv[i + 1] : undefined;
 };
 const quick = flag("quick");
-const only = new Set((option("only") ?? "1,2,3,4,5,6,7,8").split(","));
+const only = new Set((option("only") ?? "1,2,3,4,5,6,7,8,9").split(","));
 const postgresUrl = option("postgres") ?? process.env.BENCH_POSTGRES_URL ?? process.env.TEST_POSTGRES_URL ?? "";
 const soakMs = Number(option("soak-seconds") ?? (quick ? 6 : 300)) * 1000;
 const timing: Timing = quick ? { sliceMs: 300, pairs: 3, warmupMs: 250 } : { sliceMs: 2000, pairs: 5, warmupMs: 1000 };
@@ -85,8 +87,8 @@ function dropWorkingCopy(path: string): void {
   for (const suffix of ["", "-wal", "-shm"]) rmSync(path + suffix, { force: true });
 }
 
-// Goal 7 needs no seeded database: skip seeding when it runs alone.
-const needsSeeds = [...only].some((id) => id !== "7");
+// Goal 7 needs no seeded database, goal 9 one of its own: skip the others' seeding when they run alone.
+const needsSeeds = [...only].some((id) => id !== "7" && id !== "9");
 const seeds: SeedInfo[] = [];
 for (const n of needsSeeds ? sizes : []) {
   const seed = await seededDatabase(n, log);
@@ -219,6 +221,13 @@ try {
       dropWorkingCopy(path);
     }
   });
+
+  // Goal 9 loads the web UI over a catalog of 10k models (10 versions each), in Chromium.
+  await goal("9", "web UI: first catalog rows and live updates", async () => {
+    const seed = await seededDatabase(100_000, log, 10);
+    if (seed.created) notes.push(`seeded 10k models / 100k versions in ${seed.seconds.toFixed(1)} s (cached in bench/.cache)`);
+    return uiGoal(seed, quick ? { runs: 3, updates: 10 } : { runs: 7, updates: 40 }, log);
+  });
 } finally {
   for (const server of servers) await server.stop();
   await load.stop();
@@ -228,7 +237,7 @@ const judged = rows.map(judge);
 const seconds = (Date.now() - started.getTime()) / 1000;
 const command = `npm run bench${argv.length ? ` -- ${argv.join(" ")}` : ""}`;
 const report = renderReport({ command, started, seconds, machine, rows: judged, notes });
-const file = writeReport(report, started, quick);
+const file = writeReport(report, started, quick, option("name"));
 process.stdout.write(`\n${machine.join("\n")}\n\n${renderTable(judged)}\n\n`);
 for (const r of judged.filter((r) => r.note)) process.stdout.write(`- Goal ${r.goal}, ${r.what}: ${r.note}\n`);
 process.stdout.write(`\nwritten to ${file} (${seconds.toFixed(0)} s)\n`);

@@ -59,11 +59,14 @@ function cacheKey(): string {
   return hash.digest("hex").slice(0, 10);
 }
 
-/** The path of the cached database of n versions (seeded now when missing). */
-export async function seededDatabase(versions: number, log: (line: string) => void = () => {}): Promise<SeedInfo> {
-  const models = Math.max(1, Math.ceil(versions / VERSIONS_PER_MODEL));
+/**
+ * The path of the cached database of n versions (seeded now when missing), VERSIONS_PER_MODEL to a
+ * model unless `perModel` says otherwise (the web UI's goal wants many models: 10 versions each).
+ */
+export async function seededDatabase(versions: number, log: (line: string) => void = () => {}, perModel = VERSIONS_PER_MODEL): Promise<SeedInfo> {
+  const models = Math.max(1, Math.ceil(versions / perModel));
   const key = cacheKey();
-  const path = join(CACHE_DIR, `registry-${versions}-${key}.db`);
+  const path = join(CACHE_DIR, `registry-${versions}${perModel === VERSIONS_PER_MODEL ? "" : `-per${perModel}`}-${key}.db`);
   if (existsSync(path)) return { path, versions, models, created: false, seconds: 0 };
   mkdirSync(CACHE_DIR, { recursive: true });
   // Databases seeded by another version of the seed or the schema are stale (and big).
@@ -97,28 +100,29 @@ async function seed(path: string, versions: number, models: number, log: (line: 
   const registry = new Registry(store, { now: () => new Date(BASE_TIME + tick++) });
   const ctx = { actor: "bench-seed" };
   try {
-    const all: RegisteredModel[] = await unitOf(registry).write(async (w) => {
-      const out: RegisteredModel[] = [];
-      for (let m = 0; m < models; m++) {
-        out.push(
-          await insertModel(
-            registry,
-            w,
-            {
-              displayName: `bench-model-${m}`,
-              description: "seeded by the benchmark",
-              owner: `team-${m % 10}`,
-              state: undefined,
-              labels: { team: `team-${m % 10}` },
-              customProperties: { task: { type: "string", value: "classification" } },
-              readme: "",
-            },
-            ctx,
-          ),
-        );
-      }
-      return out;
-    });
+    const all: RegisteredModel[] = [];
+    for (let first = 0; first < models; first += BATCH) {
+      await unitOf(registry).write(async (w) => {
+        for (let m = first; m < Math.min(models, first + BATCH); m++) {
+          all.push(
+            await insertModel(
+              registry,
+              w,
+              {
+                displayName: `bench-model-${m}`,
+                description: "seeded by the benchmark",
+                owner: `team-${m % 10}`,
+                state: undefined,
+                labels: { team: `team-${m % 10}` },
+                customProperties: { task: { type: "string", value: "classification" } },
+                readme: "",
+              },
+              ctx,
+            ),
+          );
+        }
+      });
+    }
     let lastLog = performance.now();
     for (let start = 0; start < versions; start += BATCH) {
       const end = Math.min(versions, start + BATCH);

@@ -164,7 +164,6 @@ export async function startApp(options: AppOptions): Promise<App> {
   }
   compactor.start();
   metrics?.observe({ store, hub, compactor });
-  const routes = createRoutes({ registry, watch, health: () => databaseHealth(store), shutdownSignal: shutdownController.signal });
   const extra = options.services ?? [];
   const lookup = modelNameLookup(registry);
   const guard = createCallGuard({
@@ -172,6 +171,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     policy: { protectedAliases: new Set(options.protectedAliases ?? DEFAULT_PROTECTED_ALIASES) },
     lookup,
   });
+  const routes = createRoutes({ registry, watch, health: () => databaseHealth(store), shutdownSignal: shutdownController.signal, guard });
   // Every port runs the same checks: authentication and authorisation, then limits.
   const interceptors = createServerInterceptors(logger, [
     createAuthInterceptor(guard, lookup),
@@ -226,7 +226,7 @@ export async function startApp(options: AppOptions): Promise<App> {
         services: [
           {
             service: ModelRegistryService,
-            impl: createModelRegistryHandler(registry, { watch, shutdownSignal: shutdownController.signal }) as ServiceImpl<DescService>,
+            impl: createModelRegistryHandler(registry, { watch, shutdownSignal: shutdownController.signal }, guard) as ServiceImpl<DescService>,
           },
           ...extra,
         ],

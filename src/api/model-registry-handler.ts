@@ -1,6 +1,8 @@
 import type { ServiceImpl } from "@connectrpc/connect";
 import type { ModelRegistryService } from "../../gen/modelregistry/v1/model_registry_service_pb.js";
+import type { CallGuard } from "../auth/call-guard.js";
 import type { Registry } from "../registry/shared/registry.js";
+import { createCallerHandler } from "./caller/caller-handler.js";
 import { createAliasHandler } from "./aliases/alias-handler.js";
 import { createArtifactHandler } from "./artifacts/artifact-handler.js";
 import { createWatchHandler, type WatchHandlerOptions } from "./events/watch-handler.js";
@@ -17,6 +19,7 @@ import { createVersionHandler } from "./versions/version-handler.js";
 export function createModelRegistryHandler(
   registry: Registry,
   watch: Omit<WatchHandlerOptions, "registry">,
+  guard: CallGuard,
 ): ServiceImpl<typeof ModelRegistryService> {
   return {
     ...createWatchHandler({ registry, ...watch }),
@@ -27,5 +30,6 @@ export function createModelRegistryHandler(
     ...createAliasHandler(registry),
     ...createLineageHandler(registry),
     ...createServingHandler(registry),
+    ...createCallerHandler(guard),
   };
 }

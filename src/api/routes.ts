@@ -2,6 +2,7 @@ import type { ConnectRouter } from "@connectrpc/connect";
 import { file_grpc_reflection_v1_reflection } from "../../gen/grpc/reflection/v1/reflection_pb.js";
 import { file_health_v1_health } from "../../gen/health/v1/health_pb.js";
 import { file_modelregistry_v1_model_registry_service, ModelRegistryService } from "../../gen/modelregistry/v1/model_registry_service_pb.js";
+import type { CallGuard } from "../auth/call-guard.js";
 import type { Registry } from "../registry/shared/registry.js";
 import type { WatchService } from "../watch/watch-service.js";
 import { type HealthStatus, registerHealthService } from "./health-service.js";
@@ -16,6 +17,8 @@ export interface RoutesOptions {
   /** Whether the service can serve now (the database answers). */
   health: () => Promise<HealthStatus>;
   shutdownSignal: AbortSignal;
+  /** Authentication and authorisation; GetCaller describes its identity. */
+  guard: CallGuard;
 }
 
 /** Every service on the one router: the registry, health and reflection. */
@@ -23,7 +26,7 @@ export function createRoutes(options: RoutesOptions) {
   return (router: ConnectRouter) => {
     router.service(
       ModelRegistryService,
-      createModelRegistryHandler(options.registry, { watch: options.watch, shutdownSignal: options.shutdownSignal }),
+      createModelRegistryHandler(options.registry, { watch: options.watch, shutdownSignal: options.shutdownSignal }, options.guard),
     );
     registerHealthService(router, {
       check: async (service) => (service === "" || service === ModelRegistryService.typeName ? options.health() : "SERVICE_UNKNOWN"),

@@ -1,6 +1,7 @@
 import { type Authenticator, type HeaderSource, header, type Peer } from "./authenticator.js";
 import { authorize, type Decision, type ModelNameLookup } from "./authorize.js";
 import { type CallPolicy, type CallRequest, requirementOf } from "./call-requirements.js";
+import { type CallerDescription, describeCaller } from "./caller.js";
 import type { Identity } from "./identity.js";
 import { createResourceReadFilter, type ResourceReadFilter } from "./read-filter.js";
 import { type StreamAccess, watchStreamAccess } from "./stream-access.js";
@@ -32,6 +33,8 @@ export interface CallGuard {
   authorize(identity: Identity, method: string, request: CallRequest): Promise<CallPermit>;
   /** The authenticated subject; with authentication off, the x-actor header (or "anonymous"). */
   actorOf(identity: Identity, headers: HeaderSource): string;
+  /** Who the caller is and what it may do (GetCaller): its subject as actorOf gives it, roles, grants, protected aliases. */
+  describe(identity: Identity, headers: HeaderSource): CallerDescription;
   /**
    * For a stream that stays open (Watch): what ends it when its credentials stop covering it
    * (see stream-access.ts), after authenticate and authorize allowed it. Null when nothing can
@@ -59,6 +62,10 @@ const UNRESTRICTED: CallPermit = { visibleModels: null, readFilter: null };
 
 export function createCallGuard(options: CallGuardOptions): CallGuard {
   const { authenticator, policy, lookup } = options;
+  const actorOf = (identity: Identity, headers: HeaderSource): string => {
+    if (identity.method !== "anonymous") return identity.subject;
+    return header(headers, "x-actor")?.trim() || "anonymous";
+  };
   const permit = async (identity: Identity, method: string, request: CallRequest): Promise<CallPermit> => {
     if (!authenticator.enabled) return UNRESTRICTED;
     const decision = await authorize(identity, requirementOf(method, request, policy), lookup, method || "this call");
@@ -84,9 +91,11 @@ export function createCallGuard(options: CallGuardOptions): CallGuard {
         },
       });
     },
-    actorOf(identity, headers) {
-      if (identity.method !== "anonymous") return identity.subject;
-      return header(headers, "x-actor")?.trim() || "anonymous";
-    },
+    actorOf,
+    describe: (identity, headers) =>
+      describeCaller(identity, actorOf(identity, headers), {
+        authenticationRequired: authenticator.enabled,
+        protectedAliases: policy.protectedAliases,
+      }),
   };
 }

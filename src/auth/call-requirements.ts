@@ -175,6 +175,8 @@ export const CALL_RULES: Readonly<Record<string, Rule>> = {
         ? { kind: "models", models: () => [byName(str(r, "registeredModelDisplayName"))] }
         : ALL,
   ),
+  // Any authenticated caller may ask who it is, whatever its roles (a monitor too).
+  GetCaller: () => ({ permissions: [], scope: REGISTRY }),
   ListEvents: read((r) =>
     str(r, "registeredModel") !== "" ? { kind: "models", models: () => [byId(parseModelName(str(r, "registeredModel"), "registered_model"))] } : ALL,
   ),

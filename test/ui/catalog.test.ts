@@ -3,7 +3,22 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { BROWSER_AVAILABLE, seriousAxeViolations, UI_DIR } from "../support/browser.js";
+import type { Page } from "playwright-core";
 import { openPage, screenshot, seedCatalog, uiSuite } from "./ui-support.js";
+
+/**
+ * The registry calls a page makes, by method, from the moment this is called. GetCaller (the
+ * header's, once per token) and Watch (the shared stream) are not a page's reads and are left out.
+ */
+function countCalls(page: Page): Map<string, number> {
+  const calls = new Map<string, number>();
+  page.on("request", (request) => {
+    const m = /\/modelregistry\.v1\.ModelRegistryService\/(\w+)$/.exec(new URL(request.url()).pathname);
+    if (!m || m[1] === "GetCaller" || m[1] === "Watch") return;
+    calls.set(m[1]!, (calls.get(m[1]!) ?? 0) + 1);
+  });
+  return calls;
+}
 
 describe.runIf(BROWSER_AVAILABLE)("[browser] catalog", () => {
   const suite = uiSuite(async (client) => {
@@ -19,10 +34,23 @@ describe.runIf(BROWSER_AVAILABLE)("[browser] catalog", () => {
     await expect(row.textContent()).resolves.toContain("LIVE");
     await expect(row.textContent()).resolves.toContain("team=risk");
     expect(await page.locator("tbody tr").count()).toBe(3);
+    // The aliases column names the version each alias points at.
+    await expect(row.locator("td").nth(4).textContent()).resolves.toContain("v1");
     await page.locator("[data-live=live]").waitFor();
     await screenshot(page, "catalog");
     expect(errors).toEqual([]);
     await page.context().close();
+  }, 60_000);
+
+  it("reads a page of the catalog in one call: the models with their latest versions and aliases", async () => {
+    const context = await suite.browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    const calls = countCalls(page);
+    await page.goto(`${suite.server.url}/ui/`);
+    await page.locator("tr", { hasText: "fraud-detector" }).locator("td", { hasText: "@production" }).waitFor();
+    await page.locator("[data-live=live]").waitFor();
+    expect(Object.fromEntries(calls)).toEqual({ ListRegisteredModels: 1 });
+    await context.close();
   }, 60_000);
 
   it("filters with the filter language and shows a filter error inline", async () => {
@@ -69,5 +97,32 @@ describe.runIf(BROWSER_AVAILABLE)("[browser] catalog", () => {
     expect(files.size).toBeGreaterThanOrEqual(2);
     expect(gzipped).toBeLessThanOrEqual(200 * 1024);
     await page.context().close();
+  }, 60_000);
+});
+
+describe.runIf(BROWSER_AVAILABLE)("[browser] catalog pages", () => {
+  const suite = uiSuite(async (client) => {
+    for (let i = 0; i < 60; i++) {
+      const name = `bulk-${String(i).padStart(2, "0")}`;
+      await client.registerModel({ registeredModel: { displayName: name }, modelVersion: { version: "v1" }, alias: i % 2 === 0 ? "staging" : "" });
+    }
+  });
+
+  it("reads each page with one call, the next page's rows with their versions and aliases", async () => {
+    const context = await suite.browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    const calls = countCalls(page);
+    await page.goto(`${suite.server.url}/ui/?sort=display_name`);
+    await page.locator("tr", { hasText: "bulk-00" }).waitFor();
+    expect(await page.locator("tbody tr").count()).toBe(50);
+    expect(Object.fromEntries(calls)).toEqual({ ListRegisteredModels: 1 });
+    await page.getByRole("button", { name: "Next" }).click();
+    const row = page.locator("tr", { hasText: "bulk-58" });
+    await row.waitFor();
+    await expect(row.locator("td").nth(3).textContent()).resolves.toBe("v1");
+    await expect(row.textContent()).resolves.toContain("@staging");
+    expect(await page.locator("tbody tr").count()).toBe(10);
+    expect(Object.fromEntries(calls)).toEqual({ ListRegisteredModels: 2 });
+    await context.close();
   }, 60_000);
 });

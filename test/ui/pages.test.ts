@@ -34,8 +34,16 @@ describe.runIf(BROWSER_AVAILABLE)("[browser] model, version, compare and audit l
     await accuracy.waitFor();
     expect(await accuracy.locator("td.best").textContent()).toContain("0.9500");
     expect(await page.locator("svg.chart").count()).toBe(1);
+    // The picker adds a version of the model (v3: the one not compared yet), the × removes it again.
+    const picker = page.getByRole("form", { name: "Add a version" });
+    await expect.poll(() => picker.getByLabel("Version").locator("option").allTextContents()).toEqual(["v3"]);
     await screenshot(page, "compare");
     expect(await seriousAxeViolations(page)).toEqual([]);
+    await picker.getByRole("button", { name: "Add to comparison" }).click();
+    await page.getByRole("heading", { name: "Compare 3 versions" }).waitFor();
+    expect(new URL(page.url()).searchParams.getAll("v")).toHaveLength(3);
+    await page.getByRole("button", { name: "Remove fraud-detector v3" }).click();
+    await page.getByRole("heading", { name: "Compare 2 versions" }).waitFor();
     // The version page: artifacts with copy, metadata, lineage, deployments, history.
     await page.getByRole("link", { name: "fraud-detector v1" }).click();
     await page.waitForURL(/\/ui\/models\/\d+\/versions\/\d+$/);

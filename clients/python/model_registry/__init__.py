@@ -26,7 +26,7 @@ from .errors import (
     Unimplemented,
     Unknown,
 )
-from .types import Alias, Comparison, ComparisonRow, Event, ModelArtifact, ModelVersion, RegisteredModel
+from .types import Alias, Caller, Comparison, ComparisonRow, Event, ModelArtifact, ModelVersion, RegisteredModel, RoleGrant
 
 __version__ = "0.1.0"
 
@@ -38,6 +38,8 @@ __all__ = [
     "ModelArtifact",
     "Comparison",
     "Alias",
+    "Caller",
+    "RoleGrant",
     "Event",
     "ComparisonRow",
     "ModelRegistryError",

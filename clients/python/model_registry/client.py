@@ -8,7 +8,7 @@ from ._connect import ConnectTransport
 from ._watch import WatchStream
 from .errors import Aborted, NotFound
 from .metadata import to_properties, to_value
-from .types import Alias, Comparison, Event, ModelArtifact, ModelVersion, RegisteredModel
+from .types import Alias, Caller, Comparison, Event, ModelArtifact, ModelVersion, RegisteredModel
 
 _STATES = {"LIVE": "STATE_LIVE", "ARCHIVED": "STATE_ARCHIVED"}
 VersionSpec = Union[str, Tuple[str, str]]
@@ -134,12 +134,20 @@ class ModelRegistryClient:
     # ---- lists (page transparently) ----
 
     def list_registered_models(
-        self, filter: Optional[str] = None, order_by: Optional[str] = None, page_size: int = 100
+        self, filter: Optional[str] = None, order_by: Optional[str] = None, page_size: int = 100, full: bool = False
     ) -> Iterator[RegisteredModel]:
         """Every model matching ``filter`` (README "Filter language"), in ``order_by`` order
-        (``"create_time desc"``, ``"display_name"``, ``"custom_properties.accuracy desc"``)."""
-        for m in self._pages("ListRegisteredModels", {}, "registeredModels", filter, order_by, page_size):
+        (``"create_time desc"``, ``"display_name"``, ``"custom_properties.accuracy desc"``). With
+        ``full`` each model also carries its ``latest_version`` and ``aliases``, read with the page
+        (the FULL view: no extra call per model)."""
+        base = {"view": "REGISTERED_MODEL_VIEW_FULL"} if full else {}
+        for m in self._pages("ListRegisteredModels", base, "registeredModels", filter, order_by, page_size):
             yield RegisteredModel.from_json(m)
+
+    def get_caller(self) -> Caller:
+        """Who the server says this client is: subject, roles, per-model grants, protected aliases
+        (``caller.may("models.write", "fraud-detector")``). The server still decides every call."""
+        return Caller.from_json(self._t.unary("GetCaller", {}, idempotent=True)["caller"])
 
     def list_model_versions(
         self,

@@ -48,9 +48,14 @@ class RegisteredModel:
     create_time: Optional[datetime] = None
     update_time: Optional[datetime] = None
     etag: str = ""
+    #: The newest LIVE version, from ``list_registered_models(full=True)`` only (no artifacts).
+    latest_version: Optional["ModelVersion"] = None
+    #: ``{alias: version string}``, from ``list_registered_models(full=True)`` only.
+    aliases: Dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_json(cls, m: Dict[str, Any]) -> "RegisteredModel":
+        latest = m.get("latestVersion")
         return cls(
             name=m.get("displayName", ""),
             id=m.get("id", ""),
@@ -64,6 +69,8 @@ class RegisteredModel:
             create_time=_time(m.get("createTime")),
             update_time=_time(m.get("updateTime")),
             etag=m.get("etag", ""),
+            latest_version=ModelVersion.from_json(latest) if latest else None,
+            aliases={a["alias"]: a.get("version", "") for a in m.get("aliases") or []},
         )
 
 
@@ -286,3 +293,55 @@ def snapshot(s: Optional[Dict[str, Any]]) -> Tuple[str, Any]:
         type_name, convert = _SNAPSHOT_TYPES[key]
         return type_name, convert(value)
     return key[:1].upper() + key[1:], value
+
+
+@dataclass
+class RoleGrant:
+    """A role of the caller, on every model (``model_globs`` empty) or on the models matching the globs."""
+
+    role: str
+    model_globs: List[str] = field(default_factory=list)
+    permissions: List[str] = field(default_factory=list)
+
+
+@dataclass
+class Caller:
+    """Who the server says the caller is (``get_caller``): subject, roles, per-model grants, protected aliases."""
+
+    subject: str
+    authentication_method: str = "NONE"
+    authentication_required: bool = False
+    grants: List[RoleGrant] = field(default_factory=list)
+    global_permissions: List[str] = field(default_factory=list)
+    protected_aliases: List[str] = field(default_factory=list)
+    expire_time: Optional[datetime] = None
+
+    def may(self, permission: str, model: Optional[str] = None) -> bool:
+        """Whether a grant gives ``permission`` (``"models.write"``) on every model, or on the model
+        with display name ``model`` (the server's globs: ``*`` any run of characters, ``?`` one)."""
+        for g in self.grants:
+            if permission not in g.permissions:
+                continue
+            if not g.model_globs or (model is not None and any(_glob(p).match(model) for p in g.model_globs)):
+                return True
+        return False
+
+    @classmethod
+    def from_json(cls, c: Dict[str, Any]) -> "Caller":
+        return cls(
+            subject=c.get("subject", ""),
+            authentication_method=_state(c.get("authenticationMethod"), "AUTHENTICATION_METHOD_", "NONE"),
+            authentication_required=bool(c.get("authenticationRequired", False)),
+            grants=[
+                RoleGrant(g.get("role", ""), list(g.get("modelGlobs") or []), list(g.get("permissions") or []))
+                for g in c.get("grants") or []
+            ],
+            global_permissions=list(c.get("globalPermissions") or []),
+            protected_aliases=list(c.get("protectedAliases") or []),
+            expire_time=_time(c.get("expireTime")),
+        )
+
+
+def _glob(pattern: str) -> "re.Pattern[str]":
+    """The server's model glob as an anchored expression (fnmatch would also read [...] classes)."""
+    return re.compile("".join(".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in pattern) + r"\Z", re.S)

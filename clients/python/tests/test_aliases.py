@@ -45,6 +45,15 @@ class AliasTest(unittest.TestCase):
         self.assertEqual(self.client.set_alias(self.name, "production", "@staging").version, "v1")
         self.assertEqual(self.client.set_alias(self.name, "canary", "latest").version, "v2")
 
+    def test_the_full_model_list_carries_each_models_latest_version_and_aliases(self):
+        self.client.set_alias(self.name, "production", "v1")
+        self.client.set_alias(self.name, "staging", "v2")
+        [full] = self.client.list_registered_models(filter=f'name = "{self.name}"', full=True)
+        self.assertEqual((full.latest_version.version, full.latest_version.aliases), ("v2", ["staging"]))
+        self.assertEqual(full.aliases, {"production": "v1", "staging": "v2"})
+        [basic] = self.client.list_registered_models(filter=f'name = "{self.name}"')
+        self.assertEqual((basic.latest_version, basic.aliases), (None, {}))
+
     def test_delete_alias_removes_it(self):
         self.client.set_alias(self.name, "production", "v1")
         removed = self.client.delete_alias(self.name, "production", expected_version="v1")

@@ -17,16 +17,18 @@ _tmp = None
 _plain = None
 _tls = None
 _secret = ""
+_fraud_secret = ""
 _ca = ""
 
 
 def setUpModule():
-    global _tmp, _plain, _tls, _secret, _ca
+    global _tmp, _plain, _tls, _secret, _fraud_secret, _ca
     _tmp = tempfile.TemporaryDirectory()
     _secret, line = new_token("sdk-tester", "editor")
+    _fraud_secret, fraud_line = new_token("fraud-team", "editor:fraud-*,viewer")
     tokens = os.path.join(_tmp.name, "tokens")
     with open(tokens, "w") as f:
-        f.write(line + "\n")
+        f.write(line + "\n" + fraud_line + "\n")
     # Both servers start at once: node's start-up is most of the time these tests take.
     _plain = ServerProcess("--tokens-file", tokens)
     if OPENSSL:
@@ -67,6 +69,23 @@ class TokenTest(unittest.TestCase):
         name = unique("kubeflow")
         self.client(user_token=_secret).register_model(name, "s3://b/m", "v1")
         self.assertEqual(self.client(token=_secret).get_registered_model(name).name, name)
+
+    def test_get_caller_names_the_subject_and_its_roles(self):
+        caller = self.client(token=_secret).get_caller()
+        self.assertEqual((caller.subject, caller.authentication_method, caller.authentication_required), ("sdk-tester", "TOKEN", True))
+        self.assertEqual([(g.role, g.model_globs) for g in caller.grants], [("editor", [])])
+        self.assertEqual(caller.protected_aliases, ["production"])
+        self.assertTrue(caller.may("models.write", "anything"))
+        self.assertFalse(caller.may("aliases.set_protected"))
+
+    def test_get_caller_shows_per_model_grants(self):
+        caller = self.client(token=_fraud_secret).get_caller()
+        self.assertEqual([(g.role, g.model_globs) for g in caller.grants], [("editor", ["fraud-*"]), ("viewer", [])])
+        self.assertEqual(caller.global_permissions, ["models.read"])
+        self.assertTrue(caller.may("models.write", "fraud-detector"))
+        self.assertFalse(caller.may("models.write", "churn"))
+        self.assertFalse(caller.may("models.write"))
+        self.assertTrue(caller.may("models.read", "churn"))
 
     def test_a_call_without_a_token_raises_unauthenticated(self):
         with self.assertRaises(Unauthenticated) as cm:

@@ -12,7 +12,7 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file modelregistry/v1/resources.proto.
  */
 export const file_modelregistry_v1_resources: GenFile = /*@__PURE__*/
-  fileDesc("CiBtb2RlbHJlZ2lzdHJ5L3YxL3Jlc291cmNlcy5wcm90bxIQbW9kZWxyZWdpc3RyeS52MSKjAQoNTWV0YWRhdGFWYWx1ZRIWCgxzdHJpbmdfdmFsdWUYASABKAlIABITCglpbnRfdmFsdWUYAiABKANIABIWCgxkb3VibGVfdmFsdWUYAyABKAFIABIUCgpib29sX3ZhbHVlGAQgASgISAASLwoMc3RydWN0X3ZhbHVlGAUgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdEgAQgYKBGtpbmQiqQQKD1JlZ2lzdGVyZWRNb2RlbBIMCgRuYW1lGAEgASgJEgoKAmlkGAIgASgJEhQKDGRpc3BsYXlfbmFtZRgDIAEoCRITCgtkZXNjcmlwdGlvbhgEIAEoCRINCgVvd25lchgFIAEoCRImCgVzdGF0ZRgGIAEoDjIXLm1vZGVscmVnaXN0cnkudjEuU3RhdGUSPQoGbGFiZWxzGAcgAygLMi0ubW9kZWxyZWdpc3RyeS52MS5SZWdpc3RlcmVkTW9kZWwuTGFiZWxzRW50cnkSUgoRY3VzdG9tX3Byb3BlcnRpZXMYCCADKAsyNy5tb2RlbHJlZ2lzdHJ5LnYxLlJlZ2lzdGVyZWRNb2RlbC5DdXN0b21Qcm9wZXJ0aWVzRW50cnkSDgoGcmVhZG1lGAkgASgJEi8KC2NyZWF0ZV90aW1lGAogASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgt1cGRhdGVfdGltZRgLIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDAoEZXRhZxgMIAEoCRotCgtMYWJlbHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBGlgKFUN1c3RvbVByb3BlcnRpZXNFbnRyeRILCgNrZXkYASABKAkSLgoFdmFsdWUYAiABKAsyHy5tb2RlbHJlZ2lzdHJ5LnYxLk1ldGFkYXRhVmFsdWU6AjgBIqkECgxNb2RlbFZlcnNpb24SDAoEbmFtZRgBIAEoCRIKCgJpZBgCIAEoCRIYChByZWdpc3RlcmVkX21vZGVsGAMgASgJEg8KB3ZlcnNpb24YBCABKAkSEwoLZGVzY3JpcHRpb24YBSABKAkSDgoGYXV0aG9yGAYgASgJEiYKBXN0YXRlGAcgASgOMhcubW9kZWxyZWdpc3RyeS52MS5TdGF0ZRJPChFjdXN0b21fcHJvcGVydGllcxgIIAMoCzI0Lm1vZGVscmVnaXN0cnkudjEuTW9kZWxWZXJzaW9uLkN1c3RvbVByb3BlcnRpZXNFbnRyeRIvCgtjcmVhdGVfdGltZRgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLdXBkYXRlX3RpbWUYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEgwKBGV0YWcYCyABKAkSJQodcmVnaXN0ZXJlZF9tb2RlbF9kaXNwbGF5X25hbWUYDCABKAkSDwoHYWxpYXNlcxgNIAMoCRI0CgZzb3VyY2UYDiABKAsyJC5tb2RlbHJlZ2lzdHJ5LnYxLk1vZGVsVmVyc2lvblNvdXJjZRpYChVDdXN0b21Qcm9wZXJ0aWVzRW50cnkSCwoDa2V5GAEgASgJEi4KBXZhbHVlGAIgASgLMh8ubW9kZWxyZWdpc3RyeS52MS5NZXRhZGF0YVZhbHVlOgI4ASKQAQoSTW9kZWxWZXJzaW9uU291cmNlEhYKDmV4cGVyaW1lbnRfcnVuGAEgASgJEhcKD3BpcGVsaW5lX3J1bl9pZBgCIAEoCRITCgtjb2RlX2NvbW1pdBgDIAEoCRI0CghkYXRhc2V0cxgEIAMoCzIiLm1vZGVscmVnaXN0cnkudjEuRGF0YXNldFJlZmVyZW5jZSJeChBEYXRhc2V0UmVmZXJlbmNlEgwKBG5hbWUYASABKAkSCwoDdXJpGAIgASgJEg4KBmRpZ2VzdBgDIAEoCRIOCgZzb3VyY2UYBCABKAkSDwoHY29udGV4dBgFIAEoCSLWBAoNTW9kZWxBcnRpZmFjdBIMCgRuYW1lGAEgASgJEgoKAmlkGAIgASgJEhUKDW1vZGVsX3ZlcnNpb24YAyABKAkSFAoMZGlzcGxheV9uYW1lGAQgASgJEhMKC2Rlc2NyaXB0aW9uGAUgASgJEgsKA3VyaRgGIAEoCRIZChFtb2RlbF9mb3JtYXRfbmFtZRgHIAEoCRIcChRtb2RlbF9mb3JtYXRfdmVyc2lvbhgIIAEoCRITCgtzdG9yYWdlX2tleRgJIAEoCRIUCgxzdG9yYWdlX3BhdGgYCiABKAkSHAoUc2VydmljZV9hY2NvdW50X25hbWUYCyABKAkSLgoFc3RhdGUYDCABKA4yHy5tb2RlbHJlZ2lzdHJ5LnYxLkFydGlmYWN0U3RhdGUSDgoGZGlnZXN0GA0gASgJElAKEWN1c3RvbV9wcm9wZXJ0aWVzGA4gAygLMjUubW9kZWxyZWdpc3RyeS52MS5Nb2RlbEFydGlmYWN0LkN1c3RvbVByb3BlcnRpZXNFbnRyeRIvCgtjcmVhdGVfdGltZRgPIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLdXBkYXRlX3RpbWUYECABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEgwKBGV0YWcYESABKAkaWAoVQ3VzdG9tUHJvcGVydGllc0VudHJ5EgsKA2tleRgBIAEoCRIuCgV2YWx1ZRgCIAEoCzIfLm1vZGVscmVnaXN0cnkudjEuTWV0YWRhdGFWYWx1ZToCOAEqQgoFU3RhdGUSFQoRU1RBVEVfVU5TUEVDSUZJRUQQABIOCgpTVEFURV9MSVZFEAESEgoOU1RBVEVfQVJDSElWRUQQAirkAQoNQXJ0aWZhY3RTdGF0ZRIeChpBUlRJRkFDVF9TVEFURV9VTlNQRUNJRklFRBAAEhoKFkFSVElGQUNUX1NUQVRFX1BFTkRJTkcQARIXChNBUlRJRkFDVF9TVEFURV9MSVZFEAISJgoiQVJUSUZBQ1RfU1RBVEVfTUFSS0VEX0ZPUl9ERUxFVElPThADEhoKFkFSVElGQUNUX1NUQVRFX0RFTEVURUQQBBIcChhBUlRJRkFDVF9TVEFURV9BQkFORE9ORUQQBRIcChhBUlRJRkFDVF9TVEFURV9SRUZFUkVOQ0UQBmIGcHJvdG8z", [file_google_protobuf_struct, file_google_protobuf_timestamp]);
+  fileDesc("CiBtb2RlbHJlZ2lzdHJ5L3YxL3Jlc291cmNlcy5wcm90bxIQbW9kZWxyZWdpc3RyeS52MSKjAQoNTWV0YWRhdGFWYWx1ZRIWCgxzdHJpbmdfdmFsdWUYASABKAlIABITCglpbnRfdmFsdWUYAiABKANIABIWCgxkb3VibGVfdmFsdWUYAyABKAFIABIUCgpib29sX3ZhbHVlGAQgASgISAASLwoMc3RydWN0X3ZhbHVlGAUgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdEgAQgYKBGtpbmQikQUKD1JlZ2lzdGVyZWRNb2RlbBIMCgRuYW1lGAEgASgJEgoKAmlkGAIgASgJEhQKDGRpc3BsYXlfbmFtZRgDIAEoCRITCgtkZXNjcmlwdGlvbhgEIAEoCRINCgVvd25lchgFIAEoCRImCgVzdGF0ZRgGIAEoDjIXLm1vZGVscmVnaXN0cnkudjEuU3RhdGUSPQoGbGFiZWxzGAcgAygLMi0ubW9kZWxyZWdpc3RyeS52MS5SZWdpc3RlcmVkTW9kZWwuTGFiZWxzRW50cnkSUgoRY3VzdG9tX3Byb3BlcnRpZXMYCCADKAsyNy5tb2RlbHJlZ2lzdHJ5LnYxLlJlZ2lzdGVyZWRNb2RlbC5DdXN0b21Qcm9wZXJ0aWVzRW50cnkSDgoGcmVhZG1lGAkgASgJEi8KC2NyZWF0ZV90aW1lGAogASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgt1cGRhdGVfdGltZRgLIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDAoEZXRhZxgMIAEoCRI2Cg5sYXRlc3RfdmVyc2lvbhgNIAEoCzIeLm1vZGVscmVnaXN0cnkudjEuTW9kZWxWZXJzaW9uEi4KB2FsaWFzZXMYDiADKAsyHS5tb2RlbHJlZ2lzdHJ5LnYxLkFsaWFzVGFyZ2V0Gi0KC0xhYmVsc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEaWAoVQ3VzdG9tUHJvcGVydGllc0VudHJ5EgsKA2tleRgBIAEoCRIuCgV2YWx1ZRgCIAEoCzIfLm1vZGVscmVnaXN0cnkudjEuTWV0YWRhdGFWYWx1ZToCOAEiRAoLQWxpYXNUYXJnZXQSDQoFYWxpYXMYASABKAkSFQoNbW9kZWxfdmVyc2lvbhgCIAEoCRIPCgd2ZXJzaW9uGAMgASgJIqkECgxNb2RlbFZlcnNpb24SDAoEbmFtZRgBIAEoCRIKCgJpZBgCIAEoCRIYChByZWdpc3RlcmVkX21vZGVsGAMgASgJEg8KB3ZlcnNpb24YBCABKAkSEwoLZGVzY3JpcHRpb24YBSABKAkSDgoGYXV0aG9yGAYgASgJEiYKBXN0YXRlGAcgASgOMhcubW9kZWxyZWdpc3RyeS52MS5TdGF0ZRJPChFjdXN0b21fcHJvcGVydGllcxgIIAMoCzI0Lm1vZGVscmVnaXN0cnkudjEuTW9kZWxWZXJzaW9uLkN1c3RvbVByb3BlcnRpZXNFbnRyeRIvCgtjcmVhdGVfdGltZRgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLdXBkYXRlX3RpbWUYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEgwKBGV0YWcYCyABKAkSJQodcmVnaXN0ZXJlZF9tb2RlbF9kaXNwbGF5X25hbWUYDCABKAkSDwoHYWxpYXNlcxgNIAMoCRI0CgZzb3VyY2UYDiABKAsyJC5tb2RlbHJlZ2lzdHJ5LnYxLk1vZGVsVmVyc2lvblNvdXJjZRpYChVDdXN0b21Qcm9wZXJ0aWVzRW50cnkSCwoDa2V5GAEgASgJEi4KBXZhbHVlGAIgASgLMh8ubW9kZWxyZWdpc3RyeS52MS5NZXRhZGF0YVZhbHVlOgI4ASKQAQoSTW9kZWxWZXJzaW9uU291cmNlEhYKDmV4cGVyaW1lbnRfcnVuGAEgASgJEhcKD3BpcGVsaW5lX3J1bl9pZBgCIAEoCRITCgtjb2RlX2NvbW1pdBgDIAEoCRI0CghkYXRhc2V0cxgEIAMoCzIiLm1vZGVscmVnaXN0cnkudjEuRGF0YXNldFJlZmVyZW5jZSJeChBEYXRhc2V0UmVmZXJlbmNlEgwKBG5hbWUYASABKAkSCwoDdXJpGAIgASgJEg4KBmRpZ2VzdBgDIAEoCRIOCgZzb3VyY2UYBCABKAkSDwoHY29udGV4dBgFIAEoCSLWBAoNTW9kZWxBcnRpZmFjdBIMCgRuYW1lGAEgASgJEgoKAmlkGAIgASgJEhUKDW1vZGVsX3ZlcnNpb24YAyABKAkSFAoMZGlzcGxheV9uYW1lGAQgASgJEhMKC2Rlc2NyaXB0aW9uGAUgASgJEgsKA3VyaRgGIAEoCRIZChFtb2RlbF9mb3JtYXRfbmFtZRgHIAEoCRIcChRtb2RlbF9mb3JtYXRfdmVyc2lvbhgIIAEoCRITCgtzdG9yYWdlX2tleRgJIAEoCRIUCgxzdG9yYWdlX3BhdGgYCiABKAkSHAoUc2VydmljZV9hY2NvdW50X25hbWUYCyABKAkSLgoFc3RhdGUYDCABKA4yHy5tb2RlbHJlZ2lzdHJ5LnYxLkFydGlmYWN0U3RhdGUSDgoGZGlnZXN0GA0gASgJElAKEWN1c3RvbV9wcm9wZXJ0aWVzGA4gAygLMjUubW9kZWxyZWdpc3RyeS52MS5Nb2RlbEFydGlmYWN0LkN1c3RvbVByb3BlcnRpZXNFbnRyeRIvCgtjcmVhdGVfdGltZRgPIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLdXBkYXRlX3RpbWUYECABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEgwKBGV0YWcYESABKAkaWAoVQ3VzdG9tUHJvcGVydGllc0VudHJ5EgsKA2tleRgBIAEoCRIuCgV2YWx1ZRgCIAEoCzIfLm1vZGVscmVnaXN0cnkudjEuTWV0YWRhdGFWYWx1ZToCOAEqQgoFU3RhdGUSFQoRU1RBVEVfVU5TUEVDSUZJRUQQABIOCgpTVEFURV9MSVZFEAESEgoOU1RBVEVfQVJDSElWRUQQAirkAQoNQXJ0aWZhY3RTdGF0ZRIeChpBUlRJRkFDVF9TVEFURV9VTlNQRUNJRklFRBAAEhoKFkFSVElGQUNUX1NUQVRFX1BFTkRJTkcQARIXChNBUlRJRkFDVF9TVEFURV9MSVZFEAISJgoiQVJUSUZBQ1RfU1RBVEVfTUFSS0VEX0ZPUl9ERUxFVElPThADEhoKFkFSVElGQUNUX1NUQVRFX0RFTEVURUQQBBIcChhBUlRJRkFDVF9TVEFURV9BQkFORE9ORUQQBRIcChhBUlRJRkFDVF9TVEFURV9SRUZFUkVOQ0UQBmIGcHJvdG8z", [file_google_protobuf_struct, file_google_protobuf_timestamp]);
 
 /**
  * A typed metadata value: metrics, hyper-parameters and lineage facts keep their type.
@@ -164,6 +164,22 @@ export type RegisteredModel = Message<"modelregistry.v1.RegisteredModel"> & {
    * @generated from field: string etag = 12;
    */
   etag: string;
+
+  /**
+   * The newest LIVE version (what `latest` resolves to), with its own aliases; unset when the model
+   * has no LIVE version. Set only in the FULL view (ListRegisteredModels view). Output only.
+   *
+   * @generated from field: modelregistry.v1.ModelVersion latest_version = 13;
+   */
+  latestVersion?: ModelVersion | undefined;
+
+  /**
+   * Every alias of the model with the version it points at, sorted by alias. Set only in the FULL
+   * view (ListRegisteredModels view). Output only.
+   *
+   * @generated from field: repeated modelregistry.v1.AliasTarget aliases = 14;
+   */
+  aliases: AliasTarget[];
 };
 
 /**
@@ -172,6 +188,42 @@ export type RegisteredModel = Message<"modelregistry.v1.RegisteredModel"> & {
  */
 export const RegisteredModelSchema: GenMessage<RegisteredModel> = /*@__PURE__*/
   messageDesc(file_modelregistry_v1_resources, 1);
+
+/**
+ * An alias of a registered model and the version it points at, as a model's FULL view lists them
+ * (the alias itself, with its history, is an Alias of lifecycle.proto).
+ *
+ * @generated from message modelregistry.v1.AliasTarget
+ */
+export type AliasTarget = Message<"modelregistry.v1.AliasTarget"> & {
+  /**
+   * The alias ("production").
+   *
+   * @generated from field: string alias = 1;
+   */
+  alias: string;
+
+  /**
+   * Resource name of the version it points at: `registeredModels/{m}/versions/{v}`.
+   *
+   * @generated from field: string model_version = 2;
+   */
+  modelVersion: string;
+
+  /**
+   * The client's version string of that version ("v2").
+   *
+   * @generated from field: string version = 3;
+   */
+  version: string;
+};
+
+/**
+ * Describes the message modelregistry.v1.AliasTarget.
+ * Use `create(AliasTargetSchema)` to create a new message.
+ */
+export const AliasTargetSchema: GenMessage<AliasTarget> = /*@__PURE__*/
+  messageDesc(file_modelregistry_v1_resources, 2);
 
 /**
  * One version of a registered model: the unit that is evaluated, promoted and deployed.
@@ -285,7 +337,7 @@ export type ModelVersion = Message<"modelregistry.v1.ModelVersion"> & {
  * Use `create(ModelVersionSchema)` to create a new message.
  */
 export const ModelVersionSchema: GenMessage<ModelVersion> = /*@__PURE__*/
-  messageDesc(file_modelregistry_v1_resources, 2);
+  messageDesc(file_modelregistry_v1_resources, 3);
 
 /**
  * The lineage of a model version: what produced it. Every field is optional.
@@ -328,7 +380,7 @@ export type ModelVersionSource = Message<"modelregistry.v1.ModelVersionSource"> 
  * Use `create(ModelVersionSourceSchema)` to create a new message.
  */
 export const ModelVersionSourceSchema: GenMessage<ModelVersionSource> = /*@__PURE__*/
-  messageDesc(file_modelregistry_v1_resources, 3);
+  messageDesc(file_modelregistry_v1_resources, 4);
 
 /**
  * A reference to one version of a dataset.
@@ -377,7 +429,7 @@ export type DatasetReference = Message<"modelregistry.v1.DatasetReference"> & {
  * Use `create(DatasetReferenceSchema)` to create a new message.
  */
 export const DatasetReferenceSchema: GenMessage<DatasetReference> = /*@__PURE__*/
-  messageDesc(file_modelregistry_v1_resources, 4);
+  messageDesc(file_modelregistry_v1_resources, 5);
 
 /**
  * A stored model file (or directory) of a model version.
@@ -513,7 +565,7 @@ export type ModelArtifact = Message<"modelregistry.v1.ModelArtifact"> & {
  * Use `create(ModelArtifactSchema)` to create a new message.
  */
 export const ModelArtifactSchema: GenMessage<ModelArtifact> = /*@__PURE__*/
-  messageDesc(file_modelregistry_v1_resources, 5);
+  messageDesc(file_modelregistry_v1_resources, 6);
 
 /**
  * Lifecycle state of a registered model or a model version.

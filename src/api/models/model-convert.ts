@@ -1,9 +1,11 @@
 import { create } from "@bufbuild/protobuf";
-import { type RegisteredModel as PbRegisteredModel, RegisteredModelSchema } from "../../../gen/modelregistry/v1/resources_pb.js";
+import { AliasTargetSchema, type RegisteredModel as PbRegisteredModel, RegisteredModelSchema } from "../../../gen/modelregistry/v1/resources_pb.js";
 import type { ModelInput } from "../../registry/core/inputs.js";
-import { modelName } from "../../registry/core/names.js";
+import { modelName, versionName } from "../../registry/core/names.js";
 import type { RegisteredModel } from "../../registry/core/types.js";
+import type { ModelOverview } from "../../registry/models/catalog.js";
 import { describedIn, describedOut, stateIn, stateOut, storedOut } from "../shared/convert.js";
+import { versionOut } from "../versions/version-convert.js";
 
 /** Proto <-> domain for registered models. */
 
@@ -27,4 +29,14 @@ export function modelOut(m: RegisteredModel): PbRegisteredModel {
     ...describedOut(m),
     readme: m.readme,
   });
+}
+
+/** A model in the FULL view: its own fields, its latest version and its aliases. */
+export function modelOverviewOut(o: ModelOverview): PbRegisteredModel {
+  const model = modelOut(o.model);
+  if (o.latestVersion) model.latestVersion = versionOut(o.latestVersion);
+  model.aliases = o.aliases.map((a) =>
+    create(AliasTargetSchema, { alias: a.alias, modelVersion: versionName(a.modelId, a.versionId), version: a.version }),
+  );
+  return model;
 }

@@ -5,11 +5,14 @@ import { registerModel } from "../../registry/models/register-model.js";
 import type { Registry } from "../../registry/shared/registry.js";
 import { resolveModelUri } from "../../registry/models/resolve-uri.js";
 import { artifactIn, artifactOut } from "../artifacts/artifact-convert.js";
-import { callContext } from "../shared/call-context.js";
-import { byNameOrDisplayName, deleteParts, type Methods } from "../shared/handler-kit.js";
+import { callContext, listRequest } from "../shared/call-context.js";
+import { byNameOrDisplayName, deleteParts, type Methods, pageFields } from "../shared/handler-kit.js";
 import { resourceMethods } from "../shared/resource-methods.js";
 import { versionIn, versionOut } from "../versions/version-convert.js";
-import { modelIn, modelOut } from "./model-convert.js";
+import { modelIn, modelOut, modelOverviewOut } from "./model-convert.js";
+import { RegisteredModelView } from "../../../gen/modelregistry/v1/model_registry_service_pb.js";
+import { InvalidArgumentError } from "../../registry/core/errors.js";
+import { listModelOverviews } from "../../registry/models/catalog.js";
 import { createModel, getModel, listModels, updateModel } from "../../registry/models/models.js";
 
 /** Registered models, RegisterModel (a model, a version and its artifacts at once) and ResolveModelUri. */
@@ -38,7 +41,18 @@ export function createModelHandler(registry: Registry) {
 
     createRegisteredModel: models.create(createModel, (req) => req.registeredModel),
     getRegisteredModel: models.get(getModel, (req) => byNameOrDisplayName(req, parseModelName)),
-    listRegisteredModels: models.list(listModels),
+
+    async listRegisteredModels(req) {
+      if (req.view === RegisteredModelView.FULL) {
+        const page = await listModelOverviews(registry, listRequest(req));
+        return { registeredModels: page.items.map(modelOverviewOut), ...pageFields(page) };
+      }
+      if (req.view !== RegisteredModelView.UNSPECIFIED && req.view !== RegisteredModelView.BASIC) {
+        throw InvalidArgumentError.field("view", `unknown view ${req.view}: use BASIC or FULL`);
+      }
+      return models.list(listModels)(req);
+    },
+
     updateRegisteredModel: models.update(updateModel, (req) => req.registeredModel),
 
     async deleteRegisteredModel(req, ctx) {

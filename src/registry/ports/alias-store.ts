@@ -16,6 +16,8 @@ export interface AliasReader {
   /** The aliases pointing at any of the versions. */
   aliasesOfVersions(versionIds: number[]): Promise<Alias[]>;
   aliasesOfModel(modelId: number): Promise<Alias[]>;
+  /** The aliases of the models, by model then alias, in one query. */
+  aliasesOfModels(modelIds: readonly number[]): Promise<Alias[]>;
   listAliases(scope: ModelScope, query: ListQuery): Promise<ListResult<Alias>>;
   listAliasHistory(scope: ModelScope, query: ListQuery): Promise<ListResult<AliasHistoryEntry>>;
   /** Every version of a model, oldest first (for cascades and deletes). */

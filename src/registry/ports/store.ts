@@ -73,6 +73,8 @@ export interface StoreReader {
   getVersionByString(modelId: number, version: string): Promise<ModelVersion | undefined>;
   /** The newest LIVE version of a model. */
   getLatestVersion(modelId: number): Promise<ModelVersion | undefined>;
+  /** The newest LIVE version of each of the models (none for a model without one), in a fixed number of queries. */
+  getLatestVersions(modelIds: readonly number[]): Promise<ModelVersion[]>;
   getArtifact(id: number): Promise<ModelArtifact | undefined>;
   getArtifacts(ids: number[]): Promise<ModelArtifact[]>;
   getRegisterRequest(requestId: string): Promise<RegisterRequestRecord | undefined>;

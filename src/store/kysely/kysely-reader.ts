@@ -22,7 +22,15 @@ import { type Paginate, readPage } from "./sql/page-query.js";
 import { preparedQuery } from "./sql/prepared-query.js";
 import { RecordQueries } from "./records/record-queries.js";
 import type { Database } from "./schema.js";
-import { latestVersionRow, listVersionRows, rowToVersion, type VersionRow, versionRow, versionRowByString } from "./versions/version-queries.js";
+import {
+  latestVersionRow,
+  latestVersionRows,
+  listVersionRows,
+  rowToVersion,
+  type VersionRow,
+  versionRow,
+  versionRowByString,
+} from "./versions/version-queries.js";
 
 // The read of the revision, compiled once (see prepared-query.ts).
 const REVISION = preparedQuery((db: Kysely<Database>, id: number) => db.selectFrom("meta").select("revision").where("id", "=", id));
@@ -92,6 +100,10 @@ export class KyselyReader implements StoreReader {
   async getLatestVersion(modelId: number): Promise<ModelVersion | undefined> {
     const row = await latestVersionRow(this.db, modelId);
     return row ? (await this.hydrateVersions([row]))[0] : undefined;
+  }
+
+  async getLatestVersions(modelIds: readonly number[]): Promise<ModelVersion[]> {
+    return this.hydrateVersions(await latestVersionRows(this.db, modelIds));
   }
 
   async getArtifact(id: number): Promise<ModelArtifact | undefined> {

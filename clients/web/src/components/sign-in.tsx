@@ -1,4 +1,5 @@
 import { type FormEvent, useState } from "react";
+import { describeRoles, useCaller } from "../api/caller.js";
 import { session, useSession } from "../api/session.js";
 import { Dialog } from "./dialog.js";
 
@@ -14,19 +15,28 @@ export function SignIn() {
     setOpen(false);
     session.dismiss();
   };
+  const caller = useCaller();
   return (
     <>
-      {token === "" ? (
-        <button type="button" className="link" onClick={() => setOpen(true)}>
-          Sign in
-        </button>
-      ) : (
-        <span className="who">
-          <span data-testid="signed-in">signed in</span>{" "}
-          <button type="button" className="link" onClick={() => session.signIn("")}>
-            Sign out
-          </button>
+      {caller ? (
+        <span
+          className="who"
+          data-testid="caller"
+          title={caller.authenticationRequired ? "Signed in" : "Authentication is off: every caller is an admin"}
+        >
+          <span className="strong">{caller.subject}</span> <span className="muted">{describeRoles(caller)}</span>
         </span>
+      ) : null}
+      {token === "" ? (
+        caller && !caller.authenticationRequired ? null : (
+          <button type="button" className="link" onClick={() => setOpen(true)}>
+            Sign in
+          </button>
+        )
+      ) : (
+        <button type="button" className="link who" onClick={() => session.signIn("")}>
+          Sign out
+        </button>
       )}
       {showing ? <SignInDialog reason={prompt} onClose={close} /> : null}
     </>

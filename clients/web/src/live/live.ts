@@ -14,7 +14,8 @@ export interface LiveOptions {
   token: () => string;
   onTokenChange: (listener: () => void) => void;
   onSignedOut: (message: string) => void;
-  onResync: () => void;
+  /** The stream starts anew: every change after `from` will arrive; reload what was read before it. */
+  onResync: (from: bigint) => void;
 }
 
 type Listener = (event: Event) => void;
@@ -40,7 +41,7 @@ export function startLive(options: LiveOptions): void {
     worker.port.onmessage = (message: MessageEvent<WorkerMessage>) => {
       const data = message.data;
       if (data.type === "event") deliver(data.bytes);
-      else if (data.type === "resync") options.onResync();
+      else if (data.type === "resync") options.onResync(data.from);
       else setStatus(data.status, data.detail, options);
     };
     worker.port.start();

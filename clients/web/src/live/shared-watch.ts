@@ -34,7 +34,7 @@ function open(token: string): Stream {
     {
       event: (bytes) => broadcast(stream, { type: "event", bytes }),
       status: (status: LiveStatus, detail?: string) => broadcast(stream, { type: "status", status, ...(detail ? { detail } : {}) }),
-      resync: () => broadcast(stream, { type: "resync" }),
+      resync: (from) => broadcast(stream, { type: "resync", from }),
     },
     stream.abort.signal,
   ).finally(() => {

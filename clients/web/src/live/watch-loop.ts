@@ -1,6 +1,6 @@
 import { toBinary } from "@bufbuild/protobuf";
 import { Code, ConnectError, createClient, type Transport } from "@connectrpc/connect";
-import { EventSchema } from "../../../../gen/modelregistry/v1/events_pb.js";
+import { EventSchema, type WatchResponse } from "../../../../gen/modelregistry/v1/events_pb.js";
 import { ModelRegistryService } from "../../../../gen/modelregistry/v1/model_registry_service_pb.js";
 
 /** What the header's indicator shows. */
@@ -11,8 +11,11 @@ export interface WatchLoopSink {
   /** One committed change, encoded (it crosses a MessagePort as bytes). */
   event(bytes: Uint8Array): void;
   status(status: LiveStatus, detail?: string): void;
-  /** Events were missed (retention removed them, or the stream starts anew): reload what is shown. */
-  resync(): void;
+  /**
+   * The stream starts anew (first connection, or retention removed the resume point): it carries
+   * every change after `from`; what was read at an older revision must be read again.
+   */
+  resync(from: bigint): void;
 }
 
 const MAX_DELAY_MS = 10_000;
@@ -36,8 +39,8 @@ export async function runWatchLoop(transport: Transport, sink: WatchLoopSink, si
         if (first) {
           first = false;
           delay = 500;
-          // Starting from now (not resuming): changes made before the stream began are in what the page reads next.
-          if (revision === undefined) sink.resync();
+          // Starting from now (not resuming): what was read before the stream's first revision is reloaded.
+          if (revision === undefined) sink.resync(startOf(res));
           sink.status("live");
         }
         if (res.kind.case === "event") {
@@ -60,5 +63,18 @@ export async function runWatchLoop(transport: Transport, sink: WatchLoopSink, si
     sink.status("reconnecting");
     await new Promise((resolve) => setTimeout(resolve, delay));
     delay = Math.min(delay * 2, MAX_DELAY_MS);
+  }
+}
+
+/** The revision after which a new stream delivers every change, from its first message (0: unknown, reload everything). */
+function startOf(res: WatchResponse): bigint {
+  switch (res.kind.case) {
+    case "event":
+      return res.kind.value.revision - 1n;
+    case "progress":
+    case "synced":
+      return res.kind.value.revision;
+    default:
+      return 0n;
   }
 }

@@ -1,5 +1,6 @@
 import { useQuery } from "@connectrpc/connect-query";
 import { type FormEvent, useState } from "react";
+import { RegisteredModelView } from "../../../../gen/modelregistry/v1/model_registry_service_pb.js";
 import type { RegisteredModel } from "../../../../gen/modelregistry/v1/resources_pb.js";
 import { rpc } from "../api/methods.js";
 import { AliasTag, Empty, ErrorNote, Head, Labels, Loading, StateChip, Time } from "../components/bits.js";
@@ -16,13 +17,26 @@ const SORTS: Array<[string, string]> = [
 ];
 const PAGE_SIZE = 50;
 
+/**
+ * The one call of a catalog page, from the URL's query: the FULL view, so each model's latest
+ * version and aliases come with the page. main.tsx sends it before the first render.
+ */
+export function catalogRequest(query: URLSearchParams) {
+  return {
+    filter: query.get("filter") ?? "",
+    orderBy: query.get("sort") ?? "update_time desc",
+    pageToken: query.get("page") ?? "",
+    pageSize: PAGE_SIZE,
+    view: RegisteredModelView.FULL,
+  };
+}
+
 /** The models: search with the filter language, sort, keyset pages, state and labels, latest version and aliases. */
 export function CatalogPage() {
   const { query } = useLocation();
-  const filter = query.get("filter") ?? "";
-  const orderBy = query.get("sort") ?? "update_time desc";
-  const pageToken = query.get("page") ?? "";
-  const list = useQuery(rpc.listRegisteredModels, { filter, orderBy, pageToken, pageSize: PAGE_SIZE });
+  const request = catalogRequest(query);
+  const { filter, orderBy, pageToken } = request;
+  const list = useQuery(rpc.listRegisteredModels, request);
   const flashing = useLiveRefresh(
     (e) => e.registeredModel !== "" && (e.resourceType === "RegisteredModel" || e.resourceType === "ModelVersion" || e.resourceType === "Alias"),
   );
@@ -129,16 +143,14 @@ function SearchBar({ filter, orderBy, error }: { filter: string; orderBy: string
   );
 }
 
-/** The latest version and the aliases of one model (two small reads per visible row). */
+/** The latest version and the aliases of one model, as the FULL view returned them. */
 function ModelExtras({ model }: { model: RegisteredModel }) {
-  const latest = useQuery(rpc.listModelVersions, { parent: model.name, pageSize: 1, orderBy: "create_time desc" });
-  const aliases = useQuery(rpc.listAliases, { parent: model.name, pageSize: 20 });
-  const version = latest.data?.modelVersions[0];
+  const version = model.latestVersion;
   return (
     <>
       <td>{version ? <Link href={hrefOf(version.name)}>{version.version}</Link> : <span className="muted">—</span>}</td>
       <td>
-        {(aliases.data?.aliases ?? []).map((a) => (
+        {model.aliases.map((a) => (
           <span key={a.alias} title={`→ ${a.version}`}>
             <AliasTag alias={a.alias} /> <span className="muted small">{a.version}</span>{" "}
           </span>

@@ -5,7 +5,8 @@ import { rpc } from "../api/methods.js";
 import { AliasTag, Empty, ErrorNote, Loading } from "../components/bits.js";
 import { BarChart } from "../components/chart.js";
 import { formatValue, numericValue } from "../format.js";
-import { hrefOf, Link, useLocation } from "../router.js";
+import { hrefOf, Link, setQuery, useLocation } from "../router.js";
+import { VersionPicker } from "./compare-picker.js";
 
 /** Versions side by side (CompareModelVersions): every metric and parameter, the best value marked, and a chart. */
 export function ComparePage() {
@@ -17,7 +18,8 @@ export function ComparePage() {
     return (
       <section>
         <h1>Compare</h1>
-        <Empty>Pick two or more versions on a model's Versions tab, then press "Compare selected".</Empty>
+        <Empty>Pick versions here, or two or more on a model's Versions tab and press "Compare selected".</Empty>
+        <VersionPicker compared={[]} model="" />
       </section>
     );
   if (compare.error) return <ErrorNote error={compare.error} what="Compare" />;
@@ -28,18 +30,27 @@ export function ComparePage() {
   return (
     <section>
       <h1>Compare {modelVersions.length} versions</h1>
+      <VersionPicker compared={names} model={modelVersions[0]?.registeredModelDisplayName ?? ""} />
       <table className="grid">
         <thead>
           <tr>
             <th scope="col">Key</th>
-            {modelVersions.map((v) => (
+            {modelVersions.map((v, i) => (
               <th key={v.name} scope="col" className="num">
                 <Link href={hrefOf(v.name)}>
                   {v.registeredModelDisplayName} {v.version}
                 </Link>{" "}
                 {v.aliases.map((a) => (
                   <AliasTag key={a} alias={a} />
-                ))}
+                ))}{" "}
+                <button
+                  type="button"
+                  className="link small"
+                  aria-label={`Remove ${v.registeredModelDisplayName} ${v.version}`}
+                  onClick={() => setQuery({ v: names.filter((_, j) => j !== i) })}
+                >
+                  ×
+                </button>
               </th>
             ))}
           </tr>

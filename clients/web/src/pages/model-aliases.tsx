@@ -2,6 +2,7 @@ import { useQuery } from "@connectrpc/connect-query";
 import { useState } from "react";
 import { AliasChangeType } from "../../../../gen/modelregistry/v1/lifecycle_pb.js";
 import type { RegisteredModel } from "../../../../gen/modelregistry/v1/resources_pb.js";
+import { mayMoveAlias, useCaller } from "../api/caller.js";
 import { rpc } from "../api/methods.js";
 import { SetAliasDialog } from "../actions/set-alias.js";
 import { AliasTag, Empty, ErrorNote, Head, Loading, Time } from "../components/bits.js";
@@ -12,13 +13,16 @@ export function AliasesTab({ model }: { model: RegisteredModel }) {
   const aliases = useQuery(rpc.listAliases, { parent: model.name, pageSize: 100 });
   const history = useQuery(rpc.listAliasHistory, { parent: model.name, pageSize: 50, orderBy: "revision desc" });
   const [moving, setMoving] = useState<{ alias: string; current: string } | undefined>();
+  const caller = useCaller();
   return (
     <>
-      <div className="toolbar">
-        <button type="button" onClick={() => setMoving({ alias: "", current: "" })}>
-          Set a new alias…
-        </button>
-      </div>
+      {mayMoveAlias(caller, model.displayName, "") ? (
+        <div className="toolbar">
+          <button type="button" onClick={() => setMoving({ alias: "", current: "" })}>
+            Set a new alias…
+          </button>
+        </div>
+      ) : null}
       <ErrorNote error={aliases.error} what="Aliases" />
       {aliases.data && aliases.data.aliases.length === 0 ? (
         <Empty command={`npx model-registry alias set ${model.displayName} production v1 --reason "passed review"`}>No aliases yet.</Empty>
@@ -39,9 +43,11 @@ export function AliasesTab({ model }: { model: RegisteredModel }) {
                   <Time value={a.updateTime} />
                 </td>
                 <td>
-                  <button type="button" onClick={() => setMoving({ alias: a.alias, current: a.modelVersion })}>
-                    Move…
-                  </button>
+                  {mayMoveAlias(caller, model.displayName, a.alias) ? (
+                    <button type="button" onClick={() => setMoving({ alias: a.alias, current: a.modelVersion })}>
+                      Move…
+                    </button>
+                  ) : null}
                 </td>
               </tr>
             ))}

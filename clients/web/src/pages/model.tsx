@@ -1,11 +1,13 @@
 import type { ReactNode } from "react";
 import { useQuery } from "@connectrpc/connect-query";
 import { State } from "../../../../gen/modelregistry/v1/resources_pb.js";
+import { may, useCaller } from "../api/caller.js";
 import { rpc } from "../api/methods.js";
 import { ArchiveButton } from "../actions/archive.js";
 import { EditModelButton } from "../actions/edit-model.js";
 import { AliasTag, ErrorNote, Head, Labels, Loading, Mono, Overview, StateChip, Time } from "../components/bits.js";
 import { EventsTable } from "../components/events-table.js";
+import { Markdown } from "../components/markdown.js";
 import { Pager } from "../components/pager.js";
 import { useLiveRefresh } from "../live/use-live-refresh.js";
 import { setQuery, useLocation } from "../router.js";
@@ -17,6 +19,7 @@ const TABS = [
   ["aliases", "Aliases"],
   ["deployments", "Deployments"],
   ["activity", "Activity"],
+  ["readme", "README"],
 ] as const;
 
 /** One model: its header and actions, then versions (with metric columns), aliases, deployments and activity. */
@@ -26,6 +29,7 @@ export function ModelPage({ id }: { id: string }) {
   const tab = query.get("tab") ?? "versions";
   const model = useQuery(rpc.getRegisteredModel, { name });
   const flashing = useLiveRefresh((e) => e.registeredModel === name);
+  const caller = useCaller();
   if (model.error) return <ErrorNote error={model.error} what="Model" />;
   const m = model.data?.registeredModel;
   if (!m) return <Loading />;
@@ -40,15 +44,17 @@ export function ModelPage({ id }: { id: string }) {
         <StateChip state={m.state} />
         <span className="muted">owner {m.owner || "—"}</span>
         <Labels labels={m.labels} />
-        <span className="actions">
-          <EditModelButton model={m} />
-          <ArchiveButton model={m} />
-        </span>
+        {may(caller, "models.write", m.displayName) ? (
+          <span className="actions">
+            <EditModelButton model={m} />
+            <ArchiveButton model={m} />
+          </span>
+        ) : null}
       </div>
       <Overview name={m.name} description={m.description} facts={facts} />
       {m.state === State.ARCHIVED ? <p className="muted">Archived: no new versions may be registered until it is restored.</p> : null}
       <div className="tabs" role="tablist" aria-label="Model">
-        {TABS.map(([key, label]) => (
+        {TABS.filter(([key]) => key !== "readme" || m.readme !== "").map(([key, label]) => (
           <button
             key={key}
             type="button"
@@ -65,6 +71,7 @@ export function ModelPage({ id }: { id: string }) {
         {tab === "aliases" ? <AliasesTab model={m} /> : null}
         {tab === "deployments" ? <DeploymentsTable filter={`registered_model_id = ${m.id}`} /> : null}
         {tab === "activity" ? <Activity model={name} flashing={flashing} /> : null}
+        {tab === "readme" ? <Markdown text={m.readme} /> : null}
       </div>
     </section>
   );

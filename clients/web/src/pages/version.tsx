@@ -2,6 +2,7 @@ import { useQuery } from "@connectrpc/connect-query";
 import { type ReactNode, useState } from "react";
 import type { ExperimentRun } from "../../../../gen/modelregistry/v1/lineage_pb.js";
 import { ArtifactState } from "../../../../gen/modelregistry/v1/resources_pb.js";
+import { mayMoveAlias, useCaller } from "../api/caller.js";
 import { rpc } from "../api/methods.js";
 import { SetAliasDialog } from "../actions/set-alias.js";
 import { AliasTag, ErrorNote, Head, Loading, Mono, Overview, StateChip, Time } from "../components/bits.js";
@@ -19,6 +20,7 @@ export function VersionPage({ model, version }: { model: string; version: string
   const modelRes = useQuery(rpc.getRegisteredModel, { name: `registeredModels/${model}` });
   const events = useQuery(rpc.listEvents, { resourceName: name, orderBy: "revision desc", pageSize: 50 });
   const [aliasing, setAliasing] = useState(false);
+  const caller = useCaller();
   const flashing = useLiveRefresh((e) => e.registeredModel === `registeredModels/${model}` && e.resourceName.startsWith(name));
   if (lineage.error) return <ErrorNote error={lineage.error} what="Version" />;
   const data = lineage.data;
@@ -43,7 +45,7 @@ export function VersionPage({ model, version }: { model: string; version: string
           <AliasTag key={a} alias={a} />
         ))}
         <span className="actions">
-          {parent ? (
+          {parent && mayMoveAlias(caller, parent.displayName, "") ? (
             <button type="button" onClick={() => setAliasing(true)}>
               Set alias…
             </button>

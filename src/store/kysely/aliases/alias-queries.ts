@@ -84,8 +84,13 @@ export class AliasQueries {
     return out;
   }
 
-  async aliasesOfModel(modelId: number): Promise<Alias[]> {
-    const rows = await this.aliases().where("t.model_id", "=", modelId).orderBy("t.alias").execute();
+  aliasesOfModel(modelId: number): Promise<Alias[]> {
+    return this.aliasesOfModels([modelId]);
+  }
+
+  async aliasesOfModels(modelIds: readonly number[]): Promise<Alias[]> {
+    if (modelIds.length === 0) return [];
+    const rows = await this.aliases().where("t.model_id", "in", modelIds).orderBy("t.model_id").orderBy("t.alias").execute();
     return rows.map(rowToAlias);
   }
 

@@ -83,6 +83,31 @@ export function latestVersionRow(db: Kysely<VersionsDb>, modelId: number): Promi
     .executeTakeFirst();
 }
 
+/**
+ * The newest LIVE version of each of the models, in two queries whatever their number: one
+ * indexed lookup per model (model_id, create_time, id), then the rows.
+ */
+export async function latestVersionRows(db: Kysely<VersionsDb>, modelIds: readonly number[]): Promise<VersionRow[]> {
+  if (modelIds.length === 0) return [];
+  const latest = await db
+    .selectFrom("registered_models as m")
+    .where("m.id", "in", modelIds)
+    .select((eb) =>
+      eb
+        .selectFrom("model_versions as w")
+        .select("w.id")
+        .whereRef("w.model_id", "=", "m.id")
+        .where("w.state", "=", "LIVE")
+        .orderBy("w.create_time", "desc")
+        .orderBy("w.id", "desc")
+        .limit(1)
+        .as("version_id"),
+    )
+    .execute();
+  const ids = latest.flatMap((r) => (r.version_id === null ? [] : [toNumber(r.version_id)]));
+  return ids.length === 0 ? [] : versionsOf(db).where("t.id", "in", ids).execute();
+}
+
 export function listVersionRows(db: Kysely<VersionsDb>, scope: VersionScope, query: ListQuery): Promise<PageResult<VersionRow>> {
   return readPage(db, scope.modelId === undefined ? ALL_VERSIONS : versionsOfModel(scope.modelId), query, VERSION_COLUMNS, VERSION_RELATED);
 }
