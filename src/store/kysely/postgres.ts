@@ -29,6 +29,10 @@ export function createPostgresDialect(options: PostgresDialectOptions): StoreDia
   });
   // An idle client whose backend dies emits 'error' on the pool; unhandled, it kills the process.
   pool.on("error", (error) => options.onIdleError?.(error));
+  // A checked-out client has no pool listener (pg-pool removes it while the client is lent), so a
+  // backend that dies between the statements of a transaction is an 'error' event on the client
+  // itself: heard here, the transaction's next statement fails as UNAVAILABLE instead.
+  pool.on("connect", (client) => client.on("error", (error) => options.onIdleError?.(error)));
   // Cancels of reads whose calls ended (postgres-bounds.ts): apart, so that a full pool cannot hold them up.
   const cancels = new pg.Pool({ connectionString: options.connectionString, max: 2, idleTimeoutMillis: 5000, connectionTimeoutMillis: 5000 });
   cancels.on("error", (error) => options.onIdleError?.(error));
