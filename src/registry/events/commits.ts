@@ -1,6 +1,5 @@
 import type { CommitListener, RetentionBound } from "../ports/store.js";
 import { type Registry, unitOf } from "../shared/registry.js";
-import { interpretStoreError } from "../shared/store-errors.js";
 
 /**
  * The change stream's own use cases: hearing commits (this replica's, and other replicas' through
@@ -27,11 +26,7 @@ export function listenForCommits(
 
 /** The newest revision retention allows to remove now. */
 export async function compactionCutoff(registry: Registry, bound: RetentionBound): Promise<number> {
-  try {
-    return await unitOf(registry).store.read((r) => r.compactionCutoff(bound));
-  } catch (error) {
-    throw interpretStoreError(error);
-  }
+  return unitOf(registry).readOutsideCall((r) => r.compactionCutoff(bound));
 }
 
 /**
@@ -39,14 +34,10 @@ export async function compactionCutoff(registry: Registry, bound: RetentionBound
  * `cutoff`, in one short transaction; returns the new compaction point and how many went.
  */
 export async function compactStep(registry: Registry, cutoff: number, batchSize: number): Promise<{ compacted: number; deleted: number }> {
-  try {
-    return await unitOf(registry).store.write(async (w) => {
-      const compacted = await w.compactedRevision();
-      if (compacted >= cutoff) return { compacted, deleted: 0 };
-      const through = Math.min(cutoff, compacted + batchSize);
-      return { compacted: through, deleted: await w.compactEvents(through) };
-    });
-  } catch (error) {
-    throw interpretStoreError(error);
-  }
+  return unitOf(registry).writeOutsideCall(async (w) => {
+    const compacted = await w.compactedRevision();
+    if (compacted >= cutoff) return { compacted, deleted: 0 };
+    const through = Math.min(cutoff, compacted + batchSize);
+    return { compacted: through, deleted: await w.compactEvents(through) };
+  });
 }

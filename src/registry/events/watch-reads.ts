@@ -2,7 +2,6 @@ import type { EventQuery } from "../ports/store.js";
 import { encodePageToken, decodePageToken } from "../shared/page-token.js";
 import { InvalidArgumentError } from "../core/errors.js";
 import type { Registry } from "../shared/registry.js";
-import { interpretStoreError } from "../shared/store-errors.js";
 import type { RegistryEvent } from "../core/types.js";
 import { unitOf } from "../shared/registry.js";
 
@@ -29,25 +28,17 @@ export interface EventPage {
  * compaction point. Outside any call's bounds: the watch hub reads for every subscriber at once.
  */
 export async function readEventPage(registry: Registry, after: number, scope: EventScope, limit: number): Promise<EventPage> {
-  try {
-    return await unitOf(registry).store.read(async (r) => {
-      const compactedRevision = await r.compactedRevision();
-      const revision = await r.revision();
-      const events = await r.readEvents({ after, limit, modelId: scope.modelId, resourceTypes: scope.resourceTypes });
-      return { events, revision, compactedRevision };
-    });
-  } catch (error) {
-    throw interpretStoreError(error);
-  }
+  return unitOf(registry).readOutsideCall(async (r) => {
+    const compactedRevision = await r.compactedRevision();
+    const revision = await r.revision();
+    const events = await r.readEvents({ after, limit, modelId: scope.modelId, resourceTypes: scope.resourceTypes });
+    return { events, revision, compactedRevision };
+  });
 }
 
 /** The store's current revision (outside any call: the watch hub starts from it). */
 export async function readCurrentRevision(registry: Registry): Promise<number> {
-  try {
-    return await unitOf(registry).store.read((r) => r.revision());
-  } catch (error) {
-    throw interpretStoreError(error);
-  }
+  return unitOf(registry).readOutsideCall((r) => r.revision());
 }
 
 /** The current revision and the newest revision retention removed: the range a watch may resume in. */

@@ -18,28 +18,31 @@ export interface RegistryUnit {
   readonly now: () => Date;
   read<T>(fn: (r: StoreReader) => Promise<T>): Promise<T>;
   write<T>(fn: (w: StoreWriter) => Promise<T>): Promise<T>;
+  /** A read outside any call's bounds (the watch hub reads for every subscriber), store errors interpreted. */
+  readOutsideCall<T>(fn: (r: StoreReader) => Promise<T>): Promise<T>;
+  /** A write outside any call's bounds (compaction), store errors interpreted. */
+  writeOutsideCall<T>(fn: (w: StoreWriter) => Promise<T>): Promise<T>;
   /** Records an event for a change whose revision was allocated last. */
   record(w: StoreWriter, type: EventType, resource: Resource, previous: Resource | null, ctx: CallContext): void;
+}
+
+/** Runs a store operation, its failures as the domain's errors. */
+async function interpreted<T>(operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation();
+  } catch (error) {
+    throw interpretStoreError(error);
+  }
 }
 
 function unitOver(store: RegistryStore, now: () => Date): RegistryUnit {
   return {
     store,
     now,
-    async read(fn) {
-      try {
-        return await store.read(fn, currentCallBounds());
-      } catch (error) {
-        throw interpretStoreError(error);
-      }
-    },
-    async write(fn) {
-      try {
-        return await store.write(fn, currentCallBounds());
-      } catch (error) {
-        throw interpretStoreError(error);
-      }
-    },
+    read: (fn) => interpreted(() => store.read(fn, currentCallBounds())),
+    write: (fn) => interpreted(() => store.write(fn, currentCallBounds())),
+    readOutsideCall: (fn) => interpreted(() => store.read(fn)),
+    writeOutsideCall: (fn) => interpreted(() => store.write(fn)),
     record(w, type, resource, previous, ctx) {
       const value = resource.value;
       w.appendEvent({
