@@ -1,7 +1,5 @@
-import { readFileSync } from "node:fs";
 import type { DescService } from "@bufbuild/protobuf";
 import type { ServiceImpl } from "@connectrpc/connect";
-import { ModelRegistryService } from "../gen/modelregistry/v1/model_registry_service_pb.js";
 import type { HealthStatus } from "./api/health-service.js";
 import { createWatchFrame, type WatchFrame } from "./api/events/event-convert.js";
 import { createAuthInterceptor, modelNameLookup } from "./api/shared/auth-interceptor.js";
@@ -13,8 +11,10 @@ import { checkBindPolicy } from "./auth/bind-policy.js";
 import { checkCorsOrigins } from "./cors.js";
 import { type CallGuard, createCallGuard } from "./auth/call-guard.js";
 import { DEFAULT_PROTECTED_ALIASES } from "./auth/permissions.js";
-import { createModelRegistryHandler } from "./api/model-registry-handler.js";
 import { createRoutes } from "./api/routes.js";
+import { registryServices } from "./api/services.js";
+import { type WebhookOptions, webhookSettings } from "./api/webhooks/webhook-settings.js";
+import { webhookDelivery } from "./webhook-delivery.js";
 import { createKubeflowRestHandler } from "./rest/routes.js";
 import type { RunningGrpcServer } from "./grpc/grpc-server.js";
 import { DEFAULT_HTTP_TIMEOUTS, type HttpTimeouts } from "./http-timeouts.js";
@@ -22,7 +22,7 @@ import type { Logger } from "./logger.js";
 import type { AppMetrics } from "./metrics/app-metrics.js";
 import type { RunningMetricsServer } from "./metrics/metrics-endpoint.js";
 import { Registry } from "./registry/shared/registry.js";
-import { type RunningServer, startServer, type TlsMaterial } from "./server.js";
+import { type RunningServer, readTlsMaterial, startServer } from "./server.js";
 import { openStore } from "./store/kysely/open-store.js";
 import type { RegistryStore } from "./registry/ports/store.js";
 import { Compactor, DEFAULT_RETENTION, type RetentionPolicy } from "./watch/compactor.js";
@@ -84,6 +84,8 @@ export interface AppOptions {
    * with the same TLS and authentication. Needs metrics on.
    */
   metricsPort?: number;
+  /** Webhook secrets' key file and destination rules (docs/webhooks.md). */
+  webhooks?: WebhookOptions;
 }
 
 export interface App {
@@ -115,14 +117,11 @@ export async function startApp(options: AppOptions): Promise<App> {
   const authenticator = createAuthenticator(options.auth ?? {}, logger);
   checkBindPolicy(options.host, authenticator.enabled, options.insecure ?? false);
   checkCorsOrigins(options.corsAllowedOrigins ?? [], authenticator.enabled);
+  const webhooks = webhookSettings(options.webhooks);
   if (options.metrics === false && options.metricsPort !== undefined) throw new Error("metricsPort needs metrics on");
   // Loaded only when on: prom-client takes tens of milliseconds to load.
   const metrics = options.metrics === false ? undefined : new (await import("./metrics/app-metrics.js")).AppMetrics(logger);
-  const tls: TlsMaterial | undefined = options.tls && {
-    cert: readFileSync(options.tls.cert),
-    key: readFileSync(options.tls.key),
-    ...(options.tls.clientCa ? { clientCa: readFileSync(options.tls.clientCa) } : {}),
-  };
+  const tls = readTlsMaterial(options.tls);
   let migrations: string[] = [];
   const store = await openStore({
     database: options.database,
@@ -151,7 +150,15 @@ export async function startApp(options: AppOptions): Promise<App> {
   });
   const watch = new WatchService(registry, hub, watchOptions);
   /** Stops the change stream (after the server, so streams end with UNAVAILABLE first), then the database. */
+  const lookup = modelNameLookup(registry);
+  const guard = createCallGuard({
+    authenticator,
+    policy: { protectedAliases: new Set(options.protectedAliases ?? DEFAULT_PROTECTED_ALIASES) },
+    lookup,
+  });
+  const delivery = webhookDelivery({ registry, settings: webhooks, logger, ownerAccess: guard.ownerAccess, tuning: options.webhooks?.delivery });
   const stopWatchAndStore = async () => {
+    await delivery.stop();
     await compactor.stop();
     await hub.close();
     await store.close();
@@ -163,15 +170,11 @@ export async function startApp(options: AppOptions): Promise<App> {
     throw error;
   }
   compactor.start();
+  await delivery.start();
   metrics?.observe({ store, hub, compactor });
+  const services = { registry, watch, shutdownSignal: shutdownController.signal, webhooks, guard };
+  const routes = createRoutes({ ...services, health: () => databaseHealth(store) });
   const extra = options.services ?? [];
-  const lookup = modelNameLookup(registry);
-  const guard = createCallGuard({
-    authenticator,
-    policy: { protectedAliases: new Set(options.protectedAliases ?? DEFAULT_PROTECTED_ALIASES) },
-    lookup,
-  });
-  const routes = createRoutes({ registry, watch, health: () => databaseHealth(store), shutdownSignal: shutdownController.signal, guard });
   // Every port runs the same checks: authentication and authorisation, then limits.
   const interceptors = createServerInterceptors(logger, [
     createAuthInterceptor(guard, lookup),
@@ -223,13 +226,7 @@ export async function startApp(options: AppOptions): Promise<App> {
       // Loaded only when asked for: the main port does not need @grpc/grpc-js.
       const { startGrpcServer } = await import("./grpc/grpc-server.js");
       grpcServer = await startGrpcServer({
-        services: [
-          {
-            service: ModelRegistryService,
-            impl: createModelRegistryHandler(registry, { watch, shutdownSignal: shutdownController.signal }, guard) as ServiceImpl<DescService>,
-          },
-          ...extra,
-        ],
+        services: [...registryServices(services), ...extra],
         interceptors: metrics ? [metrics.interceptor("grpc-js"), ...interceptors] : interceptors,
         host: options.host,
         port: options.grpcPort,

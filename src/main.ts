@@ -123,6 +123,12 @@ async function main(): Promise<number> {
       requestTimeoutMs: config.requestTimeoutMs,
     },
     httpTimeouts: { headersMs: config.headersTimeoutMs, bodyMs: config.bodyTimeoutMs, idleMs: config.idleTimeoutMs },
+    webhooks: {
+      ...(config.webhookKeyFile !== undefined ? { keyFile: config.webhookKeyFile } : {}),
+      allowHttp: config.webhookAllowHttp,
+      allowedNetworks: config.webhookAllowedNetworks,
+      delivery: config.webhookDelivery,
+    },
   });
   started = true;
   const migrations = app.migrations.length > 0 ? `applied migrations ${app.migrations.join(", ")}` : "schema up to date";

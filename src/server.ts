@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import http from "node:http";
 import http2 from "node:http2";
 import net from "node:net";
@@ -58,6 +59,13 @@ export interface TlsMaterial {
   key: Buffer;
   /** CA of client certificates: when set, every client must present a certificate it signed. */
   clientCa?: Buffer;
+}
+
+/** Reads the PEM files of TLS (absent: plaintext). */
+export function readTlsMaterial(files: { cert: string; key: string; clientCa?: string } | undefined): TlsMaterial | undefined {
+  return (
+    files && { cert: readFileSync(files.cert), key: readFileSync(files.key), ...(files.clientCa ? { clientCa: readFileSync(files.clientCa) } : {}) }
+  );
 }
 
 export interface RunningServer {

@@ -65,6 +65,12 @@ export interface Authenticator {
    * reloaded), until the returned function is called: open streams then authenticate again.
    */
   onChange(listener: () => void): () => void;
+  /**
+   * The identity of a subject without its credential, for work done on its behalf later (webhook
+   * deliveries): its grants in the tokens file (all its entries), or undefined when the file does
+   * not name it (JWT subjects cannot be resolved: their grants live in their tokens).
+   */
+  identityOf(subject: string): Identity | undefined;
 }
 
 /** Whether any credential source is configured. */
@@ -83,7 +89,7 @@ export function createAuthenticator(config: AuthConfig, logger: Logger): Authent
   if (!authConfigured(config)) {
     if (config.anonymousGrants?.length)
       throw new Error("--anonymous-role needs authentication (a credential source such as --tokens-file): without it every caller is an admin");
-    return { enabled: false, authenticate: async () => ANONYMOUS, onChange: () => () => {} };
+    return { enabled: false, authenticate: async () => ANONYMOUS, onChange: () => () => {}, identityOf: () => ANONYMOUS };
   }
   const tokens = config.tokensFile ? new TokenFile(config.tokensFile, { logger, reloadIntervalMs: config.reloadIntervalMs }) : undefined;
   const keys: KeySource | undefined = config.jwksFile
@@ -113,6 +119,10 @@ export function createAuthenticator(config: AuthConfig, logger: Logger): Authent
   return {
     enabled: true,
     onChange: (listener) => tokens?.onReload(listener) ?? (() => {}),
+    identityOf(subject) {
+      const entries = tokens?.lookupSubject(subject) ?? [];
+      return entries.length > 0 ? { subject, method: "token", grants: entries.flatMap((e) => e.grants) } : undefined;
+    },
     async authenticate(headers, peer) {
       const authorization = header(headers, "authorization");
       if (authorization !== undefined) {

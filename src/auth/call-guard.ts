@@ -2,8 +2,9 @@ import { type Authenticator, type HeaderSource, header, type Peer } from "./auth
 import { authorize, type Decision, type ModelNameLookup } from "./authorize.js";
 import { type CallPolicy, type CallRequest, requirementOf } from "./call-requirements.js";
 import { type CallerDescription, describeCaller } from "./caller.js";
-import type { Identity } from "./identity.js";
-import { createResourceReadFilter, type ResourceReadFilter } from "./read-filter.js";
+import { hasGlobalPermission, type Identity } from "./identity.js";
+import { createResourceReadFilter, eventReadable, type ResourceReadFilter } from "./read-filter.js";
+import type { RegistryEvent } from "../registry/core/types.js";
 import { type StreamAccess, watchStreamAccess } from "./stream-access.js";
 
 /** What an allowed call must respect while it runs. */
@@ -41,6 +42,11 @@ export interface CallGuard {
    * change (authentication off, a call without credentials). Close it when the stream ends.
    */
   watchStream(identity: Identity, call: StreamCall): StreamAccess | null;
+  /**
+   * Whether a subject may read an event now, as its Watch would (webhook deliveries: the owner's
+   * grants checked per event); null when the subject is unknown or may not watch at all.
+   */
+  ownerAccess(subject: string): Promise<((event: RegistryEvent) => Promise<boolean>) | null>;
 }
 
 /** A stream's request as authenticate and authorize saw it, to check it again later. */
@@ -59,6 +65,8 @@ export interface CallGuardOptions {
 }
 
 const UNRESTRICTED: CallPermit = { visibleModels: null, readFilter: null };
+/** Webhooks, and their events in Watch and the audit log, are only for those who may manage them. */
+const NO_WEBHOOKS: CallPermit = { visibleModels: null, readFilter: async (resource) => resource.type !== "Webhook" };
 
 export function createCallGuard(options: CallGuardOptions): CallGuard {
   const { authenticator, policy, lookup } = options;
@@ -69,7 +77,7 @@ export function createCallGuard(options: CallGuardOptions): CallGuard {
   const permit = async (identity: Identity, method: string, request: CallRequest): Promise<CallPermit> => {
     if (!authenticator.enabled) return UNRESTRICTED;
     const decision = await authorize(identity, requirementOf(method, request, policy), lookup, method || "this call");
-    if (!decision.visibleModels) return UNRESTRICTED;
+    if (!decision.visibleModels) return hasGlobalPermission(identity, "webhooks.manage") ? UNRESTRICTED : NO_WEBHOOKS;
     return { ...decision, readFilter: createResourceReadFilter(decision.visibleModels, lookup) };
   };
   return {
@@ -97,5 +105,12 @@ export function createCallGuard(options: CallGuardOptions): CallGuard {
         authenticationRequired: authenticator.enabled,
         protectedAliases: policy.protectedAliases,
       }),
+    async ownerAccess(subject) {
+      const identity = authenticator.identityOf(subject);
+      if (!identity) return null;
+      const granted = await permit(identity, "Watch", {}).catch(() => null);
+      const filter = granted?.readFilter;
+      return granted && (filter ? (event) => eventReadable(filter, event) : async () => true);
+    },
   };
 }

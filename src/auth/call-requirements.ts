@@ -84,8 +84,11 @@ const modelParent = (req: CallRequest): CallScope => {
   return id === undefined ? ALL : { kind: "models", models: () => [byId(id)] };
 };
 
+/** WebhookService: webhooks deliver from the whole registry, so only unrestricted grants manage them. */
+const manageWebhooks: Rule = () => ({ permissions: ["webhooks.manage"], scope: REGISTRY });
+
 /**
- * The one table from RPC (ModelRegistryService method name) to what it needs. A method missing
+ * The one table from RPC (ModelRegistryService or WebhookService method name) to what it needs. A method missing
  * here is refused to everyone but admins (see requirementOf), so a new RPC fails closed until
  * it is given a rule.
  */
@@ -167,6 +170,13 @@ export const CALL_RULES: Readonly<Record<string, Rule>> = {
   UpdateInferenceService: write(registry),
   DeleteInferenceService: remove(registry),
   ReportDeploymentStatus: write(registry),
+
+  CreateWebhook: manageWebhooks,
+  GetWebhook: manageWebhooks,
+  ListWebhooks: manageWebhooks,
+  UpdateWebhook: manageWebhooks,
+  DeleteWebhook: manageWebhooks,
+  RotateWebhookSecret: manageWebhooks,
 
   Watch: read((r) =>
     str(r, "registeredModel") !== ""

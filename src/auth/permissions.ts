@@ -20,6 +20,11 @@ export const PERMISSIONS = [
    * only on every model (a grant limited to some models does not give it).
    */
   "metrics.read",
+  /**
+   * Create, read, change and delete webhooks (docs/webhooks.md), and see their events in Watch and
+   * the audit log. Only on every model: a webhook delivers from the whole registry.
+   */
+  "webhooks.manage",
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -36,6 +41,8 @@ export const ROLES: Readonly<Record<string, readonly Permission[]>> = {
   admin: PERMISSIONS,
   /** A Prometheus scraper: metrics only, no model data. */
   monitor: ["metrics.read"],
+  /** Manages webhooks (and reads what they deliver), nothing else. */
+  integrator: ["models.read", "webhooks.manage"],
 };
 
 /** The alias names only approvers may move when nothing else is configured. */

@@ -100,6 +100,7 @@ export interface TokenFileOptions {
 export class TokenFile {
   private bySecretHash = new Map<string, TokenEntry>();
   private byCertificate = new Map<string, TokenEntry>();
+  private bySubject = new Map<string, TokenEntry[]>();
   private stamp = "";
   private checkedAt = 0;
   private readonly reloadIntervalMs: number;
@@ -124,6 +125,12 @@ export class TokenFile {
   lookupCertificate(subject: string): TokenEntry | undefined {
     this.maybeReload();
     return this.byCertificate.get(subject);
+  }
+
+  /** Every entry of this subject (a token's or a certificate's), after a reload check. */
+  lookupSubject(subject: string): readonly TokenEntry[] {
+    this.maybeReload();
+    return this.bySubject.get(subject) ?? [];
   }
 
   /**
@@ -167,6 +174,8 @@ export class TokenFile {
     }
     this.bySecretHash = new Map(entries.flatMap((e) => (e.credential.kind === "sha256" ? [[e.credential.hash, e] as const] : [])));
     this.byCertificate = new Map(entries.flatMap((e) => (e.credential.kind === "certificate" ? [[e.subject, e] as const] : [])));
+    this.bySubject = new Map();
+    for (const e of entries) this.bySubject.set(e.subject, [...(this.bySubject.get(e.subject) ?? []), e]);
     this.stamp = stamp;
     if (initial) return;
     this.options.logger.info("tokens file reloaded", { path: this.path, entries: entries.length });

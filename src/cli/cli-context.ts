@@ -1,8 +1,9 @@
 import { userInfo } from "node:os";
 import { parseArgs } from "node:util";
-import { createClient } from "@connectrpc/connect";
+import { type Client, createClient, type Transport } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { ModelRegistryService } from "../../gen/modelregistry/v1/model_registry_service_pb.js";
+import { WebhookService } from "../../gen/modelregistry/v1/webhook_service_pb.js";
 import { identityHeaders, type RegistryClient } from "../client/create-registry-client.js";
 import { suggestName } from "../did-you-mean.js";
 
@@ -23,6 +24,8 @@ export class CliUsageError extends Error {
 /** What a client command gets: the typed client, the output mode and a writer. */
 export interface CliContext {
   client: RegistryClient;
+  /** The WebhookService on the same server (the webhooks commands). */
+  webhooks: Client<typeof WebhookService>;
   server: string;
   /** Who makes the changes (sent as x-actor): --actor, MODEL_REGISTRY_ACTOR or the OS user name. */
   actor: string;
@@ -158,8 +161,10 @@ export function createCliContext(values: ParsedArgs["values"], env: NodeJS.Proce
   const server = (values.server as string | undefined) ?? (env.MODEL_REGISTRY_SERVER || DEFAULT_SERVER);
   if (!/^https?:\/\/[^/]+/.test(server)) throw new CliUsageError(`--server must be an http:// or https:// URL, got "${server}"`);
   const actor = (values.actor as string | undefined) ?? defaultActor(env);
+  const transport = createCliTransport(server, actor, env.MODEL_REGISTRY_TOKEN || undefined);
   return {
-    client: createCliClient(server, actor, env.MODEL_REGISTRY_TOKEN || undefined),
+    client: createClient(ModelRegistryService, transport),
+    webhooks: createClient(WebhookService, transport),
     server,
     actor,
     json: values.json === true,
@@ -196,10 +201,7 @@ export function intFlag(value: unknown, flag: string): number | undefined {
  * command more than the call itself (bench goal 7). TLS trusts the system store and
  * NODE_EXTRA_CA_CERTS.
  */
-function createCliClient(server: string, actor: string, token: string | undefined): RegistryClient {
+function createCliTransport(server: string, actor: string, token: string | undefined): Transport {
   const headers = identityHeaders({ actor, token });
-  return createClient(
-    ModelRegistryService,
-    createConnectTransport({ baseUrl: server.replace(/\/+$/, ""), httpVersion: "1.1", interceptors: [headers] }),
-  );
+  return createConnectTransport({ baseUrl: server.replace(/\/+$/, ""), httpVersion: "1.1", interceptors: [headers] });
 }

@@ -2,7 +2,7 @@
  * Names of the client commands (they talk to a running server; the others run one). Kept apart
  * from their code so that `main.ts` can tell a client command from `serve` without loading either.
  */
-export const CLIENT_COMMAND_NAMES = ["models", "versions", "register", "alias", "events", "watch"] as const;
+export const CLIENT_COMMAND_NAMES = ["models", "versions", "register", "alias", "events", "watch", "webhooks"] as const;
 
 export type ClientCommandName = (typeof CLIENT_COMMAND_NAMES)[number];
 

@@ -16,6 +16,7 @@ import { MODELS_OPTIONS, MODELS_USAGE, modelsCommand } from "./models-command.js
 import { REGISTER_OPTIONS, REGISTER_USAGE, registerCommand } from "./register-command.js";
 import { VERSIONS_OPTIONS, VERSIONS_USAGE, versionsCommand } from "./versions-command.js";
 import { WATCH_OPTIONS, WATCH_USAGE, watchCommand } from "./watch-command.js";
+import { WEBHOOKS_OPTIONS, WEBHOOKS_USAGE, webhooksCommand } from "./webhooks-command.js";
 
 interface ClientCommand {
   options: OptionSpec;
@@ -31,6 +32,7 @@ export const CLIENT_COMMANDS: Record<ClientCommandName, ClientCommand> = {
   alias: { options: ALIAS_OPTIONS, usage: ALIAS_USAGE, run: aliasCommand },
   events: { options: EVENTS_OPTIONS, usage: EVENTS_USAGE, run: eventsCommand },
   watch: { options: WATCH_OPTIONS, usage: WATCH_USAGE, run: watchCommand },
+  webhooks: { options: WEBHOOKS_OPTIONS, usage: WEBHOOKS_USAGE, run: webhooksCommand },
 };
 
 /**

@@ -36,6 +36,10 @@ export interface Settings {
   idleTimeoutMs: number;
   watchQueueLength: number;
   corsAllowedOrigins: string[];
+  webhookKeyFile: string | undefined;
+  webhookAllowHttp: boolean;
+  webhookDelivery: boolean;
+  webhookAllowedNetworks: string[];
 }
 
 /** Settings that become the authentication config or the TLS files rather than top-level fields. */

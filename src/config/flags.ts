@@ -1,6 +1,7 @@
 import type { Settings } from "./config.js";
 import { env, type FlagSpec, type FlagTable } from "./flag-spec.js";
 import { SECURITY_FLAGS } from "./security-flags.js";
+import { WEBHOOK_FLAGS } from "./webhook-flags.js";
 import { databaseUrl, integer, logLevel, onOff, port, text } from "./values.js";
 
 export const FLAGS: FlagTable = {
@@ -99,6 +100,7 @@ export const FLAGS: FlagTable = {
     parse: integer(0, 1e12),
   },
   ...SECURITY_FLAGS,
+  ...WEBHOOK_FLAGS,
 };
 
 /** The table's entries in order, as plain specs (for the parser, --help and the docs). */

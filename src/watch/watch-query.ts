@@ -32,6 +32,7 @@ const RESOURCE_TYPE_ORDER: Readonly<Record<ResourceType, number>> = {
   InferenceService: 7,
   Artifact: 8,
   ServeModel: 9,
+  Webhook: 10,
 };
 
 export const RESOURCE_TYPES: readonly ResourceType[] = (Object.keys(RESOURCE_TYPE_ORDER) as ResourceType[]).sort(
@@ -108,6 +109,12 @@ export function parseEventTypes(names: readonly string[], field = "types"): Even
     if (!Object.hasOwn(EVENT_TYPE_SET, name)) throw InvalidArgumentError.field(`${field}[${i}]`, `unknown event type "${name}"`);
     return name as EventType;
   });
+}
+
+/** Checks what a webhook selects, in the Watch language: its event types, resource types and filter. */
+export function checkWebhookSelection(selection: { eventTypes: string[]; resourceTypes: string[]; filter: string }): void {
+  parseEventTypes(selection.eventTypes, "webhook.event_types");
+  parseWatchFilter(selection.filter, parseResourceTypes(selection.resourceTypes, "webhook.resource_types"));
 }
 
 /** A validated watch: what it selects. */

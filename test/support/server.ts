@@ -2,7 +2,7 @@ import type { DescService } from "@bufbuild/protobuf";
 import { type Client, createClient, type Transport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport, Http2SessionManager } from "@connectrpc/connect-node";
 import { ModelRegistryService } from "../../gen/modelregistry/v1/model_registry_service_pb.js";
-import { type App, startApp } from "../../src/app.js";
+import { type App, type AppOptions, startApp } from "../../src/app.js";
 import { createLogger, type Logger } from "../../src/logger.js";
 import type { TestDatabase, TestDialect } from "./dialects.js";
 
@@ -25,6 +25,8 @@ export const PROTOCOLS: Protocol[] = ["connect-json-h1", "grpc"];
 export interface TestServerOptions {
   /** Where the server logs (default: silent, or TEST_LOG_LEVEL to stderr). */
   logger?: Logger;
+  /** More options of the app (webhooks, watch tuning, …). */
+  app?: Partial<Omit<AppOptions, "database" | "schema" | "logger">>;
 }
 
 /** Starts the real server on port 0 over a fresh database of the dialect. */
@@ -37,6 +39,7 @@ export async function startTestServer(dialect: TestDialect, db?: TestDatabase, o
     port: 0,
     logger: options.logger ?? createLogger((process.env.TEST_LOG_LEVEL as "debug") ?? "silent"),
     poolSize: 5,
+    ...options.app,
   });
   const managers: Http2SessionManager[] = [];
   const transport = (protocol: Protocol): Transport => {

@@ -27,6 +27,7 @@ from .errors import (
     Unknown,
 )
 from .types import Alias, Caller, Comparison, ComparisonRow, Event, ModelArtifact, ModelVersion, RegisteredModel, RoleGrant
+from .webhooks import Webhook, Webhooks
 
 __version__ = "0.1.0"
 
@@ -42,6 +43,8 @@ __all__ = [
     "RoleGrant",
     "Event",
     "ComparisonRow",
+    "Webhook",
+    "Webhooks",
     "ModelRegistryError",
     "Aborted",
     "AlreadyExists",

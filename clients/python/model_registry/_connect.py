@@ -74,7 +74,7 @@ class ConnectTransport:
         """Closes this thread's pooled connection."""
         self._drop()
 
-    def unary(self, method: str, request: Dict[str, Any], idempotent: bool = False) -> Dict[str, Any]:
+    def unary(self, method: str, request: Dict[str, Any], idempotent: bool = False, service: str = SERVICE) -> Dict[str, Any]:
         """POSTs the request JSON and returns the response JSON; raises ModelRegistryError."""
         body = json.dumps(request, allow_nan=False).encode()
         headers = {
@@ -83,7 +83,7 @@ class ConnectTransport:
             "connect-protocol-version": "1",
             "connect-timeout-ms": str(int(self._timeout * 1000)),
         }
-        path = f"{self._prefix}/{SERVICE}/{method}"
+        path = f"{self._prefix}/{service}/{method}"
         for attempt in (1, 2):
             conn, reused = self._pooled()
             sent = False

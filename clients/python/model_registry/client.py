@@ -9,6 +9,7 @@ from ._watch import WatchStream
 from .errors import Aborted, NotFound
 from .metadata import to_properties, to_value
 from .types import Alias, Caller, Comparison, Event, ModelArtifact, ModelVersion, RegisteredModel
+from .webhooks import Webhooks
 
 _STATES = {"LIVE": "STATE_LIVE", "ARCHIVED": "STATE_ARCHIVED"}
 VersionSpec = Union[str, Tuple[str, str]]
@@ -50,6 +51,8 @@ class ModelRegistryClient:
         self.author = author
         self.server_url = address.rstrip("/")
         self._t = ConnectTransport(self.server_url, headers, timeout=timeout, ssl_context=context)
+        #: Webhooks (WebhookService): ``client.webhooks.create(...)``, ``.get``, ``.list``, ...
+        self.webhooks = Webhooks(self._t, lambda model: self._model_json(model)["name"])
 
     def close(self) -> None:
         """Closes the pooled connection of the calling thread."""

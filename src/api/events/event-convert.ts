@@ -18,6 +18,7 @@ import { versionOut } from "../versions/version-convert.js";
 import { environmentOut, serviceOut } from "../serving/serving-convert.js";
 import { experimentOut, runOut } from "../lineage/lineage-convert.js";
 import { recordArtifactOut, serveModelOut } from "./record-convert.js";
+import { webhookOut } from "../webhooks/webhook-convert.js";
 
 type SnapshotCase = ResourceSnapshot["resource"];
 type Converters = { [R in Resource as R["type"]]?: (value: R["value"]) => SnapshotCase };
@@ -38,6 +39,7 @@ const SNAPSHOTS: Converters = {
   InferenceService: (v) => ({ case: "inferenceService", value: serviceOut(v) }),
   Artifact: (v) => ({ case: "artifact", value: recordArtifactOut(v) }),
   ServeModel: (v) => ({ case: "serveModel", value: serveModelOut(v) }),
+  Webhook: (v) => ({ case: "webhook", value: webhookOut(v) }),
 };
 
 /** Resource name of an event. */

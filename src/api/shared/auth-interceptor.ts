@@ -1,6 +1,7 @@
 import { createContextKey, type HandlerContext, type Interceptor } from "@connectrpc/connect";
 import { createAsyncIterable } from "@connectrpc/connect/protocol";
 import { ModelRegistryService } from "../../../gen/modelregistry/v1/model_registry_service_pb.js";
+import { WebhookService } from "../../../gen/modelregistry/v1/webhook_service_pb.js";
 import type { Peer } from "../../auth/authenticator.js";
 import type { ModelNameLookup } from "../../auth/authorize.js";
 import type { CallGuard } from "../../auth/call-guard.js";
@@ -37,6 +38,9 @@ const PUBLIC_SERVICES = new Set(["grpc.health.v1.Health"]);
 /** Services any authenticated caller may use: reflection describes the public schema only. */
 const AUTHENTICATED_SERVICES = new Set(["grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection"]);
 
+/** Services whose methods have rules in the permission table (their method names never collide). */
+const RULED_SERVICES = new Set([ModelRegistryService.typeName, WebhookService.typeName]);
+
 /** The display name of a model by id, undefined when it does not exist. */
 export function modelNameLookup(registry: Registry): ModelNameLookup {
   return async (id) => {
@@ -68,7 +72,7 @@ export function createAuthInterceptor(guard: CallGuard, lookup: ModelNameLookup)
     if (!guard.enabled || AUTHENTICATED_SERVICES.has(service)) return next(req);
     // Another service (one added next to the registry) or a client stream: no rule exists, so
     // requirementOf("") lets only admins pass.
-    let method = service === ModelRegistryService.typeName ? req.method.name : "";
+    let method = RULED_SERVICES.has(service) ? req.method.name : "";
     let forward = req;
     let message: CallRequest = {};
     if (!req.stream) message = req.message as CallRequest;
@@ -86,8 +90,8 @@ export function createAuthInterceptor(guard: CallGuard, lookup: ModelNameLookup)
         else req.signal.addEventListener("abort", () => access.close(), { once: true });
       }
     }
+    if (permit.readFilter) req.contextValues.set(READ_FILTER_KEY, permit.readFilter);
     if (!permit.visibleModels) return next(forward);
-    req.contextValues.set(READ_FILTER_KEY, permit.readFilter);
     const res = await next(forward);
     if (!res.stream) await narrowList(req.method.name, res.message, permit.visibleModels, lookup);
     return res;

@@ -15,6 +15,7 @@ export const experimentName = (id: number) => `experiments/${id}`;
 export const runName = (experimentId: number, runId: number) => `${experimentName(experimentId)}/runs/${runId}`;
 export const environmentName = (id: number) => `servingEnvironments/${id}`;
 export const inferenceServiceName = (environmentId: number, id: number) => `${environmentName(environmentId)}/inferenceServices/${id}`;
+export const webhookName = (id: number) => `webhooks/${id}`;
 
 /**
  * The resource name of a Kubeflow record: an artifact under its version (sharing the id space
@@ -75,6 +76,10 @@ export function parseExperimentParent(parent: string, field = "parent"): number 
 export function parseRunName(name: string, field = "name"): { experimentId: number; runId: number } {
   const [experimentId, runId] = parse(name, field, ["experiments", "runs"], "experiments/{experiment}/runs/{run}");
   return { experimentId: experimentId!, runId: runId! };
+}
+
+export function parseWebhookName(name: string, field = "name"): number {
+  return parse(name, field, ["webhooks"], "webhooks/{webhook}")[0]!;
 }
 
 export function parseEnvironmentName(name: string, field = "name"): number {
@@ -169,6 +174,8 @@ export function resourceNameOf(resource: Resource): string {
     case "Artifact":
     case "ServeModel":
       return recordName(resource.value);
+    case "Webhook":
+      return webhookName(resource.value.id);
   }
 }
 
@@ -185,6 +192,8 @@ export function modelIdOf(resource: Resource): number | null {
     case "Experiment":
     case "ExperimentRun":
     case "ServingEnvironment":
+    // A webhook's model selects what it delivers; the webhook itself belongs to no model.
+    case "Webhook":
       return null;
     case "Artifact":
     case "ServeModel": {

@@ -4,12 +4,14 @@ import type { Experiment, ExperimentRun, VersionSource } from "./lineage-types.j
 import type { RecordResource } from "./record-types.js";
 import type { InferenceService, ServingEnvironment } from "./serving-types.js";
 import type { ArtifactState, OwnedFields, Properties, Stamps, State } from "./values.js";
+import type { Webhook } from "./webhook-types.js";
 
 export type * from "./alias-types.js";
 export type * from "./lineage-types.js";
 export type * from "./record-types.js";
 export type * from "./serving-types.js";
 export type * from "./values.js";
+export type * from "./webhook-types.js";
 
 export interface RegisteredModel extends Stamps, OwnedFields {
   readme: string;
@@ -69,7 +71,8 @@ export type ResourceType =
   | "ServingEnvironment"
   | "InferenceService"
   | "Artifact"
-  | "ServeModel";
+  | "ServeModel"
+  | "Webhook";
 
 /** A resource as recorded in an event. */
 export type Resource =
@@ -84,7 +87,9 @@ export type Resource =
   /** A doc, dataset, metric or parameter artifact of the Kubeflow REST gateway. */
   | { type: "Artifact"; value: RecordResource }
   /** A Kubeflow ServeModel record. */
-  | { type: "ServeModel"; value: RecordResource };
+  | { type: "ServeModel"; value: RecordResource }
+  /** A webhook, redacted (redactWebhook): no url credentials or query; the secret is never part of it. */
+  | { type: "Webhook"; value: Webhook };
 
 /** ALIAS_SET and ALIAS_DELETED carry an Alias: "alias X of model M now points at version V" (or no longer exists). */
 export type EventType = "CREATED" | "UPDATED" | "STATE_CHANGED" | "DELETED" | "ALIAS_SET" | "ALIAS_DELETED";

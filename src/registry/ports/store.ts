@@ -3,12 +3,14 @@ import type { LineageReader, LineageWriter } from "./lineage-store.js";
 import type { RecordReader, RecordWriter } from "./record-store.js";
 import type { DeploymentReader, DeploymentWriter } from "./serving-store.js";
 import type { ListQuery, ListResult } from "./store-lists.js";
+import type { WebhookReader, WebhookWriter } from "./webhook-store.js";
 
 export type * from "./alias-store.js";
 export type * from "./lineage-store.js";
 export type * from "./record-store.js";
 export type * from "./serving-store.js";
 export type * from "./store-lists.js";
+export type * from "./webhook-store.js";
 import type { ModelArtifact, ModelVersion, RegisteredModel, RegistryEvent } from "../core/types.js";
 
 /** Which versions a version list covers. */
@@ -87,6 +89,8 @@ export interface StoreReader {
   readonly deployments: DeploymentReader;
   /** The Kubeflow REST gateway's own tables (record-store.ts). */
   readonly rest: RecordReader;
+  /** Webhooks and their sealed secrets (webhook-store.ts). */
+  readonly webhooks: WebhookReader;
   /** Events up to and including this revision were compacted away (0: none). */
   compactedRevision(): Promise<number>;
   readEvents(query: EventQuery): Promise<RegistryEvent[]>;
@@ -115,6 +119,7 @@ export interface StoreWriter extends StoreReader {
   readonly lineage: LineageWriter;
   readonly deployments: DeploymentWriter;
   readonly rest: RecordWriter;
+  readonly webhooks: WebhookWriter;
   /** Deletes the events up to throughRevision (a prefix) and raises the compacted revision; returns the count. */
   compactEvents(throughRevision: number): Promise<number>;
 }

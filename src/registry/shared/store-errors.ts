@@ -15,6 +15,7 @@ const UNIQUE_MEANINGS: Record<string, [string, string]> = {
   model_versions_model_id_version_key: ["this version already exists for the registered model", "VERSION_EXISTS"],
   register_requests_pkey: ["request_id was already used", "REQUEST_ID_REUSED"],
   experiments_display_name_key: ["an experiment with this display_name already exists", "EXPERIMENT_EXISTS"],
+  webhooks_display_name_key: ["a webhook with this display_name already exists", "WEBHOOK_EXISTS"],
   serving_environments_display_name_key: ["a serving environment with this display_name already exists", "SERVING_ENVIRONMENT_EXISTS"],
   // The Kubeflow gateway checks first in the same transaction; this holds should that ever not hold.
   rest_extras_type_external_id_key: ["this externalId is already used by another resource of its type", "EXTERNAL_ID_EXISTS"],

@@ -22,6 +22,7 @@ import { type Paginate, readPage } from "./sql/page-query.js";
 import { preparedQuery } from "./sql/prepared-query.js";
 import { RecordQueries } from "./records/record-queries.js";
 import type { Database } from "./schema.js";
+import { WebhookQueries } from "./webhooks/webhook-queries.js";
 import {
   latestVersionRow,
   latestVersionRows,
@@ -47,6 +48,7 @@ export class KyselyReader implements StoreReader {
   private lineageQueries?: LineageQueries;
   private deploymentQueries?: DeploymentQueries;
   private recordQueries?: RecordQueries;
+  private webhookQueries?: WebhookQueries;
 
   /** Aliases, and the reads and deletes of a model's tree (model-tree-queries.ts). Made when first used, like the others. */
   get lifecycle(): ModelTreeQueries {
@@ -68,6 +70,11 @@ export class KyselyReader implements StoreReader {
   get rest(): RecordQueries {
     this.recordQueries ??= new RecordQueries(this.db, this.paginate);
     return this.recordQueries;
+  }
+
+  get webhooks(): WebhookQueries {
+    this.webhookQueries ??= new WebhookQueries(this.db, this.paginate);
+    return this.webhookQueries;
   }
 
   /** The keyset paginator every area shares (page-query.ts). */

@@ -7,6 +7,7 @@ import type { ModelTables } from "./models/model-tables.js";
 import type { RecordTables } from "./records/record-tables.js";
 import type { ServingTables } from "./serving/serving-tables.js";
 import type { VersionTables } from "./versions/version-tables.js";
+import type { WebhookTables } from "./webhooks/webhook-tables.js";
 
 /**
  * The whole database as Kysely sees it: each resource declares its own tables (next to its
@@ -23,6 +24,7 @@ export interface Database
     ServingTables,
     RecordTables,
     EventTables,
+    WebhookTables,
     TransferTables {}
 
 /** Kysely table types of export/import bookkeeping (migration 0006-import-progress). */

@@ -22,6 +22,7 @@ const UNIQUE_CONSTRAINTS: Record<string, string> = {
   "serving_environments.display_name": "serving_environments_display_name_key",
   "inference_services.environment_id, inference_services.display_name": "inference_services_environment_id_display_name_key",
   "rest_extras.resource_type, rest_extras.external_id": "rest_extras_type_external_id_key",
+  "webhooks.display_name": "webhooks_display_name_key",
 };
 
 export interface SqliteDialectOptions {

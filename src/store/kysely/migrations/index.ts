@@ -5,6 +5,7 @@ import { migration0003Lifecycle } from "./0003-lifecycle.js";
 import { migration0004RestArtifacts } from "./0004-rest-artifacts.js";
 import { migration0005StandaloneArtifacts } from "./0005-standalone-artifacts.js";
 import { migration0006ImportProgress } from "./0006-import-progress.js";
+import { migration0007Webhooks } from "./0007-webhooks.js";
 
 /** Every migration, in order. A static list: file scanning breaks under bundlers and vitest. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -14,6 +15,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   "0004-rest-artifacts": migration0004RestArtifacts,
   "0005-standalone-artifacts": migration0005StandaloneArtifacts,
   "0006-import-progress": migration0006ImportProgress,
+  "0007-webhooks": migration0007Webhooks,
 };
 
 /** Kysely MigrationProvider over MIGRATIONS. */

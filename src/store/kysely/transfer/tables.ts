@@ -28,11 +28,15 @@ export const EXPORT_TABLES: ReadonlyArray<{ table: keyof Database; key: readonly
   { table: "rest_extras", key: ["resource_id"] },
   { table: "rest_artifacts", key: ["id"] },
   { table: "rest_artifact_runs", key: ["artifact_id"] },
+  { table: "webhooks", key: ["id"] },
+  // Sealed under the source's webhook key: the target needs the same --webhook-key-file to sign with them.
+  { table: "webhook_secrets", key: ["webhook_id", "version"] },
+  { table: "webhook_cursors", key: ["webhook_id"] },
   { table: "events", key: ["revision"] },
 ];
 
-/** Tables that are not registry content: the counters (exported as the header) and bookkeeping. */
-const NOT_EXPORTED: ReadonlySet<string> = new Set(["meta", "import_progress"]);
+/** Tables that are not registry content: the counters (exported as the header) and bookkeeping (webhook leases and delivery attempts). */
+const NOT_EXPORTED: ReadonlySet<string> = new Set(["meta", "import_progress", "webhook_leases", "webhook_deliveries"]);
 
 /** How a column's values are written in an export. */
 export type ColumnKind = "integer" | "double" | "text";

@@ -1,0 +1,66 @@
+import type { Webhook, WebhookDisabledReason } from "../core/types.js";
+import type { WebhookCursor, WebhookDeliveryAttempt } from "../ports/webhook-store.js";
+import { type Registry, unitOf } from "../shared/registry.js";
+import { saveWebhook } from "./webhooks.js";
+import { secretContext } from "./secret-box.js";
+import { requireBox, type WebhookSettings } from "./webhook-rules.js";
+
+/**
+ * What the delivery worker (src/webhooks) reads and writes, as use cases: the enabled webhooks,
+ * their cursors (advancing one is not an event), the attempts, the secrets that sign now, and
+ * pausing a webhook (an UPDATED event with the reason). They run outside any call's bounds.
+ */
+
+/** The actor of the events delivery records (a webhook paused by failures, its cursor compacted). */
+export const DELIVERY_ACTOR = "system:webhook-delivery";
+
+/** The webhooks to deliver now. */
+export function enabledWebhooks(registry: Registry): Promise<Webhook[]> {
+  return unitOf(registry).read((r) => r.webhooks.enabledWebhooks());
+}
+
+/** A webhook and its cursor (a webhook without one starts after its last change), or null once it is gone or disabled. */
+export function deliveryState(registry: Registry, id: number): Promise<{ webhook: Webhook; cursor: WebhookCursor } | null> {
+  return unitOf(registry).read(async (r) => {
+    const webhook = await r.webhooks.getWebhook(id);
+    if (!webhook?.enabled) return null;
+    const cursor = (await r.webhooks.getCursor(id)) ?? {
+      webhookId: id,
+      revision: webhook.revision,
+      attempts: 0,
+      failures: 0,
+      nextAttemptTime: new Date(0),
+    };
+    return { webhook, cursor };
+  });
+}
+
+/**
+ * Saves the cursor and the attempt (when one was made), unless the webhook was deleted or
+ * disabled meanwhile; returns whether it was saved.
+ */
+export function saveProgress(registry: Registry, cursor: WebhookCursor, attempt: WebhookDeliveryAttempt | null): Promise<boolean> {
+  return unitOf(registry).write(async (w) => {
+    const webhook = await w.webhooks.getWebhook(cursor.webhookId);
+    if (!webhook?.enabled) return false;
+    await w.webhooks.saveCursor(cursor);
+    if (attempt) await w.webhooks.insertDeliveryAttempt(attempt);
+    return true;
+  });
+}
+
+/** Disables a webhook for `reason`, recorded as its UPDATED event; the cursor stays on the event that failed. */
+export function pauseWebhook(registry: Registry, id: number, reason: Exclude<WebhookDisabledReason, "">, detail: string): Promise<void> {
+  return unitOf(registry).write(async (w) => {
+    const current = await w.webhooks.getWebhook(id);
+    if (!current?.enabled) return;
+    await saveWebhook(registry, w, current, { ...current, enabled: false, disabledReason: reason }, { actor: DELIVERY_ACTOR, reason: detail });
+  });
+}
+
+/** The secrets that sign a delivery now, newest first (two during a rotation's grace period). */
+export async function signingSecrets(registry: Registry, settings: WebhookSettings, id: number): Promise<string[]> {
+  const box = requireBox(settings);
+  const sealed = await unitOf(registry).read((r) => r.webhooks.signingSecrets(id, unitOf(registry).now()));
+  return sealed.map((s) => box.open(s.sealed, secretContext(id, s.version)));
+}

@@ -1,0 +1,163 @@
+import type { Kysely, Selectable } from "kysely";
+import type { Webhook, WebhookDisabledReason, WebhookFailurePolicy } from "../../../registry/core/types.js";
+import type { ListQuery, ListResult, SealedSecret, WebhookWriter } from "../../../registry/ports/store.js";
+import type { WebhookCursor, WebhookDeliveryAttempt } from "../../../registry/ports/webhook-store.js";
+import { optionalId, optionalTime, time, toNumber } from "../sql/integers.js";
+import type { Paginate } from "../sql/page-query.js";
+import type { WebhooksTable, WebhookTables } from "./webhook-tables.js";
+
+const WEBHOOK_COLUMNS: Record<string, string> = {
+  id: "t.id",
+  display_name: "t.display_name",
+  description: "t.description",
+  url: "t.url",
+  owner: "t.owner",
+  enabled: "t.enabled",
+  create_time: "t.create_time",
+  update_time: "t.update_time",
+};
+
+/** Webhooks and their sealed secrets. */
+export class WebhookQueries implements WebhookWriter {
+  constructor(
+    private readonly db: Kysely<WebhookTables>,
+    private readonly paginate: Paginate,
+  ) {}
+
+  async getWebhook(id: number): Promise<Webhook | undefined> {
+    const row = await this.db.selectFrom("webhooks").selectAll().where("id", "=", id).executeTakeFirst();
+    return row && rowToWebhook(row);
+  }
+
+  async getWebhookByDisplayName(displayName: string): Promise<Webhook | undefined> {
+    const row = await this.db.selectFrom("webhooks").selectAll().where("display_name", "=", displayName).executeTakeFirst();
+    return row && rowToWebhook(row);
+  }
+
+  async listWebhooks(query: ListQuery): Promise<ListResult<Webhook>> {
+    const page = await this.paginate(this.db.selectFrom("webhooks as t").selectAll("t"), query, WEBHOOK_COLUMNS);
+    return { ...page, items: page.items.map((row) => rowToWebhook(row as Selectable<WebhooksTable>)) };
+  }
+
+  async signingSecrets(webhookId: number, now: Date): Promise<SealedSecret[]> {
+    const rows = await this.db
+      .selectFrom("webhook_secrets")
+      .selectAll()
+      .where("webhook_id", "=", webhookId)
+      .where((eb) => eb.or([eb("expire_time", "is", null), eb("expire_time", ">", now.getTime())]))
+      .orderBy("version", "desc")
+      .execute();
+    return rows.map((r) => ({ webhookId, version: toNumber(r.version), sealed: r.sealed, expireTime: optionalTime(r.expire_time) }));
+  }
+
+  async anyWebhook(): Promise<boolean> {
+    return (await this.db.selectFrom("webhooks").select("id").limit(1).executeTakeFirst()) !== undefined;
+  }
+
+  async enabledWebhooks(): Promise<Webhook[]> {
+    const rows = await this.db.selectFrom("webhooks").selectAll().where("enabled", "=", 1).orderBy("id").execute();
+    return rows.map(rowToWebhook);
+  }
+
+  async getCursor(webhookId: number): Promise<WebhookCursor | undefined> {
+    const r = await this.db.selectFrom("webhook_cursors").selectAll().where("webhook_id", "=", webhookId).executeTakeFirst();
+    return (
+      r && {
+        webhookId,
+        revision: toNumber(r.revision),
+        attempts: toNumber(r.attempts),
+        failures: toNumber(r.failures),
+        nextAttemptTime: time(r.next_attempt_time),
+      }
+    );
+  }
+
+  async saveCursor(c: WebhookCursor): Promise<void> {
+    const row = { revision: c.revision, attempts: c.attempts, failures: c.failures, next_attempt_time: c.nextAttemptTime.getTime() };
+    await this.db
+      .insertInto("webhook_cursors")
+      .values({ webhook_id: c.webhookId, ...row })
+      .onConflict((oc) => oc.column("webhook_id").doUpdateSet(row))
+      .execute();
+  }
+
+  async insertDeliveryAttempt(a: WebhookDeliveryAttempt): Promise<void> {
+    const { webhookId, messageId, statusCode, latencyMs, nextRetryTime, attemptTime, ...same } = a;
+    const times = { next_retry_time: nextRetryTime?.getTime() ?? null, attempt_time: attemptTime.getTime() };
+    const row = { ...same, webhook_id: webhookId, message_id: messageId, status_code: statusCode, latency_ms: latencyMs, ...times };
+    await this.db.insertInto("webhook_deliveries").values(row).execute();
+  }
+
+  async insertWebhook(w: Webhook): Promise<void> {
+    await this.db.insertInto("webhooks").values(webhookToRow(w)).execute();
+  }
+
+  async updateWebhook(w: Webhook): Promise<void> {
+    const { id, create_time: _c, ...row } = webhookToRow(w);
+    await this.db.updateTable("webhooks").set(row).where("id", "=", id).execute();
+  }
+
+  async deleteWebhookRows(id: number): Promise<void> {
+    for (const table of ["webhook_secrets", "webhook_cursors", "webhook_leases", "webhook_deliveries"] as const) {
+      await this.db.deleteFrom(table).where("webhook_id", "=", id).execute();
+    }
+    await this.db.deleteFrom("webhooks").where("id", "=", id).execute();
+  }
+
+  async addSecret(secret: SealedSecret, previousExpire: Date | null): Promise<void> {
+    // Only one previous secret stays valid: older ones (already expiring) go now.
+    await this.db.deleteFrom("webhook_secrets").where("webhook_id", "=", secret.webhookId).where("expire_time", "is not", null).execute();
+    await this.db
+      .updateTable("webhook_secrets")
+      .set({ expire_time: previousExpire?.getTime() ?? 0 })
+      .where("webhook_id", "=", secret.webhookId)
+      .where("expire_time", "is", null)
+      .execute();
+    await this.db
+      .insertInto("webhook_secrets")
+      .values({ webhook_id: secret.webhookId, version: secret.version, sealed: secret.sealed, expire_time: secret.expireTime?.getTime() ?? null })
+      .execute();
+  }
+}
+
+function webhookToRow(w: Webhook) {
+  return {
+    id: w.id,
+    display_name: w.displayName,
+    description: w.description,
+    url: w.url,
+    event_types: JSON.stringify(w.eventTypes),
+    resource_types: JSON.stringify(w.resourceTypes),
+    model_id: w.modelId,
+    filter: w.filter,
+    enabled: w.enabled ? 1 : 0,
+    failure_policy: w.failurePolicy,
+    owner: w.owner,
+    disabled_reason: w.disabledReason,
+    previous_secret_expire_time: w.previousSecretExpireTime?.getTime() ?? null,
+    create_time: w.createTime.getTime(),
+    update_time: w.updateTime.getTime(),
+    revision: w.revision,
+  };
+}
+
+function rowToWebhook(r: Selectable<WebhooksTable>): Webhook {
+  return {
+    id: toNumber(r.id),
+    displayName: r.display_name,
+    description: r.description,
+    url: r.url,
+    eventTypes: JSON.parse(r.event_types) as string[],
+    resourceTypes: JSON.parse(r.resource_types) as string[],
+    modelId: optionalId(r.model_id),
+    filter: r.filter,
+    enabled: toNumber(r.enabled) === 1,
+    failurePolicy: r.failure_policy as WebhookFailurePolicy,
+    owner: r.owner,
+    disabledReason: r.disabled_reason as WebhookDisabledReason,
+    previousSecretExpireTime: optionalTime(r.previous_secret_expire_time),
+    createTime: time(r.create_time),
+    updateTime: time(r.update_time),
+    revision: toNumber(r.revision),
+  };
+}

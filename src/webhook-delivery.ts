@@ -1,0 +1,40 @@
+import { toJson } from "@bufbuild/protobuf";
+import { EventSchema } from "../gen/modelregistry/v1/events_pb.js";
+import { eventOut } from "./api/events/event-convert.js";
+import type { Logger } from "./logger.js";
+import type { Registry } from "./registry/shared/registry.js";
+import type { WebhookSettings } from "./registry/webhooks/webhook-rules.js";
+import type { DeliveryTuning, OwnerAccess } from "./webhooks/delivery-worker.js";
+
+/**
+ * Webhook delivery, started only when --webhook-delivery is on (issue 20, slice b: one replica). The payload's data is the Event message in its JSON form, as Watch's JSON clients get it.
+ */
+export function webhookDelivery(options: {
+  registry: Registry;
+  settings: WebhookSettings;
+  logger: Logger;
+  /** What a webhook's owner may read now (CallGuard.ownerAccess). */
+  ownerAccess: OwnerAccess;
+  tuning: DeliveryTuning | boolean | undefined;
+}): { start(): Promise<void>; stop(): Promise<void> } {
+  const { tuning } = options;
+  let stop = async () => {};
+  return {
+    async start() {
+      if (!tuning) return;
+      // Loaded only when on.
+      const { DeliveryWorker } = await import("./webhooks/delivery-worker.js");
+      const worker = new DeliveryWorker({
+        registry: options.registry,
+        settings: options.settings,
+        logger: options.logger,
+        encode: (event) => toJson(EventSchema, eventOut(event)),
+        ownerAccess: options.ownerAccess,
+        ...(tuning === true ? {} : tuning),
+      });
+      worker.start();
+      stop = () => worker.stop();
+    },
+    stop: () => stop(),
+  };
+}

@@ -1,0 +1,35 @@
+import { signWebhook } from "../client/webhook-signature.js";
+import type { RegistryEvent } from "../registry/core/types.js";
+
+/**
+ * A delivery's body and headers: a CloudEvents 1.0 event in structured JSON mode whose `data` is
+ * the event as Watch and the audit log carry it (the Event message in its JSON form), signed by
+ * the Standard Webhooks scheme.
+ */
+
+/** The webhook-id header and CloudEvents id: the same for every attempt at one event of one webhook. */
+export const messageIdOf = (webhookId: number, revision: number) => `msg_${webhookId}_${revision}`;
+
+export function cloudEventBody(webhookId: number, event: RegistryEvent, data: unknown, source: string): string {
+  return JSON.stringify({
+    specversion: "1.0",
+    id: messageIdOf(webhookId, event.revision),
+    source,
+    type: `io.modelregistry.event.${event.type.toLowerCase()}`,
+    subject: event.resourceName,
+    time: event.time.toISOString(),
+    datacontenttype: "application/json",
+    revision: String(event.revision),
+    data,
+  });
+}
+
+/** The headers of one attempt: signed with every secret that signs now (space-separated). */
+export function deliveryHeaders(secrets: readonly string[], messageId: string, timestampSeconds: number, body: string): Record<string, string> {
+  return {
+    "content-type": "application/cloudevents+json; charset=utf-8",
+    "webhook-id": messageId,
+    "webhook-timestamp": String(timestampSeconds),
+    "webhook-signature": secrets.map((s) => signWebhook(s, messageId, timestampSeconds, body)).join(" "),
+  };
+}
