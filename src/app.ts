@@ -25,7 +25,7 @@ import { Registry } from "./registry/shared/registry.js";
 import { type RunningServer, readTlsMaterial, startServer } from "./server.js";
 import { openStore } from "./store/kysely/open-store.js";
 import type { RegistryStore } from "./registry/ports/store.js";
-import { Compactor, DEFAULT_RETENTION, type RetentionPolicy } from "./watch/compactor.js";
+import { Compactor, DEFAULT_RETENTION, type RetentionPolicy, type WebhookRetention } from "./watch/compactor.js";
 import { WatchHub } from "./watch/watch-hub.js";
 import { WatchService } from "./watch/watch-service.js";
 
@@ -33,6 +33,8 @@ import { WatchService } from "./watch/watch-service.js";
 export interface WatchOptions {
   /** Event retention (default: 7 days, and always the newest 10000 events). */
   retention?: RetentionPolicy;
+  /** How far webhooks hold events back, and how long delivery attempts are kept (default DEFAULT_WEBHOOK_RETENTION). */
+  webhookRetention?: WebhookRetention;
   /** Between compaction runs (default 10 minutes). */
   compactionIntervalMs?: number;
   /** Progress message after this long without output on a stream (default 5000 ms). */
@@ -145,6 +147,7 @@ export async function startApp(options: AppOptions): Promise<App> {
   const compactor = new Compactor({
     registry,
     retention: watchOptions.retention ?? DEFAULT_RETENTION,
+    ...(watchOptions.webhookRetention ? { webhooks: watchOptions.webhookRetention } : {}),
     intervalMs: watchOptions.compactionIntervalMs,
     logger,
   });

@@ -108,6 +108,10 @@ async function main(): Promise<number> {
         minEvents: config.eventRetentionCount,
         maxEvents: config.eventRetentionMaxCount,
       },
+      webhookRetention: {
+        maxLagEvents: config.webhookMaxLagEvents,
+        deliveryRetentionMs: config.webhookDeliveryRetentionDays * 86_400_000,
+      },
       queueCapacity: config.watchQueueLength,
     },
     auth: config.auth,

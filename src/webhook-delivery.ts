@@ -1,6 +1,4 @@
-import { toJson } from "@bufbuild/protobuf";
-import { EventSchema } from "../gen/modelregistry/v1/events_pb.js";
-import { eventOut } from "./api/events/event-convert.js";
+import { eventJson } from "./api/events/event-convert.js";
 import type { Logger } from "./logger.js";
 import type { Registry } from "./registry/shared/registry.js";
 import type { WebhookSettings } from "./registry/webhooks/webhook-rules.js";
@@ -28,7 +26,7 @@ export function webhookDelivery(options: {
         registry: options.registry,
         settings: options.settings,
         logger: options.logger,
-        encode: (event) => toJson(EventSchema, eventOut(event)),
+        encode: eventJson,
         ownerAccess: options.ownerAccess,
         ...(tuning === true ? {} : tuning),
       });

@@ -8,6 +8,8 @@ import type { WebhookSettings } from "../registry/webhooks/webhook-rules.js";
 import type { WatchService } from "../watch/watch-service.js";
 import type { WatchFrame } from "./events/event-convert.js";
 import { createModelRegistryHandler } from "./model-registry-handler.js";
+import { oneOffAttempts } from "../webhooks/one-off.js";
+import { eventJson } from "./events/event-convert.js";
 import { createWebhookHandler } from "./webhooks/webhook-handler.js";
 
 export interface ServicesOptions {
@@ -29,11 +31,12 @@ export interface ServiceEntry {
 /** The application's services, the same on every port (the main port's router and the grpc-js fast path). */
 export function registryServices(options: ServicesOptions): ServiceEntry[] {
   const { registry, watch, shutdownSignal } = options;
+  const oneOff = oneOffAttempts({ registry, settings: options.webhooks, encode: eventJson, ownerAccess: options.guard.ownerAccess });
   return [
     {
       service: ModelRegistryService,
       impl: createModelRegistryHandler(registry, { watch, shutdownSignal }, options.guard) as ServiceImpl<DescService>,
     },
-    { service: WebhookService, impl: createWebhookHandler(registry, options.webhooks) as ServiceImpl<DescService> },
+    { service: WebhookService, impl: createWebhookHandler(registry, options.webhooks, oneOff) as ServiceImpl<DescService> },
   ];
 }

@@ -177,6 +177,9 @@ export const CALL_RULES: Readonly<Record<string, Rule>> = {
   UpdateWebhook: manageWebhooks,
   DeleteWebhook: manageWebhooks,
   RotateWebhookSecret: manageWebhooks,
+  TestWebhook: manageWebhooks,
+  ListWebhookDeliveries: manageWebhooks,
+  RedeliverWebhook: manageWebhooks,
 
   Watch: read((r) =>
     str(r, "registeredModel") !== ""

@@ -3,6 +3,7 @@ import { type CliContext, type ParsedArgs, positionals, runSubcommand } from "./
 import { json, timeText } from "./format.js";
 import { collectListed, getModel, LIST_OPTIONS, type ListPage, listFlags } from "./resolve.js";
 import { formatFields, formatTable, truncate } from "./table.js";
+import { deliveriesCommand, redeliverCommand, testCommand } from "./webhook-delivery-commands.js";
 
 export const WEBHOOKS_USAGE = `usage:
   model-registry webhooks list [--filter EXPR] [--order-by FIELDS] [--limit N]
@@ -12,6 +13,9 @@ export const WEBHOOKS_USAGE = `usage:
   model-registry webhooks enable WEBHOOK | disable WEBHOOK
   model-registry webhooks rotate-secret WEBHOOK [--grace-seconds N]
   model-registry webhooks delete WEBHOOK
+  model-registry webhooks test WEBHOOK
+  model-registry webhooks deliveries WEBHOOK [--filter EXPR] [--order-by FIELDS] [--limit N]
+  model-registry webhooks redeliver WEBHOOK --revision N | --from-revision N
 
 Webhooks POST each matching event of the change log to URL, signed (docs/webhooks.md). create and
 rotate-secret print the signing secret once: store it then. WEBHOOK is a display name or
@@ -28,6 +32,11 @@ flags:
   --disabled             create it disabled
   --grace-seconds N      how long the previous secret keeps signing (default 86400)
   --reason TEXT          why, recorded in the audit log
+  --revision N           redeliver: send this one event again now
+  --from-revision N      redeliver: deliver everything from revision N on again, in order
+
+test sends a signed ping and prints the answer; deliveries lists the attempts (kept 7 days by
+default), e.g. --filter 'outcome = "FAILED"' --order-by "attempt_time desc".
 `;
 
 export const WEBHOOKS_OPTIONS = {
@@ -41,13 +50,26 @@ export const WEBHOOKS_OPTIONS = {
   disabled: { type: "boolean" },
   "grace-seconds": { type: "string" },
   reason: { type: "string" },
+  revision: { type: "string" },
+  "from-revision": { type: "string" },
 } as const;
 
 /** `model-registry webhooks ...`: manage webhooks (WebhookService). */
 export function webhooksCommand(ctx: CliContext, args: ParsedArgs): Promise<void> {
   return runSubcommand(
     "webhooks",
-    { list, get, create, enable: setEnabled(true), disable: setEnabled(false), "rotate-secret": rotate, delete: remove },
+    {
+      list,
+      get,
+      create,
+      enable: setEnabled(true),
+      disable: setEnabled(false),
+      "rotate-secret": rotate,
+      delete: remove,
+      test: testCommand(WEBHOOKS_USAGE, find),
+      deliveries: deliveriesCommand(WEBHOOKS_USAGE, find),
+      redeliver: redeliverCommand(WEBHOOKS_USAGE, find),
+    },
     WEBHOOKS_USAGE,
     ctx,
     args,

@@ -38,6 +38,8 @@ export interface Settings {
   corsAllowedOrigins: string[];
   webhookKeyFile: string | undefined;
   webhookAllowHttp: boolean;
+  webhookMaxLagEvents: number;
+  webhookDeliveryRetentionDays: number;
   webhookDelivery: boolean;
   webhookAllowedNetworks: string[];
 }

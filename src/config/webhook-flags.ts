@@ -1,7 +1,7 @@
 import { isIP } from "node:net";
 import { ConfigError } from "./config.js";
 import { env, type FlagTable } from "./flag-spec.js";
-import { list, onOff, type Parse, text } from "./values.js";
+import { integer, list, onOff, type Parse, text } from "./values.js";
 
 /** Addresses or CIDR networks (the prefix length is checked again when the server builds its allow-list). */
 const networks: Parse<string[]> = (raw, source) => {
@@ -33,6 +33,24 @@ export const WEBHOOK_FLAGS = {
     group: "server",
     help: "deliver webhooks from this server (incomplete: one replica only; owners must be in the tokens file; docs/webhooks.md)",
     parse: onOff,
+  },
+  webhookMaxLagEvents: {
+    name: "webhook-max-lag-events",
+    env: env("webhook-max-lag-events"),
+    value: "N",
+    default: "1000000",
+    group: "server",
+    help: "event retention keeps the events a webhook has not received, unless it is more than N events behind the newest (it is then disabled: CURSOR_COMPACTED)",
+    parse: integer(0, 1e12),
+  },
+  webhookDeliveryRetentionDays: {
+    name: "webhook-delivery-retention-days",
+    env: env("webhook-delivery-retention-days"),
+    value: "N",
+    default: "7",
+    group: "server",
+    help: "keep webhook delivery attempts (ListWebhookDeliveries) N days; 0 keeps them forever",
+    parse: integer(0, 36500),
   },
   webhookAllowHttp: {
     name: "webhook-allow-http",

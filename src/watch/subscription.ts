@@ -1,7 +1,7 @@
 import { ShuttingDownError } from "../registry/core/errors.js";
 import type { RegistryEvent } from "../registry/core/types.js";
 import type { EventPage, EventScope } from "../registry/events/watch-reads.js";
-import { compacted } from "./compacted.js";
+import { compacted } from "../registry/events/revision-range.js";
 import {
   type DeliveryOptions,
   type HubEvent,

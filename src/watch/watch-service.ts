@@ -1,8 +1,8 @@
-import { InvalidArgumentError, OutOfRangeError } from "../registry/core/errors.js";
+import { InvalidArgumentError } from "../registry/core/errors.js";
 import type { Registry } from "../registry/shared/registry.js";
 import type { RegistryEvent, Resource } from "../registry/core/types.js";
 import { readRetainedRange } from "../registry/events/watch-reads.js";
-import { compacted } from "./compacted.js";
+import { compacted, inFuture } from "../registry/events/revision-range.js";
 import type { WatchOutput, WatchStart } from "./delivery.js";
 import { initialTypes, readInitialSnapshot } from "./initial-snapshot.js";
 import { sinkStream, type WatchSink } from "./sink.js";
@@ -122,10 +122,7 @@ export class WatchService<F> {
     const { current, compactedRevision } = await readRetainedRange(this.registry);
     if (start < compactedRevision) throw compacted(start, compactedRevision);
     if (start > current) {
-      throw new OutOfRangeError(`start_revision ${start} is newer than the current revision ${current}`, "REVISION_IN_FUTURE", {
-        requested_revision: String(start),
-        current_revision: String(current),
-      });
+      throw inFuture(start, current);
     }
   }
 }

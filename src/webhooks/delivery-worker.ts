@@ -183,6 +183,7 @@ export class DeliveryWorker {
       messageId,
       attempt,
       outcome,
+      kind: "EVENT",
       statusCode: result.statusCode,
       latencyMs: result.latencyMs,
       error: result.error,

@@ -164,6 +164,9 @@ for (const dialect of SERVER_DIALECTS) {
         const denied = await failure(as(subject).listWebhooks({}));
         expect([denied.code, denied.error.message]).toEqual(["PermissionDenied", expect.stringContaining("webhooks.manage")]);
         expect((await failure(as(subject).getWebhook({ name: webhook!.name }))).code).toBe("PermissionDenied");
+        expect((await failure(as(subject).testWebhook({ name: webhook!.name }))).code).toBe("PermissionDenied");
+        expect((await failure(as(subject).listWebhookDeliveries({ parent: webhook!.name }))).code).toBe("PermissionDenied");
+        expect((await failure(as(subject).redeliverWebhook({ name: webhook!.name, fromRevision: 1n }))).code).toBe("PermissionDenied");
         const events = await server.client("grpc", { token: tokens.secret[subject]! }).listEvents({ resourceName: webhook!.name });
         expect(events.events).toEqual([]);
       }

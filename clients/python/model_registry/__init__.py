@@ -27,7 +27,7 @@ from .errors import (
     Unknown,
 )
 from .types import Alias, Caller, Comparison, ComparisonRow, Event, ModelArtifact, ModelVersion, RegisteredModel, RoleGrant
-from .webhooks import Webhook, Webhooks
+from .webhooks import Webhook, WebhookDelivery, Webhooks, verify_webhook
 
 __version__ = "0.1.0"
 
@@ -44,7 +44,9 @@ __all__ = [
     "Event",
     "ComparisonRow",
     "Webhook",
+    "WebhookDelivery",
     "Webhooks",
+    "verify_webhook",
     "ModelRegistryError",
     "Aborted",
     "AlreadyExists",

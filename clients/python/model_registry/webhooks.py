@@ -4,8 +4,12 @@
     hook.secret   # whsec_…: shown only here; the receiver verifies deliveries with it
 """
 
+import base64
+import hashlib
+import hmac
+import time
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterator, List, Optional, Sequence
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Union
 
 SERVICE = "modelregistry.v1.WebhookService"
 _POLICIES = {"PAUSE": "WEBHOOK_FAILURE_POLICY_PAUSE", "SKIP": "WEBHOOK_FAILURE_POLICY_SKIP"}
@@ -50,6 +54,40 @@ class Webhook:
             disabled_reason=j.get("disabledReason", ""),
             etag=j.get("etag", ""),
             secret=secret,
+        )
+
+
+@dataclass
+class WebhookDelivery:
+    """One delivery attempt (``list_deliveries``, ``test``, ``redeliver``)."""
+
+    name: str
+    revision: int
+    message_id: str
+    attempt: int
+    outcome: str  # ACKNOWLEDGED, RETRYING or FAILED
+    kind: str  # EVENT, PING or REDELIVERY
+    status_code: int = 0
+    latency_ms: int = 0
+    error: str = ""
+    next_retry_time: Optional[str] = None
+    attempt_time: str = ""
+
+    @classmethod
+    def from_json(cls, j: Dict[str, Any]) -> "WebhookDelivery":
+        latency = j.get("latency", "0s")
+        return cls(
+            name=j["name"],
+            revision=int(j.get("revision", "0")),
+            message_id=j.get("messageId", ""),
+            attempt=int(j.get("attempt", 0)),
+            outcome=j.get("outcome", "").replace("WEBHOOK_DELIVERY_OUTCOME_", ""),
+            kind=j.get("kind", "").replace("WEBHOOK_DELIVERY_KIND_", ""),
+            status_code=int(j.get("statusCode", 0)),
+            latency_ms=round(float(latency.rstrip("s")) * 1000),
+            error=j.get("error", ""),
+            next_retry_time=j.get("nextRetryTime"),
+            attempt_time=j.get("attemptTime", ""),
         )
 
 
@@ -121,6 +159,35 @@ class Webhooks:
         res = self._call("RotateWebhookSecret", req)
         return Webhook.from_json(res["webhook"], res["secret"])
 
+    def test(self, webhook: str) -> WebhookDelivery:
+        """Sends a signed ping now and returns the attempt (a failing receiver is an outcome, not an error)."""
+        return WebhookDelivery.from_json(self._call("TestWebhook", {"name": self.get(webhook).name})["delivery"])
+
+    def list_deliveries(self, webhook: str, filter: Optional[str] = None, order_by: Optional[str] = None, page_size: int = 100) -> Iterator[WebhookDelivery]:
+        """A webhook's delivery attempts, oldest first unless ``order_by="attempt_time desc"``;
+        ``filter`` such as ``'outcome = "FAILED"'`` or ``"revision = 42"``."""
+        req: Dict[str, Any] = {"parent": self.get(webhook).name, "pageSize": page_size, "filter": filter or "", "orderBy": order_by or ""}
+        while True:
+            res = self._call("ListWebhookDeliveries", req, idempotent=True)
+            for j in res.get("deliveries") or []:
+                yield WebhookDelivery.from_json(j)
+            if not res.get("nextPageToken"):
+                return
+            req["pageToken"] = res["nextPageToken"]
+
+    def redeliver(self, webhook: str, revision: Optional[int] = None, from_revision: Optional[int] = None) -> Optional[WebhookDelivery]:
+        """Replays one event now (``revision``: returns the attempt) or everything from a revision
+        (``from_revision``: the webhook's cursor moves there; returns None)."""
+        if (revision is None) == (from_revision is None):
+            raise ValueError("set exactly one of revision and from_revision")
+        req: Dict[str, Any] = {"name": self.get(webhook).name}
+        if revision is not None:
+            req["revision"] = str(revision)
+        else:
+            req["fromRevision"] = str(from_revision)
+        res = self._call("RedeliverWebhook", req)
+        return WebhookDelivery.from_json(res["delivery"]) if res.get("delivery") else None
+
     def delete(self, webhook: str, reason: Optional[str] = None) -> Webhook:
         current = self.get(webhook)
         res = self._call("DeleteWebhook", {"name": current.name, "etag": current.etag, "reason": reason or ""})
@@ -130,3 +197,27 @@ class Webhooks:
 def _ref(webhook: str) -> Dict[str, str]:
     parts = webhook.split("/")
     return {"name": webhook} if len(parts) == 2 and parts[0] == "webhooks" and parts[1].isdigit() else {"displayName": webhook}
+
+
+def verify_webhook(secret: str, headers: Mapping[str, str], body: Union[bytes, str], tolerance_seconds: int = 300) -> bool:
+    """Whether a delivery is authentic (Standard Webhooks): one ``v1,`` signature in the
+    ``webhook-signature`` header is the HMAC-SHA256 of ``{webhook-id}.{webhook-timestamp}.{body}``
+    keyed with the secret (``whsec_`` and base64), and the timestamp is within ``tolerance_seconds``.
+    ``body`` must be the raw request body; ``headers`` any mapping (names are matched case-insensitively)."""
+    h = {k.lower(): v for k, v in headers.items()}
+    msg_id, timestamp, signatures = h.get("webhook-id"), h.get("webhook-timestamp"), h.get("webhook-signature")
+    if not msg_id or not timestamp or not signatures or not timestamp.isdigit():
+        return False
+    if abs(time.time() - int(timestamp)) > tolerance_seconds:
+        return False
+    try:
+        key = base64.b64decode(secret[len("whsec_"):] if secret.startswith("whsec_") else secret, validate=True)
+    except ValueError:
+        return False
+    raw = body.encode() if isinstance(body, str) else body
+    expected = base64.b64encode(hmac.new(key, f"{msg_id}.{timestamp}.".encode() + raw, hashlib.sha256).digest()).decode()
+    for entry in signatures.split(" "):
+        version, _, signature = entry.partition(",")
+        if version == "v1" and hmac.compare_digest(signature, expected):
+            return True
+    return False

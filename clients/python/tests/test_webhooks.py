@@ -2,14 +2,18 @@
 
 import atexit
 import base64
+import http.server
+import json
 import os
 import secrets
 import tempfile
+import threading
+import time
 import unittest
 
 from support import ServerProcess, unique
 
-from model_registry import FailedPrecondition, InvalidArgument, ModelRegistryClient, NotFound, Webhook
+from model_registry import FailedPrecondition, InvalidArgument, ModelRegistryClient, NotFound, Webhook, verify_webhook
 
 _dir = tempfile.TemporaryDirectory()
 atexit.register(_dir.cleanup)
@@ -65,6 +69,84 @@ class WebhooksTest(unittest.TestCase):
                 self.assertEqual(caught.exception.reason, "WEBHOOK_KEY_NOT_CONFIGURED")
         finally:
             plain.close()
+
+
+class _Receiver(http.server.BaseHTTPRequestHandler):
+    """Records every POST (headers and raw body) and answers 204."""
+
+    received = []
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("content-length", "0")))
+        _Receiver.received.append((self.path, dict(self.headers), body))
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+class DeliveryTest(unittest.TestCase):
+    """A server that delivers, to a receiver in this process that checks signatures with verify_webhook."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.receiver = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Receiver)
+        threading.Thread(target=cls.receiver.serve_forever, daemon=True).start()
+        cls.base = "http://127.0.0.1:%d" % cls.receiver.server_address[1]
+        flags = ["--webhook-key-file", _key, "--webhook-delivery", "on", "--webhook-allow-http", "on", "--webhook-allowed-networks", "127.0.0.1/32"]
+        cls.server = ServerProcess(*flags)
+        cls.server.ready()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.close()
+        cls.receiver.shutdown()
+        cls.receiver.server_close()
+
+    def setUp(self):
+        self.client = ModelRegistryClient(self.server.url, author="sdk@acme.com")
+        self.addCleanup(self.client.close)
+
+    def _at(self, path, n):
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            got = [r for r in _Receiver.received if r[0] == path]
+            if len(got) >= n:
+                return got
+            time.sleep(0.05)
+        self.fail("timed out waiting for %d deliveries to %s" % (n, path))
+
+    def test_deliveries_verify_and_can_be_pinged_listed_and_redelivered(self):
+        hook = self.client.webhooks.create(unique("sdk"), self.base + "/sdk", event_types=["created"], resource_types=["RegisteredModel"])
+        model = self.client.register_model(unique("delivered"), "s3://bucket/model", "v1")
+        _, headers, body = self._at("/sdk", 1)[0]
+        event = json.loads(body)
+        self.assertEqual((event["type"], event["subject"]), ("io.modelregistry.event.created", model.resource_name))
+        self.assertTrue(verify_webhook(hook.secret, headers, body))
+        self.assertFalse(verify_webhook(hook.secret, headers, body + b" "))
+        self.assertFalse(verify_webhook("whsec_" + base64.b64encode(b"x" * 32).decode(), headers, body))
+        stale = dict(headers, **{"webhook-timestamp": str(int(time.time()) - 3600)})
+        self.assertFalse(verify_webhook(hook.secret, stale, body))
+
+        ping = self.client.webhooks.test(hook.name)
+        self.assertEqual((ping.kind, ping.outcome, ping.status_code, ping.revision), ("PING", "ACKNOWLEDGED", 204, 0))
+        _, ping_headers, ping_body = self._at("/sdk", 2)[1]
+        self.assertTrue(verify_webhook(hook.secret, ping_headers, ping_body.decode()))
+
+        again = self.client.webhooks.redeliver(hook.display_name, revision=int(event["revision"]))
+        self.assertEqual((again.kind, again.outcome), ("REDELIVERY", "ACKNOWLEDGED"))
+        _, again_headers, _ = self._at("/sdk", 3)[2]
+        self.assertEqual(again_headers["webhook-id"], headers["webhook-id"])
+        self.assertIsNone(self.client.webhooks.redeliver(hook.name, from_revision=int(event["revision"])))
+        self._at("/sdk", 4)
+
+        kinds = [d.kind for d in self.client.webhooks.list_deliveries(hook.name)]
+        self.assertEqual(kinds, ["EVENT", "PING", "REDELIVERY", "EVENT"])
+        failed = list(self.client.webhooks.list_deliveries(hook.name, filter='outcome = "FAILED"'))
+        self.assertEqual(failed, [])
+        with self.assertRaises(ValueError):
+            self.client.webhooks.redeliver(hook.name)
 
 
 if __name__ == "__main__":

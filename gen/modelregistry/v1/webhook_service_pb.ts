@@ -6,7 +6,7 @@ import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegen
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { FieldMask } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_field_mask } from "@bufbuild/protobuf/wkt";
-import type { Webhook } from "./webhooks_pb.js";
+import type { Webhook, WebhookDelivery } from "./webhooks_pb.js";
 import { file_modelregistry_v1_webhooks } from "./webhooks_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file modelregistry/v1/webhook_service.proto.
  */
 export const file_modelregistry_v1_webhook_service: GenFile = /*@__PURE__*/
-  fileDesc("CiZtb2RlbHJlZ2lzdHJ5L3YxL3dlYmhvb2tfc2VydmljZS5wcm90bxIQbW9kZWxyZWdpc3RyeS52MSJSChRDcmVhdGVXZWJob29rUmVxdWVzdBIqCgd3ZWJob29rGAEgASgLMhkubW9kZWxyZWdpc3RyeS52MS5XZWJob29rEg4KBnJlYXNvbhgCIAEoCSJTChVDcmVhdGVXZWJob29rUmVzcG9uc2USKgoHd2ViaG9vaxgBIAEoCzIZLm1vZGVscmVnaXN0cnkudjEuV2ViaG9vaxIOCgZzZWNyZXQYAiABKAkiNwoRR2V0V2ViaG9va1JlcXVlc3QSDAoEbmFtZRgBIAEoCRIUCgxkaXNwbGF5X25hbWUYAiABKAkiQAoSR2V0V2ViaG9va1Jlc3BvbnNlEioKB3dlYmhvb2sYASABKAsyGS5tb2RlbHJlZ2lzdHJ5LnYxLldlYmhvb2sidwoTTGlzdFdlYmhvb2tzUmVxdWVzdBIRCglwYWdlX3NpemUYASABKAUSEgoKcGFnZV90b2tlbhgCIAEoCRIOCgZmaWx0ZXIYAyABKAkSEAoIb3JkZXJfYnkYBCABKAkSFwoPc2hvd190b3RhbF9zaXplGAUgASgIIoIBChRMaXN0V2ViaG9va3NSZXNwb25zZRIrCgh3ZWJob29rcxgBIAMoCzIZLm1vZGVscmVnaXN0cnkudjEuV2ViaG9vaxIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkSEAoIcmV2aXNpb24YAyABKAMSEgoKdG90YWxfc2l6ZRgEIAEoAyKDAQoUVXBkYXRlV2ViaG9va1JlcXVlc3QSKgoHd2ViaG9vaxgBIAEoCzIZLm1vZGVscmVnaXN0cnkudjEuV2ViaG9vaxIvCgt1cGRhdGVfbWFzaxgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5GaWVsZE1hc2sSDgoGcmVhc29uGAMgASgJIkMKFVVwZGF0ZVdlYmhvb2tSZXNwb25zZRIqCgd3ZWJob29rGAEgASgLMhkubW9kZWxyZWdpc3RyeS52MS5XZWJob29rIkIKFERlbGV0ZVdlYmhvb2tSZXF1ZXN0EgwKBG5hbWUYASABKAkSDAoEZXRhZxgCIAEoCRIOCgZyZWFzb24YAyABKAkiQwoVRGVsZXRlV2ViaG9va1Jlc3BvbnNlEioKB3dlYmhvb2sYASABKAsyGS5tb2RlbHJlZ2lzdHJ5LnYxLldlYmhvb2siZgoaUm90YXRlV2ViaG9va1NlY3JldFJlcXVlc3QSDAoEbmFtZRgBIAEoCRIMCgRldGFnGAIgASgJEhwKFGdyYWNlX3BlcmlvZF9zZWNvbmRzGAMgASgFEg4KBnJlYXNvbhgEIAEoCSJZChtSb3RhdGVXZWJob29rU2VjcmV0UmVzcG9uc2USKgoHd2ViaG9vaxgBIAEoCzIZLm1vZGVscmVnaXN0cnkudjEuV2ViaG9vaxIOCgZzZWNyZXQYAiABKAky7AQKDldlYmhvb2tTZXJ2aWNlEmAKDUNyZWF0ZVdlYmhvb2sSJi5tb2RlbHJlZ2lzdHJ5LnYxLkNyZWF0ZVdlYmhvb2tSZXF1ZXN0GicubW9kZWxyZWdpc3RyeS52MS5DcmVhdGVXZWJob29rUmVzcG9uc2USXAoKR2V0V2ViaG9vaxIjLm1vZGVscmVnaXN0cnkudjEuR2V0V2ViaG9va1JlcXVlc3QaJC5tb2RlbHJlZ2lzdHJ5LnYxLkdldFdlYmhvb2tSZXNwb25zZSIDkAIBEmIKDExpc3RXZWJob29rcxIlLm1vZGVscmVnaXN0cnkudjEuTGlzdFdlYmhvb2tzUmVxdWVzdBomLm1vZGVscmVnaXN0cnkudjEuTGlzdFdlYmhvb2tzUmVzcG9uc2UiA5ACARJgCg1VcGRhdGVXZWJob29rEiYubW9kZWxyZWdpc3RyeS52MS5VcGRhdGVXZWJob29rUmVxdWVzdBonLm1vZGVscmVnaXN0cnkudjEuVXBkYXRlV2ViaG9va1Jlc3BvbnNlEmAKDURlbGV0ZVdlYmhvb2sSJi5tb2RlbHJlZ2lzdHJ5LnYxLkRlbGV0ZVdlYmhvb2tSZXF1ZXN0GicubW9kZWxyZWdpc3RyeS52MS5EZWxldGVXZWJob29rUmVzcG9uc2UScgoTUm90YXRlV2ViaG9va1NlY3JldBIsLm1vZGVscmVnaXN0cnkudjEuUm90YXRlV2ViaG9va1NlY3JldFJlcXVlc3QaLS5tb2RlbHJlZ2lzdHJ5LnYxLlJvdGF0ZVdlYmhvb2tTZWNyZXRSZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_field_mask, file_modelregistry_v1_webhooks]);
+  fileDesc("CiZtb2RlbHJlZ2lzdHJ5L3YxL3dlYmhvb2tfc2VydmljZS5wcm90bxIQbW9kZWxyZWdpc3RyeS52MSJSChRDcmVhdGVXZWJob29rUmVxdWVzdBIqCgd3ZWJob29rGAEgASgLMhkubW9kZWxyZWdpc3RyeS52MS5XZWJob29rEg4KBnJlYXNvbhgCIAEoCSJTChVDcmVhdGVXZWJob29rUmVzcG9uc2USKgoHd2ViaG9vaxgBIAEoCzIZLm1vZGVscmVnaXN0cnkudjEuV2ViaG9vaxIOCgZzZWNyZXQYAiABKAkiNwoRR2V0V2ViaG9va1JlcXVlc3QSDAoEbmFtZRgBIAEoCRIUCgxkaXNwbGF5X25hbWUYAiABKAkiQAoSR2V0V2ViaG9va1Jlc3BvbnNlEioKB3dlYmhvb2sYASABKAsyGS5tb2RlbHJlZ2lzdHJ5LnYxLldlYmhvb2sidwoTTGlzdFdlYmhvb2tzUmVxdWVzdBIRCglwYWdlX3NpemUYASABKAUSEgoKcGFnZV90b2tlbhgCIAEoCRIOCgZmaWx0ZXIYAyABKAkSEAoIb3JkZXJfYnkYBCABKAkSFwoPc2hvd190b3RhbF9zaXplGAUgASgIIoIBChRMaXN0V2ViaG9va3NSZXNwb25zZRIrCgh3ZWJob29rcxgBIAMoCzIZLm1vZGVscmVnaXN0cnkudjEuV2ViaG9vaxIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkSEAoIcmV2aXNpb24YAyABKAMSEgoKdG90YWxfc2l6ZRgEIAEoAyKDAQoUVXBkYXRlV2ViaG9va1JlcXVlc3QSKgoHd2ViaG9vaxgBIAEoCzIZLm1vZGVscmVnaXN0cnkudjEuV2ViaG9vaxIvCgt1cGRhdGVfbWFzaxgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5GaWVsZE1hc2sSDgoGcmVhc29uGAMgASgJIkMKFVVwZGF0ZVdlYmhvb2tSZXNwb25zZRIqCgd3ZWJob29rGAEgASgLMhkubW9kZWxyZWdpc3RyeS52MS5XZWJob29rIkIKFERlbGV0ZVdlYmhvb2tSZXF1ZXN0EgwKBG5hbWUYASABKAkSDAoEZXRhZxgCIAEoCRIOCgZyZWFzb24YAyABKAkiQwoVRGVsZXRlV2ViaG9va1Jlc3BvbnNlEioKB3dlYmhvb2sYASABKAsyGS5tb2RlbHJlZ2lzdHJ5LnYxLldlYmhvb2siZgoaUm90YXRlV2ViaG9va1NlY3JldFJlcXVlc3QSDAoEbmFtZRgBIAEoCRIMCgRldGFnGAIgASgJEhwKFGdyYWNlX3BlcmlvZF9zZWNvbmRzGAMgASgFEg4KBnJlYXNvbhgEIAEoCSJZChtSb3RhdGVXZWJob29rU2VjcmV0UmVzcG9uc2USKgoHd2ViaG9vaxgBIAEoCzIZLm1vZGVscmVnaXN0cnkudjEuV2ViaG9vaxIOCgZzZWNyZXQYAiABKAkiIgoSVGVzdFdlYmhvb2tSZXF1ZXN0EgwKBG5hbWUYASABKAkiSgoTVGVzdFdlYmhvb2tSZXNwb25zZRIzCghkZWxpdmVyeRgBIAEoCzIhLm1vZGVscmVnaXN0cnkudjEuV2ViaG9va0RlbGl2ZXJ5IpABChxMaXN0V2ViaG9va0RlbGl2ZXJpZXNSZXF1ZXN0Eg4KBnBhcmVudBgBIAEoCRIRCglwYWdlX3NpemUYAiABKAUSEgoKcGFnZV90b2tlbhgDIAEoCRIOCgZmaWx0ZXIYBCABKAkSEAoIb3JkZXJfYnkYBSABKAkSFwoPc2hvd190b3RhbF9zaXplGAYgASgIIpUBCh1MaXN0V2ViaG9va0RlbGl2ZXJpZXNSZXNwb25zZRI1CgpkZWxpdmVyaWVzGAEgAygLMiEubW9kZWxyZWdpc3RyeS52MS5XZWJob29rRGVsaXZlcnkSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJEhAKCHJldmlzaW9uGAMgASgDEhIKCnRvdGFsX3NpemUYBCABKAMiUAoXUmVkZWxpdmVyV2ViaG9va1JlcXVlc3QSDAoEbmFtZRgBIAEoCRIQCghyZXZpc2lvbhgCIAEoAxIVCg1mcm9tX3JldmlzaW9uGAMgASgDInsKGFJlZGVsaXZlcldlYmhvb2tSZXNwb25zZRIqCgd3ZWJob29rGAEgASgLMhkubW9kZWxyZWdpc3RyeS52MS5XZWJob29rEjMKCGRlbGl2ZXJ5GAIgASgLMiEubW9kZWxyZWdpc3RyeS52MS5XZWJob29rRGVsaXZlcnkysgcKDldlYmhvb2tTZXJ2aWNlEmAKDUNyZWF0ZVdlYmhvb2sSJi5tb2RlbHJlZ2lzdHJ5LnYxLkNyZWF0ZVdlYmhvb2tSZXF1ZXN0GicubW9kZWxyZWdpc3RyeS52MS5DcmVhdGVXZWJob29rUmVzcG9uc2USXAoKR2V0V2ViaG9vaxIjLm1vZGVscmVnaXN0cnkudjEuR2V0V2ViaG9va1JlcXVlc3QaJC5tb2RlbHJlZ2lzdHJ5LnYxLkdldFdlYmhvb2tSZXNwb25zZSIDkAIBEmIKDExpc3RXZWJob29rcxIlLm1vZGVscmVnaXN0cnkudjEuTGlzdFdlYmhvb2tzUmVxdWVzdBomLm1vZGVscmVnaXN0cnkudjEuTGlzdFdlYmhvb2tzUmVzcG9uc2UiA5ACARJgCg1VcGRhdGVXZWJob29rEiYubW9kZWxyZWdpc3RyeS52MS5VcGRhdGVXZWJob29rUmVxdWVzdBonLm1vZGVscmVnaXN0cnkudjEuVXBkYXRlV2ViaG9va1Jlc3BvbnNlEmAKDURlbGV0ZVdlYmhvb2sSJi5tb2RlbHJlZ2lzdHJ5LnYxLkRlbGV0ZVdlYmhvb2tSZXF1ZXN0GicubW9kZWxyZWdpc3RyeS52MS5EZWxldGVXZWJob29rUmVzcG9uc2UScgoTUm90YXRlV2ViaG9va1NlY3JldBIsLm1vZGVscmVnaXN0cnkudjEuUm90YXRlV2ViaG9va1NlY3JldFJlcXVlc3QaLS5tb2RlbHJlZ2lzdHJ5LnYxLlJvdGF0ZVdlYmhvb2tTZWNyZXRSZXNwb25zZRJaCgtUZXN0V2ViaG9vaxIkLm1vZGVscmVnaXN0cnkudjEuVGVzdFdlYmhvb2tSZXF1ZXN0GiUubW9kZWxyZWdpc3RyeS52MS5UZXN0V2ViaG9va1Jlc3BvbnNlEn0KFUxpc3RXZWJob29rRGVsaXZlcmllcxIuLm1vZGVscmVnaXN0cnkudjEuTGlzdFdlYmhvb2tEZWxpdmVyaWVzUmVxdWVzdBovLm1vZGVscmVnaXN0cnkudjEuTGlzdFdlYmhvb2tEZWxpdmVyaWVzUmVzcG9uc2UiA5ACARJpChBSZWRlbGl2ZXJXZWJob29rEikubW9kZWxyZWdpc3RyeS52MS5SZWRlbGl2ZXJXZWJob29rUmVxdWVzdBoqLm1vZGVscmVnaXN0cnkudjEuUmVkZWxpdmVyV2ViaG9va1Jlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_field_mask, file_modelregistry_v1_webhooks]);
 
 /**
  * Request of CreateWebhook.
@@ -396,6 +396,213 @@ export const RotateWebhookSecretResponseSchema: GenMessage<RotateWebhookSecretRe
   messageDesc(file_modelregistry_v1_webhook_service, 11);
 
 /**
+ * Request of TestWebhook.
+ *
+ * @generated from message modelregistry.v1.TestWebhookRequest
+ */
+export type TestWebhookRequest = Message<"modelregistry.v1.TestWebhookRequest"> & {
+  /**
+   * `webhooks/{webhook}`.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+};
+
+/**
+ * Describes the message modelregistry.v1.TestWebhookRequest.
+ * Use `create(TestWebhookRequestSchema)` to create a new message.
+ */
+export const TestWebhookRequestSchema: GenMessage<TestWebhookRequest> = /*@__PURE__*/
+  messageDesc(file_modelregistry_v1_webhook_service, 12);
+
+/**
+ * Response of TestWebhook.
+ *
+ * @generated from message modelregistry.v1.TestWebhookResponse
+ */
+export type TestWebhookResponse = Message<"modelregistry.v1.TestWebhookResponse"> & {
+  /**
+   * The attempt: ACKNOWLEDGED on a 2xx, FAILED otherwise (with the status code or the error).
+   *
+   * @generated from field: modelregistry.v1.WebhookDelivery delivery = 1;
+   */
+  delivery?: WebhookDelivery | undefined;
+};
+
+/**
+ * Describes the message modelregistry.v1.TestWebhookResponse.
+ * Use `create(TestWebhookResponseSchema)` to create a new message.
+ */
+export const TestWebhookResponseSchema: GenMessage<TestWebhookResponse> = /*@__PURE__*/
+  messageDesc(file_modelregistry_v1_webhook_service, 13);
+
+/**
+ * Request of ListWebhookDeliveries.
+ *
+ * @generated from message modelregistry.v1.ListWebhookDeliveriesRequest
+ */
+export type ListWebhookDeliveriesRequest = Message<"modelregistry.v1.ListWebhookDeliveriesRequest"> & {
+  /**
+   * `webhooks/{webhook}`.
+   *
+   * @generated from field: string parent = 1;
+   */
+  parent: string;
+
+  /**
+   * Items per page: 0 means 50, at most 1000, negative is INVALID_ARGUMENT.
+   *
+   * @generated from field: int32 page_size = 2;
+   */
+  pageSize: number;
+
+  /**
+   * next_page_token of the previous page, for the same filter and order_by.
+   *
+   * @generated from field: string page_token = 3;
+   */
+  pageToken: string;
+
+  /**
+   * Filter expression over revision, attempt, outcome, kind, status_code, message_id and
+   * attempt_time (also create_time), such as `outcome = "FAILED"` or `revision = 42`.
+   *
+   * @generated from field: string filter = 4;
+   */
+  filter: string;
+
+  /**
+   * Comma-separated ordering. Fields: attempt_time (also create_time), revision; default
+   * attempt_time, oldest first ("attempt_time desc" for the newest first).
+   *
+   * @generated from field: string order_by = 5;
+   */
+  orderBy: string;
+
+  /**
+   * When true, the response carries total_size.
+   *
+   * @generated from field: bool show_total_size = 6;
+   */
+  showTotalSize: boolean;
+};
+
+/**
+ * Describes the message modelregistry.v1.ListWebhookDeliveriesRequest.
+ * Use `create(ListWebhookDeliveriesRequestSchema)` to create a new message.
+ */
+export const ListWebhookDeliveriesRequestSchema: GenMessage<ListWebhookDeliveriesRequest> = /*@__PURE__*/
+  messageDesc(file_modelregistry_v1_webhook_service, 14);
+
+/**
+ * Response of ListWebhookDeliveries.
+ *
+ * @generated from message modelregistry.v1.ListWebhookDeliveriesResponse
+ */
+export type ListWebhookDeliveriesResponse = Message<"modelregistry.v1.ListWebhookDeliveriesResponse"> & {
+  /**
+   * The page of attempts.
+   *
+   * @generated from field: repeated modelregistry.v1.WebhookDelivery deliveries = 1;
+   */
+  deliveries: WebhookDelivery[];
+
+  /**
+   * Token of the next page; empty on the last page.
+   *
+   * @generated from field: string next_page_token = 2;
+   */
+  nextPageToken: string;
+
+  /**
+   * The change-stream revision the page was read at.
+   *
+   * @generated from field: int64 revision = 3;
+   */
+  revision: bigint;
+
+  /**
+   * Number of matching attempts, when show_total_size was set.
+   *
+   * @generated from field: int64 total_size = 4;
+   */
+  totalSize: bigint;
+};
+
+/**
+ * Describes the message modelregistry.v1.ListWebhookDeliveriesResponse.
+ * Use `create(ListWebhookDeliveriesResponseSchema)` to create a new message.
+ */
+export const ListWebhookDeliveriesResponseSchema: GenMessage<ListWebhookDeliveriesResponse> = /*@__PURE__*/
+  messageDesc(file_modelregistry_v1_webhook_service, 15);
+
+/**
+ * Request of RedeliverWebhook. Exactly one of revision and from_revision.
+ *
+ * @generated from message modelregistry.v1.RedeliverWebhookRequest
+ */
+export type RedeliverWebhookRequest = Message<"modelregistry.v1.RedeliverWebhookRequest"> & {
+  /**
+   * `webhooks/{webhook}`.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * Replay this one event now, with the same webhook-id as its first delivery. The webhook must
+   * select it (FAILED_PRECONDITION otherwise) and its owner must be allowed to read it.
+   *
+   * @generated from field: int64 revision = 2;
+   */
+  revision: bigint;
+
+  /**
+   * Deliver everything the webhook selects from this revision on: its cursor moves back to just
+   * before it (or forward, skipping what is in between) and delivery continues from there.
+   *
+   * @generated from field: int64 from_revision = 3;
+   */
+  fromRevision: bigint;
+};
+
+/**
+ * Describes the message modelregistry.v1.RedeliverWebhookRequest.
+ * Use `create(RedeliverWebhookRequestSchema)` to create a new message.
+ */
+export const RedeliverWebhookRequestSchema: GenMessage<RedeliverWebhookRequest> = /*@__PURE__*/
+  messageDesc(file_modelregistry_v1_webhook_service, 16);
+
+/**
+ * Response of RedeliverWebhook.
+ *
+ * @generated from message modelregistry.v1.RedeliverWebhookResponse
+ */
+export type RedeliverWebhookResponse = Message<"modelregistry.v1.RedeliverWebhookResponse"> & {
+  /**
+   * The webhook.
+   *
+   * @generated from field: modelregistry.v1.Webhook webhook = 1;
+   */
+  webhook?: Webhook | undefined;
+
+  /**
+   * For revision: the attempt, as TestWebhook returns it. Unset for from_revision.
+   *
+   * @generated from field: modelregistry.v1.WebhookDelivery delivery = 2;
+   */
+  delivery?: WebhookDelivery | undefined;
+};
+
+/**
+ * Describes the message modelregistry.v1.RedeliverWebhookResponse.
+ * Use `create(RedeliverWebhookResponseSchema)` to create a new message.
+ */
+export const RedeliverWebhookResponseSchema: GenMessage<RedeliverWebhookResponse> = /*@__PURE__*/
+  messageDesc(file_modelregistry_v1_webhook_service, 17);
+
+/**
  * Webhooks: signed HTTP deliveries of the change log (docs/webhooks.md). Every method needs the
  * permission webhooks.manage. Responses wrap the resource in a per-RPC message, as in ModelRegistryService.
  *
@@ -462,6 +669,41 @@ export const WebhookService: GenService<{
     methodKind: "unary";
     input: typeof RotateWebhookSecretRequestSchema;
     output: typeof RotateWebhookSecretResponseSchema;
+  },
+  /**
+   * Sends a signed ping (CloudEvent type io.modelregistry.ping) to the webhook's URL now and returns
+   * the attempt; a receiver that fails is an outcome in the response, not an error. Works whether or
+   * not this server delivers webhooks, and whether or not the webhook is enabled.
+   *
+   * @generated from rpc modelregistry.v1.WebhookService.TestWebhook
+   */
+  testWebhook: {
+    methodKind: "unary";
+    input: typeof TestWebhookRequestSchema;
+    output: typeof TestWebhookResponseSchema;
+  },
+  /**
+   * Lists a webhook's delivery attempts (deliveries, pings and redeliveries), kept for
+   * --webhook-delivery-retention-days.
+   *
+   * @generated from rpc modelregistry.v1.WebhookService.ListWebhookDeliveries
+   */
+  listWebhookDeliveries: {
+    methodKind: "unary";
+    input: typeof ListWebhookDeliveriesRequestSchema;
+    output: typeof ListWebhookDeliveriesResponseSchema;
+  },
+  /**
+   * Replays one event now (revision: one attempt, returned) or everything from a revision
+   * (from_revision: the webhook's cursor moves back and delivery goes on from there, in order).
+   * OUT_OF_RANGE when retention removed the revision or it is after the newest event.
+   *
+   * @generated from rpc modelregistry.v1.WebhookService.RedeliverWebhook
+   */
+  redeliverWebhook: {
+    methodKind: "unary";
+    input: typeof RedeliverWebhookRequestSchema;
+    output: typeof RedeliverWebhookResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_modelregistry_v1_webhook_service, 0);

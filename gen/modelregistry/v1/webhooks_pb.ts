@@ -4,15 +4,15 @@
 
 import type { GenEnum, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
-import type { Timestamp } from "@bufbuild/protobuf/wkt";
-import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
+import type { Duration, Timestamp } from "@bufbuild/protobuf/wkt";
+import { file_google_protobuf_duration, file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file modelregistry/v1/webhooks.proto.
  */
 export const file_modelregistry_v1_webhooks: GenFile = /*@__PURE__*/
-  fileDesc("Ch9tb2RlbHJlZ2lzdHJ5L3YxL3dlYmhvb2tzLnByb3RvEhBtb2RlbHJlZ2lzdHJ5LnYxIu0DCgdXZWJob29rEgwKBG5hbWUYASABKAkSCgoCaWQYAiABKAkSFAoMZGlzcGxheV9uYW1lGAMgASgJEhMKC2Rlc2NyaXB0aW9uGAQgASgJEgsKA3VybBgFIAEoCRITCgtldmVudF90eXBlcxgGIAMoCRIWCg5yZXNvdXJjZV90eXBlcxgHIAMoCRIYChByZWdpc3RlcmVkX21vZGVsGAggASgJEg4KBmZpbHRlchgJIAEoCRIUCgdlbmFibGVkGAogASgISACIAQESPgoOZmFpbHVyZV9wb2xpY3kYCyABKA4yJi5tb2RlbHJlZ2lzdHJ5LnYxLldlYmhvb2tGYWlsdXJlUG9saWN5Eg0KBW93bmVyGAwgASgJEhcKD2Rpc2FibGVkX3JlYXNvbhgNIAEoCRI/ChtwcmV2aW91c19zZWNyZXRfZXhwaXJlX3RpbWUYDiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC2NyZWF0ZV90aW1lGA8gASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgt1cGRhdGVfdGltZRgQIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDAoEZXRhZxgRIAEoCUIKCghfZW5hYmxlZCqBAQoUV2ViaG9va0ZhaWx1cmVQb2xpY3kSJgoiV0VCSE9PS19GQUlMVVJFX1BPTElDWV9VTlNQRUNJRklFRBAAEiAKHFdFQkhPT0tfRkFJTFVSRV9QT0xJQ1lfUEFVU0UQARIfChtXRUJIT09LX0ZBSUxVUkVfUE9MSUNZX1NLSVAQAmIGcHJvdG8z", [file_google_protobuf_timestamp]);
+  fileDesc("Ch9tb2RlbHJlZ2lzdHJ5L3YxL3dlYmhvb2tzLnByb3RvEhBtb2RlbHJlZ2lzdHJ5LnYxIu0DCgdXZWJob29rEgwKBG5hbWUYASABKAkSCgoCaWQYAiABKAkSFAoMZGlzcGxheV9uYW1lGAMgASgJEhMKC2Rlc2NyaXB0aW9uGAQgASgJEgsKA3VybBgFIAEoCRITCgtldmVudF90eXBlcxgGIAMoCRIWCg5yZXNvdXJjZV90eXBlcxgHIAMoCRIYChByZWdpc3RlcmVkX21vZGVsGAggASgJEg4KBmZpbHRlchgJIAEoCRIUCgdlbmFibGVkGAogASgISACIAQESPgoOZmFpbHVyZV9wb2xpY3kYCyABKA4yJi5tb2RlbHJlZ2lzdHJ5LnYxLldlYmhvb2tGYWlsdXJlUG9saWN5Eg0KBW93bmVyGAwgASgJEhcKD2Rpc2FibGVkX3JlYXNvbhgNIAEoCRI/ChtwcmV2aW91c19zZWNyZXRfZXhwaXJlX3RpbWUYDiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC2NyZWF0ZV90aW1lGA8gASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgt1cGRhdGVfdGltZRgQIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDAoEZXRhZxgRIAEoCUIKCghfZW5hYmxlZCL9AgoPV2ViaG9va0RlbGl2ZXJ5EgwKBG5hbWUYASABKAkSEAoIcmV2aXNpb24YAiABKAMSEgoKbWVzc2FnZV9pZBgDIAEoCRIPCgdhdHRlbXB0GAQgASgFEjkKB291dGNvbWUYBSABKA4yKC5tb2RlbHJlZ2lzdHJ5LnYxLldlYmhvb2tEZWxpdmVyeU91dGNvbWUSMwoEa2luZBgGIAEoDjIlLm1vZGVscmVnaXN0cnkudjEuV2ViaG9va0RlbGl2ZXJ5S2luZBITCgtzdGF0dXNfY29kZRgHIAEoBRIqCgdsYXRlbmN5GAggASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEg0KBWVycm9yGAkgASgJEjMKD25leHRfcmV0cnlfdGltZRgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMAoMYXR0ZW1wdF90aW1lGAsgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCqBAQoUV2ViaG9va0ZhaWx1cmVQb2xpY3kSJgoiV0VCSE9PS19GQUlMVVJFX1BPTElDWV9VTlNQRUNJRklFRBAAEiAKHFdFQkhPT0tfRkFJTFVSRV9QT0xJQ1lfUEFVU0UQARIfChtXRUJIT09LX0ZBSUxVUkVfUE9MSUNZX1NLSVAQAiq5AQoWV2ViaG9va0RlbGl2ZXJ5T3V0Y29tZRIoCiRXRUJIT09LX0RFTElWRVJZX09VVENPTUVfVU5TUEVDSUZJRUQQABIpCiVXRUJIT09LX0RFTElWRVJZX09VVENPTUVfQUNLTk9XTEVER0VEEAESJQohV0VCSE9PS19ERUxJVkVSWV9PVVRDT01FX1JFVFJZSU5HEAISIwofV0VCSE9PS19ERUxJVkVSWV9PVVRDT01FX0ZBSUxFRBADKqMBChNXZWJob29rRGVsaXZlcnlLaW5kEiUKIVdFQkhPT0tfREVMSVZFUllfS0lORF9VTlNQRUNJRklFRBAAEh8KG1dFQkhPT0tfREVMSVZFUllfS0lORF9FVkVOVBABEh4KGldFQkhPT0tfREVMSVZFUllfS0lORF9QSU5HEAISJAogV0VCSE9PS19ERUxJVkVSWV9LSU5EX1JFREVMSVZFUlkQA2IGcHJvdG8z", [file_google_protobuf_duration, file_google_protobuf_timestamp]);
 
 /**
  * A durable subscription to the change log: the server POSTs each matching event, in revision
@@ -154,6 +154,97 @@ export const WebhookSchema: GenMessage<Webhook> = /*@__PURE__*/
   messageDesc(file_modelregistry_v1_webhooks, 0);
 
 /**
+ * One attempt to deliver to a webhook (ListWebhookDeliveries). Output only.
+ *
+ * @generated from message modelregistry.v1.WebhookDelivery
+ */
+export type WebhookDelivery = Message<"modelregistry.v1.WebhookDelivery"> & {
+  /**
+   * `webhooks/{webhook}/deliveries/{delivery}`.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * The event's revision; 0 for a ping.
+   *
+   * @generated from field: int64 revision = 2;
+   */
+  revision: bigint;
+
+  /**
+   * The webhook-id header: the same for every attempt at one event of one webhook.
+   *
+   * @generated from field: string message_id = 3;
+   */
+  messageId: string;
+
+  /**
+   * Which attempt at this event (1 for the first).
+   *
+   * @generated from field: int32 attempt = 4;
+   */
+  attempt: number;
+
+  /**
+   * What came of it.
+   *
+   * @generated from field: modelregistry.v1.WebhookDeliveryOutcome outcome = 5;
+   */
+  outcome: WebhookDeliveryOutcome;
+
+  /**
+   * Why it was made.
+   *
+   * @generated from field: modelregistry.v1.WebhookDeliveryKind kind = 6;
+   */
+  kind: WebhookDeliveryKind;
+
+  /**
+   * The HTTP status of the answer; 0 when there was none (refused address, connection error, timeout).
+   *
+   * @generated from field: int32 status_code = 7;
+   */
+  statusCode: number;
+
+  /**
+   * From sending the request to the end of the answer, or to the failure.
+   *
+   * @generated from field: google.protobuf.Duration latency = 8;
+   */
+  latency?: Duration | undefined;
+
+  /**
+   * Why the attempt failed; empty when acknowledged.
+   *
+   * @generated from field: string error = 9;
+   */
+  error: string;
+
+  /**
+   * When the event is tried again (outcome RETRYING); unset otherwise.
+   *
+   * @generated from field: google.protobuf.Timestamp next_retry_time = 10;
+   */
+  nextRetryTime?: Timestamp | undefined;
+
+  /**
+   * When the attempt was made.
+   *
+   * @generated from field: google.protobuf.Timestamp attempt_time = 11;
+   */
+  attemptTime?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message modelregistry.v1.WebhookDelivery.
+ * Use `create(WebhookDeliverySchema)` to create a new message.
+ */
+export const WebhookDeliverySchema: GenMessage<WebhookDelivery> = /*@__PURE__*/
+  messageDesc(file_modelregistry_v1_webhooks, 1);
+
+/**
  * What a webhook does with an event it could not deliver within its attempts.
  *
  * @generated from enum modelregistry.v1.WebhookFailurePolicy
@@ -186,4 +277,86 @@ export enum WebhookFailurePolicy {
  */
 export const WebhookFailurePolicySchema: GenEnum<WebhookFailurePolicy> = /*@__PURE__*/
   enumDesc(file_modelregistry_v1_webhooks, 0);
+
+/**
+ * What came of one delivery attempt.
+ *
+ * @generated from enum modelregistry.v1.WebhookDeliveryOutcome
+ */
+export enum WebhookDeliveryOutcome {
+  /**
+   * Not set.
+   *
+   * @generated from enum value: WEBHOOK_DELIVERY_OUTCOME_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * The receiver answered 2xx.
+   *
+   * @generated from enum value: WEBHOOK_DELIVERY_OUTCOME_ACKNOWLEDGED = 1;
+   */
+  ACKNOWLEDGED = 1,
+
+  /**
+   * The attempt failed and the event is tried again at next_retry_time.
+   *
+   * @generated from enum value: WEBHOOK_DELIVERY_OUTCOME_RETRYING = 2;
+   */
+  RETRYING = 2,
+
+  /**
+   * The attempt failed and is not retried (the last attempt at an event, a ping, a redelivery).
+   *
+   * @generated from enum value: WEBHOOK_DELIVERY_OUTCOME_FAILED = 3;
+   */
+  FAILED = 3,
+}
+
+/**
+ * Describes the enum modelregistry.v1.WebhookDeliveryOutcome.
+ */
+export const WebhookDeliveryOutcomeSchema: GenEnum<WebhookDeliveryOutcome> = /*@__PURE__*/
+  enumDesc(file_modelregistry_v1_webhooks, 1);
+
+/**
+ * Why an attempt was made.
+ *
+ * @generated from enum modelregistry.v1.WebhookDeliveryKind
+ */
+export enum WebhookDeliveryKind {
+  /**
+   * Not set.
+   *
+   * @generated from enum value: WEBHOOK_DELIVERY_KIND_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Delivery of an event from the change log, in revision order.
+   *
+   * @generated from enum value: WEBHOOK_DELIVERY_KIND_EVENT = 1;
+   */
+  EVENT = 1,
+
+  /**
+   * A ping sent by TestWebhook (revision 0).
+   *
+   * @generated from enum value: WEBHOOK_DELIVERY_KIND_PING = 2;
+   */
+  PING = 2,
+
+  /**
+   * One event replayed by RedeliverWebhook.
+   *
+   * @generated from enum value: WEBHOOK_DELIVERY_KIND_REDELIVERY = 3;
+   */
+  REDELIVERY = 3,
+}
+
+/**
+ * Describes the enum modelregistry.v1.WebhookDeliveryKind.
+ */
+export const WebhookDeliveryKindSchema: GenEnum<WebhookDeliveryKind> = /*@__PURE__*/
+  enumDesc(file_modelregistry_v1_webhooks, 2);
 

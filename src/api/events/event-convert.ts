@@ -1,4 +1,4 @@
-import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { create, fromBinary, type JsonValue, toBinary, toJson } from "@bufbuild/protobuf";
 import { EmptySchema, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import {
   type Event as PbEvent,
@@ -79,6 +79,9 @@ export function eventOut(event: RegistryEvent): PbEvent {
     previous: event.previous ? snapshotOut(event.previous) : undefined,
   });
 }
+
+/** The event as Watch's JSON clients and the audit log carry it (a webhook delivery's data). */
+export const eventJson = (event: RegistryEvent): JsonValue => toJson(EventSchema, eventOut(event));
 
 /**
  * The frame of one event on every Watch stream, built once by the hub and shared. `message`

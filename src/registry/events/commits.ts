@@ -31,13 +31,22 @@ export async function compactionCutoff(registry: Registry, bound: RetentionBound
 
 /**
  * Removes the events through at most `batchSize` revisions past the compaction point, toward
- * `cutoff`, in one short transaction; returns the new compaction point and how many went.
+ * `cutoff` but never past the cursor of a webhook that holds events (enabled, or paused by
+ * failures: it has not received what follows), in one short transaction; returns the new
+ * compaction point, how many went, and how far this run may go (`bound`: below `cutoff` while
+ * a webhook holds events back).
  */
-export async function compactStep(registry: Registry, cutoff: number, batchSize: number): Promise<{ compacted: number; deleted: number }> {
+export async function compactStep(
+  registry: Registry,
+  cutoff: number,
+  batchSize: number,
+): Promise<{ compacted: number; deleted: number; bound: number }> {
   return unitOf(registry).writeOutsideCall(async (w) => {
+    const [held] = await w.webhookDeliveries.heldCursorsBelow(cutoff);
+    const bound = held ? held.revision : cutoff;
     const compacted = await w.compactedRevision();
-    if (compacted >= cutoff) return { compacted, deleted: 0 };
-    const through = Math.min(cutoff, compacted + batchSize);
-    return { compacted: through, deleted: await w.compactEvents(through) };
+    if (compacted >= bound) return { compacted, deleted: 0, bound };
+    const through = Math.min(bound, compacted + batchSize);
+    return { compacted: through, deleted: await w.compactEvents(through), bound };
   });
 }

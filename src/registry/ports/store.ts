@@ -4,6 +4,7 @@ import type { RecordReader, RecordWriter } from "./record-store.js";
 import type { DeploymentReader, DeploymentWriter } from "./serving-store.js";
 import type { ListQuery, ListResult } from "./store-lists.js";
 import type { WebhookReader, WebhookWriter } from "./webhook-store.js";
+import type { WebhookDeliveryReader, WebhookDeliveryWriter } from "./webhook-delivery-store.js";
 
 export type * from "./alias-store.js";
 export type * from "./lineage-store.js";
@@ -11,6 +12,7 @@ export type * from "./record-store.js";
 export type * from "./serving-store.js";
 export type * from "./store-lists.js";
 export type * from "./webhook-store.js";
+export type * from "./webhook-delivery-store.js";
 import type { ModelArtifact, ModelVersion, RegisteredModel, RegistryEvent } from "../core/types.js";
 
 /** Which versions a version list covers. */
@@ -91,6 +93,8 @@ export interface StoreReader {
   readonly rest: RecordReader;
   /** Webhooks and their sealed secrets (webhook-store.ts). */
   readonly webhooks: WebhookReader;
+  /** Delivery attempts and the cursors that hold events back (webhook-delivery-store.ts). */
+  readonly webhookDeliveries: WebhookDeliveryReader;
   /** Events up to and including this revision were compacted away (0: none). */
   compactedRevision(): Promise<number>;
   readEvents(query: EventQuery): Promise<RegistryEvent[]>;
@@ -120,6 +124,7 @@ export interface StoreWriter extends StoreReader {
   readonly deployments: DeploymentWriter;
   readonly rest: RecordWriter;
   readonly webhooks: WebhookWriter;
+  readonly webhookDeliveries: WebhookDeliveryWriter;
   /** Deletes the events up to throughRevision (a prefix) and raises the compacted revision; returns the count. */
   compactEvents(throughRevision: number): Promise<number>;
 }

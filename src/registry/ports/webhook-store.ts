@@ -26,6 +26,8 @@ export interface WebhookCursor {
   nextAttemptTime: Date;
 }
 
+export type WebhookDeliveryKind = "EVENT" | "PING" | "REDELIVERY";
+
 /** What one delivery attempt did (kept for ListWebhookDeliveries). */
 export interface WebhookDeliveryAttempt {
   id: string;
@@ -35,6 +37,8 @@ export interface WebhookDeliveryAttempt {
   messageId: string;
   attempt: number;
   outcome: "ACKNOWLEDGED" | "RETRYING" | "FAILED";
+  /** Why it was made: the change log (EVENT), TestWebhook (PING) or RedeliverWebhook of one event (REDELIVERY). */
+  kind: WebhookDeliveryKind;
   /** The HTTP status, 0 when there was no answer. */
   statusCode: number;
   latencyMs: number;

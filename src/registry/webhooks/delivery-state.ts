@@ -49,11 +49,14 @@ export function saveProgress(registry: Registry, cursor: WebhookCursor, attempt:
   });
 }
 
-/** Disables a webhook for `reason`, recorded as its UPDATED event; the cursor stays on the event that failed. */
+/**
+ * Disables a webhook for `reason`, recorded as its UPDATED event; the cursor stays where it is.
+ * A webhook paused after failures can still be disabled again for another reason (its cursor compacted).
+ */
 export function pauseWebhook(registry: Registry, id: number, reason: Exclude<WebhookDisabledReason, "">, detail: string): Promise<void> {
   return unitOf(registry).write(async (w) => {
     const current = await w.webhooks.getWebhook(id);
-    if (!current?.enabled) return;
+    if (!current || !(current.enabled || current.disabledReason === "TOO_MANY_FAILURES") || current.disabledReason === reason) return;
     await saveWebhook(registry, w, current, { ...current, enabled: false, disabledReason: reason }, { actor: DELIVERY_ACTOR, reason: detail });
   });
 }

@@ -22,6 +22,7 @@ import { type Paginate, readPage } from "./sql/page-query.js";
 import { preparedQuery } from "./sql/prepared-query.js";
 import { RecordQueries } from "./records/record-queries.js";
 import type { Database } from "./schema.js";
+import { WebhookDeliveryQueries } from "./webhooks/delivery-queries.js";
 import { WebhookQueries } from "./webhooks/webhook-queries.js";
 import {
   latestVersionRow,
@@ -49,6 +50,7 @@ export class KyselyReader implements StoreReader {
   private deploymentQueries?: DeploymentQueries;
   private recordQueries?: RecordQueries;
   private webhookQueries?: WebhookQueries;
+  private webhookDeliveryQueries?: WebhookDeliveryQueries;
 
   /** Aliases, and the reads and deletes of a model's tree (model-tree-queries.ts). Made when first used, like the others. */
   get lifecycle(): ModelTreeQueries {
@@ -75,6 +77,11 @@ export class KyselyReader implements StoreReader {
   get webhooks(): WebhookQueries {
     this.webhookQueries ??= new WebhookQueries(this.db, this.paginate);
     return this.webhookQueries;
+  }
+
+  get webhookDeliveries(): WebhookDeliveryQueries {
+    this.webhookDeliveryQueries ??= new WebhookDeliveryQueries(this.db, this.paginate);
+    return this.webhookDeliveryQueries;
   }
 
   /** The keyset paginator every area shares (page-query.ts). */

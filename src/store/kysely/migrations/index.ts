@@ -6,6 +6,7 @@ import { migration0004RestArtifacts } from "./0004-rest-artifacts.js";
 import { migration0005StandaloneArtifacts } from "./0005-standalone-artifacts.js";
 import { migration0006ImportProgress } from "./0006-import-progress.js";
 import { migration0007Webhooks } from "./0007-webhooks.js";
+import { migration0008WebhookDeliveryKinds } from "./0008-webhook-delivery-kinds.js";
 
 /** Every migration, in order. A static list: file scanning breaks under bundlers and vitest. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -16,6 +17,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   "0005-standalone-artifacts": migration0005StandaloneArtifacts,
   "0006-import-progress": migration0006ImportProgress,
   "0007-webhooks": migration0007Webhooks,
+  "0008-webhook-delivery-kinds": migration0008WebhookDeliveryKinds,
 };
 
 /** Kysely MigrationProvider over MIGRATIONS. */

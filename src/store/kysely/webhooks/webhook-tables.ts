@@ -56,6 +56,8 @@ export interface WebhookDeliveriesTable {
   error: string;
   next_retry_time: NullableInt;
   attempt_time: Int;
+  /** EVENT, PING or REDELIVERY (migration 0008). */
+  kind: string;
 }
 
 export interface WebhookTables {

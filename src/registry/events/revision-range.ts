@@ -1,4 +1,4 @@
-import { OutOfRangeError } from "../registry/core/errors.js";
+import { OutOfRangeError } from "../core/errors.js";
 
 /** OUT_OF_RANGE for a position whose following events retention removed, or a restore or import skipped. */
 export function compacted(requested: number, compactedRevision: number): OutOfRangeError {
@@ -12,4 +12,12 @@ export function compacted(requested: number, compactedRevision: number): OutOfRa
       oldest_available_revision: String(compactedRevision + 1),
     },
   );
+}
+
+/** OUT_OF_RANGE for a revision the registry has not reached yet. */
+export function inFuture(requested: number, current: number, field = "start_revision"): OutOfRangeError {
+  return new OutOfRangeError(`${field} ${requested} is newer than the current revision ${current}`, "REVISION_IN_FUTURE", {
+    requested_revision: String(requested),
+    current_revision: String(current),
+  });
 }
