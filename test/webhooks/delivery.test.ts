@@ -1,7 +1,5 @@
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Webhook as StandardWebhook } from "standardwebhooks";
@@ -11,62 +9,19 @@ import { WebhookFailurePolicy } from "../../gen/modelregistry/v1/webhooks_pb.js"
 import { verifyWebhook } from "../../src/client/webhook-signature.js";
 import { SERVER_DIALECTS } from "../support/dialects.js";
 import { startTestServer, type TestServer } from "../support/server.js";
-
-/** What the receiver got: one entry per request, by path. */
-interface Received {
-  path: string;
-  headers: Record<string, string>;
-  body: string;
-  status: number;
-}
-
-/** A real HTTP receiver on loopback; `answer` picks the status of each request to a path. */
-async function startReceiver(answer: (path: string, count: number) => number) {
-  const received: Received[] = [];
-  const counts = new Map<string, number>();
-  const server = http.createServer((req, res) => {
-    let body = "";
-    req.setEncoding("utf8");
-    req.on("data", (chunk: string) => (body += chunk));
-    req.on("end", () => {
-      const path = req.url ?? "";
-      const count = (counts.get(path) ?? 0) + 1;
-      counts.set(path, count);
-      const status = answer(path, count);
-      received.push({ path, headers: req.headers as Record<string, string>, body, status });
-      res.writeHead(status, status === 302 ? { location: "/ok" } : {}).end("thanks");
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { received, base, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
-
-async function until<T>(what: string, fn: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = fn();
-    if (value) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
-const revisionOf = (r: Received) => Number((JSON.parse(r.body) as { revision: string }).revision);
-const subjectOf = (r: Received) => (JSON.parse(r.body) as { subject: string }).subject;
-const ascending = (xs: number[]) => xs.every((x, i) => i === 0 || x > xs[i - 1]!);
+import { ascending, type Received, type Receiver, revisionOf, startReceiver, subjectOf, until } from "./receiver.js";
 
 for (const dialect of SERVER_DIALECTS) {
   describe.runIf(dialect.enabled)(`[${dialect.name}] webhook delivery (--webhook-delivery)`, () => {
     let on: TestServer;
     let off: TestServer;
-    let receiver: Awaited<ReturnType<typeof startReceiver>>;
+    let receiver: Receiver;
     const dir = mkdtempSync(join(tmpdir(), "webhook-delivery-"));
     const keyFile = join(dir, "webhook.key");
     const unique = (name: string) => `${name}-${randomBytes(3).toString("hex")}`;
     beforeAll(async () => {
       writeFileSync(keyFile, `${randomBytes(32).toString("base64")}\n`);
-      receiver = await startReceiver((path, count) => (path.startsWith("/flaky") && count <= 2 ? 500 : path.startsWith("/redirect") ? 302 : 200));
+      receiver = await startReceiver(({ path, count }) => (path.startsWith("/flaky") && count <= 2 ? 500 : path.startsWith("/redirect") ? 302 : 200));
       const webhooks = { keyFile, allowHttp: true, allowedNetworks: ["127.0.0.1/32"] };
       const delivery = { retryBaseMs: 50, retryMaxMs: 200, maxAttempts: 3, pollIntervalMs: 100 };
       on = await startTestServer(dialect, undefined, { app: { webhooks: { ...webhooks, delivery } } });
@@ -101,7 +56,7 @@ for (const dialect of SERVER_DIALECTS) {
       }
       return names;
     };
-    const at = (path: string) => receiver.received.filter((r) => r.path === path);
+    const at = (path: string) => receiver.at(path);
 
     it("delivers the selected events in revision order, signed (our helper and the standardwebhooks package agree)", async () => {
       const hook = await createHook(on, "/ok-1");
