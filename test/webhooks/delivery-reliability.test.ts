@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebhookService } from "../../gen/modelregistry/v1/webhook_service_pb.js";
 import { SERVER_DIALECTS } from "../support/dialects.js";
-import { startTestServer, type TestServer } from "../support/server.js";
-import { createHook, createModels, webhookKey } from "./harness.js";
-import { ascending, type Receiver, revisionOf, signedByBoth, startReceiver, subjectOf, until } from "./receiver.js";
+import type { TestServer } from "../support/server.js";
+import { createHook, createModels, startDelivery } from "./harness.js";
+import { ascending, type Receiver, revisionOf, signedByBoth, subjectOf, until } from "./receiver.js";
 
 const TUNING = { retryBaseMs: 50, retryMaxMs: 400, maxAttempts: 30, pollIntervalMs: 100 };
 
@@ -11,19 +11,13 @@ for (const dialect of SERVER_DIALECTS) {
   describe.runIf(dialect.enabled)(`[${dialect.name}] webhook delivery: nothing lost, in order`, () => {
     let server: TestServer;
     let receiver: Receiver;
+    let close = async () => {};
     /** While set, /outage answers 503 (the receiver's application is down, its port still open). */
     let failing = false;
-    const key = webhookKey();
     beforeAll(async () => {
-      receiver = await startReceiver(({ path }) => (path === "/outage" && failing ? 503 : 204));
-      const webhooks = { keyFile: key.path, allowHttp: true, allowedNetworks: ["127.0.0.1/32"], delivery: TUNING };
-      server = await startTestServer(dialect, undefined, { app: { webhooks } });
+      ({ server, receiver, close } = await startDelivery(dialect, ({ path }) => (path === "/outage" && failing ? 503 : 204), TUNING));
     });
-    afterAll(async () => {
-      await server?.close();
-      await receiver?.close();
-      key.cleanup();
-    });
+    afterAll(() => close());
 
     it("delivers every event of a burst of 1,000 writes exactly once, in revision order, signed", async () => {
       const hook = await createHook(server.clientOf(WebhookService, "connect-json-h1"), `${receiver.base}/burst`);

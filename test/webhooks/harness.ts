@@ -8,8 +8,11 @@ import pg from "pg";
 import { ModelRegistryService } from "../../gen/modelregistry/v1/model_registry_service_pb.js";
 import { WebhookService } from "../../gen/modelregistry/v1/webhook_service_pb.js";
 import { WebhookFailurePolicy } from "../../gen/modelregistry/v1/webhooks_pb.js";
-import { dropSchema, POSTGRES_URL } from "../support/dialects.js";
+import type { DeliveryTuning } from "../../src/webhooks/delivery-worker.js";
+import { dropSchema, POSTGRES_URL, type TestDialect } from "../support/dialects.js";
 import { postgresUrlWithSchema } from "../support/process.js";
+import { startTestServer } from "../support/server.js";
+import { type Answer, startReceiver } from "./receiver.js";
 
 /** A webhook key file in a temporary folder, and the flags a child server needs to deliver to loopback over http. */
 export function webhookKey() {
@@ -63,4 +66,21 @@ export async function processDatabase(kind: "sqlite-file" | "postgres"): Promise
   await admin.query(`CREATE SCHEMA "${schema}"`);
   await admin.end();
   return { url: postgresUrlWithSchema(POSTGRES_URL, schema), schema, cleanup: () => dropSchema(schema) };
+}
+
+/** A receiver, and a server over a fresh database of the dialect delivering to loopback with this tuning. */
+export async function startDelivery(dialect: TestDialect, answer: Answer, delivery: DeliveryTuning) {
+  const key = webhookKey();
+  const receiver = await startReceiver(answer);
+  const webhooks = { keyFile: key.path, allowHttp: true, allowedNetworks: ["127.0.0.1/32"], delivery };
+  const server = await startTestServer(dialect, undefined, { app: { webhooks } });
+  return {
+    server,
+    receiver,
+    async close() {
+      await server.close();
+      await receiver.close();
+      key.cleanup();
+    },
+  };
 }
