@@ -5,7 +5,8 @@ import type { WebhookSettings } from "./registry/webhooks/webhook-rules.js";
 import type { DeliveryTuning, OwnerAccess } from "./webhooks/delivery-worker.js";
 
 /**
- * Webhook delivery, started only when --webhook-delivery is on (issue 20, slice b: one replica). The payload's data is the Event message in its JSON form, as Watch's JSON clients get it.
+ * Webhook delivery, started only when --webhook-delivery is on (issue 20); replicas share the
+ * webhooks through leases. The payload's data is the Event message in its JSON form, as Watch's JSON clients get it.
  */
 export function webhookDelivery(options: {
   registry: Registry;
@@ -31,6 +32,7 @@ export function webhookDelivery(options: {
         ...(tuning === true ? {} : tuning),
       });
       worker.start();
+      options.logger.info("webhook delivery on", { leaseOwner: worker.owner });
       stop = () => worker.stop();
     },
     stop: () => stop(),

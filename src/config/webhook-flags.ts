@@ -31,7 +31,7 @@ export const WEBHOOK_FLAGS = {
     value: "on|off",
     default: "off",
     group: "server",
-    help: "deliver webhooks from this server (incomplete: one replica only; owners must be in the tokens file; docs/webhooks.md)",
+    help: "deliver webhooks from this server; replicas share them by leases, a dead replica's move within ~11 s (incomplete: owners must be in the tokens file; docs/webhooks.md)",
     parse: onOff,
   },
   webhookMaxLagEvents: {

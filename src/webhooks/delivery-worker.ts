@@ -1,14 +1,13 @@
-import { randomUUID } from "node:crypto";
 import type { Logger } from "../logger.js";
-import type { RegistryEvent, Webhook } from "../registry/core/types.js";
+import type { RegistryEvent } from "../registry/core/types.js";
 import { onCommit } from "../registry/events/commits.js";
 import { readEventPage } from "../registry/events/watch-reads.js";
 import type { WebhookCursor, WebhookDeliveryAttempt } from "../registry/ports/webhook-store.js";
 import type { Registry } from "../registry/shared/registry.js";
-import { deliveryState, enabledWebhooks, pauseWebhook, saveProgress, signingSecrets } from "../registry/webhooks/delivery-state.js";
+import { deliveryState, enabledWebhooks, pauseWebhook, saveProgress } from "../registry/webhooks/delivery-state.js";
 import type { WebhookSettings } from "../registry/webhooks/webhook-rules.js";
-import { postWebhook, type SendLimits, type SendResult } from "./http-sender.js";
-import { cloudEventBody, deliveryHeaders, messageIdOf } from "./payload.js";
+import { type AttemptContext, attemptDelivery } from "./delivery-attempt.js";
+import { LeaseKeeper } from "./lease-keeper.js";
 import { webhookSelection } from "./selection.js";
 
 /** Whether the owner of a webhook may read an event now; null: the owner cannot be resolved (nothing is delivered). */
@@ -25,6 +24,8 @@ export interface DeliveryTuning {
   connectTimeoutMs?: number;
   timeoutMs?: number;
   maxResponseBytes?: number;
+  /** How long a webhook's lease lasts unrenewed; renewed every third of it (default 10000). */
+  leaseTtlMs?: number;
 }
 
 export interface DeliveryWorkerOptions extends DeliveryTuning {
@@ -41,47 +42,71 @@ export interface DeliveryWorkerOptions extends DeliveryTuning {
 const PAGE = 100;
 
 /**
- * Delivers webhooks from this process (issue 20, slice b: one replica). Per webhook one task at a
- * time walks the event log after its cursor in revision order: an event the webhook selects and
- * its owner may read is POSTed until a 2xx acknowledges it (the cursor advances, not an event);
- * other answers and timeouts retry with exponential backoff and jitter, up to maxAttempts, then
- * the failure policy applies (PAUSE: the webhook is disabled with the reason, an event; SKIP:
- * the cursor moves on). At least once: the cursor is saved after the answer.
+ * Delivers webhooks from this process. Per webhook whose lease it holds (lease-keeper.ts: one
+ * replica at a time), one task at a time walks the event log after its cursor in revision order:
+ * an event the webhook selects and its owner may read is POSTed until a 2xx acknowledges it (the
+ * cursor advances, not an event); other answers and timeouts retry with exponential backoff and
+ * jitter, up to maxAttempts, then the failure policy applies (delivery-attempt.ts). At least
+ * once: the cursor is saved after the answer, in a transaction that first checks the lease.
  */
 export class DeliveryWorker {
   private readonly running = new Map<number, Promise<void>>();
   private readonly again = new Set<number>();
   private readonly timers = new Set<NodeJS.Timeout>();
-  private readonly limits: SendLimits;
   private readonly warned = new Set<string>();
+  private readonly leases: LeaseKeeper;
+  private readonly attempts: AttemptContext;
   private unsubscribe: (() => void) | null = null;
   private scanning: Promise<void> | null = null;
   private rescan = false;
   private stopped = false;
 
   constructor(private readonly options: DeliveryWorkerOptions) {
-    this.limits = {
-      policy: options.settings.destinations,
-      connectTimeoutMs: options.connectTimeoutMs ?? 5_000,
-      timeoutMs: options.timeoutMs ?? 15_000,
-      maxResponseBytes: options.maxResponseBytes ?? 64 * 1024,
+    const { registry, settings, logger } = options;
+    this.leases = new LeaseKeeper(registry, logger, options.leaseTtlMs);
+    const lease = this.leases.lease;
+    this.attempts = {
+      registry,
+      settings,
+      logger,
+      lease,
+      encode: options.encode,
+      source: options.source ?? "model-registry",
+      limits: {
+        policy: settings.destinations,
+        connectTimeoutMs: options.connectTimeoutMs ?? 5_000,
+        timeoutMs: options.timeoutMs ?? 15_000,
+        maxResponseBytes: options.maxResponseBytes ?? 64 * 1024,
+      },
+      maxAttempts: options.maxAttempts ?? 8,
+      retryBaseMs: options.retryBaseMs ?? 1_000,
+      retryMaxMs: options.retryMaxMs ?? 300_000,
+      save: (cursor, attempt) => this.save(cursor, attempt),
+      later: (ms) => this.after(ms, () => this.kick()),
     };
+  }
+
+  /** This worker's lease owner id (host/pid/random). */
+  get owner(): string {
+    return this.leases.lease.owner;
   }
 
   start(): void {
     this.unsubscribe = onCommit(this.options.registry, () => this.kick());
+    this.leases.start();
     this.every(this.options.pollIntervalMs ?? 1_000);
     this.kick();
   }
 
+  /** Stops delivering: waits for the requests in flight, then releases the leases (another replica takes over at once). */
   async stop(): Promise<void> {
     this.stopped = true;
     this.unsubscribe?.();
     for (const timer of this.timers) clearTimeout(timer);
     await this.scanning;
     await Promise.all(this.running.values());
+    await this.leases.stop();
   }
-
   private every(ms: number) {
     this.after(ms, () => {
       this.kick();
@@ -116,11 +141,14 @@ export class DeliveryWorker {
       });
   }
 
+  /** Takes the leases it may of the enabled webhooks and runs a task for each one held. */
   private async scan(): Promise<void> {
-    for (const webhook of await enabledWebhooks(this.options.registry)) {
+    const enabled = await enabledWebhooks(this.options.registry);
+    if (this.stopped) return;
+    for (const id of await this.leases.claim(enabled.map((webhook) => webhook.id))) {
       if (this.stopped) return;
-      if (this.running.has(webhook.id)) this.again.add(webhook.id);
-      else this.run(webhook.id);
+      if (this.running.has(id)) this.again.add(id);
+      else this.run(id);
     }
   }
 
@@ -137,7 +165,7 @@ export class DeliveryWorker {
   /** Delivers one webhook's events until none is due. */
   private async drain(id: number): Promise<void> {
     const { registry } = this.options;
-    while (!this.stopped) {
+    while (!this.stopped && this.leases.holds(id)) {
       const state = await deliveryState(registry, id);
       if (!state) return;
       const { webhook, cursor } = state;
@@ -146,7 +174,13 @@ export class DeliveryWorker {
       const selection = webhookSelection(webhook);
       const page = await readEventPage(registry, cursor.revision, selection.scope, PAGE);
       if (page.compactedRevision > cursor.revision) {
-        return pauseWebhook(registry, id, "CURSOR_COMPACTED", `events after revision ${cursor.revision} were removed by retention before delivery`);
+        return pauseWebhook(
+          registry,
+          this.attempts.lease,
+          id,
+          "CURSOR_COMPACTED",
+          `events after revision ${cursor.revision} were removed by retention before delivery`,
+        );
       }
       const mayRead = await this.options.ownerAccess(webhook.owner);
       if (!mayRead) return this.warnOnce(webhook.owner, "webhook delivery: the owner's permissions cannot be checked; nothing is delivered");
@@ -160,67 +194,18 @@ export class DeliveryWorker {
         passed = event.revision;
       }
       if (!next) {
-        if (passed === cursor.revision || !(await saveProgress(registry, { ...cursor, revision: passed, attempts: 0 }, null))) return;
+        if (passed === cursor.revision || !(await this.save({ ...cursor, revision: passed, attempts: 0 }, null))) return;
         continue;
       }
-      if (!(await this.attempt(webhook, cursor, next))) return;
+      if (!(await attemptDelivery(this.attempts, webhook, cursor, next))) return;
     }
   }
 
-  /** One attempt at `event`; true when the cursor moved past it. */
-  private async attempt(webhook: Webhook, cursor: WebhookCursor, event: RegistryEvent): Promise<boolean> {
-    const { registry, settings } = this.options;
-    const messageId = messageIdOf(webhook.id, event.revision);
-    const body = cloudEventBody(webhook.id, event, this.options.encode(event), this.options.source ?? "model-registry");
-    const now = Date.now();
-    const secrets = await signingSecrets(registry, settings, webhook.id);
-    const result = await postWebhook(webhook.url, deliveryHeaders(secrets, messageId, Math.floor(now / 1000), body), body, this.limits);
-    const attempt = cursor.attempts + 1;
-    const record = (outcome: WebhookDeliveryAttempt["outcome"], nextRetryTime: Date | null): WebhookDeliveryAttempt => ({
-      id: randomUUID(),
-      webhookId: webhook.id,
-      revision: event.revision,
-      messageId,
-      attempt,
-      outcome,
-      kind: "EVENT",
-      statusCode: result.statusCode,
-      latencyMs: result.latencyMs,
-      error: result.error,
-      nextRetryTime,
-      attemptTime: new Date(now),
-    });
-    const past = (failures: number): WebhookCursor => ({
-      webhookId: webhook.id,
-      revision: event.revision,
-      attempts: 0,
-      failures,
-      nextAttemptTime: new Date(0),
-    });
-    if (result.ok) return saveProgress(registry, past(0), record("ACKNOWLEDGED", null));
-    const maxAttempts = this.options.maxAttempts ?? 8;
-    if (attempt < maxAttempts) {
-      const retry = new Date(Date.now() + this.backoff(attempt));
-      await saveProgress(registry, { ...cursor, attempts: attempt, nextAttemptTime: retry }, record("RETRYING", retry));
-      this.after(retry.getTime() - Date.now(), () => this.kick());
-      return false;
-    }
-    this.options.logger.warn("webhook delivery gave up on an event", {
-      webhook: webhook.id,
-      revision: event.revision,
-      policy: webhook.failurePolicy,
-      error: failure(result),
-    });
-    if (webhook.failurePolicy === "SKIP") return saveProgress(registry, past(cursor.failures + 1), record("FAILED", null));
-    await saveProgress(registry, { ...cursor, attempts: 0, failures: cursor.failures + 1, nextAttemptTime: new Date(0) }, record("FAILED", null));
-    await pauseWebhook(registry, webhook.id, "TOO_MANY_FAILURES", `event ${event.revision} failed ${attempt} attempts: ${failure(result)}`);
-    return false;
-  }
-
-  /** Exponential, capped, with jitter: between half and all of min(max, base·2^(attempt-1)). */
-  private backoff(attempt: number): number {
-    const ceiling = Math.min(this.options.retryMaxMs ?? 300_000, (this.options.retryBaseMs ?? 1_000) * 2 ** (attempt - 1));
-    return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
+  /** Saves progress under the lease; a refused save forgets the lease until the next scan takes it again (if it may). */
+  private async save(cursor: WebhookCursor, attempt: WebhookDeliveryAttempt | null): Promise<boolean> {
+    const saved = await saveProgress(this.options.registry, this.attempts.lease, cursor, attempt);
+    if (!saved) this.leases.drop(cursor.webhookId);
+    return saved;
   }
 
   private warnOnce(owner: string, message: string): void {
@@ -229,5 +214,3 @@ export class DeliveryWorker {
     this.options.logger.warn(message, { owner });
   }
 }
-
-const failure = (result: SendResult) => result.error || `HTTP ${result.statusCode}`;

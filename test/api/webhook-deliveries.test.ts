@@ -24,7 +24,7 @@ for (const dialect of SERVER_DIALECTS) {
     beforeAll(async () => {
       const keyFile = join(dir, "webhook.key");
       writeFileSync(keyFile, `${randomBytes(32).toString("base64")}\n`);
-      receiver = await startReceiver((path, count) => (path === "/down" ? 503 : path === "/flaky" && count === 1 ? 500 : 200));
+      receiver = await startReceiver(({ path, count }) => (path === "/down" ? 503 : path === "/flaky" && count === 1 ? 500 : 200));
       const webhooks = { keyFile, allowHttp: true, allowedNetworks: ["127.0.0.1/32"] };
       on = await startTestServer(dialect, undefined, {
         app: { webhooks: { ...webhooks, delivery: { retryBaseMs: 50, retryMaxMs: 100, maxAttempts: 2, pollIntervalMs: 100 } } },

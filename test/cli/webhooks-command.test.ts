@@ -24,7 +24,7 @@ for (const dialect of SERVER_DIALECTS) {
     beforeAll(async () => {
       const keyFile = join(tmp.dir, "key");
       writeFileSync(keyFile, randomBytes(32).toString("hex"));
-      receiver = await startReceiver((path) => (path === "/down" ? 500 : 204));
+      receiver = await startReceiver(({ path }) => (path === "/down" ? 500 : 204));
       server = await startTestServer(dialect, undefined, { app: { webhooks: { keyFile, allowHttp: true, allowedNetworks: ["127.0.0.1/32"] } } });
     });
     afterAll(async () => {

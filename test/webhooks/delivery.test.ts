@@ -9,10 +9,7 @@ import { WebhookFailurePolicy } from "../../gen/modelregistry/v1/webhooks_pb.js"
 import { verifyWebhook } from "../../src/client/webhook-signature.js";
 import { SERVER_DIALECTS } from "../support/dialects.js";
 import { startTestServer, type TestServer } from "../support/server.js";
-import { type Received, type Receiver, revisionOf, startReceiver, until } from "../support/webhook-receiver.js";
-
-const subjectOf = (r: Received) => (JSON.parse(r.body) as { subject: string }).subject;
-const ascending = (xs: number[]) => xs.every((x, i) => i === 0 || x > xs[i - 1]!);
+import { ascending, type Received, type Receiver, revisionOf, startReceiver, subjectOf, until } from "../support/webhook-receiver.js";
 
 for (const dialect of SERVER_DIALECTS) {
   describe.runIf(dialect.enabled)(`[${dialect.name}] webhook delivery (--webhook-delivery)`, () => {
@@ -24,7 +21,7 @@ for (const dialect of SERVER_DIALECTS) {
     const unique = (name: string) => `${name}-${randomBytes(3).toString("hex")}`;
     beforeAll(async () => {
       writeFileSync(keyFile, `${randomBytes(32).toString("base64")}\n`);
-      receiver = await startReceiver((path, count) => (path.startsWith("/flaky") && count <= 2 ? 500 : path.startsWith("/redirect") ? 302 : 200));
+      receiver = await startReceiver(({ path, count }) => (path.startsWith("/flaky") && count <= 2 ? 500 : path.startsWith("/redirect") ? 302 : 200));
       const webhooks = { keyFile, allowHttp: true, allowedNetworks: ["127.0.0.1/32"] };
       const delivery = { retryBaseMs: 50, retryMaxMs: 200, maxAttempts: 3, pollIntervalMs: 100 };
       on = await startTestServer(dialect, undefined, { app: { webhooks: { ...webhooks, delivery } } });

@@ -22,7 +22,7 @@ for (const dialect of SERVER_DIALECTS) {
     beforeAll(async () => {
       const keyFile = join(dir, "webhook.key");
       writeFileSync(keyFile, `${randomBytes(32).toString("base64")}\n`);
-      receiver = await startReceiver((path) => (down.has(path) ? 503 : 200));
+      receiver = await startReceiver(({ path }) => (down.has(path) ? 503 : 200));
       server = await startTestServer(dialect, undefined, {
         app: {
           webhooks: {

@@ -47,6 +47,14 @@ export interface WebhookDeliveryAttempt {
   attemptTime: Date;
 }
 
+/** Which replica delivers a webhook, until when (renewed by heartbeat; see src/webhooks/lease-keeper.ts). */
+export interface WebhookLease {
+  webhookId: number;
+  /** The delivering worker's id: host, process id and a random part. */
+  owner: string;
+  expireTime: Date;
+}
+
 export interface WebhookReader {
   getWebhook(id: number): Promise<Webhook | undefined>;
   getWebhookByDisplayName(displayName: string): Promise<Webhook | undefined>;
@@ -58,6 +66,8 @@ export interface WebhookReader {
   /** The enabled webhooks, by id. */
   enabledWebhooks(): Promise<Webhook[]>;
   getCursor(webhookId: number): Promise<WebhookCursor | undefined>;
+  /** Every webhook's lease, as stored (expired ones included). */
+  listLeases(): Promise<WebhookLease[]>;
 }
 
 export interface WebhookWriter extends WebhookReader {
@@ -69,4 +79,19 @@ export interface WebhookWriter extends WebhookReader {
   /** Inserts or replaces the cursor (not an event). */
   saveCursor(cursor: WebhookCursor): Promise<void>;
   insertDeliveryAttempt(attempt: WebhookDeliveryAttempt): Promise<void>;
+  /**
+   * Takes the lease of a webhook for `owner` until `expireTime`, in one statement, when it has
+   * none, when it expired at `now`, or when it is already `owner`'s; returns whether it is now ours.
+   */
+  acquireLease(lease: WebhookLease, now: Date): Promise<boolean>;
+  /** Extends to `expireTime` every lease `owner` still has (expired or not: none other took it); returns their webhook ids. */
+  renewLeases(owner: string, expireTime: Date): Promise<number[]>;
+  /**
+   * Whether `owner` holds the webhook's lease unexpired at `now`; if so extends it to `expireTime`.
+   * An UPDATE, so inside a transaction the row stays locked until commit: a replica acquiring
+   * the expired lease meanwhile waits, then reads what this transaction wrote.
+   */
+  holdLease(lease: WebhookLease, now: Date): Promise<boolean>;
+  /** Drops `owner`'s leases (of the given webhooks, or all of them). */
+  releaseLeases(owner: string, webhookIds?: number[]): Promise<void>;
 }

@@ -1,6 +1,7 @@
 import type { Webhook, WebhookDisabledReason } from "../core/types.js";
 import type { WebhookCursor, WebhookDeliveryAttempt } from "../ports/webhook-store.js";
 import { type Registry, unitOf } from "../shared/registry.js";
+import { type DeliveryLease, stillHeld } from "./delivery-lease.js";
 import { saveWebhook } from "./webhooks.js";
 import { secretContext } from "./secret-box.js";
 import { requireBox, type WebhookSettings } from "./webhook-rules.js";
@@ -37,12 +38,18 @@ export function deliveryState(registry: Registry, id: number): Promise<{ webhook
 
 /**
  * Saves the cursor and the attempt (when one was made), unless the webhook was deleted or
- * disabled meanwhile; returns whether it was saved.
+ * disabled meanwhile, or the worker no longer holds its lease (another replica delivers it: the
+ * work is dropped unsaved); returns whether it was saved.
  */
-export function saveProgress(registry: Registry, cursor: WebhookCursor, attempt: WebhookDeliveryAttempt | null): Promise<boolean> {
+export function saveProgress(
+  registry: Registry,
+  lease: DeliveryLease,
+  cursor: WebhookCursor,
+  attempt: WebhookDeliveryAttempt | null,
+): Promise<boolean> {
   return unitOf(registry).write(async (w) => {
     const webhook = await w.webhooks.getWebhook(cursor.webhookId);
-    if (!webhook?.enabled) return false;
+    if (!webhook?.enabled || !(await stillHeld(registry, w, lease, cursor.webhookId))) return false;
     await w.webhooks.saveCursor(cursor);
     if (attempt) await w.webhooks.insertDeliveryAttempt(attempt);
     return true;
@@ -51,12 +58,21 @@ export function saveProgress(registry: Registry, cursor: WebhookCursor, attempt:
 
 /**
  * Disables a webhook for `reason`, recorded as its UPDATED event; the cursor stays where it is.
- * A webhook paused after failures can still be disabled again for another reason (its cursor compacted).
+ * The worker does it while it holds the webhook's lease; retention (lease null) under the lock
+ * every write takes. A webhook paused after failures can still be disabled again for another
+ * reason (its cursor compacted).
  */
-export function pauseWebhook(registry: Registry, id: number, reason: Exclude<WebhookDisabledReason, "">, detail: string): Promise<void> {
+export function pauseWebhook(
+  registry: Registry,
+  lease: DeliveryLease | null,
+  id: number,
+  reason: Exclude<WebhookDisabledReason, "">,
+  detail: string,
+): Promise<void> {
   return unitOf(registry).write(async (w) => {
     const current = await w.webhooks.getWebhook(id);
     if (!current || !(current.enabled || current.disabledReason === "TOO_MANY_FAILURES") || current.disabledReason === reason) return;
+    if (lease && !(await stillHeld(registry, w, lease, id))) return;
     await saveWebhook(registry, w, current, { ...current, enabled: false, disabledReason: reason }, { actor: DELIVERY_ACTOR, reason: detail });
   });
 }

@@ -21,6 +21,7 @@ export async function releaseLaggingWebhooks(registry: Registry, cutoff: number,
   for (const cursor of lagging) {
     await pauseWebhook(
       registry,
+      null,
       cursor.webhookId,
       "CURSOR_COMPACTED",
       `its cursor (revision ${cursor.revision}) fell more than ${maxLag} events behind the newest (${current}) and retention removes the events after it`,

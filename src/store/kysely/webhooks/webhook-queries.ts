@@ -1,9 +1,10 @@
 import type { Kysely, Selectable } from "kysely";
 import type { Webhook, WebhookDisabledReason, WebhookFailurePolicy } from "../../../registry/core/types.js";
 import type { ListQuery, ListResult, SealedSecret, WebhookWriter } from "../../../registry/ports/store.js";
-import type { WebhookCursor, WebhookDeliveryAttempt } from "../../../registry/ports/webhook-store.js";
+import type { WebhookCursor, WebhookDeliveryAttempt, WebhookLease } from "../../../registry/ports/webhook-store.js";
 import { optionalId, optionalTime, time, toNumber } from "../sql/integers.js";
 import type { Paginate } from "../sql/page-query.js";
+import * as leases from "./webhook-lease-queries.js";
 import type { WebhooksTable, WebhookTables } from "./webhook-tables.js";
 
 const WEBHOOK_COLUMNS: Record<string, string> = {
@@ -86,6 +87,26 @@ export class WebhookQueries implements WebhookWriter {
     const times = { next_retry_time: nextRetryTime?.getTime() ?? null, attempt_time: attemptTime.getTime() };
     const row = { ...same, webhook_id: webhookId, message_id: messageId, status_code: statusCode, latency_ms: latencyMs, ...times };
     await this.db.insertInto("webhook_deliveries").values(row).execute();
+  }
+
+  listLeases(): Promise<WebhookLease[]> {
+    return leases.listLeases(this.db);
+  }
+
+  acquireLease(lease: WebhookLease, now: Date): Promise<boolean> {
+    return leases.acquireLease(this.db, lease, now);
+  }
+
+  renewLeases(owner: string, expireTime: Date): Promise<number[]> {
+    return leases.renewLeases(this.db, owner, expireTime);
+  }
+
+  holdLease(lease: WebhookLease, now: Date): Promise<boolean> {
+    return leases.holdLease(this.db, lease, now);
+  }
+
+  releaseLeases(owner: string, webhookIds?: number[]): Promise<void> {
+    return leases.releaseLeases(this.db, owner, webhookIds);
   }
 
   async insertWebhook(w: Webhook): Promise<void> {
