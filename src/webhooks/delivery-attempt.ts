@@ -20,6 +20,8 @@ export interface AttemptContext {
   encode: (event: RegistryEvent) => unknown;
   source: string;
   maxAttempts: number;
+  /** Events given up on in a row (SKIP) before the webhook is disabled (TOO_MANY_FAILURES). */
+  maxSkippedInARow: number;
   retryBaseMs: number;
   retryMaxMs: number;
   /** Saves the cursor and the attempt under the lease; false when the webhook is gone, disabled or no longer ours. */
@@ -31,7 +33,8 @@ export interface AttemptContext {
 /**
  * One attempt at `event` (no transaction is open during the POST); true when the cursor moved
  * past it. A 2xx acknowledges; anything else retries after a backoff until maxAttempts, then
- * the failure policy applies (SKIP: the cursor moves on; PAUSE: the webhook is disabled).
+ * the failure policy applies (SKIP: the cursor moves on, and after maxSkippedInARow such events
+ * in a row the webhook is disabled; PAUSE: the webhook is disabled at once).
  */
 export async function attemptDelivery(ctx: AttemptContext, webhook: Webhook, cursor: WebhookCursor, event: RegistryEvent): Promise<boolean> {
   const { registry } = ctx;
@@ -74,8 +77,15 @@ export async function attemptDelivery(ctx: AttemptContext, webhook: Webhook, cur
     policy: webhook.failurePolicy,
     error: failure(result),
   });
-  if (webhook.failurePolicy === "SKIP") return ctx.save(past(cursor.failures + 1), record("FAILED", null));
-  const failed = { ...cursor, attempts: 0, failures: cursor.failures + 1, nextAttemptTime: new Date(0) };
+  const failures = cursor.failures + 1;
+  if (webhook.failurePolicy === "SKIP") {
+    if (!(await ctx.save(past(failures), record("FAILED", null)))) return false;
+    if (failures < ctx.maxSkippedInARow) return true;
+    const why = `${failures} events in a row failed every attempt (the last, event ${event.revision}: ${failure(result)})`;
+    await pauseWebhook(registry, ctx.lease, webhook.id, "TOO_MANY_FAILURES", why);
+    return false;
+  }
+  const failed = { ...cursor, attempts: 0, failures, nextAttemptTime: new Date(0) };
   if (await ctx.save(failed, record("FAILED", null))) {
     await pauseWebhook(
       registry,

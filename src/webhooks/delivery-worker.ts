@@ -16,6 +16,8 @@ export type OwnerAccess = (owner: string) => Promise<((event: RegistryEvent) => 
 export interface DeliveryTuning {
   /** Attempts at one event before the failure policy applies (default 8). */
   maxAttempts?: number;
+  /** With failure policy SKIP: events given up on in a row before the webhook is disabled (default 10). */
+  maxSkippedInARow?: number;
   /** The first retry's delay; each next one doubles, up to retryMaxMs, less up to half of it as jitter (default 1000). */
   retryBaseMs?: number;
   retryMaxMs?: number;
@@ -79,6 +81,7 @@ export class DeliveryWorker {
         maxResponseBytes: options.maxResponseBytes ?? 64 * 1024,
       },
       maxAttempts: options.maxAttempts ?? 8,
+      maxSkippedInARow: options.maxSkippedInARow ?? 10,
       retryBaseMs: options.retryBaseMs ?? 1_000,
       retryMaxMs: options.retryMaxMs ?? 300_000,
       save: (cursor, attempt) => this.save(cursor, attempt),

@@ -7,7 +7,7 @@ import { createHook, createModels, startDelivery, webhookKey } from "./harness.j
 import { type Answer, type Receiver, startReceiver, subjectOf, until } from "../support/webhook-receiver.js";
 
 /** Answers that fail end to end: slow, huge, and a destination the server refuses when it connects (redirects: delivery.test.ts). */
-const TUNING = { maxAttempts: 3, retryBaseMs: 50, retryMaxMs: 100, pollIntervalMs: 100, timeoutMs: 1_500 };
+const TUNING = { maxAttempts: 3, maxSkippedInARow: 3, retryBaseMs: 50, retryMaxMs: 100, pollIntervalMs: 100, timeoutMs: 1_500 };
 
 for (const dialect of SERVER_DIALECTS) {
   describe.runIf(dialect.enabled)(`[${dialect.name}] webhook delivery: slow and huge answers`, () => {
@@ -43,6 +43,17 @@ for (const dialect of SERVER_DIALECTS) {
       await until("three attempts at each event", () => receiver.at("/huge").length >= 6);
       expect(receiver.at("/huge").map(subjectOf)).toEqual([names[0], names[0], names[0], names[1], names[1], names[1]]);
       expect((await hooks.getWebhook({ name: hook.name })).webhook!.enabled).toBe(true);
+
+      // The third event given up on in a row (maxSkippedInARow 3) disables it, with the reason as an event.
+      const more = await createModels(server.client("connect-json-h1"), "huge", 2);
+      const disabled = await until("the webhook to be disabled", async () => {
+        const { webhook } = await hooks.getWebhook({ name: hook.name });
+        return !webhook!.enabled && webhook!;
+      });
+      expect(disabled.disabledReason).toBe("TOO_MANY_FAILURES");
+      expect(receiver.at("/huge").map(subjectOf).slice(6)).toEqual([more[0], more[0], more[0]]);
+      const events = await server.client("connect-json-h1").listEvents({ resourceName: hook.name });
+      expect(events.events.at(-1)).toMatchObject({ actor: "system:webhook-delivery", reason: expect.stringContaining("3 events in a row failed every attempt") });
     }, 60_000);
   });
 }
