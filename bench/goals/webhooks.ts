@@ -88,7 +88,9 @@ export async function webhooksGoal(timing: WebhooksTiming, log: (line: string) =
     await far.create(server.port, WEBHOOKS, ports);
     await new Promise((r) => setTimeout(r, 2000)); // every webhook's cursor past its own creation
     log(`goal 10: ${WEBHOOKS} webhooks, ${WRITES_PER_SECOND} writes/s for ${timing.seconds} s`);
+    const cpuBefore = await server.cpuMs();
     const hooks = await far.run(spec("webhooks"));
+    const cpuUs = ((await server.cpuMs()) - cpuBefore) * 1000;
     const ratio = hooks.p99Ms / watch.p99Ms;
     const offered = (hooks.writes * WEBHOOKS) / hooks.seconds;
     const what = `SQLite, --webhook-delivery on: ${WRITES_PER_SECOND} writes/s fanned out to ${WEBHOOKS} webhooks (${(WRITES_PER_SECOND * WEBHOOKS).toLocaleString("en-US")} deliveries/s) for ${timing.seconds} s`;
@@ -97,7 +99,7 @@ export async function webhooksGoal(timing: WebhooksTiming, log: (line: string) =
         goal: "10",
         what: `${what}: commit-to-receiver p99 vs Watch (Connect protocol, main port) with ${WEBHOOKS} subscribers, commit-to-subscriber p99`,
         baseline: `watch ${describe(watch)}`,
-        measured: `webhooks ${describe(hooks)}`,
+        measured: `webhooks ${describe(hooks)}; server ${(cpuUs / Math.max(1, hooks.received)).toFixed(0)} µs CPU/delivery`,
         result: fmtRatio(ratio),
         value: complete(watch) && complete(hooks) ? ratio : Number.NaN,
         target: atMost(3),

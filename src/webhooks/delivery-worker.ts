@@ -140,7 +140,8 @@ export class DeliveryWorker {
     while (!this.stopped) {
       const state = await deliveryState(registry, id);
       if (!state) return;
-      const { webhook, cursor } = state;
+      const { webhook } = state;
+      let { cursor } = state;
       const wait = cursor.nextAttemptTime.getTime() - Date.now();
       if (wait > 0) return this.after(wait, () => this.kick());
       const selection = webhookSelection(webhook);
@@ -150,25 +151,31 @@ export class DeliveryWorker {
       }
       const mayRead = await this.options.ownerAccess(webhook.owner);
       if (!mayRead) return this.warnOnce(webhook.owner, "webhook delivery: the owner's permissions cannot be checked; nothing is delivered");
-      let next: RegistryEvent | undefined;
+      // The page's events one after another: after an acknowledgement the next goes out without
+      // reading the state again while the webhook is unchanged (the save reads it in its transaction).
       let passed = cursor.revision;
+      let changed = false;
       for (const event of page.events) {
-        if (selection.matches(event) && (await mayRead(event))) {
-          next = event;
-          break;
+        if (this.stopped) return;
+        if (!(selection.matches(event) && (await mayRead(event)))) {
+          passed = event.revision;
+          continue;
         }
+        const next = await this.attempt(webhook, cursor, event);
+        if (!next) return;
+        cursor = next.cursor;
         passed = event.revision;
+        changed = next.webhook.revision !== webhook.revision;
+        if (changed) break;
       }
-      if (!next) {
-        if (passed === cursor.revision || !(await saveProgress(registry, { ...cursor, revision: passed, attempts: 0 }, null))) return;
-        continue;
-      }
-      if (!(await this.attempt(webhook, cursor, next))) return;
+      if (passed !== cursor.revision && !(await saveProgress(registry, { ...cursor, revision: passed, attempts: 0 }, null))) return;
+      // A short page was the end of the log: a commit after it kicks a new drain.
+      if (!changed && page.events.length < PAGE) return;
     }
   }
 
-  /** One attempt at `event`; true when the cursor moved past it. */
-  private async attempt(webhook: Webhook, cursor: WebhookCursor, event: RegistryEvent): Promise<boolean> {
+  /** One attempt at `event`; when the cursor moved past it, the webhook as the save read it and the saved cursor. */
+  private async attempt(webhook: Webhook, cursor: WebhookCursor, event: RegistryEvent): Promise<{ webhook: Webhook; cursor: WebhookCursor } | null> {
     const { registry, settings } = this.options;
     const messageId = messageIdOf(webhook.id, event.revision);
     const body = cloudEventBody(webhook.id, event, this.options.encode(event), this.options.source ?? "model-registry");
@@ -189,20 +196,18 @@ export class DeliveryWorker {
       nextRetryTime,
       attemptTime: new Date(now),
     });
-    const past = (failures: number): WebhookCursor => ({
-      webhookId: webhook.id,
-      revision: event.revision,
-      attempts: 0,
-      failures,
-      nextAttemptTime: new Date(0),
-    });
-    if (result.ok) return saveProgress(registry, past(0), record("ACKNOWLEDGED", null));
+    const past = async (failures: number, outcome: WebhookDeliveryAttempt["outcome"]) => {
+      const saved: WebhookCursor = { webhookId: webhook.id, revision: event.revision, attempts: 0, failures, nextAttemptTime: new Date(0) };
+      const current = await saveProgress(registry, saved, record(outcome, null));
+      return current && { webhook: current, cursor: saved };
+    };
+    if (result.ok) return past(0, "ACKNOWLEDGED");
     const maxAttempts = this.options.maxAttempts ?? 8;
     if (attempt < maxAttempts) {
       const retry = new Date(Date.now() + this.backoff(attempt));
       await saveProgress(registry, { ...cursor, attempts: attempt, nextAttemptTime: retry }, record("RETRYING", retry));
       this.after(retry.getTime() - Date.now(), () => this.kick());
-      return false;
+      return null;
     }
     this.options.logger.warn("webhook delivery gave up on an event", {
       webhook: webhook.id,
@@ -210,10 +215,10 @@ export class DeliveryWorker {
       policy: webhook.failurePolicy,
       error: failure(result),
     });
-    if (webhook.failurePolicy === "SKIP") return saveProgress(registry, past(cursor.failures + 1), record("FAILED", null));
+    if (webhook.failurePolicy === "SKIP") return past(cursor.failures + 1, "FAILED");
     await saveProgress(registry, { ...cursor, attempts: 0, failures: cursor.failures + 1, nextAttemptTime: new Date(0) }, record("FAILED", null));
     await pauseWebhook(registry, webhook.id, "TOO_MANY_FAILURES", `event ${event.revision} failed ${attempt} attempts: ${failure(result)}`);
-    return false;
+    return null;
   }
 
   /** Exponential, capped, with jitter: between half and all of min(max, base·2^(attempt-1)). */

@@ -37,15 +37,16 @@ export function deliveryState(registry: Registry, id: number): Promise<{ webhook
 
 /**
  * Saves the cursor and the attempt (when one was made), unless the webhook was deleted or
- * disabled meanwhile; returns whether it was saved.
+ * disabled meanwhile; returns the webhook as it stands in that transaction (the worker goes on
+ * with the next event while its revision is unchanged), or null when nothing was saved.
  */
-export function saveProgress(registry: Registry, cursor: WebhookCursor, attempt: WebhookDeliveryAttempt | null): Promise<boolean> {
+export function saveProgress(registry: Registry, cursor: WebhookCursor, attempt: WebhookDeliveryAttempt | null): Promise<Webhook | null> {
   return unitOf(registry).write(async (w) => {
     const webhook = await w.webhooks.getWebhook(cursor.webhookId);
-    if (!webhook?.enabled) return false;
+    if (!webhook?.enabled) return null;
     await w.webhooks.saveCursor(cursor);
     if (attempt) await w.webhooks.insertDeliveryAttempt(attempt);
-    return true;
+    return webhook;
   });
 }
 
