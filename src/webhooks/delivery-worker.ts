@@ -5,7 +5,7 @@ import { onCommit } from "../registry/events/commits.js";
 import { readEventPage } from "../registry/events/watch-reads.js";
 import type { WebhookCursor, WebhookDeliveryAttempt } from "../registry/ports/webhook-store.js";
 import type { Registry } from "../registry/shared/registry.js";
-import { deliveryState, enabledWebhooks, pauseWebhook, saveProgress, signingSecrets } from "../registry/webhooks/delivery-state.js";
+import { deliveryState, enabledWebhooks, pauseWebhook, saveProgress, signingSecretCache } from "../registry/webhooks/delivery-state.js";
 import type { WebhookSettings } from "../registry/webhooks/webhook-rules.js";
 import { postWebhook, type SendLimits, type SendResult } from "./http-sender.js";
 import { cloudEventBody, deliveryHeaders, messageIdOf } from "./payload.js";
@@ -30,8 +30,8 @@ export interface DeliveryTuning {
 export interface DeliveryWorkerOptions extends DeliveryTuning {
   registry: Registry;
   settings: WebhookSettings;
-  /** The event as Watch carries it, in JSON form (the CloudEvent's data). */
-  encode: (event: RegistryEvent) => unknown;
+  /** The event as Watch carries it, as JSON text (the CloudEvent's data). */
+  encode: (event: RegistryEvent) => string;
   ownerAccess: OwnerAccess;
   logger: Logger;
   /** The CloudEvents source (default "model-registry"). */
@@ -54,6 +54,7 @@ export class DeliveryWorker {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly limits: SendLimits;
   private readonly warned = new Set<string>();
+  private readonly secrets: (webhook: Webhook) => Promise<string[]>;
   private unsubscribe: (() => void) | null = null;
   private scanning: Promise<void> | null = null;
   private rescan = false;
@@ -66,6 +67,7 @@ export class DeliveryWorker {
       timeoutMs: options.timeoutMs ?? 15_000,
       maxResponseBytes: options.maxResponseBytes ?? 64 * 1024,
     };
+    this.secrets = signingSecretCache(options.registry, options.settings);
   }
 
   start(): void {
@@ -176,11 +178,11 @@ export class DeliveryWorker {
 
   /** One attempt at `event`; when the cursor moved past it, the webhook as the save read it and the saved cursor. */
   private async attempt(webhook: Webhook, cursor: WebhookCursor, event: RegistryEvent): Promise<{ webhook: Webhook; cursor: WebhookCursor } | null> {
-    const { registry, settings } = this.options;
+    const { registry } = this.options;
     const messageId = messageIdOf(webhook.id, event.revision);
     const body = cloudEventBody(webhook.id, event, this.options.encode(event), this.options.source ?? "model-registry");
     const now = Date.now();
-    const secrets = await signingSecrets(registry, settings, webhook.id);
+    const secrets = await this.secrets(webhook);
     const result = await postWebhook(webhook.url, deliveryHeaders(secrets, messageId, Math.floor(now / 1000), body), body, this.limits);
     const attempt = cursor.attempts + 1;
     const record = (outcome: WebhookDeliveryAttempt["outcome"], nextRetryTime: Date | null): WebhookDeliveryAttempt => ({
