@@ -2,13 +2,13 @@ import { randomUUID } from "node:crypto";
 import type { Logger } from "../logger.js";
 import type { RegistryEvent, Webhook } from "../registry/core/types.js";
 import { onCommit } from "../registry/events/commits.js";
-import { readEventPage } from "../registry/events/watch-reads.js";
 import type { WebhookCursor, WebhookDeliveryAttempt } from "../registry/ports/webhook-store.js";
 import type { Registry } from "../registry/shared/registry.js";
 import { deliveryState, enabledWebhooks, pauseWebhook, saveProgress, signingSecretCache } from "../registry/webhooks/delivery-state.js";
 import type { WebhookSettings } from "../registry/webhooks/webhook-rules.js";
 import { postWebhook, type SendLimits, type SendResult } from "./http-sender.js";
 import { cloudEventBody, deliveryHeaders, messageIdOf } from "./payload.js";
+import { SharedEventPages } from "./shared-pages.js";
 import { webhookSelection } from "./selection.js";
 
 /** Whether the owner of a webhook may read an event now; null: the owner cannot be resolved (nothing is delivered). */
@@ -55,6 +55,7 @@ export class DeliveryWorker {
   private readonly limits: SendLimits;
   private readonly warned = new Set<string>();
   private readonly secrets: (webhook: Webhook) => Promise<string[]>;
+  private readonly pages: SharedEventPages;
   private unsubscribe: (() => void) | null = null;
   private scanning: Promise<void> | null = null;
   private rescan = false;
@@ -68,6 +69,7 @@ export class DeliveryWorker {
       maxResponseBytes: options.maxResponseBytes ?? 64 * 1024,
     };
     this.secrets = signingSecretCache(options.registry, options.settings);
+    this.pages = new SharedEventPages(options.registry);
   }
 
   start(): void {
@@ -103,6 +105,7 @@ export class DeliveryWorker {
   /** Looks at every enabled webhook: starts a task for each that has none, marks the others to look again. */
   private kick(): void {
     if (this.stopped) return;
+    this.pages.next();
     if (this.scanning) {
       this.rescan = true;
       return;
@@ -147,7 +150,7 @@ export class DeliveryWorker {
       const wait = cursor.nextAttemptTime.getTime() - Date.now();
       if (wait > 0) return this.after(wait, () => this.kick());
       const selection = webhookSelection(webhook);
-      const page = await readEventPage(registry, cursor.revision, selection.scope, PAGE);
+      const page = await this.pages.read(cursor.revision, selection.scope, PAGE);
       if (page.compactedRevision > cursor.revision) {
         return pauseWebhook(registry, id, "CURSOR_COMPACTED", `events after revision ${cursor.revision} were removed by retention before delivery`);
       }
