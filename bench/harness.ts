@@ -31,10 +31,12 @@ export class BenchServer {
     readonly pid: number,
   ) {}
 
-  static async start(database: string, options: { schema?: string; poolSize?: number } = {}): Promise<BenchServer> {
+  /** `flags`: more `--name value` pairs of `model-registry serve` the bench server takes (the --webhook-* ones). */
+  static async start(database: string, options: { schema?: string; poolSize?: number; flags?: string[] } = {}): Promise<BenchServer> {
     const args = ["--database", database];
     if (options.schema) args.push("--schema", options.schema);
     if (options.poolSize) args.push("--pool-size", String(options.poolSize));
+    args.push(...(options.flags ?? []));
     // BENCH_CPU_PROF_DIR=dir: each server writes a V8 CPU profile there when it stops.
     const profile = process.env.BENCH_CPU_PROF_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : [];
     const child = startChild("./server.ts", args, { cpu: SERVER_CPU, nodeArgs: ["--expose-gc", ...profile] });

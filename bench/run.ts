@@ -10,6 +10,7 @@ import { registerPostgresGoal, registerSqliteGoal } from "./goals/register.js";
 import { throughputGoal } from "./goals/throughput.js";
 import { uiGoal } from "./goals/ui.js";
 import { Watchers, watchGoal } from "./goals/watch.js";
+import { webhooksGoal } from "./goals/webhooks.js";
 import { worstFilterGoal } from "./goals/worst-filter.js";
 import { postgresCopyOf } from "./pg-seed.js";
 import { BenchServer, LoadGenerator, SERVER_CPU, type Timing } from "./harness.js";
@@ -18,7 +19,7 @@ import { CACHE_DIR, sampleVersions, seededDatabase, type SeedInfo } from "./seed
 import { fmtRatio, fmtUs } from "./stats.js";
 
 /**
- * `npm run bench [-- --quick] [--only 1,2,3,4,5,6,7,8,9] [--postgres URL] [--soak-seconds N] [--name NAME]`
+ * `npm run bench [-- --quick] [--only 1,2,3,4,5,6,7,8,9,10] [--postgres URL] [--soak-seconds N] [--name NAME]`
  *
  * Seeds (and caches) databases of 10k / 100k / 1M versions, starts the real server pinned to one
  * core and a load generator pinned to the other, measures every goal as a ratio against a
@@ -35,7 +36,7 @@ const option = (name: string) => {
   return i >= 0 ? argv[i + 1] : undefined;
 };
 const quick = flag("quick");
-const only = new Set((option("only") ?? "1,2,3,4,5,6,7,8,9").split(","));
+const only = new Set((option("only") ?? "1,2,3,4,5,6,7,8,9,10").split(","));
 const postgresUrl = option("postgres") ?? process.env.BENCH_POSTGRES_URL ?? process.env.TEST_POSTGRES_URL ?? "";
 const soakMs = Number(option("soak-seconds") ?? (quick ? 6 : 300)) * 1000;
 const timing: Timing = quick ? { sliceMs: 300, pairs: 3, warmupMs: 250 } : { sliceMs: 2000, pairs: 5, warmupMs: 1000 };
@@ -87,8 +88,8 @@ function dropWorkingCopy(path: string): void {
   for (const suffix of ["", "-wal", "-shm"]) rmSync(path + suffix, { force: true });
 }
 
-// Goal 7 needs no seeded database, goal 9 one of its own: skip the others' seeding when they run alone.
-const needsSeeds = [...only].some((id) => id !== "7" && id !== "9");
+// Goals 7 and 10 need no seeded database, goal 9 one of its own: skip the others' seeding when they run alone.
+const needsSeeds = [...only].some((id) => id !== "7" && id !== "9" && id !== "10");
 const seeds: SeedInfo[] = [];
 for (const n of needsSeeds ? sizes : []) {
   const seed = await seededDatabase(n, log);
@@ -228,6 +229,11 @@ try {
     if (seed.created) notes.push(`seeded 10k models / 100k versions in ${seed.seconds.toFixed(1)} s (cached in bench/.cache)`);
     return uiGoal(seed, quick ? { runs: 3, updates: 10 } : { runs: 7, updates: 40 }, log);
   });
+
+  // Goal 10 delivers webhooks from a server of its own on an empty SQLite database.
+  await goal("10", "webhooks: 1,000 deliveries/s vs Watch", () =>
+    webhooksGoal(quick ? { seconds: 10, drainTimeoutMs: 20_000 } : { seconds: 60, drainTimeoutMs: 60_000 }, log),
+  );
 } finally {
   for (const server of servers) await server.stop();
   await load.stop();

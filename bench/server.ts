@@ -31,6 +31,17 @@ const app = await startApp({
   services: [{ service: EchoService, impl: echoImpl(() => echoResponse) }],
   // Keep every event: the seeded ones are old, and compacting them mid-run would skew the figures.
   watch: { retention: { maxAgeMs: 0, minEvents: 0 } },
+  // The --webhook-* flags of `model-registry serve` (goal 10), with the same names and values.
+  ...(args.get("webhook-key-file")
+    ? {
+        webhooks: {
+          keyFile: args.get("webhook-key-file")!,
+          allowHttp: args.get("webhook-allow-http") === "on",
+          allowedNetworks: (args.get("webhook-allowed-networks") ?? "").split(",").filter(Boolean),
+          delivery: args.get("webhook-delivery") === "on",
+        },
+      }
+    : {}),
 });
 
 /**

@@ -1,5 +1,6 @@
 import { eventJson } from "./api/events/event-convert.js";
 import type { Logger } from "./logger.js";
+import type { RegistryEvent } from "./registry/core/types.js";
 import type { Registry } from "./registry/shared/registry.js";
 import type { WebhookSettings } from "./registry/webhooks/webhook-rules.js";
 import type { DeliveryTuning, OwnerAccess } from "./webhooks/delivery-worker.js";
@@ -27,7 +28,7 @@ export function webhookDelivery(options: {
         registry: options.registry,
         settings: options.settings,
         logger: options.logger,
-        encode: eventJson,
+        encode: encodedOnce((event) => JSON.stringify(eventJson(event))),
         ownerAccess: options.ownerAccess,
         ...(tuning === true ? {} : tuning),
       });
@@ -36,5 +37,21 @@ export function webhookDelivery(options: {
       stop = () => worker.stop();
     },
     stop: () => stop(),
+  };
+}
+
+/** Events whose encoding is kept: the recent ones, which every webhook delivers at about the same time. */
+const ENCODED_EVENTS = 1024;
+
+/** Encodes each event once for every webhook that delivers it (by revision: an event never changes). */
+function encodedOnce(encode: (event: RegistryEvent) => string): (event: RegistryEvent) => string {
+  const encoded = new Map<number, { time: number; text: string }>();
+  return (event) => {
+    const hit = encoded.get(event.revision);
+    if (hit?.time === event.time.getTime()) return hit.text;
+    const text = encode(event);
+    encoded.set(event.revision, { time: event.time.getTime(), text });
+    if (encoded.size > ENCODED_EVENTS) encoded.delete(encoded.keys().next().value!);
+    return text;
   };
 }

@@ -31,7 +31,12 @@ export interface ServiceEntry {
 /** The application's services, the same on every port (the main port's router and the grpc-js fast path). */
 export function registryServices(options: ServicesOptions): ServiceEntry[] {
   const { registry, watch, shutdownSignal } = options;
-  const oneOff = oneOffAttempts({ registry, settings: options.webhooks, encode: eventJson, ownerAccess: options.guard.ownerAccess });
+  const oneOff = oneOffAttempts({
+    registry,
+    settings: options.webhooks,
+    encode: (event) => JSON.stringify(eventJson(event)),
+    ownerAccess: options.guard.ownerAccess,
+  });
   return [
     {
       service: ModelRegistryService,

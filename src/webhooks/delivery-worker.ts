@@ -1,13 +1,14 @@
 import type { Logger } from "../logger.js";
-import type { RegistryEvent } from "../registry/core/types.js";
+import type { RegistryEvent, Webhook } from "../registry/core/types.js";
 import { onCommit } from "../registry/events/commits.js";
-import { readEventPage } from "../registry/events/watch-reads.js";
 import type { WebhookCursor, WebhookDeliveryAttempt } from "../registry/ports/webhook-store.js";
 import type { Registry } from "../registry/shared/registry.js";
-import { deliveryState, enabledWebhooks, pauseWebhook, saveProgress } from "../registry/webhooks/delivery-state.js";
+import { deliveryState, enabledWebhooks, pauseWebhook, saveProgress, signingSecretCache } from "../registry/webhooks/delivery-state.js";
 import type { WebhookSettings } from "../registry/webhooks/webhook-rules.js";
 import { type AttemptContext, attemptDelivery } from "./delivery-attempt.js";
+import { DEFAULT_SEND_LIMITS } from "./http-sender.js";
 import { LeaseKeeper } from "./lease-keeper.js";
+import { SharedEventPages } from "./shared-pages.js";
 import { webhookSelection } from "./selection.js";
 
 /** Whether the owner of a webhook may read an event now; null: the owner cannot be resolved (nothing is delivered). */
@@ -33,8 +34,8 @@ export interface DeliveryTuning {
 export interface DeliveryWorkerOptions extends DeliveryTuning {
   registry: Registry;
   settings: WebhookSettings;
-  /** The event as Watch carries it, in JSON form (the CloudEvent's data). */
-  encode: (event: RegistryEvent) => unknown;
+  /** The event as Watch carries it, as JSON text (the CloudEvent's data). */
+  encode: (event: RegistryEvent) => string;
   ownerAccess: OwnerAccess;
   logger: Logger;
   /** The CloudEvents source (default "model-registry"). */
@@ -58,6 +59,7 @@ export class DeliveryWorker {
   private readonly warned = new Set<string>();
   private readonly leases: LeaseKeeper;
   private readonly attempts: AttemptContext;
+  private readonly pages: SharedEventPages;
   private unsubscribe: (() => void) | null = null;
   private scanning: Promise<void> | null = null;
   private rescan = false;
@@ -76,17 +78,19 @@ export class DeliveryWorker {
       source: options.source ?? "model-registry",
       limits: {
         policy: settings.destinations,
-        connectTimeoutMs: options.connectTimeoutMs ?? 5_000,
-        timeoutMs: options.timeoutMs ?? 15_000,
-        maxResponseBytes: options.maxResponseBytes ?? 64 * 1024,
+        connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_SEND_LIMITS.connectTimeoutMs,
+        timeoutMs: options.timeoutMs ?? DEFAULT_SEND_LIMITS.timeoutMs,
+        maxResponseBytes: options.maxResponseBytes ?? DEFAULT_SEND_LIMITS.maxResponseBytes,
       },
       maxAttempts: options.maxAttempts ?? 8,
       maxSkippedInARow: options.maxSkippedInARow ?? 10,
       retryBaseMs: options.retryBaseMs ?? 1_000,
       retryMaxMs: options.retryMaxMs ?? 300_000,
+      secrets: signingSecretCache(registry, settings),
       save: (cursor, attempt) => this.save(cursor, attempt),
       later: (ms) => this.after(ms, () => this.kick()),
     };
+    this.pages = new SharedEventPages(registry);
   }
 
   /** This worker's lease owner id (host/pid/random). */
@@ -129,6 +133,7 @@ export class DeliveryWorker {
   /** Looks at every enabled webhook: starts a task for each that has none, marks the others to look again. */
   private kick(): void {
     if (this.stopped) return;
+    this.pages.next();
     if (this.scanning) {
       this.rescan = true;
       return;
@@ -171,11 +176,12 @@ export class DeliveryWorker {
     while (!this.stopped && this.leases.holds(id)) {
       const state = await deliveryState(registry, id);
       if (!state) return;
-      const { webhook, cursor } = state;
+      const { webhook } = state;
+      let { cursor } = state;
       const wait = cursor.nextAttemptTime.getTime() - Date.now();
       if (wait > 0) return this.after(wait, () => this.kick());
       const selection = webhookSelection(webhook);
-      const page = await readEventPage(registry, cursor.revision, selection.scope, PAGE);
+      const page = await this.pages.read(cursor.revision, selection.scope, PAGE);
       if (page.compactedRevision > cursor.revision) {
         return pauseWebhook(
           registry,
@@ -187,25 +193,31 @@ export class DeliveryWorker {
       }
       const mayRead = await this.options.ownerAccess(webhook.owner);
       if (!mayRead) return this.warnOnce(webhook.owner, "webhook delivery: the owner's permissions cannot be checked; nothing is delivered");
-      let next: RegistryEvent | undefined;
+      // The page's events one after another: after an acknowledgement the next goes out without
+      // reading the state again while the webhook is unchanged (the save reads it in its transaction).
       let passed = cursor.revision;
+      let changed = false;
       for (const event of page.events) {
-        if (selection.matches(event) && (await mayRead(event))) {
-          next = event;
-          break;
+        if (this.stopped) return;
+        if (!(selection.matches(event) && (await mayRead(event)))) {
+          passed = event.revision;
+          continue;
         }
+        const next = await attemptDelivery(this.attempts, webhook, cursor, event);
+        if (!next) return;
+        cursor = next.cursor;
         passed = event.revision;
+        changed = next.webhook.revision !== webhook.revision;
+        if (changed) break;
       }
-      if (!next) {
-        if (passed === cursor.revision || !(await this.save({ ...cursor, revision: passed, attempts: 0 }, null))) return;
-        continue;
-      }
-      if (!(await attemptDelivery(this.attempts, webhook, cursor, next))) return;
+      if (passed !== cursor.revision && !(await this.save({ ...cursor, revision: passed, attempts: 0 }, null))) return;
+      // A short page was the end of the log: a commit after it kicks a new drain.
+      if (!changed && page.events.length < PAGE) return;
     }
   }
 
   /** Saves progress under the lease; a refused save forgets the lease until the next scan takes it again (if it may). */
-  private async save(cursor: WebhookCursor, attempt: WebhookDeliveryAttempt | null): Promise<boolean> {
+  private async save(cursor: WebhookCursor, attempt: WebhookDeliveryAttempt | null): Promise<Webhook | null> {
     const saved = await saveProgress(this.options.registry, this.attempts.lease, cursor, attempt);
     if (!saved) this.leases.drop(cursor.webhookId);
     return saved;

@@ -5,21 +5,19 @@ import type { RegistryEvent, Webhook } from "../registry/core/types.js";
 import type { Registry } from "../registry/shared/registry.js";
 import type { WebhookDeliveryAttempt, WebhookDeliveryKind } from "../registry/ports/webhook-store.js";
 import { recordAttempt } from "../registry/webhooks/deliveries.js";
-import { signingSecrets } from "../registry/webhooks/delivery-state.js";
+import { signingSecretCache } from "../registry/webhooks/delivery-state.js";
 import type { WebhookSettings } from "../registry/webhooks/webhook-rules.js";
 import type { OwnerAccess } from "./delivery-worker.js";
-import { postWebhook, type SendLimits } from "./http-sender.js";
-import { cloudEventBody, deliveryHeaders, messageIdOf } from "./payload.js";
+import { attemptRecord, signAndPost } from "./delivery-attempt.js";
+import { DEFAULT_SEND_LIMITS, type SendLimits } from "./http-sender.js";
+import { cloudEventBody, messageIdOf } from "./payload.js";
 import { webhookSelection } from "./selection.js";
-
-/** Connect in 5 s, answer in 15 s, at most 64 KiB read: delivery's limits, for every attempt. */
-export const DEFAULT_SEND_LIMITS: Omit<SendLimits, "policy"> = { connectTimeoutMs: 5_000, timeoutMs: 15_000, maxResponseBytes: 64 * 1024 };
 
 export interface OneOffOptions {
   registry: Registry;
   settings: WebhookSettings;
-  /** The event as Watch carries it, in JSON form (the CloudEvent's data). */
-  encode: (event: RegistryEvent) => unknown;
+  /** The event as Watch carries it, as JSON text (the CloudEvent's data). */
+  encode: (event: RegistryEvent) => string;
   ownerAccess: OwnerAccess;
   limits?: Partial<Omit<SendLimits, "policy">>;
   source?: string;
@@ -41,25 +39,15 @@ export function oneOffAttempts(options: OneOffOptions): OneOffAttempts {
   const source = options.source ?? "model-registry";
   const limits: SendLimits = { ...DEFAULT_SEND_LIMITS, ...options.limits, policy: settings.destinations };
 
+  const secrets = signingSecretCache(registry, settings);
   const send = async (webhook: Webhook, kind: WebhookDeliveryKind, revision: number, messageId: string, body: string) => {
-    const secrets = await signingSecrets(registry, settings, webhook.id);
-    const attemptTime = new Date();
-    const headers = deliveryHeaders(secrets, messageId, Math.floor(attemptTime.getTime() / 1000), body);
-    const result = await postWebhook(webhook.url, headers, body, limits);
-    const attempt: WebhookDeliveryAttempt = {
-      id: randomUUID(),
-      webhookId: webhook.id,
-      revision,
-      messageId,
-      attempt: 1,
-      outcome: result.ok ? "ACKNOWLEDGED" : "FAILED",
-      kind,
-      statusCode: result.statusCode,
-      latencyMs: result.latencyMs,
-      error: result.error || (result.ok ? "" : `HTTP ${result.statusCode}`),
-      nextRetryTime: null,
-      attemptTime,
-    };
+    const sent = await signAndPost(limits, webhook.url, await secrets(webhook), messageId, body);
+    const attempt = attemptRecord(
+      { webhookId: webhook.id, revision, messageId, attempt: 1, kind },
+      sent,
+      sent.result.ok ? "ACKNOWLEDGED" : "FAILED",
+      null,
+    );
     await recordAttempt(registry, attempt);
     return attempt;
   };

@@ -10,8 +10,9 @@ import type { RegistryEvent } from "../registry/core/types.js";
 /** The webhook-id header and CloudEvents id: the same for every attempt at one event of one webhook. */
 export const messageIdOf = (webhookId: number, revision: number) => `msg_${webhookId}_${revision}`;
 
-export function cloudEventBody(webhookId: number, event: RegistryEvent, data: unknown, source: string): string {
-  return JSON.stringify({
+/** The body; `data` is the event's JSON text, encoded once and shared by every webhook that sends it. */
+export function cloudEventBody(webhookId: number, event: RegistryEvent, data: string, source: string): string {
+  const envelope = JSON.stringify({
     specversion: "1.0",
     id: messageIdOf(webhookId, event.revision),
     source,
@@ -20,8 +21,9 @@ export function cloudEventBody(webhookId: number, event: RegistryEvent, data: un
     time: event.time.toISOString(),
     datacontenttype: "application/json",
     revision: String(event.revision),
-    data,
   });
+  // The same text as JSON.stringify of the envelope with `data` as its last member.
+  return `${envelope.slice(0, -1)},"data":${data}}`;
 }
 
 /** The headers of one attempt: signed with every secret that signs now (space-separated). */

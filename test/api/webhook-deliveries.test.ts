@@ -72,17 +72,20 @@ for (const dialect of SERVER_DIALECTS) {
         expect(got!.headers["webhook-id"]).toBe(delivery!.messageId);
         expect(verifyWebhook(hook.secret, got!.headers, got!.body)).toBe(true);
         expect(() => new StandardWebhook(hook.secret).verify(got!.body, got!.headers)).not.toThrow();
-      });
+      }, 60_000);
     }
 
     it("reports a failing receiver and an unreachable one as the attempt's outcome, not as an error", async () => {
       const hooks = off.clientOf(WebhookService, "grpc");
       const down = await createHook(off, "/down");
-      expect((await hooks.testWebhook({ name: down.name })).delivery).toMatchObject({
-        outcome: WebhookDeliveryOutcome.FAILED,
-        statusCode: 503,
-        error: "HTTP 503",
-      });
+      expect((await hooks.testWebhook({ name: down.name })).delivery).toMatchObject(
+        {
+          outcome: WebhookDeliveryOutcome.FAILED,
+          statusCode: 503,
+          error: "HTTP 503",
+        },
+        60_000,
+      );
       const closed = await hooks.createWebhook({ webhook: { displayName: unique("closed"), url: "http://127.0.0.1:1/nobody" } });
       const { delivery } = await hooks.testWebhook({ name: closed.webhook!.name });
       expect(delivery).toMatchObject({ outcome: WebhookDeliveryOutcome.FAILED, statusCode: 0 });
@@ -95,10 +98,14 @@ for (const dialect of SERVER_DIALECTS) {
       const hooks = on.clientOf(WebhookService, "connect-json-h1");
       const model = await createModel(on, "listed");
       await hooks.testWebhook({ name: hook.name });
-      const all = await until("a retry and an acknowledgement", async () => {
-        const page = await hooks.listWebhookDeliveries({ parent: hook.name, showTotalSize: true });
-        return page.deliveries.filter((d) => d.kind === WebhookDeliveryKind.EVENT).length >= 2 && page;
-      });
+      const all = await until(
+        "a retry and an acknowledgement",
+        async () => {
+          const page = await hooks.listWebhookDeliveries({ parent: hook.name, showTotalSize: true });
+          return page.deliveries.filter((d) => d.kind === WebhookDeliveryKind.EVENT).length >= 2 && page;
+        },
+        60_000,
+      );
       expect(all.totalSize).toBe(3n);
       const events = all.deliveries.filter((d) => d.kind === WebhookDeliveryKind.EVENT);
       expect(events.map((d) => [d.outcome, d.attempt, d.statusCode])).toEqual([
@@ -153,7 +160,7 @@ for (const dialect of SERVER_DIALECTS) {
       for (const request of [{ name: hook.name }, { name: hook.name, revision, fromRevision: revision }]) {
         expect((await failure(hooks.redeliverWebhook(request))).code).toBe("InvalidArgument");
       }
-    });
+    }, 60_000);
 
     it("redelivers everything from a revision, in order, by moving the cursor back", async () => {
       const hook = await createHook(on, "/replay");
@@ -168,6 +175,6 @@ for (const dialect of SERVER_DIALECTS) {
       expect(all[2]!.headers["webhook-id"]).toBe(all[0]!.headers["webhook-id"]);
       const past = await failure(hooks.redeliverWebhook({ name: hook.name, fromRevision: -1n }));
       expect(past.code).toBe("InvalidArgument");
-    });
+    }, 60_000);
   });
 }

@@ -58,7 +58,7 @@ for (const dialect of SERVER_DIALECTS) {
       expect(await ok("webhooks", "delete", name)).toMatch(/^deleted webhook /);
       const gone = await cli("webhooks", "get", name);
       expect([gone.code, gone.stderr]).toEqual([1, expect.stringContaining("not_found")]);
-    });
+    }, 60_000);
 
     it("pings a webhook, lists its attempts and redelivers", async () => {
       const name = `ping-${randomBytes(3).toString("hex")}`;
@@ -78,12 +78,12 @@ for (const dialect of SERVER_DIALECTS) {
       expect(await ok("webhooks", "redeliver", name, "--from-revision", events[0]!.revision)).toMatch(/delivers again from revision \d+/);
       const both = await cli("webhooks", "redeliver", name);
       expect([both.code, both.stderr]).toEqual([2, expect.stringContaining("exactly one of --revision N and --from-revision N")]);
-    });
+    }, 60_000);
 
     it("says why a destination is refused", async () => {
       const res = await cli("webhooks", "create", "bad", "--url", "https://169.254.169.254/latest");
       expect(res.code).toBe(1);
       expect(res.stderr).toMatch(/webhook\.url: 169\.254\.169\.254 is a private, loopback, link-local or otherwise special address/);
-    });
+    }, 60_000);
   });
 }

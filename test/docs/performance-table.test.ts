@@ -10,7 +10,7 @@ describe("the performance table of docs/performance.md", () => {
 
   it("names each row by what it measures, not by goal number, and covers every goal measured", () => {
     const rows = docsRows();
-    expect(new Set(rows.map((r) => r.goal))).toEqual(new Set(["1", "2", "3", "4", "5", "6", "7", "8", "9"]));
+    expect(new Set(rows.map((r) => r.goal))).toEqual(new Set(["1", "2", "3", "4", "5", "6", "7", "8", "9", "10"]));
     const page = readFileSync(DOCS_PAGE, "utf8");
     expect(page).not.toMatch(/^\| \d+( \(ref\))? \|/m);
   });

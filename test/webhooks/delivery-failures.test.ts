@@ -53,7 +53,10 @@ for (const dialect of SERVER_DIALECTS) {
       expect(disabled.disabledReason).toBe("TOO_MANY_FAILURES");
       expect(receiver.at("/huge").map(subjectOf).slice(6)).toEqual([more[0], more[0], more[0]]);
       const events = await server.client("connect-json-h1").listEvents({ resourceName: hook.name });
-      expect(events.events.at(-1)).toMatchObject({ actor: "system:webhook-delivery", reason: expect.stringContaining("3 events in a row failed every attempt") });
+      expect(events.events.at(-1)).toMatchObject({
+        actor: "system:webhook-delivery",
+        reason: expect.stringContaining("3 events in a row failed every attempt"),
+      });
     }, 60_000);
   });
 }

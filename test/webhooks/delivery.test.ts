@@ -77,9 +77,12 @@ for (const dialect of SERVER_DIALECTS) {
       expect(r0Secretless(got)).toBe(true);
     });
 
-    it("signs with both secrets during a rotation's grace period", async () => {
+    it("signs with both secrets during a rotation's grace period (the secrets it signed with before are not reused)", async () => {
       const hook = await createHook(on, "/rotated");
       const hooks = on.clientOf(WebhookService, "connect-json-h1");
+      const [before] = await createModels(on, "before-rotation", 1);
+      const first = await until("a delivery", () => at("/rotated").find((r) => subjectOf(r) === before));
+      expect(first.headers["webhook-signature"]!.split(" ")).toHaveLength(1);
       const rotated = await hooks.rotateWebhookSecret({ name: hook.name });
       const [name] = await createModels(on, "rotated", 1);
       const got = await until("a delivery", () => at("/rotated").find((r) => subjectOf(r) === name));

@@ -7,6 +7,7 @@ import { postWebhook, type SendLimits } from "../../src/webhooks/http-sender.js"
 describe("the webhook HTTP client", () => {
   let server: http.Server;
   let port = 0;
+  let connections = 0;
   const hits: string[] = [];
   beforeAll(async () => {
     server = http.createServer((req, res) => {
@@ -17,6 +18,7 @@ describe("the webhook HTTP client", () => {
       if (req.url === "/slow") return setTimeout(() => res.writeHead(200).end(), 1_000);
       res.writeHead(req.url === "/fail" ? 503 : 204).end();
     });
+    server.on("connection", () => connections++);
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     port = (server.address() as AddressInfo).port;
   });
@@ -63,5 +65,18 @@ describe("the webhook HTTP client", () => {
       policy: { allowHttp: false, allowed: parseAllowedNetworks([]) },
     });
     expect(result).toMatchObject({ ok: false, error: expect.stringMatching(/http: destinations are not allowed/) });
+  });
+
+  it("reuses a kept-alive connection, and checks its address again under each call's policy", async () => {
+    const url = `http://localhost:${port}/ok`;
+    const allowed = limits(["127.0.0.1/32", "::1/128"]);
+    expect(await post(url, allowed)).toMatchObject({ ok: true });
+    const [before, hitsBefore] = [connections, hits.length];
+    for (let i = 0; i < 3; i++) expect(await post(url, allowed)).toMatchObject({ ok: true });
+    expect(connections).toBe(before);
+    expect(hits.length).toBe(hitsBefore + 3);
+    const refused = await post(url, limits([]));
+    expect(refused).toMatchObject({ ok: false, error: expect.stringMatching(/^refused/) });
+    expect(hits.length).toBe(hitsBefore + 3);
   });
 });

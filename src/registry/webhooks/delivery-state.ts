@@ -39,20 +39,21 @@ export function deliveryState(registry: Registry, id: number): Promise<{ webhook
 /**
  * Saves the cursor and the attempt (when one was made), unless the webhook was deleted or
  * disabled meanwhile, or the worker no longer holds its lease (another replica delivers it: the
- * work is dropped unsaved); returns whether it was saved.
+ * work is dropped unsaved); returns the webhook as it stands in that transaction (the worker goes
+ * on with the next event while its revision is unchanged), or null when nothing was saved.
  */
 export function saveProgress(
   registry: Registry,
   lease: DeliveryLease,
   cursor: WebhookCursor,
   attempt: WebhookDeliveryAttempt | null,
-): Promise<boolean> {
+): Promise<Webhook | null> {
   return unitOf(registry).write(async (w) => {
     const webhook = await w.webhooks.getWebhook(cursor.webhookId);
-    if (!webhook?.enabled || !(await stillHeld(registry, w, lease, cursor.webhookId))) return false;
+    if (!webhook?.enabled || !(await stillHeld(registry, w, lease, cursor.webhookId))) return null;
     await w.webhooks.saveCursor(cursor);
     if (attempt) await w.webhooks.insertDeliveryAttempt(attempt);
-    return true;
+    return webhook;
   });
 }
 
@@ -77,9 +78,28 @@ export function pauseWebhook(
   });
 }
 
-/** The secrets that sign a delivery now, newest first (two during a rotation's grace period). */
-export async function signingSecrets(registry: Registry, settings: WebhookSettings, id: number): Promise<string[]> {
-  const box = requireBox(settings);
-  const sealed = await unitOf(registry).read((r) => r.webhooks.signingSecrets(id, unitOf(registry).now()));
-  return sealed.map((s) => box.open(s.sealed, secretContext(id, s.version)));
+/** How many webhooks' opened secrets the cache keeps (the least recently used go first). */
+const SECRET_CACHE_SIZE = 4096;
+
+/**
+ * The secrets that sign a webhook's delivery now, newest first (two during a rotation's grace
+ * period). They are read and opened (AES-GCM) once per revision of the webhook, since rotating
+ * the secret is an update of the webhook (a new revision), and their expiry is checked at each use.
+ */
+export function signingSecretCache(registry: Registry, settings: WebhookSettings): (webhook: Webhook) => Promise<string[]> {
+  const opened = new Map<number, { revision: number; secrets: Array<{ secret: string; expireTime: Date | null }> }>();
+  return async (webhook) => {
+    let entry = opened.get(webhook.id);
+    opened.delete(webhook.id);
+    if (entry?.revision !== webhook.revision) {
+      const box = requireBox(settings);
+      const sealed = await unitOf(registry).read((r) => r.webhooks.signingSecrets(webhook.id, unitOf(registry).now()));
+      const secrets = sealed.map((s) => ({ secret: box.open(s.sealed, secretContext(webhook.id, s.version)), expireTime: s.expireTime }));
+      entry = { revision: webhook.revision, secrets };
+    }
+    opened.set(webhook.id, entry);
+    if (opened.size > SECRET_CACHE_SIZE) opened.delete(opened.keys().next().value!);
+    const now = unitOf(registry).now().getTime();
+    return entry.secrets.filter((s) => s.expireTime === null || s.expireTime.getTime() > now).map((s) => s.secret);
+  };
 }

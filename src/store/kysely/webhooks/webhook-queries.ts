@@ -4,8 +4,22 @@ import type { ListQuery, ListResult, SealedSecret, WebhookWriter } from "../../.
 import type { WebhookCursor, WebhookDeliveryAttempt, WebhookLease } from "../../../registry/ports/webhook-store.js";
 import { optionalId, optionalTime, time, toNumber } from "../sql/integers.js";
 import type { Paginate } from "../sql/page-query.js";
+import { preparedInsert, preparedQuery } from "../sql/prepared-query.js";
 import * as leases from "./webhook-lease-queries.js";
 import type { WebhooksTable, WebhookTables } from "./webhook-tables.js";
+
+// What delivery runs for every event of every webhook, compiled once (see prepared-query.ts).
+const WEBHOOK_BY_ID = preparedQuery((db: Kysely<WebhookTables>, id: number) => db.selectFrom("webhooks").selectAll().where("id", "=", id));
+const ENABLED_WEBHOOKS = preparedQuery((db: Kysely<WebhookTables>) => db.selectFrom("webhooks").selectAll().where("enabled", "=", 1).orderBy("id"));
+const CURSOR_OF = preparedQuery((db: Kysely<WebhookTables>, id: number) => db.selectFrom("webhook_cursors").selectAll().where("webhook_id", "=", id));
+const SAVE_CURSOR = preparedQuery((db: Kysely<WebhookTables>, id: number, revision: number, attempts: number, failures: number, next: number) => {
+  const row = { revision, attempts, failures, next_attempt_time: next };
+  return db
+    .insertInto("webhook_cursors")
+    .values({ webhook_id: id, ...row })
+    .onConflict((oc) => oc.column("webhook_id").doUpdateSet(row));
+});
+const INSERT_ATTEMPT = preparedInsert<WebhookTables, "webhook_deliveries">("webhook_deliveries");
 
 const WEBHOOK_COLUMNS: Record<string, string> = {
   id: "t.id",
@@ -26,7 +40,7 @@ export class WebhookQueries implements WebhookWriter {
   ) {}
 
   async getWebhook(id: number): Promise<Webhook | undefined> {
-    const row = await this.db.selectFrom("webhooks").selectAll().where("id", "=", id).executeTakeFirst();
+    const [row] = await WEBHOOK_BY_ID(this.db, id);
     return row && rowToWebhook(row);
   }
 
@@ -56,12 +70,11 @@ export class WebhookQueries implements WebhookWriter {
   }
 
   async enabledWebhooks(): Promise<Webhook[]> {
-    const rows = await this.db.selectFrom("webhooks").selectAll().where("enabled", "=", 1).orderBy("id").execute();
-    return rows.map(rowToWebhook);
+    return (await ENABLED_WEBHOOKS(this.db)).map(rowToWebhook);
   }
 
   async getCursor(webhookId: number): Promise<WebhookCursor | undefined> {
-    const r = await this.db.selectFrom("webhook_cursors").selectAll().where("webhook_id", "=", webhookId).executeTakeFirst();
+    const [r] = await CURSOR_OF(this.db, webhookId);
     return (
       r && {
         webhookId,
@@ -74,19 +87,14 @@ export class WebhookQueries implements WebhookWriter {
   }
 
   async saveCursor(c: WebhookCursor): Promise<void> {
-    const row = { revision: c.revision, attempts: c.attempts, failures: c.failures, next_attempt_time: c.nextAttemptTime.getTime() };
-    await this.db
-      .insertInto("webhook_cursors")
-      .values({ webhook_id: c.webhookId, ...row })
-      .onConflict((oc) => oc.column("webhook_id").doUpdateSet(row))
-      .execute();
+    await SAVE_CURSOR(this.db, c.webhookId, c.revision, c.attempts, c.failures, c.nextAttemptTime.getTime());
   }
 
   async insertDeliveryAttempt(a: WebhookDeliveryAttempt): Promise<void> {
     const { webhookId, messageId, statusCode, latencyMs, nextRetryTime, attemptTime, ...same } = a;
     const times = { next_retry_time: nextRetryTime?.getTime() ?? null, attempt_time: attemptTime.getTime() };
     const row = { ...same, webhook_id: webhookId, message_id: messageId, status_code: statusCode, latency_ms: latencyMs, ...times };
-    await this.db.insertInto("webhook_deliveries").values(row).execute();
+    await INSERT_ATTEMPT(this.db, [row]);
   }
 
   listLeases(): Promise<WebhookLease[]> {
