@@ -6,7 +6,7 @@ import type { WebhookSettings } from "./registry/webhooks/webhook-rules.js";
 import type { DeliveryTuning, OwnerAccess } from "./webhooks/delivery-worker.js";
 
 /**
- * Webhook delivery, started only when --webhook-delivery is on (issue 20); replicas share the
+ * Webhook delivery, started unless --webhook-delivery is off (issue 20); replicas share the
  * webhooks through leases. The payload's data is the Event message in its JSON form, as Watch's JSON clients get it.
  */
 export function webhookDelivery(options: {

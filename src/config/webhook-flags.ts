@@ -29,9 +29,9 @@ export const WEBHOOK_FLAGS = {
     name: "webhook-delivery",
     env: env("webhook-delivery"),
     value: "on|off",
-    default: "off",
+    default: "on",
     group: "server",
-    help: "deliver webhooks from this server; replicas share them by leases, a dead replica's move within ~11 s (incomplete: owners must be in the tokens file; docs/webhooks.md)",
+    help: "deliver webhooks from this server (replicas share them by leases; a dead replica's move within ~11 s); off: this server only serves the API (docs/webhooks.md)",
     parse: onOff,
   },
   webhookMaxLagEvents: {

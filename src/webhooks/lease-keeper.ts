@@ -77,6 +77,8 @@ export class LeaseKeeper {
   }
 
   private async beat(): Promise<void> {
+    // Nothing held, nothing to renew: an idle server does not write.
+    if (this.held.size === 0) return;
     const before = [...this.held];
     try {
       const renewed = new Set(await renewLeases(this.registry, this.lease));

@@ -94,7 +94,8 @@ class DeliveryTest(unittest.TestCase):
         cls.receiver = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Receiver)
         threading.Thread(target=cls.receiver.serve_forever, daemon=True).start()
         cls.base = "http://127.0.0.1:%d" % cls.receiver.server_address[1]
-        flags = ["--webhook-key-file", _key, "--webhook-delivery", "on", "--webhook-allow-http", "on", "--webhook-allowed-networks", "127.0.0.1/32"]
+        # Delivery is on by default.
+        flags = ["--webhook-key-file", _key, "--webhook-allow-http", "on", "--webhook-allowed-networks", "127.0.0.1/32"]
         cls.server = ServerProcess(*flags)
         cls.server.ready()
 
