@@ -78,34 +78,27 @@ for (const dialect of SERVER_DIALECTS) {
     it("reports a failing receiver and an unreachable one as the attempt's outcome, not as an error", async () => {
       const hooks = off.clientOf(WebhookService, "grpc");
       const down = await createHook(off, "/down");
-      expect((await hooks.testWebhook({ name: down.name })).delivery).toMatchObject(
-        {
-          outcome: WebhookDeliveryOutcome.FAILED,
-          statusCode: 503,
-          error: "HTTP 503",
-        },
-        60_000,
-      );
+      expect((await hooks.testWebhook({ name: down.name })).delivery).toMatchObject({
+        outcome: WebhookDeliveryOutcome.FAILED,
+        statusCode: 503,
+        error: "HTTP 503",
+      });
       const closed = await hooks.createWebhook({ webhook: { displayName: unique("closed"), url: "http://127.0.0.1:1/nobody" } });
       const { delivery } = await hooks.testWebhook({ name: closed.webhook!.name });
       expect(delivery).toMatchObject({ outcome: WebhookDeliveryOutcome.FAILED, statusCode: 0 });
       expect(delivery!.error).toMatch(/ECONNREFUSED|refused/);
       expect((await failure(hooks.testWebhook({ name: "webhooks/999999" }))).code).toBe("NotFound");
-    });
+    }, 60_000);
 
     it("lists a webhook's attempts with filters, order and pages; deliveries, retries and pings alike", async () => {
       const hook = await createHook(on, "/flaky");
       const hooks = on.clientOf(WebhookService, "connect-json-h1");
       const model = await createModel(on, "listed");
       await hooks.testWebhook({ name: hook.name });
-      const all = await until(
-        "a retry and an acknowledgement",
-        async () => {
-          const page = await hooks.listWebhookDeliveries({ parent: hook.name, showTotalSize: true });
-          return page.deliveries.filter((d) => d.kind === WebhookDeliveryKind.EVENT).length >= 2 && page;
-        },
-        60_000,
-      );
+      const all = await until("a retry and an acknowledgement", async () => {
+        const page = await hooks.listWebhookDeliveries({ parent: hook.name, showTotalSize: true });
+        return page.deliveries.filter((d) => d.kind === WebhookDeliveryKind.EVENT).length >= 2 && page;
+      });
       expect(all.totalSize).toBe(3n);
       const events = all.deliveries.filter((d) => d.kind === WebhookDeliveryKind.EVENT);
       expect(events.map((d) => [d.outcome, d.attempt, d.statusCode])).toEqual([
@@ -134,7 +127,7 @@ for (const dialect of SERVER_DIALECTS) {
       expect((await failure(hooks.listWebhookDeliveries({ parent: hook.name, filter: 'outcome = "LOST"' }))).code).toBe("InvalidArgument");
       expect((await failure(hooks.listWebhookDeliveries({ parent: "webhooks/999999" }))).code).toBe("NotFound");
       expect((await failure(hooks.listWebhookDeliveries({ parent: "registeredModels/1" }))).code).toBe("InvalidArgument");
-    });
+    }, 60_000);
 
     it("redelivers one event now, with the webhook-id of its first delivery", async () => {
       const hook = await createHook(on, "/again");

@@ -73,18 +73,14 @@ for (const dialect of SERVER_DIALECTS) {
       const first = revisionOf(receiver.at("/held")[0]!);
       expect(result.compactedRevision).toBeLessThan(first);
       down.delete("/held");
-      const got = await until(
-        "six acknowledged deliveries",
-        () => {
-          const ok = receiver.at("/held").filter((r) => r.status === 200);
-          return ok.length >= 6 && ok;
-        },
-        60_000,
-      );
+      const got = await until("six acknowledged deliveries", () => {
+        const ok = receiver.at("/held").filter((r) => r.status === 200);
+        return ok.length >= 6 && ok;
+      });
       expect(got.map((r) => cloudEventOf(r).subject)).toEqual(names);
       // Delivered: nothing is held any more, retention goes on to its own cutoff.
       await until("the cursor to move", async () => (await server.app.compactor.runOnce()).heldByWebhooks === 0);
-    });
+    }, 60_000);
 
     it(`disables a webhook more than ${MAX_LAG} events behind (CURSOR_COMPACTED, an event), and compaction goes on`, async () => {
       down.add("/lagging");
@@ -99,13 +95,10 @@ for (const dialect of SERVER_DIALECTS) {
       const { webhook } = await hooks().getWebhook({ name });
       expect(webhook).toMatchObject({ enabled: false, disabledReason: "CURSOR_COMPACTED" });
       const events = await server.client("connect-json-h1").listEvents({ resourceName: name });
-      expect(events.events.at(-1)).toMatchObject(
-        {
-          actor: "system:webhook-delivery",
-          reason: expect.stringContaining(`more than ${MAX_LAG} events behind`),
-        },
-        60_000,
-      );
+      expect(events.events.at(-1)).toMatchObject({
+        actor: "system:webhook-delivery",
+        reason: expect.stringContaining(`more than ${MAX_LAG} events behind`),
+      });
 
       const gone = await failure(hooks().redeliverWebhook({ name, fromRevision: BigInt(cursorEvent) }));
       expect([gone.code, gone.reason]).toEqual(["OutOfRange", "REVISION_COMPACTED"]);
@@ -119,6 +112,6 @@ for (const dialect of SERVER_DIALECTS) {
       const [next] = await createModels("after", 1);
       await until("the next delivery", () => receiver.at("/lagging").find((r) => r.status === 200 && cloudEventOf(r).subject === next));
       expect((await hooks().getWebhook({ name })).webhook).toMatchObject({ enabled: true, disabledReason: "" });
-    });
+    }, 60_000);
   });
 }
