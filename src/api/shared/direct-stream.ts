@@ -55,12 +55,13 @@ function targetOf(res: NodeResponse): Target {
     return {
       open: () => res.headersSent && !res.writableEnded && !stream.destroyed && !stream.closed,
       write: (frame) => stream.write(frame),
-      drained: () => drainOf(stream),
+      // A stream already closed emits no more 'close': resolve at once.
+      drained: () => (stream.destroyed || stream.closed ? Promise.resolve() : drainOf(stream)),
     };
   }
   return {
     open: () => res.headersSent && !res.writableEnded && !res.destroyed,
     write: (frame) => res.write(frame),
-    drained: () => drainOf(res),
+    drained: () => (res.destroyed ? Promise.resolve() : drainOf(res)),
   };
 }
