@@ -4,10 +4,11 @@ import { fileURLToPath } from "node:url";
 
 /**
  * The performance table of docs/performance.md, made from the benchmark's own result files, so
- * it is never typed by hand: the rows of the latest full run (`bench/results/<date>.md`), and for
- * a goal that run did not measure, the rows of the latest partial run that did
- * (`<date>-<what>.md`, e.g. 2026-12-06-cli-start.md; `-quick` runs are smoke tests and never
- * count). Rows carry their plain description, not the goal number.
+ * it is never typed by hand: for each goal, the rows of the newest run that measured it, a full
+ * run (`bench/results/<date>.md`) or a partial one (`<date>-<what>.md`, e.g.
+ * 2026-12-06-cli-start.md); on the same date a partial run counts as newer than the full one.
+ * `-quick` runs are smoke tests and never count. Rows carry their plain description, not the
+ * goal number.
  *
  * `npm run bench:docs` rewrites the table between the markers; test/docs checks it is current.
  */
@@ -33,16 +34,19 @@ function rowsOf(file: string): ResultRow[] {
   return rows;
 }
 
-/** The rows the docs show: the latest full run, plus the goals only later partial runs measured. */
+/** The rows the docs show: each goal's rows from the newest run that measured it. */
 export function docsRows(files = readdirSync(RESULTS_DIR)): ResultRow[] {
-  const results = files.filter((f) => /^\d{4}-\d{2}-\d{2}(-[a-z0-9-]+)?\.md$/.test(f) && !f.endsWith("-quick.md")).sort();
-  const full = results.filter((f) => /^\d{4}-\d{2}-\d{2}\.md$/.test(f)).at(-1);
-  const rows = full ? rowsOf(full) : [];
-  const covered = new Set(rows.map((r) => r.goal));
-  for (const partial of results.filter((f) => f !== full && (!full || f > full)).reverse()) {
-    const fresh = rowsOf(partial).filter((r) => !covered.has(r.goal));
+  const results = files.filter((f) => /^\d{4}-\d{2}-\d{2}(-[a-z0-9-]+)?\.md$/.test(f) && !f.endsWith("-quick.md"));
+  // Newest first: by date, and on one date a partial run (<date>-<what>.md) before the full run.
+  const newestFirst = results
+    .sort((a, b) => (a.slice(0, 10) === b.slice(0, 10) ? a.length - b.length || a.localeCompare(b) : a.localeCompare(b)))
+    .reverse();
+  const rows: ResultRow[] = [];
+  const covered = new Set<string>();
+  for (const file of newestFirst) {
+    const fresh = rowsOf(file).filter((r) => !covered.has(r.goal));
     rows.push(...fresh);
-    for (const r of fresh) covered.add(r.goal);
+    for (const r of new Set(fresh.map((f) => f.goal))) covered.add(r);
   }
   return rows.sort((a, b) => Number(a.goal) - Number(b.goal));
 }

@@ -6,6 +6,7 @@ import tls from "node:tls";
 import { type ConnectRouter, createContextValues, type Interceptor } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { PEER_KEY } from "./api/shared/auth-interceptor.js";
+import { NODE_RESPONSE_KEY, type NodeResponse } from "./api/shared/direct-stream.js";
 import { createServerInterceptors } from "./api/shared/interceptors.js";
 import { REQUEST_JSON_OPTIONS } from "./api/shared/limits-input.js";
 import { createSignalShards, SIGNAL_SHARDS } from "./api/shared/signal-shards.js";
@@ -94,6 +95,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const interceptors = options.interceptors ?? createServerInterceptors(logger);
   // Refusals with a body that says what went wrong (a 404, 405 or 415 of connect-node has none).
   const { routes, fallback } = createErrorBodies(options.routes);
+  // Each call's Node response, for server streams that write their frames directly (direct-stream.ts).
+  const responses = new WeakMap<http.IncomingMessage | http2.Http2ServerRequest, NodeResponse>();
   const adapters = Array.from({ length: SIGNAL_SHARDS }, () =>
     connectNodeAdapter({
       routes,
@@ -103,12 +106,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       readMaxBytes: options.readMaxBytes ?? 4 * 1024 * 1024,
       // Strict JSON (Connect JSON, gRPC-Web JSON; see REQUEST_JSON_OPTIONS).
       jsonOptions: REQUEST_JSON_OPTIONS,
-      contextValues: (req) => createContextValues().set(PEER_KEY, peerOf(req)),
+      contextValues: (req) => createContextValues().set(PEER_KEY, peerOf(req)).set(NODE_RESPONSE_KEY, responses.get(req)),
     }),
   );
   let turn = 0;
   const connect = (req: http.IncomingMessage | http2.Http2ServerRequest, res: http.ServerResponse | http2.Http2ServerResponse) => {
     turn = (turn + 1) % adapters.length;
+    responses.set(req, res);
     adapters[turn]!(req, res);
   };
   const rest = options.http;

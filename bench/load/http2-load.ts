@@ -1,5 +1,5 @@
 import http2 from "node:http2";
-import { bodySource, type RequestSpec, type WireProtocol } from "./requests.js";
+import { bodySource, PROTOCOL_HEADERS, type RequestSpec, type WireProtocol } from "./requests.js";
 
 /** One slice of closed-loop load: `concurrency` requests in flight for `durationMs`. */
 export interface SliceSpec {
@@ -56,13 +56,8 @@ export function closeSessions(): void {
 function send(session: http2.ClientHttp2Session, spec: SliceSpec, body: Buffer): Promise<string | undefined> {
   return new Promise((resolve) => {
     const grpc = spec.protocol === "grpc";
-    const req = session.request({
-      ":method": "POST",
-      ":path": spec.path,
-      "content-type": grpc ? "application/grpc" : "application/json",
-      ...(grpc ? { te: "trailers" } : { "connect-protocol-version": "1" }),
-      ...spec.headers,
-    });
+    const grpcWeb = spec.protocol === "grpc-web";
+    const req = session.request({ ":method": "POST", ":path": spec.path, ...PROTOCOL_HEADERS[spec.protocol], ...spec.headers });
     let status = 0;
     let grpcStatus: string | undefined;
     let text = "";
@@ -74,12 +69,15 @@ function send(session: http2.ClientHttp2Session, spec: SliceSpec, body: Buffer):
       if (trailers["grpc-status"] !== undefined) grpcStatus = String(trailers["grpc-status"]);
     });
     req.on("data", (chunk: Buffer) => {
-      if (status !== 200 && text.length < 500) text += chunk.toString();
+      // gRPC-Web: the status is in the trailer frame at the end of the body (keep the tail).
+      if (grpcWeb && status === 200) text = (text + chunk.toString("latin1")).slice(-300);
+      else if (status !== 200 && text.length < 500) text += chunk.toString();
     });
     req.on("error", (error) => resolve(`stream error: ${error.message}`));
     req.on("end", () => {
       if (status !== 200) resolve(`HTTP ${status}: ${text.slice(0, 300)}`);
       else if (grpc && grpcStatus !== "0") resolve(`grpc-status ${grpcStatus}`);
+      else if (grpcWeb && (grpcStatus ?? /grpc-status: ?(\d+)/i.exec(text)?.[1]) !== "0") resolve(`grpc-web: ${grpcStatus ?? text.slice(-200)}`);
       else resolve(undefined);
     });
     req.end(body);

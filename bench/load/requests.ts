@@ -1,17 +1,26 @@
 import { create, type DescMessage, type MessageInitShape, toBinary, toJsonString } from "@bufbuild/protobuf";
 import { RegisterModelRequestSchema } from "../../gen/modelregistry/v1/model_registry_service_pb.js";
 
-/** The wire protocols the load generator speaks (both over HTTP/2 cleartext). */
-export type WireProtocol = "connect-json" | "grpc";
+/** The wire protocols the load generator speaks (all over HTTP/2 cleartext). */
+export type WireProtocol = "connect-json" | "connect-proto" | "grpc" | "grpc-web";
+
+/** The request headers of a unary call in the protocol (the :method and :path aside). */
+export const PROTOCOL_HEADERS: Record<WireProtocol, Record<string, string>> = {
+  "connect-json": { "content-type": "application/json", "connect-protocol-version": "1" },
+  "connect-proto": { "content-type": "application/proto", "connect-protocol-version": "1" },
+  grpc: { "content-type": "application/grpc", te: "trailers" },
+  "grpc-web": { "content-type": "application/grpc-web+proto", "x-grpc-web": "1" },
+};
 
 /** What one load slice sends: a fixed list of requests (cycled), or fresh RegisterModel requests. */
 export type RequestSpec = { kind: "fixed"; bodies: string[] } | { kind: "register"; models: string[]; prefix: string };
 
-/** Encodes one message for the protocol: JSON text, or the 5-byte gRPC envelope around the binary. */
+/** Encodes one message for the protocol: JSON text, the binary (Connect), or the 5-byte envelope around the binary (gRPC, gRPC-Web). */
 export function encodeBody<D extends DescMessage>(protocol: WireProtocol, schema: D, init: MessageInitShape<D>): Buffer {
   const message = create(schema, init);
   if (protocol === "connect-json") return Buffer.from(toJsonString(schema, message));
   const bytes = toBinary(schema, message);
+  if (protocol === "connect-proto") return Buffer.from(bytes);
   const body = Buffer.allocUnsafe(5 + bytes.length);
   body.writeUInt8(0, 0);
   body.writeUInt32BE(bytes.length, 1);

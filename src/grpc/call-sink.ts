@@ -1,4 +1,5 @@
 import type * as grpc from "@grpc/grpc-js";
+import { drainOf } from "../api/shared/drain-of.js";
 import type { WatchSink } from "../watch/sink.js";
 
 /**
@@ -31,13 +32,5 @@ export async function* written(run: () => Promise<void>): AsyncGenerator<never> 
 /** Resolves when the call's buffer drains, or when the call ends. */
 export function drained(call: grpc.ServerWritableStream<unknown, unknown>, signal: AbortSignal): Promise<void> {
   if (signal.aborted || call.cancelled) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      call.off("drain", done);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    call.once("drain", done);
-    signal.addEventListener("abort", done, { once: true });
-  });
+  return drainOf(call, signal);
 }

@@ -18,13 +18,34 @@ export interface WatchSink<T> {
 }
 
 /**
+ * Why a sinkStream's `closed` aborts. Given explicitly because abort() without a reason builds a
+ * DOMException with a stack trace: a noticeable cost when thousands of Watch streams close at once.
+ */
+const READER_GONE = new Error("the stream's reader is gone");
+
+/**
+ * A way past the generator to the transport (connect-node's HTTP/2 stream, see
+ * src/api/shared/direct-stream.ts), used while the generator's reader waits for the next item.
+ */
+export interface DirectWrite<T> {
+  /** Writes the item; false when the transport is now full, undefined when it cannot take it this way. */
+  write(item: T): boolean | undefined;
+  /** Resolves when a full transport has drained, or has closed. */
+  drained(): Promise<void>;
+}
+
+/**
  * A sink read as an async generator (the Connect transport's shape): `run` starts on the first
  * pull and writes into the sink; the generator yields what it sent, ends when `run` resolves and
  * throws what it rejects with. Each send hands one item to a pull and reports the sink full, and
  * ready() resolves at the next pull: no item waits in the sink, as with a generator (connect-node
  * pulls once the socket has drained). Returning early aborts `closed` and waits for `run`.
+ *
+ * With `direct`, an item sent while the reader waits with nothing pending (everything yielded
+ * before it has been written) goes to `direct` instead, when it takes it: no per-item pull, and
+ * the sink is full only when the transport is. Items keep their order either way.
  */
-export async function* sinkStream<T>(run: (sink: WatchSink<T>) => Promise<void>): AsyncGenerator<T> {
+export async function* sinkStream<T>(run: (sink: WatchSink<T>) => Promise<void>, direct?: DirectWrite<T>): AsyncGenerator<T> {
   const buffer: T[] = [];
   let head = 0;
   let wake: (() => void) | null = null;
@@ -43,15 +64,30 @@ export async function* sinkStream<T>(run: (sink: WatchSink<T>) => Promise<void>)
   closed.signal.addEventListener("abort", releaseWaiters, { once: true });
   let done = false;
   let failure: { error: unknown } | null = null;
+  /** The last direct write found the transport full. */
+  let directFull = false;
   const sink: WatchSink<T> = {
     send(item) {
       if (closed.signal.aborted) return false;
+      if (direct && wake !== null && head >= buffer.length) {
+        const written = direct.write(item);
+        if (written !== undefined) {
+          directFull = !written;
+          return written;
+        }
+      }
       buffer.push(item);
       resume();
       return false;
     },
     ready() {
-      if (closed.signal.aborted || (wake !== null && head >= buffer.length)) return Promise.resolve();
+      if (closed.signal.aborted) return Promise.resolve();
+      if (directFull && direct) {
+        return direct.drained().then(() => {
+          directFull = false;
+        });
+      }
+      if (wake !== null && head >= buffer.length) return Promise.resolve();
       return new Promise<void>((resolve) => readyWaiters.push(resolve));
     },
     closed: closed.signal,
@@ -89,7 +125,7 @@ export async function* sinkStream<T>(run: (sink: WatchSink<T>) => Promise<void>)
       });
     }
   } finally {
-    closed.abort();
+    closed.abort(READER_GONE);
     await running;
   }
 }

@@ -8,7 +8,7 @@ import { InvalidArgumentError } from "../../registry/core/errors.js";
 import type { ArtifactInput } from "../../registry/core/inputs.js";
 import { artifactNameOf, versionName } from "../../registry/core/names.js";
 import type { ArtifactState, ModelArtifact } from "../../registry/core/types.js";
-import { describedIn, describedOut, storedOut } from "../shared/convert.js";
+import { describedIn, withDescribed, withStored } from "../shared/convert.js";
 
 /** Proto <-> domain for model artifacts. */
 
@@ -50,8 +50,7 @@ export function artifactIn(a: PbModelArtifact | undefined, field = "model_artifa
 }
 
 export function artifactOut(a: ModelArtifact): PbModelArtifact {
-  return create(ModelArtifactSchema, {
-    ...storedOut(artifactNameOf(a), a),
+  const message = create(ModelArtifactSchema, {
     // Empty while the artifact is linked to no version (`artifacts/{id}`).
     modelVersion: a.modelId === null || a.versionId === null ? "" : versionName(a.modelId, a.versionId),
     uri: a.uri,
@@ -62,6 +61,6 @@ export function artifactOut(a: ModelArtifact): PbModelArtifact {
     serviceAccountName: a.serviceAccountName,
     state: artifactStateOut(a.state),
     digest: a.digest,
-    ...describedOut(a),
   });
+  return withDescribed(withStored(message, artifactNameOf(a), a), a);
 }

@@ -15,7 +15,7 @@ import type { RunInput } from "../../registry/lineage/runs.js";
 import type { ExperimentInput } from "../../registry/lineage/experiments.js";
 import type { Experiment, ExperimentRun, MetricPoint, RunStatus, State } from "../../registry/core/types.js";
 import { experimentName, runName } from "../../registry/core/resource-names.js";
-import { describedIn, describedOut, enumIn, propertiesIn, propertiesOut, storedOut, ts, tsIn } from "../shared/convert.js";
+import { describedIn, enumIn, propertiesIn, propertiesOut, ts, tsIn, withDescribed, withStored } from "../shared/convert.js";
 import { datasetIn, datasetOut } from "../versions/source-convert.js";
 
 /** Proto <-> domain for experiments, runs and their metrics (datasets: versions/source-convert.ts). */
@@ -31,13 +31,8 @@ export function experimentIn(p: PbExperiment | undefined): ExperimentInput {
 }
 
 export function experimentOut(e: Experiment): PbExperiment {
-  return create(ExperimentSchema, {
-    ...storedOut(experimentName(e.id), e),
-    owner: e.owner,
-    state: e.state === "LIVE" ? PbState.LIVE : PbState.ARCHIVED,
-    labels: e.labels,
-    ...describedOut(e),
-  });
+  const message = create(ExperimentSchema, { owner: e.owner, state: e.state === "LIVE" ? PbState.LIVE : PbState.ARCHIVED, labels: e.labels });
+  return withDescribed(withStored(message, experimentName(e.id), e), e);
 }
 
 export function runIn(p: PbExperimentRun | undefined): RunInput {
@@ -55,8 +50,7 @@ export function runIn(p: PbExperimentRun | undefined): RunInput {
 }
 
 export function runOut(r: ExperimentRun): PbExperimentRun {
-  return create(ExperimentRunSchema, {
-    ...storedOut(runName(r.experimentId, r.id), r),
+  const message = create(ExperimentRunSchema, {
     experiment: experimentName(r.experimentId),
     author: r.author,
     status: ExperimentRunStatus[r.status],
@@ -65,8 +59,8 @@ export function runOut(r: ExperimentRun): PbExperimentRun {
     params: propertiesOut(r.params),
     metrics: r.metrics,
     datasets: r.datasets.map(datasetOut),
-    ...describedOut(r),
   });
+  return withDescribed(withStored(message, runName(r.experimentId, r.id), r), r);
 }
 
 export function metricIn(m: PbMetric): Omit<MetricPoint, "time"> & { time: Date | undefined } {

@@ -4,7 +4,7 @@ import type { ModelInput } from "../../registry/core/inputs.js";
 import { modelName, versionName } from "../../registry/core/names.js";
 import type { RegisteredModel } from "../../registry/core/types.js";
 import type { ModelOverview } from "../../registry/models/catalog.js";
-import { describedIn, describedOut, stateIn, stateOut, storedOut } from "../shared/convert.js";
+import { describedIn, stateIn, stateOut, withDescribed, withStored } from "../shared/convert.js";
 import { versionOut } from "../versions/version-convert.js";
 
 /** Proto <-> domain for registered models. */
@@ -21,14 +21,8 @@ export function modelIn(m: PbRegisteredModel | undefined, field = "registered_mo
 }
 
 export function modelOut(m: RegisteredModel): PbRegisteredModel {
-  return create(RegisteredModelSchema, {
-    ...storedOut(modelName(m.id), m),
-    owner: m.owner,
-    state: stateOut(m.state),
-    labels: m.labels,
-    ...describedOut(m),
-    readme: m.readme,
-  });
+  const message = create(RegisteredModelSchema, { owner: m.owner, state: stateOut(m.state), labels: m.labels, readme: m.readme });
+  return withDescribed(withStored(message, modelName(m.id), m), m);
 }
 
 /** A model in the FULL view: its own fields, its latest version and its aliases. */

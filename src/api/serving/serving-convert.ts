@@ -10,7 +10,7 @@ import type { ServiceInput } from "../../registry/serving/services.js";
 import { environmentName, inferenceServiceName } from "../../registry/core/resource-names.js";
 import type { DesiredState, InferenceService, ServingEnvironment } from "../../registry/core/types.js";
 import { modelName } from "../../registry/core/names.js";
-import { describedIn, describedOut, enumIn, optionalVersionName, storedOut, ts } from "../shared/convert.js";
+import { describedIn, enumIn, optionalVersionName, ts, withDescribed, withStored } from "../shared/convert.js";
 import type { EnvironmentInput } from "../../registry/serving/environments.js";
 
 /** Proto <-> domain for serving environments and inference services. */
@@ -24,11 +24,7 @@ export function environmentIn(p: PbServingEnvironment | undefined): EnvironmentI
 }
 
 export function environmentOut(e: ServingEnvironment): PbServingEnvironment {
-  return create(ServingEnvironmentSchema, {
-    ...storedOut(environmentName(e.id), e),
-    labels: e.labels,
-    ...describedOut(e),
-  });
+  return withDescribed(withStored(create(ServingEnvironmentSchema, { labels: e.labels }), environmentName(e.id), e), e);
 }
 
 export function serviceIn(p: PbInferenceService | undefined): ServiceInput {
@@ -45,8 +41,7 @@ export function serviceIn(p: PbInferenceService | undefined): ServiceInput {
 }
 
 export function serviceOut(s: InferenceService): PbInferenceService {
-  return create(InferenceServiceSchema, {
-    ...storedOut(inferenceServiceName(s.environmentId, s.id), s),
+  const message = create(InferenceServiceSchema, {
     servingEnvironment: environmentName(s.environmentId),
     registeredModel: modelName(s.modelId),
     modelVersion: optionalVersionName(s.modelId, s.versionId),
@@ -54,7 +49,6 @@ export function serviceOut(s: InferenceService): PbInferenceService {
     runtime: s.runtime,
     desiredState: PbDesiredState[s.desiredState],
     labels: s.labels,
-    ...describedOut(s),
     targetModelVersion: optionalVersionName(s.modelId, s.targetVersionId),
     specRevision: BigInt(s.specRevision),
     status: {
@@ -67,4 +61,5 @@ export function serviceOut(s: InferenceService): PbInferenceService {
       reporter: s.status.reporter,
     },
   });
+  return withDescribed(withStored(message, inferenceServiceName(s.environmentId, s.id), s), s);
 }

@@ -79,18 +79,38 @@ export function propertiesOut(props: Properties): Record<string, PbMetadataValue
   return out;
 }
 
-/** A resource's name and the fields every stored resource's message has (storedOut). */
-export const storedOut = (name: string, r: { id: number; createTime: Date; updateTime: Date; revision: number }) => ({
-  name,
-  ...resourceFieldsOut(r),
-});
+/** What a stored resource has for its message: an id, times and a revision (the etag). */
+type StoredResource = { id: number; createTime: Date; updateTime: Date; revision: number };
 
-/** The display name, description and custom properties most messages have. */
-export const describedOut = (r: { displayName: string; description: string; customProperties: Properties }) => ({
-  displayName: r.displayName,
-  description: r.description,
-  customProperties: propertiesOut(r.customProperties),
-});
+/**
+ * Sets a stored resource's name, id, times and etag on its message. The converters set these on
+ * the message create() made rather than spreading them into its init: a spread in that object
+ * literal made each conversion about four times slower (13 µs instead of 3 for a model), on every
+ * Get, every list item and every Watch event.
+ */
+export function withStored<M extends { name: string; id: string; createTime?: Timestamp; updateTime?: Timestamp; etag: string }>(
+  message: M,
+  name: string,
+  r: StoredResource,
+): M {
+  message.name = name;
+  message.id = String(r.id);
+  message.createTime = timestampFromDate(r.createTime);
+  message.updateTime = timestampFromDate(r.updateTime);
+  message.etag = etagOf(r);
+  return message;
+}
+
+/** Sets the display name, description and custom properties most messages have (see withStored). */
+export function withDescribed<M extends { displayName: string; description: string; customProperties: Record<string, PbMetadataValue> }>(
+  message: M,
+  r: { displayName: string; description: string; customProperties: Properties },
+): M {
+  message.displayName = r.displayName;
+  message.description = r.description;
+  message.customProperties = propertiesOut(r.customProperties);
+  return message;
+}
 
 /** The display name, description and custom properties of a message, its properties checked as `<field>.custom_properties`. */
 export const describedIn = (p: { displayName: string; description: string; customProperties: Record<string, PbMetadataValue> }, field: string) => ({
@@ -98,8 +118,3 @@ export const describedIn = (p: { displayName: string; description: string; custo
   description: p.description,
   customProperties: propertiesIn(`${field}.custom_properties`, p.customProperties),
 });
-
-/** The fields every stored resource's message has: its id, create and update times, and etag. */
-export function resourceFieldsOut(r: { id: number; createTime: Date; updateTime: Date; revision: number }) {
-  return { id: String(r.id), createTime: timestampFromDate(r.createTime), updateTime: timestampFromDate(r.updateTime), etag: etagOf(r) };
-}

@@ -3,7 +3,7 @@ import { type ModelVersion as PbModelVersion, ModelVersionSchema } from "../../.
 import type { VersionInput } from "../../registry/core/inputs.js";
 import { modelName, versionName } from "../../registry/core/names.js";
 import type { ModelVersion } from "../../registry/core/types.js";
-import { propertiesIn, propertiesOut, storedOut, stateIn, stateOut } from "../shared/convert.js";
+import { propertiesIn, propertiesOut, stateIn, stateOut, withStored } from "../shared/convert.js";
 import { sourceIn, sourceOut } from "./source-convert.js";
 
 /** Proto <-> domain for model versions (their lineage source: source-convert.ts). */
@@ -21,8 +21,7 @@ export function versionIn(v: PbModelVersion | undefined, field = "model_version"
 }
 
 export function versionOut(v: ModelVersion): PbModelVersion {
-  return create(ModelVersionSchema, {
-    ...storedOut(versionName(v.modelId, v.id), v),
+  const message = create(ModelVersionSchema, {
     registeredModel: modelName(v.modelId),
     registeredModelDisplayName: v.modelDisplayName,
     version: v.version,
@@ -33,4 +32,5 @@ export function versionOut(v: ModelVersion): PbModelVersion {
     aliases: v.aliases ?? [],
     source: sourceOut(v.source),
   });
+  return withStored(message, versionName(v.modelId, v.id), v);
 }

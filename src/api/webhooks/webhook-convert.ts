@@ -4,7 +4,7 @@ import { modelName } from "../../registry/core/names.js";
 import { webhookName } from "../../registry/core/resource-names.js";
 import type { Webhook, WebhookFailurePolicy } from "../../registry/core/types.js";
 import type { WebhookInput } from "../../registry/webhooks/webhook-rules.js";
-import { enumIn, storedOut, ts } from "../shared/convert.js";
+import { enumIn, ts, withStored } from "../shared/convert.js";
 
 /** Proto <-> domain for webhooks. */
 
@@ -27,8 +27,7 @@ export function webhookIn(p: PbWebhook | undefined): WebhookInput {
 const POLICY_OUT: Record<WebhookFailurePolicy, PbPolicy> = { PAUSE: PbPolicy.PAUSE, SKIP: PbPolicy.SKIP };
 
 export function webhookOut(w: Webhook): PbWebhook {
-  return create(WebhookSchema, {
-    ...storedOut(webhookName(w.id), w),
+  const message = create(WebhookSchema, {
     displayName: w.displayName,
     description: w.description,
     url: w.url,
@@ -42,4 +41,5 @@ export function webhookOut(w: Webhook): PbWebhook {
     disabledReason: w.disabledReason,
     previousSecretExpireTime: ts(w.previousSecretExpireTime),
   });
+  return withStored(message, webhookName(w.id), w);
 }

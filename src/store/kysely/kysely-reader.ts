@@ -165,10 +165,9 @@ export class KyselyReader implements StoreReader {
       this.lifecycle.aliasNamesByVersion(ids),
       this.lineage.sourcesOf(ids),
     ]);
-    return rows.map((r, i) => ({
-      ...rowToVersion(r, props.get(ids[i]!) ?? {}),
-      aliases: aliases.get(ids[i]!) ?? [],
-      source: sources.get(ids[i]!) ?? null,
-    }));
+    return rows.map((r, i) => {
+      const id = ids[i]!;
+      return rowToVersion(r, props.get(id) ?? {}, aliases.get(id) ?? [], sources.get(id) ?? null);
+    });
   }
 }

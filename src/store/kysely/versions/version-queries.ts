@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from "kysely";
-import type { ModelVersion, Properties, State } from "../../../registry/core/types.js";
+import type { ModelVersion, Properties, State, VersionSource } from "../../../registry/core/types.js";
 import type { ListQuery, VersionScope } from "../../../registry/ports/store.js";
 import type { BaseTables } from "../sql/base-tables.js";
 import type { FilterTarget } from "../sql/filter-compiler.js";
@@ -125,7 +125,8 @@ export async function updateVersion(db: Kysely<VersionsDb>, version: ModelVersio
   await writeProperties(db, version.id, version.customProperties, true);
 }
 
-export function rowToVersion(row: VersionRow, customProperties: Properties): ModelVersion {
+/** A version row with what hydrating it reads beside it, as one object literal (no spread: a page maps a hundred). */
+export function rowToVersion(row: VersionRow, customProperties: Properties, aliases: string[], source: VersionSource | null): ModelVersion {
   return {
     id: toNumber(row.id),
     modelId: toNumber(row.model_id),
@@ -138,6 +139,8 @@ export function rowToVersion(row: VersionRow, customProperties: Properties): Mod
     createTime: time(row.create_time),
     updateTime: time(row.update_time),
     revision: toNumber(row.revision),
+    aliases,
+    source,
   };
 }
 
