@@ -1,7 +1,3 @@
-import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { Webhook as StandardWebhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebhookService } from "../../gen/modelregistry/v1/webhook_service_pb.js";
@@ -10,6 +6,7 @@ import { verifyWebhook } from "../../src/client/webhook-signature.js";
 import { SERVER_DIALECTS } from "../support/dialects.js";
 import { failure } from "../support/errors.js";
 import { type Protocol, startTestServer, type TestServer } from "../support/server.js";
+import { unique, webhookKey } from "../support/webhook-harness.js";
 import { cloudEventOf, type Receiver, revisionOf, startReceiver, until } from "../support/webhook-receiver.js";
 
 const PROTOCOLS: Protocol[] = ["connect-json-h1", "grpc", "grpc-web"];
@@ -19,11 +16,9 @@ for (const dialect of SERVER_DIALECTS) {
     let on: TestServer;
     let off: TestServer;
     let receiver: Receiver;
-    const dir = mkdtempSync(join(tmpdir(), "webhook-deliveries-"));
-    const unique = (name: string) => `${name}-${randomBytes(3).toString("hex")}`;
+    const key = webhookKey();
     beforeAll(async () => {
-      const keyFile = join(dir, "webhook.key");
-      writeFileSync(keyFile, `${randomBytes(32).toString("base64")}\n`);
+      const keyFile = key.path;
       receiver = await startReceiver(({ path, count }) => (path === "/down" ? 503 : path === "/flaky" && count === 1 ? 500 : 200));
       const webhooks = { keyFile, allowHttp: true, allowedNetworks: ["127.0.0.1/32"] };
       on = await startTestServer(dialect, undefined, {
@@ -35,7 +30,7 @@ for (const dialect of SERVER_DIALECTS) {
       await on?.close();
       await off?.close();
       await receiver?.close();
-      rmSync(dir, { recursive: true, force: true });
+      key.cleanup();
     });
 
     const createHook = async (server: TestServer, path: string, extra: { eventTypes?: string[] } = {}) => {

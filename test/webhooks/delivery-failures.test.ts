@@ -3,7 +3,7 @@ import { WebhookService } from "../../gen/modelregistry/v1/webhook_service_pb.js
 import { WebhookFailurePolicy } from "../../gen/modelregistry/v1/webhooks_pb.js";
 import { DIALECTS, SERVER_DIALECTS } from "../support/dialects.js";
 import { startTestServer, type TestServer } from "../support/server.js";
-import { createHook, createModels, startDelivery, webhookKey } from "./harness.js";
+import { createHook, createModels, startDelivery, webhookKey } from "../support/webhook-harness.js";
 import { type Answer, type Receiver, startReceiver, subjectOf, until } from "../support/webhook-receiver.js";
 
 /** Answers that fail end to end: slow, huge, and a destination the server refuses when it connects (redirects: delivery.test.ts). */

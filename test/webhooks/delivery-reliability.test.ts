@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebhookService } from "../../gen/modelregistry/v1/webhook_service_pb.js";
 import { SERVER_DIALECTS } from "../support/dialects.js";
 import type { TestServer } from "../support/server.js";
-import { createHook, createModels, startDelivery } from "./harness.js";
+import { createHook, createModels, startDelivery } from "../support/webhook-harness.js";
 import { ascending, type Receiver, revisionOf, signedByBoth, subjectOf, until } from "../support/webhook-receiver.js";
 
 const TUNING = { retryBaseMs: 50, retryMaxMs: 400, maxAttempts: 30, pollIntervalMs: 100 };

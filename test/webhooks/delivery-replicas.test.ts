@@ -2,7 +2,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POSTGRES_URL } from "../support/dialects.js";
 import { type ServerProcess, spawnServer } from "../support/process.js";
-import { clientsOf, createHook, createModels, processDatabase, webhookKey } from "./harness.js";
+import { clientsOf, createHook, createModels, processDatabase, webhookKey } from "../support/webhook-harness.js";
 import { ascending, type Receiver, revisionOf, signedByBoth, startReceiver, until } from "../support/webhook-receiver.js";
 
 /**

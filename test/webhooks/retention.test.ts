@@ -1,12 +1,9 @@
-import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebhookService } from "../../gen/modelregistry/v1/webhook_service_pb.js";
 import { SERVER_DIALECTS } from "../support/dialects.js";
 import { failure } from "../support/errors.js";
 import { startTestServer, type TestServer } from "../support/server.js";
+import { unique, webhookKey } from "../support/webhook-harness.js";
 import { cloudEventOf, type Receiver, revisionOf, startReceiver, until } from "../support/webhook-receiver.js";
 
 const MAX_LAG = 30;
@@ -17,11 +14,9 @@ for (const dialect of SERVER_DIALECTS) {
     let receiver: Receiver;
     /** Paths whose receiver is down (503). */
     const down = new Set<string>();
-    const dir = mkdtempSync(join(tmpdir(), "webhook-retention-"));
-    const unique = (name: string) => `${name}-${randomBytes(3).toString("hex")}`;
+    const key = webhookKey();
     beforeAll(async () => {
-      const keyFile = join(dir, "webhook.key");
-      writeFileSync(keyFile, `${randomBytes(32).toString("base64")}\n`);
+      const keyFile = key.path;
       receiver = await startReceiver(({ path }) => (down.has(path) ? 503 : 200));
       server = await startTestServer(dialect, undefined, {
         app: {
@@ -43,7 +38,7 @@ for (const dialect of SERVER_DIALECTS) {
     afterAll(async () => {
       await server?.close();
       await receiver?.close();
-      rmSync(dir, { recursive: true, force: true });
+      key.cleanup();
     });
 
     const hooks = () => server.clientOf(WebhookService, "connect-json-h1");

@@ -9,10 +9,10 @@ import { ModelRegistryService } from "../../gen/modelregistry/v1/model_registry_
 import { WebhookService } from "../../gen/modelregistry/v1/webhook_service_pb.js";
 import { WebhookFailurePolicy } from "../../gen/modelregistry/v1/webhooks_pb.js";
 import type { DeliveryTuning } from "../../src/webhooks/delivery-worker.js";
-import { dropSchema, POSTGRES_URL, type TestDialect } from "../support/dialects.js";
-import { postgresUrlWithSchema } from "../support/process.js";
-import { startTestServer } from "../support/server.js";
-import { type Answer, startReceiver } from "../support/webhook-receiver.js";
+import { dropSchema, POSTGRES_URL, type TestDialect } from "./dialects.js";
+import { postgresUrlWithSchema } from "./process.js";
+import { startTestServer } from "./server.js";
+import { type Answer, startReceiver } from "./webhook-receiver.js";
 
 /** A webhook key file in a temporary folder, and the flags a child server needs to deliver to loopback over http. */
 export function webhookKey() {
