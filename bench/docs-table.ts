@@ -6,7 +6,8 @@ import { fileURLToPath } from "node:url";
  * The performance table of docs/performance.md, made from the benchmark's own result files, so
  * it is never typed by hand: for each goal, the rows of the newest run that measured it, a full
  * run (`bench/results/<date>.md`) or a partial one (`<date>-<what>.md`, e.g.
- * 2026-12-06-cli-start.md); on the same date a partial run counts as newer than the full one.
+ * 2026-12-06-cli-start.md); on one date the run that started last (its heading's time) is the
+ * newest, and without times a partial run counts as newer than the full one.
  * `-quick` runs are smoke tests and never count. Rows carry their plain description, not the
  * goal number.
  *
@@ -34,12 +35,24 @@ function rowsOf(file: string): ResultRow[] {
   return rows;
 }
 
+/** When a run started, from its heading (`# Benchmark <ISO time>`); "" when it has none. */
+function startOf(file: string): string {
+  const m = /^# Benchmark (\S+)/.exec(readFileSync(join(RESULTS_DIR, file), "utf8"));
+  return m?.[1] ?? "";
+}
+
 /** The rows the docs show: each goal's rows from the newest run that measured it. */
 export function docsRows(files = readdirSync(RESULTS_DIR)): ResultRow[] {
   const results = files.filter((f) => /^\d{4}-\d{2}-\d{2}(-[a-z0-9-]+)?\.md$/.test(f) && !f.endsWith("-quick.md"));
-  // Newest first: by date, and on one date a partial run (<date>-<what>.md) before the full run.
+  // Newest first: by the time the run started (its heading), else by date, and on one date a
+  // partial run (<date>-<what>.md) before the full run.
+  const started = new Map(results.map((f) => [f, startOf(f)]));
   const newestFirst = results
-    .sort((a, b) => (a.slice(0, 10) === b.slice(0, 10) ? a.length - b.length || a.localeCompare(b) : a.localeCompare(b)))
+    .sort((a, b) =>
+      a.slice(0, 10) !== b.slice(0, 10)
+        ? a.localeCompare(b)
+        : started.get(a)!.localeCompare(started.get(b)!) || a.length - b.length || a.localeCompare(b),
+    )
     .reverse();
   const rows: ResultRow[] = [];
   const covered = new Set<string>();
