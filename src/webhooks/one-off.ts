@@ -10,7 +10,7 @@ import type { WebhookSettings } from "../registry/webhooks/webhook-rules.js";
 import type { OwnerAccess } from "./delivery-worker.js";
 import { attemptRecord, signAndPost } from "./delivery-attempt.js";
 import { DEFAULT_SEND_LIMITS, type SendLimits } from "./http-sender.js";
-import { cloudEventBody, messageIdOf } from "./payload.js";
+import { cloudEventBody, messageIdOf, pingBody, pingMessageIdOf } from "./payload.js";
 import { webhookSelection } from "./selection.js";
 
 export interface OneOffOptions {
@@ -54,17 +54,8 @@ export function oneOffAttempts(options: OneOffOptions): OneOffAttempts {
 
   return {
     ping(webhook) {
-      const messageId = `msg_${webhook.id}_ping_${randomUUID().replaceAll("-", "")}`;
-      const body = JSON.stringify({
-        specversion: "1.0",
-        id: messageId,
-        source,
-        type: "io.modelregistry.ping",
-        subject: webhookName(webhook.id),
-        time: new Date().toISOString(),
-        datacontenttype: "application/json",
-        data: { webhook: webhookName(webhook.id), displayName: webhook.displayName },
-      });
+      const messageId = pingMessageIdOf(webhook.id, randomUUID().replaceAll("-", ""));
+      const body = pingBody(messageId, { name: webhookName(webhook.id), displayName: webhook.displayName }, source, new Date());
       return send(webhook, "PING", 0, messageId, body);
     },
 
